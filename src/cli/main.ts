@@ -1,0 +1,104 @@
+// kvm-trace-lens CLI: a thin shell over src/core. stdout carries only the result; progress and warnings go to stderr.
+import { analyzeFiles } from '../core/analyze';
+import type { Analysis } from '../core/analysisTypes';
+import { formatAnalysisText } from './text';
+
+const USAGE = `usage:
+  kvm-trace-lens analyze FILE... [--json] [--html OUT.html]
+  kvm-trace-lens compare A.json B.json [--json]
+  kvm-trace-lens compare --runs "A files" "B files" [--json]`;
+
+class UsageError extends Error {}
+
+interface ParsedArgs {
+  command: string;
+  files: string[];
+  json: boolean;
+  html: string | null;
+  runs: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help') throw new UsageError('no command given');
+  if (command !== 'analyze' && command !== 'compare') throw new UsageError(`unknown command "${command}"`);
+  const out: ParsedArgs = { command, files: [], json: false, html: null, runs: false };
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i];
+    if (a === '--json') out.json = true;
+    else if (a === '--runs' && command === 'compare') out.runs = true;
+    else if (a === '--html' && command === 'analyze') {
+      const next = rest[++i];
+      if (!next) throw new UsageError('--html needs an output file name');
+      out.html = next;
+    } else if (a.startsWith('--')) throw new UsageError(`unknown option "${a}"`);
+    else out.files.push(a);
+  }
+  if (out.files.length === 0) throw new UsageError(`${command} needs at least one file`);
+  if (command === 'compare' && out.files.length < 2) throw new UsageError('compare needs two or more runs');
+  return out;
+}
+
+function progressPrinter(): (done: number, total: number, path: string) => void {
+  if (!process.stderr.isTTY) return () => {};
+  let last = -1;
+  return (done, total, path) => {
+    const pct = total > 0 ? Math.floor((done / total) * 100) : 100;
+    if (pct !== last) {
+      last = pct;
+      process.stderr.write(`\r${path}: ${pct}%   ${pct === 100 ? '\n' : ''}`);
+    }
+  };
+}
+
+function reportWarnings(analysis: Analysis): void {
+  for (const input of analysis.inputs) {
+    for (const w of input.warnings) {
+      process.stderr.write(`${input.path}${w.line !== null ? `:${w.line}` : ''}: warning: ${w.message}\n`);
+    }
+  }
+}
+
+function usable(analysis: Analysis): boolean {
+  return analysis.inputs.some((i) => i.records > 0);
+}
+
+async function runAnalyze(args: ParsedArgs): Promise<number> {
+  const analysis = await analyzeFiles(args.files, { onProgress: progressPrinter() });
+  reportWarnings(analysis);
+  if (!usable(analysis)) {
+    const reasons = analysis.inputs.map((i) => i.error ?? `${i.path}: no records found`);
+    process.stderr.write(`kvm-trace-lens: nothing usable in the input: ${reasons.join('; ')}\n`);
+    if (args.json) process.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);
+    return 1;
+  }
+  if (args.html) {
+    const { writeHtmlReport } = await import('./html');
+    await writeHtmlReport(analysis, args.html);
+  }
+  process.stdout.write(args.json ? `${JSON.stringify(analysis, null, 2)}\n` : formatAnalysisText(analysis));
+  return 0;
+}
+
+async function runCompare(args: ParsedArgs): Promise<number> {
+  const { compareCommand } = await import('./compareCommand');
+  return compareCommand(args.files, args.runs, args.json);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`kvm-trace-lens: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return args.command === 'analyze' ? await runAnalyze(args) : await runCompare(args);
+  } catch (e) {
+    // A bug, not bad input (readers never throw for content): one sentence, no stack unless asked for.
+    process.stderr.write(`kvm-trace-lens: internal error: ${(e as Error).message}\n`);
+    if (process.env.KVM_TRACE_LENS_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,102 @@
+// The analysis as CONTRACT.md fixes it (`analyze --json`). Fields may be added; these names and meanings stay.
+import type { InputFormat, InputWarning } from './records';
+
+export const ANALYSIS_SCHEMA = 'kvm-trace-lens/analysis@1';
+
+export type ExitCategory =
+  | 'halt'
+  | 'timer'
+  | 'ipi'
+  | 'eoi'
+  | 'io'
+  | 'mmio'
+  | 'external-interrupt'
+  | 'page-fault'
+  | 'preemption'
+  | 'other';
+
+export interface AnalysisInput {
+  path: string;
+  format: InputFormat | null;
+  records: number;
+  warnings: InputWarning[];
+  /** Not in the contract's minimum: why the input was unusable, if it was. */
+  error?: string | null;
+}
+
+export interface ReasonStats {
+  reason: string;
+  category: ExitCategory;
+  count: number;
+  share: number;
+  critical: number | null;
+  offCritical: number | null;
+  meanNs: number | null;
+  p50Ns: number | null;
+  p99Ns: number | null;
+  maxNs: number | null;
+  /** Where to see examples: up to a few source lines of the first input that has this reason. */
+  exampleLines?: number[];
+  /** Human description from the exit table, e.g. "x2APIC ICR write: IPI send". */
+  description?: string;
+}
+
+export interface ExitsSummary {
+  source: 'host' | 'guest-inferred' | 'counts';
+  total: number;
+  perSecond: number | null;
+  durationNs: number | null;
+  byReason: ReasonStats[];
+  /** Extra: per vCPU counts, exits over time. */
+  byVcpu?: { vcpu: number; count: number }[];
+  timeline?: { bucketNs: number; startNs: number; counts: Record<string, number[]> } | null;
+}
+
+export interface TransactionsSummary {
+  count: number;
+  perSecond: number;
+  exitsPerTransaction: number;
+  criticalExitsPerTransaction: number;
+  offCriticalExitsPerTransaction: number;
+  wakeupLatencyNs: { p50: number; p99: number } | null;
+  /** Extra: where the time of one transaction goes, mean ns per component. */
+  breakdownNs?: { component: string; meanNs: number }[];
+  wakeupHistogram?: { upperNs: number; count: number }[];
+}
+
+export interface BenchmarkSummary {
+  tool: 'netperf' | 'iperf3' | 'iperf2';
+  test: string;
+  transactionsPerSec: number | null;
+  bitsPerSec: number | null;
+  durationSec: number | null;
+  /** Extra: several runs in the inputs (seed 004 series statistics). */
+  runs?: number;
+}
+
+export interface Prediction {
+  metric: 'transactionsPerSec' | 'bitsPerSec' | 'latencyNs';
+  before: number;
+  after: number;
+}
+
+export interface Recommendation {
+  id: string;
+  title: string;
+  setting: string | null;
+  evidence: string[];
+  prediction: Prediction | null;
+  /** Extra: why it helps, in one or two sentences, and which seed the rule comes from. */
+  rationale?: string;
+}
+
+export interface Analysis {
+  schema: typeof ANALYSIS_SCHEMA;
+  inputs: AnalysisInput[];
+  exits: ExitsSummary | null;
+  transactions: TransactionsSummary | null;
+  benchmark: BenchmarkSummary | null;
+  recommendations: Recommendation[];
+  /** Extra: series statistics over repeated benchmark runs (seed 004), null when fewer than two runs. */
+  series?: unknown;
+}

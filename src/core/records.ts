@@ -1,0 +1,135 @@
+// The typed records every reader produces. Readers stream: they hand records to a sink one by one
+// and never keep a whole file. All numbers are plain numbers (ns for time, bits/s for rates).
+
+export const INPUT_FORMATS = [
+  'trace-dat',
+  'trace-cmd-report',
+  'ftrace',
+  'perf-script',
+  'perf-kvm-stat',
+  'kvm-stat',
+  'netperf',
+  'iperf3-json',
+  'iperf3-text',
+  'iperf2-text',
+] as const;
+export type InputFormat = (typeof INPUT_FORMATS)[number];
+
+/** A warning about one input; `line` is 1-based, null when the problem has no line (binary offsets go in the text). */
+export interface InputWarning {
+  line: number | null;
+  message: string;
+}
+
+/**
+ * One trace event, host (kvm_*) or guest side (msr, power, ipi, sched ...), from text or trace.dat.
+ * `payload` is the event's printed text exactly as `trace-cmd report` prints it after "name:", so that one payload
+ * parser (eventFields.ts) serves text and binary inputs alike.
+ */
+export interface TraceEvent {
+  type: 'event';
+  /** 1-based line in the source text; null for binary inputs. */
+  line: number | null;
+  /** Absolute trace timestamp in nanoseconds (µs resolution when the source printed µs). */
+  timeNs: number;
+  /** CPU that recorded the event: a host pCPU for host traces, a vCPU for guest traces. -1 when unknown. */
+  cpu: number;
+  pid: number;
+  comm: string;
+  /** Event name without its system, e.g. "kvm_exit", "write_msr", "cpu_idle". */
+  name: string;
+  /** Trace system when the source names it ("kvm", "msr", "power"), else null. */
+  system: string | null;
+  payload: string;
+}
+
+/** One row of a count table (perf kvm stat report/live, kvm_stat, perf stat -e 'kvm:*'). */
+export interface ExitCountRow {
+  type: 'exit-count';
+  line: number;
+  /** Which table: perf kvm stat --event (vmexit, ioport, mmio, msr), or "kvm_stat", or "perf-stat". */
+  table: string;
+  /** vCPU of a per-vCPU section, null for the whole VM. */
+  vcpu: number | null;
+  /** The row name as printed, e.g. "HLT", "MSR_WRITE", "0xfee00380:W", "kvm_exit(HLT)". */
+  reason: string;
+  count: number;
+  /** Sample share and time share in percent as printed, null where the layout has none. */
+  samplePct: number | null;
+  timePct: number | null;
+  minNs: number | null;
+  maxNs: number | null;
+  meanNs: number | null;
+  /** Total time in ns where printed (new layout "Time (ns)"), else null. */
+  totalNs: number | null;
+  /** kvm_stat / live: events per second where printed. */
+  perSecond: number | null;
+}
+
+/** Totals printed under a count table ("Total Samples:…, Total events handled time:…"). */
+export interface ExitCountTotals {
+  type: 'exit-count-totals';
+  line: number;
+  table: string;
+  vcpu: number | null;
+  samples: number | null;
+  timeNs: number | null;
+  /** Measurement duration when the tool prints it (kvm_stat -l intervals, perf stat elapsed). */
+  durationSec: number | null;
+}
+
+export type BenchmarkTool = 'netperf' | 'iperf3' | 'iperf2';
+
+/** The result of one benchmark run (one per run; a file with two runs gives two). */
+export interface BenchmarkResult {
+  type: 'benchmark';
+  line: number;
+  tool: BenchmarkTool;
+  /** e.g. "TCP_RR", "TCP_CRR", "UDP_RR", "TCP_STREAM", "TCP_MAERTS", "TCP", "UDP". */
+  test: string;
+  transactionsPerSec: number | null;
+  bitsPerSec: number | null;
+  durationSec: number | null;
+  /** Sender/receiver for iperf summaries, "sum" for a -P sum, stream id otherwise; null for a single result. */
+  role: string | null;
+  /** Everything else the tool printed that a user may want: CPU %, jitter, loss, retransmits, latency ... */
+  extra: Record<string, number | string>;
+}
+
+/** One interim/interval figure (iperf intervals, netperf demo "Interim result"). */
+export interface BenchmarkInterval {
+  type: 'benchmark-interval';
+  line: number;
+  tool: BenchmarkTool;
+  startSec: number;
+  endSec: number;
+  bitsPerSec: number | null;
+  transactionsPerSec: number | null;
+  stream: string | null;
+  omitted: boolean;
+}
+
+export type InputRecord = TraceEvent | ExitCountRow | ExitCountTotals | BenchmarkResult | BenchmarkInterval;
+
+/** Where readers put what they find. */
+export interface RecordSink {
+  record(r: InputRecord): void;
+  warn(line: number | null, message: string): void;
+  /** The input is unusable from here on (e.g. netperf "establish control: are you sure there is a netserver"). */
+  fail(line: number | null, message: string): void;
+}
+
+/** A text reader: lines in (without newline), records out through its sink. */
+export interface LineReader {
+  line(text: string, lineNo: number): void;
+  /** Called once after the last line; `lastLineNo` is the number of lines seen. */
+  end(lastLineNo: number): void;
+}
+
+/** A family of text formats: how to recognise them from the first lines, and how to read them. */
+export interface TextFormatReader {
+  formats: readonly InputFormat[];
+  /** Recognise from the head of the file (first ~200 non-empty lines, no line breaks); null when not ours. */
+  detect(head: readonly string[]): InputFormat | null;
+  create(format: InputFormat, sink: RecordSink): LineReader;
+}
