@@ -1,6 +1,7 @@
 // Analyse several inputs as one run: read each (streaming) into one Analyzer, then summarise.
 import type { Analysis } from './analysisTypes';
 import { readInputFile, type ReadOptions } from './input';
+import type { LineFacts } from './lineFacts';
 import { Analyzer } from './model/analyzer';
 
 export interface AnalyzeOptions extends Omit<ReadOptions, 'onProgress'> {
@@ -8,7 +9,17 @@ export interface AnalyzeOptions extends Omit<ReadOptions, 'onProgress'> {
   onProgress?: (bytesDone: number, bytesTotal: number, path: string) => void;
 }
 
+export interface DetailedAnalysis {
+  analysis: Analysis;
+  /** Facts per source line of the FIRST input (the one a hover is asked about). */
+  lineFacts: LineFacts;
+}
+
 export async function analyzeFiles(paths: readonly string[], options: AnalyzeOptions = {}): Promise<Analysis> {
+  return (await analyzeFilesDetailed(paths, options)).analysis;
+}
+
+export async function analyzeFilesDetailed(paths: readonly string[], options: AnalyzeOptions = {}): Promise<DetailedAnalysis> {
   const analyzer = new Analyzer();
   for (const [index, path] of paths.entries()) {
     analyzer.beginInput(index);
@@ -19,5 +30,5 @@ export async function analyzeFiles(paths: readonly string[], options: AnalyzeOpt
     analyzer.endInput(summary);
     if (options.signal?.aborted) break;
   }
-  return analyzer.finish();
+  return { analysis: analyzer.finish(), lineFacts: analyzer.lineFacts() };
 }

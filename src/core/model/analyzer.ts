@@ -2,6 +2,7 @@
 import { ANALYSIS_SCHEMA, type Analysis, type AnalysisInput } from '../analysisTypes';
 import type { InputSummary } from '../input';
 import type { InputRecord } from '../records';
+import { NO_LINE_FACTS, type LineFacts } from '../lineFacts';
 
 export class Analyzer {
   private readonly inputs: AnalysisInput[] = [];
@@ -9,6 +10,9 @@ export class Analyzer {
   add(_r: InputRecord): void {}
   endInput(s: InputSummary): void {
     this.inputs.push({ path: s.path, format: s.format, records: s.records, warnings: s.warnings, error: s.error });
+  }
+  lineFacts(): LineFacts {
+    return NO_LINE_FACTS;
   }
   finish(): Analysis {
     return { schema: ANALYSIS_SCHEMA, inputs: this.inputs, exits: null, transactions: null, benchmark: null, recommendations: [] };
