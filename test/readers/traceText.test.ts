@@ -409,3 +409,14 @@ test('never throws on arbitrary lines', () => {
   nasty.forEach((l, i) => reader.line(l, i + 1));
   reader.end(nasty.length);
 });
+
+test('trace-cmd report of two inputs: the "file.dat: " prefix is not part of the comm', () => {
+  const lines = textLines(join(FIXTURES, 'trace-text', 'trace-cmd-two-inputs.txt'));
+  assert.equal(detectTraceText(head(lines)), 'trace-cmd-report');
+  const run = runLines('trace-cmd-report', lines);
+  assert.deepEqual(run.events.map((e) => [e.comm, e.pid, e.cpu, e.name]), [
+    ['CPU 0/KVM', 2410, 2, 'kvm_exit'],
+    ['<idle>', 0, 0, 'cpu_idle'],
+  ]);
+  assert.deepEqual(run.warnings, []);
+});

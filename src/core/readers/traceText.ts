@@ -31,7 +31,7 @@ const TIMESTAMP_ONLY_LINE =
 /** trace-cmd "CPU:1 [81927 EVENTS DROPPED]" / "CPU:0 [EVENTS DROPPED]"; trace_pipe "CPU:2 [LOST 12 EVENTS]". */
 const DROPPED_LINE = /^\s*CPU:\s*(\d+)\s+\[(?:LOST\s+)?(?:(\d+)\s+)?EVENTS(?:\s+DROPPED)?\]\s*$/;
 /** Header / bookkeeping lines of trace-cmd report that carry no event. */
-const TRACE_CMD_HEADER_LINE = /^\s*(?:cpus=\d+|version = \d+\S*|CPU \d+ is empty|CPU:\d+ \[SUBBUFFER START\].*)\s*$/;
+const TRACE_CMD_HEADER_LINE = /^\s*(?:\S+:\s+)?(?:cpus=\d+|version = \d+\S*|CPU \d+ is empty|CPU:\d+ \[SUBBUFFER START\].*)\s*$/;
 const ENTRIES_LINE = /^#\s*entries-in-buffer\/entries-written:\s*(\d+)\/(\d+)/;
 
 /** Bad lines reported one by one; the rest are summed up at end(). */
@@ -77,7 +77,7 @@ export function detectTraceText(head: readonly string[]): InputFormat | null {
     if (text === '') continue;
     if (/^# tracer: /.test(text)) ftraceHeader = true;
     if (text.startsWith('#')) continue;
-    if (/^(?:cpus=\d+|version = \d+)/.test(text)) {
+    if (/^(?:\S+:\s+)?(?:cpus=\d+|version = \d+)\s*$/.test(text)) {
       traceCmdHeader = true;
       continue;
     }
@@ -150,6 +150,12 @@ class TraceTextLineReader implements LineReader {
         lineNo,
         `timestamp "${secs}" has no fraction (a raw counter clock such as x86-tsc); it is used as nanoseconds as printed`,
       );
+    }
+    // `trace-cmd report -i a.dat -i b.dat` puts "%*s: " (the file name) before each line; kernel comms are at
+    // most 15 characters, so a longer comm holding ": " carries that prefix.
+    if (comm.length > 15) {
+      const prefixEnd = comm.indexOf(': ');
+      if (prefixEnd >= 0) comm = comm.slice(prefixEnd + 2).trimStart();
     }
     const colon = fullName.indexOf(':');
     const last = payload.length - 1;
