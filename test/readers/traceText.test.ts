@@ -420,3 +420,15 @@ test('trace-cmd report of two inputs: the "file.dat: " prefix is not part of the
   ]);
   assert.deepEqual(run.warnings, []);
 });
+
+test('function tracer lines become event "function" with "func <-parent" as payload', () => {
+  const lines = textLines(join(FIXTURES, 'trace-text', 'ftrace-function.txt'));
+  assert.equal(detectTraceText(head(lines)), 'ftrace');
+  const run = runLines('ftrace', lines);
+  assert.deepEqual(run.events.map((e) => [e.name, e.payload, e.pid, e.cpu, e.timeNs]), [
+    ['function', 'kvm_arch_vcpu_ioctl_run <-kvm_vcpu_ioctl', 2410, 2, 5001100000000],
+    ['function', 'vcpu_enter_guest <-kvm_arch_vcpu_ioctl_run', 2410, 2, 5001100002000],
+    ['kvm_exit', 'reason HLT rip 0xffffffff81a3c6ee info 0 0', 2410, 2, 5001100009000],
+  ]);
+  assert.deepEqual(run.warnings, []);
+});

@@ -28,6 +28,13 @@ const LATENCY_LINE =
 const TIMESTAMP_ONLY_LINE =
   /^\s*(\d+)\.(\d+):\s+([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?):(?:\s+|$)(.*)$/;
 
+/**
+ * The function tracer prints no event name in tracefs text: "comm-pid [cpu] flags secs.usecs: func <-parent".
+ * Read as event "function" with payload "func <-parent". Groups: 1 comm, 2 pid, 3 cpu, 4 seconds, 5 fraction, 6 payload.
+ */
+const FUNCTION_LINE =
+  /^\s*(\S.*?)-(\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(\d+)\]\s+(?:[^\s\d]\S{1,6}\s+)?(\d+)\.(\d+):\s+(\S+ <-\S.*)$/;
+
 /** trace-cmd "CPU:1 [81927 EVENTS DROPPED]" / "CPU:0 [EVENTS DROPPED]"; trace_pipe "CPU:2 [LOST 12 EVENTS]". */
 const DROPPED_LINE = /^\s*CPU:\s*(\d+)\s+\[(?:LOST\s+)?(?:(\d+)\s+)?EVENTS(?:\s+DROPPED)?\]\s*$/;
 /** Header / bookkeeping lines of trace-cmd report that carry no event. */
@@ -53,7 +60,7 @@ function preview(text: string): string {
 }
 
 /** What a line looks like, for detection. */
-type LineKind = 'perf' | 'trace-cmd' | 'flags' | 'latency' | 'timestamp-only' | null;
+type LineKind = 'perf' | 'trace-cmd' | 'flags' | 'latency' | 'timestamp-only' | 'function' | null;
 
 function classify(text: string): LineKind {
   const m = EVENT_LINE.exec(text);
@@ -63,6 +70,7 @@ function classify(text: string): LineKind {
   }
   if (LATENCY_LINE.test(text)) return 'latency';
   if (TIMESTAMP_ONLY_LINE.test(text)) return 'timestamp-only';
+  if (FUNCTION_LINE.test(text)) return 'function';
   return null;
 }
 
@@ -70,7 +78,7 @@ function classify(text: string): LineKind {
 export function detectTraceText(head: readonly string[]): InputFormat | null {
   let traceCmdHeader = false;
   let ftraceHeader = false;
-  const counts = { perf: 0, 'trace-cmd': 0, flags: 0, latency: 0, 'timestamp-only': 0 };
+  const counts = { perf: 0, 'trace-cmd': 0, flags: 0, latency: 0, 'timestamp-only': 0, function: 0 };
   let considered = 0;
   for (const raw of head) {
     const text = raw.trim();
@@ -86,14 +94,14 @@ export function detectTraceText(head: readonly string[]): InputFormat | null {
     const kind = classify(raw);
     if (kind) counts[kind]++;
   }
-  const events = counts.perf + counts['trace-cmd'] + counts.flags + counts.latency + counts['timestamp-only'];
+  const events = Object.values(counts).reduce((a, b) => a + b, 0);
   // A header alone names the format, even when the buffer was empty.
   if (traceCmdHeader && (events === 0 || events * 2 >= considered)) return 'trace-cmd-report';
   if (ftraceHeader && (events === 0 || events * 2 >= considered)) return 'ftrace';
   if (events === 0 || events * 2 < considered) return null;
   if (counts.perf * 2 > events) return 'perf-script';
-  // Without a trace-cmd header, an irq-flags column or bare timestamps point at tracefs text.
-  if (counts.flags + counts['timestamp-only'] > counts['trace-cmd'] + counts.latency) return 'ftrace';
+  // Without a trace-cmd header, an irq-flags column, bare timestamps or function lines point at tracefs text.
+  if (counts.flags + counts['timestamp-only'] + counts.function > counts['trace-cmd'] + counts.latency) return 'ftrace';
   return 'trace-cmd-report';
 }
 
@@ -129,6 +137,12 @@ class TraceTextLineReader implements LineReader {
     if (m !== null) {
       this.nonEmptyLines++;
       this.emit(lineNo, m[1], m[2], undefined, undefined, '', m[3], m[4]);
+      return;
+    }
+    m = FUNCTION_LINE.exec(text);
+    if (m !== null) {
+      this.nonEmptyLines++;
+      this.emit(lineNo, m[4], m[5], m[3], m[2], m[1], 'function', m[6]);
       return;
     }
     this.other(text, lineNo);
