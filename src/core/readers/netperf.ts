@@ -299,7 +299,7 @@ class NetperfLineReader implements LineReader {
       tool: 'netperf',
       startSec: Math.max(0, endSec - seconds),
       endSec,
-      bitsPerSec: trans ? null : value * (perBit as number),
+      bitsPerSec: trans ? null : Math.round(value * (perBit as number)),
       transactionsPerSec: trans ? value : null,
       stream: null,
       omitted: false,
@@ -401,9 +401,9 @@ class NetperfLineReader implements LineReader {
         if (units !== null && isTransUnit(units)) tps ??= v;
         else if (units !== null) {
           const per = netperfUnitToBitsPerSec(units);
-          if (per !== null) bps = v * per;
+          if (per !== null) bps = Math.round(v * per);
         } else if (familyOf(test) === 'rr') tps ??= v;
-        else bps = v * 1e6; // netperf's default -f m
+        else bps = Math.round(v * 1e6); // netperf's default -f m
       } else extra[key] = v;
     }
     if (tps === null && bps === null) {
@@ -469,7 +469,7 @@ class NetperfLineReader implements LineReader {
     const defaultUnit = family === 'rr' ? 'Trans' : '10^6bits';
     const unit = run.unit ?? this.commandUnit ?? defaultUnit;
     const per = isTransUnit(unit) ? null : netperfUnitToBitsPerSec(unit);
-    const rate = (v: number) => (per === null ? { tps: v, bps: null } : { tps: null, bps: v * per });
+    const rate = (v: number) => (per === null ? { tps: v, bps: null } : { tps: null, bps: Math.round(v * per) });
     const extra: Record<string, number | string> = {};
     const cpu = (at: number, names: string[]) => names.forEach((name, i) => (extra[name] = nums[at + i]));
     let r: { tps: number | null; bps: number | null };
@@ -489,8 +489,8 @@ class NetperfLineReader implements LineReader {
       elapsed = nums[2];
       extra.sentMessagesOk = nums[3];
       extra.sendErrors = nums[4];
-      extra.sendBitsPerSec = nums[5] * (per ?? 1e6);
-      r = { tps: null, bps: nums[5] * (per ?? 1e6) }; // until the receive line replaces it
+      extra.sendBitsPerSec = Math.round(nums[5] * (per ?? 1e6));
+      r = { tps: null, bps: extra.sendBitsPerSec }; // until the receive line replaces it
       if (nums.length === 8) cpu(6, ['localCpuUtilPct', 'localServiceDemand']);
     }
     if (per !== null) extra.units = `${unit}/s`;
@@ -512,7 +512,7 @@ class NetperfLineReader implements LineReader {
       const per = typeof result.extra.units === 'string' ? netperfUnitToBitsPerSec(result.extra.units) ?? 1e6 : 1e6;
       result.extra.recvSocketBytes = nums[0];
       result.extra.receivedMessagesOk = nums[2];
-      result.bitsPerSec = nums[3] * per;
+      result.bitsPerSec = Math.round(nums[3] * per);
       if (nums.length === 6) {
         result.extra.remoteCpuUtilPct = nums[4];
         result.extra.remoteServiceDemand = nums[5];
