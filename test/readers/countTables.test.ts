@@ -276,3 +276,26 @@ test('mail quoting and terminal escapes around a table do not hide it', () => {
   assert.deepEqual(res.rows.map((r) => [r.reason, r.count, r.meanNs]), [['HLT', 100, 500_000]]);
   assert.equal(res.totals[0].timeNs, 50_000_000);
 });
+
+test('kvm_stat curses capture with two screens: only the last (cumulative) screen is emitted, child rows kept', () => {
+  // Tui._refresh_header / _refresh_body formats: ' %-40s %10s%7s %8s', ' %-40s %10d%7.1f %8s', ' %-40s %10d        %8s'
+  const fmtRow = (k: string, v: number, pct: number, cur: number) => ` ${k.padEnd(40)} ${String(v).padStart(10)}${pct.toFixed(1).padStart(7)} ${String(cur).padStart(8)}`;
+  const screen = (exit: number, hlt: number, entry: number) => [
+    'kvm statistics - pid 4242 (vm1)',
+    '',
+    ` ${'Event'.padEnd(40)} ${'Total'.padStart(10)}${'%Total'.padStart(7)} ${'CurAvg/s'.padStart(8)}`,
+    fmtRow('kvm_exit', exit, (exit * 100) / (exit + entry), 10),
+    fmtRow('  kvm_exit(HLT)', hlt, (hlt * 100) / exit, 4),
+    fmtRow('kvm_entry', entry, (entry * 100) / (exit + entry), 10),
+    ` ${'Total'.padEnd(40)} ${String(exit + entry).padStart(10)}        ${'20'.padStart(8)}`,
+  ];
+  const res = readText([...screen(100, 40, 100), ...screen(130, 52, 130)].join('\n') + '\n');
+  assert.equal(res.format, 'kvm-stat');
+  assert.deepEqual(res.warnings, []);
+  assert.deepEqual(res.rows.map((r) => [r.line, r.reason, r.count, r.samplePct, r.perSecond]), [
+    [11, 'kvm_exit', 130, 50, 10],
+    [12, 'kvm_exit(HLT)', 52, 40, 4],
+    [13, 'kvm_entry', 130, 50, 10],
+  ]);
+  assert.deepEqual(res.totals.map((t) => [t.line, t.samples]), [[14, 260]]);
+});
