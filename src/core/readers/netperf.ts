@@ -14,7 +14,7 @@ import type { BenchmarkResult, InputFormat, LineReader, RecordSink, TextFormatRe
 const BANNER = /^(?:MIGRATED |EXS )?(.+?) TEST from \S.* to \S/;
 const INTERIM = /^Interim result:\s+([\d.]+)\s+(\S+)\/s over ([\d.]+) seconds ending at ([\d.]+)/;
 const KEYVAL = /^([A-Z][A-Z0-9_]*)=(.*)$/;
-const COMMAND = /(?:^|[$#>%]\s*)(?:\S*\/)?netperf(?:\s|$)/;
+const COMMAND = /(?:^|[\s$#>%;])(?:\S*\/)?netperf(?:\s|$)/;
 /** netperf's fatal messages (netlib.c establish_control, recv_response, send_* "failed" paths). */
 const NETPERF_ERROR =
   /^(establish control: |establish_control could not|netperf: (?:.*\b(?:failed|error|errno|unable|cannot|could not)\b)|recv_response: |send_\w+: .*\b(?:failed|error|errno)\b|netperf: remote error|remote error|Packet rejected|netserver: )/i;
@@ -555,7 +555,7 @@ function detect(head: readonly string[]): InputFormat | null {
     if (/^establish_control could not establish the control connection/.test(line)) return 'netperf';
     if (/^(THROUGHPUT|TRANSACTION_RATE|MEAN_LATENCY|P99_LATENCY)=/.test(line)) return 'netperf';
     if (/^Socket Size\s+Request\s+Resp\./.test(line) || /^Socket\s+Socket\s+Message\s+Elapsed/.test(line)) return 'netperf';
-    if (COMMAND.test(line) && /(?:^|[$#>%]\s*)(?:\S*\/)?netperf\s+-/.test(line)) command = true;
+    if (/(?:^|[\s$#>%;])(?:\S*\/)?netperf\s+-[a-zA-Z]/.test(line)) command = true;
   }
   return command ? 'netperf' : null;
 }
