@@ -1,0 +1,262 @@
+// The extension side of the analysis worker: starts analyses with progress and cancellation, answers per-line fact
+// queries, and caches one analysis per document version for hovers and the status bar.
+import * as vscode from 'vscode';
+import { Worker } from 'node:worker_threads';
+import { promises as fsp } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Analysis } from '../core/analysisTypes';
+import type { LineFact } from '../core/lineFacts';
+import { isFromWorker, type FromWorker, type ToWorker } from './workerProtocol';
+
+export interface JobResult {
+  job: number;
+  analysis: Analysis;
+  /** Resolves with the per-key line counts of the first input (empty when not a trace text). */
+  lineCounts: Promise<Record<string, number>>;
+}
+
+interface PendingJob {
+  resolve(r: JobResult): void;
+  reject(e: Error): void;
+  onProgress?: (done: number, total: number, path: string) => void;
+  resolveCounts?: (c: Record<string, number>) => void;
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
+/** Facts queries that take longer than this give up: a hover must stay fast. */
+const FACTS_TIMEOUT_MS = 300;
+
+export class AnalysisWorker implements vscode.Disposable {
+  private worker: Worker | null = null;
+  private nextJob = 1;
+  private nextQuery = 1;
+  private readonly jobs = new Map<number, PendingJob>();
+  private readonly counts = new Map<number, (c: Record<string, number>) => void>();
+  private readonly queries = new Map<number, (f: (LineFact | null)[]) => void>();
+
+  constructor(private readonly scriptPath: string) {}
+
+  private ensure(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(this.scriptPath);
+    w.on('message', (m: unknown) => {
+      if (isFromWorker(m)) this.onMessage(m);
+    });
+    w.on('error', (e) => this.failAll(e instanceof Error ? e : new Error(String(e))));
+    w.on('exit', (code) => {
+      if (this.worker === w) this.worker = null;
+      this.failAll(new Error(`analysis worker stopped (exit code ${code})`));
+    });
+    this.worker = w;
+    return w;
+  }
+
+  private send(m: ToWorker): void {
+    this.ensure().postMessage(m);
+  }
+
+  private failAll(e: Error): void {
+    for (const j of this.jobs.values()) j.reject(e);
+    this.jobs.clear();
+    for (const c of this.counts.values()) c({});
+    this.counts.clear();
+    for (const q of this.queries.values()) q([]);
+    this.queries.clear();
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.type) {
+      case 'progress':
+        this.jobs.get(m.job)?.onProgress?.(m.done, m.total, m.path);
+        break;
+      case 'done': {
+        const j = this.jobs.get(m.job);
+        this.jobs.delete(m.job);
+        if (!j) break;
+        const lineCounts = new Promise<Record<string, number>>((resolve) => this.counts.set(m.job, resolve));
+        // Inputs that are no trace text get no counts message: resolve once the worker moves on.
+        if (!m.analysis.inputs[0]?.format || !['trace-cmd-report', 'ftrace', 'perf-script'].includes(m.analysis.inputs[0].format)) {
+          this.counts.get(m.job)?.({});
+          this.counts.delete(m.job);
+        }
+        j.resolve({ job: m.job, analysis: m.analysis, lineCounts });
+        break;
+      }
+      case 'counts':
+        this.counts.get(m.job)?.(m.lineCounts);
+        this.counts.delete(m.job);
+        break;
+      case 'failed': {
+        const j = this.jobs.get(m.job);
+        this.jobs.delete(m.job);
+        this.counts.get(m.job)?.({});
+        this.counts.delete(m.job);
+        j?.reject(m.message === 'cancelled' ? new CancelledError() : new Error(m.message));
+        break;
+      }
+      case 'facts':
+        this.queries.get(m.query)?.(m.facts);
+        this.queries.delete(m.query);
+        break;
+    }
+  }
+
+  analyze(
+    paths: string[],
+    options: { countLines?: boolean; token?: vscode.CancellationToken; onProgress?: PendingJob['onProgress'] } = {},
+  ): Promise<JobResult> {
+    const job = this.nextJob++;
+    return new Promise<JobResult>((resolve, reject) => {
+      this.jobs.set(job, { resolve, reject, onProgress: options.onProgress });
+      options.token?.onCancellationRequested(() => this.send({ type: 'cancel', job }));
+      this.send({ type: 'analyze', job, paths, countLines: options.countLines ?? false });
+    });
+  }
+
+  /** Facts for lines of a finished job; empty facts when the worker is slow or gone. */
+  lineFacts(job: number, lines: number[]): Promise<(LineFact | null)[]> {
+    if (!this.worker) return Promise.resolve(lines.map(() => null));
+    const query = this.nextQuery++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.queries.delete(query);
+        resolve(lines.map(() => null));
+      }, FACTS_TIMEOUT_MS);
+      this.queries.set(query, (f) => {
+        clearTimeout(timer);
+        resolve(f);
+      });
+      this.send({ type: 'facts', job, query, lines });
+    });
+  }
+
+  release(job: number): void {
+    if (this.worker) this.send({ type: 'release', job });
+  }
+
+  dispose(): void {
+    const w = this.worker;
+    this.worker = null;
+    this.failAll(new Error('extension stopped'));
+    void w?.terminate();
+  }
+}
+
+/** Runs an analysis with a progress notification that has a Cancel button. */
+export function analyzeWithProgress(
+  worker: AnalysisWorker,
+  paths: string[],
+  title: string,
+  location: vscode.ProgressLocation = vscode.ProgressLocation.Notification,
+  countLines = false,
+): Promise<JobResult> {
+  return Promise.resolve(
+    vscode.window.withProgress({ location, title, cancellable: true }, (progress, token) => {
+      let lastPct = 0;
+      return worker.analyze(paths, {
+        token,
+        countLines,
+        onProgress: (done, total, path) => {
+          const pct = total > 0 ? Math.floor((done / total) * 100) : 0;
+          progress.report({ message: `${path.split(/[\\/]/).pop()} ${pct}%`, increment: Math.max(0, pct - lastPct) / paths.length });
+          lastPct = pct;
+        },
+      });
+    }),
+  );
+}
+
+/** Where the text of an editor document can be read from disk: its file when saved, else a temporary copy. */
+export async function documentPath(doc: vscode.TextDocument): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  if (doc.uri.scheme === 'file' && !doc.isDirty && !doc.isUntitled) return { path: doc.uri.fsPath, cleanup: async () => {} };
+  const dir = await fsp.mkdtemp(join(tmpdir(), 'kvm-trace-lens-'));
+  const name = (doc.uri.path.split('/').pop() || 'untitled').replace(/[^\w.-]/g, '_');
+  const path = join(dir, name.endsWith('.txt') ? name : `${name}.txt`);
+  await fsp.writeFile(path, doc.getText(), 'utf8');
+  return { path, cleanup: () => fsp.rm(dir, { recursive: true, force: true }) };
+}
+
+export interface DocumentAnalysis {
+  version: number;
+  job: number;
+  analysis: Analysis;
+  lineCounts: Record<string, number> | null;
+}
+
+/** One analysis per open document version, made on demand (hover, status bar, command) and dropped on change/close. */
+export class DocumentAnalyses implements vscode.Disposable {
+  private readonly entries = new Map<string, { version: number; promise: Promise<DocumentAnalysis>; result?: DocumentAnalysis; error?: string }>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(private readonly worker: AnalysisWorker) {
+    this.subscriptions.push(
+      vscode.workspace.onDidCloseTextDocument((d) => this.drop(d.uri.toString())),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0) this.drop(e.document.uri.toString());
+      }),
+    );
+  }
+
+  private drop(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.entries.delete(key);
+    if (e.result) this.worker.release(e.result.job);
+  }
+
+  /** The finished analysis of this version, if there is one (never waits). */
+  peek(doc: vscode.TextDocument): { result?: DocumentAnalysis; error?: string; pending: boolean } {
+    const e = this.entries.get(doc.uri.toString());
+    if (!e || e.version !== doc.version) return { pending: false };
+    return { result: e.result, error: e.error, pending: !e.result && !e.error };
+  }
+
+  /** Starts (or returns) the analysis of this document version. */
+  get(doc: vscode.TextDocument, location = vscode.ProgressLocation.Window): Promise<DocumentAnalysis> {
+    const key = doc.uri.toString();
+    const existing = this.entries.get(key);
+    if (existing && existing.version === doc.version && !existing.error) return existing.promise;
+    this.drop(key);
+    const version = doc.version;
+    const entry: { version: number; promise: Promise<DocumentAnalysis>; result?: DocumentAnalysis; error?: string } = {
+      version,
+      promise: Promise.resolve(null as unknown as DocumentAnalysis),
+    };
+    entry.promise = (async () => {
+      const { path, cleanup } = await documentPath(doc);
+      try {
+        const r = await analyzeWithProgress(this.worker, [path], `Analysing ${doc.uri.path.split('/').pop()}`, location, true);
+        const result: DocumentAnalysis = { version, job: r.job, analysis: r.analysis, lineCounts: null };
+        entry.result = result;
+        this.changed.fire(doc.uri);
+        void r.lineCounts.then((c) => {
+          result.lineCounts = c;
+        });
+        // the copy is only read during the analysis; the facts stay in the worker
+        void r.lineCounts.finally(() => cleanup());
+        return result;
+      } catch (e) {
+        await cleanup();
+        entry.error = e instanceof Error ? e.message : String(e);
+        this.changed.fire(doc.uri);
+        throw e;
+      }
+    })();
+    entry.promise.catch(() => {});
+    this.entries.set(key, entry);
+    return entry.promise;
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,98 @@
+// What a hover on a trace line says, and which language a document is, from pure inputs (unit-tested without vscode).
+import type { Analysis, ReasonStats } from '../core/analysisTypes';
+import type { LineExplanation } from '../core/explain';
+import type { LineFact } from '../core/lineFacts';
+import type { InputFormat } from '../core/records';
+import { formatDuration, formatNumber, formatPercent } from './viewModel';
+
+export const LANGUAGE_IDS = ['kvm-trace', 'perf-kvm-stat', 'netperf', 'iperf'] as const;
+export type TraceLanguage = (typeof LANGUAGE_IDS)[number];
+
+/** The editor language for a detected input format; null when none of ours fits (iperf3 JSON stays JSON). */
+export function languageForFormat(format: InputFormat | null): TraceLanguage | null {
+  switch (format) {
+    case 'trace-cmd-report':
+    case 'ftrace':
+    case 'perf-script':
+      return 'kvm-trace';
+    case 'perf-kvm-stat':
+    case 'kvm-stat':
+      return 'perf-kvm-stat';
+    case 'netperf':
+      return 'netperf';
+    case 'iperf3-text':
+    case 'iperf2-text':
+      return 'iperf';
+    default:
+      return null;
+  }
+}
+
+// "comm-pid [cpu] 123.456: event:" (trace-cmd / ftrace) or "comm pid [cpu] 123.456: sys:event:" (perf script).
+// Bounded quantifiers only: a hover runs on whatever line is under the mouse, however long.
+const EVENT_RE = /\[\d{1,4}\][^:]{0,64}?\s\d{1,12}\.\d{1,12}:\s+(?:[A-Za-z_]\w{0,63}:)?([A-Za-z_]\w{0,63}):/;
+
+/** The event name of a trace text line, or null. */
+export function eventNameOf(line: string): string | null {
+  const m = EVENT_RE.exec(line.length > 4096 ? line.slice(0, 4096) : line);
+  return m ? m[1] : null;
+}
+
+/** The key lines are grouped by for "N like it": the explanation's key, or the event name. */
+export function lineKey(explanation: LineExplanation | null, line: string): string | null {
+  return explanation?.key ?? eventNameOf(line);
+}
+
+export function findReason(analysis: Analysis | null, key: string | null): ReasonStats | null {
+  if (!analysis?.exits || !key) return null;
+  const k = key.toLowerCase();
+  return analysis.exits.byReason.find((r) => r.reason.toLowerCase() === k) ?? null;
+}
+
+export interface HoverFacts {
+  explanation: LineExplanation | null;
+  /** The event name when there is no explanation. */
+  event: string | null;
+  fact: LineFact | null;
+  /** Lines with the same key in this file (from the worker's count), or null while unknown. */
+  likeCount: number | null;
+  reason: ReasonStats | null;
+  /** "analysing…" / an error, while the file's analysis is not there. */
+  status: string | null;
+}
+
+/** Hover text as Markdown. Trace-derived text is escaped: a trace line must not inject links or HTML. */
+export function buildHoverMarkdown(h: HoverFacts): string | null {
+  const parts: string[] = [];
+  const e = h.explanation;
+  if (e) {
+    parts.push(`**${escapeMarkdown(e.title)}**${e.isExit ? ' — VM exit' : ''}`);
+    if (e.description) parts.push(escapeMarkdown(e.description));
+  } else if (h.event) {
+    parts.push(`**${escapeMarkdown(h.event)}** event`);
+  } else {
+    return null;
+  }
+  const facts: string[] = [];
+  const f = h.fact;
+  if (f) {
+    if (f.critical === true) facts.push(`on the critical path${f.transaction !== null ? ` of transaction ${f.transaction + 1}` : ''}`);
+    else if (f.critical === false) facts.push('off the critical path');
+    if (f.durationNs !== null) facts.push(`took ${formatDuration(f.durationNs)}`);
+  }
+  if (h.likeCount !== null) facts.push(`${formatNumber(h.likeCount)} like it in this file`);
+  const r = h.reason;
+  if (r) {
+    let text = `${formatNumber(r.count)} exits of reason \`${r.reason.replace(/`/g, "'")}\` (${formatPercent(r.share)} of all)`;
+    if (r.critical !== null && r.count > 0) text += `, ${formatPercent(r.critical / r.count)} on the critical path`;
+    if (r.meanNs !== null) text += `, mean ${formatDuration(r.meanNs)}`;
+    facts.push(text);
+  }
+  if (facts.length > 0) parts.push(facts.map((x) => `- ${x}`).join('\n'));
+  if (h.status) parts.push(`_${escapeMarkdown(h.status)}_`);
+  return parts.join('\n\n');
+}
+
+export function escapeMarkdown(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, (c) => `\\${c}`);
+}

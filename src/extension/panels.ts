@@ -1,0 +1,280 @@
+// The Analysis and Compare panels, their restore-after-reload serializers, and the readonly trace.dat editor.
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import type { Analysis } from '../core/analysisTypes';
+import { AnalysisWorker, CancelledError, analyzeWithProgress } from './analysisService';
+import { buildCompareView, type Run } from './compareModel';
+import { panelHtml, webviewOptions, type PanelKind } from './panelHtml';
+import {
+  isPanelState,
+  isWebviewMessage,
+  type AnalysisView,
+  type CompareView,
+  type HostMessage,
+  type WebviewMessage,
+} from './protocol';
+import { buildAnalysisView } from './viewModel';
+
+export const ANALYSIS_VIEW_TYPE = 'kvmTraceLens.analysis';
+export const COMPARE_VIEW_TYPE = 'kvmTraceLens.compare';
+export const TRACE_DAT_EDITOR = 'kvmTraceLens.traceDat';
+
+/** Analyses made in this session, newest first: what Compare Runs and the exports offer. */
+export class RunStore {
+  private readonly runs: { label: string; analysis: Analysis; at: number }[] = [];
+  add(analysis: Analysis, label: string): void {
+    const key = JSON.stringify(analysis.inputs.map((i) => i.path));
+    const i = this.runs.findIndex((r) => JSON.stringify(r.analysis.inputs.map((x) => x.path)) === key);
+    if (i >= 0) this.runs.splice(i, 1);
+    this.runs.unshift({ label, analysis, at: Date.now() });
+  }
+  list(): readonly { label: string; analysis: Analysis; at: number }[] {
+    return this.runs;
+  }
+}
+
+export interface PanelHost {
+  extensionUri: vscode.Uri;
+  worker: AnalysisWorker;
+  runs: RunStore;
+  /** Export one analysis (JSON or CSV); the command does the save dialog. */
+  exportAnalysis(analysis: Analysis, format: 'json' | 'csv'): Promise<void>;
+}
+
+function post(webview: vscode.Webview, m: HostMessage): void {
+  void webview.postMessage(m);
+}
+
+/** Opens a source line range in an editor and selects it. */
+async function revealLines(path: string, lines: number[]): Promise<void> {
+  if (!existsSync(path)) {
+    void vscode.window.showWarningMessage(`KVM Trace Lens: ${path} is no longer there.`);
+    return;
+  }
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path));
+  const sorted = [...new Set(lines)].filter((l) => l <= doc.lineCount).sort((a, b) => a - b);
+  if (sorted.length === 0) return;
+  const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+  editor.selections = sorted.map((l) => {
+    const line = doc.lineAt(l - 1);
+    return new vscode.Selection(line.range.start, line.range.end);
+  });
+  editor.revealRange(editor.selections[0].with(), vscode.TextEditorRevealType.InCenter);
+}
+
+/** One webview showing one analysis: a panel or a trace.dat editor. */
+class AnalysisSurface {
+  analysis: Analysis | null = null;
+  view: AnalysisView | null = null;
+  private ready = false;
+  private pendingMessage: HostMessage | null = null;
+
+  constructor(
+    private readonly webview: vscode.Webview,
+    private readonly host: PanelHost,
+    disposables: vscode.Disposable[],
+  ) {
+    disposables.push(webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
+  }
+
+  private send(m: HostMessage): void {
+    if (this.ready) post(this.webview, m);
+    else this.pendingMessage = m;
+  }
+
+  show(analysis: Analysis | null, view: AnalysisView): void {
+    this.analysis = analysis;
+    this.view = view;
+    this.send({ type: 'analysis', view });
+  }
+
+  busy(text: string): void {
+    this.send({ type: 'busy', text });
+  }
+
+  error(message: string): void {
+    this.send({ type: 'error', message });
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    if (!isWebviewMessage(raw)) return; // anything else is not from our webview script: ignore
+    const m: WebviewMessage = raw;
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        if (this.pendingMessage) post(this.webview, this.pendingMessage);
+        this.pendingMessage = null;
+        break;
+      case 'reveal': {
+        const input = this.view?.inputs[m.input];
+        if (input) await revealLines(input.path, m.lines);
+        break;
+      }
+      case 'copySetting':
+        await copySetting(m.setting);
+        break;
+      case 'export':
+        if (this.analysis) await this.host.exportAnalysis(this.analysis, m.format);
+        else void vscode.window.showInformationMessage('KVM Trace Lens: run the analysis again to export it (the panel was restored without its data).');
+        break;
+    }
+  }
+}
+
+export async function copySetting(setting: string): Promise<void> {
+  await vscode.env.clipboard.writeText(setting);
+  void vscode.window.setStatusBarMessage(`$(clippy) Copied ${setting}`, 4000);
+}
+
+export class AnalysisPanel {
+  private static readonly open = new Set<AnalysisPanel>();
+  private static lastActive: AnalysisPanel | null = null;
+  private readonly disposables: vscode.Disposable[] = [];
+  readonly surface: AnalysisSurface;
+
+  static active(): AnalysisPanel | null {
+    return AnalysisPanel.lastActive;
+  }
+
+  /** A new panel for an analysis (each run gets its own, so runs can sit side by side). */
+  static show(host: PanelHost, analysis: Analysis): AnalysisPanel {
+    const view = buildAnalysisView(analysis);
+    const panel = vscode.window.createWebviewPanel(
+      ANALYSIS_VIEW_TYPE,
+      `Trace Lens: ${view.title}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      { ...webviewOptions(host.extensionUri), retainContextWhenHidden: false },
+    );
+    const p = new AnalysisPanel(panel, host);
+    p.surface.show(analysis, view);
+    return p;
+  }
+
+  /** After a reload: show the stored view at once, then refresh it from the inputs if they are still on disk. */
+  static restore(host: PanelHost, panel: vscode.WebviewPanel, view: AnalysisView): AnalysisPanel {
+    const p = new AnalysisPanel(panel, host);
+    p.surface.show(null, view);
+    const paths = view.inputs.map((i) => i.path);
+    if (paths.length > 0 && paths.every((x) => existsSync(x))) {
+      host.worker
+        .analyze(paths)
+        .then((r) => {
+          host.runs.add(r.analysis, view.title);
+          p.surface.show(r.analysis, buildAnalysisView(r.analysis));
+        })
+        .catch(() => {});
+    }
+    return p;
+  }
+
+  private constructor(readonly panel: vscode.WebviewPanel, host: PanelHost) {
+    panel.webview.options = webviewOptions(host.extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.png');
+    this.surface = new AnalysisSurface(panel.webview, host, this.disposables);
+    panel.webview.html = panelHtml(panel.webview, host.extensionUri, 'analysis', panel.title);
+    AnalysisPanel.open.add(this);
+    AnalysisPanel.lastActive = this;
+    this.disposables.push(
+      panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.active) AnalysisPanel.lastActive = this;
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  private dispose(): void {
+    AnalysisPanel.open.delete(this);
+    if (AnalysisPanel.lastActive === this) AnalysisPanel.lastActive = null;
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+export class ComparePanel {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly view: CompareView;
+
+  static show(host: PanelHost, runs: Run[]): ComparePanel {
+    const panel = vscode.window.createWebviewPanel(
+      COMPARE_VIEW_TYPE,
+      `Trace Lens: compare ${runs.length} runs`,
+      vscode.ViewColumn.Active,
+      webviewOptions(host.extensionUri),
+    );
+    return new ComparePanel(panel, host, buildCompareView(runs));
+  }
+
+  static restore(host: PanelHost, panel: vscode.WebviewPanel, view: CompareView): ComparePanel {
+    return new ComparePanel(panel, host, view);
+  }
+
+  private constructor(panel: vscode.WebviewPanel, host: PanelHost, view: CompareView) {
+    this.view = view;
+    panel.webview.options = webviewOptions(host.extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.png');
+    panel.webview.html = panelHtml(panel.webview, host.extensionUri, 'compare', panel.title);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (!isWebviewMessage(m)) return;
+        if (m.type === 'ready') {
+          post(panel.webview, { type: 'compare', view: this.view });
+        } else if (m.type === 'copySetting') void copySetting(m.setting);
+      }),
+      panel.onDidDispose(() => this.disposables.forEach((d) => d.dispose())),
+    );
+  }
+}
+
+/** Restores panels after a window reload from the state their webview saved. */
+export class PanelSerializer implements vscode.WebviewPanelSerializer {
+  constructor(
+    private readonly host: PanelHost,
+    private readonly kind: PanelKind,
+  ) {}
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    if (isPanelState(state)) {
+      if (this.kind === 'analysis' && state.view.kind === 'analysis') {
+        AnalysisPanel.restore(this.host, panel, state.view);
+        return;
+      }
+      if (this.kind === 'compare' && state.view.kind === 'compare') {
+        ComparePanel.restore(this.host, panel, state.view);
+        return;
+      }
+    }
+    panel.dispose(); // nothing usable was saved
+  }
+}
+
+/** trace.dat files open as their analysis (readonly; the binary itself is not shown). */
+export class TraceDatEditorProvider implements vscode.CustomReadonlyEditorProvider {
+  constructor(private readonly host: PanelHost) {}
+
+  openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
+    return { uri, dispose: () => {} };
+  }
+
+  async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
+    const disposables: vscode.Disposable[] = [];
+    panel.webview.options = webviewOptions(this.host.extensionUri);
+    const surface = new AnalysisSurface(panel.webview, this.host, disposables);
+    const name = document.uri.path.split('/').pop() ?? 'trace.dat';
+    panel.webview.html = panelHtml(panel.webview, this.host.extensionUri, 'analysis', name);
+    const cancel = new vscode.CancellationTokenSource();
+    panel.onDidDispose(() => {
+      cancel.cancel();
+      disposables.forEach((d) => d.dispose());
+    });
+    surface.busy(`Reading ${name}…`);
+    if (document.uri.scheme !== 'file') {
+      surface.error(`${name} is not on the local disk (${document.uri.scheme}:), so it cannot be read.`);
+      return;
+    }
+    try {
+      const r = await analyzeWithProgress(this.host.worker, [document.uri.fsPath], `Reading ${name}`);
+      this.host.runs.add(r.analysis, name);
+      surface.show(r.analysis, buildAnalysisView(r.analysis));
+    } catch (e) {
+      surface.error(e instanceof CancelledError ? 'Reading was cancelled. Reopen the file to try again.' : `Could not read ${name}: ${(e as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+// The analysis worker (dist/worker.js): runs the core off the extension host's thread, one job at a time per message,
+// keeps each finished job's per-line facts for hovers until released, and cancels on request.
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { parentPort } from 'node:worker_threads';
+import { analyzeFilesDetailed } from '../core/analyze';
+import { explainTraceLine } from '../core/explain';
+import type { LineFacts } from '../core/lineFacts';
+import { LineSplitter } from '../core/lineSplitter';
+import { lineKey } from './hoverText';
+import type { FromWorker, ToWorker } from './workerProtocol';
+
+const TRACE_TEXT_FORMATS = new Set(['trace-cmd-report', 'ftrace', 'perf-script']);
+/** Distinct keys counted; a pathological file must not grow the map without bound. */
+const MAX_KEYS = 10_000;
+
+const running = new Map<number, AbortController>();
+const facts = new Map<number, LineFacts>();
+
+function post(m: FromWorker): void {
+  parentPort!.postMessage(m);
+}
+
+/** Counts lines per hover key in one trace text file (plain or gzip), streaming. */
+async function countLines(path: string, signal: AbortSignal): Promise<Record<string, number>> {
+  const counts = new Map<string, number>();
+  const splitter = new LineSplitter((text) => {
+    const key = lineKey(explainTraceLine(text), text);
+    if (key === null) return;
+    if (counts.has(key) || counts.size < MAX_KEYS) counts.set(key, (counts.get(key) ?? 0) + 1);
+  });
+  const head = await new Promise<Buffer>((resolve, reject) => {
+    const s = createReadStream(path, { start: 0, end: 1 });
+    const parts: Buffer[] = [];
+    s.on('data', (c) => parts.push(c as Buffer)).on('end', () => resolve(Buffer.concat(parts))).on('error', reject);
+  });
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  const source = head[0] === 0x1f && head[1] === 0x8b ? file.pipe(createGunzip()) : file;
+  try {
+    for await (const chunk of source) {
+      if (signal.aborted) break;
+      splitter.push(chunk as Buffer);
+    }
+  } finally {
+    file.destroy();
+  }
+  splitter.end();
+  return Object.fromEntries(counts);
+}
+
+async function analyze(job: number, paths: string[], wantCounts: boolean): Promise<void> {
+  const controller = new AbortController();
+  running.set(job, controller);
+  try {
+    const { analysis, lineFacts } = await analyzeFilesDetailed(paths, {
+      signal: controller.signal,
+      onProgress: (done, total, path) => post({ type: 'progress', job, done, total, path }),
+    });
+    if (controller.signal.aborted) {
+      post({ type: 'failed', job, message: 'cancelled' });
+      return;
+    }
+    facts.set(job, lineFacts);
+    post({ type: 'done', job, analysis });
+    const first = analysis.inputs[0];
+    if (wantCounts && first?.format && TRACE_TEXT_FORMATS.has(first.format)) {
+      post({ type: 'counts', job, lineCounts: await countLines(paths[0], controller.signal) });
+    }
+  } catch (e) {
+    post({ type: 'failed', job, message: e instanceof Error ? e.message : String(e) });
+  } finally {
+    running.delete(job);
+  }
+}
+
+parentPort!.on('message', (m: ToWorker) => {
+  switch (m.type) {
+    case 'analyze':
+      void analyze(m.job, m.paths, m.countLines);
+      break;
+    case 'cancel':
+      running.get(m.job)?.abort();
+      break;
+    case 'facts': {
+      const f = facts.get(m.job);
+      post({ type: 'facts', query: m.query, facts: m.lines.map((l) => (f ? f.get(l) : null)) });
+      break;
+    }
+    case 'release':
+      facts.delete(m.job);
+      break;
+  }
+});

@@ -1,0 +1,210 @@
+// Renders the Analysis panel from an AnalysisView (see src/extension/protocol.ts).
+import type { AnalysisView, RecommendationView, ReasonView } from '../src/extension/protocol';
+import { formatDuration, formatNumber, formatPercent } from '../src/extension/viewModel';
+import { exitsByReasonChart, simpleBarChart, sizeFor, timelineChart } from './charts';
+import { el, section } from './dom';
+
+export interface Actions {
+  reveal(input: number, lines: number[]): void;
+  copySetting(setting: string): void;
+  exportAs(format: 'json' | 'csv'): void;
+}
+
+function button(label: string, onClick: () => void, opts: { secondary?: boolean; title?: string; testid?: string } = {}): HTMLElement {
+  const b = el('vscode-button', { secondary: opts.secondary, title: opts.title, 'data-testid': opts.testid }, label);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function summary(view: AnalysisView): HTMLElement | null {
+  if (view.summary.length === 0) return null;
+  return el(
+    'div',
+    { class: 'figures' },
+    ...view.summary.map((f) => el('div', { class: 'figure', title: f.hint }, el('div', { class: 'figure-value' }, f.value), el('div', { class: 'figure-label' }, f.label))),
+  );
+}
+
+function recommendationCard(r: RecommendationView, actions: Actions): HTMLElement {
+  const card = el('article', { class: 'card recommendation', 'data-testid': 'recommendation', 'data-id': r.id });
+  card.append(el('h3', {}, r.title));
+  if (r.setting) {
+    const setting = el('div', { class: 'setting' }, el('code', { class: 'setting-text' }, r.setting));
+    setting.append(button('Copy', () => actions.copySetting(r.setting!), { secondary: true, title: 'Copy the setting to the clipboard', testid: 'copy-setting' }));
+    card.append(setting);
+  }
+  if (r.prediction) card.append(el('p', { class: 'prediction' }, el('strong', {}, 'Predicted: '), r.prediction));
+  if (r.evidence.length > 0) {
+    const list = el('ul', { class: 'evidence' });
+    for (const e of r.evidence) {
+      if (e.lines.length > 0) {
+        const link = el('button', { class: 'link', type: 'button', title: `Show ${e.lines.length} example line${e.lines.length > 1 ? 's' : ''} in the editor` }, e.text);
+        link.addEventListener('click', () => actions.reveal(0, e.lines));
+        list.append(el('li', {}, link));
+      } else list.append(el('li', {}, e.text));
+    }
+    card.append(list);
+  }
+  if (r.rationale) card.append(el('p', { class: 'rationale' }, r.rationale));
+  return card;
+}
+
+function reasonTable(reasons: ReasonView[], actions: Actions): HTMLElement {
+  const hasSplit = reasons.some((r) => r.critical !== null);
+  const hasTime = reasons.some((r) => r.meanNs !== null);
+  const head = el(
+    'tr',
+    {},
+    el('th', {}, 'Reason'),
+    el('th', {}, 'Category'),
+    el('th', { class: 'num' }, 'Count'),
+    el('th', { class: 'num' }, 'Share'),
+    hasSplit ? el('th', { class: 'num' }, 'Critical') : null,
+    hasTime ? el('th', { class: 'num' }, 'Mean') : null,
+    hasTime ? el('th', { class: 'num' }, 'p99') : null,
+    el('th', {}, 'What it is'),
+  );
+  const body = el('tbody');
+  for (const r of reasons) {
+    let name: HTMLElement = el('span', {}, r.reason);
+    if (r.exampleLines.length > 0) {
+      name = el('button', { class: 'link', type: 'button', title: 'Show example lines in the editor' }, r.reason);
+      name.addEventListener('click', () => actions.reveal(0, r.exampleLines));
+    }
+    body.append(
+      el(
+        'tr',
+        {},
+        el('td', {}, name),
+        el('td', {}, r.category),
+        el('td', { class: 'num' }, formatNumber(r.count)),
+        el('td', { class: 'num' }, formatPercent(r.share)),
+        hasSplit ? el('td', { class: 'num' }, r.critical === null ? '–' : formatNumber(r.critical)) : null,
+        hasTime ? el('td', { class: 'num' }, formatDuration(r.meanNs)) : null,
+        hasTime ? el('td', { class: 'num' }, formatDuration(r.p99Ns)) : null,
+        el('td', { class: 'desc' }, r.description),
+      ),
+    );
+  }
+  return el('div', { class: 'table-wrap' }, el('table', { class: 'data' }, el('thead', {}, head), body));
+}
+
+function chartBox(testid: string | null, label: string, bars?: number): { box: HTMLElement; canvas: HTMLCanvasElement } {
+  const canvas = el('canvas', { 'data-testid': testid ?? undefined, role: 'img', 'aria-label': label });
+  const box = el('div', { class: 'chart' }, canvas);
+  if (bars !== undefined) sizeFor(box, bars);
+  return { box, canvas };
+}
+
+function inputsList(view: AnalysisView): HTMLElement {
+  const list = el('ul', { class: 'inputs' });
+  for (const i of view.inputs) {
+    const li = el(
+      'li',
+      { title: i.path },
+      el('span', { class: 'input-name' }, i.name),
+      ' ',
+      el('vscode-badge', { variant: 'counter' }, i.format ?? 'unrecognised'),
+      ` ${formatNumber(i.records)} records`,
+    );
+    if (i.warningCount > 0) li.append(el('span', { class: 'warn-count' }, ` · ${formatNumber(i.warningCount)} warning${i.warningCount > 1 ? 's' : ''}`));
+    list.append(li);
+  }
+  return list;
+}
+
+function warnings(view: AnalysisView, actions: Actions): HTMLElement | null {
+  const withWarnings = view.inputs.filter((i) => i.warnings.length > 0);
+  if (withWarnings.length === 0) return null;
+  const details = el('details', { class: 'warnings' }, el('summary', {}, 'Reader warnings'));
+  for (const i of withWarnings) {
+    const list = el('ul');
+    for (const w of i.warnings) {
+      const text = `${w.line !== null ? `line ${w.line}: ` : ''}${w.message}`;
+      if (w.line !== null) {
+        const b = el('button', { class: 'link', type: 'button' }, text);
+        b.addEventListener('click', () => actions.reveal(i.index, [w.line!]));
+        list.append(el('li', {}, b));
+      } else list.append(el('li', {}, text));
+    }
+    details.append(el('h4', {}, i.name), list);
+  }
+  return details;
+}
+
+/** Builds the panel; charts are created after the nodes are in the document (Chart.js measures them). */
+export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: Actions): () => void {
+  const chartJobs: (() => void)[] = [];
+  const header = el(
+    'header',
+    { class: 'header' },
+    el('div', { class: 'title' }, el('h1', {}, view.title), inputsList(view)),
+    el(
+      'div',
+      { class: 'toolbar' },
+      button('Export JSON', () => actions.exportAs('json'), { secondary: true, title: 'Save the analysis as JSON' }),
+      button('Export CSV', () => actions.exportAs('csv'), { secondary: true, title: 'Save exits by reason as CSV' }),
+    ),
+  );
+  root.append(header);
+  for (const e of view.errors) root.append(el('div', { class: 'banner error', role: 'alert' }, e));
+  const figures = summary(view);
+  if (figures) root.append(figures);
+
+  root.append(
+    section(
+      'Recommendations',
+      view.recommendations.length ? 'Best first. Each names the evidence from this run and the exact setting.' : null,
+      view.recommendations.length
+        ? el('div', { class: 'cards' }, ...view.recommendations.map((r) => recommendationCard(r, actions)))
+        : el('p', { class: 'empty' }, view.errors.length ? 'No recommendations: the input could not be analysed.' : 'Nothing in this run points at a setting that would help.'),
+    ),
+  );
+
+  if (view.reasons.length > 0) {
+    const { box, canvas } = chartBox('chart-exits-by-reason', 'VM exits by reason', view.reasons.length);
+    chartJobs.push(() => exitsByReasonChart(canvas, view.reasons, (r) => r.exampleLines.length && actions.reveal(0, r.exampleLines)));
+    root.append(
+      section(
+        'VM exits by reason',
+        `${view.exitsSource === 'guest-inferred' ? 'Inferred from guest events. ' : ''}Click a bar or a reason to see example lines.`,
+        box,
+        reasonTable(view.reasons, actions),
+      ),
+    );
+  } else {
+    // the marker stays so tests and users find the chart area even when there is nothing to draw
+    root.append(section('VM exits by reason', null, el('canvas', { 'data-testid': 'chart-exits-by-reason', class: 'hidden' }), el('p', { class: 'empty' }, 'No VM exits were found in this input.')));
+  }
+
+  const grid = el('div', { class: 'chart-grid' });
+  if (view.timeline && view.timeline.labels.length > 1) {
+    const { box, canvas } = chartBox(null, 'Exits over time');
+    const tl = view.timeline;
+    chartJobs.push(() => timelineChart(canvas, tl));
+    grid.append(section('Exits over time', null, box));
+  }
+  if (view.vcpus.length > 0) {
+    const { box, canvas } = chartBox(null, 'Exits per vCPU');
+    chartJobs.push(() => simpleBarChart(canvas, view.vcpus.map((v) => `vCPU ${v.vcpu}`), view.vcpus.map((v) => v.count), 'exits'));
+    grid.append(section('Exits per vCPU', null, box));
+  }
+  if (view.wakeupHistogram.length > 0) {
+    const { box, canvas } = chartBox(null, 'Wake-up latency histogram');
+    chartJobs.push(() =>
+      simpleBarChart(canvas, view.wakeupHistogram.map((h) => `≤ ${formatDuration(h.upperNs)}`), view.wakeupHistogram.map((h) => h.count), 'wake-ups'),
+    );
+    grid.append(section('Wake-up latency', 'From the wake-up IPI to the halted vCPU running again.', box));
+  }
+  if (view.breakdown.length > 0) {
+    const { box, canvas } = chartBox(null, 'Time per transaction', view.breakdown.length);
+    chartJobs.push(() =>
+      simpleBarChart(canvas, view.breakdown.map((b) => b.component), view.breakdown.map((b) => b.meanNs), 'mean', { horizontal: true, valueFormat: formatDuration }),
+    );
+    grid.append(section('Where a transaction’s time goes', 'Mean per transaction.', box));
+  }
+  if (grid.childElementCount > 0) root.append(grid);
+  const w = warnings(view, actions);
+  if (w) root.append(w);
+  return () => chartJobs.forEach((job) => job());
+}

@@ -1,0 +1,65 @@
+// Webview entry for every KVM Trace Lens panel. Messages are validated (protocol.ts) before anything is rendered;
+// the last view is kept in the webview state so VS Code can restore the panel after a reload.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import { isHostMessage, isPanelState, type AnalysisView, type CompareView, type WebviewMessage } from '../src/extension/protocol';
+import { renderAnalysis, type Actions } from './analysisView';
+import { destroyCharts } from './charts';
+import { renderCompare } from './compareView';
+import { clear, el } from './dom';
+import { onThemeChange } from './theme';
+
+interface VsCodeApi {
+  postMessage(m: WebviewMessage): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const root = document.getElementById('root')!;
+let current: AnalysisView | CompareView | null = null;
+
+const actions: Actions = {
+  reveal: (input, lines) => vscode.postMessage({ type: 'reveal', input, lines: lines.slice(0, 50) }),
+  copySetting: (setting) => vscode.postMessage({ type: 'copySetting', setting }),
+  exportAs: (format) => vscode.postMessage({ type: 'export', format }),
+};
+
+function render(view: AnalysisView | CompareView): void {
+  current = view;
+  destroyCharts();
+  clear(root);
+  root.setAttribute('aria-busy', 'false');
+  if (view.kind === 'analysis') {
+    root.dataset.testid = 'analysis-panel';
+    const drawCharts = renderAnalysis(root, view, actions);
+    drawCharts();
+  } else {
+    root.dataset.testid = 'compare-panel';
+    renderCompare(root, view);
+  }
+  vscode.setState({ view });
+}
+
+function message(kind: 'busy' | 'error', text: string): void {
+  clear(root);
+  root.setAttribute('aria-busy', kind === 'busy' ? 'true' : 'false');
+  root.append(el('div', { class: kind === 'busy' ? 'busy' : 'banner error', role: kind === 'error' ? 'alert' : 'status' }, text));
+}
+
+window.addEventListener('message', (e: MessageEvent<unknown>) => {
+  const m = e.data;
+  if (!isHostMessage(m)) return; // not ours, or not the shape we render
+  if (m.type === 'analysis' || m.type === 'compare') render(m.view);
+  else if (m.type === 'busy') message('busy', m.text);
+  else message('error', m.message);
+});
+
+onThemeChange(() => {
+  if (current) render(current);
+});
+
+const saved = vscode.getState();
+if (isPanelState(saved)) render(saved.view);
+vscode.postMessage({ type: 'ready' });
