@@ -248,6 +248,8 @@ test('detection tells iperf2 text, iperf3 text and JSON apart, and leaves netper
   }
   assert.equal(iperfReader.detect(['{"error": "unable to connect to server: Connection refused"}']), 'iperf3-json');
   assert.equal(iperfReader.detect(['{"other": 1}']), null);
+  // a JSON file that merely has an "end" key somewhere is not iperf3's
+  assert.equal(iperfReader.detect(fileLines(sample('public', 'expected.json')).slice(0, 200)), null);
 });
 
 test('units: bits are decimal, bytes binary', () => {

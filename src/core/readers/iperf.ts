@@ -623,8 +623,9 @@ function enhancedExtra(rest: string): Extra {
 function detect(head: readonly string[]): InputFormat | null {
   const first = head[0]?.trim() ?? '';
   if (first.startsWith('{')) {
-    const keyed = head.some((l) => /^\s*\{?\s*"(start|intervals|end|error)"\s*:/.test(l));
-    if (keyed) return 'iperf3-json';
+    // iperf3 always writes "start" first (or only "error"): look at the document's first key
+    const opening = first === '{' ? (head[1]?.trim() ?? '') : first.slice(1).trim();
+    if (/^"(start|error)"\s*:/.test(opening)) return 'iperf3-json';
   }
   let iperf2 = false;
   for (const raw of head) {
