@@ -1,0 +1,37 @@
+// Parses `trace-cmd report` text lines for the differential tests (independent of the project's text reader).
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { createInterface } from 'node:readline';
+
+export interface ReportLine {
+  comm: string;
+  pid: number;
+  cpu: number;
+  /** seconds part and fraction digits as printed (6 digits = µs, 9 = ns) */
+  sec: number;
+  frac: string;
+  name: string;
+  payload: string;
+}
+
+const LINE = /^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+(\d+)\.(\d+):\s+(\w+):\s*(.*)$/;
+
+export function parseReportLine(text: string): ReportLine | null {
+  const m = LINE.exec(text);
+  if (!m) return null;
+  return { comm: m[1], pid: Number(m[2]), cpu: Number(m[3]), sec: Number(m[4]), frac: m[5], name: m[6], payload: m[7] };
+}
+
+/** Every line of a (possibly gzipped) report: events parsed, other lines (cpus=, DROPPED) kept as text. */
+export async function* reportLines(path: string): AsyncGenerator<ReportLine | string> {
+  const input = path.endsWith('.gz') ? createReadStream(path).pipe(createGunzip()) : createReadStream(path);
+  const rl = createInterface({ input, crlfDelay: Infinity });
+  for await (const line of rl) yield parseReportLine(line) ?? line;
+}
+
+/** The timestamp as trace-cmd prints it: ns → "sec.fraction" with 9 digits, or rounded to 6 (µs) digits. */
+export function printedTime(timeNs: number, digits: 6 | 9): { sec: number; frac: string } {
+  if (digits === 9) return { sec: Math.floor(timeNs / 1e9), frac: String(timeNs % 1e9).padStart(9, '0') };
+  const us = Math.floor((timeNs + 500) / 1000);
+  return { sec: Math.floor(us / 1e6), frac: String(us % 1e6).padStart(6, '0') };
+}
