@@ -7,55 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { isTraceDat, readTraceDat, type TraceDatOptions } from '../../src/core/tracedat/index';
-import type { InputRecord, TraceEvent } from '../../src/core/records';
+import { isTraceDat, readTraceDat } from '../../src/core/tracedat/index';
+import type { TraceEvent } from '../../src/core/records';
 import { sample } from '../helpers/paths';
-import { printedTime, reportLines } from './reportLines';
-
-export interface Collected {
-  events: TraceEvent[];
-  warnings: string[];
-  failures: string[];
-}
-
-export async function collect(path: string, options: TraceDatOptions = {}): Promise<Collected> {
-  const out: Collected = { events: [], warnings: [], failures: [] };
-  await readTraceDat(
-    path,
-    {
-      record: (r: InputRecord) => {
-        if (r.type === 'event') out.events.push(r);
-      },
-      warn: (_l, m) => out.warnings.push(m),
-      fail: (_l, m) => out.failures.push(m),
-    },
-    options,
-  );
-  return out;
-}
-
-/** Compares event by event (time, CPU, pid, comm, name, payload) and the DROPPED notices in order. */
-export async function assertMatchesReport(got: Collected, reportPath: string, digits: 6 | 9): Promise<number> {
-  let i = 0;
-  const drops: string[] = [];
-  for await (const line of reportLines(reportPath)) {
-    if (typeof line === 'string') {
-      if (line.includes('EVENTS DROPPED')) drops.push(line.trim());
-      continue;
-    }
-    const ev = got.events[i];
-    assert.ok(ev, `report has more events than the reader (first missing: #${i} ${JSON.stringify(line)})`);
-    const t = printedTime(ev.timeNs, digits);
-    const mine = `${ev.comm}-${ev.pid} [${ev.cpu}] ${t.sec}.${t.frac}: ${ev.name}: ${ev.payload}`;
-    const theirs = `${line.comm}-${line.pid} [${line.cpu}] ${line.sec}.${line.frac}: ${line.name}: ${line.payload}`;
-    if (mine !== theirs) assert.equal(mine, theirs, `event #${i} differs`);
-    i++;
-  }
-  assert.equal(got.events.length, i, 'the reader produced more events than the report has');
-  const myDrops = got.warnings.filter((w) => /^CPU:\d+ \[.*EVENTS DROPPED\]$/.test(w));
-  assert.deepEqual(myDrops, drops);
-  return i;
-}
+import { assertMatchesReport, collect } from './reportLines';
 
 async function gunzipTemp(gz: string, dir: string): Promise<string> {
   const out = join(dir, gz.split('/').pop()!.replace(/\.gz$/, ''));

@@ -2,6 +2,9 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
+import assert from 'node:assert/strict';
+import { readTraceDat, type TraceDatOptions } from '../../src/core/tracedat/index';
+import type { InputRecord, TraceEvent } from '../../src/core/records';
 
 export interface ReportLine {
   comm: string;
@@ -35,3 +38,49 @@ export function printedTime(timeNs: number, digits: 6 | 9): { sec: number; frac:
   const us = Math.floor((timeNs + 500) / 1000);
   return { sec: Math.floor(us / 1e6), frac: String(us % 1e6).padStart(6, '0') };
 }
+
+export interface Collected {
+  events: TraceEvent[];
+  warnings: string[];
+  failures: string[];
+}
+
+export async function collect(path: string, options: TraceDatOptions = {}): Promise<Collected> {
+  const out: Collected = { events: [], warnings: [], failures: [] };
+  await readTraceDat(
+    path,
+    {
+      record: (r: InputRecord) => {
+        if (r.type === 'event') out.events.push(r);
+      },
+      warn: (_l, m) => out.warnings.push(m),
+      fail: (_l, m) => out.failures.push(m),
+    },
+    options,
+  );
+  return out;
+}
+
+/** Compares event by event (time, CPU, pid, comm, name, payload) and the DROPPED notices in order. */
+export async function assertMatchesReport(got: Collected, reportPath: string, digits: 6 | 9): Promise<number> {
+  let i = 0;
+  const drops: string[] = [];
+  for await (const line of reportLines(reportPath)) {
+    if (typeof line === 'string') {
+      if (line.includes('EVENTS DROPPED')) drops.push(line.trim());
+      continue;
+    }
+    const ev = got.events[i];
+    assert.ok(ev, `report has more events than the reader (first missing: #${i} ${JSON.stringify(line)})`);
+    const t = printedTime(ev.timeNs, digits);
+    const mine = `${ev.comm}-${ev.pid} [${ev.cpu}] ${t.sec}.${t.frac}: ${ev.name}: ${ev.payload}`;
+    const theirs = `${line.comm}-${line.pid} [${line.cpu}] ${line.sec}.${line.frac}: ${line.name}: ${line.payload}`;
+    if (mine !== theirs) assert.equal(mine, theirs, `event #${i} differs`);
+    i++;
+  }
+  assert.equal(got.events.length, i, 'the reader produced more events than the report has');
+  const myDrops = got.warnings.filter((w) => /^CPU:\d+ \[.*EVENTS DROPPED\]$/.test(w));
+  assert.deepEqual(myDrops, drops);
+  return i;
+}
+
