@@ -59,6 +59,8 @@ export interface TransactionsSummary {
   criticalExitsPerTransaction: number;
   offCriticalExitsPerTransaction: number;
   wakeupLatencyNs: { p50: number; p99: number } | null;
+  /** Extra: hand-offs (one direction of a round trip) per transaction, 2 for a simple ping-pong. */
+  handoffsPerTransaction?: number;
   /** Extra: where the time of one transaction goes, mean ns per component. */
   breakdownNs?: { component: string; meanNs: number }[];
   wakeupHistogram?: { upperNs: number; count: number }[];
@@ -98,5 +100,25 @@ export interface Analysis {
   benchmark: BenchmarkSummary | null;
   recommendations: Recommendation[];
   /** Extra: series statistics over repeated benchmark runs (seed 004), null when fewer than two runs. */
-  series?: unknown;
+  series?: SeriesStats | null;
+  /** Extra: knobs deliberately not recommended for this run, and why (e.g. batching for request/response). */
+  notRecommended?: { id: string; reason: string }[];
+  /** Extra: caveats of the model for this run (e.g. halts invisible on some CPUs). */
+  modelNotes?: string[];
+}
+
+export interface SeriesStats {
+  metric: 'transactionsPerSec' | 'bitsPerSec';
+  values: number[];
+  labels: string[];
+  avg: number;
+  min: number;
+  max: number;
+  median: number;
+  stddev: number;
+  /** Mean absolute difference between consecutive runs. */
+  jitter: number;
+  /** Each run relative to the first (the baseline), e.g. 0.93 = 7% below. */
+  relativeToFirst: number[];
+  histogram: { upper: number; count: number }[];
 }

@@ -1,20 +1,201 @@
-// STUB: replaced by the real model (issue 4).
-import { ANALYSIS_SCHEMA, type Analysis, type AnalysisInput } from '../analysisTypes';
+// The Analyzer takes every record of every input of one run and produces the Analysis (CONTRACT.md).
+import {
+  ANALYSIS_SCHEMA,
+  type Analysis,
+  type AnalysisInput,
+  type BenchmarkSummary,
+  type ExitsSummary,
+  type TransactionsSummary,
+} from '../analysisTypes';
 import type { InputSummary } from '../input';
-import type { InputRecord } from '../records';
-import { NO_LINE_FACTS, type LineFacts } from '../lineFacts';
+import { categoriseAccessRow, describeExit } from '../knowledge/exitTable';
+import type { LineFacts } from '../lineFacts';
+import type { BenchmarkResult, ExitCountRow, ExitCountTotals, InputRecord } from '../records';
+import { ExitLedger, round } from './exitLedger';
+import { recommend, type ModelFacts } from './recommend';
+import { benchmarkSeries } from './series';
+import { TraceModel } from './traceModel';
+
+/** Tables that count VM exits by reason (the others count accesses: mmio, ioport, msr). */
+const EXIT_TABLES = new Set(['vmexit', 'kvm_stat', 'perf-stat']);
 
 export class Analyzer {
   private readonly inputs: AnalysisInput[] = [];
-  beginInput(_index: number): void {}
-  add(_r: InputRecord): void {}
+  private readonly trace = new TraceModel();
+  private readonly countLedger = new ExitLedger();
+  private readonly perVcpuLedger = new ExitLedger();
+  private readonly accessLedgers = new Map<string, ExitLedger>();
+  private countDurationSec: number | null = null;
+  private countPerSecond = 0;
+  private readonly benchmarks: BenchmarkResult[] = [];
+  private inputIndex = 0;
+
+  beginInput(index: number): void {
+    this.inputIndex = index;
+    // Line facts are kept for the first input only: that is the document a hover asks about.
+    this.trace.setRecordFacts(index === 0);
+  }
+
+  add(r: InputRecord): void {
+    switch (r.type) {
+      case 'event':
+        return this.trace.add(r);
+      case 'exit-count':
+        return this.addCountRow(r);
+      case 'exit-count-totals':
+        return this.addTotals(r);
+      case 'benchmark':
+        if (this.benchmarks.length < 10_000) this.benchmarks.push(r);
+        return;
+      default:
+    }
+  }
+
   endInput(s: InputSummary): void {
     this.inputs.push({ path: s.path, format: s.format, records: s.records, warnings: s.warnings, error: s.error });
   }
+
   lineFacts(): LineFacts {
-    return NO_LINE_FACTS;
+    return this.trace.facts;
   }
+
+  private addCountRow(r: ExitCountRow): void {
+    const exitTable = EXIT_TABLES.has(r.table);
+    let reason = r.reason.trim();
+    if (r.table === 'kvm_stat' || r.table === 'perf-stat') {
+      // kvm_stat rows "kvm_exit(HLT)" break exits down by reason; "kvm_exit" alone (or kvm:kvm_exit) is the total.
+      const child = /^kvm_exit\((.+)\)$/.exec(reason);
+      if (child) reason = child[1];
+      else if (reason === 'kvm_exit' || reason === 'kvm:kvm_exit') reason = '(all exits)';
+      else return; // other tracepoint counts are not exits
+    }
+    const info = describeExit(reason);
+    const category = exitTable ? info.category : categoriseAccessRow(r.table, reason);
+    const sample = { reason, category, description: info.description, vcpu: r.vcpu, timeNs: null, durationNs: null, critical: null, exampleLine: this.inputIndex === 0 ? r.line : null };
+    let ledger: ExitLedger;
+    if (!exitTable) {
+      ledger = this.accessLedgers.get(r.table) ?? new ExitLedger();
+      this.accessLedgers.set(r.table, ledger);
+    } else ledger = r.vcpu === null ? this.countLedger : this.perVcpuLedger;
+    ledger.addTableRow(sample, r.count, r.meanNs, r.maxNs);
+    if (exitTable && r.perSecond !== null) this.countPerSecond += r.perSecond;
+  }
+
+  private addTotals(r: ExitCountTotals): void {
+    if (r.durationSec !== null) this.countDurationSec = (this.countDurationSec ?? 0) + r.durationSec;
+  }
+
+  private exitsSummary(): { exits: ExitsSummary | null; ledger: ExitLedger | null } {
+    const t = this.trace;
+    const durationNs = t.durationNs;
+    const fromLedger = (ledger: ExitLedger, source: ExitsSummary['source'], dNs: number | null, perSecond: number | null): ExitsSummary => ({
+      source,
+      total: ledger.total,
+      perSecond: perSecond ?? (dNs ? round((ledger.total / dNs) * 1e9) : null),
+      durationNs: dNs,
+      byReason: ledger.reasonStats(),
+      byVcpu: ledger.byVcpu(),
+      timeline: ledger.timelineSummary(),
+    });
+    if (t.hostLedger.total > 0) return { exits: fromLedger(t.hostLedger, 'host', durationNs, null), ledger: t.hostLedger };
+    if (t.guestLedger.total > 0) return { exits: fromLedger(t.guestLedger, 'guest-inferred', durationNs, null), ledger: t.guestLedger };
+    // Count tables: the all-vCPU table when there is one, else the per-vCPU tables summed.
+    const counts = this.countLedger.total > 0 ? this.countLedger : this.perVcpuLedger.total > 0 ? this.perVcpuLedger : null;
+    if (counts) {
+      const dNs = this.countDurationSec !== null ? Math.round(this.countDurationSec * 1e9) : null;
+      const perSecond = this.countPerSecond > 0 ? this.countPerSecond : null;
+      return { exits: fromLedger(counts, 'counts', dNs, perSecond), ledger: counts };
+    }
+    return { exits: null, ledger: null };
+  }
+
+  private primaryBenchmark(): { summary: BenchmarkSummary | null; series: ReturnType<typeof benchmarkSeries> } {
+    // One result per run: a -P sum over its streams, else iperf's receiver side (what arrived), else the single result.
+    const byRole = (role: string | null) => this.benchmarks.filter((b) => b.role === role);
+    const chosen = [byRole('sum'), byRole('receiver'), byRole(null)].find((list) => list.length > 0) ?? this.benchmarks;
+    const first = chosen[0] ?? this.benchmarks[0];
+    if (!first) return { summary: null, series: null };
+    return {
+      summary: {
+        tool: first.tool,
+        test: first.test,
+        transactionsPerSec: first.transactionsPerSec,
+        bitsPerSec: first.bitsPerSec,
+        durationSec: first.durationSec,
+        runs: chosen.length,
+      },
+      series: chosen.length >= 2 ? benchmarkSeries(chosen) : null,
+    };
+  }
+
+  private transactionsSummary(ledger: ExitLedger | null, source: ExitsSummary['source'] | null): TransactionsSummary | null {
+    const t = this.trace;
+    const rt = t.roundTrips();
+    const durationNs = t.durationNs;
+    // Fewer than 10 round trips is not a request/response pattern worth reporting.
+    if (rt.count < 10 || !durationNs) return null;
+    const count = rt.count;
+    const exits = ledger && source !== 'counts' ? ledger.total : 0;
+    const critical = ledger && source !== 'counts' ? ledger.criticalTotal : 0;
+    const wake = t.wakeLatency;
+    const s = t.segments;
+    const handoffsPerTx = rt.handoffs / count;
+    const breakdown: { component: string; meanNs: number }[] = [];
+    const part = (component: string, h: { mean: number | null; count: number }, perTx: number) => {
+      if (h.mean !== null && h.count > 0) breakdown.push({ component, meanNs: Math.round(h.mean * perTx) });
+    };
+    // Each hand-off's segments, scaled to one transaction by how often each happens per transaction.
+    part('IPI send (ICR write exit)', s.ipiSend, s.ipiSend.count / count);
+    part('IPI delivery to an idle (halted) vCPU', s.deliveryToIdle, s.deliveryToIdle.count / count);
+    part('IPI delivery to a running vCPU', s.deliveryToRunning, s.deliveryToRunning.count / count);
+    if (s.wakeToRun.count > 0) part('wake → run (IPI handler, idle exit, timer writes, schedule)', s.wakeToRun, s.wakeToRun.count / count);
+    else part('idle exit → run (schedule)', s.idleExitToRun, s.idleExitToRun.count / count);
+    part('run until the reply is sent', s.runToHandoff, Math.min(handoffsPerTx, s.runToHandoff.count / count));
+    const periodNs = durationNs / count;
+    const explained = breakdown.reduce((a, b) => a + b.meanNs, 0);
+    if (breakdown.length > 0 && periodNs > explained) breakdown.push({ component: 'other (not attributed)', meanNs: Math.round(periodNs - explained) });
+    return {
+      count,
+      perSecond: Math.round((count / durationNs) * 1e9 * 10) / 10,
+      exitsPerTransaction: round2(exits / count),
+      criticalExitsPerTransaction: round2(critical / count),
+      offCriticalExitsPerTransaction: round2((exits - critical) / count),
+      handoffsPerTransaction: round2(handoffsPerTx),
+      wakeupLatencyNs: wake.count > 0 ? { p50: round(wake.quantile(0.5))!, p99: round(wake.quantile(0.99))! } : null,
+      breakdownNs: breakdown,
+      wakeupHistogram: wake.bins(40),
+    };
+  }
+
   finish(): Analysis {
-    return { schema: ANALYSIS_SCHEMA, inputs: this.inputs, exits: null, transactions: null, benchmark: null, recommendations: [] };
+    this.trace.finish();
+    const { exits, ledger } = this.exitsSummary();
+    const transactions = this.transactionsSummary(ledger, exits?.source ?? null);
+    const { summary: benchmark, series } = this.primaryBenchmark();
+    const facts: ModelFacts = {
+      exits,
+      ledger,
+      transactions,
+      benchmark,
+      trace: this.trace,
+      accessLedgers: this.accessLedgers,
+    };
+    const { recommendations, notRecommended, warnings } = recommend(facts);
+    const analysis: Analysis = {
+      schema: ANALYSIS_SCHEMA,
+      inputs: this.inputs,
+      exits,
+      transactions,
+      benchmark,
+      recommendations,
+      series,
+    };
+    analysis.notRecommended = notRecommended;
+    analysis.modelNotes = warnings;
+    return analysis;
   }
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
 }

@@ -1,0 +1,578 @@
+// The trace model: turns host (kvm_*) and guest (msr, power, ipi, sched) events into exits attributed to the
+// critical path of request/response transactions, wake-up latencies, and the per-hand-off time segments that the
+// recommendations predict from. Streaming and bounded: state per CPU / vCPU / task, histograms for durations.
+//
+// The critical path is followed as a token (seed 003): the CPU (guest) or vCPU (host) whose next action the
+// transaction waits for holds it. An IPI or a cross-CPU wake-up hands the token to its target. An exit on the CPU
+// that holds the token delays the transaction (critical); an exit elsewhere does not (off-critical). A halt is
+// critical when the token arrives while the CPU is halted: its wake-up latency is then on the path.
+import type { ExitCategory } from '../analysisTypes';
+import {
+  parseApicIpi,
+  parseCpuIdle,
+  parseHaltPollNs,
+  parseIpiTargets,
+  parseKvmEntryVcpu,
+  parseKvmExit,
+  parseMsrAccess,
+  parseSchedSwitch,
+  parseSchedWakeup,
+  parseVcpuWakeup,
+} from '../eventFields';
+import { CPU_IDLE_EXIT, describeExit, hex, msrInfo } from '../knowledge/exitTable';
+import type { TraceEvent } from '../records';
+import { LogHistogram } from '../stats/logHistogram';
+import { ExitLedger } from './exitLedger';
+import { LineFactStore } from './lineFactStore';
+
+/** How far apart two events may be and still belong to one step (send→ICR write, IPI→handler). */
+const STEP_WINDOW_NS = 200_000;
+const MAX_TRACKED = 100_000;
+
+/** Where the time of one hand-off (one direction of a round trip) goes, measured on guest traces. */
+export class HandoffSegments {
+  /** ipi_send_cpu → the ICR write returns: the IPI-send exit as the sender sees it. */
+  readonly ipiSend = new LogHistogram();
+  /** ICR write → the target's IPI handler, target idle (halted unless polling). */
+  readonly deliveryToIdle = new LogHistogram();
+  /** ICR write → the target's IPI handler, target running. */
+  readonly deliveryToRunning = new LogHistogram();
+  /** IPI handler → the woken task runs (scheduler, idle exit, tick restart). */
+  readonly wakeToRun = new LogHistogram();
+  /** The same, for wake-ups with no timer-MSR exit inside. */
+  readonly wakeToRunNoExit = new LogHistogram();
+  /** Leaving idle (cpu_idle exit) → the woken task runs. */
+  readonly idleExitToRun = new LogHistogram();
+  /** The woken task runs → it hands off (sends the IPI / wakes its peer). */
+  readonly runToHandoff = new LogHistogram();
+  /** Woken (IPI handler, idle exit) → the next hand-off from that CPU, windows with no exit inside. */
+  readonly wakeToHandoffNoExit = new LogHistogram();
+  /** Timer-MSR writes inside the wake → run windows above (to price one timer write). */
+  timerWritesInWake = 0;
+}
+
+interface GuestCpu {
+  pid: number;
+  haltStart: number | null;
+  haltFact: number;
+  haltLine: number | null;
+  tokenArrivedInHalt: boolean;
+  pollStart: number | null;
+  idleSince: number | null;
+  lastIpiSendAt: number | null;
+  ipiSendTarget: number | null;
+  pendingIpiAt: number | null;
+  pendingIpiFromPid: number | null;
+  pendingIpiToIdle: boolean;
+  irqAt: number | null;
+  wakeSignalAt: number | null;
+  wakeSignalFromPid: number | null;
+  timerWritesSinceIrq: number;
+  idleExitAt: number | null;
+  runStart: number | null;
+  runPid: number;
+  wokeAt: number | null;
+  exitsSinceWoke: number;
+}
+
+interface HostVcpu {
+  exit: { reason: string; category: ExitCategory; description: string; t: number; line: number | null; fact: number; critical: boolean | null } | null;
+  halted: boolean;
+  tokenArrivedInHalt: boolean;
+  ipiAt: number | null;
+}
+
+export interface PollingObservation {
+  /** Guest: cpu_idle state=0 (the haltpoll poll state) entries; host: kvm_vcpu_wakeup "poll". */
+  polledIdles: number;
+  /** Idles that ended in a halt that had to be woken. */
+  haltedIdles: number;
+  /** Highest poll window seen in guest_halt_poll_ns / kvm_halt_poll_ns events. */
+  maxWindowNs: number;
+  windowEvents: number;
+}
+
+export class TraceModel {
+  readonly hostLedger = new ExitLedger();
+  readonly guestLedger = new ExitLedger();
+  readonly facts = new LineFactStore();
+  readonly segments = new HandoffSegments();
+  /** Signal (IPI send / wake) → the woken task (guest) or vCPU (host) runs again. */
+  readonly wakeLatency = new LogHistogram();
+  /** The same, only for targets that were halted. */
+  readonly wakeLatencyFromHalt = new LogHistogram();
+  /** How long a CPU had been idle when the critical path woke it (the idle a poll window must cover). */
+  readonly criticalIdleGaps = new LogHistogram();
+  /** Every idle period (switch to idle → switch away): what a poll window would cost in CPU. */
+  readonly idlePeriods = new LogHistogram();
+  readonly hostWakeupPolled = new LogHistogram();
+  readonly hostWakeupWaited = new LogHistogram();
+  readonly guestPolling: PollingObservation = { polledIdles: 0, haltedIdles: 0, maxWindowNs: 0, windowEvents: 0 };
+  readonly hostPolling: PollingObservation = { polledIdles: 0, haltedIdles: 0, maxWindowNs: 0, windowEvents: 0 };
+  firstNs: number | null = null;
+  lastNs: number | null = null;
+  events = 0;
+  readonly eventCounts = new Map<string, number>();
+  readonly cpusSeen = new Set<number>();
+  readonly cpusWithIdleEvents = new Set<number>();
+
+  private recordFacts = true;
+  private token = -1;
+  private readonly guestCpus = new Map<number, GuestCpu>();
+  private readonly hostVcpus = new Map<number, HostVcpu>();
+  private readonly vcpuOfPid = new Map<number, number>();
+  private hasApicIpiEvents = false;
+  /** Pending wake-ups by task: who woke it and when the signal was sent. */
+  private readonly pendingWake = new Map<number, { waker: number; signalAt: number; fromHalt: boolean }>();
+  /** Who started each task's current run (for round-trip counting). */
+  private readonly episodeInitiator = new Map<number, number>();
+  /** The last task that went off each CPU: the likely waker when a wake-up's sender is not traced. */
+  private readonly lastSwitchOutByCpu = new Map<number, { pid: number; t: number }>();
+  /** Hand-offs between tasks (guest) or vCPUs (host): "a>b" → count. */
+  readonly handoffs = new Map<string, number>();
+
+  setRecordFacts(on: boolean): void {
+    this.recordFacts = on;
+  }
+
+  add(ev: TraceEvent): void {
+    this.events++;
+    const t = ev.timeNs;
+    if (this.firstNs === null || t < this.firstNs) this.firstNs = t;
+    if (this.lastNs === null || t > this.lastNs) this.lastNs = t;
+    if (this.eventCounts.size < 10_000 || this.eventCounts.has(ev.name)) this.eventCounts.set(ev.name, (this.eventCounts.get(ev.name) ?? 0) + 1);
+    if (ev.cpu >= 0) {
+      this.cpusSeen.add(ev.cpu);
+      if (ev.pid >= 0 && !ev.name.startsWith('kvm_')) this.noteRunning(ev);
+    }
+    switch (ev.name) {
+      case 'kvm_exit':
+        return this.hostExit(ev);
+      case 'kvm_entry':
+        return this.hostEntry(ev);
+      case 'kvm_msr':
+        return this.hostMsr(ev);
+      case 'kvm_apic_ipi':
+        return this.hostApicIpi(ev);
+      case 'kvm_vcpu_wakeup':
+        return this.hostVcpuWakeup(ev);
+      case 'kvm_halt_poll_ns':
+        return this.pollWindow(this.hostPolling, ev.payload);
+      case 'guest_halt_poll_ns':
+        return this.pollWindow(this.guestPolling, ev.payload);
+      case 'write_msr':
+        return this.guestMsrWrite(ev);
+      case 'cpu_idle':
+        return this.guestIdle(ev);
+      case 'ipi_send_cpu':
+      case 'ipi_send_cpumask':
+        return this.guestIpiSend(ev);
+      case 'call_function_single_entry':
+      case 'call_function_entry':
+      case 'reschedule_entry':
+        return this.guestIpiHandler(ev);
+      case 'sched_wakeup':
+      case 'sched_wakeup_new':
+        return this.wakeup(ev);
+      case 'sched_switch':
+        return this.schedSwitch(ev);
+      default:
+    }
+  }
+
+  get durationNs(): number | null {
+    return this.firstNs !== null && this.lastNs !== null && this.lastNs > this.firstNs ? this.lastNs - this.firstNs : null;
+  }
+
+  private fact(line: number | null, critical: boolean | null, durationNs: number | null): number {
+    return this.recordFacts && line !== null ? this.facts.add(line, critical, durationNs, null) : -1;
+  }
+
+  private critical(unit: number): boolean | null {
+    return this.token < 0 ? null : this.token === unit;
+  }
+
+  // ---- guest side ------------------------------------------------------------------------------------------
+
+  private cpu(n: number): GuestCpu {
+    let s = this.guestCpus.get(n);
+    if (!s) {
+      s = {
+        pid: -1,
+        haltStart: null,
+        haltFact: -1,
+        haltLine: null,
+        tokenArrivedInHalt: false,
+        pollStart: null,
+        idleSince: null,
+        lastIpiSendAt: null,
+        ipiSendTarget: null,
+        pendingIpiAt: null,
+        pendingIpiFromPid: null,
+        pendingIpiToIdle: false,
+        irqAt: null,
+        wakeSignalAt: null,
+        wakeSignalFromPid: null,
+        timerWritesSinceIrq: 0,
+        idleExitAt: null,
+        runStart: null,
+        runPid: -1,
+        wokeAt: null,
+        exitsSinceWoke: 0,
+      };
+      this.guestCpus.set(n, s);
+    }
+    return s;
+  }
+
+  /** The token moves to `target`; a halted target's halt becomes critical. */
+  private handTokenTo(target: number): void {
+    this.token = target;
+    const s = this.guestCpus.get(target);
+    if (s && s.haltStart !== null) s.tokenArrivedInHalt = true;
+    const v = this.hostVcpus.get(target);
+    if (v && v.halted) v.tokenArrivedInHalt = true;
+  }
+
+  private guestMsrWrite(ev: TraceEvent): void {
+    const access = parseMsrAccess('write_msr', ev.payload);
+    if (!access) return;
+    const info = msrInfo(access.msr);
+    if (!info || info.category === null) return; // writes that say nothing about exits (or do not exit)
+    const s = this.cpu(ev.cpu);
+    const critical = this.critical(ev.cpu);
+    this.guestLedger.add({
+      reason: `msr_write ${hex(access.msr)}`,
+      category: info.category,
+      description: `${info.name}: ${info.description}`,
+      vcpu: ev.cpu,
+      timeNs: ev.timeNs,
+      durationNs: null,
+      critical,
+      exampleLine: ev.line,
+    });
+    this.fact(ev.line, critical, null);
+    if (info.category === 'timer') s.timerWritesSinceIrq++;
+    if (!(info.category === 'ipi' && access.msr === 0x830)) s.exitsSinceWoke++;
+    if (info.category === 'ipi' && access.msr === 0x830) {
+      if (s.lastIpiSendAt !== null && ev.timeNs - s.lastIpiSendAt <= STEP_WINDOW_NS) this.segments.ipiSend.add(ev.timeNs - s.lastIpiSendAt);
+      // x2APIC ICR: destination APIC id in bits 63:32; the ipi_send_cpu just before names the CPU more reliably.
+      const dest = s.ipiSendTarget ?? Number(access.value! >> 32n);
+      s.lastIpiSendAt = null;
+      s.ipiSendTarget = null;
+      if (dest !== ev.cpu) this.guestIpiTo(dest, ev.timeNs, s.pid);
+    }
+  }
+
+  private guestIpiTo(dest: number, t: number, fromPid: number): void {
+    const target = this.cpu(dest);
+    target.pendingIpiAt = t;
+    target.pendingIpiFromPid = fromPid;
+    target.pendingIpiToIdle = target.pid === 0;
+    if (target.pid === 0 && target.idleSince !== null) this.criticalIdleGaps.add(t - target.idleSince);
+    this.handTokenTo(dest);
+  }
+
+  private guestIpiSend(ev: TraceEvent): void {
+    const targets = parseIpiTargets(ev.name, ev.payload);
+    const s = this.cpu(ev.cpu);
+    s.lastIpiSendAt = ev.timeNs;
+    s.ipiSendTarget = targets && targets.length === 1 ? targets[0] : null;
+    this.endRunSegment(s, ev.timeNs);
+  }
+
+  private guestIpiHandler(ev: TraceEvent): void {
+    const s = this.cpu(ev.cpu);
+    if (s.pendingIpiAt !== null && ev.timeNs - s.pendingIpiAt <= STEP_WINDOW_NS) {
+      (s.pendingIpiToIdle ? this.segments.deliveryToIdle : this.segments.deliveryToRunning).add(ev.timeNs - s.pendingIpiAt);
+      s.irqAt = ev.timeNs;
+      this.woke(s, ev.timeNs);
+      s.wakeSignalAt = s.pendingIpiAt;
+      s.wakeSignalFromPid = s.pendingIpiFromPid;
+      s.timerWritesSinceIrq = 0;
+    }
+    s.pendingIpiAt = null;
+  }
+
+  private guestIdle(ev: TraceEvent): void {
+    const idle = parseCpuIdle(ev.payload);
+    if (!idle) return;
+    const cpu = ev.cpu >= 0 ? ev.cpu : idle.cpu;
+    const s = this.cpu(cpu);
+    this.cpusWithIdleEvents.add(cpu);
+    if (idle.state === CPU_IDLE_EXIT) {
+      if (s.haltStart !== null) {
+        const duration = ev.timeNs - s.haltStart;
+        const critical = this.token < 0 ? null : s.tokenArrivedInHalt;
+        this.guestLedger.add({
+          reason: 'hlt',
+          category: 'halt',
+          description: describeExit('HLT').description,
+          vcpu: cpu,
+          timeNs: s.haltStart,
+          durationNs: duration,
+          critical,
+          exampleLine: s.haltLine,
+        });
+        this.facts.update(s.haltFact, critical, duration);
+        this.guestPolling.haltedIdles++;
+      }
+      s.haltStart = null;
+      s.pollStart = null;
+      s.idleExitAt = ev.timeNs;
+      this.woke(s, ev.timeNs);
+      return;
+    }
+    if (idle.state === 0) {
+      // cpuidle-haltpoll's poll state: the vCPU spins in the guest, no exit.
+      this.guestPolling.polledIdles++;
+      s.pollStart = ev.timeNs;
+      return;
+    }
+    // Any other state halts the vCPU (HLT; deeper states too on KVM unless MWAIT is passed through).
+    s.haltStart = ev.timeNs;
+    s.haltLine = ev.line;
+    s.tokenArrivedInHalt = false;
+    s.haltFact = this.fact(ev.line, null, null);
+  }
+
+  private wakeup(ev: TraceEvent): void {
+    const w = parseSchedWakeup(ev.payload);
+    if (!w || w.pid <= 0) return;
+    const target = this.cpu(w.targetCpu);
+    let waker = ev.pid;
+    let signalAt = ev.timeNs;
+    if (ev.pid <= 0) {
+      // Woken in idle context: by the IPI that just arrived, or (polling target, no IPI) by the task that ran
+      // last on another CPU.
+      if (target.wakeSignalAt !== null && ev.timeNs - target.wakeSignalAt <= STEP_WINDOW_NS && target.wakeSignalFromPid !== null) {
+        waker = target.wakeSignalFromPid;
+        signalAt = target.wakeSignalAt;
+      } else {
+        waker = this.lastSwitchOutElsewhere(w.targetCpu) ?? waker;
+      }
+    } else if (w.targetCpu !== ev.cpu) {
+      // A wake-up of a task on another CPU is a hand-off; one on this CPU (a kworker, a timer) is not.
+      this.endRunSegment(this.cpu(ev.cpu), ev.timeNs, w.pid);
+    }
+    if (this.pendingWake.size < MAX_TRACKED) this.pendingWake.set(w.pid, { waker, signalAt, fromHalt: target.haltStart !== null || target.pendingIpiToIdle });
+    if (ev.cpu !== w.targetCpu || ev.pid <= 0) this.handTokenTo(w.targetCpu);
+  }
+
+  private woke(s: GuestCpu, t: number): void {
+    if (s.wokeAt !== null) return;
+    s.wokeAt = t;
+    s.exitsSinceWoke = 0;
+  }
+
+  /** The task on this CPU hands off (sends an IPI or wakes a peer): closes the run and wake windows. */
+  private endRunSegment(s: GuestCpu, t: number, wokenPid?: number): void {
+    if (wokenPid === s.runPid) return;
+    if (s.wokeAt !== null) {
+      if (s.exitsSinceWoke === 0) this.segments.wakeToHandoffNoExit.add(t - s.wokeAt);
+      s.wokeAt = null;
+    }
+    if (s.runStart === null) return;
+    this.segments.runToHandoff.add(t - s.runStart);
+    s.runStart = null;
+  }
+
+  private schedSwitch(ev: TraceEvent): void {
+    const sw = parseSchedSwitch(ev.payload);
+    if (!sw) return;
+    const s = this.cpu(ev.cpu);
+    const t = ev.timeNs;
+    if (sw.prevPid > 0) {
+      const initiator = this.episodeInitiator.get(sw.prevPid) ?? this.lastSwitchOutElsewhere(ev.cpu);
+      if (initiator !== undefined && initiator !== sw.prevPid) this.countHandoff(initiator, sw.prevPid);
+      this.episodeInitiator.delete(sw.prevPid);
+      this.lastSwitchOutByCpu.set(ev.cpu, { pid: sw.prevPid, t });
+    } else if (s.idleSince !== null) {
+      this.idlePeriods.add(t - s.idleSince);
+    }
+    s.pid = sw.nextPid;
+    if (sw.nextPid === 0) {
+      s.idleSince = t;
+      s.runStart = null;
+      s.wokeAt = null;
+      return;
+    }
+    this.taskRuns(s, sw.nextPid, sw.prevPid, t, true);
+  }
+
+  /**
+   * `pid` starts running on CPU `s` at `t` (after `prevPid`, -1 when unknown). `switchSeen` is false when only a
+   * later event of the task shows that it runs: latencies are then upper bounds and no run segment starts.
+   */
+  private taskRuns(s: GuestCpu, pid: number, prevPid: number, t: number, switchSeen: boolean): void {
+    s.idleSince = null;
+    const wake = this.pendingWake.get(pid);
+    if (wake) {
+      this.pendingWake.delete(pid);
+      this.wakeLatency.add(t - wake.signalAt);
+      if (wake.fromHalt) this.wakeLatencyFromHalt.add(t - wake.signalAt);
+      if (this.episodeInitiator.size < MAX_TRACKED) this.episodeInitiator.set(pid, wake.waker);
+    } else if (prevPid > 0 && this.episodeInitiator.size < MAX_TRACKED) {
+      this.episodeInitiator.set(pid, prevPid);
+    }
+    if (s.irqAt !== null && switchSeen) {
+      this.segments.wakeToRun.add(t - s.irqAt);
+      this.segments.timerWritesInWake += s.timerWritesSinceIrq;
+      if (s.timerWritesSinceIrq === 0) this.segments.wakeToRunNoExit.add(t - s.irqAt);
+    }
+    if (s.idleExitAt !== null && switchSeen) this.segments.idleExitToRun.add(t - s.idleExitAt);
+    s.irqAt = null;
+    s.wakeSignalAt = null;
+    s.idleExitAt = null;
+    s.runStart = switchSeen ? t : null;
+    s.runPid = pid;
+  }
+
+  /**
+   * Every event line names the task that was running. Some switch-ins are never traced (idle → task inside the
+   * idle loop on some kernels), so the first event of a woken task counts as it running.
+   */
+  private noteRunning(ev: TraceEvent): void {
+    const s = this.cpu(ev.cpu);
+    if (ev.name === 'sched_switch' || s.pid === ev.pid) return;
+    s.pid = ev.pid;
+    if (ev.pid > 0 && this.pendingWake.has(ev.pid)) this.taskRuns(s, ev.pid, -1, ev.timeNs, false);
+  }
+
+  private lastSwitchOutElsewhere(cpu: number): number | undefined {
+    let best: { pid: number; t: number } | undefined;
+    for (const [c, last] of this.lastSwitchOutByCpu) if (c !== cpu && (!best || last.t > best.t)) best = last;
+    return best?.pid;
+  }
+
+  private countHandoff(from: number, to: number): void {
+    const key = `${from}>${to}`;
+    if (this.handoffs.size < MAX_TRACKED || this.handoffs.has(key)) this.handoffs.set(key, (this.handoffs.get(key) ?? 0) + 1);
+  }
+
+  private pollWindow(obs: PollingObservation, payload: string): void {
+    const p = parseHaltPollNs(payload);
+    if (!p) return;
+    obs.windowEvents++;
+    obs.maxWindowNs = Math.max(obs.maxWindowNs, p.ns, p.oldNs);
+  }
+
+  // ---- host side -------------------------------------------------------------------------------------------
+
+  private vcpuOf(ev: TraceEvent, printed: number | null): number {
+    if (printed !== null) {
+      this.vcpuOfPid.set(ev.pid, printed);
+      return printed;
+    }
+    const known = this.vcpuOfPid.get(ev.pid);
+    if (known !== undefined) return known;
+    const fromComm = /^CPU (\d+)\/KVM/.exec(ev.comm);
+    const v = fromComm ? Number(fromComm[1]) : this.vcpuOfPid.size;
+    this.vcpuOfPid.set(ev.pid, v);
+    return v;
+  }
+
+  private vcpu(n: number): HostVcpu {
+    let v = this.hostVcpus.get(n);
+    if (!v) this.hostVcpus.set(n, (v = { exit: null, halted: false, tokenArrivedInHalt: false, ipiAt: null }));
+    return v;
+  }
+
+  private hostExit(ev: TraceEvent): void {
+    const e = parseKvmExit(ev.payload);
+    if (!e) return;
+    const n = this.vcpuOf(ev, e.vcpu);
+    const v = this.vcpu(n);
+    if (v.exit) this.closeHostExit(n, v, null); // no kvm_entry seen for the previous one
+    const halt = e.info.category === 'halt';
+    const critical = halt ? null : this.critical(n);
+    v.exit = { reason: e.reason, category: e.info.category, description: e.info.description, t: ev.timeNs, line: ev.line, fact: this.fact(ev.line, critical, null), critical };
+    v.halted = halt;
+    v.tokenArrivedInHalt = false;
+  }
+
+  private hostMsr(ev: TraceEvent): void {
+    const access = parseMsrAccess('kvm_msr', ev.payload);
+    if (!access) return;
+    const n = this.vcpuOf(ev, null);
+    const v = this.vcpu(n);
+    const info = msrInfo(access.msr);
+    if (v.exit && access.write && info?.category) {
+      v.exit.reason = `${v.exit.reason} ${hex(access.msr)}`;
+      v.exit.category = info.category;
+      v.exit.description = `${info.name}: ${info.description}`;
+    }
+    if (access.write && access.msr === 0x830 && !this.hasApicIpiEvents && access.value !== null) {
+      this.hostIpi(n, Number(access.value >> 32n), ev.timeNs);
+    }
+  }
+
+  private hostApicIpi(ev: TraceEvent): void {
+    const ipi = parseApicIpi(ev.payload);
+    if (!ipi) return;
+    this.hasApicIpiEvents = true;
+    const n = this.vcpuOf(ev, null);
+    if (!ipi.self) this.hostIpi(n, ipi.dest, ev.timeNs);
+  }
+
+  private hostIpi(from: number, to: number, t: number): void {
+    if (from === to) return;
+    this.vcpu(to).ipiAt = t;
+    this.countHandoff(from, to);
+    this.handTokenTo(to);
+  }
+
+  private hostEntry(ev: TraceEvent): void {
+    const n = this.vcpuOf(ev, parseKvmEntryVcpu(ev.payload));
+    const v = this.vcpu(n);
+    if (v.exit) this.closeHostExit(n, v, ev.timeNs);
+  }
+
+  private closeHostExit(n: number, v: HostVcpu, entryAt: number | null): void {
+    const e = v.exit!;
+    const duration = entryAt !== null ? entryAt - e.t : null;
+    let critical = e.critical;
+    if (v.halted) {
+      critical = this.token < 0 ? null : v.tokenArrivedInHalt;
+      this.hostPolling.haltedIdles++;
+      if (entryAt !== null && v.ipiAt !== null && v.ipiAt >= e.t) {
+        this.wakeLatencyFromHalt.add(entryAt - v.ipiAt);
+        this.wakeLatency.add(entryAt - v.ipiAt);
+        this.criticalIdleGaps.add(v.ipiAt - e.t);
+      }
+      if (duration !== null) this.idlePeriods.add(duration);
+    }
+    this.hostLedger.add({ reason: e.reason, category: e.category, description: e.description, vcpu: n, timeNs: e.t, durationNs: duration, critical, exampleLine: e.line });
+    this.facts.update(e.fact, critical, duration);
+    v.exit = null;
+    v.halted = false;
+    v.ipiAt = null;
+  }
+
+  private hostVcpuWakeup(ev: TraceEvent): void {
+    const w = parseVcpuWakeup(ev.payload);
+    if (!w) return;
+    if (w.polled) {
+      this.hostPolling.polledIdles++;
+      this.hostWakeupPolled.add(w.ns);
+    } else this.hostWakeupWaited.add(w.ns);
+  }
+
+  /** Closes exits still open at the end of the trace (counted, no duration). */
+  finish(): void {
+    for (const [n, v] of this.hostVcpus) if (v.exit) this.closeHostExit(n, v, null);
+  }
+
+  /** The dominant request/response pair and its round trips: min of the hand-offs each way. */
+  roundTrips(): { count: number; pair: [number, number] | null; handoffs: number } {
+    let best = { count: 0, pair: null as [number, number] | null, handoffs: 0 };
+    for (const [key, ab] of this.handoffs) {
+      const [a, b] = key.split('>').map(Number);
+      if (a > b) continue;
+      const ba = this.handoffs.get(`${b}>${a}`) ?? 0;
+      const count = Math.min(ab, ba);
+      if (count > best.count) best = { count, pair: [a, b], handoffs: ab + ba };
+    }
+    return best;
+  }
+}

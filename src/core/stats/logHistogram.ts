@@ -1,0 +1,90 @@
+// A streaming histogram with logarithmic buckets (2% wide): constant memory, quantiles within 2%, exact count, sum,
+// min and max. Used for every duration and latency so that a gigabyte trace costs the same memory as a small one.
+
+const RATIO = 1.02;
+const LOG_RATIO = Math.log(RATIO);
+/** Values below 1 (ns) share bucket 0. 1,400 buckets reach ~1e12 ns (16 minutes). */
+const BUCKETS = 1400;
+
+export class LogHistogram {
+  private readonly counts = new Float64Array(BUCKETS);
+  count = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+
+  add(value: number): void {
+    if (!Number.isFinite(value) || value < 0) return;
+    this.count++;
+    this.sum += value;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    this.counts[bucketOf(value)]++;
+  }
+
+  merge(other: LogHistogram): void {
+    for (let i = 0; i < BUCKETS; i++) this.counts[i] += other.counts[i];
+    this.count += other.count;
+    this.sum += other.sum;
+    this.min = Math.min(this.min, other.min);
+    this.max = Math.max(this.max, other.max);
+  }
+
+  get mean(): number | null {
+    return this.count > 0 ? this.sum / this.count : null;
+  }
+
+  /** The q-quantile (0..1), clamped to the exact min and max; null when empty. */
+  quantile(q: number): number | null {
+    if (this.count === 0) return null;
+    const rank = q * (this.count - 1);
+    let seen = 0;
+    for (let i = 0; i < BUCKETS; i++) {
+      seen += this.counts[i];
+      if (seen > rank) return Math.min(this.max, Math.max(this.min, bucketMid(i)));
+    }
+    return this.max;
+  }
+
+  /** Share of values at or below `value` (approximate to one bucket). */
+  fractionAtOrBelow(value: number): number {
+    if (this.count === 0) return 0;
+    const last = bucketOf(value);
+    let seen = 0;
+    for (let i = 0; i <= last; i++) seen += this.counts[i];
+    return seen / this.count;
+  }
+
+  /** Sum over values of min(value, cap): e.g. the time a poll window of `cap` ns would spend on these idles. */
+  sumCappedAt(cap: number): number {
+    let total = 0;
+    for (let i = 0; i < BUCKETS; i++) if (this.counts[i] > 0) total += this.counts[i] * Math.min(bucketMid(i), cap);
+    return total;
+  }
+
+  /** Non-empty buckets merged into at most `maxBins` bins, for charts. */
+  bins(maxBins = 40): { upperNs: number; count: number }[] {
+    if (this.count === 0) return [];
+    const first = bucketOf(this.min);
+    const last = bucketOf(this.max);
+    const per = Math.max(1, Math.ceil((last - first + 1) / maxBins));
+    const out: { upperNs: number; count: number }[] = [];
+    for (let start = first; start <= last; start += per) {
+      let c = 0;
+      for (let i = start; i < start + per && i <= last; i++) c += this.counts[i];
+      out.push({ upperNs: Math.round(bucketUpper(Math.min(start + per - 1, last))), count: c });
+    }
+    return out;
+  }
+}
+
+function bucketOf(value: number): number {
+  if (value < 1) return 0;
+  return Math.min(BUCKETS - 1, 1 + Math.floor(Math.log(value) / LOG_RATIO));
+}
+function bucketUpper(i: number): number {
+  return i === 0 ? 1 : RATIO ** i;
+}
+function bucketMid(i: number): number {
+  return i === 0 ? 0.5 : (RATIO ** (i - 1) + RATIO ** i) / 2;
+}
