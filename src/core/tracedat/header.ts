@@ -484,7 +484,10 @@ class HeaderReader {
   /** Positions at a section's content, decompressing it when flagged. */
   private async openSection(offset: number, expectId: number): Promise<Cursor> {
     if (offset <= 0 || offset >= this.size) {
-      throw new TraceDatError(`section ${expectId} offset ${offset} is outside the file (size ${this.size})`, offset);
+      throw new TraceDatError(
+        `section ${expectId} at byte offset ${offset} is outside the file (size ${this.size}): the file is truncated or the offset is corrupt`,
+        offset,
+      );
     }
     const c = Cursor.file(this.fh, this.size, offset, this.le);
     const id = await c.u16('a section id');

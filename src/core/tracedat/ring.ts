@@ -123,9 +123,24 @@ export class CpuStream {
     }
     const want = Math.min(BATCH_PAGES * ps, this.fileEnd - this.fileNext);
     const len = Math.ceil(want / ps) * ps;
-    const buf = Buffer.alloc(len); // zero-filled: a short last page reads as padding
-    const { bytesRead } = await this.fh.read(buf, 0, Math.min(want, limit - this.fileNext), this.fileNext);
-    this.setBatch(buf, this.fileNext, bytesRead === want ? len : bytesRead);
+    const buf = Buffer.alloc(len); // zero-filled: a short last page of the CPU's region reads as empty space
+    const canRead = Math.min(want, limit - this.fileNext);
+    const { bytesRead } = await this.fh.read(buf, 0, canRead, this.fileNext);
+    if (bytesRead < want) {
+      // the file ends inside this CPU's data: keep the whole pages before the cut
+      const whole = Math.floor(bytesRead / ps) * ps;
+      this.problem({
+        cpu: this.cpu,
+        offset: this.fileNext + bytesRead,
+        message: `file truncated at byte offset ${this.fileNext + bytesRead}: CPU ${this.cpu} data should run to byte offset ${this.fileEnd}; events after the cut are lost`,
+        fatal: true,
+      });
+      this.setBatch(buf, this.fileNext, whole);
+      this.fileNext = this.fileEnd;
+      this.consumed = this.region.size;
+      return;
+    }
+    this.setBatch(buf, this.fileNext, len);
     this.fileNext += want;
     this.consumed += want;
   }
@@ -168,10 +183,6 @@ export class CpuStream {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.batchFileOffset = fileOffset;
     this.batchLen = Math.floor(validLen / this.layout.pageSize) * this.layout.pageSize;
-    if (validLen > this.batchLen && validLen < buf.length) {
-      // a page cut off by the end of the file: keep what is whole
-      this.batchLen = validLen;
-    }
     this.pageInBatch = -1;
     this.next = this.dataEnd = 0;
   }
