@@ -259,3 +259,19 @@ export const traceTextReader: TextFormatReader = {
   detect: detectTraceText,
   create: (format: InputFormat, sink: RecordSink): LineReader => new TraceTextLineReader(format, sink),
 };
+
+const IGNORE = () => {};
+
+/** Parses one line on its own (hovers, explanations): the event it holds, or null when it is not an event line. */
+export function parseTraceLine(text: string, lineNo = 0): TraceEvent | null {
+  let found: TraceEvent | null = null;
+  const reader = new TraceTextLineReader('trace-cmd-report', {
+    record: (r) => {
+      if (r.type === 'event') found = r;
+    },
+    warn: IGNORE,
+    fail: IGNORE,
+  });
+  reader.line(text, lineNo);
+  return found;
+}
