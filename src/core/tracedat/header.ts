@@ -85,7 +85,8 @@ export interface TraceDatHeader {
 function decompressZstd(data: Uint8Array, expected: number, where: string, offset: number): Buffer {
   let out: Uint8Array;
   try {
-    out = decompress(data, expected > 0 ? new Uint8Array(expected) : undefined);
+    // no preallocated output: fzstd 0.1 compares that buffer with `== 1`, turning it into a huge string per call
+    out = decompress(data);
   } catch (e) {
     throw new TraceDatError(`zstd data is corrupt (${(e as Error).message}) at ${where}`, offset);
   }
