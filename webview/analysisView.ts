@@ -148,6 +148,7 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
   );
   root.append(header);
   for (const e of view.errors) root.append(el('div', { class: 'banner error', role: 'alert' }, e));
+  if (view.notice) root.append(el('div', { class: 'banner info', role: 'status' }, view.notice));
   const figures = summary(view);
   if (figures) root.append(figures);
 
@@ -157,7 +158,7 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
       view.recommendations.length ? 'Best first. Each names the evidence from this run and the exact setting.' : null,
       view.recommendations.length
         ? el('div', { class: 'cards' }, ...view.recommendations.map((r) => recommendationCard(r, actions)))
-        : el('p', { class: 'empty' }, view.errors.length ? 'No recommendations: the input could not be analysed.' : 'Nothing in this run points at a setting that would help.'),
+        : el('p', { class: 'empty' }, view.errors.length || view.notice ? 'No recommendations: there was nothing to analyse.' : 'Nothing in this run points at a setting that would help.'),
     ),
   );
 

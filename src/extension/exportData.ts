@@ -29,5 +29,7 @@ export function exitsToCsv(a: Analysis): string {
     }),
   );
   // escapeFormulae: a reason name such as "=cmd" must not become a spreadsheet formula.
-  return `${Papa.unparse({ fields: [...CSV_COLUMNS], data: rows }, { newline: '\n', escapeFormulae: true })}\n`;
+  const csv = Papa.unparse({ fields: [...CSV_COLUMNS], data: rows }, { newline: '\n', escapeFormulae: true });
+  // papaparse ends a header-only table with a newline of its own; end every export with exactly one
+  return `${csv.replace(/\n+$/, '')}\n`;
 }

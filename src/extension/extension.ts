@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/analysisTypes';
 import { AnalysisWorker, CancelledError, DocumentAnalyses, analyzeWithProgress } from './analysisService';
+import { parseAnalysisJson, readAnalysisFile } from './analysisFile';
 import { analysisToJson, exitsToCsv } from './exportData';
 import { TraceHoverProvider } from './hover';
 import { LANGUAGE_IDS } from './hoverText';
@@ -115,8 +116,15 @@ export function activate(context: vscode.ExtensionContext): void {
       void vscode.window.showInformationMessage('KVM Trace Lens: open a trace, perf kvm stat, netperf or iperf file first.');
       return;
     }
-    const result = await analyses.get(doc, vscode.ProgressLocation.Notification);
     const name = baseName(doc.uri.path);
+    // a saved analysis (analyze --json, Export JSON) is shown as it is
+    const saved = doc.languageId === 'json' || doc.uri.path.endsWith('.json') ? parseAnalysisJson(doc.getText()) : null;
+    if (saved) {
+      runs.add(saved, name);
+      AnalysisPanel.show(host, saved);
+      return;
+    }
+    const result = await analyses.get(doc, vscode.ProgressLocation.Notification);
     runs.add(result.analysis, name);
     warnUnusable(result.analysis);
     AnalysisPanel.show(host, result.analysis);
@@ -130,6 +138,14 @@ export function activate(context: vscode.ExtensionContext): void {
     });
     if (!uris || uris.length === 0) return;
     const paths = uris.map((u) => u.fsPath);
+    if (paths.length === 1) {
+      const saved = await readAnalysisFile(paths[0]);
+      if (saved) {
+        runs.add(saved, baseName(paths[0]));
+        AnalysisPanel.show(host, saved);
+        return;
+      }
+    }
     const r = await analyzeWithProgress(worker, paths, `Analysing ${paths.length} file${paths.length > 1 ? 's' : ''}`);
     worker.release(r.job);
     runs.add(r.analysis, paths.map(baseName).join(' + '));
@@ -145,7 +161,7 @@ export function activate(context: vscode.ExtensionContext): void {
       detail: r.analysis.inputs.map((i) => i.path).join(', '),
       analysis: r.analysis,
     }));
-    items.push({ label: '$(folder-opened) Add runs from disk…', detail: 'Pick files; each file is one run', pickFiles: true, alwaysShow: true });
+    items.push({ label: '$(folder-opened) Add runs from disk…', detail: 'Pick files; each file is one run (a trace, benchmark output or a saved analysis .json)', pickFiles: true, alwaysShow: true });
     const picked = await vscode.window.showQuickPick(items, {
       canPickMany: true,
       title: 'Compare runs — the first picked is the baseline',
@@ -156,6 +172,12 @@ export function activate(context: vscode.ExtensionContext): void {
     if (picked.some((p) => p.pickFiles)) {
       const uris = await vscode.window.showOpenDialog({ canSelectMany: true, openLabel: 'Compare', title: 'Runs to compare (one file per run)' });
       for (const u of uris ?? []) {
+        const saved = await readAnalysisFile(u.fsPath);
+        if (saved) {
+          runs.add(saved, baseName(u.fsPath));
+          chosen.push({ label: baseName(u.fsPath), analysis: saved });
+          continue;
+        }
         const r = await analyzeWithProgress(worker, [u.fsPath], `Analysing ${baseName(u.fsPath)}`);
         worker.release(r.job);
         runs.add(r.analysis, baseName(u.fsPath));

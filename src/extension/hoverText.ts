@@ -28,9 +28,9 @@ export function languageForFormat(format: InputFormat | null): TraceLanguage | n
   }
 }
 
-// "comm-pid [cpu] 123.456: event:" (trace-cmd / ftrace) or "comm pid [cpu] 123.456: sys:event:" (perf script).
-// Bounded quantifiers only: a hover runs on whatever line is under the mouse, however long.
-const EVENT_RE = /\[\d{1,4}\][^:]{0,64}?\s\d{1,12}\.\d{1,12}:\s+(?:[A-Za-z_]\w{0,63}:)?([A-Za-z_]\w{0,63}):/;
+// "comm-pid [cpu] 123.456: event:" (trace-cmd / ftrace), "comm pid [cpu] 123.456: sys:event:" (perf script), or
+// " 123.456: event:" (ts-only reports). Bounded quantifiers only: a hover runs on whatever line is under the mouse.
+const EVENT_RE = /^[^[]{0,80}(?:\[\d{1,4}\][^:]{0,64}?)?\s\d{1,12}\.\d{1,12}:\s+(?:[A-Za-z_]\w{0,63}:)?([A-Za-z_]\w{0,63}):/;
 
 /** The event name of a trace text line, or null. */
 export function eventNameOf(line: string): string | null {
@@ -66,7 +66,7 @@ export function buildHoverMarkdown(h: HoverFacts): string | null {
   const parts: string[] = [];
   const e = h.explanation;
   if (e) {
-    parts.push(`**${escapeMarkdown(e.title)}**${e.isExit ? ' — VM exit' : ''}`);
+    parts.push(`**${escapeMarkdown(e.title)}**${e.isExit && !/\bVM exit\b/i.test(e.title) ? ' — VM exit' : ''}`);
     if (e.description) parts.push(escapeMarkdown(e.description));
   } else if (h.event) {
     parts.push(`**${escapeMarkdown(h.event)}** event`);

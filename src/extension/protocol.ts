@@ -74,6 +74,8 @@ export interface AnalysisView {
   recommendations: RecommendationView[];
   /** Problems worth a banner (unusable inputs). */
   errors: string[];
+  /** A neutral note, e.g. "read fine, but no VM exits in it". */
+  notice: string | null;
 }
 
 export interface CompareCell {
@@ -218,7 +220,8 @@ export function isAnalysisView(v: unknown): v is AnalysisView {
     isArrayOf(v.wakeupHistogram, (x): x is { upperNs: number; count: number } => isObject(x) && isFiniteNumber(x.upperNs) && isFiniteNumber(x.count)) &&
     isArrayOf(v.breakdown, (x): x is { component: string; meanNs: number } => isObject(x) && isString(x.component) && isFiniteNumber(x.meanNs)) &&
     isArrayOf(v.recommendations, isRecommendationView) &&
-    isArrayOf(v.errors, isString)
+    isArrayOf(v.errors, isString) &&
+    isNullableString(v.notice)
   );
 }
 

@@ -170,9 +170,11 @@ export function buildAnalysisView(a: Analysis, createdAt = Date.now()): Analysis
     error: i.error ?? null,
   }));
   const errors = inputs.filter((i) => i.error).map((i) => `${i.name}: ${i.error}`);
-  if (a.inputs.length > 0 && !a.exits && !a.benchmark && errors.length === 0) {
-    errors.push('Nothing to analyse was found in the input (no VM exits, no benchmark results).');
-  }
+  const records = a.inputs.reduce((n, i) => n + i.records, 0);
+  const notice =
+    a.inputs.length > 0 && !a.exits && !a.benchmark && errors.length === 0
+      ? `${formatNumber(records)} records were read, but they hold no VM exits and no benchmark results to analyse.`
+      : null;
   return {
     kind: 'analysis',
     title: inputs.map((i) => i.name).join(' + ') || 'Analysis',
@@ -187,6 +189,7 @@ export function buildAnalysisView(a: Analysis, createdAt = Date.now()): Analysis
     breakdown: (a.transactions?.breakdownNs ?? []).map((b) => ({ component: b.component, meanNs: b.meanNs })),
     recommendations: a.recommendations.map((r) => recommendationView(r, reasons)),
     errors,
+    notice,
   };
 }
 
