@@ -1,5 +1,6 @@
 // The human-readable report printed when --json is absent.
 import type { Analysis } from '../core/analysisTypes';
+import type { Comparison } from '../core/compare';
 
 const fmt = (n: number | null | undefined, digits = 0): string =>
   n === null || n === undefined ? '-' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -43,6 +44,51 @@ export function formatAnalysisText(a: Analysis): string {
     out.push(`${n + 1}. ${r.title}${r.setting ? `  [${r.setting}]` : ''}`);
     for (const ev of r.evidence) out.push(`   - ${ev}`);
     if (r.prediction) out.push(`   => ${r.prediction.metric}: ${fmt(r.prediction.before, 1)} -> ${fmt(r.prediction.after, 1)} (predicted)`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+export function formatComparisonText(c: Comparison): string {
+  const out: string[] = [];
+  const head = ['', ...c.runs.map((r) => r.label)];
+  const row = (name: string, values: (string | null)[]) => [name, ...values.map((v) => v ?? '-')];
+  out.push(
+    table([
+      head,
+      row('benchmark', c.runs.map((r) => (r.tool ? `${r.tool} ${r.test}` : null))),
+      row('transactions/s', c.runs.map((r) => (r.transactionsPerSec !== null ? fmt(r.transactionsPerSec, 1) : null))),
+      row('Mbit/s', c.runs.map((r) => (r.bitsPerSec !== null ? fmt(r.bitsPerSec / 1e6, 1) : null))),
+      row('relative to first', c.runs.map((_, i) => (c.benchmark ? `${(c.benchmark.relativeToFirst[i] * 100).toFixed(1)}%` : null))),
+      row('exits', c.runs.map((r) => (r.exitsTotal !== null ? fmt(r.exitsTotal) : null))),
+      row('exits/s', c.runs.map((r) => (r.exitsPerSecond !== null ? fmt(r.exitsPerSecond) : null))),
+      row('exits/transaction', c.runs.map((r) => (r.exitsPerTransaction !== null ? fmt(r.exitsPerTransaction, 2) : null))),
+      row('  on critical path', c.runs.map((r) => (r.criticalExitsPerTransaction !== null ? fmt(r.criticalExitsPerTransaction, 2) : null))),
+      row('wake-up p50', c.runs.map((r) => (r.wakeupLatencyP50Ns !== null ? us(r.wakeupLatencyP50Ns) : null))),
+    ]),
+  );
+  if (c.reasons.length > 0) {
+    out.push('', 'Exits per transaction (per second where there are no transactions):');
+    out.push(
+      table([
+        ['reason', ...c.runs.map((r) => r.label), 'change'],
+        ...c.reasons.map((r) => [
+          r.reason,
+          ...r.counts.map((_, i) => (r.perTransaction[i] !== null ? fmt(r.perTransaction[i], 2) : r.perSecond[i] !== null ? `${fmt(r.perSecond[i])}/s` : '-')),
+          r.change !== null ? `${r.change >= 0 ? '+' : ''}${fmt(r.change, 2)}` : '-',
+        ]),
+      ]),
+    );
+  }
+  if (c.benchmark && c.runs.length > 2) {
+    const b = c.benchmark;
+    out.push('', `Series (${b.metric}): avg ${fmt(b.avg, 1)}, min ${fmt(b.min, 1)}, max ${fmt(b.max, 1)}, median ${fmt(b.median, 1)}, stddev ${fmt(b.stddev, 1)}, jitter ${fmt(b.jitter, 1)}`);
+  }
+  for (const p of c.predictions) {
+    out.push(
+      '',
+      `${p.fromRun} predicted ${p.recommendation}${p.setting ? ` (${p.setting})` : ''} would take ${p.metric} from ${fmt(p.before, 1)} to ${fmt(p.predicted, 1)}; ` +
+        `${p.measuredRun} measured ${p.measured !== null ? fmt(p.measured, 1) : 'nothing comparable'}${p.error !== null ? ` (${p.error >= 0 ? '+' : ''}${(p.error * 100).toFixed(0)}% against the prediction)` : ''}.`,
+    );
   }
   return `${out.join('\n')}\n`;
 }
