@@ -260,6 +260,9 @@ const XAPIC_MMIO: [number, string, ExitCategory | null, string][] = [
 ];
 export const XAPIC_BASE = 0xfee00000;
 
+/** APIC registers by the names KVM's kvm_apic event prints ("APIC_EOI", "APIC_ICR", "APIC_TMICT"). */
+const APIC_REGISTERS: Record<string, number> = { APIC_EOI: 0x0b0, APIC_ICR: 0x300, APIC_ICR2: 0x310, APIC_LVTT: 0x320, APIC_TMICT: 0x380, APIC_TMCCT: 0x390, APIC_TDCR: 0x3e0, APIC_TASKPRI: 0x080 };
+
 const byName = new Map<string, ExitInfo>();
 const vmxByCode = new Map<number, ExitInfo>();
 const svmByCode = new Map<number, ExitInfo>();
@@ -343,6 +346,11 @@ export function msrLabel(msr: number): string {
 export function xapicRegister(address: number): MsrInfo | undefined {
   if (address < XAPIC_BASE || address >= XAPIC_BASE + 0x1000) return undefined;
   return xapicByOffset.get(address - XAPIC_BASE);
+}
+
+export function apicRegister(name: string): MsrInfo | undefined {
+  const offset = APIC_REGISTERS[name];
+  return offset === undefined ? undefined : xapicByOffset.get(offset);
 }
 
 /** Categorises a perf kvm stat ioport/mmio/msr row name ("0xfee00380:W", "0x3f8:POUT", "0x830:W"). */

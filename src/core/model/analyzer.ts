@@ -100,7 +100,9 @@ export class Analyzer {
     if (t.hostLedger.total > 0) return { exits: fromLedger(t.hostLedger, 'host', durationNs, null), ledger: t.hostLedger };
     if (t.guestLedger.total > 0) return { exits: fromLedger(t.guestLedger, 'guest-inferred', durationNs, null), ledger: t.guestLedger };
     // Count tables: the all-vCPU table when there is one, else the per-vCPU tables summed.
-    const counts = this.countLedger.total > 0 ? this.countLedger : this.perVcpuLedger.total > 0 ? this.perVcpuLedger : null;
+    // With only an access table (perf kvm stat --event=mmio/ioport/msr), its rows are the exits we know of.
+    const access = [...this.accessLedgers.values()].find((l) => l.total > 0) ?? null;
+    const counts = this.countLedger.total > 0 ? this.countLedger : this.perVcpuLedger.total > 0 ? this.perVcpuLedger : access;
     if (counts) {
       const dNs = this.countDurationSec !== null ? Math.round(this.countDurationSec * 1e9) : null;
       const perSecond = this.countPerSecond > 0 ? this.countPerSecond : null;

@@ -13,13 +13,14 @@ import {
   parseHaltPollNs,
   parseIpiTargets,
   parseKvmEntryVcpu,
+  parseKvmApic,
   parseKvmExit,
   parseMsrAccess,
   parseSchedSwitch,
   parseSchedWakeup,
   parseVcpuWakeup,
 } from '../eventFields';
-import { CPU_IDLE_EXIT, describeExit, hex, msrInfo } from '../knowledge/exitTable';
+import { apicRegister, CPU_IDLE_EXIT, describeExit, hex, msrInfo } from '../knowledge/exitTable';
 import type { TraceEvent } from '../records';
 import { LogHistogram } from '../stats/logHistogram';
 import { ExitLedger } from './exitLedger';
@@ -28,6 +29,8 @@ import { LineFactStore } from './lineFactStore';
 /** How far apart two events may be and still belong to one step (send→ICR write, IPI→handler). */
 const STEP_WINDOW_NS = 200_000;
 const MAX_TRACKED = 100_000;
+/** Longer than this, a non-halt exit→entry pair spans a gap in the trace (excerpts, lost events). */
+const MAX_EXIT_NS = 1_000_000_000;
 
 /** Where the time of one hand-off (one direction of a round trip) goes, measured on guest traces. */
 export class HandoffSegments {
@@ -76,7 +79,16 @@ interface GuestCpu {
 }
 
 interface HostVcpu {
-  exit: { reason: string; category: ExitCategory; description: string; t: number; line: number | null; fact: number; critical: boolean | null } | null;
+  exit: {
+    reason: string;
+    category: ExitCategory;
+    description: string;
+    t: number;
+    line: number | null;
+    fact: number;
+    critical: boolean | null;
+    refined: boolean;
+  } | null;
   halted: boolean;
   tokenArrivedInHalt: boolean;
   ipiAt: number | null;
@@ -154,6 +166,8 @@ export class TraceModel {
         return this.hostMsr(ev);
       case 'kvm_apic_ipi':
         return this.hostApicIpi(ev);
+      case 'kvm_apic':
+        return this.hostApic(ev);
       case 'kvm_vcpu_wakeup':
         return this.hostVcpuWakeup(ev);
       case 'kvm_halt_poll_ns':
@@ -486,7 +500,16 @@ export class TraceModel {
     if (v.exit) this.closeHostExit(n, v, null); // no kvm_entry seen for the previous one
     const halt = e.info.category === 'halt';
     const critical = halt ? null : this.critical(n);
-    v.exit = { reason: e.reason, category: e.info.category, description: e.info.description, t: ev.timeNs, line: ev.line, fact: this.fact(ev.line, critical, null), critical };
+    v.exit = {
+      reason: e.reason,
+      category: e.info.category,
+      description: e.info.description,
+      t: ev.timeNs,
+      line: ev.line,
+      fact: this.fact(ev.line, critical, null),
+      critical,
+      refined: false,
+    };
     v.halted = halt;
     v.tokenArrivedInHalt = false;
   }
@@ -497,14 +520,28 @@ export class TraceModel {
     const n = this.vcpuOf(ev, null);
     const v = this.vcpu(n);
     const info = msrInfo(access.msr);
-    if (v.exit && access.write && info?.category) {
-      v.exit.reason = `${v.exit.reason} ${hex(access.msr)}`;
-      v.exit.category = info.category;
-      v.exit.description = `${info.name}: ${info.description}`;
-    }
+    if (access.write && info?.category) this.refineExit(v, ev.timeNs, hex(access.msr), info.category, `${info.name}: ${info.description}`);
     if (access.write && access.msr === 0x830 && !this.hasApicIpiEvents && access.value !== null) {
       this.hostIpi(n, Number(access.value >> 32n), ev.timeNs);
     }
+  }
+
+  /** kvm_apic "apic_write APIC_EOI = 0x0" names the register an APIC_WRITE / msr / APIC_ACCESS exit wrote. */
+  private hostApic(ev: TraceEvent): void {
+    const apic = parseKvmApic(ev.payload);
+    const reg = apic?.write ? apicRegister(apic.register) : undefined;
+    if (!apic || !reg?.category) return;
+    this.refineExit(this.vcpu(this.vcpuOf(ev, null)), ev.timeNs, apic.register, reg.category, `${reg.name}: ${reg.description}`);
+  }
+
+  /** Names what an open exit did (which MSR or APIC register), once, and only right after the exit. */
+  private refineExit(v: HostVcpu, t: number, what: string, category: ExitCategory, description: string): void {
+    const e = v.exit;
+    if (!e || e.refined || t - e.t > STEP_WINDOW_NS) return;
+    e.refined = true;
+    e.reason = `${e.reason} ${what}`;
+    e.category = category;
+    e.description = description;
   }
 
   private hostApicIpi(ev: TraceEvent): void {
@@ -530,7 +567,9 @@ export class TraceModel {
 
   private closeHostExit(n: number, v: HostVcpu, entryAt: number | null): void {
     const e = v.exit!;
-    const duration = entryAt !== null ? entryAt - e.t : null;
+    // An exit "lasting" longer than MAX_EXIT_NS (halts aside) is a gap in the trace, not a duration.
+    let duration = entryAt !== null && entryAt >= e.t ? entryAt - e.t : null;
+    if (duration !== null && !v.halted && duration > MAX_EXIT_NS) duration = null;
     let critical = e.critical;
     if (v.halted) {
       critical = this.token < 0 ? null : v.tokenArrivedInHalt;
