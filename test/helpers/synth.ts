@@ -1,0 +1,58 @@
+// Hand-made traces with known answers, written as trace-cmd report text.
+
+const pad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
+
+export class TraceWriter {
+  readonly lines: string[] = ['cpus=2'];
+  event(comm: string, pid: number, cpu: number, timeUs: number, name: string, payload: string): this {
+    const secs = Math.floor(timeUs / 1e6);
+    const frac = String(Math.round(timeUs % 1e6)).padStart(6, '0');
+    this.lines.push(`${pad(`${comm}-${pid}`, 22)} [${String(cpu).padStart(3, '0')}] ${secs}.${frac}: ${`${name}:`.padEnd(21)} ${payload}`);
+    return this;
+  }
+  text(): string {
+    return `${this.lines.join('\n')}\n`;
+  }
+}
+
+/**
+ * Seed 003's loopback TCP_RR transaction on a NOHZ guest, seen from inside the guest: client (CPU 0) and server
+ * (CPU 1) each send an IPI (x2APIC ICR write), re-arm and cancel the TSC-deadline timer around idle (2 writes
+ * entering idle, 2 leaving it) and halt. Per transaction: 2 ICR + 8 timer + 2 HLT = 12 exits; on the critical path
+ * the 2 ICR writes, the 4 timer writes at idle exit and the 2 halts (woken by the IPI): 8; off it the 4 timer
+ * writes at idle entry.
+ */
+export function seed003Trace(transactions: number, halfTripUs = 25): string {
+  const w = new TraceWriter();
+  let t = 1_000_000;
+  const client = { comm: 'netperf', pid: 100, cpu: 0 };
+  const server = { comm: 'netserver', pid: 200, cpu: 1 };
+  // Server starts idle and halted.
+  w.event('netserver', 200, 1, t, 'sched_switch', 'netserver:200 [120] S ==> swapper/1:0 [120]');
+  w.event('<idle>', 0, 1, t + 1, 'write_msr', '6e0, value 100');
+  w.event('<idle>', 0, 1, t + 1, 'write_msr', '6e0, value 0');
+  w.event('<idle>', 0, 1, t + 2, 'cpu_idle', 'state=1 cpu_id=1');
+  t += 10;
+  const handOff = (from: typeof client, to: typeof client) => {
+    // `from` is running: it sends the IPI, then goes idle (tick stop: 2 timer writes), halts.
+    w.event(from.comm, from.pid, from.cpu, t, 'ipi_send_cpu', `cpu=${to.cpu} callsite=ttwu_queue_wakelist+0x11d callback=generic_smp_call_function_single_interrupt+0x0`);
+    w.event(from.comm, from.pid, from.cpu, t + 5, 'write_msr', `830, value ${to.cpu === 1 ? '1000000fb' : 'fb'}`);
+    w.event(from.comm, from.pid, from.cpu, t + 6, 'sched_switch', `${from.comm}:${from.pid} [120] S ==> swapper/${from.cpu}:0 [120]`);
+    w.event('<idle>', 0, from.cpu, t + 7, 'write_msr', '6e0, value 200');
+    w.event('<idle>', 0, from.cpu, t + 7, 'write_msr', '6e0, value 0');
+    w.event('<idle>', 0, from.cpu, t + 8, 'cpu_idle', `state=1 cpu_id=${from.cpu}`);
+    // `to` wakes: IPI handler, wake-up, idle exit, tick restart (2 timer writes), switch in.
+    w.event('<idle>', 0, to.cpu, t + 11, 'call_function_single_entry', 'vector=251');
+    w.event('<idle>', 0, to.cpu, t + 12, 'sched_wakeup', `${to.comm}:${to.pid} [120] CPU:00${to.cpu}`);
+    w.event('<idle>', 0, to.cpu, t + 12, 'cpu_idle', `state=4294967295 cpu_id=${to.cpu}`);
+    w.event('<idle>', 0, to.cpu, t + 14, 'write_msr', '6e0, value 300');
+    w.event('<idle>', 0, to.cpu, t + 16, 'write_msr', '6e0, value 400');
+    w.event('<idle>', 0, to.cpu, t + 17, 'sched_switch', `swapper/${to.cpu}:0 [120] R ==> ${to.comm}:${to.pid} [120]`);
+    t += halfTripUs;
+  };
+  for (let i = 0; i < transactions; i++) {
+    handOff(client, server);
+    handOff(server, client);
+  }
+  return w.text();
+}

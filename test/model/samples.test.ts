@@ -1,0 +1,138 @@
+// The model on the real recordings (../shared/samples). Expected counts were taken with grep/awk on the files:
+//   zcat tcprr-cross-poll0.report.txt.gz | grep -c 'write_msr: *830,'   → 32853
+//   zcat tcprr-cross-poll0.report.txt.gz | grep -c 'write_msr: *6e0,'   → 23167
+//   zcat tcprr-cross-poll0.report.txt.gz | grep -c 'cpu_idle: *state=1 ' → 15583
+// Trace spans (first/last timestamp, awk): cross-poll0 10729.493978–10730.497302, same-poll0 10727.752075–10728.757321,
+// cross-poll200000 10731.233153–10732.235401. Rates: the netperf files' "Trans. Rate".
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeFiles } from '../../src/core/analyze';
+import { compareAnalyses } from '../../src/core/compare';
+import { sample } from '../helpers/paths';
+import { reason } from '../helpers/analyze';
+
+const run = (name: string, ext = 'report.txt.gz') =>
+  analyzeFiles([sample('guest-trace', `${name}.${ext}`), sample('guest-trace', `${name}.netperf.txt`)]);
+
+const within = (actual: number, expected: number, tolerance: number) =>
+  assert.ok(Math.abs(actual - expected) <= expected * tolerance, `${actual} not within ${tolerance * 100}% of ${expected}`);
+
+test('cross-CPU TCP_RR, halt polling off: exits inferred from guest events, 5x-class halt-polling advice', async () => {
+  const a = await run('tcprr-cross-poll0');
+  assert.equal(a.exits?.source, 'guest-inferred');
+  assert.equal(reason(a, 'msr_write 0x830').count, 32853);
+  assert.equal(reason(a, 'msr_write 0x830').category, 'ipi');
+  assert.equal(reason(a, 'msr_write 0x6e0').count, 23167);
+  assert.equal(reason(a, 'msr_write 0x6e0').category, 'timer');
+  assert.equal(reason(a, 'hlt').count, 15583);
+  assert.equal(a.exits?.total, 32853 + 23167 + 15583);
+  assert.equal(a.benchmark?.transactionsPerSec, 16745.77);
+  // Round trips found in the trace against netperf's rate over the trace's span (1.003324 s).
+  within(a.transactions!.count, 16745.77 * 1.003324, 0.03);
+  // Seed 003: about half of the timer writes (idle exit) are critical, the other half (idle entry) are not.
+  const timers = reason(a, 'msr_write 0x6e0');
+  within(timers.critical!, timers.count / 2, 0.1);
+  const top = a.recommendations[0];
+  assert.equal(top.id, 'halt-polling');
+  assert.match(top.setting!, /^guest_halt_poll_ns=\d+$/);
+  // The run with guest_halt_poll_ns=200000 measured 82742.26 trans/s: the prediction must be in that class.
+  assert.ok(top.prediction!.after > 3 * 16745.77, `predicted ${top.prediction!.after}`);
+  within(top.prediction!.after, 82742.26, 0.4);
+});
+
+test('the same run read from the binary trace.dat gives the same exits and advice', async () => {
+  const text = await run('tcprr-cross-poll0');
+  const dat = await run('tcprr-cross-poll0', 'dat');
+  assert.equal(dat.inputs[0].format, 'trace-dat');
+  assert.deepEqual(
+    dat.exits?.byReason.map((r) => [r.reason, r.count, r.critical]),
+    text.exits?.byReason.map((r) => [r.reason, r.count, r.critical]),
+  );
+  assert.equal(dat.recommendations[0].id, 'halt-polling');
+  within(dat.recommendations[0].prediction!.after, 82742.26, 0.4);
+});
+
+test('halt polling already on: nothing left to recommend', async () => {
+  const a = await run('tcprr-cross-poll200000');
+  assert.equal(a.benchmark?.transactionsPerSec, 82742.26);
+  within(a.transactions!.count, 82742.26 * 1.002248, 0.03);
+  assert.ok(a.transactions!.exitsPerTransaction < 0.05);
+  assert.deepEqual(a.recommendations, []);
+  assert.ok(a.notRecommended?.some((n) => n.id === 'halt-polling' && /already on/.test(n.reason)));
+});
+
+test('both ends on one vCPU: not told that halt polling gives 5x', async () => {
+  const a = await run('tcprr-same-poll0');
+  within(a.transactions!.count, 71601.11 * 1.005246, 0.03);
+  assert.equal(a.recommendations.find((r) => r.id === 'halt-polling'), undefined);
+  assert.ok(a.notRecommended?.some((n) => n.id === 'batching'));
+});
+
+test('compare: halt polling off → on, measured change against the prediction', async () => {
+  const before = await run('tcprr-cross-poll0');
+  const after = await run('tcprr-cross-poll200000');
+  const c = compareAnalyses([
+    { label: 'poll0', analysis: before },
+    { label: 'poll200000', analysis: after },
+  ]);
+  assert.equal(c.benchmark?.metric, 'transactionsPerSec');
+  within(c.benchmark!.relativeToFirst[1], 82742.26 / 16745.77, 0.001);
+  const icr = c.reasons.find((r) => r.reason === 'msr_write 0x830')!;
+  assert.deepEqual(icr.counts, [32853, 229]);
+  const check = c.predictions.find((p) => p.recommendation === 'halt-polling')!;
+  assert.equal(check.measured, 82742.26);
+  assert.ok(Math.abs(check.error!) < 0.4);
+});
+
+test('host traces: exits by reason from kvm_exit, refined by the MSR / APIC register written', async () => {
+  // expected.json: kvm_exit 5 — vintr 2, msr 2, hlt 1
+  const a = await analyzeFiles([sample('public', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')]);
+  assert.equal(a.exits?.source, 'host');
+  assert.equal(a.exits?.total, 5);
+  assert.equal(reason(a, 'vintr').count, 2);
+  assert.equal(reason(a, 'hlt').count, 1);
+  // Both msr exits were EOI writes (kvm_apic: apic_write APIC_EOI follows each).
+  assert.equal(reason(a, 'msr APIC_EOI').count, 2);
+  assert.equal(reason(a, 'msr APIC_EOI').category, 'eoi');
+  const vmx = await analyzeFiles([sample('public', 'host-trace-vmx-ctf-hlt-userspace-4x.txt')]);
+  assert.equal(reason(vmx, 'HLT').count, 2);
+  // exit 89662.281945 → entry 89662.281960: the first HLT lasted 15 µs until its kvm_entry.
+  assert.equal(reason(vmx, 'HLT').maxNs, 15_000);
+});
+
+test('count tables: perf kvm stat and kvm_stat give exits by reason with the tables\' own times', async () => {
+  // expected.json: total_samples 79744; HLT 15885; MSR_WRITE 42521
+  const a = await analyzeFiles([sample('public', 'perf-kvm-stat-report-classic-preemption-timer.txt')]);
+  assert.equal(a.exits?.source, 'counts');
+  assert.equal(a.exits?.total, 79744);
+  assert.equal(reason(a, 'HLT').count, 15885);
+  assert.equal(reason(a, 'HLT').category, 'halt');
+  assert.equal(reason(a, 'PREEMPTION_TIMER').category, 'preemption');
+  assert.equal(a.transactions, null);
+  const mmio = await analyzeFiles([sample('public', 'perf-kvm-stat-mmio-3.7.txt')]);
+  // 0xfee00380 is the xAPIC timer initial count register: 58686 writes (expected.json).
+  assert.equal(reason(mmio, '0xfee00380:W').count, 58686);
+  assert.equal(reason(mmio, '0xfee00380:W').category, 'timer');
+  const io = await analyzeFiles([sample('public', 'perf-kvm-stat-live-win10-ioheavy.txt')]);
+  assert.equal(reason(io, 'IO_INSTRUCTION').count, 55654);
+  assert.ok(io.recommendations.some((r) => r.id === 'batching'), 'I/O-bound guest: batching suggested (with the workload caveat)');
+});
+
+test('series over repeated runs (seed 004) and benchmarks relative to a baseline (seed 001)', async () => {
+  // expected.json: two TCP_RR runs, 23498.64 and 23446.5 trans/s
+  const a = await analyzeFiles([sample('public', 'netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt')]);
+  assert.deepEqual(a.series?.values, [23498.64, 23446.5]);
+  assert.equal(a.series?.min, 23446.5);
+  assert.equal(a.series?.max, 23498.64);
+  within(a.series!.median, (23498.64 + 23446.5) / 2, 1e-9);
+  within(a.series!.jitter, 23498.64 - 23446.5, 1e-9);
+  const iperf3 = await analyzeFiles([sample('iperf', 'iperf3-tcp.json')]);
+  const iperf2 = await analyzeFiles([sample('public', 'iperf2-tcp-firecracker-host-to-guest.txt')]);
+  const c = compareAnalyses([
+    { label: 'loopback', analysis: iperf3 },
+    { label: 'firecracker', analysis: iperf2 },
+  ]);
+  assert.equal(c.benchmark?.metric, 'bitsPerSec');
+  // python: end.sum_received.bits_per_second = 23039028275.94497; iperf2 prints 757 Mbits/sec.
+  within(c.benchmark!.relativeToFirst[1], 757e6 / 23039028275.94497, 0.01);
+});
