@@ -139,10 +139,12 @@ export class AnalysisPanel {
   /** A new panel for an analysis (each run gets its own, so runs can sit side by side). */
   static show(host: PanelHost, analysis: Analysis): AnalysisPanel {
     const view = buildAnalysisView(analysis);
+    // next to the editor the first time, then in the same group as the other analyses (not one new column each)
+    const column = [...AnalysisPanel.open].map((p) => p.panel.viewColumn).find((c) => c !== undefined) ?? vscode.ViewColumn.Beside;
     const panel = vscode.window.createWebviewPanel(
       ANALYSIS_VIEW_TYPE,
       `Trace Lens: ${view.title}`,
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      { viewColumn: column, preserveFocus: true },
       { ...webviewOptions(host.extensionUri), retainContextWhenHidden: false },
     );
     const p = new AnalysisPanel(panel, host);

@@ -118,6 +118,18 @@ async function hoverToken(page, lineText, token, waitFor) {
   return text;
 }
 
+/** Switches the colour theme the way a user does (the settings file is only read at start). */
+async function pickTheme(page, theme) {
+  await runCommand(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await sleep(800);
+  await input.fill(theme);
+  await sleep(800);
+  await page.keyboard.press('Enter');
+  await sleep(2500);
+}
+
 async function setTheme(userDir, theme) {
   writeFileSync(join(userDir, 'User', 'settings.json'), JSON.stringify(settings(theme), null, 2));
 }
@@ -238,6 +250,8 @@ async function main() {
     }
 
     // 5. saved analyses (hand-made fixtures): the full panel with charts and cards
+    await runCommand(page, 'View: Close All Editor Groups');
+    await sleep(1000);
     for (const [name, shot] of [['example-poll-on.analysis.json', null], ['example-poll-off.analysis.json', '06-analysis-panel-full-dark.png']]) {
       await openFile(page, name);
       await sleep(1500);
@@ -248,6 +262,9 @@ async function main() {
         check('a saved analysis (JSON) opens in the panel with its recommendation cards', full !== null);
         await page.screenshot({ path: join(SHOTS, shot) });
         if (full) {
+          await full.locator('canvas[data-testid="chart-exits-by-reason"]').scrollIntoViewIfNeeded().catch(() => {});
+          await sleep(800);
+          await page.screenshot({ path: join(SHOTS, '06b-analysis-charts-dark.png') });
           // click the first reason: the extension opens the trace at its example lines (here: a path that is gone)
           await full.locator('table.data button.link').first().click().catch(() => {});
           await sleep(1500);
@@ -259,6 +276,8 @@ async function main() {
     }
 
     // 6. Compare runs: pick the two analysed runs
+    await runCommand(page, 'View: Close All Editor Groups');
+    await sleep(1000);
     await runCommand(page, 'KVM Trace Lens: Compare Runs');
     await sleep(1500);
     const boxes = page.locator('.quick-input-list .monaco-list-row');
@@ -278,17 +297,29 @@ async function main() {
     }
 
     // 7. light theme: the panels follow the theme
-    await setTheme(userDir, 'Default Light Modern');
-    await sleep(3000);
+    await pickTheme(page, 'Light Modern');
     await page.screenshot({ path: join(SHOTS, '08-compare-panel-light.png') });
+    await runCommand(page, 'View: Close All Editor Groups');
+    await sleep(1000);
     await openFile(page, 'example-poll-off.analysis.json');
     await sleep(1000);
     await runCommand(page, 'KVM Trace Lens: Analyze Active File');
     await sleep(4000);
     await page.screenshot({ path: join(SHOTS, '09-analysis-panel-light.png') });
+    const lightPanel = await findInFrames(page, '[data-testid="analysis-panel"] .header', 5_000);
+    if (lightPanel) {
+      // the lower half: charts and tables
+      await lightPanel.locator('canvas[data-testid="chart-exits-by-reason"]').scrollIntoViewIfNeeded().catch(() => {});
+      await sleep(800);
+      await page.screenshot({ path: join(SHOTS, '10-analysis-charts-light.png') });
+      await lightPanel.locator('.chart-grid').scrollIntoViewIfNeeded().catch(() => {});
+      await sleep(800);
+      await page.screenshot({ path: join(SHOTS, '11-analysis-more-charts-light.png') });
+    }
+    await runCommand(page, 'View: Close All Editor Groups');
     await openFile(page, 'tcprr-cross-poll0.head.report.txt');
     await sleep(2000);
-    await page.screenshot({ path: join(SHOTS, '10-trace-editor-light.png') });
+    await page.screenshot({ path: join(SHOTS, '12-trace-editor-light.png') });
 
     const cspErrors = consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e));
     check('no Content-Security-Policy violations in the console', cspErrors.length === 0, cspErrors.slice(0, 3).join(' | '), { soft: true });
