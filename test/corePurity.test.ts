@@ -20,7 +20,7 @@ function impurities(source: string): string[] {
     .replace(/(['"`])(?:\\.|(?!\1).)*\1/g, (s) => (/^['"]vscode['"]$/.test(s) ? s : '""'));
   const found: string[] = [];
   if (/from\s+['"]vscode['"]|require\(\s*['"]vscode['"]\s*\)/.test(code)) found.push('imports vscode');
-  const dom = /(?<![.\w])(document|window|HTMLElement|localStorage|navigator)\s*[.([]/.exec(code);
+  const dom = /(?<![.\w])(document|window|HTMLElement|localStorage|navigator)\s*[.[]/.exec(code);
   if (dom) found.push(`uses DOM global ${dom[1]}`);
   return found;
 }
