@@ -7,6 +7,9 @@ import { Analyzer } from './model/analyzer';
 export interface AnalyzeOptions extends Omit<ReadOptions, 'onProgress'> {
   /** Progress over all files: bytes done and total, and the file being read. */
   onProgress?: (bytesDone: number, bytesTotal: number, path: string) => void;
+  /** Called with the analysis so far, at most every `partialEveryMs` (default 500 ms) while reading. */
+  onPartial?: (analysis: Analysis) => void;
+  partialEveryMs?: number;
 }
 
 export interface DetailedAnalysis {
@@ -21,11 +24,18 @@ export async function analyzeFiles(paths: readonly string[], options: AnalyzeOpt
 
 export async function analyzeFilesDetailed(paths: readonly string[], options: AnalyzeOptions = {}): Promise<DetailedAnalysis> {
   const analyzer = new Analyzer();
+  let lastPartial = Date.now();
   for (const [index, path] of paths.entries()) {
     analyzer.beginInput(index);
     const summary = await readInputFile(path, (r) => analyzer.add(r), {
       ...options,
-      onProgress: options.onProgress ? (done, total) => options.onProgress!(done, total, path) : undefined,
+      onProgress: (done, total) => {
+        options.onProgress?.(done, total, path);
+        if (options.onPartial && Date.now() - lastPartial >= (options.partialEveryMs ?? 500)) {
+          lastPartial = Date.now();
+          options.onPartial(analyzer.snapshot());
+        }
+      },
     });
     analyzer.endInput(summary);
     if (options.signal?.aborted) break;

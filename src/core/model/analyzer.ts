@@ -169,8 +169,17 @@ export class Analyzer {
     };
   }
 
+  /** The analysis of what was read so far, for partial results while reading; reading may go on afterwards. */
+  snapshot(): Analysis {
+    return this.summarise();
+  }
+
   finish(): Analysis {
     this.trace.finish();
+    return this.summarise();
+  }
+
+  private summarise(): Analysis {
     const { exits, ledger } = this.exitsSummary();
     const transactions = this.transactionsSummary(ledger, exits?.source ?? null);
     const { summary: benchmark, series } = this.primaryBenchmark();
@@ -185,7 +194,7 @@ export class Analyzer {
     const { recommendations, notRecommended, warnings } = recommend(facts);
     const analysis: Analysis = {
       schema: ANALYSIS_SCHEMA,
-      inputs: this.inputs,
+      inputs: [...this.inputs],
       exits,
       transactions,
       benchmark,
