@@ -5,8 +5,10 @@ const pad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.leng
 export class TraceWriter {
   readonly lines: string[] = ['cpus=2'];
   event(comm: string, pid: number, cpu: number, timeUs: number, name: string, payload: string): this {
-    const secs = Math.floor(timeUs / 1e6);
-    const frac = String(Math.round(timeUs % 1e6)).padStart(6, '0');
+    // trace-cmd report -t: nanosecond timestamps.
+    const ns = Math.round(timeUs * 1000);
+    const secs = Math.floor(ns / 1e9);
+    const frac = String(ns % 1e9).padStart(9, '0');
     this.lines.push(`${pad(`${comm}-${pid}`, 22)} [${String(cpu).padStart(3, '0')}] ${secs}.${frac}: ${`${name}:`.padEnd(21)} ${payload}`);
     return this;
   }
@@ -53,6 +55,46 @@ export function seed003Trace(transactions: number, halfTripUs = 25): string {
   for (let i = 0; i < transactions; i++) {
     handOff(client, server);
     handOff(server, client);
+  }
+  return w.text();
+}
+
+/**
+ * The same transaction seen from the host (seed 003): vCPU threads "CPU n/KVM" with kvm_exit/kvm_entry, kvm_msr,
+ * kvm_apic_ipi and kvm_vcpu_wakeup. The IPI reaches a halted vCPU, which runs again 6.9 µs later (kvm_entry).
+ */
+export function seed003HostTrace(transactions: number, halfTripUs = 25): string {
+  const w = new TraceWriter();
+  let t = 2_000_000;
+  const vcpu = (n: number) => ({ comm: `CPU ${n}/KVM`, pid: 1000 + n, cpu: 2 + n, n });
+  const exit = (v: ReturnType<typeof vcpu>, at: number, reason: string) =>
+    w.event(v.comm, v.pid, v.cpu, at, 'kvm_exit', `vcpu ${v.n} reason ${reason} rip 0xffffffff81000000 info1 0x0 info2 0x0 intr_info 0x0 error_code 0x0`);
+  const entry = (v: ReturnType<typeof vcpu>, at: number) => w.event(v.comm, v.pid, v.cpu, at, 'kvm_entry', `vcpu ${v.n}, rip 0xffffffff81000000`);
+  const timerWrite = (v: ReturnType<typeof vcpu>, at: number) => {
+    exit(v, at, 'MSR_WRITE');
+    w.event(v.comm, v.pid, v.cpu, at + 0.3, 'kvm_msr', 'msr_write 6e0 = 0x1234');
+    entry(v, at + 1);
+  };
+  const [a0, a1] = [vcpu(0), vcpu(1)];
+  exit(a1, t, 'HLT'); // vCPU 1 starts halted
+  t += 10;
+  const handOff = (from: typeof a0, to: typeof a0) => {
+    exit(from, t, 'MSR_WRITE');
+    w.event(from.comm, from.pid, from.cpu, t + 0.5, 'kvm_msr', `msr_write 830 = 0x${to.n}000000fb`);
+    w.event(from.comm, from.pid, from.cpu, t + 0.6, 'kvm_apic_ipi', `dst ${to.n} vec 251 (Fixed|physical|assert|edge|dst)`);
+    entry(from, t + 1.5);
+    timerWrite(from, t + 3);
+    timerWrite(from, t + 4.5);
+    exit(from, t + 6, 'HLT');
+    w.event(to.comm, to.pid, to.cpu, t + 7, 'kvm_vcpu_wakeup', 'wait time 20000 ns, polling valid');
+    entry(to, t + 7.5);
+    timerWrite(to, t + 9);
+    timerWrite(to, t + 11);
+    t += halfTripUs;
+  };
+  for (let i = 0; i < transactions; i++) {
+    handOff(a0, a1);
+    handOff(a1, a0);
   }
   return w.text();
 }

@@ -573,7 +573,6 @@ export class TraceModel {
     let critical = e.critical;
     if (v.halted) {
       critical = this.token < 0 ? null : v.tokenArrivedInHalt;
-      this.hostPolling.haltedIdles++;
       if (entryAt !== null && v.ipiAt !== null && v.ipiAt >= e.t) {
         this.wakeLatencyFromHalt.add(entryAt - v.ipiAt);
         this.wakeLatency.add(entryAt - v.ipiAt);
@@ -591,10 +590,14 @@ export class TraceModel {
   private hostVcpuWakeup(ev: TraceEvent): void {
     const w = parseVcpuWakeup(ev.payload);
     if (!w) return;
+    // A halt exit happens either way; kvm_vcpu_wakeup tells whether polling caught the wake-up or it waited.
     if (w.polled) {
       this.hostPolling.polledIdles++;
       this.hostWakeupPolled.add(w.ns);
-    } else this.hostWakeupWaited.add(w.ns);
+    } else {
+      this.hostPolling.haltedIdles++;
+      this.hostWakeupWaited.add(w.ns);
+    }
   }
 
   /** Closes exits still open at the end of the trace (counted, no duration). */
