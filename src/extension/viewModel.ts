@@ -21,14 +21,14 @@ export function formatNumber(n: number | null | undefined, digits?: number): str
   return n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: 0 });
 }
 
-/** Nanoseconds as a readable duration: 850 ns, 12.3 µs, 4.5 ms, 2.1 s. */
+/** Nanoseconds as a readable duration: 850 ns, 12.3 µs, 4.5 ms, 2.1 s (a no-break space keeps number and unit together). */
 export function formatDuration(ns: number | null | undefined): string {
   if (ns === null || ns === undefined || !Number.isFinite(ns)) return '–';
   const a = Math.abs(ns);
-  if (a < 1e3) return `${formatNumber(ns, 0)} ns`;
-  if (a < 1e6) return `${formatNumber(ns / 1e3, a < 1e4 ? 2 : 1)} µs`;
-  if (a < 1e9) return `${formatNumber(ns / 1e6, a < 1e7 ? 2 : 1)} ms`;
-  return `${formatNumber(ns / 1e9, 2)} s`;
+  if (a < 1e3) return `${formatNumber(ns, 0)}\u00a0ns`;
+  if (a < 1e6) return `${formatNumber(ns / 1e3, a < 1e4 ? 2 : 1)}\u00a0µs`;
+  if (a < 1e9) return `${formatNumber(ns / 1e6, a < 1e7 ? 2 : 1)}\u00a0ms`;
+  return `${formatNumber(ns / 1e9, 2)}\u00a0s`;
 }
 
 export function formatBits(bps: number | null | undefined): string {
@@ -40,7 +40,7 @@ export function formatBits(bps: number | null | undefined): string {
     v /= 1000;
     i++;
   }
-  return `${formatNumber(v, 2)} ${units[i]}`;
+  return `${formatNumber(v, 2)}\u00a0${units[i]}`;
 }
 
 export function formatPercent(share: number | null | undefined, signed = false): string {

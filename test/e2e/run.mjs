@@ -118,15 +118,9 @@ async function hoverToken(page, lineText, token, waitFor) {
   return text;
 }
 
-/** Switches the colour theme the way a user does (the settings file is only read at start). */
-async function pickTheme(page, theme) {
-  await runCommand(page, 'Preferences: Color Theme');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await sleep(800);
-  await input.fill(theme);
-  await sleep(800);
-  await page.keyboard.press('Enter');
+/** Switches dark ↔ light the way a user does (the settings file is only read at start). */
+async function toggleLightDark(page) {
+  await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
   await sleep(2500);
 }
 
@@ -232,6 +226,15 @@ async function main() {
       check('a halt-polling recommendation is shown', recs.includes('halt-polling'), `recommendations: ${JSON.stringify(recs)}`, { soft: true });
       const errors = await panel.$$eval('.banner.error', (els) => els.map((e) => e.textContent));
       if (errors.length) console.log(`      panel errors: ${JSON.stringify(errors)}`);
+      // clicking a reason selects its example lines in the trace
+      const hlt = panel.locator('table.data button.link', { hasText: /^hlt$/ });
+      if ((await hlt.count()) > 0) {
+        await hlt.first().click();
+        await sleep(1500);
+        const sel = (await page.locator('[id="status.editor.selection"]').innerText().catch(() => '')).trim();
+        check('clicking the hlt reason selects its example lines in the trace', /selections|Ln \d+/.test(sel), JSON.stringify(sel));
+        await page.screenshot({ path: join(SHOTS, '04b-reveal-hlt-lines.png') });
+      } else check('the hlt reason is listed in the panel', false, '', { soft: true });
     }
     await sleep(1500);
     await page.screenshot({ path: join(SHOTS, '04-analysis-panel-dark.png') });
@@ -291,13 +294,21 @@ async function main() {
       check('Compare panel opens with two runs', cmp !== null);
       await sleep(1000);
       await page.screenshot({ path: join(SHOTS, '07-compare-panel-dark.png') });
+      // after a reload the serializer brings the panel back from its saved state
+      await runCommand(page, 'Developer: Reload Window');
+      await sleep(3000);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      const restored = await findInFrames(page, '[data-testid="compare-panel"] .header', 30_000);
+      check('the Compare panel is restored after a window reload', restored !== null);
     } else {
       check('Compare Runs offers the analysed runs', false, `${n} quick pick rows`, { soft: true });
       await page.keyboard.press('Escape');
     }
 
     // 7. light theme: the panels follow the theme
-    await pickTheme(page, 'Light Modern');
+    await toggleLightDark(page);
+    const bodyClass = await page.evaluate(() => document.body.className + ' ' + document.querySelector('.monaco-workbench')?.className);
+    check('the workbench switched to a light theme', /(^|\s)vs(\s|$)/.test(bodyClass), bodyClass.slice(0, 120), { soft: true });
     await page.screenshot({ path: join(SHOTS, '08-compare-panel-light.png') });
     await runCommand(page, 'View: Close All Editor Groups');
     await sleep(1000);

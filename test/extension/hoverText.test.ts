@@ -57,9 +57,9 @@ test('hover text: facts, counts and the matching reason; trace text cannot injec
   })!;
   assert.match(md, /\*\*0x830 x2APIC ICR write: IPI send \\\[click\\\]\\\(http:\/\/x\\\)\*\* — VM exit/);
   assert.match(md, /- on the critical path of transaction 5/);
-  assert.match(md, /- took 2\.1 µs/);
+  assert.match(md, /- took 2\.1\u00a0µs/);
   assert.match(md, /- 55 like it in this file/);
-  assert.match(md, /4,000 exits of reason `msr_write 0x830` \(40 % of all\), 75 % on the critical path, mean 2\.1 µs/);
+  assert.match(md, /4,000 exits of reason `msr_write 0x830` \(40 % of all\), 75 % on the critical path, mean 2\.1\u00a0µs/);
   assert.equal(buildHoverMarkdown({ explanation: null, event: null, fact: null, likeCount: null, reason: null, status: null }), null);
   const plain = buildHoverMarkdown({ explanation: null, event: 'cpu_idle', fact: null, likeCount: 57, reason: null, status: 'Analysing…' })!;
   assert.equal(plain, '**cpu\\_idle** event\n\n- 57 like it in this file\n\n_Analysing…_');

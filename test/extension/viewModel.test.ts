@@ -27,7 +27,7 @@ test('summary figures come from the analysis', () => {
   assert.equal(fig['Exits/s'], '20,000');
   assert.equal(fig['Transactions/s'], '10,000');
   assert.equal(fig['Exits per transaction'], '2');
-  assert.equal(fig['Wake-up p50 / p99'], '32 µs / 260 µs');
+  assert.equal(fig['Wake-up p50 / p99'], '32\u00a0µs / 260\u00a0µs');
   assert.equal(fig['netperf TCP_RR trans/s'], '9,800');
 });
 
@@ -85,8 +85,8 @@ test('status bar text prefers exits per transaction', () => {
 });
 
 test('durations read naturally', () => {
-  assert.equal(formatDuration(850), '850 ns');
-  assert.equal(formatDuration(2100), '2.1 µs');
-  assert.equal(formatDuration(4_500_000), '4.5 ms');
+  assert.equal(formatDuration(850), '850\u00a0ns');
+  assert.equal(formatDuration(2100), '2.1\u00a0µs');
+  assert.equal(formatDuration(4_500_000), '4.5\u00a0ms');
   assert.equal(formatDuration(null), '–');
 });

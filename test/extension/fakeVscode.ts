@@ -1,0 +1,99 @@
+// A small fake of the parts of the vscode API the providers use, so they run under node's test runner.
+// installFakeVscode() makes `import * as vscode from 'vscode'` resolve here; import the modules under test after it.
+import Module from 'node:module';
+
+export class Position {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+export class Range {
+  readonly start: Position;
+  readonly end: Position;
+  constructor(a: number | Position, b: number | Position, c?: number, d?: number) {
+    this.start = typeof a === 'number' ? new Position(a, b as number) : a;
+    this.end = typeof a === 'number' ? new Position(c!, d!) : (b as Position);
+  }
+}
+export class MarkdownString {
+  constructor(readonly value: string) {}
+}
+export class Hover {
+  constructor(
+    readonly contents: MarkdownString,
+    readonly range?: Range,
+  ) {}
+}
+export class EventEmitter<T> {
+  private listeners: ((e: T) => void)[] = [];
+  event = (l: (e: T) => void) => {
+    this.listeners.push(l);
+    return { dispose: () => {} };
+  };
+  fire(e: T): void {
+    this.listeners.forEach((l) => l(e));
+  }
+  dispose(): void {}
+}
+export const ProgressLocation = { SourceControl: 1, Window: 10, Notification: 15 };
+export class CancellationTokenSource {
+  private cancelled = false;
+  private listeners: (() => void)[] = [];
+  token = {
+    isCancellationRequested: false,
+    onCancellationRequested: (l: () => void) => {
+      this.listeners.push(l);
+      return { dispose: () => {} };
+    },
+  };
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.token.isCancellationRequested = true;
+    this.listeners.forEach((l) => l());
+  }
+}
+export const window = {
+  /** Runs the task at once; tests can cancel through `lastProgressToken`. */
+  withProgress<T>(_o: unknown, task: (p: { report(v: unknown): void }, t: CancellationTokenSource['token']) => Promise<T>): Promise<T> {
+    const source = new CancellationTokenSource();
+    fake.lastProgress = source;
+    return task({ report: (v) => fake.progressReports.push(v) }, source.token);
+  },
+};
+export const workspace = {
+  onDidCloseTextDocument: () => ({ dispose: () => {} }),
+  onDidChangeTextDocument: () => ({ dispose: () => {} }),
+};
+export const fake = { lastProgress: null as CancellationTokenSource | null, progressReports: [] as unknown[] };
+
+/** A text document over a string, with what the providers read. */
+export function fakeDocument(text: string, path = '/tmp/fake.report.txt', version = 1) {
+  const lines = text.split('\n');
+  return {
+    uri: { scheme: 'file', fsPath: path, path, toString: () => `file://${path}` },
+    version,
+    isDirty: false,
+    isUntitled: false,
+    languageId: 'kvm-trace',
+    lineCount: lines.length,
+    getText: () => text,
+    lineAt(i: number) {
+      const t = lines[i];
+      return { text: t, range: new Range(i, 0, i, t.length) };
+    },
+  };
+}
+
+let installed = false;
+export function installFakeVscode(): void {
+  if (installed) return;
+  installed = true;
+  const m = Module as unknown as { _resolveFilename: (req: string, ...rest: unknown[]) => string };
+  const original = m._resolveFilename;
+  m._resolveFilename = function (request: string, ...rest: unknown[]) {
+    if (request === 'vscode') return __filename;
+    return original.call(this, request, ...rest);
+  };
+}
