@@ -1,7 +1,9 @@
-// STUB: --html report (filled in later).
+// --html OUT.html: the static report from src/core/htmlReport.ts.
 import { writeFile } from 'node:fs/promises';
 import type { Analysis } from '../core/analysisTypes';
+import { renderHtmlReport } from '../core/htmlReport';
 
 export async function writeHtmlReport(analysis: Analysis, out: string): Promise<void> {
-  await writeFile(out, `<!doctype html><meta charset="utf-8"><pre>${JSON.stringify(analysis, null, 2).replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)}</pre>`);
+  await writeFile(out, renderHtmlReport(analysis));
+  process.stderr.write(`kvm-trace-lens: report written to ${out}\n`);
 }
