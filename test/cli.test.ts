@@ -1,0 +1,51 @@
+// The CLI as scripts use it (CONTRACT.md): stdout carries only the result, exit codes 0/1/2.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO, sample } from './helpers/paths';
+
+const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
+
+test('analyze --json: one JSON object with the contract fields', () => {
+  const r = cli('analyze', sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz'), sample('guest-trace', 'tcprr-cross-poll0.netperf.txt'), '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const a = JSON.parse(r.stdout);
+  assert.equal(a.schema, 'kvm-trace-lens/analysis@1');
+  assert.deepEqual(a.inputs.map((i: { format: string }) => i.format), ['trace-cmd-report', 'netperf']);
+  // zcat | grep -c ': ' on event lines: 256254 events (the reader tests check it); netperf: one result.
+  assert.equal(a.inputs[0].records, 256254);
+  assert.equal(a.inputs[1].records, 1);
+  assert.deepEqual(Object.keys(a.benchmark).slice(0, 5), ['tool', 'test', 'transactionsPerSec', 'bitsPerSec', 'durationSec']);
+  assert.equal(a.benchmark.test, 'TCP_RR');
+  for (const key of ['source', 'total', 'perSecond', 'durationNs', 'byReason']) assert.ok(key in a.exits, key);
+  for (const key of ['reason', 'category', 'count', 'share', 'critical', 'offCritical', 'meanNs', 'p50Ns', 'p99Ns', 'maxNs']) assert.ok(key in a.exits.byReason[0], key);
+  for (const key of ['count', 'perSecond', 'exitsPerTransaction', 'criticalExitsPerTransaction', 'offCriticalExitsPerTransaction', 'wakeupLatencyNs']) assert.ok(key in a.transactions, key);
+  for (const key of ['id', 'title', 'setting', 'evidence', 'prediction']) assert.ok(key in a.recommendations[0], key);
+});
+
+test('analyze without --json prints a readable report', () => {
+  const r = cli('analyze', sample('public', 'perf-kvm-stat-report-classic-preemption-timer.txt'));
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /VM exits \(counts\): 79,744/);
+  assert.match(r.stdout, /HLT\s+halt\s+15,885/);
+});
+
+test('compare --runs --json: side by side with the prediction checked', () => {
+  const g = (n: string) => `${sample('guest-trace', `${n}.report.txt.gz`)} ${sample('guest-trace', `${n}.netperf.txt`)}`;
+  const r = cli('compare', '--runs', g('tcprr-cross-poll0'), g('tcprr-cross-poll200000'), '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const c = JSON.parse(r.stdout);
+  assert.equal(c.schema, 'kvm-trace-lens/compare@1');
+  assert.deepEqual(c.runs.map((x: { transactionsPerSec: number }) => x.transactionsPerSec), [16745.77, 82742.26]);
+  assert.equal(c.predictions[0].measured, 82742.26);
+});
+
+test('usage errors exit 2 with the usage text on stderr and nothing on stdout', () => {
+  for (const args of [[], ['analyze'], ['frobnicate', 'x'], ['analyze', 'x', '--bogus'], ['compare', 'a.json']]) {
+    const r = cli(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /usage:/);
+  }
+});
