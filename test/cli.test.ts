@@ -13,7 +13,7 @@ test('analyze --json: one JSON object with the contract fields', () => {
   const a = JSON.parse(r.stdout);
   assert.equal(a.schema, 'kvm-trace-lens/analysis@1');
   assert.deepEqual(a.inputs.map((i: { format: string }) => i.format), ['trace-cmd-report', 'netperf']);
-  // zcat | grep -c ': ' on event lines: 256254 events (the reader tests check it); netperf: one result.
+  // zcat | grep -cE '^ *.+-[0-9]+ +\[[0-9]{3}\] [0-9]+\.[0-9]+: ' → 256254 event lines; netperf: one result.
   assert.equal(a.inputs[0].records, 256254);
   assert.equal(a.inputs[1].records, 1);
   assert.deepEqual(Object.keys(a.benchmark).slice(0, 5), ['tool', 'test', 'transactionsPerSec', 'bitsPerSec', 'durationSec']);
