@@ -9,6 +9,7 @@ const USAGE = `usage:
   kvm-trace-lens compare --runs "A files" "B files" [--json]`;
 
 class UsageError extends Error {}
+class HelpRequest extends Error {}
 
 interface ParsedArgs {
   command: string;
@@ -20,7 +21,8 @@ interface ParsedArgs {
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const [command, ...rest] = argv;
-  if (!command || command === '-h' || command === '--help') throw new UsageError('no command given');
+  if (!command) throw new UsageError('no command given');
+  if (command === '-h' || command === '--help' || command === 'help') throw new HelpRequest();
   if (command !== 'analyze' && command !== 'compare') throw new UsageError(`unknown command "${command}"`);
   const out: ParsedArgs = { command, files: [], json: false, html: null, runs: false };
   for (let i = 0; i < rest.length; i++) {
@@ -59,22 +61,37 @@ function reportWarnings(analysis: Analysis): void {
   }
 }
 
+/** "FILE: reason" for an input that gave nothing, from its error or else its first warning. */
+function whyUnusable(input: Analysis['inputs'][number]): string {
+  const first = input.warnings.find((w) => !/more warnings not listed$/.test(w.message));
+  let reason = input.error ?? (first ? (first.line !== null ? `line ${first.line}: ${first.message}` : first.message) : null);
+  if (reason === null) reason = input.format ? `no ${input.format} records found` : 'no records found';
+  return reason.includes(input.path) ? reason : `${input.path}: ${reason}`;
+}
+
 function usable(analysis: Analysis): boolean {
   return analysis.inputs.some((i) => i.records > 0);
 }
 
 async function runAnalyze(args: ParsedArgs): Promise<number> {
   const analysis = await analyzeFiles(args.files, { onProgress: progressPrinter() });
-  reportWarnings(analysis);
+  if (usable(analysis)) reportWarnings(analysis);
   if (!usable(analysis)) {
-    const reasons = analysis.inputs.map((i) => i.error ?? `${i.path}: no records found`);
-    process.stderr.write(`kvm-trace-lens: nothing usable in the input: ${reasons.join('; ')}\n`);
+    // One sentence naming each file and why; the per-line warnings would only repeat it.
+    const reasons = analysis.inputs.map(whyUnusable);
+    process.stderr.write(`kvm-trace-lens: nothing usable to analyse: ${reasons.join('; ')}\n`);
     if (args.json) process.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);
     return 1;
   }
   if (args.html) {
     const { writeHtmlReport } = await import('./html');
-    await writeHtmlReport(analysis, args.html);
+    try {
+      await writeHtmlReport(analysis, args.html);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      process.stderr.write(`kvm-trace-lens: cannot write ${args.html}: ${code === 'ENOENT' ? 'its folder does not exist' : code ?? (e as Error).message}\n`);
+      return 1;
+    }
   }
   process.stdout.write(args.json ? `${JSON.stringify(analysis, null, 2)}\n` : formatAnalysisText(analysis));
   return 0;
@@ -90,9 +107,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     args = parseArgs(argv);
   } catch (e) {
+    if (e instanceof HelpRequest) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     process.stderr.write(`kvm-trace-lens: ${(e as Error).message}\n${USAGE}\n`);
     return 2;
   }
+  // A reader of our stdout that goes away (| head) is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    process.stderr.write(`kvm-trace-lens: cannot write the output: ${e.message}\n`);
+    process.exit(1);
+  });
   try {
     return args.command === 'analyze' ? await runAnalyze(args) : await runCompare(args);
   } catch (e) {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
-import { LineSplitter } from './lineSplitter';
+import { LineSplitter, encodingFromBom } from './lineSplitter';
 import type { InputFormat, InputRecord, InputWarning, LineReader, RecordSink } from './records';
 import { TEXT_READERS, readerFor } from './readers/index';
 import { isTraceDat, readTraceDat } from './tracedat/index';
@@ -81,9 +81,34 @@ class CountingSink implements RecordSink {
 
 function describeHead(head: readonly string[]): string {
   const first = head.find((l) => l.trim() !== '');
-  if (first === undefined) return 'the file is empty';
+  if (first === undefined) return 'it holds only blank lines';
   const shown = first.length > 80 ? `${first.slice(0, 80)}…` : first;
   return `first line: ${JSON.stringify(shown)}`;
+}
+
+/** UTF-16 without a BOM: ASCII text with a zero byte beside nearly every character. */
+function looksUtf16WithoutBom(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 4096) & ~1;
+  if (n < 16) return false;
+  let zeroEven = 0;
+  let zeroOdd = 0;
+  for (let i = 0; i < n; i += 2) {
+    if (bytes[i] === 0) zeroEven++;
+    if (bytes[i + 1] === 0) zeroOdd++;
+  }
+  const pairs = n / 2;
+  return (zeroOdd > 0.9 * pairs && zeroEven < 0.1 * pairs) || (zeroEven > 0.9 * pairs && zeroOdd < 0.1 * pairs);
+}
+
+/** Why a file that is no text cannot be read: named so that the user knows what to do. */
+function binaryReason(path: string, bytes: Uint8Array): string {
+  if (looksUtf16WithoutBom(bytes)) {
+    return `${path} looks like UTF-16 text without a byte-order mark; convert it to UTF-8 (e.g. iconv -f UTF-16LE -t UTF-8)`;
+  }
+  if (bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
+    return `${path} is an ELF executable, not a trace or benchmark output`;
+  }
+  return `${path} is a binary file but not a trace.dat (no "\\x17\\x08\\x44tracing" magic)`;
 }
 
 function looksBinary(bytes: Uint8Array): boolean {
@@ -95,6 +120,15 @@ function looksBinary(bytes: Uint8Array): boolean {
     if (b < 9 || (b > 13 && b < 32)) control++;
   }
   return n > 0 && control / n > 0.1;
+}
+
+function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
+  if (code === 'ELOOP') return 'too many symbolic links';
+  return code ?? String((e as Error).message ?? e);
 }
 
 async function readHead(path: string, n: number): Promise<Uint8Array> {
@@ -136,13 +170,24 @@ export async function readInputFile(
   let size: number;
   try {
     const st = await fsp.stat(path);
-    if (st.isDirectory()) throw new InputError('is a directory, not a file');
+    if (st.isDirectory()) throw new InputError('it is a directory, not a file');
+    if (!st.isFile()) throw new InputError('it is not a regular file');
     size = st.size;
   } catch (e) {
-    sink.fail(null, `cannot read ${path}: ${e instanceof InputError ? e.message : (e as NodeJS.ErrnoException).code ?? String(e)}`);
+    sink.fail(null, `cannot read ${path}: ${e instanceof InputError ? e.message : describeFsError(e)}`);
     return summary(null, 0);
   }
-  const raw = await readHead(path, DETECT_BYTES);
+  if (size === 0) {
+    sink.fail(null, `${path} is empty (0 bytes)`);
+    return summary(null, 0);
+  }
+  let raw: Uint8Array;
+  try {
+    raw = await readHead(path, DETECT_BYTES);
+  } catch (e) {
+    sink.fail(null, `cannot read ${path}: ${describeFsError(e)}`);
+    return summary(null, size);
+  }
   const gzipped = startsWith(raw, GZIP_MAGIC);
 
   if (isTraceDat(raw) || (gzipped && isTraceDat(await gunzipHead(path)))) {
@@ -161,8 +206,12 @@ export async function readInputFile(
   const head = await headLines(path, gzipped);
   let format = options.format ?? null;
   if (format === null) {
-    if (!gzipped && looksBinary(raw)) {
-      sink.fail(null, `${path} is a binary file but not a trace.dat (no "\\x17\\x08\\x44tracing" magic)`);
+    if (!gzipped && encodingFromBom(raw) === 'utf-8' && looksBinary(raw)) {
+      sink.fail(null, binaryReason(path, raw));
+      return summary(null, size);
+    }
+    if (gzipped && head.length === 0) {
+      sink.fail(null, `${path} is gzip-compressed but holds no text (the gzip data is empty, damaged or cut short)`);
       return summary(null, size);
     }
     format = detectTextFormat(head);
@@ -180,9 +229,43 @@ export async function readInputFile(
     sink.fail(null, `${path}: no reader for format ${format}`);
     return summary(format, size);
   }
-  const lineReader = reader.create(format, sink);
-  await streamLines(path, gzipped, lineReader, sink, size, options);
+  const lineReader = guardReader(reader.create(format, sink), format, sink);
+  const lines = await streamLines(path, gzipped, lineReader, sink, size, options);
+  if (sink.records === 0 && sink.warnings.length === 0 && sink.error === null) {
+    // A reader that found nothing and said nothing (e.g. output cut before its first result): never end silently.
+    sink.warn(null, `no ${format} results found in ${lines} lines (cut short, or not the whole output?)`);
+  }
   return summary(format, size);
+}
+
+/**
+ * Readers never throw for bad content; if one does all the same (a bug), the records before the line stay and the
+ * rest of the file is skipped with a failure naming the line, instead of the whole analysis dying.
+ */
+function guardReader(reader: LineReader, format: InputFormat, sink: RecordSink): LineReader {
+  let broken = false;
+  const failWith = (lineNo: number | null, e: unknown) => {
+    broken = true;
+    sink.fail(lineNo, `internal error in the ${format} reader, the rest of the file is skipped: ${(e as Error)?.message ?? String(e)}`);
+  };
+  return {
+    line(text, lineNo) {
+      if (broken) return;
+      try {
+        reader.line(text, lineNo);
+      } catch (e) {
+        failWith(lineNo, e);
+      }
+    },
+    end(lastLineNo) {
+      if (broken) return;
+      try {
+        reader.end(lastLineNo);
+      } catch (e) {
+        failWith(null, e);
+      }
+    },
+  };
 }
 
 async function gunzipHead(path: string): Promise<Uint8Array> {
@@ -222,7 +305,7 @@ async function streamLines(
   sink: RecordSink,
   size: number,
   options: ReadOptions,
-): Promise<void> {
+): Promise<number> {
   const splitter = new LineSplitter((text, no) => reader.line(text, no));
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
   let lastReport = 0;
@@ -253,4 +336,5 @@ async function streamLines(
   for (const no of splitter.cutLines) sink.warn(no, `line longer than ${1 << 20} characters was cut`);
   reader.end(splitter.linesSeen);
   options.onProgress?.(size, size);
+  return splitter.linesSeen;
 }

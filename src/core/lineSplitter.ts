@@ -8,8 +8,20 @@ export interface LineHandler {
   (text: string, lineNo: number): void;
 }
 
+export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+/** The encoding a byte-order mark announces (Windows tools write UTF-16 with one); UTF-8 when there is none. */
+export function encodingFromBom(bytes: Uint8Array): TextEncodingName {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  return 'utf-8';
+}
+
 export class LineSplitter {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: false });
+  /** Chosen from the first two bytes; the decoder drops the BOM itself. */
+  private decoder: TextDecoder | null = null;
+  /** A first chunk too short to tell a BOM from, kept until the next one. */
+  private firstBytes: Uint8Array | null = null;
   private pending = '';
   private lineNo = 0;
   private overlong = false;
@@ -22,7 +34,22 @@ export class LineSplitter {
     return this.lineNo;
   }
 
+  /** The text encoding in use (known after the first two bytes). */
+  get encoding(): TextEncodingName | null {
+    return (this.decoder?.encoding as TextEncodingName | undefined) ?? null;
+  }
+
   push(chunk: Uint8Array): void {
+    if (this.decoder === null) {
+      const bytes = this.firstBytes ? concatBytes(this.firstBytes, chunk) : chunk;
+      if (bytes.length < 2) {
+        this.firstBytes = bytes;
+        return;
+      }
+      this.firstBytes = null;
+      this.decoder = new TextDecoder(encodingFromBom(bytes), { fatal: false });
+      chunk = bytes;
+    }
     this.pushText(this.decoder.decode(chunk, { stream: true }));
   }
 
@@ -40,6 +67,11 @@ export class LineSplitter {
 
   /** Flushes the last line when the input does not end with a newline. */
   end(): void {
+    if (this.decoder === null) {
+      this.decoder = new TextDecoder('utf-8', { fatal: false });
+      if (this.firstBytes) this.pushText(this.decoder.decode(this.firstBytes, { stream: true }));
+      this.firstBytes = null;
+    }
     this.pushText(this.decoder.decode());
     if (this.pending.length > 0 || this.overlong) this.emit();
   }
@@ -66,4 +98,11 @@ export class LineSplitter {
     if (line.endsWith('\r')) line = line.slice(0, -1);
     this.onLine(line, this.lineNo);
   }
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }
