@@ -101,10 +101,27 @@ export interface Analysis {
   recommendations: Recommendation[];
   /** Extra: series statistics over repeated benchmark runs (seed 004), null when fewer than two runs. */
   series?: SeriesStats | null;
+  /** Extra: how idle vCPUs were woken (host kvm_vcpu_wakeup / kvm_halt_poll_ns, guest cpu_idle poll state). */
+  haltPolling?: HaltPollingSummary | null;
   /** Extra: knobs deliberately not recommended for this run, and why (e.g. batching for request/response). */
   notRecommended?: { id: string; reason: string }[];
   /** Extra: caveats of the model for this run (e.g. halts invisible on some CPUs). */
   modelNotes?: string[];
+}
+
+export interface HaltPollingSummary {
+  side: 'host' | 'guest';
+  /** Idle periods ended while polling (host: kvm_vcpu_wakeup "poll"; guest: cpu_idle state=0). */
+  polled: number;
+  /** Idle periods that halted and had to be woken (host: "wait"; guest: HLT). */
+  waited: number;
+  /** polled / (polled + waited). */
+  pollSuccessRate: number | null;
+  /** Host: time spent polling / waiting before the wake-up (kvm_vcpu_wakeup ns). */
+  pollNs: { p50: number; p99: number } | null;
+  waitNs: { p50: number; p99: number } | null;
+  /** Largest poll window seen in kvm_halt_poll_ns / guest_halt_poll_ns events (0: polling off), null when none. */
+  maxWindowNs: number | null;
 }
 
 export interface SeriesStats {

@@ -53,3 +53,18 @@ test('host halt polling already on (kvm_vcpu_wakeup polls): not recommended agai
   assert.equal(a.recommendations.find((r) => r.id === 'halt-polling'), undefined);
   assert.ok(a.notRecommended?.some((n) => n.id === 'halt-polling' && /already on/.test(n.reason)));
 });
+
+test('halt-poll outcomes: polled vs waited wake-ups, success rate, wait durations', async () => {
+  // Every other wake-up polled: 100 "poll time 1200 ns", 100 "wait time 20000 ns".
+  let i = 0;
+  const text = seed003HostTrace(N).replace(/wait time 20000 ns/g, (m) => (i++ % 2 ? 'poll time 1200 ns' : m));
+  const a = await analyzeTexts({ 'host.report.txt': text });
+  const hp = a.haltPolling!;
+  assert.equal(hp.side, 'host');
+  assert.equal(hp.polled, N);
+  assert.equal(hp.waited, N);
+  assert.equal(hp.pollSuccessRate, 0.5);
+  assert.ok(Math.abs(hp.pollNs!.p50 - 1200) < 30);
+  assert.ok(Math.abs(hp.waitNs!.p50 - 20000) < 400);
+  assert.equal(hp.maxWindowNs, null);
+});

@@ -136,3 +136,20 @@ test('series over repeated runs (seed 004) and benchmarks relative to a baseline
   // python: end.sum_received.bits_per_second = 23039028275.94497; iperf2 prints 757 Mbits/sec.
   within(c.benchmark!.relativeToFirst[1], 757e6 / 23039028275.94497, 0.01);
 });
+
+test('joining: a trace and the benchmark of another run disagree, and the analysis says so', async () => {
+  const a = await analyzeFiles([sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz'), sample('guest-trace', 'tcprr-cross-poll200000.netperf.txt')]);
+  assert.ok(a.modelNotes?.some((n) => /16,543 round trips\/s but netperf measured 82,742.26/.test(n)), JSON.stringify(a.modelNotes));
+  const same = await run('tcprr-cross-poll0');
+  assert.ok(!same.modelNotes?.some((n) => /round trips\/s but/.test(n)));
+});
+
+test('guest halt-poll outcomes: poll state entries against halts', async () => {
+  // zcat | grep -c 'cpu_idle: *state=0 ' → 82601 polls; 'state=1 ' → 8 halts; the guest_halt_poll_ns events (5)
+  // grow the adaptive window to at most 100000 ns.
+  const a = await run('tcprr-cross-poll200000');
+  assert.equal(a.haltPolling?.side, 'guest');
+  assert.equal(a.haltPolling?.polled, 82601);
+  assert.equal(a.haltPolling?.waited, 8);
+  assert.equal(a.haltPolling?.maxWindowNs, 100000);
+});

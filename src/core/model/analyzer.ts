@@ -5,12 +5,14 @@ import {
   type AnalysisInput,
   type BenchmarkSummary,
   type ExitsSummary,
+  type HaltPollingSummary,
   type TransactionsSummary,
 } from '../analysisTypes';
 import type { InputSummary } from '../input';
 import { categoriseAccessRow, describeExit } from '../knowledge/exitTable';
 import type { LineFacts } from '../lineFacts';
 import type { BenchmarkResult, ExitCountRow, ExitCountTotals, InputRecord } from '../records';
+import type { LogHistogram } from '../stats/logHistogram';
 import { ExitLedger, round } from './exitLedger';
 import { recommend, type ModelFacts } from './recommend';
 import { benchmarkSeries } from './series';
@@ -130,6 +132,24 @@ export class Analyzer {
     };
   }
 
+  private haltPollingSummary(): HaltPollingSummary | null {
+    const t = this.trace;
+    const host = t.hostPolling.polledIdles + t.hostPolling.haltedIdles > 0 || t.hostPolling.windowEvents > 0;
+    const obs = host ? t.hostPolling : t.guestPolling;
+    if (obs.polledIdles + obs.haltedIdles === 0 && obs.windowEvents === 0) return null;
+    const q = (h: LogHistogram) => (h.count > 0 ? { p50: round(h.quantile(0.5))!, p99: round(h.quantile(0.99))! } : null);
+    const idles = obs.polledIdles + obs.haltedIdles;
+    return {
+      side: host ? 'host' : 'guest',
+      polled: obs.polledIdles,
+      waited: obs.haltedIdles,
+      pollSuccessRate: idles > 0 ? round2(obs.polledIdles / idles) : null,
+      pollNs: host ? q(t.hostWakeupPolled) : null,
+      waitNs: host ? q(t.hostWakeupWaited) : null,
+      maxWindowNs: obs.windowEvents > 0 ? obs.maxWindowNs : null,
+    };
+  }
+
   private transactionsSummary(ledger: ExitLedger | null, source: ExitsSummary['source'] | null): TransactionsSummary | null {
     const t = this.trace;
     const rt = t.roundTrips();
@@ -200,6 +220,7 @@ export class Analyzer {
       benchmark,
       recommendations,
       series,
+      haltPolling: this.haltPollingSummary(),
     };
     analysis.notRecommended = notRecommended;
     analysis.modelNotes = warnings;
