@@ -5,6 +5,7 @@ import { parseEventFormat, type EventFormat, type FormatField } from './format';
 import {
   compileFieldDump,
   compilePrintFmt,
+  readUnsigned,
   tokenize,
   UnsupportedFormat,
   type EventData,
@@ -55,20 +56,7 @@ function readNum(d: EventData, f: FormatField, le: boolean): number {
 }
 
 function readBig(d: EventData, f: FormatField, le: boolean): bigint {
-  if (f.offset + f.size > d.size) return 0n;
-  const p = d.base + f.offset;
-  switch (f.size) {
-    case 1:
-      return BigInt(d.bytes[p]);
-    case 2:
-      return BigInt(d.view.getUint16(p, le));
-    case 4:
-      return BigInt(d.view.getUint32(p, le));
-    case 8:
-      return d.view.getBigUint64(p, le);
-    default:
-      return 0n;
-  }
+  return f.offset + f.size > d.size ? 0n : readUnsigned(d, f.offset, f.size, le);
 }
 
 /** "%lld" of a field read unsigned (tep_get_field_val), as the sched plugin prints pids. */

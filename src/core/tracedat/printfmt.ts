@@ -402,7 +402,8 @@ function constEval(n: Node): bigint {
 type NumFn = (d: EventData) => bigint;
 type StrFn = (d: EventData) => string;
 
-function readUnsigned(d: EventData, off: number, size: number, le: boolean): bigint {
+/** An unsigned little/big-endian integer of 1, 2, 4 or 8 bytes from an event's data; 0 outside it. */
+export function readUnsigned(d: EventData, off: number, size: number, le: boolean): bigint {
   if (off + size > d.size || off < 0) return 0n;
   const p = d.base + off;
   switch (size) {
