@@ -5,42 +5,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, sample } from '../helpers/paths';
+import { fileLines, readBenchmark, type Outcome } from '../helpers/benchRead';
 import { iperfReader, iperfRateToBitsPerSec } from '../../src/core/readers/iperf';
 import { netperfReader } from '../../src/core/readers/netperf';
-import type { BenchmarkInterval, BenchmarkResult, InputFormat, InputWarning } from '../../src/core/records';
+import type { InputFormat, InputWarning } from '../../src/core/records';
 
-interface Outcome {
-  format: InputFormat | null;
-  results: BenchmarkResult[];
-  intervals: BenchmarkInterval[];
-  warnings: InputWarning[];
-  fails: InputWarning[];
-}
-
-function fileLines(path: string): string[] {
-  const lines = readFileSync(path, 'utf8').split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines.map((l) => l.replace(/\r$/, '')); // as the line splitter hands them over
-}
-
-/** Detects from the first non-empty lines (as input.ts does) and streams the file through the reader. */
-function read(path: string): Outcome {
-  const lines = fileLines(path);
-  const format = iperfReader.detect(lines.filter((l) => l.trim() !== '').slice(0, 200));
-  const out: Outcome = { format, results: [], intervals: [], warnings: [], fails: [] };
-  if (format === null) return out;
-  const reader = iperfReader.create(format, {
-    record: (r) => {
-      if (r.type === 'benchmark') out.results.push(r);
-      else if (r.type === 'benchmark-interval') out.intervals.push(r);
-    },
-    warn: (line, message) => out.warnings.push({ line, message }),
-    fail: (line, message) => out.fails.push({ line, message }),
-  });
-  lines.forEach((l, i) => reader.line(l, i + 1));
-  reader.end(lines.length);
-  return out;
-}
+const read = (path: string): Outcome => readBenchmark(iperfReader, path);
 
 const fixture = (name: string) => join(FIXTURES, 'bench', name);
 const expected = () => JSON.parse(readFileSync(sample('public', 'expected.json'), 'utf8'));

@@ -5,43 +5,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, sample } from '../helpers/paths';
+import { fileLines, readBenchmark, type Outcome } from '../helpers/benchRead';
 import { netperfReader } from '../../src/core/readers/netperf';
 import { iperfReader } from '../../src/core/readers/iperf';
-import type { BenchmarkInterval, BenchmarkResult, InputRecord, InputWarning } from '../../src/core/records';
 
-interface Outcome {
-  format: string | null;
-  results: BenchmarkResult[];
-  intervals: BenchmarkInterval[];
-  warnings: InputWarning[];
-  fails: InputWarning[];
-}
-
-function fileLines(path: string): string[] {
-  const lines = readFileSync(path, 'utf8').split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
-
-/** Detects like input.ts does (first non-empty lines) and streams the file line by line through the reader. */
-function read(path: string, force = false): Outcome {
-  const lines = fileLines(path);
-  const head = lines.filter((l) => l.trim() !== '').slice(0, 200);
-  const format = netperfReader.detect(head);
-  const out: Outcome = { format, results: [], intervals: [], warnings: [], fails: [] };
-  if (format === null && !force) return out;
-  const reader = netperfReader.create('netperf', {
-    record: (r: InputRecord) => {
-      if (r.type === 'benchmark') out.results.push(r);
-      else if (r.type === 'benchmark-interval') out.intervals.push(r);
-    },
-    warn: (line, message) => out.warnings.push({ line, message }),
-    fail: (line, message) => out.fails.push({ line, message }),
-  });
-  lines.forEach((l, i) => reader.line(l, i + 1));
-  reader.end(lines.length);
-  return out;
-}
+const read = (path: string, force = false): Outcome => readBenchmark(netperfReader, path, force ? 'netperf' : undefined);
 
 const fixture = (name: string) => join(FIXTURES, 'bench', name);
 const near = (actual: number | null, expected: number) =>
