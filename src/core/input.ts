@@ -295,6 +295,7 @@ async function headLines(path: string, gzipped: boolean): Promise<string[]> {
     if (lines.length < DETECT_LINES && text.trim() !== '') lines.push(text);
   });
   splitter.push(bytes);
+  splitter.end(); // a head without any newline (one huge line) is still a line to look at
   return lines;
 }
 
