@@ -153,3 +153,11 @@ test('guest halt-poll outcomes: poll state entries against halts', async () => {
   assert.equal(a.haltPolling?.waited, 8);
   assert.equal(a.haltPolling?.maxWindowNs, 100000);
 });
+
+test('a host trace with kvm_msr but no kvm_exit: each kvm_msr is an MSR exit', async () => {
+  // grep -c 'kvm_msr: msr_write 6e0' → 9 (expected.json: kvm_msr 9, kvm_exit 0)
+  const a = await analyzeFiles([sample('public', 'host-trace-vmx-ftrace-header-kvm-msr-tscdeadline-5.x.txt')]);
+  assert.equal(a.exits?.source, 'host');
+  assert.equal(reason(a, 'MSR_WRITE 0x6e0').count, 9);
+  assert.equal(reason(a, 'MSR_WRITE 0x6e0').category, 'timer');
+});

@@ -173,9 +173,9 @@ const COARSE: [string, ExitCategory, string][] = [
   ['Idle', 'halt', 'The vCPU idled (WFI / idle instruction)'],
   ['Interrupt', 'external-interrupt', 'A physical interrupt forced the exit'],
   ['Hypercall', 'other', 'Hypercall'],
-  ['Mem store', 'mmio', 'Stage-2 store fault: MMIO emulation or page fault'],
-  ['Mem read', 'mmio', 'Stage-2 load fault: MMIO emulation or page fault'],
-  ['Mem modify', 'mmio', 'Stage-2 modify fault'],
+  ['Mem store', 'page-fault', 'LoongArch guest store fault (TLB / stage-2): guest memory not yet mapped, or MMIO emulation'],
+  ['Mem read', 'page-fault', 'LoongArch guest load fault (TLB / stage-2): guest memory not yet mapped, or MMIO emulation'],
+  ['Mem modify', 'page-fault', 'LoongArch guest modify fault (write to a read-only mapping)'],
   ['Iocsr', 'io', 'LoongArch IOCSR access (I/O)'],
   ['PENDING_INTERRUPT', 'other', 'Interrupt window (older name of INTERRUPT_WINDOW)'],
 ];

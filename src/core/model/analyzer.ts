@@ -100,6 +100,8 @@ export class Analyzer {
       timeline: ledger.timelineSummary(),
     });
     if (t.hostLedger.total > 0) return { exits: fromLedger(t.hostLedger, 'host', durationNs, null), ledger: t.hostLedger };
+    // kvm_msr without kvm_exit: each kvm_msr is an MSR exit, the only exits this host trace shows.
+    if (t.hostMsrLedger.total > 0 && t.guestLedger.total === 0) return { exits: fromLedger(t.hostMsrLedger, 'host', durationNs, null), ledger: t.hostMsrLedger };
     if (t.guestLedger.total > 0) return { exits: fromLedger(t.guestLedger, 'guest-inferred', durationNs, null), ledger: t.guestLedger };
     // Count tables: the all-vCPU table when there is one, else the per-vCPU tables summed.
     // With only an access table (perf kvm stat --event=mmio/ioport/msr), its rows are the exits we know of.

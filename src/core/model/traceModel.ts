@@ -107,6 +107,8 @@ export interface PollingObservation {
 export class TraceModel {
   readonly hostLedger = new ExitLedger();
   readonly guestLedger = new ExitLedger();
+  /** kvm_msr events, each from an MSR exit: the exits of a host trace that recorded kvm_msr but not kvm_exit. */
+  readonly hostMsrLedger = new ExitLedger();
   readonly facts = new LineFactStore();
   readonly segments = new HandoffSegments();
   /** Signal (IPI send / wake) → the woken task (guest) or vCPU (host) runs again. */
@@ -521,6 +523,16 @@ export class TraceModel {
     const v = this.vcpu(n);
     const info = msrInfo(access.msr);
     if (access.write && info?.category) this.refineExit(v, ev.timeNs, hex(access.msr), info.category, `${info.name}: ${info.description}`);
+    this.hostMsrLedger.add({
+      reason: `${access.write ? 'MSR_WRITE' : 'MSR_READ'} ${hex(access.msr)}`,
+      category: (access.write ? info?.category : null) ?? 'other',
+      description: info ? `${info.name}: ${info.description}` : 'MSR access',
+      vcpu: n,
+      timeNs: ev.timeNs,
+      durationNs: null,
+      critical: null,
+      exampleLine: ev.line,
+    });
     if (access.write && access.msr === 0x830 && !this.hasApicIpiEvents && access.value !== null) {
       this.hostIpi(n, Number(access.value >> 32n), ev.timeNs);
     }
