@@ -20,7 +20,8 @@ interface PendingJob {
   resolve(r: JobResult): void;
   reject(e: Error): void;
   onProgress?: (done: number, total: number, path: string) => void;
-  resolveCounts?: (c: Record<string, number>) => void;
+  /** Whether the worker will send a 'counts' message after 'done'. */
+  countLines: boolean;
 }
 
 export class CancelledError extends Error {
@@ -79,12 +80,12 @@ export class AnalysisWorker implements vscode.Disposable {
         const j = this.jobs.get(m.job);
         this.jobs.delete(m.job);
         if (!j) break;
-        const lineCounts = new Promise<Record<string, number>>((resolve) => this.counts.set(m.job, resolve));
-        // Inputs that are no trace text get no counts message: resolve once the worker moves on.
-        if (!m.analysis.inputs[0]?.format || !['trace-cmd-report', 'ftrace', 'perf-script'].includes(m.analysis.inputs[0].format)) {
-          this.counts.get(m.job)?.({});
-          this.counts.delete(m.job);
-        }
+        // the worker counts lines only when asked to and only for trace text; otherwise there is nothing to wait for
+        const first = m.analysis.inputs[0]?.format;
+        const willCount = j.countLines && (first === 'trace-cmd-report' || first === 'ftrace' || first === 'perf-script');
+        const lineCounts = willCount
+          ? new Promise<Record<string, number>>((resolve) => this.counts.set(m.job, resolve))
+          : Promise.resolve<Record<string, number>>({});
         j.resolve({ job: m.job, analysis: m.analysis, lineCounts });
         break;
       }
@@ -113,7 +114,7 @@ export class AnalysisWorker implements vscode.Disposable {
   ): Promise<JobResult> {
     const job = this.nextJob++;
     return new Promise<JobResult>((resolve, reject) => {
-      this.jobs.set(job, { resolve, reject, onProgress: options.onProgress });
+      this.jobs.set(job, { resolve, reject, onProgress: options.onProgress, countLines: options.countLines ?? false });
       options.token?.onCancellationRequested(() => this.send({ type: 'cancel', job }));
       this.send({ type: 'analyze', job, paths, countLines: options.countLines ?? false });
     });

@@ -2,7 +2,7 @@
 // extension, installs it, opens a guest trace, checks language mode, hovers, the Analysis panel, a trace.dat and the
 // Compare panel, and saves screenshots (dark and light theme) in .e2e/screenshots. `npm run test:e2e`; not in `npm test`.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -60,12 +60,13 @@ async function waitForHttp(url, ms) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Finds the first frame (webviews are nested iframes) where the selector matches. */
-async function findInFrames(page, selector, ms) {
+async function findInFrames(page, selector, ms, text = null) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     for (const f of page.frames()) {
       try {
-        if (await f.$(selector)) return f;
+        const el = await f.$(selector);
+        if (el && (text === null || ((await el.textContent()) ?? '').includes(text))) return f;
       } catch {
         /* frame navigated away */
       }
@@ -76,12 +77,24 @@ async function findInFrames(page, selector, ms) {
 }
 
 async function runCommand(page, title) {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  // F1 can be swallowed while a webview has the focus: then give the focus back to the workbench and retry
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.keyboard.press('F1');
+    try {
+      await input.waitFor({ state: 'visible', timeout: 3000 });
+      break;
+    } catch {
+      await page.locator('.part.statusbar').click({ position: { x: 700, y: 10 } }).catch(() => {});
+    }
+  }
+  await input.waitFor({ state: 'visible', timeout: 5000 });
   await input.fill(`>${title}`);
-  await sleep(600);
-  await page.keyboard.press('Enter');
+  await sleep(800);
+  // prefer the row whose label is exactly the title (fuzzy matching may rank a longer command first)
+  const exact = page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }) });
+  if ((await exact.count()) > 0) await exact.first().click();
+  else await page.keyboard.press('Enter');
 }
 
 async function openFile(page, name) {
@@ -151,7 +164,7 @@ async function main() {
   sh('npm', ['run', 'build']);
   const work = mkdtempSync(join(tmpdir(), 'kvl-e2e-'));
   const vsix = join(work, 'kvm-trace-lens.vsix');
-  sh('npx', ['--no-install', 'vsce', 'package', '--skip-license', '--no-dependencies', '-o', vsix]);
+  sh('npx', ['--no-install', 'vsce', 'package', '--skip-license', '--no-dependencies', '--no-rewrite-relative-links', '-o', vsix]);
 
   const workspace = join(work, 'workspace');
   const userDir = join(work, 'user');
@@ -224,6 +237,23 @@ async function main() {
       check('exits-by-reason chart canvas is there', (await panel.$('canvas[data-testid="chart-exits-by-reason"]')) !== null);
       const recs = await panel.$$eval('[data-testid="recommendation"]', (els) => els.map((e) => e.getAttribute('data-id')));
       check('a halt-polling recommendation is shown', recs.includes('halt-polling'), `recommendations: ${JSON.stringify(recs)}`, { soft: true });
+      // copy a setting: the extension puts it on the clipboard and says so in the status bar
+      const copy = panel.locator('[data-testid="recommendation"][data-id="halt-polling"] [data-testid="copy-setting"]');
+      if ((await copy.count()) > 0) {
+        await copy.first().click();
+        await sleep(800);
+        const copied = await page.locator('.statusbar-item', { hasText: 'Copied' }).count();
+        check('Copy puts the recommended setting on the clipboard', copied > 0, '', { soft: true });
+      }
+      // export CSV: VS Code's save dialog (the simple one in the browser) proposes a name in the workspace
+      await panel.locator('vscode-button', { hasText: 'Export CSV' }).click();
+      await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 10_000 }).catch(() => {});
+      await sleep(800);
+      await page.keyboard.press('Enter');
+      await sleep(2000);
+      const csvPath = join(workspace, 'tcprr-cross-poll0.head.report.analysis.csv');
+      const csvLines = existsSync(csvPath) ? readFileSync(csvPath, 'utf8').trim().split('\n') : [];
+      check('Export CSV writes exits by reason next to the trace', csvLines[0]?.startsWith('reason,category,count'), `${csvLines.length} lines`, { soft: true });
       const errors = await panel.$$eval('.banner.error', (els) => els.map((e) => e.textContent));
       if (errors.length) console.log(`      panel errors: ${JSON.stringify(errors)}`);
       // clicking a reason selects its example lines in the trace
@@ -242,7 +272,7 @@ async function main() {
     // 4. trace.dat opens in the custom editor
     if (existsSync(DAT)) {
       await openFile(page, 'tcprr-cross-poll0.dat');
-      const dat = await findInFrames(page, '[data-testid="analysis-panel"][aria-busy="false"] h1, [data-testid="analysis-panel"] .banner.error', 90_000);
+      const dat = await findInFrames(page, '[data-testid="analysis-panel"][aria-busy="false"] .header, [data-testid="analysis-panel"] .banner.error', 90_000, '.dat');
       check('trace.dat opens in the KVM Trace Lens editor and shows its analysis or a readable error', dat !== null);
       if (dat) {
         const title = await dat.$eval('[data-testid="analysis-panel"]', (e) => e.textContent?.slice(0, 200) ?? '');
@@ -305,7 +335,21 @@ async function main() {
       await page.keyboard.press('Escape');
     }
 
-    // 7. light theme: the panels follow the theme
+    // 7. an untitled document gets its language from its content once a trace is pasted in
+    await runCommand(page, 'View: Close All Editor Groups');
+    await runCommand(page, 'File: New Untitled Text File');
+    await sleep(1500);
+    await page.locator('.monaco-editor .view-lines').first().click().catch(() => {});
+    await sleep(300);
+    await page.keyboard.insertText(readFileSync(TRACE, 'utf8').split('\n').slice(0, 30).join('\n'));
+    await sleep(2500);
+    const untitledMode = (await page.locator('[id="status.editor.mode"]').innerText().catch(() => '')).trim();
+    check('pasted trace text in an untitled editor becomes kvm-trace', untitledMode === 'KVM Trace', `status bar says "${untitledMode}"`);
+    await page.screenshot({ path: join(SHOTS, '07b-untitled-sniffed.png') });
+    await runCommand(page, 'View: Revert and Close Editor');
+    await sleep(1000);
+
+    // 8. light theme: the panels follow the theme
     await toggleLightDark(page);
     const bodyClass = await page.evaluate(() => document.body.className + ' ' + document.querySelector('.monaco-workbench')?.className);
     check('the workbench switched to a light theme', /(^|\s)vs(\s|$)/.test(bodyClass), bodyClass.slice(0, 120), { soft: true });
