@@ -39,12 +39,14 @@ export function formatAnalysisText(a: Analysis): string {
         (t.wakeupLatencyNs ? `; wake-up latency p50 ${us(t.wakeupLatencyNs.p50)}, p99 ${us(t.wakeupLatencyNs.p99)}` : ''),
     );
   }
+  for (const note of a.modelNotes ?? []) out.push('', `Note: ${note}`);
   out.push('', a.recommendations.length ? 'Recommendations:' : 'Recommendations: none — nothing here would clearly help.');
   for (const [n, r] of a.recommendations.entries()) {
     out.push(`${n + 1}. ${r.title}${r.setting ? `  [${r.setting}]` : ''}`);
     for (const ev of r.evidence) out.push(`   - ${ev}`);
     if (r.prediction) out.push(`   => ${r.prediction.metric}: ${fmt(r.prediction.before, 1)} -> ${fmt(r.prediction.after, 1)} (predicted)`);
   }
+  for (const n of a.notRecommended ?? []) out.push(`Not recommended: ${n.id} — ${n.reason}`);
   return `${out.join('\n')}\n`;
 }
 

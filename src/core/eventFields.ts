@@ -55,7 +55,7 @@ export interface MsrAccess {
 }
 
 const KVM_MSR = /^msr_(read|write) ([0-9a-f]+) = (0x[0-9a-f]+)/i;
-const GUEST_MSR = /^([0-9a-f]+), value ([0-9a-f]+)/i;
+const GUEST_MSR = /^([0-9a-f]+)(?:, value ([0-9a-f]+))?/i;
 
 /** kvm_msr (host: "msr_write 830 = 0xfb") or msr:write_msr / read_msr (guest: "830, value fb"). */
 export function parseMsrAccess(event: string, payload: string): MsrAccess | null {
@@ -65,7 +65,7 @@ export function parseMsrAccess(event: string, payload: string): MsrAccess | null
   }
   const m = GUEST_MSR.exec(payload);
   if (!m) return null;
-  return { write: event === 'write_msr', msr: Number.parseInt(m[1], 16), value: BigInt(`0x${m[2]}`) };
+  return { write: event === 'write_msr', msr: Number.parseInt(m[1], 16), value: m[2] !== undefined ? BigInt(`0x${m[2]}`) : null };
 }
 
 /** power:cpu_idle "state=1 cpu_id=0". */

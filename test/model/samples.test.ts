@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeFiles } from '../../src/core/analyze';
 import { compareAnalyses } from '../../src/core/compare';
-import { sample } from '../helpers/paths';
+import { join } from 'node:path';
+import { FIXTURES, sample } from '../helpers/paths';
 import { reason } from '../helpers/analyze';
 
 const run = (name: string, ext = 'report.txt.gz') =>
@@ -160,4 +161,14 @@ test('a host trace with kvm_msr but no kvm_exit: each kvm_msr is an MSR exit', a
   assert.equal(a.exits?.source, 'host');
   assert.equal(reason(a, 'MSR_WRITE 0x6e0').count, 9);
   assert.equal(reason(a, 'MSR_WRITE 0x6e0').category, 'timer');
+});
+
+test('damaged events are still counted: kvm_exit without a reason, ICR write without a value', async () => {
+  // test/fixtures/bad/kvm-exit-no-reason.txt: the 5 kvm_exit lines of a public trace with "reason ..." cut off.
+  const a = await analyzeFiles([join(FIXTURES, 'bad', 'kvm-exit-no-reason.txt')]);
+  assert.equal(reason(a, '(unreadable kvm_exit)').count, 5);
+  assert.ok(a.modelNotes?.some((n) => /5 kvm_exit events had no reason/.test(n)));
+  // grep -c 'write_msr: *830$' → 15: every ICR write lost its value; all 15 are still exits.
+  const b = await analyzeFiles([join(FIXTURES, 'bad', 'write-msr-no-value.txt')]);
+  assert.equal(reason(b, 'msr_write 0x830').count, 15);
 });

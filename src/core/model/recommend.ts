@@ -62,6 +62,11 @@ export function recommend(f: ModelFacts): Outcome {
 
 function notes(f: ModelFacts, out: Outcome): void {
   const t = f.trace;
+  if (t.unreadable.count > 0) {
+    out.warnings.push(
+      `${num(t.unreadable.count)} kvm_exit events had no reason this tool could read${t.unreadable.firstLine !== null ? ` (first at line ${t.unreadable.firstLine})` : ''}; they are counted as "(unreadable kvm_exit)".`,
+    );
+  }
   if (f.exits?.source === 'guest-inferred') {
     const silent = [...t.cpusSeen].filter((c) => !t.cpusWithIdleEvents.has(c)).sort((a, b) => a - b);
     if (t.cpusWithIdleEvents.size > 0 && silent.length > 0) {

@@ -123,6 +123,8 @@ export class TraceModel {
   readonly hostWakeupWaited = new LogHistogram();
   readonly guestPolling: PollingObservation = { polledIdles: 0, haltedIdles: 0, maxWindowNs: 0, windowEvents: 0 };
   readonly hostPolling: PollingObservation = { polledIdles: 0, haltedIdles: 0, maxWindowNs: 0, windowEvents: 0 };
+  /** kvm_exit events whose payload could not be read (counted as exits all the same). */
+  readonly unreadable = { count: 0, firstLine: null as number | null };
   firstNs: number | null = null;
   lastNs: number | null = null;
   events = 0;
@@ -273,10 +275,10 @@ export class TraceModel {
     if (info.category === 'ipi' && access.msr === 0x830) {
       if (s.lastIpiSendAt !== null && ev.timeNs - s.lastIpiSendAt <= STEP_WINDOW_NS) this.segments.ipiSend.add(ev.timeNs - s.lastIpiSendAt);
       // x2APIC ICR: destination APIC id in bits 63:32; the ipi_send_cpu just before names the CPU more reliably.
-      const dest = s.ipiSendTarget ?? Number(access.value! >> 32n);
+      const dest = s.ipiSendTarget ?? (access.value !== null ? Number(access.value >> 32n) : -1);
       s.lastIpiSendAt = null;
       s.ipiSendTarget = null;
-      if (dest !== ev.cpu) this.guestIpiTo(dest, ev.timeNs, s.pid);
+      if (dest >= 0 && dest !== ev.cpu) this.guestIpiTo(dest, ev.timeNs, s.pid);
     }
   }
 
@@ -495,8 +497,12 @@ export class TraceModel {
   }
 
   private hostExit(ev: TraceEvent): void {
-    const e = parseKvmExit(ev.payload);
-    if (!e) return;
+    // A kvm_exit whose payload we cannot read is still an exit: counted under its own name, and noted.
+    const e = parseKvmExit(ev.payload) ?? { vcpu: null, reason: '(unreadable kvm_exit)', info: describeExit('(unreadable kvm_exit)'), isa: 'x86' as const };
+    if (e.reason === '(unreadable kvm_exit)') {
+      this.unreadable.count++;
+      this.unreadable.firstLine ??= ev.line;
+    }
     const n = this.vcpuOf(ev, e.vcpu);
     const v = this.vcpu(n);
     if (v.exit) this.closeHostExit(n, v, null); // no kvm_entry seen for the previous one
