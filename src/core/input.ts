@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import { LineSplitter, encodingFromBom } from './lineSplitter';
 import type { InputFormat, InputRecord, InputWarning, LineReader, RecordSink } from './records';
 import { TEXT_READERS, readerFor } from './readers/index';
@@ -299,6 +300,11 @@ async function headLines(path: string, gzipped: boolean): Promise<string[]> {
   return lines;
 }
 
+/** A chunk as a string when it is pure ASCII (the common case for traces), without the UTF-8 decoder. */
+function asciiText(chunk: Uint8Array): string | null {
+  return isAscii(chunk) ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1') : null;
+}
+
 async function streamLines(
   path: string,
   gzipped: boolean,
@@ -307,7 +313,7 @@ async function streamLines(
   size: number,
   options: ReadOptions,
 ): Promise<number> {
-  const splitter = new LineSplitter((text, no) => reader.line(text, no));
+  const splitter = new LineSplitter((text, no) => reader.line(text, no), asciiText);
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
   let lastReport = 0;
   const progress = () => {
