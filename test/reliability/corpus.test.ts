@@ -133,6 +133,11 @@ test('netperf output followed by trace lines: the netperf result is kept', async
   assert.ok(result && result.type === 'benchmark');
   assert.equal(result.transactionsPerSec, 16447.36);
   assert.equal(result.durationSec, 2);
+  // grep -cE '^ *.+-[0-9]+ +\[[0-9]{3}\] ' → 29 trace lines, the first at line 9: not lost silently.
+  assert.ok(
+    summary.warnings.some((w) => w.line === 9 && /^29 trace event lines in this netperf output were not read/.test(w.message)),
+    JSON.stringify(summary.warnings),
+  );
 });
 
 test('UTF-16 without a byte-order mark is rejected with what to do', async () => {

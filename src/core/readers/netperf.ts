@@ -9,6 +9,7 @@
 // elapsed time at column 5 → TCP_RR; 6 or 8 numbers with the elapsed time at column 3 → UDP_STREAM. A test guessed
 // from the shape is marked with extra.testFrom = "column shape".
 import Papa from 'papaparse';
+import { looksLikeTraceEvent } from './traceText';
 import type { BenchmarkResult, InputFormat, LineReader, RecordSink, TextFormatReader } from '../records';
 
 const BANNER = /^(?:MIGRATED |EXS )?(.+?) TEST from \S.* to \S/;
@@ -171,6 +172,8 @@ class NetperfLineReader implements LineReader {
   private commandTest: string | null = null;
   private commandUnit: string | null = null;
   private badLines = 0;
+  private skippedTraceLines = 0;
+  private firstSkippedTraceLine: number | null = null;
 
   constructor(private readonly sink: RecordSink) {}
 
@@ -225,12 +228,23 @@ class NetperfLineReader implements LineReader {
       const sdUnit = /\b(us\/KB|us\/Tr)\b/.exec(text);
       if (sdUnit) this.run.extra.serviceDemandUnits = sdUnit[1];
     }
-    // anything else (prose, prompts of other commands) is not netperf's and is skipped
+    // anything else (prose, prompts of other commands) is not netperf's and is skipped; trace events are counted
+    // so that a file holding netperf output and a trace says that its trace part was not read
+    if (looksLikeTraceEvent(text)) {
+      this.skippedTraceLines++;
+      this.firstSkippedTraceLine ??= lineNo;
+    }
   }
 
   end(lastLineNo: number): void {
     if (this.run.warningBlock.length > 0) this.endWarningBlock();
     this.flush(lastLineNo);
+    if (this.skippedTraceLines > 0) {
+      this.sink.warn(
+        this.firstSkippedTraceLine,
+        `${this.skippedTraceLines} trace event lines in this netperf output were not read (from line ${this.firstSkippedTraceLine}); put the trace in a file of its own and analyse both files together`,
+      );
+    }
     if (this.badLines > MAX_DETAILED_WARNINGS) {
       this.sink.warn(null, `${this.badLines - MAX_DETAILED_WARNINGS} more netperf number lines could not be interpreted`);
     }

@@ -275,3 +275,8 @@ export function parseTraceLine(text: string, lineNo = 0): TraceEvent | null {
   reader.line(text, lineNo);
   return found;
 }
+
+/** True for a line of any trace text layout: used by other readers to say they skipped trace events. */
+export function looksLikeTraceEvent(text: string): boolean {
+  return EVENT_LINE.test(text) || LATENCY_LINE.test(text);
+}
