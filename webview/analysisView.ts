@@ -99,10 +99,11 @@ function chartBox(testid: string | null, label: string, bars?: number): { box: H
 function inputsList(view: AnalysisView): HTMLElement {
   const list = el('ul', { class: 'inputs' });
   for (const i of view.inputs) {
+    // the title already names a single input: show where it is instead
     const li = el(
       'li',
       { title: i.path },
-      el('span', { class: 'input-name' }, i.name),
+      view.inputs.length > 1 ? el('span', { class: 'input-name' }, i.name) : el('span', { class: 'input-path' }, i.path),
       ' ',
       el('vscode-badge', { variant: 'counter' }, i.format ?? 'unrecognised'),
       ` ${formatNumber(i.records)} records`,

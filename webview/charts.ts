@@ -94,10 +94,13 @@ export function exitsByReasonChart(canvas: HTMLCanvasElement, reasons: ReasonVie
 
 export function timelineChart(canvas: HTMLCanvasElement, timeline: NonNullable<AnalysisView['timeline']>): void {
   const t = applyDefaults();
+  // short traces read better in milliseconds
+  const span = timeline.labels[timeline.labels.length - 1] ?? 0;
+  const inMs = span < 2;
   make(canvas, {
     type: 'line',
     data: {
-      labels: timeline.labels.map((s) => formatNumber(s, 3)),
+      labels: timeline.labels.map((s) => (inMs ? formatNumber(s * 1000, 2) : formatNumber(s, 2))),
       datasets: timeline.series.map((s, i) => ({
         label: s.label,
         data: s.values,
@@ -111,7 +114,7 @@ export function timelineChart(canvas: HTMLCanvasElement, timeline: NonNullable<A
       responsive: true,
       maintainAspectRatio: false,
       interaction: { mode: 'index', intersect: false },
-      scales: { x: { title: { display: true, text: 'seconds from start' }, ticks: { maxTicksLimit: 12 } }, y: { beginAtZero: true, title: { display: true, text: 'exits per bucket' } } },
+      scales: { x: { title: { display: true, text: inMs ? 'ms from start' : 'seconds from start' }, ticks: { maxTicksLimit: 12 } }, y: { beginAtZero: true, title: { display: true, text: 'exits per bucket' } } },
       plugins: { legend: { position: 'bottom' } },
     },
   });

@@ -161,6 +161,7 @@ export class AnalysisPanel {
       host.worker
         .analyze(paths)
         .then((r) => {
+          host.worker.release(r.job); // no hovers over a restored panel: drop its line facts
           host.runs.add(r.analysis, view.title);
           p.surface.show(r.analysis, buildAnalysisView(r.analysis));
         })
@@ -273,6 +274,7 @@ export class TraceDatEditorProvider implements vscode.CustomReadonlyEditorProvid
     }
     try {
       const r = await analyzeWithProgress(this.host.worker, [document.uri.fsPath], `Reading ${name}`);
+      this.host.worker.release(r.job);
       this.host.runs.add(r.analysis, name);
       surface.show(r.analysis, buildAnalysisView(r.analysis));
     } catch (e) {

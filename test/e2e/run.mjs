@@ -237,6 +237,9 @@ async function main() {
       check('exits-by-reason chart canvas is there', (await panel.$('canvas[data-testid="chart-exits-by-reason"]')) !== null);
       const recs = await panel.$$eval('[data-testid="recommendation"]', (els) => els.map((e) => e.getAttribute('data-id')));
       check('a halt-polling recommendation is shown', recs.includes('halt-polling'), `recommendations: ${JSON.stringify(recs)}`, { soft: true });
+      await panel.locator('.chart-grid').scrollIntoViewIfNeeded().catch(() => {});
+      await sleep(800);
+      await page.screenshot({ path: join(SHOTS, '04c-analysis-charts-real.png') });
       // copy a setting: the extension puts it on the clipboard and says so in the status bar
       const copy = panel.locator('[data-testid="recommendation"][data-id="halt-polling"] [data-testid="copy-setting"]');
       if ((await copy.count()) > 0) {
