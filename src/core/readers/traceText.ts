@@ -46,12 +46,23 @@ const MAX_LINE_WARNINGS = 20;
 /** 10^(9-n) for a fraction of n digits, to scale any fraction to nanoseconds with integer arithmetic. */
 const FRACTION_SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 10, 1];
 
+/**
+ * The value of digits[0, end) — a `\d+` capture — as Number() reads it. Summing digit by digit is exact up to 15
+ * digits and several times faster than Number() on a string (this runs for every event line).
+ */
+export function digitsValue(digits: string, end = digits.length): number {
+  if (end > 15) return Number(end === digits.length ? digits : digits.slice(0, end));
+  let v = 0;
+  for (let i = 0; i < end; i++) v = v * 10 + (digits.charCodeAt(i) - 48);
+  return v;
+}
+
 /** Nanoseconds from "secs" and "fraction" digit strings without float rounding (exact up to 2^53 ns, ~104 days). */
-function toNs(secs: string, fraction: string | undefined): number {
-  const whole = Number(secs);
+export function toNs(secs: string, fraction: string | undefined): number {
+  const whole = digitsValue(secs);
   if (fraction === undefined) return whole; // a raw counter clock (x86-tsc, counter): no unit known
-  const f = fraction.length > 9 ? fraction.slice(0, 9) : fraction;
-  return whole * 1e9 + Number(f) * FRACTION_SCALE[f.length];
+  const digits = Math.min(fraction.length, 9);
+  return whole * 1e9 + digitsValue(fraction, digits) * FRACTION_SCALE[digits];
 }
 
 function preview(text: string): string {
@@ -178,8 +189,8 @@ class TraceTextLineReader implements LineReader {
       type: 'event',
       line: lineNo,
       timeNs: toNs(secs, fraction),
-      cpu: cpu === undefined ? -1 : Number(cpu),
-      pid: pid === undefined ? -1 : Number(pid),
+      cpu: cpu === undefined ? -1 : digitsValue(cpu),
+      pid: pid === undefined ? -1 : digitsValue(pid),
       comm,
       name: colon < 0 ? fullName : fullName.slice(colon + 1),
       system: colon < 0 ? null : fullName.slice(0, colon),
