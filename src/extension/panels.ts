@@ -67,7 +67,8 @@ class AnalysisSurface {
   analysis: Analysis | null = null;
   view: AnalysisView | null = null;
   private ready = false;
-  private pendingMessage: HostMessage | null = null;
+  /** The latest state sent: re-sent whenever the webview (re)loads, e.g. when a hidden tab is shown again. */
+  private last: HostMessage | null = null;
 
   constructor(
     private readonly webview: vscode.Webview,
@@ -78,8 +79,8 @@ class AnalysisSurface {
   }
 
   private send(m: HostMessage): void {
+    this.last = m;
     if (this.ready) post(this.webview, m);
-    else this.pendingMessage = m;
   }
 
   show(analysis: Analysis | null, view: AnalysisView): void {
@@ -102,8 +103,7 @@ class AnalysisSurface {
     switch (m.type) {
       case 'ready':
         this.ready = true;
-        if (this.pendingMessage) post(this.webview, this.pendingMessage);
-        this.pendingMessage = null;
+        if (this.last) post(this.webview, this.last);
         break;
       case 'reveal': {
         const input = this.view?.inputs[m.input];
