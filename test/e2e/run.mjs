@@ -163,6 +163,19 @@ async function main() {
   setup();
   sh('npm', ['run', 'build']);
   const work = mkdtempSync(join(tmpdir(), 'kvl-e2e-'));
+  try {
+    await drive(work);
+  } finally {
+    if (!KEEP) rmSync(work, { recursive: true, force: true });
+  }
+  const hard = results.filter((r) => !r.ok && !r.soft);
+  const soft = results.filter((r) => !r.ok && r.soft);
+  console.log(`\n${results.length - hard.length - soft.length}/${results.length} passed, ${hard.length} failed, ${soft.length} soft failures; screenshots in ${SHOTS}`);
+  process.exit(hard.length > 0 ? 1 : 0);
+}
+
+/** Packages, installs and drives code-server; everything it makes lives in `work`. */
+async function drive(work) {
   const vsix = join(work, 'kvm-trace-lens.vsix');
   sh('npx', ['--no-install', 'vsce', 'package', '--skip-license', '--no-dependencies', '--no-rewrite-relative-links', '-o', vsix]);
 
@@ -385,12 +398,7 @@ async function main() {
     await browser?.close().catch(() => {});
     server.kill('SIGTERM');
     writeFileSync(join(SHOTS, '..', 'code-server.log'), serverLog.join(''));
-    if (!KEEP) rmSync(work, { recursive: true, force: true });
   }
-  const hard = results.filter((r) => !r.ok && !r.soft);
-  const soft = results.filter((r) => !r.ok && r.soft);
-  console.log(`\n${results.length - hard.length - soft.length}/${results.length} passed, ${hard.length} failed, ${soft.length} soft failures; screenshots in ${SHOTS}`);
-  process.exit(hard.length > 0 ? 1 : 0);
 }
 
 main().catch((e) => {
