@@ -75,7 +75,7 @@ function reasonTable(reasons: ReasonView[], actions: Actions): HTMLElement {
       el(
         'tr',
         {},
-        el('td', {}, name),
+        el('td', { class: 'reason' }, name),
         el('td', {}, r.category),
         el('td', { class: 'num' }, formatNumber(r.count)),
         el('td', { class: 'num' }, formatPercent(r.share)),
