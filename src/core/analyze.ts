@@ -18,12 +18,18 @@ export interface DetailedAnalysis {
   lineFacts: LineFacts;
 }
 
+/** The analysis alone (CLI): no per-line facts are kept, which saves memory on large traces. */
 export async function analyzeFiles(paths: readonly string[], options: AnalyzeOptions = {}): Promise<Analysis> {
-  return (await analyzeFilesDetailed(paths, options)).analysis;
+  return (await analyze(paths, options, false)).analysis;
 }
 
-export async function analyzeFilesDetailed(paths: readonly string[], options: AnalyzeOptions = {}): Promise<DetailedAnalysis> {
-  const analyzer = new Analyzer();
+/** The analysis and the facts per line of the first input (hovers, reveal). */
+export function analyzeFilesDetailed(paths: readonly string[], options: AnalyzeOptions = {}): Promise<DetailedAnalysis> {
+  return analyze(paths, options, true);
+}
+
+async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLineFacts: boolean): Promise<DetailedAnalysis> {
+  const analyzer = new Analyzer(keepLineFacts);
   let lastPartial = Date.now();
   for (const [index, path] of paths.entries()) {
     analyzer.beginInput(index);

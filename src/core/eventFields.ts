@@ -51,7 +51,14 @@ export function parseKvmEntryVcpu(payload: string): number | null {
 export interface MsrAccess {
   write: boolean;
   msr: number;
-  value: bigint | null;
+  /** The value as printed, in hex without 0x; null when the payload has none. Parsed only when needed. */
+  valueHex: string | null;
+}
+
+/** x2APIC ICR value → destination APIC id (bits 63:32) and vector (bits 7:0). */
+export function icrFields(valueHex: string): { dest: number; vector: number } {
+  const hi = valueHex.length > 8 ? Number.parseInt(valueHex.slice(0, -8), 16) : 0;
+  return { dest: hi, vector: Number.parseInt(valueHex.slice(-2), 16) };
 }
 
 const KVM_MSR = /^msr_(read|write) ([0-9a-f]+) = (0x[0-9a-f]+)/i;
@@ -61,11 +68,11 @@ const GUEST_MSR = /^([0-9a-f]+)(?:, value ([0-9a-f]+))?/i;
 export function parseMsrAccess(event: string, payload: string): MsrAccess | null {
   if (event === 'kvm_msr') {
     const m = KVM_MSR.exec(payload);
-    return m ? { write: m[1] === 'write', msr: Number.parseInt(m[2], 16), value: BigInt(m[3]) } : null;
+    return m ? { write: m[1] === 'write', msr: Number.parseInt(m[2], 16), valueHex: m[3].slice(2) } : null;
   }
   const m = GUEST_MSR.exec(payload);
   if (!m) return null;
-  return { write: event === 'write_msr', msr: Number.parseInt(m[1], 16), value: m[2] !== undefined ? BigInt(`0x${m[2]}`) : null };
+  return { write: event === 'write_msr', msr: Number.parseInt(m[1], 16), valueHex: m[2] ?? null };
 }
 
 /** power:cpu_idle "state=1 cpu_id=0". */

@@ -1,6 +1,6 @@
 // What one trace line is, for hovers: built on the same exit table and payload parsers as the model.
 import type { ExitCategory } from './analysisTypes';
-import { parseApicIpi, parseCpuIdle, parseHaltPollNs, parseIpiTargets, parseKvmExit, parseMsrAccess, parseVcpuWakeup } from './eventFields';
+import { icrFields, parseApicIpi, parseCpuIdle, parseHaltPollNs, parseIpiTargets, parseKvmExit, parseMsrAccess, parseVcpuWakeup } from './eventFields';
 import { CPU_IDLE_EXIT, describeExit, hex, msrInfo } from './knowledge/exitTable';
 import { parseTraceLine } from './readers/traceText';
 
@@ -20,6 +20,11 @@ export interface LineExplanation {
   /** Character range [start, end) of the most interesting token in the line (reason, MSR number ...). */
   tokenStart: number;
   tokenEnd: number;
+}
+
+function icrText(valueHex: string): string {
+  const { dest, vector } = icrFields(valueHex);
+  return ` Destination APIC id ${dest}, vector ${hex(vector)}.`;
 }
 
 function sentence(text: string): string {
@@ -62,7 +67,7 @@ export function explainTraceLine(text: string): LineExplanation | null {
           title: `${hex(m.msr)} ${name} ${what}${isExit && guest ? ' — a VM exit' : ''}`,
           category: info?.category ?? null,
           isExit,
-          description: `${sentence(info?.description ?? 'An MSR KVM Trace Lens has no notes on')}${m.write && m.msr === 0x830 && m.value !== null ? ` Destination APIC id ${Number(m.value >> 32n)}, vector ${hex(Number(m.value & 0xffn))}.` : ''}`,
+          description: `${sentence(info?.description ?? 'An MSR KVM Trace Lens has no notes on')}${m.write && m.msr === 0x830 && m.valueHex !== null ? icrText(m.valueHex) : ''}`,
           key: guest ? `msr_write ${hex(m.msr)}` : `${what} ${hex(m.msr)}`,
         },
         token,

@@ -32,10 +32,13 @@ export class Analyzer {
   private readonly benchmarks: BenchmarkResult[] = [];
   private inputIndex = 0;
 
+  /** `keepLineFacts`: remember per-line facts (critical, duration) for hovers; the CLI does not need them. */
+  constructor(private readonly keepLineFacts = true) {}
+
   beginInput(index: number): void {
     this.inputIndex = index;
     // Line facts are kept for the first input only: that is the document a hover asks about.
-    this.trace.setRecordFacts(index === 0);
+    this.trace.setRecordFacts(this.keepLineFacts && index === 0);
   }
 
   add(r: InputRecord): void {

@@ -8,6 +8,7 @@
 // critical when the token arrives while the CPU is halted: its wake-up latency is then on the path.
 import type { ExitCategory } from '../analysisTypes';
 import {
+  icrFields,
   parseApicIpi,
   parseCpuIdle,
   parseHaltPollNs,
@@ -92,6 +93,19 @@ interface HostVcpu {
   halted: boolean;
   tokenArrivedInHalt: boolean;
   ipiAt: number | null;
+}
+
+const guestMsrExits = new Map<number, { reason: string; category: ExitCategory; description: string } | null>();
+
+/** What a guest write to this MSR counts as (reason, category), or null when it is not an exit worth counting. */
+function guestMsrExit(msr: number) {
+  let e = guestMsrExits.get(msr);
+  if (e === undefined) {
+    const info = msrInfo(msr);
+    e = info?.category ? { reason: `msr_write ${hex(msr)}`, category: info.category, description: `${info.name}: ${info.description}` } : null;
+    guestMsrExits.set(msr, e);
+  }
+  return e;
 }
 
 export interface PollingObservation {
@@ -255,14 +269,14 @@ export class TraceModel {
   private guestMsrWrite(ev: TraceEvent): void {
     const access = parseMsrAccess('write_msr', ev.payload);
     if (!access) return;
-    const info = msrInfo(access.msr);
-    if (!info || info.category === null) return; // writes that say nothing about exits (or do not exit)
+    const exit = guestMsrExit(access.msr);
+    if (!exit) return; // writes that say nothing about exits (or do not exit)
     const s = this.cpu(ev.cpu);
     const critical = this.critical(ev.cpu);
     this.guestLedger.add({
-      reason: `msr_write ${hex(access.msr)}`,
-      category: info.category,
-      description: `${info.name}: ${info.description}`,
+      reason: exit.reason,
+      category: exit.category,
+      description: exit.description,
       vcpu: ev.cpu,
       timeNs: ev.timeNs,
       durationNs: null,
@@ -270,12 +284,12 @@ export class TraceModel {
       exampleLine: ev.line,
     });
     this.fact(ev.line, critical, null);
-    if (info.category === 'timer') s.timerWritesSinceIrq++;
-    if (!(info.category === 'ipi' && access.msr === 0x830)) s.exitsSinceWoke++;
-    if (info.category === 'ipi' && access.msr === 0x830) {
+    if (exit.category === 'timer') s.timerWritesSinceIrq++;
+    if (access.msr !== 0x830) s.exitsSinceWoke++;
+    if (access.msr === 0x830) {
       if (s.lastIpiSendAt !== null && ev.timeNs - s.lastIpiSendAt <= STEP_WINDOW_NS) this.segments.ipiSend.add(ev.timeNs - s.lastIpiSendAt);
       // x2APIC ICR: destination APIC id in bits 63:32; the ipi_send_cpu just before names the CPU more reliably.
-      const dest = s.ipiSendTarget ?? (access.value !== null ? Number(access.value >> 32n) : -1);
+      const dest = s.ipiSendTarget ?? (access.valueHex !== null ? icrFields(access.valueHex).dest : -1);
       s.lastIpiSendAt = null;
       s.ipiSendTarget = null;
       if (dest >= 0 && dest !== ev.cpu) this.guestIpiTo(dest, ev.timeNs, s.pid);
@@ -539,8 +553,8 @@ export class TraceModel {
       critical: null,
       exampleLine: ev.line,
     });
-    if (access.write && access.msr === 0x830 && !this.hasApicIpiEvents && access.value !== null) {
-      this.hostIpi(n, Number(access.value >> 32n), ev.timeNs);
+    if (access.write && access.msr === 0x830 && !this.hasApicIpiEvents && access.valueHex !== null) {
+      this.hostIpi(n, icrFields(access.valueHex).dest, ev.timeNs);
     }
   }
 
