@@ -432,3 +432,13 @@ test('function tracer lines become event "function" with "func <-parent" as payl
   ]);
   assert.deepEqual(run.warnings, []);
 });
+
+test('long lines of blanks are turned away in linear time (no regex backtracking blow-up)', () => {
+  // Before the head cap a 50 KB line of blanks took 2 s; 1 MB lines (the line splitter's cap) would take minutes.
+  const reader = traceTextReader.create('trace-cmd-report', { record() {}, warn() {}, fail() {} });
+  const lines = [`{${' '.repeat(1 << 20)}"start": 1}`, `x ${'1: '.repeat(300_000)}`, `${'a-1 '.repeat(250_000)}[001] 1.0: x: y`];
+  const started = performance.now();
+  for (const [i, l] of lines.entries()) reader.line(l, i + 1);
+  assert.ok(performance.now() - started < 500, `${(performance.now() - started).toFixed(0)} ms`);
+  assert.equal(detectTraceText(lines), null);
+});

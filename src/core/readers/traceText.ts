@@ -41,6 +41,26 @@ const DROPPED_LINE = /^\s*CPU:\s*(\d+)\s+\[(?:LOST\s+)?(?:(\d+)\s+)?EVENTS(?:\s+
 const TRACE_CMD_HEADER_LINE = /^\s*(?:\S+:\s+)?(?:cpus=\d+|version = \d+\S*|CPU \d+ is empty|CPU:\d+ \[SUBBUFFER START\].*)\s*$/;
 const ENTRIES_LINE = /^#\s*entries-in-buffer\/entries-written:\s*(\d+)\/(\d+)/;
 
+/**
+ * The line regexes look only at a line's first HEAD_CHARS characters, where every layout's task, pid, cpu, flags,
+ * timestamp and event name stand; the rest of a longer line is payload and is appended. Without this cap a long
+ * line of blanks makes the lazy comm match backtrack quadratically (a 50 KB line took 2 s).
+ */
+const HEAD_CHARS = 512;
+const TIMESTAMP_COLON = /\d:(?:\s|$)/;
+
+/** `re.exec` on the head of `text`; the last group (the payload) gets the rest of the line. */
+function execHead(re: RegExp, text: string): RegExpExecArray | null {
+  const head = text.length <= HEAD_CHARS ? text : text.slice(0, HEAD_CHARS);
+  // Every layout has "<digits>:" followed by a blank or the end (the timestamp): a linear test that turns most
+  // non-event lines away before the backtracking ones run.
+  if (!TIMESTAMP_COLON.test(head)) return null;
+  if (head === text) return re.exec(text);
+  const m = re.exec(head);
+  if (m) m[m.length - 1] = (m[m.length - 1] ?? '') + text.slice(HEAD_CHARS);
+  return m;
+}
+
 /** Bad lines reported one by one; the rest are summed up at end(). */
 const MAX_LINE_WARNINGS = 20;
 /** 10^(9-n) for a fraction of n digits, to scale any fraction to nanoseconds with integer arithmetic. */
@@ -74,14 +94,14 @@ function preview(text: string): string {
 type LineKind = 'perf' | 'trace-cmd' | 'flags' | 'latency' | 'timestamp-only' | 'function' | null;
 
 function classify(text: string): LineKind {
-  const m = EVENT_LINE.exec(text);
+  const m = execHead(EVENT_LINE, text);
   if (m) {
     if (m[3] !== undefined) return 'perf';
     return m[6] !== undefined ? 'flags' : 'trace-cmd';
   }
-  if (LATENCY_LINE.test(text)) return 'latency';
-  if (TIMESTAMP_ONLY_LINE.test(text)) return 'timestamp-only';
-  if (FUNCTION_LINE.test(text)) return 'function';
+  if (execHead(LATENCY_LINE, text)) return 'latency';
+  if (execHead(TIMESTAMP_ONLY_LINE, text)) return 'timestamp-only';
+  if (execHead(FUNCTION_LINE, text)) return 'function';
   return null;
 }
 
@@ -130,7 +150,7 @@ class TraceTextLineReader implements LineReader {
 
   line(text: string, lineNo: number): void {
     if (text.length === 0) return;
-    let m = EVENT_LINE.exec(text);
+    let m = execHead(EVENT_LINE, text);
     if (m !== null) {
       this.nonEmptyLines++;
       // perf prints "pid/tid": the tid is the task, as ftrace's pid column is.
@@ -138,19 +158,19 @@ class TraceTextLineReader implements LineReader {
       this.emit(lineNo, m[7], m[8], m[5], pid, m[1], m[9], m[10]);
       return;
     }
-    m = LATENCY_LINE.exec(text);
+    m = execHead(LATENCY_LINE, text);
     if (m !== null) {
       this.nonEmptyLines++;
       this.emit(lineNo, m[5], m[6], m[3], m[2], m[1], m[7], m[8]);
       return;
     }
-    m = TIMESTAMP_ONLY_LINE.exec(text);
+    m = execHead(TIMESTAMP_ONLY_LINE, text);
     if (m !== null) {
       this.nonEmptyLines++;
       this.emit(lineNo, m[1], m[2], undefined, undefined, '', m[3], m[4]);
       return;
     }
-    m = FUNCTION_LINE.exec(text);
+    m = execHead(FUNCTION_LINE, text);
     if (m !== null) {
       this.nonEmptyLines++;
       this.emit(lineNo, m[4], m[5], m[3], m[2], m[1], 'function', m[6]);
@@ -289,5 +309,5 @@ export function parseTraceLine(text: string, lineNo = 0): TraceEvent | null {
 
 /** True for a line of any trace text layout: used by other readers to say they skipped trace events. */
 export function looksLikeTraceEvent(text: string): boolean {
-  return EVENT_LINE.test(text) || LATENCY_LINE.test(text);
+  return execHead(EVENT_LINE, text) !== null || execHead(LATENCY_LINE, text) !== null;
 }
