@@ -137,6 +137,8 @@ export class TraceModel {
   readonly hostWakeupWaited = new LogHistogram();
   readonly guestPolling: PollingObservation = { polledIdles: 0, haltedIdles: 0, maxWindowNs: 0, windowEvents: 0 };
   readonly hostPolling: PollingObservation = { polledIdles: 0, haltedIdles: 0, maxWindowNs: 0, windowEvents: 0 };
+  /** IPI handler entries in the idle task, per CPU: halts of CPUs that record no cpu_idle events. */
+  private readonly idleIpiWakes = new Map<number, { count: number; firstLine: number | null }>();
   /** kvm_exit events whose payload could not be read (counted as exits all the same). */
   readonly unreadable = { count: 0, firstLine: null as number | null };
   firstNs: number | null = null;
@@ -315,6 +317,12 @@ export class TraceModel {
 
   private guestIpiHandler(ev: TraceEvent): void {
     const s = this.cpu(ev.cpu);
+    if (ev.pid === 0) {
+      // An IPI is sent only to a CPU that is not polling, so an idle CPU woken by one had halted.
+      const w = this.idleIpiWakes.get(ev.cpu) ?? { count: 0, firstLine: ev.line };
+      w.count++;
+      this.idleIpiWakes.set(ev.cpu, w);
+    }
     if (s.pendingIpiAt !== null && ev.timeNs - s.pendingIpiAt <= STEP_WINDOW_NS) {
       (s.pendingIpiToIdle ? this.segments.deliveryToIdle : this.segments.deliveryToRunning).add(ev.timeNs - s.pendingIpiAt);
       s.irqAt = ev.timeNs;
@@ -635,6 +643,26 @@ export class TraceModel {
   /** Closes exits still open at the end of the trace (counted, no duration). */
   finish(): void {
     for (const [n, v] of this.hostVcpus) if (v.exit) this.closeHostExit(n, v, null);
+    // CPUs that record no cpu_idle events (some kernels trace no idle events on some CPUs) still halted whenever an
+    // IPI woke them in idle: count those halts, on the critical path, since the IPI handed the token to them.
+    if (this.cpusWithIdleEvents.size === 0 && this.guestLedger.total === 0) return;
+    for (const [cpu, w] of [...this.idleIpiWakes].sort((a, b) => a[0] - b[0])) {
+      if (this.cpusWithIdleEvents.has(cpu)) continue;
+      this.guestLedger.add(
+        {
+          reason: 'hlt (inferred)',
+          category: 'halt',
+          description: 'A HLT this CPU did not trace: an IPI woke it in the idle task, and an IPI is only sent to a CPU that is not polling, so it had halted.',
+          vcpu: cpu,
+          timeNs: null,
+          durationNs: null,
+          critical: true,
+          exampleLine: w.firstLine,
+        },
+        w.count,
+      );
+    }
+    this.idleIpiWakes.clear();
   }
 
   /** The dominant request/response pair and its round trips: min of the hand-offs each way. */
