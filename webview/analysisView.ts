@@ -133,13 +133,40 @@ function warnings(view: AnalysisView, actions: Actions): HTMLElement | null {
   return details;
 }
 
+/** Says that the figures cover only part of the input: still reading (with a progress bar), or cancelled. */
+function partialBanner(view: AnalysisView): HTMLElement | null {
+  const p = view.partial;
+  if (!p) return null;
+  const percent = `${Math.floor(p.percent)}\u00a0%`;
+  if (p.state === 'reading') {
+    return el(
+      'div',
+      { class: 'banner partial reading', role: 'status', 'data-testid': 'partial-banner', 'data-state': 'reading' },
+      el('strong', {}, `Reading… ${percent}`),
+      ' — figures so far; they update until the whole input is read.',
+      el('progress', { max: 100, value: Math.floor(p.percent), 'aria-label': 'Share of the input read' }),
+    );
+  }
+  return el(
+    'div',
+    { class: 'banner partial cancelled', role: 'status', 'data-testid': 'partial-banner', 'data-state': 'cancelled' },
+    el('strong', {}, 'Partial result'),
+    ` — reading was cancelled at ${percent}; the figures cover only the part that was read. Run the analysis again for the whole input.`,
+  );
+}
+
 /** Builds the panel; charts are created after the nodes are in the document (Chart.js measures them). */
 export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: Actions): () => void {
   const chartJobs: (() => void)[] = [];
   const header = el(
     'header',
     { class: 'header' },
-    el('div', { class: 'title' }, el('h1', {}, view.title), inputsList(view)),
+    el(
+      'div',
+      { class: 'title' },
+      el('h1', {}, view.title, view.partial ? el('span', { class: 'partial-tag' }, view.partial.state === 'reading' ? ' (reading…)' : ' (partial)') : null),
+      inputsList(view),
+    ),
     el(
       'div',
       { class: 'toolbar' },
@@ -148,6 +175,8 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
     ),
   );
   root.append(header);
+  const partial = partialBanner(view);
+  if (partial) root.append(partial);
   for (const e of view.errors) root.append(el('div', { class: 'banner error', role: 'alert' }, e));
   if (view.notice) root.append(el('div', { class: 'banner info', role: 'status' }, view.notice));
   const figures = summary(view);
@@ -159,7 +188,15 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
       view.recommendations.length ? 'Best first. Each names the evidence from this run and the exact setting.' : null,
       view.recommendations.length
         ? el('div', { class: 'cards' }, ...view.recommendations.map((r) => recommendationCard(r, actions)))
-        : el('p', { class: 'empty' }, view.errors.length || view.notice ? 'No recommendations: there was nothing to analyse.' : 'Nothing in this run points at a setting that would help.'),
+        : el(
+            'p',
+            { class: 'empty' },
+            view.partial?.state === 'reading'
+              ? 'None yet: recommendations come when more of the input is read.'
+              : view.errors.length || view.notice
+                ? 'No recommendations: there was nothing to analyse.'
+                : 'Nothing in this run points at a setting that would help.',
+          ),
     ),
   );
 

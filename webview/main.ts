@@ -28,13 +28,18 @@ const actions: Actions = {
 
 function render(view: AnalysisView | CompareView): void {
   current = view;
+  // partial results re-render the panel every half second: keep the reader where they are
+  const scroll = { x: window.scrollX, y: window.scrollY };
   destroyCharts();
   clear(root);
   root.setAttribute('aria-busy', 'false');
   if (view.kind === 'analysis') {
     root.dataset.testid = 'analysis-panel';
+    // "reading" while partial results arrive, "partial" when cancelled, "final" for a whole analysis
+    root.dataset.state = view.partial ? (view.partial.state === 'reading' ? 'reading' : 'partial') : 'final';
     const drawCharts = renderAnalysis(root, view, actions);
     drawCharts();
+    window.scrollTo(scroll.x, scroll.y);
   } else {
     root.dataset.testid = 'compare-panel';
     renderCompare(root, view);
@@ -45,6 +50,7 @@ function render(view: AnalysisView | CompareView): void {
 function message(kind: 'busy' | 'error', text: string): void {
   clear(root);
   root.setAttribute('aria-busy', kind === 'busy' ? 'true' : 'false');
+  root.dataset.state = kind;
   root.append(el('div', { class: kind === 'busy' ? 'busy' : 'banner error', role: kind === 'error' ? 'alert' : 'status' }, text));
 }
 

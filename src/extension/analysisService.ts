@@ -20,12 +20,20 @@ interface PendingJob {
   resolve(r: JobResult): void;
   reject(e: Error): void;
   onProgress?: (done: number, total: number, path: string) => void;
+  onPartial?: PartialListener;
   /** Whether the worker will send a 'counts' message after 'done'. */
   countLines: boolean;
 }
 
+/** The analysis so far while the worker reads; `fraction` is 0..1 of the bytes of all inputs. */
+export type PartialListener = (analysis: Analysis, fraction: number) => void;
+
 export class CancelledError extends Error {
-  constructor() {
+  /** What was read before the stop, when the worker sent it, and the share of the input it covers (0..1). */
+  constructor(
+    readonly partial: Analysis | null = null,
+    readonly fraction = 0,
+  ) {
     super('cancelled');
   }
 }
@@ -76,6 +84,15 @@ export class AnalysisWorker implements vscode.Disposable {
       case 'progress':
         this.jobs.get(m.job)?.onProgress?.(m.done, m.total, m.path);
         break;
+      case 'partial':
+        this.jobs.get(m.job)?.onPartial?.(m.analysis, m.total > 0 ? Math.min(1, m.done / m.total) : 0);
+        break;
+      case 'cancelled': {
+        const j = this.jobs.get(m.job);
+        this.jobs.delete(m.job);
+        j?.reject(new CancelledError(m.analysis, m.total > 0 ? Math.min(1, m.done / m.total) : 0));
+        break;
+      }
       case 'done': {
         const j = this.jobs.get(m.job);
         this.jobs.delete(m.job);
@@ -110,11 +127,11 @@ export class AnalysisWorker implements vscode.Disposable {
 
   analyze(
     paths: string[],
-    options: { countLines?: boolean; token?: vscode.CancellationToken; onProgress?: PendingJob['onProgress'] } = {},
+    options: { countLines?: boolean; token?: vscode.CancellationToken; onProgress?: PendingJob['onProgress']; onPartial?: PartialListener } = {},
   ): Promise<JobResult> {
     const job = this.nextJob++;
     return new Promise<JobResult>((resolve, reject) => {
-      this.jobs.set(job, { resolve, reject, onProgress: options.onProgress, countLines: options.countLines ?? false });
+      this.jobs.set(job, { resolve, reject, onProgress: options.onProgress, onPartial: options.onPartial, countLines: options.countLines ?? false });
       options.token?.onCancellationRequested(() => this.send({ type: 'cancel', job }));
       this.send({ type: 'analyze', job, paths, countLines: options.countLines ?? false });
     });
@@ -156,6 +173,7 @@ export function analyzeWithProgress(
   title: string,
   location: vscode.ProgressLocation = vscode.ProgressLocation.Notification,
   countLines = false,
+  onPartial?: PartialListener,
 ): Promise<JobResult> {
   return Promise.resolve(
     vscode.window.withProgress({ location, title, cancellable: true }, (progress, token) => {
@@ -163,6 +181,7 @@ export function analyzeWithProgress(
       return worker.analyze(paths, {
         token,
         countLines,
+        onPartial,
         onProgress: (done, total, path) => {
           const pct = total > 0 ? Math.floor((done / total) * 100) : 0;
           progress.report({ message: `${path.split(/[\\/]/).pop()} ${pct}%`, increment: Math.max(0, pct - lastPct) / paths.length });
@@ -190,9 +209,20 @@ export interface DocumentAnalysis {
   lineCounts: Record<string, number> | null;
 }
 
+interface DocumentEntry {
+  version: number;
+  promise: Promise<DocumentAnalysis>;
+  result?: DocumentAnalysis;
+  error?: string;
+  /** Who wants the analysis so far (an open panel); cleared when the analysis ends. */
+  listeners: Set<PartialListener>;
+  /** The latest partial, handed at once to a listener that joins late. */
+  latest?: { analysis: Analysis; fraction: number };
+}
+
 /** One analysis per open document version, made on demand (hover, status bar, command) and dropped on change/close. */
 export class DocumentAnalyses implements vscode.Disposable {
-  private readonly entries = new Map<string, { version: number; promise: Promise<DocumentAnalysis>; result?: DocumentAnalysis; error?: string }>();
+  private readonly entries = new Map<string, DocumentEntry>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -210,6 +240,7 @@ export class DocumentAnalyses implements vscode.Disposable {
     const e = this.entries.get(key);
     if (!e) return;
     this.entries.delete(key);
+    e.listeners.clear();
     if (e.result) this.worker.release(e.result.job);
   }
 
@@ -220,21 +251,35 @@ export class DocumentAnalyses implements vscode.Disposable {
     return { result: e.result, error: e.error, pending: !e.result && !e.error };
   }
 
-  /** Starts (or returns) the analysis of this document version. */
-  get(doc: vscode.TextDocument, location = vscode.ProgressLocation.Window): Promise<DocumentAnalysis> {
+  /**
+   * Starts (or returns) the analysis of this document version. `onPartial` gets the analysis so far while it runs,
+   * also when it joins an analysis that was already under way (the status bar or a hover started it).
+   */
+  get(doc: vscode.TextDocument, location = vscode.ProgressLocation.Window, onPartial?: PartialListener): Promise<DocumentAnalysis> {
     const key = doc.uri.toString();
     const existing = this.entries.get(key);
-    if (existing && existing.version === doc.version && !existing.error) return existing.promise;
+    if (existing && existing.version === doc.version && !existing.error) {
+      if (onPartial && !existing.result) {
+        existing.listeners.add(onPartial);
+        if (existing.latest) onPartial(existing.latest.analysis, existing.latest.fraction);
+      }
+      return existing.promise;
+    }
     this.drop(key);
     const version = doc.version;
-    const entry: { version: number; promise: Promise<DocumentAnalysis>; result?: DocumentAnalysis; error?: string } = {
+    const entry: DocumentEntry = {
       version,
       promise: Promise.resolve(null as unknown as DocumentAnalysis),
+      listeners: new Set(onPartial ? [onPartial] : []),
+    };
+    const forward: PartialListener = (analysis, fraction) => {
+      entry.latest = { analysis, fraction };
+      for (const l of entry.listeners) l(analysis, fraction);
     };
     entry.promise = (async () => {
       const { path, cleanup } = await documentPath(doc);
       try {
-        const r = await analyzeWithProgress(this.worker, [path], `Analysing ${doc.uri.path.split('/').pop()}`, location, true);
+        const r = await analyzeWithProgress(this.worker, [path], `Analysing ${doc.uri.path.split('/').pop()}`, location, true, forward);
         const result: DocumentAnalysis = { version, job: r.job, analysis: r.analysis, lineCounts: null };
         entry.result = result;
         this.changed.fire(doc.uri);
@@ -249,6 +294,9 @@ export class DocumentAnalyses implements vscode.Disposable {
         entry.error = e instanceof Error ? e.message : String(e);
         this.changed.fire(doc.uri);
         throw e;
+      } finally {
+        entry.listeners.clear();
+        entry.latest = undefined;
       }
     })();
     entry.promise.catch(() => {});

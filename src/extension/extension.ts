@@ -45,6 +45,17 @@ function warnUnusable(a: Analysis): void {
   }
 }
 
+/** Runs an analysis for a panel opened in its "reading" state; a cancel or failure is shown in the panel too. */
+async function showWhileReading<T>(panel: AnalysisPanel, name: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof CancelledError) panel.cancelled(e.partial, e.fraction);
+    else panel.failed(`Could not read ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    throw e;
+  }
+}
+
 export function activate(context: vscode.ExtensionContext): void {
   const worker = new AnalysisWorker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath);
   const analyses = new DocumentAnalyses(worker);
@@ -124,10 +135,20 @@ export function activate(context: vscode.ExtensionContext): void {
       AnalysisPanel.show(host, saved);
       return;
     }
-    const result = await analyses.get(doc, vscode.ProgressLocation.Notification);
+    const done = analyses.peek(doc).result;
+    if (done) {
+      runs.add(done.analysis, name);
+      AnalysisPanel.show(host, done.analysis);
+      return;
+    }
+    // the panel opens at once and shows the figures so far while the file is read
+    const panel = AnalysisPanel.reading(host, name);
+    const result = await showWhileReading(panel, name, () =>
+      analyses.get(doc, vscode.ProgressLocation.Notification, (a, fraction) => panel.partial(a, fraction)),
+    );
     runs.add(result.analysis, name);
     warnUnusable(result.analysis);
-    AnalysisPanel.show(host, result.analysis);
+    panel.finish(result.analysis);
   });
 
   register(COMMANDS.analyzeFile, async () => {
@@ -146,11 +167,17 @@ export function activate(context: vscode.ExtensionContext): void {
         return;
       }
     }
-    const r = await analyzeWithProgress(worker, paths, `Analysing ${paths.length} file${paths.length > 1 ? 's' : ''}`);
+    const title = paths.map(baseName).join(' + ');
+    const panel = AnalysisPanel.reading(host, title);
+    const r = await showWhileReading(panel, title, () =>
+      analyzeWithProgress(worker, paths, `Analysing ${paths.length} file${paths.length > 1 ? 's' : ''}`, vscode.ProgressLocation.Notification, false, (a, fraction) =>
+        panel.partial(a, fraction),
+      ),
+    );
     worker.release(r.job);
-    runs.add(r.analysis, paths.map(baseName).join(' + '));
+    runs.add(r.analysis, title);
     warnUnusable(r.analysis);
-    AnalysisPanel.show(host, r.analysis);
+    panel.finish(r.analysis);
   });
 
   register(COMMANDS.compareRuns, async () => {

@@ -13,7 +13,7 @@ import {
   type HostMessage,
   type WebviewMessage,
 } from './protocol';
-import { buildAnalysisView } from './viewModel';
+import { buildAnalysisView, buildPartialView } from './viewModel';
 
 export const ANALYSIS_VIEW_TYPE = 'kvmTraceLens.analysis';
 export const COMPARE_VIEW_TYPE = 'kvmTraceLens.compare';
@@ -139,17 +139,70 @@ export class AnalysisPanel {
   /** A new panel for an analysis (each run gets its own, so runs can sit side by side). */
   static show(host: PanelHost, analysis: Analysis): AnalysisPanel {
     const view = buildAnalysisView(analysis);
+    const p = AnalysisPanel.create(host, view.title);
+    p.surface.show(analysis, view);
+    return p;
+  }
+
+  /**
+   * A new panel for an analysis that is still running: it says "reading…" and then shows each partial analysis
+   * (figures and charts so far) until `finish` replaces it, or `cancelled` keeps the last one labelled as partial.
+   */
+  static reading(host: PanelHost, title: string): AnalysisPanel {
+    const p = AnalysisPanel.create(host, title);
+    p.readingTitle = title;
+    p.surface.busy(`Reading ${title}…`);
+    return p;
+  }
+
+  private static create(host: PanelHost, title: string): AnalysisPanel {
     // next to the editor the first time, then in the same group as the other analyses (not one new column each)
     const column = [...AnalysisPanel.open].map((p) => p.panel.viewColumn).find((c) => c !== undefined) ?? vscode.ViewColumn.Beside;
     const panel = vscode.window.createWebviewPanel(
       ANALYSIS_VIEW_TYPE,
-      `Trace Lens: ${view.title}`,
+      `Trace Lens: ${title}`,
       { viewColumn: column, preserveFocus: true },
       { ...webviewOptions(host.extensionUri), retainContextWhenHidden: false },
     );
-    const p = new AnalysisPanel(panel, host);
-    p.surface.show(analysis, view);
-    return p;
+    return new AnalysisPanel(panel, host);
+  }
+
+  private readingTitle = 'Analysis';
+  private disposed = false;
+  /** The last partial shown, kept for the "cancelled" label. */
+  private lastPartial: { analysis: Analysis; fraction: number } | null = null;
+
+  /** Shows the analysis so far (0 ≤ fraction ≤ 1 of the input read). */
+  partial(analysis: Analysis, fraction: number): void {
+    if (this.disposed) return;
+    this.lastPartial = { analysis, fraction };
+    this.surface.show(analysis, buildPartialView(analysis, { state: 'reading', percent: fraction * 100 }, this.readingTitle));
+  }
+
+  finish(analysis: Analysis): void {
+    if (this.disposed) return;
+    this.lastPartial = null;
+    this.surface.show(analysis, buildAnalysisView(analysis));
+  }
+
+  /** Reading was stopped: keep what was read, labelled as partial (or say that nothing was). */
+  cancelled(partial: Analysis | null, fraction?: number): void {
+    if (this.disposed) return;
+    const analysis = partial ?? this.lastPartial?.analysis ?? null;
+    if (!analysis) {
+      this.surface.error(`Reading ${this.readingTitle} was cancelled before anything was read.`);
+      return;
+    }
+    const percent = (fraction ?? this.lastPartial?.fraction ?? 0) * 100;
+    this.surface.show(analysis, buildPartialView(analysis, { state: 'cancelled', percent }, this.readingTitle));
+  }
+
+  failed(message: string): void {
+    if (!this.disposed) this.surface.error(message);
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
   }
 
   /** After a reload: show the stored view at once, then refresh it from the inputs if they are still on disk. */
@@ -186,6 +239,7 @@ export class AnalysisPanel {
   }
 
   private dispose(): void {
+    this.disposed = true;
     AnalysisPanel.open.delete(this);
     if (AnalysisPanel.lastActive === this) AnalysisPanel.lastActive = null;
     for (const d of this.disposables) d.dispose();
@@ -272,13 +326,22 @@ export class TraceDatEditorProvider implements vscode.CustomReadonlyEditorProvid
       surface.error(`${name} is not on the local disk (${document.uri.scheme}:), so it cannot be read.`);
       return;
     }
+    let lastFraction = 0;
     try {
-      const r = await analyzeWithProgress(this.host.worker, [document.uri.fsPath], `Reading ${name}`);
+      const r = await analyzeWithProgress(this.host.worker, [document.uri.fsPath], `Reading ${name}`, vscode.ProgressLocation.Notification, false, (a, fraction) => {
+        lastFraction = fraction;
+        surface.show(a, buildPartialView(a, { state: 'reading', percent: fraction * 100 }, name));
+      });
       this.host.worker.release(r.job);
       this.host.runs.add(r.analysis, name);
       surface.show(r.analysis, buildAnalysisView(r.analysis));
     } catch (e) {
-      surface.error(e instanceof CancelledError ? 'Reading was cancelled. Reopen the file to try again.' : `Could not read ${name}: ${(e as Error).message}`);
+      if (e instanceof CancelledError && e.partial) {
+        const percent = (e.fraction || lastFraction) * 100;
+        surface.show(e.partial, buildPartialView(e.partial, { state: 'cancelled', percent }, name));
+      } else {
+        surface.error(e instanceof CancelledError ? 'Reading was cancelled. Reopen the file to try again.' : `Could not read ${name}: ${(e as Error).message}`);
+      }
     }
   }
 }

@@ -57,6 +57,13 @@ export interface SeriesView {
   values: number[];
 }
 
+/** An analysis that is not the whole input: still being read, or stopped by Cancel. */
+export interface PartialState {
+  state: 'reading' | 'cancelled';
+  /** Share of the input bytes read, 0..100. */
+  percent: number;
+}
+
 export interface AnalysisView {
   kind: 'analysis';
   title: string;
@@ -76,6 +83,8 @@ export interface AnalysisView {
   errors: string[];
   /** A neutral note, e.g. "read fine, but no VM exits in it". */
   notice: string | null;
+  /** Set while the figures are those of a part of the input; absent or null for a finished analysis. */
+  partial?: PartialState | null;
 }
 
 export interface CompareCell {
@@ -201,6 +210,9 @@ const isRecommendationView = (v: unknown): v is RecommendationView =>
   isNullableString(v.prediction) &&
   isString(v.rationale);
 
+const isPartialState = (v: unknown): v is PartialState =>
+  isObject(v) && (v.state === 'reading' || v.state === 'cancelled') && isFiniteNumber(v.percent) && v.percent >= 0 && v.percent <= 100;
+
 const isSeries = (v: unknown): v is SeriesView => isObject(v) && isString(v.label) && isArrayOf(v.values, isFiniteNumber);
 
 export function isAnalysisView(v: unknown): v is AnalysisView {
@@ -221,7 +233,8 @@ export function isAnalysisView(v: unknown): v is AnalysisView {
     isArrayOf(v.breakdown, (x): x is { component: string; meanNs: number } => isObject(x) && isString(x.component) && isFiniteNumber(x.meanNs)) &&
     isArrayOf(v.recommendations, isRecommendationView) &&
     isArrayOf(v.errors, isString) &&
-    isNullableString(v.notice)
+    isNullableString(v.notice) &&
+    (v.partial === undefined || v.partial === null || isPartialState(v.partial))
   );
 }
 

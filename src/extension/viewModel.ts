@@ -1,6 +1,6 @@
 // Builds what the Analysis panel shows from an Analysis. Pure (no vscode, no DOM) so it is unit-tested directly.
 import type { Analysis, Prediction, ReasonStats } from '../core/analysisTypes';
-import type { AnalysisView, EvidenceView, InputView, ReasonView, RecommendationView, SeriesView, SummaryFigure } from './protocol';
+import type { AnalysisView, EvidenceView, PartialState, InputView, ReasonView, RecommendationView, SeriesView, SummaryFigure } from './protocol';
 import { MAX_REVEAL_LINES } from './protocol';
 
 /** Reasons listed in the chart/table; the rest are summed into the last row by the reader of the table. */
@@ -211,4 +211,14 @@ export function statusSummary(a: Analysis): { text: string; tooltip: string } | 
     return { text: `${b.test} ${fig}`, tooltip: `${b.tool} ${b.test}` };
   }
   return null;
+}
+
+/**
+ * The view of an analysis of part of the input (still reading, or cancelled). A snapshot taken while the first file is
+ * read does not list that file yet, so the panel's own title stands in for the inputs' names.
+ */
+export function buildPartialView(a: Analysis, partial: PartialState, title: string, createdAt = Date.now()): AnalysisView {
+  const view = buildAnalysisView(a, createdAt);
+  const percent = Math.max(0, Math.min(100, Math.floor(partial.percent)));
+  return { ...view, title: view.inputs.length > 0 ? view.title : title, partial: { state: partial.state, percent } };
 }

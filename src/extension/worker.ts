@@ -13,6 +13,8 @@ import type { FromWorker, ToWorker } from './workerProtocol';
 const TRACE_TEXT_FORMATS = new Set(['trace-cmd-report', 'ftrace', 'perf-script']);
 /** Distinct keys counted; a pathological file must not grow the map without bound. */
 const MAX_KEYS = 10_000;
+/** How often an analysis in progress is sent to the host (each one is a snapshot of the model plus a message copy). */
+const PARTIAL_EVERY_MS = 500;
 
 const running = new Map<number, AbortController>();
 const facts = new Map<number, LineFacts>();
@@ -51,13 +53,30 @@ async function countLines(path: string, signal: AbortSignal): Promise<Record<str
 async function analyze(job: number, paths: string[], wantCounts: boolean): Promise<void> {
   const controller = new AbortController();
   running.set(job, controller);
+  // progress is per file; partials report bytes over all inputs, so earlier files' sizes are added up
+  const sizes = new Map<string, number>();
+  let done = 0;
+  let total = 0;
   try {
     const { analysis, lineFacts } = await analyzeFilesDetailed(paths, {
       signal: controller.signal,
-      onProgress: (done, total, path) => post({ type: 'progress', job, done, total, path }),
+      partialEveryMs: PARTIAL_EVERY_MS,
+      onProgress: (fileDone, fileTotal, path) => {
+        // the reader reports the whole file as done when it stops early; the share read is what it had before
+        if (controller.signal.aborted) return;
+        sizes.set(path, fileTotal);
+        const before = [...sizes.entries()].filter(([p]) => p !== path).reduce((n, [, s]) => n + s, 0);
+        done = before + fileDone;
+        total = Math.max(before + fileTotal, done);
+        post({ type: 'progress', job, done: fileDone, total: fileTotal, path });
+      },
+      onPartial: (partial) => {
+        if (!controller.signal.aborted) post({ type: 'partial', job, analysis: partial, done, total });
+      },
     });
     if (controller.signal.aborted) {
-      post({ type: 'failed', job, message: 'cancelled' });
+      // what was read before the stop: the host shows it, labelled as partial
+      post({ type: 'cancelled', job, analysis, done, total });
       return;
     }
     facts.set(job, lineFacts);

@@ -13,10 +13,14 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'progress'; job: number; done: number; total: number; path: string }
+  /** The analysis so far while reading (throttled by the worker); `done`/`total` are bytes over all inputs. */
+  | { type: 'partial'; job: number; analysis: Analysis; done: number; total: number }
   | { type: 'done'; job: number; analysis: Analysis }
   /** After 'done': how many lines of the first input share each hover key (a second, cheap pass). */
   | { type: 'counts'; job: number; lineCounts: Record<string, number> }
   | { type: 'failed'; job: number; message: string }
+  /** Cancelled on request: the analysis of what was read before the stop. */
+  | { type: 'cancelled'; job: number; analysis: Analysis; done: number; total: number }
   | { type: 'facts'; query: number; facts: (LineFact | null)[] };
 
 export function isFromWorker(m: unknown): m is FromWorker {
@@ -26,7 +30,17 @@ export function isFromWorker(m: unknown): m is FromWorker {
     case 'progress':
       return typeof x.job === 'number' && typeof x.done === 'number' && typeof x.total === 'number' && typeof x.path === 'string';
     case 'done':
-      return typeof x.job === 'number' && typeof x.analysis === 'object' && x.analysis !== null;
+      return typeof x.job === 'number' && isAnalysisLike(x.analysis);
+    case 'partial':
+    case 'cancelled':
+      return (
+        typeof x.job === 'number' &&
+        isAnalysisLike(x.analysis) &&
+        Number.isFinite(x.done) &&
+        Number.isFinite(x.total) &&
+        (x.done as number) >= 0 &&
+        (x.total as number) >= 0
+      );
     case 'counts':
       return typeof x.job === 'number' && typeof x.lineCounts === 'object' && x.lineCounts !== null;
     case 'failed':
@@ -36,4 +50,11 @@ export function isFromWorker(m: unknown): m is FromWorker {
     default:
       return false;
   }
+}
+
+/** Enough of an Analysis for the host to build a view from it (the worker is ours; this catches stale or broken ones). */
+function isAnalysisLike(a: unknown): a is Analysis {
+  if (typeof a !== 'object' || a === null) return false;
+  const x = a as Record<string, unknown>;
+  return Array.isArray(x.inputs) && Array.isArray(x.recommendations);
 }
