@@ -144,7 +144,7 @@ test('series over repeated runs (seed 004) and benchmarks relative to a baseline
 
 test('joining: a trace and the benchmark of another run disagree, and the analysis says so', async () => {
   const a = await analyzeFiles([sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz'), sample('guest-trace', 'tcprr-cross-poll200000.netperf.txt')]);
-  assert.ok(a.modelNotes?.some((n) => /16,543 round trips\/s but netperf measured 82,742.26/.test(n)), JSON.stringify(a.modelNotes));
+  assert.ok(a.modelNotes?.some((n) => /16,\d{3} round trips\/s but netperf measured 82,742.26/.test(n)), JSON.stringify(a.modelNotes));
   const same = await run('tcprr-cross-poll0');
   assert.ok(!same.modelNotes?.some((n) => /round trips\/s but/.test(n)));
 });

@@ -155,12 +155,19 @@ export class Analyzer {
     };
   }
 
-  private transactionsSummary(ledger: ExitLedger | null, source: ExitsSummary['source'] | null): TransactionsSummary | null {
+  private transactionsSummary(
+    ledger: ExitLedger | null,
+    source: ExitsSummary['source'] | null,
+    benchmark: BenchmarkSummary | null,
+  ): TransactionsSummary | null {
     const t = this.trace;
+    // A streaming benchmark has no request/response round trips, whatever wake-ups go back and forth.
+    if (benchmark && benchmark.bitsPerSec !== null && !/RR$/i.test(benchmark.test)) return null;
     const rt = t.roundTrips();
-    const durationNs = t.durationNs;
+    // The round trips' own active time: a trace usually starts before the benchmark and ends after it.
+    const spanNs = rt.activeNs;
     // Fewer than 10 round trips is not a request/response pattern worth reporting.
-    if (rt.count < 10 || !durationNs) return null;
+    if (rt.count < 10 || spanNs <= 0) return null;
     const count = rt.count;
     const exits = ledger && source !== 'counts' ? ledger.total : 0;
     const critical = ledger && source !== 'counts' ? ledger.criticalTotal : 0;
@@ -178,12 +185,12 @@ export class Analyzer {
     if (s.wakeToRun.count > 0) part('wake → run (IPI handler, idle exit, timer writes, schedule)', s.wakeToRun, s.wakeToRun.count / count);
     else part('idle exit → run (schedule)', s.idleExitToRun, s.idleExitToRun.count / count);
     part('run until the reply is sent', s.runToHandoff, Math.min(handoffsPerTx, s.runToHandoff.count / count));
-    const periodNs = durationNs / count;
+    const periodNs = spanNs / count;
     const explained = breakdown.reduce((a, b) => a + b.meanNs, 0);
     if (breakdown.length > 0 && periodNs > explained) breakdown.push({ component: 'other (not attributed)', meanNs: Math.round(periodNs - explained) });
     return {
       count,
-      perSecond: Math.round((count / durationNs) * 1e9 * 10) / 10,
+      perSecond: Math.round((count / spanNs) * 1e9 * 10) / 10,
       exitsPerTransaction: round2(exits / count),
       criticalExitsPerTransaction: round2(critical / count),
       offCriticalExitsPerTransaction: round2((exits - critical) / count),
@@ -206,8 +213,8 @@ export class Analyzer {
 
   private summarise(): Analysis {
     const { exits, ledger } = this.exitsSummary();
-    const transactions = this.transactionsSummary(ledger, exits?.source ?? null);
     const { summary: benchmark, series } = this.primaryBenchmark();
+    const transactions = this.transactionsSummary(ledger, exits?.source ?? null, benchmark);
     const facts: ModelFacts = {
       exits,
       ledger,

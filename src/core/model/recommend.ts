@@ -71,8 +71,8 @@ function notes(f: ModelFacts, out: Outcome): void {
     const silent = [...t.cpusSeen].filter((c) => !t.cpusWithIdleEvents.has(c)).sort((a, b) => a - b);
     if (t.cpusWithIdleEvents.size > 0 && silent.length > 0) {
       out.warnings.push(
-        `CPU ${silent.join(', ')} recorded no cpu_idle events, so ${silent.length > 1 ? 'their' : 'its'} halts are not counted as exits; ` +
-          'IPIs to idle CPUs are still seen (wake-ups of idle targets).',
+        `CPU ${silent.join(', ')} recorded no cpu_idle events: ${silent.length > 1 ? 'their' : 'its'} halts are inferred from the IPIs that woke ` +
+          `${silent.length > 1 ? 'them' : 'it'} in the idle task ("hlt (inferred)", without durations), and idle-entry timer writes there are not seen.`,
       );
     }
   }
@@ -294,13 +294,20 @@ function throughputRules(f: ModelFacts, workload: Workload, out: Outcome): void 
         'Use vhost-net (-netdev tap,vhost=on) with virtio event_idx and multiqueue so the guest kicks once per batch; inside the guest, interrupt coalescing (ethtool -C) where the device supports it. Batching adds latency: do not do this for request/response.',
     });
   }
-  const interrupts = ledger.countIn('external-interrupt') + ledger.countIn('ipi');
+  // Posted interrupts reach a running vCPU without an exit; a halted one still needs waking. In a guest trace, count
+  // only the IPIs that found their target running.
+  const interrupts =
+    f.exits?.source === 'guest-inferred' ? f.trace.segments.deliveryToRunning.count : ledger.countIn('external-interrupt') + ledger.countIn('ipi');
   if (workload === 'throughput' && interrupts / total >= 0.3) {
     out.recommendations.push({
       id: 'posted-interrupts',
       title: 'Deliver interrupts without exits: posted interrupts',
       setting: 'kvm_intel.enable_apicv=1',
-      evidence: [`${num(interrupts)} interrupt and IPI exits, ${pct(interrupts / total)} of all exits${perPacket(interrupts)}.`],
+      evidence: [
+        f.exits?.source === 'guest-inferred'
+          ? `${num(interrupts)} IPIs reached a running vCPU (${pct(interrupts / total)} of all exits${perPacket(interrupts)}): each is an exit on the target without posted interrupts.`
+          : `${num(interrupts)} interrupt and IPI exits, ${pct(interrupts / total)} of all exits${perPacket(interrupts)}.`,
+      ],
       prediction: null,
       rationale:
         'With APICv posted interrupts (AMD: AVIC) interrupts and IPIs reach a running vCPU without an exit; they do not help a halted vCPU (seed 003), where halt polling does.',

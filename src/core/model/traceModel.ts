@@ -30,6 +30,8 @@ import { LineFactStore } from './lineFactStore';
 /** How far apart two events may be and still belong to one step (send→ICR write, IPI→handler). */
 const STEP_WINDOW_NS = 200_000;
 const MAX_TRACKED = 100_000;
+/** A pause between two hand-offs of a pair longer than this is not part of its active time. */
+const IDLE_GAP_NS = 500_000_000;
 /** Longer than this, a non-halt exit→entry pair spans a gap in the trace (excerpts, lost events). */
 const MAX_EXIT_NS = 1_000_000_000;
 
@@ -161,7 +163,7 @@ export class TraceModel {
   /** The last task that went off each CPU: the likely waker when a wake-up's sender is not traced. */
   private readonly lastSwitchOutByCpu = new Map<number, { pid: number; t: number }>();
   /** Hand-offs between tasks (guest) or vCPUs (host): "a>b" → count. */
-  readonly handoffs = new Map<string, number>();
+  readonly handoffs = new Map<string, { count: number; lastNs: number; activeNs: number }>();
 
   setRecordFacts(on: boolean): void {
     this.recordFacts = on;
@@ -424,7 +426,7 @@ export class TraceModel {
     const t = ev.timeNs;
     if (sw.prevPid > 0) {
       const initiator = this.episodeInitiator.get(sw.prevPid) ?? this.lastSwitchOutElsewhere(ev.cpu);
-      if (initiator !== undefined && initiator !== sw.prevPid) this.countHandoff(initiator, sw.prevPid);
+      if (initiator !== undefined && initiator !== sw.prevPid) this.countHandoff(initiator, sw.prevPid, t);
       this.episodeInitiator.delete(sw.prevPid);
       this.lastSwitchOutByCpu.set(ev.cpu, { pid: sw.prevPid, t });
     } else if (s.idleSince !== null) {
@@ -485,9 +487,15 @@ export class TraceModel {
     return best?.pid;
   }
 
-  private countHandoff(from: number, to: number): void {
+  private countHandoff(from: number, to: number, t: number): void {
     const key = `${from}>${to}`;
-    if (this.handoffs.size < MAX_TRACKED || this.handoffs.has(key)) this.handoffs.set(key, (this.handoffs.get(key) ?? 0) + 1);
+    const h = this.handoffs.get(key);
+    if (h) {
+      h.count++;
+      // Active time: pauses longer than IDLE_GAP_NS (set-up, tear-down, a stalled peer) do not count.
+      if (t - h.lastNs <= IDLE_GAP_NS) h.activeNs += t - h.lastNs;
+      h.lastNs = t;
+    } else if (this.handoffs.size < MAX_TRACKED) this.handoffs.set(key, { count: 1, lastNs: t, activeNs: 0 });
   }
 
   private pollWindow(obs: PollingObservation, payload: string): void {
@@ -595,7 +603,7 @@ export class TraceModel {
   private hostIpi(from: number, to: number, t: number): void {
     if (from === to) return;
     this.vcpu(to).ipiAt = t;
-    this.countHandoff(from, to);
+    this.countHandoff(from, to, t);
     this.handTokenTo(to);
   }
 
@@ -666,14 +674,18 @@ export class TraceModel {
   }
 
   /** The dominant request/response pair and its round trips: min of the hand-offs each way. */
-  roundTrips(): { count: number; pair: [number, number] | null; handoffs: number } {
-    let best = { count: 0, pair: null as [number, number] | null, handoffs: 0 };
+  /**
+   * The dominant request/response pair and its round trips: the smaller of the hand-offs each way, and the time the
+   * pair was handing off (a trace usually starts before and ends after the benchmark, and may hold pauses).
+   */
+  roundTrips(): { count: number; pair: [number, number] | null; handoffs: number; activeNs: number } {
+    let best = { count: 0, pair: null as [number, number] | null, handoffs: 0, activeNs: 0 };
     for (const [key, ab] of this.handoffs) {
       const [a, b] = key.split('>').map(Number);
-      if (a > b) continue;
-      const ba = this.handoffs.get(`${b}>${a}`) ?? 0;
-      const count = Math.min(ab, ba);
-      if (count > best.count) best = { count, pair: [a, b], handoffs: ab + ba };
+      const ba = this.handoffs.get(`${b}>${a}`);
+      if (a > b || !ba) continue;
+      const count = Math.min(ab.count, ba.count);
+      if (count > best.count) best = { count, pair: [a, b], handoffs: ab.count + ba.count, activeNs: Math.max(ab.activeNs, ba.activeNs) };
     }
     return best;
   }
