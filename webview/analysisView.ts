@@ -62,7 +62,7 @@ function reasonTable(reasons: ReasonView[], actions: Actions): HTMLElement {
     hasSplit ? el('th', { class: 'num' }, 'Critical') : null,
     hasTime ? el('th', { class: 'num' }, 'Mean') : null,
     hasTime ? el('th', { class: 'num' }, 'p99') : null,
-    el('th', {}, 'What it is'),
+    el('th', { class: 'desc' }, 'What it is'),
   );
   const body = el('tbody');
   for (const r of reasons) {
@@ -75,7 +75,8 @@ function reasonTable(reasons: ReasonView[], actions: Actions): HTMLElement {
       el(
         'tr',
         {},
-        el('td', { class: 'reason' }, name),
+        // the description also sits under the name, shown instead of its own column when the panel is narrow
+        el('td', { class: 'reason' }, name, el('div', { class: 'reason-desc' }, r.description)),
         el('td', {}, r.category),
         el('td', { class: 'num' }, formatNumber(r.count)),
         el('td', { class: 'num' }, formatPercent(r.share)),

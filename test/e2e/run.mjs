@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM, CODE_SERVER, NODE24_BIN, TOOLS, setup } from './setup.mjs';
+import { loadRecording, writeScaledText } from '../../scripts/bench-lib/generate.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHARED = process.env.KVL_SHARED ?? resolve(REPO, '..', 'shared');
@@ -19,6 +20,18 @@ const SHOTS = join(REPO, '.e2e', 'screenshots');
 const FIXTURE_A = join(REPO, 'test', 'fixtures', 'extension', 'analysis-tcprr.json');
 const FIXTURE_B = join(REPO, 'test', 'fixtures', 'extension', 'analysis-tcprr-poll.json');
 const KEEP = process.env.KVL_E2E_KEEP === '1';
+const RECORDING = join(SHARED, 'samples', 'guest-trace', 'tcprr-cross-poll0.report.txt.gz');
+// a trace text just under VS Code's 50 MB limit for documents handed to extensions, opened in the editor
+const BIG_TEXT = 'big-40mb.report.txt';
+const BIG_TEXT_BYTES = 40_000_000;
+// a larger one read from disk (never opened as a document): slow enough to watch partial results and cancel
+const HUGE_TEXT = 'huge.report.txt';
+const HUGE_COPIES = 8; // 8 × 25.9 MB
+// hostile text in a file name, task names, an event name/payload and two exit reasons (no spaces, so they are reasons)
+const IMG = `<img src=x onerror="document.title='pwned'">`;
+const IMG_TIGHT = `<img/src/onerror=document.title='pwned'>`;
+const SCRIPT = `<script>document.title='pwned'</script>`;
+const HOSTILE_NAME = `${IMG}.report.txt`;
 
 const results = [];
 function check(name, ok, detail = '', { soft = false } = {}) {
@@ -131,6 +144,84 @@ async function hoverToken(page, lineText, token, waitFor) {
   return text;
 }
 
+/** The trace texts made for the scale and hostile-text checks, in the workspace. */
+async function makeGeneratedInputs(workspace) {
+  const rec = loadRecording(RECORDING);
+  // two shifted copies, cut at the last whole line under 40 MB
+  const big = join(workspace, BIG_TEXT);
+  await writeScaledText(rec, 2, big);
+  const head = readFileSync(big).subarray(0, BIG_TEXT_BYTES);
+  writeFileSync(big, head.subarray(0, head.lastIndexOf(0x0a) + 1));
+  await writeScaledText(rec, HUGE_COPIES, join(workspace, HUGE_TEXT));
+
+  const base = readFileSync(TRACE, 'utf8').split('\n').slice(0, 60);
+  const lines = base.map((l, i) => (i > 0 && i % 6 === 0 ? l.replace(/^\s*\S+?-(\d+)\s+\[/, `${IMG}${SCRIPT}-$1 [`) : l));
+  lines.splice(20, 0, `  qemu-kvm-4242  [001] 10729.494800: kvm_exit:             reason ${SCRIPT} rip 0xffffffff81000000 info 0 0`);
+  lines.splice(22, 0, `  qemu-kvm-4242  [001] 10729.494810: kvm_exit:             reason ${IMG_TIGHT} rip 0xffffffff81000000 info 0 0`);
+  lines.splice(24, 0, `          <idle>-0     [001] 10729.494820: ${SCRIPT}: ${IMG} payload`);
+  writeFileSync(join(workspace, HOSTILE_NAME), lines.join('\n') + '\n');
+}
+
+/** Waits until an Analysis panel's root is in this state ("busy", "reading", "partial", "final"); polls every 100 ms. */
+async function waitPanelState(page, states, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    for (const f of page.frames()) {
+      try {
+        const state = await f.$eval('[data-testid="analysis-panel"]', (e) => e.getAttribute('data-state'));
+        if (states.includes(state)) return { frame: f, state };
+      } catch {
+        /* not this frame, or it navigated away */
+      }
+    }
+    await sleep(100);
+  }
+  return null;
+}
+
+/** VS Code's own (browser) open dialog: type the full path and accept. */
+async function pickFileInSimpleDialog(page, path) {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await sleep(500);
+  await input.fill(path);
+  await sleep(800);
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * Moves the mouse onto a token and times until the hover shows content matching `want` (a MutationObserver in the page
+ * stamps the moment). Returns { ms, text }; ms includes the editor.hover.delay setting.
+ */
+async function timedHover(page, box, want) {
+  await page.mouse.move(5, 5);
+  await sleep(600);
+  await page.evaluate((source) => {
+    const re = new RegExp(source);
+    const w = window;
+    w.__kvlHover = { at: null, t0: performance.now() };
+    const obs = new MutationObserver(() => {
+      const h = document.querySelector('.monaco-hover-content');
+      if (h && re.test(h.textContent ?? '')) {
+        w.__kvlHover.at = performance.now();
+        obs.disconnect();
+      }
+    });
+    obs.observe(document.body, { subtree: true, childList: true, characterData: true });
+    w.__kvlHover.t0 = performance.now();
+  }, want.source);
+  await page.mouse.move(box.x + Math.min(box.width / 2, 12), box.y + box.height / 2);
+  const end = Date.now() + 5000;
+  let r = null;
+  while (Date.now() < end) {
+    r = await page.evaluate(() => window.__kvlHover);
+    if (r.at !== null) break;
+    await sleep(20);
+  }
+  const text = (await page.locator('.monaco-hover-content').first().innerText().catch(() => '')).trim();
+  return { ms: r && r.at !== null ? r.at - r.t0 : null, text };
+}
+
 /** Switches dark ↔ light the way a user does (the settings file is only read at start). */
 async function toggleLightDark(page) {
   await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
@@ -187,6 +278,7 @@ async function drive(work) {
   if (existsSync(DAT)) copyFileSync(DAT, join(workspace, 'tcprr-cross-poll0.dat'));
   copyFileSync(FIXTURE_A, join(workspace, 'example-poll-off.analysis.json'));
   copyFileSync(FIXTURE_B, join(workspace, 'example-poll-on.analysis.json'));
+  await makeGeneratedInputs(workspace);
   await setTheme(userDir, 'Default Dark Modern');
 
   const env = { ...process.env, PATH: `${NODE24_BIN}:${process.env.PATH}` };
@@ -365,6 +457,8 @@ async function drive(work) {
     await runCommand(page, 'View: Revert and Close Editor');
     await sleep(1000);
 
+    await scaleAndHostileChecks(page, workspace);
+
     // 8. light theme: the panels follow the theme
     await toggleLightDark(page);
     const bodyClass = await page.evaluate(() => document.body.className + ' ' + document.querySelector('.monaco-workbench')?.className);
@@ -399,6 +493,158 @@ async function drive(work) {
     server.kill('SIGTERM');
     writeFileSync(join(SHOTS, '..', 'code-server.log'), serverLog.join(''));
   }
+}
+
+const HOVER_DELAY_MS = 200; // editor.hover.delay in settings() below
+
+/** Hostile trace text, partial results on a large file from disk with Cancel, and hover speed on a 40 MB document. */
+async function scaleAndHostileChecks(page, workspace) {
+  // ---- A. hostile text in the file name, task names, event name and payload, and exit reasons ----
+  await runCommand(page, 'View: Close All Editor Groups');
+  await sleep(1000);
+  await openFile(page, 'pwned');
+  await page.locator('.monaco-editor .view-line').first().waitFor({ timeout: 20_000 });
+  await sleep(2000);
+  await runCommand(page, 'KVM Trace Lens: Analyze Active File');
+  const hostile = await waitPanelState(page, ['final'], 60_000);
+  check('hostile trace: the Analysis panel shows its analysis', hostile !== null);
+  if (hostile) {
+    const f = hostile.frame;
+    await f.locator('details.warnings summary').click().catch(() => {});
+    await sleep(500);
+    const probe = await f.evaluate(
+      ({ img, tight, script }) => {
+        const root = document.getElementById('root');
+        const text = root?.innerText ?? '';
+        return {
+          imgs: document.querySelectorAll('img').length,
+          scriptsInRoot: root?.querySelectorAll('script').length ?? -1,
+          // the webview host's and our own scripts are there; none may come from trace text
+          scripts: [...document.querySelectorAll('script')].filter((e) => /pwned|document\.title/.test(`${e.getAttribute('src') ?? ''} ${e.textContent ?? ''}`)).length,
+          handlers: [...document.querySelectorAll('*')].filter((e) => [...e.attributes].some((a) => /^on/i.test(a.name))).length,
+          title: document.title,
+          h1: root?.querySelector('h1')?.textContent ?? '',
+          fileName: text.includes(`${img}.report.txt`),
+          scriptReason: text.includes(script),
+          tightReason: text.includes(tight),
+          warningText: (root?.querySelector('details.warnings')?.textContent ?? '').includes(`10729.494820: ${script.slice(0, 20)}`),
+        };
+      },
+      { img: IMG, tight: IMG_TIGHT, script: SCRIPT },
+    );
+    console.log(`      hostile panel probe: ${JSON.stringify(probe)}`);
+    check('hostile trace: no <img>, no <script> and no on* attribute created in the panel from trace text', probe.imgs === 0 && probe.scriptsInRoot === 0 && probe.scripts === 0 && probe.handlers === 0, JSON.stringify({ imgs: probe.imgs, scripts: probe.scripts, handlers: probe.handlers }));
+    check('hostile trace: the file name is shown as text in the panel title', probe.h1.includes(HOSTILE_NAME), JSON.stringify(probe.h1));
+    check('hostile trace: the <script>/<img> exit reasons are shown as text in the table', probe.scriptReason && probe.tightReason);
+    check('hostile trace: the skipped line is quoted as text in the reader warnings', probe.warningText, '', { soft: true });
+    await sleep(500);
+    await page.screenshot({ path: join(SHOTS, '13-hostile-panel-dark.png') });
+  }
+  // the hover on the kvm_exit line whose reason is a <script> element
+  await page.locator('.monaco-editor .view-lines').filter({ visible: true }).first().click().catch(() => {});
+  let exitHover = '';
+  const exitLine = page.locator('.monaco-editor .view-line', { hasText: 'kvm_exit' }).filter({ visible: true }).first();
+  const exitBox = await exitLine.locator('span > span', { hasText: 'kvm_exit' }).first().boundingBox({ timeout: 10_000 }).catch(() => null);
+  if (exitBox) exitHover = (await timedHover(page, exitBox, /VM exit/)).text;
+  const hoverDom = await page.evaluate(() => {
+    const h = document.querySelector('.monaco-hover-content');
+    return h ? { imgs: h.querySelectorAll('img').length, scripts: h.querySelectorAll('script').length } : null;
+  });
+  check('hostile trace: the hover shows the <script> exit reason as text, no element made of it', hoverDom !== null && hoverDom.imgs === 0 && hoverDom.scripts === 0 && exitHover.includes(SCRIPT), JSON.stringify(exitHover.slice(0, 200)));
+  await page.screenshot({ path: join(SHOTS, '13b-hostile-hover-dark.png') });
+  const titles = [await page.title()];
+  for (const fr of page.frames()) titles.push(await fr.evaluate(() => document.title).catch(() => ''));
+  check('hostile trace: no page or webview title was changed to "pwned"', titles.every((t) => t !== 'pwned'), JSON.stringify(titles.slice(0, 4)));
+
+  // ---- B. a large trace from disk: partial results while reading, then Cancel keeps them labelled partial ----
+  await runCommand(page, 'View: Close All Editor Groups');
+  await sleep(1000);
+  await runCommand(page, 'KVM Trace Lens: Analyze Files from Disk…');
+  await pickFileInSimpleDialog(page, join(workspace, HUGE_TEXT));
+  const reading = await waitPanelState(page, ['reading'], 30_000);
+  const exitsFigure = (f) => f.$$eval('.figure', (els) => els.map((e) => e.textContent ?? '').find((t) => /VM exits/.test(t)) ?? '').catch(() => '');
+  check('a ~200 MB trace from disk: the panel shows partial results ("Reading… N %") while reading', reading !== null);
+  if (reading) {
+    const banner1 = await reading.frame.$eval('[data-testid="partial-banner"]', (e) => e.textContent).catch(() => '');
+    const figure1 = await exitsFigure(reading.frame);
+    await page.screenshot({ path: join(SHOTS, '14-partial-reading-dark.png') });
+    await sleep(1100);
+    const again = await waitPanelState(page, ['reading'], 2000);
+    const banner2 = again ? await again.frame.$eval('[data-testid="partial-banner"]', (e) => e.textContent).catch(() => '') : '';
+    const figure2 = again ? await exitsFigure(again.frame) : '';
+    console.log(`      partial 1: ${JSON.stringify(banner1)} ${JSON.stringify(figure1)}; a second later: ${JSON.stringify(banner2)} ${JSON.stringify(figure2)}`);
+    check('the reading banner gives the share read', /Reading… \d+\s?%/.test(banner1 ?? ''), JSON.stringify(banner1));
+    check('the figures update while reading', figure1 !== '' && figure2 !== '' && figure1 !== figure2, '', { soft: true });
+    const cancel = page.locator('.notification-toast', { hasText: 'Analysing' }).locator('.monaco-button', { hasText: 'Cancel' });
+    await cancel.first().click({ timeout: 5000 }).catch((e) => console.log(`      cancel click: ${e.message.split('\n')[0]}`));
+    const cancelled = await waitPanelState(page, ['partial', 'final'], 30_000);
+    const banner3 = cancelled ? await cancelled.frame.$eval('[data-testid="partial-banner"]', (e) => e.textContent).catch(() => '') : '';
+    console.log(`      after Cancel: state ${cancelled?.state}, ${JSON.stringify(banner3)}, ${JSON.stringify(cancelled ? await exitsFigure(cancelled.frame) : '')}`);
+    check('Cancel in the progress notification stops reading; the panel keeps the result, labelled partial', cancelled?.state === 'partial' && /Partial result/.test(banner3 ?? ''), `state ${cancelled?.state}`);
+    await sleep(800);
+    await page.screenshot({ path: join(SHOTS, '15-partial-cancelled-dark.png') });
+  }
+
+  // ---- C. a 40 MB trace in the editor: analysis with partials, then hover timings near the end of the file ----
+  await runCommand(page, 'View: Close All Editor Groups');
+  await sleep(1000);
+  await openFile(page, BIG_TEXT);
+  await page.locator('.monaco-editor .view-line').first().waitFor({ timeout: 60_000 });
+  const bigMode = (await page.locator('[id="status.editor.mode"]').innerText().catch(() => '')).trim();
+  check('the 40 MB trace opens in the editor as kvm-trace', bigMode === 'KVM Trace', `status bar says "${bigMode}"`);
+  const t0 = Date.now();
+  await runCommand(page, 'KVM Trace Lens: Analyze Active File');
+  const seen = [];
+  let final = null;
+  while (Date.now() - t0 < 90_000) {
+    const s = await waitPanelState(page, ['busy', 'reading', 'final'], 1000);
+    if (s && seen[seen.length - 1] !== s.state) seen.push(s.state);
+    if (s?.state === 'final') {
+      final = s;
+      break;
+    }
+  }
+  console.log(`      40 MB document panel states: ${seen.join(' → ')} in ${Date.now() - t0} ms (including the command palette)`);
+  check('the 40 MB document: the panel ends with the final analysis', final !== null, seen.join(' → '));
+  check('the 40 MB document: partial results were shown before the final one', seen.includes('reading'), seen.join(' → '), { soft: true });
+  if (final) console.log(`      40 MB final: ${JSON.stringify(await exitsFigure(final.frame))}`);
+  await sleep(800);
+  await page.screenshot({ path: join(SHOTS, '16-big-document-panel-dark.png') });
+
+  // the status bar shows the document's figures once its analysis (and line counts) are there
+  const statusEnd = Date.now() + 60_000;
+  while (Date.now() < statusEnd && (await page.locator('.statusbar-item', { hasText: /exits/ }).count()) === 0) await sleep(250);
+  await sleep(1500); // the "N like it" counts are a second pass
+  await page.locator('.monaco-editor .view-lines').filter({ visible: true }).first().click();
+  await page.keyboard.press('Control+End');
+  await sleep(1500);
+  const lastLine = (await page.locator('[id="status.editor.selection"]').innerText().catch(() => '')).trim();
+  const timings = [];
+  const hoverTexts = [];
+  for (const [lineText, token] of [['write_msr', 'write_msr'], ['cpu_idle', 'cpu_idle'], ['sched_switch', 'sched_switch'], ['write_msr', '830']]) {
+    const lines = page.locator('.monaco-editor .view-line', { hasText: lineText }).filter({ visible: true });
+    const n = await lines.count();
+    if (n === 0) continue;
+    const span = lines.nth(n - 1).locator('span > span', { hasText: token }).first();
+    const box = await span.boundingBox().catch(() => null);
+    if (!box) continue;
+    const r = await timedHover(page, box, /VM exit|event|idle|IPI|critical path|like it/i);
+    timings.push(r.ms);
+    hoverTexts.push(r.text);
+  }
+  await page.screenshot({ path: join(SHOTS, '17-hover-big-document-dark.png') });
+  const measured = timings.filter((t) => t !== null);
+  const fmt = measured.map((t) => `${Math.round(t)} ms`).join(', ');
+  console.log(`      hovers near the end (${lastLine}) of the 40 MB document: ${fmt} from mouse move to content (editor.hover.delay ${HOVER_DELAY_MS} ms included)`);
+  console.log(`      hover texts: ${JSON.stringify(hoverTexts.map((t) => t.replace(/\s+/g, ' ').slice(0, 140)))}`);
+  check('hovers on the 40 MB document show the analysis figures', hoverTexts.some((t) => /like it|exits of reason|critical path/.test(t)), '', { soft: true });
+  check(
+    `hovers on the 40 MB document appear within ${HOVER_DELAY_MS} ms hover delay + 50 ms`,
+    measured.length >= 3 && measured.every((t) => t - HOVER_DELAY_MS < 50),
+    fmt,
+    { soft: true },
+  );
+  await page.mouse.move(5, 500);
 }
 
 main().catch((e) => {
