@@ -3,7 +3,7 @@
 const pad = (s: string, n: number) => (s.length >= n ? s : ' '.repeat(n - s.length) + s);
 
 export class TraceWriter {
-  readonly lines: string[] = ['cpus=2'];
+  readonly lines: string[] = ['cpus=4'];
   event(comm: string, pid: number, cpu: number, timeUs: number, name: string, payload: string): this {
     // trace-cmd report -t: nanosecond timestamps.
     const ns = Math.round(timeUs * 1000);
@@ -24,28 +24,28 @@ export class TraceWriter {
  * the 2 ICR writes, the 4 timer writes at idle exit and the 2 halts (woken by the IPI): 8; off it the 4 timer
  * writes at idle entry.
  */
-export function seed003Trace(transactions: number, halfTripUs = 25): string {
+export function seed003Trace(transactions: number, halfTripUs = 25, pair = { clientPid: 100, serverPid: 200, clientCpu: 0, serverCpu: 1 }): string {
   const w = new TraceWriter();
   let t = 1_000_000;
-  const client = { comm: 'netperf', pid: 100, cpu: 0 };
-  const server = { comm: 'netserver', pid: 200, cpu: 1 };
+  const client = { comm: 'netperf', pid: pair.clientPid, cpu: pair.clientCpu };
+  const server = { comm: 'netserver', pid: pair.serverPid, cpu: pair.serverCpu };
   // Server starts idle and halted.
-  w.event('netserver', 200, 1, t, 'sched_switch', 'netserver:200 [120] S ==> swapper/1:0 [120]');
-  w.event('<idle>', 0, 1, t + 1, 'write_msr', '6e0, value 100');
-  w.event('<idle>', 0, 1, t + 1, 'write_msr', '6e0, value 0');
-  w.event('<idle>', 0, 1, t + 2, 'cpu_idle', 'state=1 cpu_id=1');
+  w.event('netserver', server.pid, server.cpu, t, 'sched_switch', `netserver:${server.pid} [120] S ==> swapper/${server.cpu}:0 [120]`);
+  w.event('<idle>', 0, server.cpu, t + 1, 'write_msr', '6e0, value 100');
+  w.event('<idle>', 0, server.cpu, t + 1, 'write_msr', '6e0, value 0');
+  w.event('<idle>', 0, server.cpu, t + 2, 'cpu_idle', `state=1 cpu_id=${server.cpu}`);
   t += 10;
   const handOff = (from: typeof client, to: typeof client) => {
     // `from` is running: it sends the IPI, then goes idle (tick stop: 2 timer writes), halts.
     w.event(from.comm, from.pid, from.cpu, t, 'ipi_send_cpu', `cpu=${to.cpu} callsite=ttwu_queue_wakelist+0x11d callback=generic_smp_call_function_single_interrupt+0x0`);
-    w.event(from.comm, from.pid, from.cpu, t + 5, 'write_msr', `830, value ${to.cpu === 1 ? '1000000fb' : 'fb'}`);
+    w.event(from.comm, from.pid, from.cpu, t + 5, 'write_msr', `830, value ${to.cpu.toString(16)}000000fb`);
     w.event(from.comm, from.pid, from.cpu, t + 6, 'sched_switch', `${from.comm}:${from.pid} [120] S ==> swapper/${from.cpu}:0 [120]`);
     w.event('<idle>', 0, from.cpu, t + 7, 'write_msr', '6e0, value 200');
     w.event('<idle>', 0, from.cpu, t + 7, 'write_msr', '6e0, value 0');
     w.event('<idle>', 0, from.cpu, t + 8, 'cpu_idle', `state=1 cpu_id=${from.cpu}`);
     // `to` wakes: IPI handler, wake-up, idle exit, tick restart (2 timer writes), switch in.
     w.event('<idle>', 0, to.cpu, t + 11, 'call_function_single_entry', 'vector=251');
-    w.event('<idle>', 0, to.cpu, t + 12, 'sched_wakeup', `${to.comm}:${to.pid} [120] CPU:00${to.cpu}`);
+    w.event('<idle>', 0, to.cpu, t + 12, 'sched_wakeup', `${to.comm}:${to.pid} [120] CPU:${String(to.cpu).padStart(3, '0')}`);
     w.event('<idle>', 0, to.cpu, t + 12, 'cpu_idle', `state=4294967295 cpu_id=${to.cpu}`);
     w.event('<idle>', 0, to.cpu, t + 14, 'write_msr', '6e0, value 300');
     w.event('<idle>', 0, to.cpu, t + 16, 'write_msr', '6e0, value 400');
@@ -97,4 +97,12 @@ export function seed003HostTrace(transactions: number, halfTripUs = 25): string 
     handOff(a1, a0);
   }
   return w.text();
+}
+
+/** Several traces merged into one, ordered by timestamp (as trace-cmd report orders them). */
+export function mergeTraces(...texts: string[]): string {
+  const time = (l: string) => Number(/\] (\d+\.\d+):/.exec(l)?.[1] ?? 0);
+  const events = texts.flatMap((t) => t.split('\n').filter((l) => l.includes(']')));
+  events.sort((a, b) => time(a) - time(b));
+  return `cpus=4\n${events.join('\n')}\n`;
 }

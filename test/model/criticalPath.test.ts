@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeTexts, reason } from '../helpers/analyze';
-import { seed003Trace } from '../helpers/synth';
+import { mergeTraces, seed003Trace } from '../helpers/synth';
 
 const N = 100;
 
@@ -53,4 +53,18 @@ test('both peers on one CPU: no halts on the critical path, so no halt polling',
   const a = await analyzeTexts({ 'same.report.txt': `${lines.join('\n')}\n` });
   assert.ok(a.transactions && a.transactions.count >= 99, `round trips ${a.transactions?.count}`);
   assert.equal(a.recommendations.filter((r) => r.id === 'halt-polling').length, 0);
+});
+
+test('two client/server pairs at once: round trips of both are counted, at the same rate', async () => {
+  const first = seed003Trace(N);
+  const second = seed003Trace(N, 25, { clientPid: 300, serverPid: 400, clientCpu: 2, serverCpu: 3 });
+  const a = await analyzeTexts({ 'two.report.txt': mergeTraces(first, second) });
+  const tx = a.transactions!;
+  assert.ok(tx.count >= 2 * N - 2 && tx.count <= 2 * N, `round trips ${tx.count}`);
+  // Each pair does one round trip per 50 µs, in parallel: 40,000 round trips/s together.
+  assert.ok(Math.abs(tx.perSecond - 40_000) < 1000, `${tx.perSecond}/s`);
+  assert.ok(Math.abs(tx.exitsPerTransaction - 12) < 0.3, `exits/transaction ${tx.exitsPerTransaction}`);
+  // Each pair carries its own token: still 8 critical and 4 off-critical exits per transaction.
+  assert.ok(Math.abs(tx.criticalExitsPerTransaction - 8) < 0.3, `critical ${tx.criticalExitsPerTransaction}`);
+  assert.ok(Math.abs(tx.offCriticalExitsPerTransaction - 4) < 0.3, `off-critical ${tx.offCriticalExitsPerTransaction}`);
 });

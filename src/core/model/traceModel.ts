@@ -3,9 +3,11 @@
 // recommendations predict from. Streaming and bounded: state per CPU / vCPU / task, histograms for durations.
 //
 // The critical path is followed as a token (seed 003): the CPU (guest) or vCPU (host) whose next action the
-// transaction waits for holds it. An IPI or a cross-CPU wake-up hands the token to its target. An exit on the CPU
-// that holds the token delays the transaction (critical); an exit elsewhere does not (off-critical). A halt is
-// critical when the token arrives while the CPU is halted: its wake-up latency is then on the path.
+// transaction waits for holds it. An IPI or a cross-CPU wake-up hands the sender's token to its target; a CPU that goes
+// idle (or halts, seen from the host) has nothing left on the path and drops it. Several transactions in flight
+// (clients, connections) are several tokens. An exit on a CPU that holds a token delays a transaction (critical); an
+// exit elsewhere does not (off-critical). A halt is critical when a token arrives while the CPU is halted: its
+// wake-up latency is then on the path.
 import type { ExitCategory } from '../analysisTypes';
 import {
   icrFields,
@@ -151,7 +153,8 @@ export class TraceModel {
   readonly cpusWithIdleEvents = new Set<number>();
 
   private recordFacts = true;
-  private token = -1;
+  /** CPUs (guest) or vCPUs (host) that hold a critical-path token; null until the first hand-off is seen. */
+  private tokens: Set<number> | null = null;
   private readonly guestCpus = new Map<number, GuestCpu>();
   private readonly hostVcpus = new Map<number, HostVcpu>();
   private readonly vcpuOfPid = new Map<number, number>();
@@ -225,7 +228,7 @@ export class TraceModel {
   }
 
   private critical(unit: number): boolean | null {
-    return this.token < 0 ? null : this.token === unit;
+    return this.tokens === null ? null : this.tokens.has(unit);
   }
 
   // ---- guest side ------------------------------------------------------------------------------------------
@@ -261,9 +264,11 @@ export class TraceModel {
     return s;
   }
 
-  /** The token moves to `target`; a halted target's halt becomes critical. */
-  private handTokenTo(target: number): void {
-    this.token = target;
+  /** A token moves from `from` (when it sent the hand-off) to `target`; a halted target's halt becomes critical. */
+  private handTokenTo(target: number, from: number | null): void {
+    this.tokens ??= new Set();
+    if (from !== null) this.tokens.delete(from);
+    this.tokens.add(target);
     const s = this.guestCpus.get(target);
     if (s && s.haltStart !== null) s.tokenArrivedInHalt = true;
     const v = this.hostVcpus.get(target);
@@ -296,17 +301,21 @@ export class TraceModel {
       const dest = s.ipiSendTarget ?? (access.valueHex !== null ? icrFields(access.valueHex).dest : -1);
       s.lastIpiSendAt = null;
       s.ipiSendTarget = null;
-      if (dest >= 0 && dest !== ev.cpu) this.guestIpiTo(dest, ev.timeNs, s.pid);
+      if (dest >= 0 && dest !== ev.cpu) this.guestIpiTo(dest, ev.timeNs, s.pid, ev.cpu);
     }
   }
 
-  private guestIpiTo(dest: number, t: number, fromPid: number): void {
+  private dropToken(unit: number): void {
+    this.tokens?.delete(unit);
+  }
+
+  private guestIpiTo(dest: number, t: number, fromPid: number, fromCpu: number): void {
     const target = this.cpu(dest);
     target.pendingIpiAt = t;
     target.pendingIpiFromPid = fromPid;
     target.pendingIpiToIdle = target.pid === 0;
     if (target.pid === 0 && target.idleSince !== null) this.criticalIdleGaps.add(t - target.idleSince);
-    this.handTokenTo(dest);
+    this.handTokenTo(dest, fromCpu);
   }
 
   private guestIpiSend(ev: TraceEvent): void {
@@ -345,7 +354,7 @@ export class TraceModel {
     if (idle.state === CPU_IDLE_EXIT) {
       if (s.haltStart !== null) {
         const duration = ev.timeNs - s.haltStart;
-        const critical = this.token < 0 ? null : s.tokenArrivedInHalt;
+        const critical = this.tokens === null ? null : s.tokenArrivedInHalt;
         this.guestLedger.add({
           reason: 'hlt',
           category: 'halt',
@@ -398,7 +407,10 @@ export class TraceModel {
       this.endRunSegment(this.cpu(ev.cpu), ev.timeNs, w.pid);
     }
     if (this.pendingWake.size < MAX_TRACKED) this.pendingWake.set(w.pid, { waker, signalAt, fromHalt: target.haltStart !== null || target.pendingIpiToIdle });
-    if (ev.cpu !== w.targetCpu || ev.pid <= 0) this.handTokenTo(w.targetCpu);
+    // A running task waking a task on another CPU hands its token on; a wake-up logged on the target in idle context
+    // (a polling target, no IPI) brings one from a sender that is not known here.
+    if (ev.pid > 0 && ev.cpu !== w.targetCpu) this.handTokenTo(w.targetCpu, ev.cpu);
+    else if (ev.pid <= 0) this.handTokenTo(w.targetCpu, null);
   }
 
   private woke(s: GuestCpu, t: number): void {
@@ -434,6 +446,7 @@ export class TraceModel {
     }
     s.pid = sw.nextPid;
     if (sw.nextPid === 0) {
+      this.dropToken(ev.cpu);
       s.idleSince = t;
       s.runStart = null;
       s.wokeAt = null;
@@ -550,6 +563,7 @@ export class TraceModel {
     };
     v.halted = halt;
     v.tokenArrivedInHalt = false;
+    if (halt) this.dropToken(n);
   }
 
   private hostMsr(ev: TraceEvent): void {
@@ -604,7 +618,7 @@ export class TraceModel {
     if (from === to) return;
     this.vcpu(to).ipiAt = t;
     this.countHandoff(from, to, t);
-    this.handTokenTo(to);
+    this.handTokenTo(to, from);
   }
 
   private hostEntry(ev: TraceEvent): void {
@@ -620,7 +634,7 @@ export class TraceModel {
     if (duration !== null && !v.halted && duration > MAX_EXIT_NS) duration = null;
     let critical = e.critical;
     if (v.halted) {
-      critical = this.token < 0 ? null : v.tokenArrivedInHalt;
+      critical = this.tokens === null ? null : v.tokenArrivedInHalt;
       if (entryAt !== null && v.ipiAt !== null && v.ipiAt >= e.t) {
         this.wakeLatencyFromHalt.add(entryAt - v.ipiAt);
         this.wakeLatency.add(entryAt - v.ipiAt);
@@ -675,18 +689,28 @@ export class TraceModel {
 
   /** The dominant request/response pair and its round trips: min of the hand-offs each way. */
   /**
-   * The dominant request/response pair and its round trips: the smaller of the hand-offs each way, and the time the
-   * pair was handing off (a trace usually starts before and ends after the benchmark, and may hold pauses).
+   * Request/response round trips: for each pair of tasks (vCPUs) that hand off to each other, the smaller of the
+   * hand-offs each way, summed over the pairs that carry at least 10 % of the busiest pair's round trips (several
+   * clients, connections or worker threads each make a pair; stray pairs do not count). The time is the busiest
+   * pair's active time, without pauses (a trace usually starts before and ends after the benchmark).
    */
-  roundTrips(): { count: number; pair: [number, number] | null; handoffs: number; activeNs: number } {
-    let best = { count: 0, pair: null as [number, number] | null, handoffs: 0, activeNs: 0 };
+  roundTrips(): { count: number; pairs: number; handoffs: number; activeNs: number } {
+    const pairs: { count: number; handoffs: number; activeNs: number }[] = [];
     for (const [key, ab] of this.handoffs) {
       const [a, b] = key.split('>').map(Number);
       const ba = this.handoffs.get(`${b}>${a}`);
       if (a > b || !ba) continue;
-      const count = Math.min(ab.count, ba.count);
-      if (count > best.count) best = { count, pair: [a, b], handoffs: ab.count + ba.count, activeNs: Math.max(ab.activeNs, ba.activeNs) };
+      pairs.push({ count: Math.min(ab.count, ba.count), handoffs: ab.count + ba.count, activeNs: Math.max(ab.activeNs, ba.activeNs) });
     }
-    return best;
+    pairs.sort((x, y) => y.count - x.count);
+    const busiest = pairs[0];
+    if (!busiest) return { count: 0, pairs: 0, handoffs: 0, activeNs: 0 };
+    const counted = pairs.filter((p) => p.count >= busiest.count * 0.1);
+    return {
+      count: counted.reduce((n, p) => n + p.count, 0),
+      pairs: counted.length,
+      handoffs: counted.reduce((n, p) => n + p.handoffs, 0),
+      activeNs: busiest.activeNs,
+    };
   }
 }
