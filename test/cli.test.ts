@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, sample } from './helpers/paths';
 
@@ -48,4 +50,23 @@ test('usage errors exit 2 with the usage text on stderr and nothing on stdout', 
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /usage:/);
   }
+});
+
+test('compare A.json B.json: saved analyses side by side; anything else is refused with a reason', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvl-cli-'));
+  const save = (name: string, ...files: string[]) => {
+    const r = cli('analyze', ...files, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    writeFileSync(join(dir, name), r.stdout);
+    return join(dir, name);
+  };
+  const off = save('off.json', sample('guest-trace', 'tcprr-same-poll0.report.txt.gz'), sample('guest-trace', 'tcprr-same-poll0.netperf.txt'));
+  const on = save('on.json', sample('guest-trace', 'tcprr-cross-poll200000.report.txt.gz'), sample('guest-trace', 'tcprr-cross-poll200000.netperf.txt'));
+  const r = cli('compare', off, on);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /transactions\/s\s+71,601\.1\s+82,742\.3/);
+  const bad = cli('compare', off, sample('iperf', 'iperf3-tcp.json'));
+  assert.equal(bad.status, 1);
+  assert.match(bad.stderr, /iperf3-tcp\.json: not a saved analysis/);
+  assert.equal(bad.stdout, '');
 });
