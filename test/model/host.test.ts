@@ -68,3 +68,16 @@ test('halt-poll outcomes: polled vs waited wake-ups, success rate, wait duration
   assert.ok(Math.abs(hp.waitNs!.p50 - 20000) < 400);
   assert.equal(hp.maxWindowNs, null);
 });
+
+test('host scheduler events (host CPU numbers) do not move the vCPUs\' critical-path tokens', async () => {
+  // After each IPI, the host wakes the target vCPU thread; pCPU numbers 0/1 here collide with vCPU ids 0/1.
+  const text = seed003HostTrace(N).replace(
+    /^(.*)\[(\d+)\] (\S+): kvm_apic_ipi: +dst (\d)(.*)$/gm,
+    (line, head, cpu, ts, dst) => `${line}\n${head}[${cpu}] ${ts}: sched_wakeup:         CPU ${dst}/KVM:${1000 + Number(dst)} [120] CPU:00${1 - Number(dst)}`,
+  );
+  assert.ok(text.split('sched_wakeup').length > 2 * N, 'wake-ups were inserted');
+  const a = await analyzeTexts({ 'host.report.txt': text });
+  assert.equal(reason(a, 'MSR_WRITE 0x6e0').critical, 4 * N);
+  assert.equal(reason(a, 'MSR_WRITE 0x6e0').offCritical, 4 * N);
+  assert.equal(reason(a, 'HLT').critical, 2 * N);
+});

@@ -29,6 +29,8 @@ import { LogHistogram } from '../stats/logHistogram';
 import { ExitLedger } from './exitLedger';
 import { LineFactStore } from './lineFactStore';
 
+type Side = 'guest' | 'host';
+
 /** How far apart two events may be and still belong to one step (send→ICR write, IPI→handler). */
 const STEP_WINDOW_NS = 200_000;
 const MAX_TRACKED = 100_000;
@@ -153,8 +155,11 @@ export class TraceModel {
   readonly cpusWithIdleEvents = new Set<number>();
 
   private recordFacts = true;
-  /** CPUs (guest) or vCPUs (host) that hold a critical-path token; null until the first hand-off is seen. */
-  private tokens: Set<number> | null = null;
+  /**
+   * Critical-path tokens, null until the first hand-off is seen: guest CPUs moved by guest events, and vCPUs moved by
+   * host (kvm_*) events. Kept apart so that host scheduler events (host CPUs) never move a vCPU's token.
+   */
+  private readonly tokens: { guest: Set<number> | null; host: Set<number> | null } = { guest: null, host: null };
   private readonly guestCpus = new Map<number, GuestCpu>();
   private readonly hostVcpus = new Map<number, HostVcpu>();
   private readonly vcpuOfPid = new Map<number, number>();
@@ -227,8 +232,9 @@ export class TraceModel {
     return this.recordFacts && line !== null ? this.facts.add(line, critical, durationNs, null) : -1;
   }
 
-  private critical(unit: number): boolean | null {
-    return this.tokens === null ? null : this.tokens.has(unit);
+  private critical(side: Side, unit: number): boolean | null {
+    const set = this.tokens[side];
+    return set === null ? null : set.has(unit);
   }
 
   // ---- guest side ------------------------------------------------------------------------------------------
@@ -265,14 +271,17 @@ export class TraceModel {
   }
 
   /** A token moves from `from` (when it sent the hand-off) to `target`; a halted target's halt becomes critical. */
-  private handTokenTo(target: number, from: number | null): void {
-    this.tokens ??= new Set();
-    if (from !== null) this.tokens.delete(from);
-    this.tokens.add(target);
-    const s = this.guestCpus.get(target);
-    if (s && s.haltStart !== null) s.tokenArrivedInHalt = true;
-    const v = this.hostVcpus.get(target);
-    if (v && v.halted) v.tokenArrivedInHalt = true;
+  private handTokenTo(side: Side, target: number, from: number | null): void {
+    const set = (this.tokens[side] ??= new Set());
+    if (from !== null) set.delete(from);
+    set.add(target);
+    if (side === 'guest') {
+      const s = this.guestCpus.get(target);
+      if (s && s.haltStart !== null) s.tokenArrivedInHalt = true;
+    } else {
+      const v = this.hostVcpus.get(target);
+      if (v && v.halted) v.tokenArrivedInHalt = true;
+    }
   }
 
   private guestMsrWrite(ev: TraceEvent): void {
@@ -281,7 +290,7 @@ export class TraceModel {
     const exit = guestMsrExit(access.msr);
     if (!exit) return; // writes that say nothing about exits (or do not exit)
     const s = this.cpu(ev.cpu);
-    const critical = this.critical(ev.cpu);
+    const critical = this.critical('guest', ev.cpu);
     this.guestLedger.add({
       reason: exit.reason,
       category: exit.category,
@@ -305,8 +314,8 @@ export class TraceModel {
     }
   }
 
-  private dropToken(unit: number): void {
-    this.tokens?.delete(unit);
+  private dropToken(side: Side, unit: number): void {
+    this.tokens[side]?.delete(unit);
   }
 
   private guestIpiTo(dest: number, t: number, fromPid: number, fromCpu: number): void {
@@ -315,7 +324,7 @@ export class TraceModel {
     target.pendingIpiFromPid = fromPid;
     target.pendingIpiToIdle = target.pid === 0;
     if (target.pid === 0 && target.idleSince !== null) this.criticalIdleGaps.add(t - target.idleSince);
-    this.handTokenTo(dest, fromCpu);
+    this.handTokenTo('guest', dest, fromCpu);
   }
 
   private guestIpiSend(ev: TraceEvent): void {
@@ -354,7 +363,7 @@ export class TraceModel {
     if (idle.state === CPU_IDLE_EXIT) {
       if (s.haltStart !== null) {
         const duration = ev.timeNs - s.haltStart;
-        const critical = this.tokens === null ? null : s.tokenArrivedInHalt;
+        const critical = this.tokens.guest === null ? null : s.tokenArrivedInHalt;
         this.guestLedger.add({
           reason: 'hlt',
           category: 'halt',
@@ -409,8 +418,8 @@ export class TraceModel {
     if (this.pendingWake.size < MAX_TRACKED) this.pendingWake.set(w.pid, { waker, signalAt, fromHalt: target.haltStart !== null || target.pendingIpiToIdle });
     // A running task waking a task on another CPU hands its token on; a wake-up logged on the target in idle context
     // (a polling target, no IPI) brings one from a sender that is not known here.
-    if (ev.pid > 0 && ev.cpu !== w.targetCpu) this.handTokenTo(w.targetCpu, ev.cpu);
-    else if (ev.pid <= 0) this.handTokenTo(w.targetCpu, null);
+    if (ev.pid > 0 && ev.cpu !== w.targetCpu) this.handTokenTo('guest', w.targetCpu, ev.cpu);
+    else if (ev.pid <= 0) this.handTokenTo('guest', w.targetCpu, null);
   }
 
   private woke(s: GuestCpu, t: number): void {
@@ -446,7 +455,7 @@ export class TraceModel {
     }
     s.pid = sw.nextPid;
     if (sw.nextPid === 0) {
-      this.dropToken(ev.cpu);
+      this.dropToken('guest', ev.cpu);
       s.idleSince = t;
       s.runStart = null;
       s.wokeAt = null;
@@ -550,7 +559,7 @@ export class TraceModel {
     const v = this.vcpu(n);
     if (v.exit) this.closeHostExit(n, v, null); // no kvm_entry seen for the previous one
     const halt = e.info.category === 'halt';
-    const critical = halt ? null : this.critical(n);
+    const critical = halt ? null : this.critical('host', n);
     v.exit = {
       reason: e.reason,
       category: e.info.category,
@@ -563,7 +572,7 @@ export class TraceModel {
     };
     v.halted = halt;
     v.tokenArrivedInHalt = false;
-    if (halt) this.dropToken(n);
+    if (halt) this.dropToken('host', n);
   }
 
   private hostMsr(ev: TraceEvent): void {
@@ -618,7 +627,7 @@ export class TraceModel {
     if (from === to) return;
     this.vcpu(to).ipiAt = t;
     this.countHandoff(from, to, t);
-    this.handTokenTo(to, from);
+    this.handTokenTo('host', to, from);
   }
 
   private hostEntry(ev: TraceEvent): void {
@@ -634,7 +643,7 @@ export class TraceModel {
     if (duration !== null && !v.halted && duration > MAX_EXIT_NS) duration = null;
     let critical = e.critical;
     if (v.halted) {
-      critical = this.tokens === null ? null : v.tokenArrivedInHalt;
+      critical = this.tokens.host === null ? null : v.tokenArrivedInHalt;
       if (entryAt !== null && v.ipiAt !== null && v.ipiAt >= e.t) {
         this.wakeLatencyFromHalt.add(entryAt - v.ipiAt);
         this.wakeLatency.add(entryAt - v.ipiAt);
