@@ -171,7 +171,7 @@ export class TraceModel {
   /** The last task that went off each CPU: the likely waker when a wake-up's sender is not traced. */
   private readonly lastSwitchOutByCpu = new Map<number, { pid: number; t: number }>();
   /** Hand-offs between tasks (guest) or vCPUs (host): "a>b" → count. */
-  readonly handoffs = new Map<string, { count: number; lastNs: number; activeNs: number }>();
+  private readonly handoffs: Record<Side, Map<string, { count: number; lastNs: number; activeNs: number }>> = { guest: new Map(), host: new Map() };
 
   setRecordFacts(on: boolean): void {
     this.recordFacts = on;
@@ -447,7 +447,7 @@ export class TraceModel {
     const t = ev.timeNs;
     if (sw.prevPid > 0) {
       const initiator = this.episodeInitiator.get(sw.prevPid) ?? this.lastSwitchOutElsewhere(ev.cpu);
-      if (initiator !== undefined && initiator !== sw.prevPid) this.countHandoff(initiator, sw.prevPid, t);
+      if (initiator !== undefined && initiator !== sw.prevPid) this.countHandoff('guest', initiator, sw.prevPid, t);
       this.episodeInitiator.delete(sw.prevPid);
       this.lastSwitchOutByCpu.set(ev.cpu, { pid: sw.prevPid, t });
     } else if (s.idleSince !== null) {
@@ -509,15 +509,17 @@ export class TraceModel {
     return best?.pid;
   }
 
-  private countHandoff(from: number, to: number, t: number): void {
+  /** Hand-offs between tasks (guest side: pids) or vCPUs (host side: IPIs between vCPU ids). */
+  private countHandoff(side: Side, from: number, to: number, t: number): void {
+    const handoffs = this.handoffs[side];
     const key = `${from}>${to}`;
-    const h = this.handoffs.get(key);
+    const h = handoffs.get(key);
     if (h) {
       h.count++;
       // Active time: pauses longer than IDLE_GAP_NS (set-up, tear-down, a stalled peer) do not count.
       if (t - h.lastNs <= IDLE_GAP_NS) h.activeNs += t - h.lastNs;
       h.lastNs = t;
-    } else if (this.handoffs.size < MAX_TRACKED) this.handoffs.set(key, { count: 1, lastNs: t, activeNs: 0 });
+    } else if (handoffs.size < MAX_TRACKED) handoffs.set(key, { count: 1, lastNs: t, activeNs: 0 });
   }
 
   private pollWindow(obs: PollingObservation, payload: string): void {
@@ -626,7 +628,7 @@ export class TraceModel {
   private hostIpi(from: number, to: number, t: number): void {
     if (from === to) return;
     this.vcpu(to).ipiAt = t;
-    this.countHandoff(from, to, t);
+    this.countHandoff('host', from, to, t);
     this.handTokenTo('host', to, from);
   }
 
@@ -704,10 +706,12 @@ export class TraceModel {
    * pair's active time, without pauses (a trace usually starts before and ends after the benchmark).
    */
   roundTrips(): { count: number; pairs: number; handoffs: number; activeNs: number } {
+    // IPIs between vCPUs when the host shows them; else tasks waking each other (a guest trace, or host threads).
+    const handoffs = this.handoffs.host.size > 0 ? this.handoffs.host : this.handoffs.guest;
     const pairs: { count: number; handoffs: number; activeNs: number }[] = [];
-    for (const [key, ab] of this.handoffs) {
+    for (const [key, ab] of handoffs) {
       const [a, b] = key.split('>').map(Number);
-      const ba = this.handoffs.get(`${b}>${a}`);
+      const ba = handoffs.get(`${b}>${a}`);
       if (a > b || !ba) continue;
       pairs.push({ count: Math.min(ab.count, ba.count), handoffs: ab.count + ba.count, activeNs: Math.max(ab.activeNs, ba.activeNs) });
     }
