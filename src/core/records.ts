@@ -41,6 +41,8 @@ export interface TraceEvent {
   /** Trace system when the source names it ("kvm", "msr", "power"), else null. */
   system: string | null;
   payload: string;
+  /** trace-cmd buffer instance the event was recorded in (`trace-cmd record -B name`); absent for the top instance. */
+  instance?: string;
 }
 
 /** One row of a count table (perf kvm stat report/live, kvm_stat, perf stat -e 'kvm:*'). */

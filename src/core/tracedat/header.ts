@@ -52,6 +52,27 @@ export interface BufferInfo {
   /** v7: the flyrecord data is stored as compressed chunks. */
   compressed: boolean;
   latency: boolean;
+  /** v6 instances: ns added by DATE/OFFSET options in the instance's own options block (on top of the file's). */
+  extraTsOffset: bigint;
+  /** Host/guest clock correction for this buffer (trace-cmd applies TIME_SHIFT to the top instance only). */
+  timeShift: TimeShift | null;
+}
+
+/** One TIME_SHIFT sample, as trace-cmd's struct ts_offset_sample (all long long). */
+export interface TimeShiftSample {
+  time: bigint;
+  offset: bigint;
+  scaling: bigint;
+  fraction: bigint;
+}
+
+/** The TIME_SHIFT option of a guest file of a host-guest (`trace-cmd record -A`) session. */
+export interface TimeShift {
+  peerTraceId: bigint;
+  /** Protocol flags; bit 0 = TRACECMD_TSYNC_FLAG_INTERPOLATE. */
+  flags: number;
+  /** Per guest CPU: samples sorted by time, equal times dropped (as tsync_cpu_offsets_load does). */
+  cpus: TimeShiftSample[][];
 }
 
 export interface FormatSource {
@@ -78,6 +99,8 @@ export interface TraceDatHeader {
   tsOffset: bigint;
   tsc2nsec: { mult: number; shift: number; offset: bigint } | null;
   hasTimeShift: boolean;
+  /** The file's TIME_SHIFT option when it could be parsed (applies to the top instance). */
+  timeShift: TimeShift | null;
   /** Non-fatal problems met while reading the metadata. */
   notes: string[];
 }
@@ -154,6 +177,7 @@ class HeaderReader {
       tsOffset: 0n,
       tsc2nsec: null,
       hasTimeShift: false,
+      timeShift: null,
       notes: [],
     };
   }
@@ -184,6 +208,8 @@ class HeaderReader {
     this.h.pageHeader = { commitSize: this.h.longSize, dataOffset: 8 + this.h.longSize, timestampSize: 8 };
     if (ver >= 7) await this.readV7();
     else await this.readV6();
+    const top = this.h.buffers.find((b) => b.name === '' && !b.latency);
+    if (top && this.h.timeShift) top.timeShift = this.h.timeShift;
     return this.h;
   }
 
@@ -280,10 +306,10 @@ class HeaderReader {
     };
     switch (id) {
       case OPT.DATE:
-        this.h.tsOffset += strtoll(str()) * 1000n;
+        this.addTsOffset(strtoll(str()) * 1000n);
         break;
       case OPT.OFFSET:
-        this.h.tsOffset += strtoll(str());
+        this.addTsOffset(strtoll(str()));
         break;
       case OPT.TRACECLOCK:
         this.h.traceClock = parseTraceClock(str()) ?? this.h.traceClock;
@@ -292,9 +318,16 @@ class HeaderReader {
       case OPT.CPUCOUNT:
         if (data.length >= 4) this.h.cpuCount = this.num(data, 0, 4);
         break;
-      case OPT.TIME_SHIFT:
+      case OPT.TIME_SHIFT: {
+        // trace-input.c handle_options: ignored when shorter than 16 bytes
+        if (data.length < 16) break;
         this.h.hasTimeShift = true;
+        const shift = parseTimeShift(data, this.le);
+        if (typeof shift === 'string') this.h.notes.push(`TIME_SHIFT option at byte offset ${optPos}: ${shift}; guest timestamps are not synchronised to the host`);
+        else if (this.instanceOptions) this.instanceOptions.timeShift = shift;
+        else this.h.timeShift = shift;
         break;
+      }
       case OPT.TSC2NSEC:
         if (data.length >= 16) {
           const lo = this.le ? data.readBigUInt64LE(8) : data.readBigUInt64BE(8);
@@ -318,6 +351,14 @@ class HeaderReader {
     }
   }
 
+  /** Set while a v6 instance's own options block is read: its DATE/OFFSET/TIME_SHIFT belong to that instance. */
+  private instanceOptions: { tsOffset: bigint; timeShift: TimeShift | null } | null = null;
+
+  private addTsOffset(ns: bigint): void {
+    if (this.instanceOptions) this.instanceOptions.tsOffset += ns;
+    else this.h.tsOffset += ns;
+  }
+
   private handleBuffer(id: number, data: Buffer, optPos: number, c: Cursor): void {
     const bad = (why: string): never => c.fail(`BUFFER option: ${why}`, optPos);
     if (data.length < 9) bad('too short');
@@ -337,7 +378,16 @@ class HeaderReader {
     }
     const clock = readStr();
     if (id === OPT.BUFFER_TEXT) {
-      this.h.buffers.push({ name, clock, pageSize: this.h.pageSize, cpus: [], compressed: false, latency: true });
+      this.h.buffers.push({
+        name,
+        clock,
+        pageSize: this.h.pageSize,
+        cpus: [],
+        compressed: false,
+        latency: true,
+        extraTsOffset: 0n,
+        timeShift: null,
+      });
       this.v7BufferSections.push(offset);
       return;
     }
@@ -351,7 +401,7 @@ class HeaderReader {
       cpus.push({ cpu: this.num(data, p, 4), offset: this.num(data, p + 4, 8), size: this.num(data, p + 12, 8) });
       p += 20;
     }
-    this.h.buffers.push({ name, clock, pageSize, cpus, compressed: false, latency: false });
+    this.h.buffers.push({ name, clock, pageSize, cpus, compressed: false, latency: false, extraTsOffset: 0n, timeShift: null });
     this.v7BufferSections.push(offset);
   }
 
@@ -385,13 +435,20 @@ class HeaderReader {
   private async readV6DataTable(c: Cursor, cpus: number, name: string): Promise<BufferInfo> {
     let tagPos = c.pos;
     let tag = (await c.bytes(10, 'the options/flyrecord tag')).toString('latin1');
+    const own = { tsOffset: 0n, timeShift: null as TimeShift | null };
     if (tag.startsWith('options')) {
-      await this.readOptions(c, false);
+      // an instance's options add to what it inherits from the file (tracecmd_buffer_instance_handle)
+      this.instanceOptions = name === '' ? null : own;
+      try {
+        await this.readOptions(c, false);
+      } finally {
+        this.instanceOptions = null;
+      }
       tagPos = c.pos;
       tag = (await c.bytes(10, 'the flyrecord tag')).toString('latin1');
     }
     if (tag.startsWith('latency')) {
-      return { name, clock: null, pageSize: this.h.pageSize, cpus: [], compressed: false, latency: true };
+      return { name, clock: null, pageSize: this.h.pageSize, cpus: [], compressed: false, latency: true, extraTsOffset: 0n, timeShift: null };
     }
     if (!tag.startsWith('flyrecord')) c.fail(`expected "flyrecord" or "latency", found ${JSON.stringify(tag)}`, tagPos);
     const list: CpuData[] = [];
@@ -408,7 +465,17 @@ class HeaderReader {
         this.h.notes.push('trace_clock text after the CPU table is unreadable; assuming the local clock');
       }
     }
-    return { name, clock: this.h.traceClock, pageSize: this.h.pageSize, cpus: list, compressed: false, latency: false };
+    return {
+      name,
+      clock: this.h.traceClock,
+      pageSize: this.h.pageSize,
+      cpus: list,
+      compressed: false,
+      latency: false,
+      extraTsOffset: own.tsOffset,
+      // the top instance gets the file's TIME_SHIFT after all options are read (see read())
+      timeShift: own.timeShift,
+    };
   }
 
   // ---- v7
@@ -506,6 +573,58 @@ class HeaderReader {
     const plain = decompressZstd(data, usize, `the section at byte offset ${offset}`, offset);
     return Cursor.memory(plain, this.le, offset);
   }
+}
+
+/**
+ * Parses TIME_SHIFT option data as trace-input.c does (handle_options + tsync_cpu_offsets_load): peer trace id (8),
+ * flags (4), CPU count (4), per CPU { count (4), times[count], offsets[count], scalings[count] } (8 bytes each),
+ * then, when bytes remain, per CPU fractions[count]. Samples are sorted by time and equal times dropped.
+ * Returns a reason when the data is malformed (trace-cmd then refuses the file; we keep raw timestamps).
+ */
+export function parseTimeShift(data: Uint8Array, le: boolean): TimeShift | string {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let p = 0;
+  const need = (n: number, what: string): string | null => (p + n > data.length ? `truncated in ${what}` : null);
+  const i64 = (): bigint => {
+    const v = view.getBigInt64(p, le);
+    p += 8;
+    return v;
+  };
+  const u32 = (): number => {
+    const v = view.getUint32(p, le);
+    p += 4;
+    return v;
+  };
+  let err = need(16, 'the header');
+  if (err) return err;
+  const peerTraceId = view.getBigUint64(0, le);
+  p = 8;
+  const flags = u32();
+  const cpuCount = u32();
+  if (cpuCount > 65536) return `implausible CPU count ${cpuCount}`;
+  const cpus: TimeShiftSample[][] = [];
+  for (let c = 0; c < cpuCount; c++) {
+    if ((err = need(4, `the sample count of CPU ${c}`))) return err;
+    const count = u32();
+    if ((err = need(count * 24, `the samples of CPU ${c}`))) return err;
+    const samples: TimeShiftSample[] = [];
+    for (let k = 0; k < count; k++) samples.push({ time: 0n, offset: 0n, scaling: 0n, fraction: 0n });
+    for (const s of samples) s.time = i64();
+    for (const s of samples) s.offset = i64();
+    for (const s of samples) s.scaling = i64();
+    cpus.push(samples);
+  }
+  if (p < data.length) {
+    for (let c = 0; c < cpuCount; c++) {
+      if ((err = need(cpus[c].length * 8, `the scaling fractions of CPU ${c}`))) return err;
+      for (const s of cpus[c]) s.fraction = i64();
+    }
+  }
+  for (let c = 0; c < cpuCount; c++) {
+    const sorted = cpus[c].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    cpus[c] = sorted.filter((s, k) => k === 0 || s.time !== sorted[k - 1].time);
+  }
+  return { peerTraceId, flags, cpus };
 }
 
 export async function readTraceDatHeader(fh: FileHandle, size: number): Promise<TraceDatHeader> {

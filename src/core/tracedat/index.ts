@@ -2,8 +2,10 @@
 // random access (memory stays bounded by a batch of pages per CPU, never the whole file), events merged across
 // CPUs in timestamp order and printed exactly as `trace-cmd report` prints them.
 //
-// Instances: only one buffer instance is emitted — the top one unless `options.instance` names another — because
-// a TraceEvent has no field saying which instance it came from; the others are named in a warning.
+// Instances: every flyrecord buffer instance is read (or only the one `options.instance` names), all CPUs of all
+// buffers merged into one timestamp-ordered stream; events of a non-top instance carry `instance: <name>`. The top
+// instance of a guest file from a host-guest session (`trace-cmd record -A`) gets its TIME_SHIFT correction, so its
+// timestamps are on the host's clock, as `trace-cmd report` prints them.
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { RecordSink, TraceEvent } from '../records';
@@ -12,6 +14,7 @@ import { readTraceDatHeader, type BufferInfo, type TraceDatHeader } from './head
 import { CommTable, EventTypes, type EventType } from './events';
 import type { EventData, PrintEnv } from './printfmt';
 import { CpuStream, type RingProblem } from './ring';
+import { makeTimestampConverter } from './timeshift';
 import { Kallsyms, PrintkFormats } from './symbols';
 
 /** trace-cmd files start with 0x17 0x08 0x44 "tracing". */
@@ -24,7 +27,7 @@ export function isTraceDat(head: Uint8Array): boolean {
 export interface TraceDatOptions {
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   signal?: AbortSignal;
-  /** Name of the buffer instance to read ("" = top, the default). */
+  /** Read only this buffer instance ("" = the top one); every instance when absent. */
   instance?: string;
 }
 
@@ -46,35 +49,48 @@ export async function readTraceDat(path: string, sink: RecordSink, options: Trac
   }
 }
 
-function pickBuffer(h: TraceDatHeader, sink: RecordSink, wanted: string): BufferInfo | null {
+/** The flyrecord buffers to read: all of them, or the one `wanted` names. Null (after sink.fail) when none. */
+function pickBuffers(h: TraceDatHeader, sink: RecordSink, wanted: string | undefined): BufferInfo[] | null {
   const flyrecord = h.buffers.filter((b) => !b.latency);
-  const chosen = flyrecord.find((b) => b.name === wanted) ?? null;
-  const others = flyrecord.filter((b) => b !== chosen).map((b) => (b.name === '' ? '(top)' : b.name));
-  if (!chosen) {
-    if (h.buffers.some((b) => b.latency)) {
+  const label = (name: string) => (name === '' ? 'the top instance' : `instance "${name}"`);
+  const chosen = wanted === undefined ? flyrecord : flyrecord.filter((b) => b.name === wanted);
+  if (chosen.length === 0) {
+    if (h.buffers.some((b) => b.latency) && (wanted === undefined || h.buffers.some((b) => b.latency && b.name === wanted))) {
       sink.fail(null, 'this trace.dat holds a latency-tracer text dump, not flyrecord event data; use `trace-cmd report` on it');
     } else {
-      const label = wanted === '' ? 'the top instance' : `instance "${wanted}"`;
-      sink.fail(null, `${label} has no event data${others.length ? `; instances present: ${others.join(', ')}` : ''}`);
+      const present = flyrecord.map((b) => (b.name === '' ? '(top)' : b.name));
+      sink.fail(
+        null,
+        `${wanted === undefined ? 'the file' : label(wanted)} has no event data${present.length ? `; instances present: ${present.join(', ')}` : ''}`,
+      );
     }
     return null;
   }
-  if (others.length > 0) {
-    sink.warn(
-      null,
-      `the file also holds buffer instance(s) ${others.join(', ')}; only ${wanted === '' ? 'the top instance' : `"${wanted}"`} is read`,
-    );
+  const latency = h.buffers.filter((b) => b.latency && (wanted === undefined || b.name === wanted));
+  if (latency.length > 0) {
+    sink.warn(null, `${latency.map((b) => label(b.name)).join(', ')} hold(s) latency-tracer text, not event data; not read`);
   }
   return chosen;
 }
 
-/** Orders CPU streams by (timestamp, CPU) as trace-cmd report does. */
-class StreamHeap {
-  readonly items: CpuStream[] = [];
-  private less(a: CpuStream, b: CpuStream): boolean {
-    return a.ts < b.ts || (a.ts === b.ts && a.cpu < b.cpu);
+/** One CPU of one buffer instance, with its current event's timestamp already converted to ns. */
+interface Source {
+  stream: CpuStream;
+  /** Position of the buffer in the file (top first): trace-cmd breaks timestamp ties by handle, then CPU. */
+  order: number;
+  /** Instance name, undefined for the top instance. */
+  instance: string | undefined;
+  toNs: (raw: number, cpu: number) => number;
+  tsNs: number;
+}
+
+/** Orders sources by (timestamp, buffer, CPU) as trace-cmd report's tracecmd_iterate_events_multi does. */
+class SourceHeap {
+  readonly items: Source[] = [];
+  private less(a: Source, b: Source): boolean {
+    return a.tsNs < b.tsNs || (a.tsNs === b.tsNs && (a.order < b.order || (a.order === b.order && a.stream.cpu < b.stream.cpu)));
   }
-  push(s: CpuStream): void {
+  push(s: Source): void {
     const it = this.items;
     it.push(s);
     let i = it.length - 1;
@@ -111,18 +127,21 @@ class StreamHeap {
   }
 }
 
+const NS_CLOCKS = ['local', 'global', 'uptime', 'perf', 'tai', 'x86-tsc-nsec'];
+
 async function readOpen(fh: FileHandle, size: number, sink: RecordSink, options: TraceDatOptions): Promise<void> {
   const h = await readTraceDatHeader(fh, size);
   for (const note of h.notes) sink.warn(null, note);
-  const buffer = pickBuffer(h, sink, options.instance ?? '');
-  if (!buffer) return;
-  if (h.hasTimeShift) {
-    sink.warn(null, 'the file carries host/guest TIME_SHIFT data; timestamps are the guest\'s own, not synchronised to the host');
-  }
-  const clock = buffer.clock ?? h.traceClock;
-  const nsClock = clock === null || ['local', 'global', 'uptime', 'perf', 'tai', 'x86-tsc-nsec'].includes(clock) || clock.startsWith('mono');
-  if (!nsClock && !h.tsc2nsec) {
-    sink.warn(null, `trace clock "${clock}" counts cycles/ticks, not nanoseconds; timeNs holds raw clock values`);
+  const buffers = pickBuffers(h, sink, options.instance);
+  if (!buffers) return;
+  const warnedClocks = new Set<string>();
+  for (const buffer of buffers) {
+    const clock = buffer.clock ?? h.traceClock;
+    const nsClock = clock === null || NS_CLOCKS.includes(clock) || clock.startsWith('mono');
+    if (!nsClock && !h.tsc2nsec && !warnedClocks.has(clock)) {
+      warnedClocks.add(clock);
+      sink.warn(null, `trace clock "${clock}" counts cycles/ticks, not nanoseconds; timeNs holds raw clock values`);
+    }
   }
 
   const kallsyms = new Kallsyms(h.kallsyms);
@@ -140,35 +159,38 @@ async function readOpen(fh: FileHandle, size: number, sink: RecordSink, options:
   );
   const unknownIds = new Set<number>();
 
-  const layout = { le: env.le, pageSize: buffer.pageSize || h.pageSize, commitSize: h.pageHeader.commitSize };
   let fatalProblems = 0;
-  const onProblem = (p: RingProblem) => {
-    if (p.fatal) fatalProblems++;
-    sink.warn(null, `CPU ${p.cpu}: ${p.message}`);
-  };
-  const streams = buffer.cpus
-    .filter((c) => c.size > 0)
-    .map((c) => new CpuStream(fh, size, c.cpu, c, layout, buffer.compressed, onProblem));
-  const dataTotal = streams.reduce((s, c) => s + (buffer.cpus.find((x) => x.cpu === c.cpu)?.size ?? 0), 0);
+  const sources: Source[] = [];
+  let dataTotal = 0;
+  buffers.forEach((buffer, order) => {
+    const where = buffer.name === '' ? '' : `instance "${buffer.name}" `;
+    const onProblem = (p: RingProblem) => {
+      if (p.fatal) fatalProblems++;
+      sink.warn(null, `${where}CPU ${p.cpu}: ${p.message}`);
+    };
+    const layout = { le: env.le, pageSize: buffer.pageSize || h.pageSize, commitSize: h.pageHeader.commitSize };
+    // timestamp_calc: host/guest TIME_SHIFT correction, TSC → ns when the file says how, then the DATE/OFFSET shift
+    const toNs = makeTimestampConverter({
+      timeShift: buffer.timeShift,
+      tsc2nsec: h.tsc2nsec,
+      tsOffset: h.tsOffset + buffer.extraTsOffset,
+    });
+    for (const c of buffer.cpus) {
+      if (c.size <= 0) continue;
+      dataTotal += c.size;
+      const stream = new CpuStream(fh, size, c.cpu, c, layout, buffer.compressed, onProblem);
+      sources.push({ stream, order, instance: buffer.name === '' ? undefined : buffer.name, toNs, tsNs: 0 });
+    }
+  });
   const metaBytes = Math.max(0, size - dataTotal);
 
-  // timestamp conversion (timestamp_calc): TSC → ns when the file says how, then the DATE/OFFSET shift
-  const tsc = h.tsc2nsec;
-  const offsetBig = h.tsOffset;
-  const plainOffset = Number(offsetBig);
-  const toNs = (raw: number): number => {
-    if (tsc) {
-      const t = BigInt(raw);
-      return Number(((t * BigInt(tsc.mult)) >> BigInt(tsc.shift)) + offsetBig);
-    }
-    return raw + plainOffset;
-  };
-
-  const heap = new StreamHeap();
-  for (const s of streams) {
+  const heap = new SourceHeap();
+  for (const src of sources) {
+    const s = src.stream;
     while (!s.done) {
       if (s.advance()) {
-        heap.push(s);
+        src.tsNs = src.toNs(s.ts, s.cpu);
+        heap.push(src);
         break;
       }
       await s.load();
@@ -186,7 +208,7 @@ async function readOpen(fh: FileHandle, size: number, sink: RecordSink, options:
   const progress = (force: boolean) => {
     if (!options.onProgress) return;
     let consumed = 0;
-    for (const s of streams) consumed += s.consumed;
+    for (const src of sources) consumed += src.stream.consumed;
     if (force || consumed - lastProgress >= PROGRESS_EVERY * 16) {
       lastProgress = consumed;
       options.onProgress(Math.min(size, metaBytes + consumed), size);
@@ -195,14 +217,17 @@ async function readOpen(fh: FileHandle, size: number, sink: RecordSink, options:
   options.onProgress?.(metaBytes, size);
 
   while (heap.items.length > 0) {
-    const s = heap.items[0];
+    const src = heap.items[0];
+    const s = src.stream;
     if (s.missed !== 0) {
       const what = s.missed > 0 ? `${s.missed} EVENTS DROPPED` : 'EVENTS DROPPED';
+      // trace-cmd report puts the instance name in front, as on the instance's event lines
+      const label = src.instance === undefined ? '' : `${src.instance}: `;
       sink.warn(
         null,
         s.missedShownByTraceCmd
-          ? `CPU:${s.cpu} [${what}]`
-          : `CPU:${s.cpu} [${what}] (the ring buffer flagged lost events that trace-cmd report does not print)`,
+          ? `${label}CPU:${s.cpu} [${what}]`
+          : `${label}CPU:${s.cpu} [${what}] (the ring buffer flagged lost events that trace-cmd report does not print)`,
       );
       s.missed = 0;
     }
@@ -229,7 +254,7 @@ async function readOpen(fh: FileHandle, size: number, sink: RecordSink, options:
         const ev: TraceEvent = {
           type: 'event',
           line: null,
-          timeNs: toNs(s.ts),
+          timeNs: src.tsNs,
           cpu: s.cpu,
           pid,
           comm,
@@ -237,11 +262,13 @@ async function readOpen(fh: FileHandle, size: number, sink: RecordSink, options:
           system: type.system,
           payload,
         };
+        if (src.instance !== undefined) ev.instance = src.instance;
         sink.record(ev);
         emitted++;
       } else if (!unknownIds.has(id)) {
         unknownIds.add(id);
-        sink.warn(null, `CPU ${s.cpu}: event id ${id} has no format description in the file; such events are skipped`);
+        const where = src.instance === undefined ? '' : `instance "${src.instance}" `;
+        sink.warn(null, `${where}CPU ${s.cpu}: event id ${id} has no format description in the file; such events are skipped`);
       }
     }
     if ((emitted & (ABORT_CHECK_EVERY - 1)) === 0 && options.signal?.aborted) {
@@ -259,8 +286,10 @@ async function readOpen(fh: FileHandle, size: number, sink: RecordSink, options:
       progress(false);
       more = s.advance();
     }
-    if (more) heap.siftTop();
-    else heap.popTop();
+    if (more) {
+      src.tsNs = src.toNs(s.ts, s.cpu);
+      heap.siftTop();
+    } else heap.popTop();
   }
   progress(true);
   if (emitted === 0 && fatalProblems > 0) sink.fail(null, 'no events could be read from the trace data');
