@@ -176,3 +176,13 @@ test('damaged events are still counted: kvm_exit without a reason, ICR write wit
   const b = await analyzeFiles([join(FIXTURES, 'bad', 'write-msr-no-value.txt')]);
   assert.equal(reason(b, 'msr_write 0x830').count, 15);
 });
+
+test('a trace.dat with two buffers: the guest model follows the buffer with the guest exit events', async () => {
+  // multi-v7.report-t.txt (trace-cmd report of the file): 54 write_msr lines, all in instance "second" — 48 to 6e0,
+  // 3 to 830, 3 to 83f; the top buffer holds sched events of the same CPUs.
+  const a = await analyzeFiles([join(FIXTURES, 'tracedat', 'multi-v7.dat')]);
+  assert.equal(a.inputs[0].records, 155);
+  assert.equal(reason(a, 'msr_write 0x6e0').count, 48);
+  assert.equal(reason(a, 'msr_write 0x830').count, 3);
+  assert.equal(reason(a, 'msr_write 0x83f').count, 3);
+});

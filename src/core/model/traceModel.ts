@@ -159,6 +159,8 @@ export class TraceModel {
    * Critical-path tokens, null until the first hand-off is seen: guest CPUs moved by guest events, and vCPUs moved by
    * host (kvm_*) events. Kept apart so that host scheduler events (host CPUs) never move a vCPU's token.
    */
+  /** The trace.dat buffer the guest-side model follows ('' = top); null until a guest exit event is seen. */
+  private guestBuffer: string | null = null;
   private readonly tokens: { guest: Set<number> | null; host: Set<number> | null } = { guest: null, host: null };
   private readonly guestCpus = new Map<number, GuestCpu>();
   private readonly hostVcpus = new Map<number, HostVcpu>();
@@ -183,6 +185,7 @@ export class TraceModel {
     if (this.firstNs === null || t < this.firstNs) this.firstNs = t;
     if (this.lastNs === null || t > this.lastNs) this.lastNs = t;
     if (this.eventCounts.size < 10_000 || this.eventCounts.has(ev.name)) this.eventCounts.set(ev.name, (this.eventCounts.get(ev.name) ?? 0) + 1);
+    if (!ev.name.startsWith('kvm_') && !this.inGuestBuffer(ev)) return;
     if (ev.cpu >= 0) {
       this.cpusSeen.add(ev.cpu);
       if (ev.pid >= 0 && !ev.name.startsWith('kvm_')) this.noteRunning(ev);
@@ -222,6 +225,19 @@ export class TraceModel {
         return this.schedSwitch(ev);
       default:
     }
+  }
+
+  /**
+   * A trace.dat may hold several buffers (trace-cmd -B / -A): CPU numbers of different buffers are different CPUs.
+   * The guest-side model follows one buffer: the first that shows a guest exit event (write_msr, cpu_idle).
+   */
+  private inGuestBuffer(ev: TraceEvent): boolean {
+    const buffer = ev.instance ?? '';
+    if (this.guestBuffer === null) {
+      if (ev.name === 'write_msr' || ev.name === 'cpu_idle') this.guestBuffer = buffer;
+      return true;
+    }
+    return buffer === this.guestBuffer;
   }
 
   get durationNs(): number | null {
