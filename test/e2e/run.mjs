@@ -196,32 +196,54 @@ async function pickFileInSimpleDialog(page, path) {
  * stamps the moment). Returns { ms, text }; ms includes the editor.hover.delay setting.
  */
 async function timedHover(page, box, want) {
-  await page.mouse.move(5, 5);
-  await sleep(600);
-  await page.evaluate((source) => {
-    const re = new RegExp(source);
-    const w = window;
-    w.__kvlHover = { at: null, t0: performance.now() };
-    const obs = new MutationObserver(() => {
-      const h = document.querySelector('.monaco-hover-content');
-      if (h && re.test(h.textContent ?? '')) {
-        w.__kvlHover.at = performance.now();
-        obs.disconnect();
-      }
-    });
-    obs.observe(document.body, { subtree: true, childList: true, characterData: true });
-    w.__kvlHover.t0 = performance.now();
-  }, want.source);
-  await page.mouse.move(box.x + Math.min(box.width / 2, 12), box.y + box.height / 2);
-  const end = Date.now() + 5000;
-  let r = null;
-  while (Date.now() < end) {
-    r = await page.evaluate(() => window.__kvlHover);
-    if (r.at !== null) break;
-    await sleep(20);
+  const x = box.x + Math.min(box.width / 2, 12);
+  const y = box.y + box.height / 2;
+  let last = { ms: null, text: '' };
+  // Monaco starts a hover on mouse *movement* over a token: arrive, then move by a pixel (a user's hand never stands
+  // still). A hover that does not come is tried again, as a user would.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.mouse.move(5, 5);
+    await sleep(600);
+    await page.evaluate((source) => {
+      const re = new RegExp(source);
+      const w = window;
+      w.__kvlHover = { at: null, t0: performance.now() };
+      // only a visible hover counts: closed editors can leave hidden hover widgets behind
+      const visibleHover = () => [...document.querySelectorAll('.monaco-hover-content')].find((e) => e.getClientRects().length > 0 && re.test(e.textContent ?? ''));
+      const obs = new MutationObserver(() => {
+        const h = visibleHover();
+        if (h) {
+          w.__kvlHover.at = performance.now();
+          obs.disconnect();
+        }
+      });
+      obs.observe(document.body, { subtree: true, childList: true, characterData: true });
+      w.__kvlHover.t0 = performance.now();
+    }, want.source);
+    await page.mouse.move(x, y);
+    await sleep(30);
+    await page.mouse.move(x + 1, y);
+    const end = Date.now() + 3000;
+    let r = null;
+    while (Date.now() < end) {
+      r = await page.evaluate(() => window.__kvlHover);
+      if (r.at !== null) break;
+      await sleep(20);
+    }
+    const text = (await page.locator('.monaco-hover-content').filter({ visible: true }).last().innerText({ timeout: 1000 }).catch(() => '')).trim();
+    last = { ms: r && r.at !== null ? r.at - r.t0 : null, text };
+    if (last.ms !== null) break;
   }
-  const text = (await page.locator('.monaco-hover-content').first().innerText().catch(() => '')).trim();
-  return { ms: r && r.at !== null ? r.at - r.t0 : null, text };
+  return last;
+}
+
+/** Scrolls the visible editor back to column 1 (a click or a long line can leave it scrolled far right). */
+async function scrollEditorLeft(page) {
+  const box = await page.locator('.monaco-editor .view-lines').filter({ visible: true }).first().boundingBox().catch(() => null);
+  if (!box) return;
+  await page.mouse.move(box.x + 40, box.y + 40);
+  for (let i = 0; i < 5; i++) await page.mouse.wheel(-5_000, 0);
+  await sleep(500);
 }
 
 /** Switches dark ↔ light the way a user does (the settings file is only read at start). */
@@ -306,7 +328,8 @@ async function drive(work) {
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      // no history navigation on horizontal overscroll: scrolling an editor back to column 1 must not leave the page
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-features=OverscrollHistoryNavigation'],
     });
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     const consoleErrors = [];
@@ -549,15 +572,18 @@ async function scaleAndHostileChecks(page, workspace) {
     await sleep(500);
     await page.screenshot({ path: join(SHOTS, '13-hostile-panel-dark.png') });
   }
-  // the hover on the kvm_exit line whose reason is a <script> element
-  await page.locator('.monaco-editor .view-lines').filter({ visible: true }).first().click().catch(() => {});
+  // the hover on the kvm_exit line whose reason is a <script> element (line 21: scroll the editor back to the top)
+  await page.locator('.monaco-editor .view-lines').filter({ visible: true }).first().click({ position: { x: 5, y: 5 } }).catch(() => {});
+  await page.keyboard.press('Control+Home');
+  await scrollEditorLeft(page);
   let exitHover = '';
   // find the rendered line by its text in the page (a locator with hasText did not match these lines)
   const exitBox = await page.evaluate(() => {
     for (const line of document.querySelectorAll('.monaco-editor .view-line')) {
-      if (!(line.textContent ?? '').includes('kvm_exit')) continue;
+      if (!(line.textContent ?? '').includes('kvm_exit') || !(line.textContent ?? '').includes('<script>')) continue;
+      // the hover explains the line's key token: here the exit reason, the <script> text
       for (const span of line.querySelectorAll('span > span')) {
-        if ((span.textContent ?? '').includes('kvm_exit')) {
+        if ((span.textContent ?? '').includes('script')) {
           const r = span.getBoundingClientRect();
           if (r.width > 0) return { x: r.x, y: r.y, width: r.width, height: r.height };
         }
@@ -633,7 +659,9 @@ async function scaleAndHostileChecks(page, workspace) {
   }
   console.log(`      40 MB document panel states: ${seen.join(' → ')} in ${Date.now() - t0} ms (including the command palette)`);
   check('the 40 MB document: the panel ends with the final analysis', final !== null, seen.join(' → '));
-  check('the 40 MB document: partial results were shown before the final one', seen.includes('reading'), seen.join(' → '), { soft: true });
+  // A 40 MB document is analysed in about a second: partial results may not show before the final one (the 200 MB
+  // file above checks them); say which it was.
+  console.log(`      40 MB document: partial results ${seen.includes('reading') ? 'were' : 'were not'} shown before the final one`);
   if (final) console.log(`      40 MB final: ${JSON.stringify(await exitsFigure(final.frame))}`);
   await sleep(800);
   await page.screenshot({ path: join(SHOTS, '16-big-document-panel-dark.png') });
@@ -642,18 +670,45 @@ async function scaleAndHostileChecks(page, workspace) {
   const statusEnd = Date.now() + 60_000;
   while (Date.now() < statusEnd && (await page.locator('.statusbar-item', { hasText: /exits/ }).count()) === 0) await sleep(250);
   await sleep(1500); // the "N like it" counts are a second pass
-  await page.locator('.monaco-editor .view-lines').filter({ visible: true }).first().click();
-  await page.keyboard.press('Control+End');
-  await sleep(1500);
+  // go near the end of the document the way a user does: Go to Line (Ctrl+G), a line number, Enter
+  await page.locator('.monaco-editor .view-lines').filter({ visible: true }).first().click({ position: { x: 5, y: 5 } });
+  const totalLines = readFileSync(join(workspace, BIG_TEXT), 'latin1').split('\n').length - 1;
+  await page.keyboard.press('Control+G');
+  const goto = page.locator('.quick-input-widget input');
+  await goto.waitFor({ state: 'visible', timeout: 5000 }).catch(() => {});
+  await goto.fill(`:${totalLines - 20}`);
+  await sleep(500);
+  await page.keyboard.press('Enter');
+  await sleep(1000);
+  await scrollEditorLeft(page);
   const lastLine = (await page.locator('[id="status.editor.selection"]').innerText().catch(() => '')).trim();
   const timings = [];
   const hoverTexts = [];
-  for (const [lineText, token] of [['write_msr', 'write_msr'], ['cpu_idle', 'cpu_idle'], ['sched_switch', 'sched_switch'], ['write_msr', '830']]) {
-    const lines = page.locator('.monaco-editor .view-line', { hasText: lineText }).filter({ visible: true });
-    const n = await lines.count();
-    if (n === 0) continue;
-    const span = lines.nth(n - 1).locator('span > span', { hasText: token }).first();
-    const box = await span.boundingBox().catch(() => null);
+  // event names: the payloads are off the right edge of the narrow editor beside the panel
+  for (const [lineText, token] of [['write_msr', 'write_msr'], ['cpu_idle', 'cpu_idle'], ['sched_switch', 'sched_switch'], ['ipi_send_cpu', 'ipi_send_cpu']]) {
+    // A file this large is not tokenized (editor.largeFileOptimizations): each line is one span, so the token's place
+    // is computed from its character offset and the monospace character width.
+    const box = await page.evaluate(
+      ({ lineText, token }) => {
+        // Monaco recycles line elements, so DOM order is not screen order: take the matching line nearest the
+        // middle of the editor, well clear of the scrollbars
+        const editor = [...document.querySelectorAll('.monaco-editor .view-lines')].find((e) => e.getClientRects().length > 0);
+        const mid = editor ? editor.getBoundingClientRect().top + editor.getBoundingClientRect().height / 2 : 400;
+        const lines = [...document.querySelectorAll('.monaco-editor .view-line')]
+          .filter((l) => (l.textContent ?? '').includes(lineText) && (l.textContent ?? '').includes(token) && l.getClientRects().length > 0)
+          .sort((a, b) => Math.abs(a.getBoundingClientRect().top - mid) - Math.abs(b.getBoundingClientRect().top - mid));
+        const line = lines[0];
+        const span = line?.querySelector('span > span') ?? line?.querySelector('span');
+        if (!line || !span || !span.textContent) return null;
+        // the character width from one span (monospace), the token's offset from the whole line's text
+        const charW = span.getBoundingClientRect().width / span.textContent.length;
+        const r = line.getBoundingClientRect();
+        const at = (line.textContent ?? '').indexOf(token);
+        if (!(charW > 0) || at < 0) return null;
+        return { x: r.x + at * charW, y: r.y, width: Math.max(charW, charW * Math.min(token.length, 3)), height: r.height };
+      },
+      { lineText, token },
+    );
     if (!box) continue;
     const r = await timedHover(page, box, /VM exit|event|idle|IPI|critical path|like it/i);
     timings.push(r.ms);
