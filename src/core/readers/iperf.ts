@@ -356,24 +356,35 @@ interface Summary {
   extra: Extra;
 }
 
-class Iperf3TextReader implements LineReader {
-  private summaries: Summary[] = [];
-  private streams = new Set<string>();
-  private udp = false;
-  private reverse = false;
-  private started = false;
-  private intervals = 0;
-  private runLine = 0;
-  private bad: BadLines;
+/** The iperf2 and iperf3 text readers: blank lines skipped, bad lines counted, the line where a run began. */
+abstract class IperfTextReader implements LineReader {
+  protected runLine = 0;
+  protected readonly bad: BadLines;
 
-  constructor(private readonly sink: RecordSink) {
+  constructor(protected readonly sink: RecordSink) {
     this.bad = new BadLines(sink);
   }
 
   line(raw: string, lineNo: number): void {
     const text = raw.replace(/\r$/, '');
     const t = text.trim();
-    if (t === '') return;
+    if (t !== '') this.textLine(text, t, lineNo);
+  }
+
+  /** A non-blank line: `text` without its CR, `t` trimmed. */
+  protected abstract textLine(text: string, t: string, lineNo: number): void;
+  abstract end(lastLineNo: number): void;
+}
+
+class Iperf3TextReader extends IperfTextReader {
+  private summaries: Summary[] = [];
+  private streams = new Set<string>();
+  private udp = false;
+  private reverse = false;
+  private started = false;
+  private intervals = 0;
+
+  protected textLine(text: string, t: string, lineNo: number): void {
     if (/^iperf3: error - /.test(t)) {
       this.flush(lineNo);
       this.sink.fail(lineNo, t);
@@ -474,7 +485,7 @@ class Iperf3TextReader implements LineReader {
 
 // ---------------------------------------------------------------- iperf2 text
 
-class Iperf2TextReader implements LineReader {
+class Iperf2TextReader extends IperfTextReader {
   private test = 'TCP';
   /** Per stream: the furthest interval end seen, a 0-start line that may be the first interval or the whole run. */
   private lastEnd = new Map<string, number>();
@@ -482,17 +493,8 @@ class Iperf2TextReader implements LineReader {
   private finals = new Map<string, DataLine>();
   private serverReports: DataLine[] = [];
   private expectServerReport = new Set<string>();
-  private runLine = 0;
-  private bad: BadLines;
 
-  constructor(private readonly sink: RecordSink) {
-    this.bad = new BadLines(sink);
-  }
-
-  line(raw: string, lineNo: number): void {
-    const text = raw.replace(/\r$/, '');
-    const t = text.trim();
-    if (t === '') return;
+  protected textLine(text: string, t: string, lineNo: number): void {
     const banner = /^(Client connecting to|Server listening on)\b.*?\b(TCP|UDP)\b/.exec(t);
     if (banner) {
       this.flush(lineNo);
