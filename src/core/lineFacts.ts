@@ -1,4 +1,4 @@
-// STUB (being written by the model engineer): per-line facts the model found, for hovers and "reveal in editor".
+// Per-line facts the model found (critical path, duration, transaction), for hovers and "reveal in editor".
 
 export interface LineFact {
   /** On the critical path of a request/response transaction (true), off it (false), or not attributed (null). */
