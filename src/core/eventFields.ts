@@ -144,12 +144,6 @@ export function parseApicIpi(payload: string): { dest: number; vector: number; s
   return m ? { dest: Number.parseInt(m[1], 16), vector: Number(m[2]), self: payload.includes('|self') } : null;
 }
 
-/** kvm_apic_accept_irq "apicid 0 vec 236 (Fixed|edge)". */
-export function parseApicAcceptIrq(payload: string): { apicId: number; vector: number } | null {
-  const m = /^apicid ([0-9a-f]+) vec (\d+)/i.exec(payload);
-  return m ? { apicId: Number.parseInt(m[1], 16), vector: Number(m[2]) } : null;
-}
-
 /** kvm_apic "apic_write APIC_ICR = 0x..." */
 export function parseKvmApic(payload: string): { write: boolean; register: string } | null {
   const m = /^apic_(read|write) (\S+) = /.exec(payload);

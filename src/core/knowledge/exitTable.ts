@@ -337,12 +337,6 @@ export function msrCategory(msr: number): ExitCategory | null {
   return msrInfo(msr)?.category ?? null;
 }
 
-/** A one-line name for an MSR: "0x830 x2APIC ICR". */
-export function msrLabel(msr: number): string {
-  const info = msrInfo(msr);
-  return info ? `${hex(msr)} ${info.name}` : `${hex(msr)} (unknown MSR)`;
-}
-
 export function xapicRegister(address: number): MsrInfo | undefined {
   if (address < XAPIC_BASE || address >= XAPIC_BASE + 0x1000) return undefined;
   return xapicByOffset.get(address - XAPIC_BASE);

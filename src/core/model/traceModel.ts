@@ -55,8 +55,6 @@ export class HandoffSegments {
   readonly idleExitToRun = new LogHistogram();
   /** The woken task runs → it hands off (sends the IPI / wakes its peer). */
   readonly runToHandoff = new LogHistogram();
-  /** Woken (IPI handler, idle exit) → the next hand-off from that CPU, windows with no exit inside. */
-  readonly wakeToHandoffNoExit = new LogHistogram();
   /** Timer-MSR writes inside the wake → run windows above (to price one timer write). */
   timerWritesInWake = 0;
 }
@@ -67,7 +65,6 @@ interface GuestCpu {
   haltFact: number;
   haltLine: number | null;
   tokenArrivedInHalt: boolean;
-  pollStart: number | null;
   idleSince: number | null;
   lastIpiSendAt: number | null;
   ipiSendTarget: number | null;
@@ -81,8 +78,6 @@ interface GuestCpu {
   idleExitAt: number | null;
   runStart: number | null;
   runPid: number;
-  wokeAt: number | null;
-  exitsSinceWoke: number;
 }
 
 interface HostVcpu {
@@ -150,7 +145,6 @@ export class TraceModel {
   firstNs: number | null = null;
   lastNs: number | null = null;
   events = 0;
-  readonly eventCounts = new Map<string, number>();
   readonly cpusSeen = new Set<number>();
   readonly cpusWithIdleEvents = new Set<number>();
 
@@ -184,7 +178,6 @@ export class TraceModel {
     const t = ev.timeNs;
     if (this.firstNs === null || t < this.firstNs) this.firstNs = t;
     if (this.lastNs === null || t > this.lastNs) this.lastNs = t;
-    if (this.eventCounts.size < 10_000 || this.eventCounts.has(ev.name)) this.eventCounts.set(ev.name, (this.eventCounts.get(ev.name) ?? 0) + 1);
     if (!ev.name.startsWith('kvm_') && !this.inGuestBuffer(ev)) return;
     if (ev.cpu >= 0) {
       this.cpusSeen.add(ev.cpu);
@@ -264,7 +257,6 @@ export class TraceModel {
         haltFact: -1,
         haltLine: null,
         tokenArrivedInHalt: false,
-        pollStart: null,
         idleSince: null,
         lastIpiSendAt: null,
         ipiSendTarget: null,
@@ -278,8 +270,6 @@ export class TraceModel {
         idleExitAt: null,
         runStart: null,
         runPid: -1,
-        wokeAt: null,
-        exitsSinceWoke: 0,
       };
       this.guestCpus.set(n, s);
     }
@@ -319,7 +309,6 @@ export class TraceModel {
     });
     this.fact(ev.line, critical, null);
     if (exit.category === 'timer') s.timerWritesSinceIrq++;
-    if (access.msr !== 0x830) s.exitsSinceWoke++;
     if (access.msr === 0x830) {
       if (s.lastIpiSendAt !== null && ev.timeNs - s.lastIpiSendAt <= STEP_WINDOW_NS) this.segments.ipiSend.add(ev.timeNs - s.lastIpiSendAt);
       // x2APIC ICR: destination APIC id in bits 63:32; the ipi_send_cpu just before names the CPU more reliably.
@@ -362,7 +351,6 @@ export class TraceModel {
     if (s.pendingIpiAt !== null && ev.timeNs - s.pendingIpiAt <= STEP_WINDOW_NS) {
       (s.pendingIpiToIdle ? this.segments.deliveryToIdle : this.segments.deliveryToRunning).add(ev.timeNs - s.pendingIpiAt);
       s.irqAt = ev.timeNs;
-      this.woke(s, ev.timeNs);
       s.wakeSignalAt = s.pendingIpiAt;
       s.wakeSignalFromPid = s.pendingIpiFromPid;
       s.timerWritesSinceIrq = 0;
@@ -394,15 +382,12 @@ export class TraceModel {
         this.guestPolling.haltedIdles++;
       }
       s.haltStart = null;
-      s.pollStart = null;
       s.idleExitAt = ev.timeNs;
-      this.woke(s, ev.timeNs);
       return;
     }
     if (idle.state === 0) {
       // cpuidle-haltpoll's poll state: the vCPU spins in the guest, no exit.
       this.guestPolling.polledIdles++;
-      s.pollStart = ev.timeNs;
       return;
     }
     // Any other state halts the vCPU (HLT; deeper states too on KVM unless MWAIT is passed through).
@@ -438,20 +423,9 @@ export class TraceModel {
     else if (ev.pid <= 0) this.handTokenTo('guest', w.targetCpu, null);
   }
 
-  private woke(s: GuestCpu, t: number): void {
-    if (s.wokeAt !== null) return;
-    s.wokeAt = t;
-    s.exitsSinceWoke = 0;
-  }
-
-  /** The task on this CPU hands off (sends an IPI or wakes a peer): closes the run and wake windows. */
+  /** The task on this CPU hands off (sends an IPI or wakes a peer): closes its run segment. */
   private endRunSegment(s: GuestCpu, t: number, wokenPid?: number): void {
-    if (wokenPid === s.runPid) return;
-    if (s.wokeAt !== null) {
-      if (s.exitsSinceWoke === 0) this.segments.wakeToHandoffNoExit.add(t - s.wokeAt);
-      s.wokeAt = null;
-    }
-    if (s.runStart === null) return;
+    if (s.runStart === null || wokenPid === s.runPid) return;
     this.segments.runToHandoff.add(t - s.runStart);
     s.runStart = null;
   }
@@ -474,7 +448,6 @@ export class TraceModel {
       this.dropToken('guest', ev.cpu);
       s.idleSince = t;
       s.runStart = null;
-      s.wokeAt = null;
       return;
     }
     this.taskRuns(s, sw.nextPid, sw.prevPid, t, true);

@@ -22,14 +22,6 @@ export class LogHistogram {
     this.counts[bucketOf(value)]++;
   }
 
-  merge(other: LogHistogram): void {
-    for (let i = 0; i < BUCKETS; i++) this.counts[i] += other.counts[i];
-    this.count += other.count;
-    this.sum += other.sum;
-    this.min = Math.min(this.min, other.min);
-    this.max = Math.max(this.max, other.max);
-  }
-
   get mean(): number | null {
     return this.count > 0 ? this.sum / this.count : null;
   }
