@@ -79,7 +79,11 @@ export interface BenchmarkSummary {
 export interface Prediction {
   metric: 'transactionsPerSec' | 'bitsPerSec' | 'latencyNs';
   before: number;
+  /** The point estimate. */
   after: number;
+  /** The range the evidence supports (timestamp resolution, sample, the model's own terms). */
+  low: number;
+  high: number;
 }
 
 export interface Recommendation {
@@ -107,6 +111,21 @@ export interface Analysis {
   notRecommended?: { id: string; reason: string }[];
   /** Extra: caveats of the model for this run (e.g. halts invisible on some CPUs). */
   modelNotes?: string[];
+  /**
+   * Only when the inputs hold several runs (several perf kvm stat tables, repeated benchmark runs, traces that do not
+   * belong together): every run, the first included; the top-level fields then describe the first run.
+   */
+  runs?: AnalysisRun[];
+}
+
+/** One run of several in the inputs, side by side for `compare`. */
+export interface AnalysisRun {
+  label: string;
+  exits: ExitsSummary | null;
+  transactions: TransactionsSummary | null;
+  benchmark: BenchmarkSummary | null;
+  recommendations: Recommendation[];
+  notRecommended?: { id: string; reason: string }[];
 }
 
 export interface HaltPollingSummary {

@@ -153,7 +153,9 @@ function haltPolling(f: ModelFacts, workload: Workload, out: Outcome): void {
     const saving = polledHandoff !== null ? periodBefore / handoffsPerTx - polledHandoff : (halted.mean ?? 0) - HOST_POLL_WAKE_NS;
     if (saving > 0) {
       const periodAfter = Math.max(periodBefore * 0.05, periodBefore - idleWakesPerTx * covered * saving);
-      prediction = { metric: 'transactionsPerSec', before: round1(before), after: round1(1e9 / periodAfter) };
+      // Placeholder range until the model derives one (issue 14): the point estimate only.
+      const after = round1(1e9 / periodAfter);
+      prediction = { metric: 'transactionsPerSec', before: round1(before), after, low: after, high: after };
     }
   }
   const duration = t.durationNs;
@@ -223,7 +225,9 @@ function timerWrites(f: ModelFacts, workload: Workload, out: Outcome): void {
     evidence.push(`Each critical timer write costs about ${us(cost)} on the path.`);
     const periodBefore = 1e9 / before;
     const periodAfter = Math.max(periodBefore * 0.05, periodBefore - (criticalTimers / tx.count) * cost);
-    prediction = { metric: 'transactionsPerSec', before: round1(before), after: round1(1e9 / periodAfter) };
+    // Placeholder range until the model derives one (issue 14): the point estimate only.
+      const after = round1(1e9 / periodAfter);
+      prediction = { metric: 'transactionsPerSec', before: round1(before), after, low: after, high: after };
   }
   out.recommendations.push({
     id: 'nohz-full',
