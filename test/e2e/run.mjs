@@ -12,15 +12,14 @@ import { CHROMIUM, CODE_SERVER, NODE24_BIN, TOOLS, setup } from './setup.mjs';
 import { loadRecording, writeScaledText } from '../../scripts/bench-lib/generate.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SHARED = process.env.KVL_SHARED ?? resolve(REPO, '..', 'shared');
-const TRACE = join(SHARED, 'samples', 'guest-trace', 'tcprr-cross-poll0.head.report.txt');
-const DAT = join(SHARED, 'samples', 'guest-trace', 'tcprr-cross-poll0.dat');
+const TRACE = join(REPO, 'test', 'fixtures', 'guest-trace', 'tcprr-cross-poll0.head.report.txt');
+const DAT = join(REPO, 'test', 'fixtures', 'guest-trace', 'tcprr-cross-poll0.dat');
 const SHOTS = join(REPO, '.e2e', 'screenshots');
 // hand-made analyses in the CONTRACT shape: show the panels' charts and cards even while the model is thin
 const FIXTURE_A = join(REPO, 'test', 'fixtures', 'extension', 'analysis-tcprr.json');
 const FIXTURE_B = join(REPO, 'test', 'fixtures', 'extension', 'analysis-tcprr-poll.json');
 const KEEP = process.env.KVL_E2E_KEEP === '1';
-const RECORDING = join(SHARED, 'samples', 'guest-trace', 'tcprr-cross-poll0.report.txt.gz');
+const RECORDING = join(REPO, 'samples', 'guest-trace', 'tcprr-cross-poll0.report.txt.gz');
 // a trace text just under VS Code's 50 MB limit for documents handed to extensions, opened in the editor
 const BIG_TEXT = 'big-40mb.report.txt';
 const BIG_TEXT_BYTES = 40_000_000;
