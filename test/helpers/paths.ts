@@ -8,9 +8,8 @@ export const SAMPLES = join(REPO, 'samples');
 export const FIXTURES = join(REPO, 'test', 'fixtures');
 
 /** A recorded or published input by folder and name: samples/<folder>/ first, then test/fixtures/<folder>/. */
-export function sample(folder: string, ...parts: string[]): string {
-  const candidates = [join(SAMPLES, folder, ...parts), join(FIXTURES, folder, ...parts)];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`missing test input ${folder}/${parts.join('/')} (looked in samples/ and test/fixtures/)`);
+export function sample(...parts: string[]): string {
+  const found = [join(SAMPLES, ...parts), join(FIXTURES, ...parts)].find((p) => existsSync(p));
+  if (!found) throw new Error(`missing test input ${parts.join('/')} (looked in samples/ and test/fixtures/)`);
   return found;
 }
