@@ -13,13 +13,13 @@ import { loadRecording, writeScaledText } from '../../scripts/bench-lib/generate
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TRACE = join(REPO, 'test', 'fixtures', 'guest-trace', 'tcprr-cross-poll0.head.report.txt');
-const DAT = join(REPO, 'test', 'fixtures', 'guest-trace', 'tcprr-cross-poll0.dat');
+const DAT = join(REPO, 'samples', 'guest-trace', 'tcprr-cross-poll0.dat');
 const SHOTS = join(REPO, '.e2e', 'screenshots');
 // hand-made analyses in the CONTRACT shape: show the panels' charts and cards even while the model is thin
 const FIXTURE_A = join(REPO, 'test', 'fixtures', 'extension', 'analysis-tcprr.json');
 const FIXTURE_B = join(REPO, 'test', 'fixtures', 'extension', 'analysis-tcprr-poll.json');
 const KEEP = process.env.KVL_E2E_KEEP === '1';
-const RECORDING = join(REPO, 'samples', 'guest-trace', 'tcprr-cross-poll0.report.txt.gz');
+const RECORDING = join(REPO, 'test', 'fixtures', 'guest-trace', 'tcprr-cross-poll0.report.txt.gz');
 // a trace text just under VS Code's 50 MB limit for documents handed to extensions, opened in the editor
 const BIG_TEXT = 'big-40mb.report.txt';
 const BIG_TEXT_BYTES = 40_000_000;
