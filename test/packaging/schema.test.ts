@@ -16,7 +16,8 @@ const validateAnalysis = ajv.compile(loadSchema('analysis.schema.json'));
 const validateComparison = ajv.compile(loadSchema('compare.schema.json'));
 
 function cli(...args: string[]): unknown {
-  const r = spawnSync(process.execPath, [join(REPO, 'dist', 'cli.js'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const cliPath = join(REPO, 'dist', 'cli.js');
+  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
   assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -86,7 +87,8 @@ test('broken documents fail validation, each for the reason broken in', () => {
   assert.match(broken((d) => delete d.recommendations[0].prediction.low), /must have required property 'low'/);
   assert.match(broken((d) => delete d.notRecommended), /must have required property 'notRecommended'/);
   assert.match(broken((d) => (d.transactions.count = -1)), /count must be >= 0/);
-  const comparison = cli('compare', '--runs', guest('poll0').join(' '), guest('poll200000').join(' '), '--json') as Record<string, any>;
+  const runs = [guest('poll0').join(' '), guest('poll200000').join(' ')];
+  const comparison = cli('compare', '--runs', ...runs, '--json') as Record<string, any>;
   comparison.runs = comparison.runs.slice(0, 1);
   assert.match(errorsOf(validateComparison, comparison), /runs must NOT have fewer than 2 items/);
 });
