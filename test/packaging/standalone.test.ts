@@ -10,7 +10,7 @@ const SCANNED = ['src', 'test', 'scripts', 'webview', 'bin', 'README.md', '.ci']
 const THIS_FILE = join('test', 'packaging', 'standalone.test.ts');
 // spelled in pieces so that this file does not name what it forbids
 const OUTSIDE = new RegExp(['\\.\\./', 'shared', '|', '/work/', 'shared'].join(''));
-export const SAMPLES_BUDGET_BYTES = 4.5 * 1024 * 1024;
+const SAMPLES_BUDGET_BYTES = 4.5 * 1024 * 1024;
 
 function filesUnder(path: string): string[] {
   if (!statSync(path).isDirectory()) return [path];
@@ -38,7 +38,7 @@ test('the rule itself catches a path to the folder beside the checkout', () => {
   assert.ok(!OUTSIDE.test('pieces shared by v6 and v7'));
 });
 
-test('samples/ stays within its 4.5 MB budget and samples/README.md names every file', () => {
+test('samples/ stays within its 4.5 MiB budget and samples/README.md names every file', () => {
   const files = filesUnder(SAMPLES).map((f) => relative(SAMPLES, f));
   const total = files.reduce((sum, f) => sum + statSync(join(SAMPLES, f)).size, 0);
   assert.ok(total <= SAMPLES_BUDGET_BYTES, `samples/ holds ${total} bytes`);
