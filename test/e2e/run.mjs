@@ -551,6 +551,7 @@ async function walkthroughChecks(page) {
   const title = page.locator('.gettingStartedContainer', { hasText: 'Find out why a VM is slow with KVM Trace Lens' });
   const opened = await title.first().waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false);
   check('the walkthrough "Find out why a VM is slow with KVM Trace Lens" opens', opened);
+  await sleep(2000); // the step's markdown media renders in a webview of its own
   await page.screenshot({ path: join(SHOTS, '00-walkthrough.png') });
   if (!opened) return;
 
@@ -572,7 +573,8 @@ async function walkthroughChecks(page) {
   await sleep(1000);
   await page.keyboard.press('Enter');
   await sleep(1500);
-  const done = await page.locator('.getting-started-step.complete', { hasText: 'Open a sample run' }).count();
+  // VS Code marks a done step on its button: aria-checked="true" (and a pass-filled icon)
+  const done = await page.locator('.getting-started-step[aria-checked="true"]', { hasText: 'Open a sample run' }).count();
   check('the walkthrough marks "Open a sample run" done', done > 0, '', { soft: true });
   await page.locator('.getting-started-step', { hasText: 'Compare halt polling off and on' }).first().click();
   await sleep(800);
