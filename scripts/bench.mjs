@@ -15,9 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { cached, convertToV6, loadRecording, writeScaledDat, writeScaledText } from './bench-lib/generate.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SAMPLE = '/work/shared/samples/guest-trace/tcprr-cross-poll0';
-const RECORDING = process.env.KVM_TRACE_LENS_BENCH_SAMPLE ?? `${SAMPLE}.report.txt.gz`;
-const RECORDING_DAT = RECORDING.replace(/\.report\.txt\.gz$/, '.dat');
+const RECORDING =
+  process.env.KVM_TRACE_LENS_BENCH_SAMPLE ?? join(root, 'test', 'fixtures', 'guest-trace', 'tcprr-cross-poll0.report.txt.gz');
+const RECORDING_DAT = process.env.KVM_TRACE_LENS_BENCH_SAMPLE
+  ? RECORDING.replace(/\.report\.txt\.gz$/, '.dat')
+  : join(root, 'samples', 'guest-trace', 'tcprr-cross-poll0.dat');
 
 function parseSize(s) {
   const m = /^(\d+(?:\.\d+)?)\s*([KMG]?)B?$/i.exec(s.trim());

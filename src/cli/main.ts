@@ -2,6 +2,7 @@
 import { analyzeFiles } from '../core/analyze';
 import type { Analysis } from '../core/analysisTypes';
 import { formatAnalysisText } from './text';
+import { helpRequest } from './help';
 
 const USAGE = `usage:
   kvm-trace-lens analyze FILE... [--json] [--html OUT.html]
@@ -103,6 +104,11 @@ async function runCompare(args: ParsedArgs): Promise<number> {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  const help = helpRequest(argv);
+  if (help !== null) {
+    process.stdout.write(help);
+    return 0;
+  }
   let args: ParsedArgs;
   try {
     args = parseArgs(argv);

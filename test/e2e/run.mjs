@@ -1,6 +1,7 @@
 // End-to-end test in a real VS Code (code-server driven by Playwright on Debian's chromium): builds and packages the
-// extension, installs it, opens a guest trace, checks language mode, hovers, the Analysis panel, a trace.dat and the
-// Compare panel, and saves screenshots (dark and light theme) in .e2e/screenshots. `npm run test:e2e`; not in `npm test`.
+// extension (`npm run package`), installs that .vsix, follows the walkthrough (Open Sample, Compare), opens a guest
+// trace, checks language mode, hovers, the Analysis panel, a trace.dat and the Compare panel, and saves screenshots
+// (dark and light theme) in .e2e/screenshots. `npm run test:e2e`; not in `npm test`.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,15 +13,14 @@ import { CHROMIUM, CODE_SERVER, NODE24_BIN, TOOLS, setup } from './setup.mjs';
 import { loadRecording, writeScaledText } from '../../scripts/bench-lib/generate.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SHARED = process.env.KVL_SHARED ?? resolve(REPO, '..', 'shared');
-const TRACE = join(SHARED, 'samples', 'guest-trace', 'tcprr-cross-poll0.head.report.txt');
-const DAT = join(SHARED, 'samples', 'guest-trace', 'tcprr-cross-poll0.dat');
+const TRACE = join(REPO, 'test', 'fixtures', 'guest-trace', 'tcprr-cross-poll0.head.report.txt');
+const DAT = join(REPO, 'samples', 'guest-trace', 'tcprr-cross-poll0.dat');
 const SHOTS = join(REPO, '.e2e', 'screenshots');
 // hand-made analyses in the CONTRACT shape: show the panels' charts and cards even while the model is thin
 const FIXTURE_A = join(REPO, 'test', 'fixtures', 'extension', 'analysis-tcprr.json');
 const FIXTURE_B = join(REPO, 'test', 'fixtures', 'extension', 'analysis-tcprr-poll.json');
 const KEEP = process.env.KVL_E2E_KEEP === '1';
-const RECORDING = join(SHARED, 'samples', 'guest-trace', 'tcprr-cross-poll0.report.txt.gz');
+const RECORDING = join(REPO, 'test', 'fixtures', 'guest-trace', 'tcprr-cross-poll0.report.txt.gz');
 // a trace text just under VS Code's 50 MB limit for documents handed to extensions, opened in the editor
 const BIG_TEXT = 'big-40mb.report.txt';
 const BIG_TEXT_BYTES = 40_000_000;
@@ -293,8 +293,9 @@ async function main() {
 
 /** Packages, installs and drives code-server; everything it makes lives in `work`. */
 async function drive(work) {
-  const vsix = join(work, 'kvm-trace-lens.vsix');
-  sh('npx', ['--no-install', 'vsce', 'package', '--skip-license', '--no-dependencies', '--no-rewrite-relative-links', '-o', vsix]);
+  // the .vsix a user gets: `npm run package` builds, packages and checks it (runtime only, size budget)
+  sh('npm', ['run', 'package']);
+  const vsix = join(REPO, 'dist', 'kvm-trace-lens.vsix');
 
   const workspace = join(work, 'workspace');
   const userDir = join(work, 'user');
@@ -339,6 +340,14 @@ async function drive(work) {
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await sleep(4000);
+
+    // 0. the walkthrough opens a bundled sample (shipped in the .vsix) in its analysis, then compares two runs
+    await walkthroughChecks(page).catch(async (e) => {
+      check('the walkthrough steps ran to the end', false, String(e?.message ?? e).split('\n')[0]);
+      await page.screenshot({ path: join(SHOTS, '00-walkthrough-stopped.png') }).catch(() => {});
+    });
+    await runCommand(page, 'View: Close All Editor Groups');
+    await sleep(1000);
 
     // 1. language by name/content
     await openFile(page, 'tcprr-cross-poll0.head.report.txt');
@@ -521,6 +530,71 @@ async function drive(work) {
     await browser?.close().catch(() => {});
     server.kill('SIGTERM');
     writeFileSync(join(SHOTS, '..', 'code-server.log'), serverLog.join(''));
+  }
+}
+
+/** Clicks a walkthrough button (a command link on its own line in a step's description) by its text. */
+async function clickWalkthroughButton(page, text) {
+  const button = page.locator('.gettingStartedContainer .monaco-button, .gettingStartedContainer a', { hasText: text });
+  await button.first().waitFor({ state: 'visible', timeout: 15_000 });
+  await button.first().click();
+}
+
+/** The walkthrough: Open Sample shows the sample's analysis, then the run with polling on and the comparison. */
+async function walkthroughChecks(page) {
+  await runCommand(page, 'Welcome: Open Walkthrough...');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill('KVM Trace Lens');
+  await sleep(1000);
+  await page.keyboard.press('Enter');
+  const title = page.locator('.gettingStartedContainer', { hasText: 'Find out why a VM is slow with KVM Trace Lens' });
+  const opened = await title.first().waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false);
+  check('the walkthrough "Find out why a VM is slow with KVM Trace Lens" opens', opened);
+  await sleep(2000); // the step's markdown media renders in a webview of its own
+  await page.screenshot({ path: join(SHOTS, '00-walkthrough.png') });
+  if (!opened) return;
+
+  await clickWalkthroughButton(page, 'Open Sample');
+  const ready = '[data-testid="analysis-panel"][aria-busy="false"] .header';
+  const analysis = await findInFrames(page, ready, 90_000, 'tcprr-cross-poll0');
+  check('Open Sample (walkthrough) shows the analysis panel of the bundled sample', analysis !== null);
+  if (analysis) {
+    const recs = await analysis.$$eval('[data-testid="recommendation"]', (els) => els.map((e) => e.getAttribute('data-id')));
+    check('the sample\'s analysis recommends halt polling', recs.includes('halt-polling'), JSON.stringify(recs), { soft: true });
+  }
+  await sleep(1500);
+  await page.screenshot({ path: join(SHOTS, '00b-walkthrough-open-sample.png') });
+
+  // back to the walkthrough: the step is done; the comparison step opens the second run, then Compare Runs
+  await runCommand(page, 'Welcome: Open Walkthrough...');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill('KVM Trace Lens');
+  await sleep(1000);
+  await page.keyboard.press('Enter');
+  await sleep(1500);
+  // VS Code marks a done step on its button: aria-checked="true" (and a pass-filled icon)
+  const done = await page.locator('.getting-started-step[aria-checked="true"]', { hasText: 'Open a sample run' }).count();
+  check('the walkthrough marks "Open a sample run" done', done > 0, '', { soft: true });
+  await page.locator('.getting-started-step', { hasText: 'Compare halt polling off and on' }).first().click();
+  await sleep(800);
+  await clickWalkthroughButton(page, 'Open the Run with Polling On');
+  const second = await findInFrames(page, ready, 90_000, 'tcprr-cross-poll200000');
+  check('the walkthrough opens the run with polling on in its analysis', second !== null, '', { soft: true });
+  await runCommand(page, 'KVM Trace Lens: Compare Runs');
+  await sleep(1500);
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  if ((await rows.count()) >= 3) {
+    await rows.nth(0).click();
+    await rows.nth(1).click();
+    await page.keyboard.press('Enter');
+    const compare = await findInFrames(page, '[data-testid="compare-panel"] .header', 30_000);
+    check('the walkthrough\'s two sample runs open in the Compare panel', compare !== null, '', { soft: true });
+    await sleep(1000);
+    await page.screenshot({ path: join(SHOTS, '00c-walkthrough-compare.png') });
+  } else {
+    check('Compare Runs offers the two sample runs', false, `${await rows.count()} quick pick rows`, { soft: true });
+    await page.keyboard.press('Escape');
   }
 }
 

@@ -1,14 +1,15 @@
-// Where the shared samples are: ../shared beside the repository (as in CI), overridable by KVL_SHARED.
+// Where test inputs live. Everything is inside the repository: the user-facing samples in samples/ and the rest
+// (bigger recordings, published excerpts, hand-made files) in test/fixtures/, each folder with its provenance.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const REPO = resolve(__dirname, '..', '..');
-export const SHARED = process.env.KVL_SHARED ?? resolve(REPO, '..', 'shared');
-export const SAMPLES = join(SHARED, 'samples');
+export const SAMPLES = join(REPO, 'samples');
 export const FIXTURES = join(REPO, 'test', 'fixtures');
 
+/** A recorded or published input by folder and name: samples/<folder>/ first, then test/fixtures/<folder>/. */
 export function sample(...parts: string[]): string {
-  const p = join(SAMPLES, ...parts);
-  if (!existsSync(p)) throw new Error(`missing sample ${p} (is ../shared beside the repository?)`);
-  return p;
+  const found = [join(SAMPLES, ...parts), join(FIXTURES, ...parts)].find((p) => existsSync(p));
+  if (!found) throw new Error(`missing test input ${parts.join('/')} (looked in samples/ and test/fixtures/)`);
+  return found;
 }

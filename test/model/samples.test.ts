@@ -1,4 +1,4 @@
-// The model on the real recordings (../shared/samples). Expected counts were taken with grep/awk on the files:
+// The model on the real recordings (samples/ and test/fixtures/). Expected counts were taken with grep/awk on the files:
 //   zcat tcprr-cross-poll0.report.txt.gz | grep -c 'write_msr: *830,'   → 32853
 //   zcat tcprr-cross-poll0.report.txt.gz | grep -c 'write_msr: *6e0,'   → 23167
 //   zcat tcprr-cross-poll0.report.txt.gz | grep -c 'cpu_idle: *state=1 ' → 15583

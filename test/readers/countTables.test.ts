@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { countTableReader } from '../../src/core/readers/countTables';
 import { LineSplitter } from '../../src/core/lineSplitter';
 import type { ExitCountRow, ExitCountTotals, InputFormat, InputRecord, InputWarning } from '../../src/core/records';
-import { FIXTURES, SAMPLES, sample } from '../helpers/paths';
+import { FIXTURES, sample } from '../helpers/paths';
 
 interface Result {
   format: InputFormat | null;
@@ -46,7 +46,7 @@ const byReason = (rows: ExitCountRow[]) => new Map(rows.map((r) => [r.reason, r]
 // ---------------------------------------------------------------------------------------------------------------
 // Public samples against the independently computed expected.json
 
-const PUBLIC = join(SAMPLES, 'public');
+const PUBLIC = join(FIXTURES, 'public');
 const expected = JSON.parse(readFileSync(sample('public', 'expected.json'), 'utf8')) as Record<string, Record<string, unknown>>;
 const countFiles = readdirSync(PUBLIC).filter((f) => /^(perf-kvm-stat|kvm-stat)-.*\.txt$/.test(f));
 

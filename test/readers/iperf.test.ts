@@ -1,4 +1,4 @@
-// iperf reader: every shared iperf sample plus hand-made fixtures. Figures were read off the files (python json for
+// iperf reader: every recorded iperf sample plus hand-made fixtures. Figures were read off the files (python json for
 // end.sum_sent / end.sum_received, the printed summary lines, public/expected.json), not from the reader's output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// netperf reader: every shared netperf sample plus hand-made fixtures. Figures were read off the files themselves
+// netperf reader: every recorded netperf sample plus hand-made fixtures. Figures were read off the files themselves
 // (and public/expected.json for the public samples), not taken from the reader's output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
