@@ -6,7 +6,8 @@ import { formatAnalysisText } from './text';
 const USAGE = `usage:
   kvm-trace-lens analyze FILE... [--json] [--html OUT.html]
   kvm-trace-lens compare A.json B.json [--json]
-  kvm-trace-lens compare --runs "A files" "B files" [--json]`;
+  kvm-trace-lens compare --runs "A files" "B files" [--json]
+  kvm-trace-lens export --perfetto OUT.json FILE...`;
 
 class UsageError extends Error {}
 class HelpRequest extends Error {}
@@ -103,6 +104,7 @@ async function runCompare(args: ParsedArgs): Promise<number> {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'export') return (await import('./export')).exportCommand(argv.slice(1));
   let args: ParsedArgs;
   try {
     args = parseArgs(argv);
