@@ -175,9 +175,9 @@ async function writeMillionEventTrace(path: string): Promise<number> {
       w.event('<idle>', 0, to, t + 17, 'sched_switch', `swapper/${to}:0 [120] R ==> ${peer}:${100 + to} [120]`);
       events += 10;
     }
-    if (!out.write(w.text())) await new Promise((r) => out.once('drain', r));
+    if (!out.write(w.text())) await new Promise<void>((r) => out.once('drain', () => r()));
   }
-  await new Promise((r) => out.end(r));
+  await new Promise<void>((r) => out.end(() => r()));
   return events;
 }
 
