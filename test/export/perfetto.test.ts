@@ -3,13 +3,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeFilesDetailed } from '../../src/core/analyze';
 import { exportPerfetto } from '../../src/core/export/exportPerfetto';
 import { FIXTURES, REPO } from '../helpers/paths';
-import { TraceWriter } from '../helpers/synth';
+import { TraceWriter, seed003HostTrace } from '../helpers/synth';
 
 interface TraceEventJson {
   ph: string;
@@ -66,6 +66,15 @@ function assertWellFormed(events: TraceEventJson[]): void {
     assert.ok(f.ts >= s.ts, `flow ${id} goes forward in time`);
   }
   for (const e of events) if (e.ph !== 'M') assert.ok(named.has(`${e.pid}:${e.tid}`), `track ${e.pid}:${e.tid} is named`);
+  // Perfetto binds a flow's ends to the slices enclosing them: each end has one on its track.
+  const slices = new Map<string, TraceEventJson[]>();
+  for (const e of events) if (e.ph === 'X') slices.set(`${e.pid}:${e.tid}`, [...(slices.get(`${e.pid}:${e.tid}`) ?? []), e]);
+  for (const e of events) {
+    if (e.ph !== 's' && e.ph !== 'f') continue;
+    // (An exit whose end the trace lost has no duration: an arrow into it cannot bind, and is allowed to dangle.)
+    const enclosing = (slices.get(`${e.pid}:${e.tid}`) ?? []).some((x) => x.ts <= e.ts && (e.ts <= x.ts + x.dur! || x.args?.durationUnknown === true));
+    assert.ok(enclosing, `flow ${e.ph} ${e.id} at ${e.ts} has a slice to bind to`);
+  }
 }
 
 const exitSlices = (events: TraceEventJson[]) => events.filter((e) => e.ph === 'X' && e.cat?.split(',')[0] === 'exit');
@@ -113,6 +122,21 @@ test('host text: kvm_exit → kvm_entry slices per vCPU with the durations print
   assert.deepEqual(exits.map((e) => e.dur), [12, 10, 35, 29, 0]);
   assert.equal(exits[4].args!.durationUnknown, true);
   assert.ok(events.some((e) => e.ph === 'M' && e.name === 'thread_name' && e.args!.name === 'vCPU 0'));
+});
+
+test('host IPIs: one flow per kvm_apic_ipi between vCPUs, from the sending exit into the halted target', async () => {
+  const input = join(dir, 'seed003-host.txt');
+  writeFileSync(input, seed003HostTrace(10));
+  const events = await exported(input);
+  assertWellFormed(events);
+  const text = readFileSync(input, 'utf8');
+  const ipis = (text.match(/kvm_apic_ipi:/g) ?? []).length;
+  assert.equal(ipis, 20);
+  const flows = events.filter((e) => e.ph === 'f');
+  assert.equal(flows.length, ipis);
+  const halts = exitSlices(events).filter((e) => e.name === 'HLT');
+  assert.ok(flows.every((f) => halts.some((h) => h.tid === f.tid && h.ts <= f.ts && f.ts <= h.ts + h.dur!)));
+  assert.equal(exitSlices(events).length, (text.match(/kvm_exit:/g) ?? []).length);
 });
 
 test('host text across a gap: an exit "lasting" 5984 s is not drawn as a duration', async () => {

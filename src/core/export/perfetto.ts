@@ -20,6 +20,8 @@ interface OpenExit {
   line: number;
   halt: boolean;
   refined: boolean;
+  /** An x2APIC ICR write in this exit (kvm_msr): an IPI, drawn at the exit's end unless kvm_apic_ipi shows it. */
+  icr: { dest: number; atNs: number } | null;
 }
 
 interface GuestCpu {
@@ -141,7 +143,7 @@ export class PerfettoExporter {
     const previous = this.openExits.get(vcpu);
     if (previous) this.closeHostExit(vcpu, previous, null);
     const reason = e?.reason ?? '(unreadable kvm_exit)';
-    this.openExits.set(vcpu, { reason, startNs: ev.timeNs, line, halt: e?.info.category === 'halt', refined: false });
+    this.openExits.set(vcpu, { reason, startNs: ev.timeNs, line, halt: e?.info.category === 'halt', refined: false, icr: null });
   }
 
   private hostEntry(ev: TraceEvent): void {
@@ -151,6 +153,7 @@ export class PerfettoExporter {
   }
 
   private closeHostExit(vcpu: number, open: OpenExit, entryNs: number | null): void {
+    if (open.icr && !this.hasApicIpiEvents) this.hostIpi(vcpu, open.icr.dest, open.icr.atNs);
     this.openExits.set(vcpu, null);
     this.track('host', vcpu);
     const fact = this.model.facts.get(open.line);
@@ -172,16 +175,17 @@ export class PerfettoExporter {
       open.reason = `${open.reason} ${hex(access.msr)}`;
       open.refined = true;
     }
-    if (access.msr === 0x830 && !this.hasApicIpiEvents && access.valueHex !== null) {
-      this.hostIpi(vcpu, icrFields(access.valueHex).dest, ev.timeNs);
-    }
+    if (access.msr === 0x830 && open && access.valueHex !== null) open.icr = { dest: icrFields(access.valueHex).dest, atNs: ev.timeNs };
   }
 
   private hostApicIpi(ev: TraceEvent): void {
     const ipi = parseApicIpi(ev.payload);
     if (!ipi) return;
     this.hasApicIpiEvents = true;
-    if (!ipi.self) this.hostIpi(this.vcpuOf(ev, null), ipi.dest, ev.timeNs);
+    const from = this.vcpuOf(ev, null);
+    const open = this.openExits.get(from);
+    if (open) open.icr = null; // this event draws the IPI
+    if (!ipi.self) this.hostIpi(from, ipi.dest, ev.timeNs);
   }
 
   /** An IPI from vCPU to vCPU: the arrow starts inside the sender's exit and ends in the target's halt (if any). */
@@ -190,6 +194,10 @@ export class PerfettoExporter {
     this.track('host', from);
     this.track('host', to);
     const pid = this.pids.host;
+    // Each end binds to the slice enclosing it: the sender's exit and the target's halt; a zero-length slice where
+    // there is none (Perfetto drops a flow end with nothing to bind to).
+    if (!this.openExits.get(from)) this.out.slice(pid, from, 'send IPI', 'ipi', atNs, 0);
+    if (!this.openExits.get(to)) this.out.slice(pid, to, 'IPI arrives', 'ipi', atNs, 0);
     this.out.flow(this.nextFlowId(), `IPI → vCPU ${to}`, 'ipi', { pid, tid: from, ns: atNs }, { pid, tid: to, ns: atNs });
   }
 
