@@ -163,6 +163,17 @@ test('trace.dat: host exits equal the kvm_exit lines trace-cmd reports; guest re
   assert.ok(guest.some((e) => e.ph === 's' && e.cat === 'ipi'));
 });
 
+test('trace.dat with buffer instances: each buffer gets its own tracks (their CPU numbers are other CPUs)', async () => {
+  const events = await exported(join(FIXTURES, 'tracedat', 'multi-v7.dat'));
+  assertWellFormed(events);
+  const second = events.find((e) => e.ph === 'M' && e.name === 'process_name' && e.args!.name === 'Guest CPUs — multi-v7.dat [second]');
+  assert.ok(second, 'the "second" buffer (irq/msr events) is a process of its own');
+  const exits = exitSlices(events);
+  assert.ok(exits.every((e) => e.pid === second.pid));
+  // grep -oE 'write_msr: +[0-9a-f]+' multi-v7.report-t.txt: 48 × 6e0, 3 × 830, 3 × 83f (x2APIC self-IPI)
+  assert.deepEqual(['msr_write 0x6e0', 'msr_write 0x830', 'msr_write 0x83f'].map((n) => exits.filter((e) => e.name === n).length), [48, 3, 3]);
+});
+
 test('the CLI: usage errors exit 2, a good run writes the file and exits 0', () => {
   const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'index.ts'), 'export', ...args], { cwd: REPO, encoding: 'utf8' });
   assert.equal(cli(GUEST).status, 2);

@@ -4,7 +4,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { readInputFile, type InputSummary, type ReadOptions } from '../input';
 import { modelFeed } from './modelFacts';
-import { PerfettoExporter } from './perfetto';
+import { InputExporter } from './perfetto';
 import { TraceEventWriter, type WrittenCounts } from './traceEventWriter';
 
 export interface PerfettoExportResult {
@@ -20,12 +20,12 @@ export async function exportPerfetto(paths: readonly string[], outPath: string, 
   try {
     const writer = new TraceEventWriter((text) => writeSync(fd, text));
     let flowId = 0;
+    let pid = 0;
     let events = 0;
     const inputs: InputSummary[] = [];
-    for (const [index, path] of paths.entries()) {
-      // Two processes per input (guest CPUs, host vCPUs): inputs never share a track.
-      const pids = { guest: 2 * index + 1, host: 2 * index + 2 };
-      const exporter = new PerfettoExporter(writer, modelFeed(), pids, basename(path), () => ++flowId);
+    for (const path of paths) {
+      // Processes per input and buffer (guest CPUs, host vCPUs): inputs never share a track.
+      const exporter = new InputExporter(writer, modelFeed(), basename(path), () => ++pid, () => ++flowId);
       const summary = await readInputFile(
         path,
         (r) => {

@@ -3,6 +3,7 @@
 // State is per CPU / vCPU plus a capped map of pending hand-offs, so memory does not grow with the trace.
 import { icrFields, parseApicIpi, parseCpuIdle, parseIpiTargets, parseKvmEntryVcpu, parseKvmExit, parseMsrAccess, parseSchedSwitch, parseSchedWakeup } from '../eventFields';
 import { CPU_IDLE_EXIT, hex, msrInfo } from '../knowledge/exitTable';
+import type { LineFacts } from '../lineFacts';
 import type { TraceEvent } from '../records';
 import type { ModelFeed } from './modelFacts';
 import type { TraceEventWriter } from './traceEventWriter';
@@ -41,7 +42,47 @@ function criticalMarks(critical: boolean | null | undefined): { cat: string; cna
   return { cat: 'exit' };
 }
 
-/** Exports the events of one input: call `add` for each event in trace order, then `finish`. */
+/**
+ * Exports one input: numbers binary events (they carry no line numbers) so that the model's per-line facts still key
+ * them, feeds the model, and hands each event to the exporter of its trace-cmd buffer instance — a trace.dat of
+ * `trace-cmd record -A` holds host and guest buffers whose CPU numbers are different CPUs, so each gets its tracks.
+ */
+export class InputExporter {
+  private ordinal = 0;
+  private lineFromOrdinal: boolean | null = null;
+  private readonly byInstance = new Map<string, PerfettoExporter>();
+
+  constructor(
+    private readonly out: TraceEventWriter,
+    private readonly model: ModelFeed,
+    private readonly label: string,
+    /** Allocates a process id for a group of tracks (unique over the whole output). */
+    private readonly nextPid: () => number,
+    private readonly nextFlowId: () => number,
+  ) {}
+
+  add(ev: TraceEvent): void {
+    this.ordinal++;
+    this.lineFromOrdinal ??= ev.line === null;
+    if (this.lineFromOrdinal) ev.line = this.ordinal;
+    this.model.add(ev);
+    const instance = ev.instance ?? '';
+    let exporter = this.byInstance.get(instance);
+    if (!exporter) {
+      const label = instance ? `${this.label} [${instance}]` : this.label;
+      exporter = new PerfettoExporter(this.out, this.model.facts, { guest: this.nextPid(), host: this.nextPid() }, label, this.nextFlowId);
+      this.byInstance.set(instance, exporter);
+    }
+    exporter.add(ev);
+  }
+
+  finish(): void {
+    this.model.finish();
+    for (const exporter of this.byInstance.values()) exporter.finish();
+  }
+}
+
+/** Exports the events of one buffer: call `add` for each event in trace order, then `finish`. */
 export class PerfettoExporter {
   private readonly guestCpus = new Map<number, GuestCpu>();
   private readonly openExits = new Map<number, OpenExit | null>();
@@ -50,24 +91,19 @@ export class PerfettoExporter {
   private readonly namedTracks = new Set<string>();
   private readonly namedProcesses = new Set<number>();
   private hasApicIpiEvents = false;
-  private ordinal = 0;
-  private lineFromOrdinal: boolean | null = null;
 
   constructor(
     private readonly out: TraceEventWriter,
-    private readonly model: ModelFeed,
+    /** The model's verdicts per line, looked up once the model has seen the event that decides them. */
+    private readonly facts: LineFacts,
     /** Process ids for this input's guest and host tracks (distinct per input), and a label for their names. */
     private readonly pids: { guest: number; host: number },
     private readonly label: string,
     private readonly nextFlowId: () => number,
   ) {}
 
+  /** `ev.line` is set (a source line or the event's ordinal) and the model has seen the event. */
   add(ev: TraceEvent): void {
-    // Binary inputs carry no line numbers: their events are numbered in order, so the model's facts still key them.
-    this.ordinal++;
-    this.lineFromOrdinal ??= ev.line === null;
-    if (this.lineFromOrdinal) ev.line = this.ordinal;
-    this.model.add(ev);
     const line = ev.line as number;
     switch (ev.name) {
       case 'kvm_exit':
@@ -97,12 +133,11 @@ export class PerfettoExporter {
 
   /** Closes what is still open at the end of the input (exits without their kvm_entry, halts without their end). */
   finish(): void {
-    this.model.finish();
     for (const [vcpu, open] of this.openExits) if (open) this.closeHostExit(vcpu, open, null);
     for (const [cpu, s] of this.guestCpus) {
       if (s.haltStart !== null) {
         this.track('guest', cpu);
-        const marks = criticalMarks(this.model.facts.get(s.haltLine)?.critical);
+        const marks = criticalMarks(this.facts.get(s.haltLine)?.critical);
         this.out.slice(this.pids.guest, cpu, 'HLT', `${marks.cat},halt`, s.haltStart, 0, { line: s.haltLine, durationUnknown: true });
       }
     }
@@ -156,7 +191,7 @@ export class PerfettoExporter {
     if (open.icr && !this.hasApicIpiEvents) this.hostIpi(vcpu, open.icr.dest, open.icr.atNs);
     this.openExits.set(vcpu, null);
     this.track('host', vcpu);
-    const fact = this.model.facts.get(open.line);
+    const fact = this.facts.get(open.line);
     const critical = fact?.critical ?? null;
     const marks = criticalMarks(critical);
     // The model's duration when it has one (it also drops "durations" that span a gap in the trace).
@@ -221,7 +256,7 @@ export class PerfettoExporter {
     const pid = this.pids.guest;
     if (idle.state === CPU_IDLE_EXIT) {
       if (s.haltStart !== null) {
-        const critical = this.model.facts.get(s.haltLine)?.critical ?? null;
+        const critical = this.facts.get(s.haltLine)?.critical ?? null;
         const marks = criticalMarks(critical);
         const args = { reason: 'hlt', critical, line: s.haltLine };
         this.out.slice(pid, cpu, 'HLT', `${marks.cat},halt`, s.haltStart, ev.timeNs - s.haltStart, args, marks.cname);
@@ -245,7 +280,7 @@ export class PerfettoExporter {
     const s = this.cpu(ev.cpu);
     const pid = this.pids.guest;
     const reason = `msr_write ${hex(access.msr)}`;
-    const critical = this.model.facts.get(line)?.critical ?? null;
+    const critical = this.facts.get(line)?.critical ?? null;
     const marks = criticalMarks(critical);
     // The guest sees the exit happen but not how long the host took: a zero-length slice at the write.
     const args = { reason, what: info.name, category: info.category, critical, line, durationUnknown: true };
