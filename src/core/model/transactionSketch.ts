@@ -130,6 +130,7 @@ export class TransactionSketchCollector {
   private readonly durations = new LogHistogram();
   private readonly kept = new Map<number, Kept>();
   private external = false;
+  private readonly buffers: Record<SketchSide, string | null> = { guest: null, host: null };
   // pending signals by target lane: sender and send time
   private readonly incoming = new Map<number, { from: number; atNs: number; kind: 'ipi' | 'handoff'; pid?: number }>();
   private readonly sendStart = new Map<number, { atNs: number; target: number | null }>();
@@ -154,7 +155,13 @@ export class TransactionSketchCollector {
   }
 
   add(ev: TraceEvent): void {
-    if (ev.name.startsWith('kvm_')) this.hostEvent(ev);
+    // One trace-cmd buffer per side (as the model follows one): other buffers number their CPUs differently.
+    const host = ev.name.startsWith('kvm_');
+    const buffer = ev.instance ?? '';
+    const side = host ? 'host' : 'guest';
+    if (this.buffers[side] === null && (host ? ev.name === 'kvm_exit' : ev.name === 'write_msr' || ev.name === 'cpu_idle')) this.buffers[side] = buffer;
+    if (this.buffers[side] !== null && this.buffers[side] !== buffer) return;
+    if (host) this.hostEvent(ev);
     else this.guestEvent(ev);
   }
 
