@@ -7,7 +7,8 @@ import { helpRequest } from './help';
 const USAGE = `usage:
   kvm-trace-lens analyze FILE... [--json] [--html OUT.html]
   kvm-trace-lens compare A.json B.json [--json]
-  kvm-trace-lens compare --runs "A files" "B files" [--json]`;
+  kvm-trace-lens compare --runs "A files" "B files" [--json]
+  kvm-trace-lens export --perfetto OUT.json FILE...`;
 
 class UsageError extends Error {}
 class HelpRequest extends Error {}
@@ -109,6 +110,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(help);
     return 0;
   }
+  if (argv[0] === 'export') return (await import('./export')).exportCommand(argv.slice(1));
   let args: ParsedArgs;
   try {
     args = parseArgs(argv);

@@ -1,0 +1,6 @@
+// Pure SVG pictures for the HTML report (no scripts) and the panels: strings in, strings out.
+export { PICTURE_CSS } from './svg';
+export { renderTransactionTimeline, type TimelineOptions } from './transactionTimeline';
+export { renderHistogram, pollWindowFromSetting, shareCovered, type HistogramInput } from './histogram';
+export { renderExitDurations, type ExitDurationRow } from './exitDurations';
+export { renderExitRate, type ExitRateInput } from './exitRate';
