@@ -32,9 +32,8 @@ import type {
   RecordSink,
   TextFormatReader,
 } from '../records';
+import { Warnings } from './warnings';
 
-/** Warnings given one by one before the rest are only counted. */
-const WARN_INDIVIDUALLY = 20;
 /** A kvm_stat curses screen is held until the next one; more rows than this is not a real screen. */
 const MAX_SCREEN_ROWS = 5000;
 
@@ -50,31 +49,6 @@ function cleanLine(text: string): string {
   if (t.endsWith('\r')) t = t.slice(0, -1);
   if (MAIL_QUOTE.test(t)) t = t.replace(MAIL_QUOTE, '');
   return t;
-}
-
-/** Counts warnings beyond the first few and reports the rest as one summary at the end. */
-class Warner {
-  private given = 0;
-  private suppressed = 0;
-  private firstSuppressedLine: number | null = null;
-  constructor(private readonly sink: RecordSink) {}
-  warn(line: number, message: string): void {
-    if (this.given < WARN_INDIVIDUALLY) {
-      this.given++;
-      this.sink.warn(line, message);
-    } else {
-      this.suppressed++;
-      this.firstSuppressedLine ??= line;
-    }
-  }
-  finish(): void {
-    if (this.suppressed > 0) {
-      this.sink.warn(
-        this.firstSuppressedLine,
-        `${this.suppressed} more lines inside count tables could not be read (first at line ${this.firstSuppressedLine})`,
-      );
-    }
-  }
 }
 
 function parseNumber(text: string): number | null {
@@ -129,11 +103,11 @@ const UNIT = String.raw`(ns|us|µs|ms|s)`;
 const CLASSIC_HEADER = /^\s*(\S(?:.*?\S)?)\s+Samples\s+Samples%\s+Time%\s+(Min Time\s+Max Time\s+)?Avg time\s*$/;
 const CLASSIC_ROW_MINMAX = new RegExp(
   String.raw`^\s*(\S(?:.*?\S)?)\s+(\d+)\s+(${NUM})%\s+(${NUM})%\s+(${NUM})${UNIT}\s+(${NUM})${UNIT}\s+(${NUM})${UNIT}` +
-    String.raw`\s*\(\s*\+-\s*(${NUM})\s*%\s*\)\s*$`,
+    String.raw`\s*\(\s*\+-\s*(${NUM})\s*%\s*\)?\s*$`,
   'i',
 );
 const CLASSIC_ROW_AVG_ONLY = new RegExp(
-  String.raw`^\s*(\S(?:.*?\S)?)\s+(\d+)\s+(${NUM})%\s+(${NUM})%\s+(${NUM})${UNIT}\s*\(\s*\+-\s*(${NUM})\s*%\s*\)\s*$`,
+  String.raw`^\s*(\S(?:.*?\S)?)\s+(\d+)\s+(${NUM})%\s+(${NUM})%\s+(${NUM})${UNIT}\s*\(\s*\+-\s*(${NUM})\s*%\s*\)?\s*$`,
   'i',
 );
 const TOTALS_LINE = /^\s*Total Samples:\s*(\d+),\s*Total events handled time:\s*([\d.]+)\s*(ns|us|µs|ms|s)\.?\s*$/;
@@ -142,6 +116,11 @@ const LIVE_TIMESTAMP = /^\s*\d{2}:\d{2}:\d{2}\.\d{6}\s*$/;
 const EVENT_OPTION = /\bperf\b.*\bkvm\b.*\bstat\b.*--event(?:=|\s+)(\w+)/;
 const NEW_HEADER_START = /^\s*Event name\s{2,}/;
 const LOST_EVENTS = /^\s*Lost events:\s*\d+\s*$/;
+/** The start of a classic header or row that a mail client wrapped: the rest is on the next line. */
+const CLASSIC_HEADER_START = /\bSamples\s+Samples%\s+Time%/;
+const CLASSIC_ROW_START = new RegExp(String.raw`^\s*\S(?:.*?\S)?\s+\d+\s+(${NUM})%\s+(${NUM})%`, 'i');
+/** The row that stands for the rows a user trimmed from a table, so that its "Total Samples" still adds up. */
+export const TRIMMED_ROWS_REASON = 'other (rows not shown)';
 
 const OPS_NAME_TO_TABLE: Record<string, string> = {
   'VM-EXIT': 'vmexit',
@@ -197,11 +176,20 @@ const PERF_STAT_ELAPSED = /^\s*([\d.,]+)\s+(?:\+-\s*[\d.,]+\s+)?seconds time ela
 const PERF_STAT_OTHER = /seconds (?:user|sys)\b|\bmsec\b|#|Some events weren't counted|^\s*\(\s*\+-/;
 
 type PerfTable =
-  | { layout: 'classic'; minMax: boolean; table: string; vcpu: number | null; headerLine: number; rows: number }
-  | { layout: 'hists'; cols: HistColumn[]; rowRe: RegExp; table: string; vcpu: number | null; headerLine: number; rows: number };
+  | { layout: 'classic'; minMax: boolean; table: string; vcpu: number | null; headerLine: number; rows: number; rowSum: number }
+  | {
+      layout: 'hists';
+      cols: HistColumn[];
+      rowRe: RegExp;
+      table: string;
+      vcpu: number | null;
+      headerLine: number;
+      rows: number;
+      rowSum: number;
+    };
 
 class PerfKvmStatLineReader implements LineReader {
-  private readonly warner: Warner;
+  private readonly warnings: Warnings;
   private vcpu: number | null = null;
   /** The table whose rows are being read; `open` false after a blank/bad line (rows may still continue it). */
   private current: PerfTable | null = null;
@@ -212,14 +200,53 @@ class PerfKvmStatLineReader implements LineReader {
   private eventHint: string | null = null;
   private inPerfStat = false;
   private records = 0;
+  /** A header or row a mail client may have wrapped, held until the next line says. */
+  private pending: { text: string; line: number } | null = null;
+  /** The time line of the live screen being read. */
+  private liveStamp: string | null = null;
 
   constructor(private readonly sink: RecordSink) {
-    this.warner = new Warner(sink);
+    this.warnings = new Warnings(sink);
   }
 
   private emit(r: ExitCountRow | ExitCountTotals): void {
     this.records++;
     this.sink.record(r);
+  }
+
+  /** Every table is a run of its own (before/after, boots, per vCPU, live screens): never added to another. */
+  private startRun(table: string, vcpu: number | null, lineNo: number): void {
+    const who = vcpu === null ? 'all vCPUs' : `vCPU ${vcpu}`;
+    const label = `${this.liveStamp ? `live ${this.liveStamp}, ` : ''}${table} table, ${who} (line ${lineNo})`;
+    this.sink.record({ type: 'run-start', line: lineNo, label });
+  }
+
+  line(text: string, lineNo: number): void {
+    const t = cleanLine(text);
+    if (this.pending) {
+      const held = this.pending;
+      this.pending = null;
+      const joined = `${held.text.trimEnd()} ${t.trim()}`;
+      if (t.trim() !== '' && this.completes(joined)) {
+        this.warnings.note('wrapped', held.line, 'perf kvm stat lines wrapped by a mail client were joined with the next line');
+        return this.handle(joined, held.line);
+      }
+      this.handle(held.text, held.line);
+    }
+    if (this.looksWrapped(t)) this.pending = { text: t, line: lineNo };
+    else this.handle(t, lineNo);
+  }
+
+  /** A header or row start whose end is missing: a classic layout line cut by a mail client. */
+  private looksWrapped(t: string): boolean {
+    if (CLASSIC_HEADER_START.test(t)) return !CLASSIC_HEADER.test(t);
+    if (this.current?.layout !== 'classic' || !CLASSIC_ROW_START.test(t)) return false;
+    return !(this.current.minMax ? CLASSIC_ROW_MINMAX : CLASSIC_ROW_AVG_ONLY).test(t);
+  }
+
+  private completes(joined: string): boolean {
+    if (CLASSIC_HEADER.test(joined)) return true;
+    return this.current?.layout === 'classic' && (this.current.minMax ? CLASSIC_ROW_MINMAX : CLASSIC_ROW_AVG_ONLY).test(joined);
   }
 
   /** A new table, screen or section starts: a classic table left without its totals line is reported. */
@@ -233,8 +260,7 @@ class PerfKvmStatLineReader implements LineReader {
     this.open = false;
   }
 
-  line(text: string, lineNo: number): void {
-    const t = cleanLine(text);
+  private handle(t: string, lineNo: number): void {
     const blank = t.trim() === '';
 
     if (this.inPerfStat) {
@@ -259,26 +285,32 @@ class PerfKvmStatLineReader implements LineReader {
       // a new live screen: a fresh interval, its own "Analyze events" line follows
       this.closeTable();
       this.vcpu = null;
+      this.liveStamp = t.trim();
       return;
     }
     const classic = CLASSIC_HEADER.exec(t);
     if (classic) {
       this.closeTable();
-      this.current = { layout: 'classic', minMax: classic[2] !== undefined, table: tableForOpsName(classic[1]), vcpu: this.vcpu, headerLine: lineNo, rows: 0 };
+      const table = tableForOpsName(classic[1]);
+      this.current = { layout: 'classic', minMax: classic[2] !== undefined, table, vcpu: this.vcpu, headerLine: lineNo, rows: 0, rowSum: 0 };
       this.open = true;
+      this.startRun(table, this.vcpu, lineNo);
       return;
     }
     const cols = parseHistHeader(t);
     if (cols) {
       this.closeTable();
       const rowRe = new RegExp(String.raw`^\s*(\S(?:.*?\S)?)` + cols.map((c) => String.raw`\s+` + HIST_VALUE[c]).join('') + String.raw`\s*$`, 'i');
-      this.current = { layout: 'hists', cols, rowRe, table: this.eventHint ?? 'vmexit', vcpu: this.vcpu, headerLine: lineNo, rows: 0 };
+      const table = this.eventHint ?? 'vmexit';
+      this.current = { layout: 'hists', cols, rowRe, table, vcpu: this.vcpu, headerLine: lineNo, rows: 0, rowSum: 0 };
       this.open = true;
+      this.startRun(table, this.vcpu, lineNo);
       return;
     }
     const tot = TOTALS_LINE.exec(t);
     if (tot) {
       const ctx = this.awaitingTotals ?? this.current;
+      if (ctx) this.checkTotal(ctx, Number(tot[1]), lineNo);
       this.emit(totals(lineNo, ctx?.table ?? this.eventHint ?? 'vmexit', ctx ? ctx.vcpu : this.vcpu, Number(tot[1]), toNs(tot[2], tot[3]), null));
       this.awaitingTotals = null;
       this.current = null;
@@ -307,10 +339,22 @@ class PerfKvmStatLineReader implements LineReader {
         this.current.layout === 'classic'
           ? `NAME SAMPLES SAMPLES% TIME%${this.current.minMax ? ' MIN MAX' : ''} AVG ( +- X% )`
           : `NAME followed by ${this.current.cols.length} values`;
-      this.warner.warn(lineNo, `expected a perf kvm stat row (${what}) in the table from line ${this.current.headerLine}; found ${JSON.stringify(t.trim().slice(0, 120))}`);
+      this.warnings.note('bad-row', lineNo, `expected a perf kvm stat row (${what}) in the table from line ${this.current.headerLine}; found ${JSON.stringify(t.trim().slice(0, 120))}`);
       this.open = false;
     }
     // anything else (shell prompts, "[ perf record: ...]", prose) is not part of a table
+  }
+
+  /** Rows a user trimmed from a pasted table: what "Total Samples" counts beyond them becomes one "other" row. */
+  private checkTotal(tab: PerfTable, samples: number, lineNo: number): void {
+    if (tab.rows === 0 || samples === tab.rowSum) return;
+    if (samples < tab.rowSum) {
+      this.warnings.note('total-below-rows', lineNo, `"Total Samples:${samples}" is below the sum of the table's rows (${tab.rowSum}); the rows are kept as printed`);
+      return;
+    }
+    const row = emptyRow(lineNo, tab.table, tab.vcpu, TRIMMED_ROWS_REASON, samples - tab.rowSum);
+    this.emit(row);
+    this.warnings.note('trimmed-rows', lineNo, `the table's rows add up to fewer samples than its "Total Samples" line; the ${samples - tab.rowSum} missing samples are counted as "${TRIMMED_ROWS_REASON}"`);
   }
 
   /** Reads one row of the current table; false when the line is not such a row. */
@@ -330,6 +374,7 @@ class PerfKvmStatLineReader implements LineReader {
       }
       this.emit(row);
       tab.rows++;
+      tab.rowSum += row.count;
       this.awaitingTotals = tab;
       return true;
     }
@@ -346,6 +391,7 @@ class PerfKvmStatLineReader implements LineReader {
     row.meanNs = values.meanNs ?? null;
     this.emit(row);
     tab.rows++;
+    tab.rowSum += row.count;
     return true;
   }
 
@@ -372,15 +418,17 @@ class PerfKvmStatLineReader implements LineReader {
     }
     if (PERF_STAT_OTHER.test(t)) return true;
     if (/^\s*\d/.test(t)) {
-      this.warner.warn(lineNo, `expected a perf stat count line (COUNT EVENT, e.g. "5 kvm:kvm_exit"); found ${JSON.stringify(t.trim().slice(0, 120))}`);
+      this.warnings.note('bad-perf-stat', lineNo, `expected a perf stat count line (COUNT EVENT, e.g. "5 kvm:kvm_exit"); found ${JSON.stringify(t.trim().slice(0, 120))}`);
       return true;
     }
     return false;
   }
 
   end(_lastLineNo: number): void {
+    if (this.pending) this.handle(this.pending.text, this.pending.line);
+    this.pending = null;
     this.closeTable();
-    this.warner.finish();
+    this.warnings.flush();
     if (this.records === 0) {
       this.sink.warn(null, 'no perf kvm stat table found (expected a "VM-EXIT  Samples  Samples%  Time% ..." or "Event name  Samples ..." header, or perf stat kvm:* counts)');
     }
@@ -411,7 +459,7 @@ function parseStamp(s: string): number | null {
 }
 
 class KvmStatLineReader implements LineReader {
-  private readonly warner: Warner;
+  private readonly warnings: Warnings;
   private records = 0;
   // curses screen: held until the next screen, the last one is emitted at end()
   private screenRows: ExitCountRow[] = [];
@@ -425,7 +473,7 @@ class KvmStatLineReader implements LineReader {
   private lastStamp: number | null = null;
 
   constructor(private readonly sink: RecordSink) {
-    this.warner = new Warner(sink);
+    this.warnings = new Warnings(sink);
   }
 
   private emit(r: ExitCountRow | ExitCountTotals): void {
@@ -498,7 +546,7 @@ class KvmStatLineReader implements LineReader {
       return true;
     }
     if (this.screenRows.length === 0) return false;
-    this.warner.warn(lineNo, `expected a kvm_stat row (EVENT TOTAL${this.screenHasPct ? ' %TOTAL' : ''} CURAVG/S) in the screen from line ${this.screenColumnsLine}; found ${JSON.stringify(t.trim().slice(0, 120))}`);
+    this.warnings.note('bad-screen-row', lineNo, `expected a kvm_stat row (EVENT TOTAL${this.screenHasPct ? ' %TOTAL' : ''} CURAVG/S) in the screen from line ${this.screenColumnsLine}; found ${JSON.stringify(t.trim().slice(0, 120))}`);
     this.inScreen = false;
     return true;
   }
@@ -533,7 +581,7 @@ class KvmStatLineReader implements LineReader {
   private logValues(stamp: string | null, values: string[], lineNo: number): void {
     const banner = this.banner!;
     if (values.length !== banner.keys.length) {
-      this.warner.warn(lineNo, `expected ${banner.keys.length} values (one per name in the kvm_stat header at line ${banner.line}); found ${values.length}`);
+      this.warnings.note('bad-log-line', lineNo, `expected ${banner.keys.length} values (one per name in the kvm_stat header at line ${banner.line}); found ${values.length}`);
       return;
     }
     const now = stamp === null ? null : parseStamp(stamp);
@@ -553,7 +601,7 @@ class KvmStatLineReader implements LineReader {
   end(_lastLineNo: number): void {
     for (const r of this.screenRows) this.emit(r);
     if (this.screenTotals) this.emit(this.screenTotals);
-    this.warner.finish();
+    this.warnings.flush();
     if (this.records === 0) {
       this.sink.warn(null, 'no kvm_stat output found (expected the "kvm statistics" screen, kvm_stat -1 "name total delta" lines, or -l/-c log lines)');
     }

@@ -1,0 +1,68 @@
+// Which exits a count-table row stands for. perf kvm stat rows are exits (or accesses) by reason as printed; kvm_stat
+// and perf stat rows count events, of which only some are exits: tracepoint kvm_exit and its drill-down children, the
+// debugfs `exits` statistic and its parts (halt_exits, irq_exits …), s390's exit_* statistics.
+import type { ExitCategory } from '../analysisTypes';
+import type { ExitCountRow } from '../records';
+
+/** debugfs statistics that count one kind of exit (x86 `exits` parts, s390 exit_*), and that kind's category. */
+const DEBUGFS_EXIT_KINDS: Record<string, ExitCategory> = {
+  halt_exits: 'halt',
+  irq_exits: 'external-interrupt',
+  io_exits: 'io',
+  mmio_exits: 'mmio',
+  irq_window: 'other',
+  irq_window_exits: 'other',
+  nmi_window: 'other',
+  nmi_window_exits: 'other',
+  exit_wait_state: 'halt',
+  exit_external_interrupt: 'external-interrupt',
+  exit_external_request: 'external-interrupt',
+  exit_io_request: 'io',
+  exit_instruction: 'other',
+  exit_program_interruption: 'other',
+  exit_instr_and_program_int: 'other',
+  exit_operation_exception: 'other',
+  exit_validity: 'other',
+  exit_stop_request: 'other',
+  exit_null: 'other',
+  exit_pei: 'other',
+  exit_userspace: 'other',
+};
+
+/** The debugfs statistics that are parts of x86's `exits` (signal_exits and request_irq are returns to user space). */
+export const DEBUGFS_EXITS_PARTS = new Set([
+  'halt_exits',
+  'irq_exits',
+  'io_exits',
+  'mmio_exits',
+  'irq_window',
+  'irq_window_exits',
+  'nmi_window',
+  'nmi_window_exits',
+]);
+
+/** Tables that count VM exits by reason (the others count accesses: mmio, ioport, msr). */
+const EVENT_COUNT_TABLES = new Set(['kvm_stat', 'perf-stat']);
+
+export interface CountedExit {
+  reason: string;
+  /** Set where the row's name alone does not say it (debugfs statistics); else the exit table decides. */
+  category: ExitCategory | null;
+}
+
+/** The exit a count row stands for, or null when it counts something else or is already split into its parts. */
+export function exitOfCountRow(r: ExitCountRow): CountedExit | null {
+  const reason = r.reason.trim();
+  if (!EVENT_COUNT_TABLES.has(r.table)) return { reason, category: null };
+  if (r.brokenDown) return null;
+  const child = /^kvm_exit\((.+)\)$/.exec(reason);
+  if (child) return { reason: child[1], category: null };
+  if (reason === 'kvm_exit' || reason === 'kvm:kvm_exit' || reason === 'exits') return { reason: '(all exits)', category: null };
+  if (reason === 'exits(other)') return { reason: 'other (not broken down)', category: 'other' };
+  const kind = DEBUGFS_EXIT_KINDS[reason];
+  // an s390 exit_* child (instruction_diag_44 under exit_instruction) is a kind of its parent
+  if (kind === undefined && r.parent !== undefined && DEBUGFS_EXIT_KINDS[r.parent] !== undefined) {
+    return { reason, category: DEBUGFS_EXIT_KINDS[r.parent] };
+  }
+  return kind === undefined ? null : { reason, category: kind };
+}
