@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { countTableReader } from '../../src/core/readers/countTables';
 import { LineSplitter } from '../../src/core/lineSplitter';
 import type { ExitCountRow, ExitCountTotals, InputFormat, InputRecord, InputWarning } from '../../src/core/records';
-import { FIXTURES, SAMPLES, sample } from '../helpers/paths';
+import { FIXTURES } from '../helpers/paths';
+const sharedSet = (name: string): string => join(FIXTURES, 'public', 'shared-set', name);
 
 interface Result {
   format: InputFormat | null;
@@ -13,6 +14,8 @@ interface Result {
   totals: ExitCountTotals[];
   warnings: InputWarning[];
   failures: InputWarning[];
+  /** Labels of the runs the reader marked (one per table). */
+  runs: string[];
 }
 
 /** Detects and reads like src/core/input.ts does: head = first 200 non-empty lines, then every line, then end(). */
@@ -23,12 +26,13 @@ function readText(text: string, forced?: InputFormat): Result {
   splitter.end();
   const head = lines.filter((l) => l.trim() !== '').slice(0, 200);
   const format = forced ?? countTableReader.detect(head);
-  const out: Result = { format, rows: [], totals: [], warnings: [], failures: [] };
+  const out: Result = { format, rows: [], totals: [], warnings: [], failures: [], runs: [] };
   if (format === null) return out;
   const reader = countTableReader.create(format, {
     record: (r: InputRecord) => {
       if (r.type === 'exit-count') out.rows.push(r);
       else if (r.type === 'exit-count-totals') out.totals.push(r);
+      else if (r.type === 'run-start') out.runs.push(r.label);
       else assert.fail(`unexpected record type ${r.type}`);
     },
     warn: (line, message) => out.warnings.push({ line, message }),
@@ -46,8 +50,8 @@ const byReason = (rows: ExitCountRow[]) => new Map(rows.map((r) => [r.reason, r]
 // ---------------------------------------------------------------------------------------------------------------
 // Public samples against the independently computed expected.json
 
-const PUBLIC = join(SAMPLES, 'public');
-const expected = JSON.parse(readFileSync(sample('public', 'expected.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+const PUBLIC = join(FIXTURES, 'public', 'shared-set');
+const expected = JSON.parse(readFileSync(sharedSet('expected.json'), 'utf8')) as Record<string, Record<string, unknown>>;
 const countFiles = readdirSync(PUBLIC).filter((f) => /^(perf-kvm-stat|kvm-stat)-.*\.txt$/.test(f));
 
 test('every public count-table sample is covered by expected.json', () => {
@@ -92,7 +96,7 @@ for (const file of countFiles) {
 
 test('classic layout: µs values become ns (arm64 TRAP, checked by hand) and the totals time too', () => {
   // "TRAP  49040  97.15%  100.00%  2.60us  4072.98us  3431.60us ( +- 0.17% )"
-  const res = readFile(sample('public', 'perf-kvm-stat-arm64-trap-irq-2019.txt'));
+  const res = readFile(sharedSet('perf-kvm-stat-arm64-trap-irq-2019.txt'));
   const trap = byReason(res.rows).get('TRAP')!;
   assert.equal(trap.minNs, 2600);
   assert.equal(trap.maxNs, 4_072_980);
@@ -107,7 +111,7 @@ test('classic layout: µs values become ns (arm64 TRAP, checked by hand) and the
 });
 
 test('live screen: the leading-space-only name and HLT figures (1.71us / 15227.79us / 341.97us)', () => {
-  const res = readFile(sample('public', 'perf-kvm-stat-live-win10-ioheavy.txt'));
+  const res = readFile(sharedSet('perf-kvm-stat-live-win10-ioheavy.txt'));
   const rows = byReason(res.rows);
   assert.equal(rows.get('TPR_BELOW_THRESHOLD')!.count, 82);
   assert.equal(rows.get('TPR_BELOW_THRESHOLD')!.line, 13);
@@ -116,15 +120,15 @@ test('live screen: the leading-space-only name and HLT figures (1.71us / 15227.7
 });
 
 test('perf 3.7 mmio layout has no Min/Max; hists layout keeps names with spaces and its ns columns', () => {
-  const mmio = byReason(readFile(sample('public', 'perf-kvm-stat-mmio-3.7.txt')).rows).get('0xfee00300:W')!;
+  const mmio = byReason(readFile(sharedSet('perf-kvm-stat-mmio-3.7.txt')).rows).get('0xfee00300:W')!;
   assert.deepEqual([mmio.minNs, mmio.maxNs, mmio.meanNs, mmio.timePct], [null, null, 720_680, 82.5]);
   // "    Mem store     83969    51.00%     625697070   8.00%             7451"
-  const store = byReason(readFile(sample('public', 'perf-kvm-stat-newlayout-loongarch-2024.txt')).rows).get('Mem store')!;
+  const store = byReason(readFile(sharedSet('perf-kvm-stat-newlayout-loongarch-2024.txt')).rows).get('Mem store')!;
   assert.deepEqual([store.count, store.samplePct, store.totalNs, store.timePct, store.meanNs], [83969, 51, 625_697_070, 8, 7451]);
 });
 
 test('perf stat -e kvm:* rows go to table perf-stat with the event name as reason', () => {
-  const res = readFile(sample('public', 'perf-kvm-stat-perfstat-kvm-star-small-4x.txt'));
+  const res = readFile(sharedSet('perf-kvm-stat-perfstat-kvm-star-small-4x.txt'));
   assert.ok(res.rows.every((r) => r.table === 'perf-stat'));
   assert.equal(byReason(res.rows).get('kvm:kvm_exit')!.line, 5);
   assert.deepEqual(res.totals, [], 'this sample has no elapsed-time footer');
@@ -250,17 +254,17 @@ test('empty file: not detected, and a reader fed nothing emits nothing but says 
   }
 });
 
-test('bad lines inside tables: 20 warnings one by one, then one summary', () => {
+test('bad lines inside tables: one warning with the count and the first line numbers', () => {
   const header = '             VM-EXIT    Samples  Samples%     Time%    Min Time    Max Time         Avg time';
   const row = '                 HLT        100    20.00%    98.43%      1.00us    900.00us    500.00us ( +-   5.00% )';
   const lines = [header];
   for (let i = 0; i < 30; i++) lines.push(row, '                 HLT        1x0    garbage');
   const res = readText(lines.join('\n') + '\n');
   assert.equal(res.rows.length, 30);
-  const perLine = res.warnings.filter((w) => /expected a perf kvm stat row/.test(w.message));
-  assert.equal(perLine.length, 20);
-  assert.equal(perLine[0].line, 3);
-  assert.ok(res.warnings.some((w) => /^10 more lines/.test(w.message)), JSON.stringify(res.warnings.slice(-2)));
+  const bad = res.warnings.filter((w) => /expected a perf kvm stat row/.test(w.message));
+  assert.equal(bad.length, 1);
+  assert.equal(bad[0].line, 3);
+  assert.match(bad[0].message, /\(30 lines; first at lines 3, 5, 7, 9, 11\)$/);
 });
 
 test('mail quoting and terminal escapes around a table do not hide it', () => {

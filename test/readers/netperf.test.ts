@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, sample } from '../helpers/paths';
+const sharedSet = (name: string): string => join(FIXTURES, 'public', 'shared-set', name);
 import { fileLines, readBenchmark, type Outcome } from '../helpers/benchRead';
 import { netperfReader } from '../../src/core/readers/netperf';
 import { iperfReader } from '../../src/core/readers/iperf';
@@ -105,8 +106,8 @@ test('no netserver: fail() with netperf\'s own message, no result', () => {
 });
 
 test('public: two TCP_RR runs with confidence banner and shell prompts (expected.json)', () => {
-  const expected = JSON.parse(readFileSync(sample('public', 'expected.json'), 'utf8'))['netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'];
-  const o = read(sample('public', 'netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'));
+  const expected = JSON.parse(readFileSync(sharedSet('expected.json'), 'utf8'))['netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'];
+  const o = read(sharedSet('netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'));
   assert.equal(o.results.length, expected.results.length);
   o.results.forEach((r, i) => {
     const e = expected.results[i];
@@ -121,8 +122,8 @@ test('public: two TCP_RR runs with confidence banner and shell prompts (expected
 });
 
 test('public: two TCP_STREAM runs, the second without confidence banner (expected.json)', () => {
-  const expected = JSON.parse(readFileSync(sample('public', 'expected.json'), 'utf8'))['netperf-tcpstream-demo-conf-two-runs.txt'];
-  const o = read(sample('public', 'netperf-tcpstream-demo-conf-two-runs.txt'));
+  const expected = JSON.parse(readFileSync(sharedSet('expected.json'), 'utf8'))['netperf-tcpstream-demo-conf-two-runs.txt'];
+  const o = read(sharedSet('netperf-tcpstream-demo-conf-two-runs.txt'));
   assert.equal(o.results.length, 2);
   o.results.forEach((r, i) => {
     const e = expected.results[i];
@@ -195,8 +196,8 @@ test('detection: every netperf sample is netperf, none is claimed by the iperf r
   const files = [
     ...['netperf-error-noserver.txt', 'netperf-tcp-crr.txt', 'netperf-tcp-rr-csv.txt', 'netperf-tcp-rr-demo.txt',
       'netperf-tcp-rr-keyval.txt', 'netperf-tcp-rr-omni-O.txt', 'netperf-tcp-stream-cpu.txt', 'netperf-udp-rr.txt'].map((f) => sample('netperf', f)),
-    sample('public', 'netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'),
-    sample('public', 'netperf-tcpstream-demo-conf-two-runs.txt'),
+    sharedSet('netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'),
+    sharedSet('netperf-tcpstream-demo-conf-two-runs.txt'),
   ];
   for (const f of files) {
     const head = fileLines(f).filter((l) => l.trim() !== '');

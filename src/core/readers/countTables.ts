@@ -32,6 +32,7 @@ import type {
   RecordSink,
   TextFormatReader,
 } from '../records';
+import { DEBUGFS_EXITS_PARTS } from '../model/countRows';
 import { Warnings } from './warnings';
 
 /** A kvm_stat curses screen is held until the next one; more rows than this is not a real screen. */
@@ -453,6 +454,56 @@ const KS_CSV_ROW = /^\s*(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)((?:,-?\d+)+)\s*$/;
 /** Names kvm_stat shows: tracepoints (kvm_*) and debugfs statistics (x86, s390, arm, ppc). */
 const KS_KVM_NAME = /^(?:kvm_|exits$|halt_|irq_|io_exits|mmio_exits|signal_exits|request_irq|pf_|tlb_flush|remote_tlb|host_state|efer_reload|fpu_reload|insn_emulation|nmi_|mmu_|hypercalls|invlpg|diagnose_|exit_|instruction_|deliver_|l1d_flush|directed_yield|preemption_|guest_mode)/;
 
+/** A screen row without a header above it (cut from a terminal): "name  total  %total  curavg". */
+const KS_BARE_ROW = /^\s*[A-Za-z_][\w()+\-./:]*\s+\d+\s+\d+\.\d\s+\d+\s*$/;
+/** Tells a %Total column from a current-rate column when no header names them: %Total has one decimal. */
+const KS_ROW_HAS_PCT = /^\s*\S(?:.*?\S)?\s+\d+\s+\d+\.\d+(?:\s+\d+)?\s*$/;
+
+function indentOf(t: string): number {
+  return t.length - t.trimStart().length;
+}
+
+/**
+ * kvm_stat's drill-down (`x` key, and the tracepoint "kvm_exit(HLT)" names): child rows are parts of their parent,
+ * never added to it. Children are indented under their parent, or named "parent(child)"; debugfs `exits` is split
+ * into halt_exits, irq_exits … . A parent that is split gets `brokenDown`, and what its parts leave uncounted becomes
+ * a "parent(other)" row, so that the parts still add up to the parent.
+ */
+function resolveDrillDown(rows: ExitCountRow[], indents: readonly number[], warnings: Warnings): ExitCountRow[] {
+  const base = Math.min(...indents);
+  const byName = new Map(rows.map((r) => [r.reason, r]));
+  rows.forEach((row, i) => {
+    let parent: ExitCountRow | undefined;
+    if (indents[i] > base) {
+      for (let j = i - 1; j >= 0 && !parent; j--) if (indents[j] < indents[i]) parent = rows[j];
+    }
+    const named = /^([^()]+)\((.+)\)$/.exec(row.reason);
+    if (!parent && named) parent = byName.get(named[1]);
+    if (parent && parent !== row) {
+      row.parent = parent.reason;
+      parent.brokenDown = true;
+    }
+  });
+  const exits = byName.get('exits');
+  const parts = rows.filter((r) => DEBUGFS_EXITS_PARTS.has(r.reason) && r.parent === undefined);
+  if (exits && !exits.brokenDown && parts.length > 0) {
+    for (const r of parts) r.parent = 'exits';
+    exits.brokenDown = true;
+  }
+  const out: ExitCountRow[] = [];
+  for (const row of rows) {
+    out.push(row);
+    if (!row.brokenDown) continue;
+    const partsSum = rows.filter((r) => r.parent === row.reason).reduce((sum, r) => sum + r.count, 0);
+    if (partsSum >= row.count) continue;
+    const rest = emptyRow(row.line, row.table, row.vcpu, `${row.reason}(other)`, row.count - partsSum);
+    rest.parent = row.reason;
+    out.push(rest);
+    warnings.note('drilldown-rest', row.line, `kvm_stat rows that break "${row.reason}" down add up to ${partsSum} of its ${row.count}; the other ${row.count - partsSum} are counted as "${row.reason}(other)"`);
+  }
+  return out;
+}
+
 function parseStamp(s: string): number | null {
   const t = Date.parse(s.replace(' ', 'T') + 'Z');
   return Number.isFinite(t) ? t / 1000 : null;
@@ -463,10 +514,14 @@ class KvmStatLineReader implements LineReader {
   private records = 0;
   // curses screen: held until the next screen, the last one is emitted at end()
   private screenRows: ExitCountRow[] = [];
+  private screenIndents: number[] = [];
+  /** kvm_stat -1 rows, held so that "kvm_exit(HLT)" children can be told from their parent. */
+  private batchRows: ExitCountRow[] = [];
   private screenTotals: ExitCountTotals | null = null;
   private screenOverflowWarned = false;
   private inScreen = false;
-  private screenHasPct = true;
+  /** Whether the screen has a %Total column; null when no header line said (old and cut-off screens). */
+  private screenHasPct: boolean | null = true;
   private screenColumnsLine = 0;
   // -l / CSV logging
   private banner: { keys: string[]; line: number; csv: boolean } | null = null;
@@ -483,6 +538,7 @@ class KvmStatLineReader implements LineReader {
 
   private newScreen(): void {
     this.screenRows = [];
+    this.screenIndents = [];
     this.screenTotals = null;
     this.screenOverflowWarned = false;
   }
@@ -492,8 +548,11 @@ class KvmStatLineReader implements LineReader {
     if (t.trim() === '') return;
 
     if (KS_TITLE.test(t)) {
+      // old (debugfs-era) screens print rows right under the title, without a column header
       this.newScreen();
-      this.inScreen = false;
+      this.inScreen = true;
+      this.screenHasPct = null;
+      this.screenColumnsLine = lineNo;
       return;
     }
     const cols = KS_COLUMNS.exec(t);
@@ -507,6 +566,15 @@ class KvmStatLineReader implements LineReader {
       return;
     }
     if (this.inScreen && this.screenLine(t, lineNo)) return;
+    if (!this.inScreen && KS_BARE_ROW.test(t)) {
+      // a screen whose title and header lines were not copied
+      this.newScreen();
+      this.inScreen = true;
+      this.screenHasPct = true;
+      this.screenColumnsLine = lineNo;
+      this.warnings.note('no-header', lineNo, 'kvm_stat screen without its "Event Total %Total CurAvg/s" header line; read as that layout');
+      if (this.screenLine(t, lineNo)) return;
+    }
 
     if (this.logLine(t, lineNo)) return;
 
@@ -514,7 +582,7 @@ class KvmStatLineReader implements LineReader {
     if (batch) {
       const row = emptyRow(lineNo, 'kvm_stat', null, batch[1], Number(batch[2]));
       row.perSecond = Number(batch[3]); // the delta of the one-second batch
-      this.emit(row);
+      this.batchRows.push(row);
       return;
     }
     // prompts and prose around the output are skipped
@@ -529,16 +597,20 @@ class KvmStatLineReader implements LineReader {
       return true;
     }
     if (KS_SCREEN_NOTES.test(t)) return true;
-    const m = (this.screenHasPct ? KS_ROW_PCT : KS_ROW_NO_PCT).exec(t);
+    const hasPct = this.screenHasPct ?? KS_ROW_HAS_PCT.test(t);
+    const m = (hasPct ? KS_ROW_PCT : KS_ROW_NO_PCT).exec(t);
     if (m) {
       const row = emptyRow(lineNo, 'kvm_stat', null, m[1], Number(m[2]));
-      if (this.screenHasPct) {
+      if (hasPct) {
         row.samplePct = Number(m[3]);
         row.perSecond = m[4] === undefined ? null : Number(m[4]);
       } else {
         row.perSecond = m[3] === undefined ? null : Number(m[3]);
       }
-      if (this.screenRows.length < MAX_SCREEN_ROWS) this.screenRows.push(row);
+      if (this.screenRows.length < MAX_SCREEN_ROWS) {
+        this.screenRows.push(row);
+        this.screenIndents.push(indentOf(t));
+      }
       else if (!this.screenOverflowWarned) {
         this.screenOverflowWarned = true;
         this.sink.warn(lineNo, `kvm_stat screen from line ${this.screenColumnsLine} has more than ${MAX_SCREEN_ROWS} rows; the rest is ignored`);
@@ -593,13 +665,23 @@ class KvmStatLineReader implements LineReader {
       const key = banner.keys[i];
       // children ("kvm_exit(HLT)") are already counted in their parent
       if (!key.includes('(')) sum += count;
-      if (count !== 0) this.emit(emptyRow(lineNo, 'kvm_stat', null, key, count));
+      if (count === 0) return;
+      const row = emptyRow(lineNo, 'kvm_stat', null, key, count);
+      const named = /^([^()]+)\(.+\)$/.exec(key);
+      if (named && banner.keys.includes(named[1])) row.parent = named[1];
+      else if (banner.keys.some((k) => k.startsWith(`${key}(`))) row.brokenDown = true;
+      this.emit(row);
     });
     this.emit(totals(lineNo, 'kvm_stat', null, sum, null, durationSec));
   }
 
   end(_lastLineNo: number): void {
-    for (const r of this.screenRows) this.emit(r);
+    if (this.screenRows.length > 0) {
+      for (const r of resolveDrillDown(this.screenRows, this.screenIndents, this.warnings)) this.emit(r);
+    }
+    if (this.batchRows.length > 0) {
+      for (const r of resolveDrillDown(this.batchRows, this.batchRows.map(() => 0), this.warnings)) this.emit(r);
+    }
     if (this.screenTotals) this.emit(this.screenTotals);
     this.warnings.flush();
     if (this.records === 0) {
@@ -630,6 +712,7 @@ function looksLikePerfKvmStat(head: readonly string[]): boolean {
 function looksLikeKvmStat(head: readonly string[]): boolean {
   let batchLines = 0;
   let batchKvm = false;
+  let bareRows = 0;
   for (let i = 0; i < head.length; i++) {
     const t = cleanLine(head[i]);
     if (KS_TITLE.test(t) || KS_COLUMNS.test(t)) return true;
@@ -651,13 +734,14 @@ function looksLikeKvmStat(head: readonly string[]): boolean {
     ) {
       return true;
     }
+    if (KS_BARE_ROW.test(t) && KS_KVM_NAME.test(t.trim())) bareRows++;
     const batch = KS_BATCH.exec(t);
     if (batch) {
       batchLines++;
       if (KS_KVM_NAME.test(batch[1])) batchKvm = true;
     }
   }
-  return batchLines >= 3 && batchKvm;
+  return (batchLines >= 3 && batchKvm) || bareRows >= 3;
 }
 
 export const countTableReader: TextFormatReader = {
