@@ -207,20 +207,23 @@ test('perf stat: thousands separators, <not counted> and cpu-clock skipped, elap
   assert.deepEqual(res.warnings, []);
 });
 
-test('kvm_stat -1: total as count, the one-second delta as perSecond, child names kept', () => {
+test('kvm_stat -1: total as count, the one-second delta as perSecond, children are parts of kvm_exit', () => {
   const res = readFile(fixture('kvm-stat-once.txt'));
   assert.equal(res.format, 'kvm-stat');
   assert.deepEqual(
-    res.rows.map((r) => [r.table, r.reason, r.count, r.perSecond]),
+    res.rows.map((r) => [r.table, r.reason, r.count, r.perSecond, r.parent ?? null, r.brokenDown ?? false]),
     [
-      ['kvm_stat', 'kvm_entry', 5000, 410],
-      ['kvm_stat', 'kvm_exit', 5000, 410],
-      ['kvm_stat', 'kvm_exit(HLT)', 1200, 90],
-      ['kvm_stat', 'kvm_exit(MSR_WRITE)', 3000, 300],
-      ['kvm_stat', 'kvm_msr', 3100, 305],
+      ['kvm_stat', 'kvm_entry', 5000, 410, null, false],
+      ['kvm_stat', 'kvm_exit', 5000, 410, null, true],
+      // 5000 − 1200 − 3000: what the listed children leave of their parent
+      ['kvm_stat', 'kvm_exit(other)', 800, null, 'kvm_exit', false],
+      ['kvm_stat', 'kvm_exit(HLT)', 1200, 90, 'kvm_exit', false],
+      ['kvm_stat', 'kvm_exit(MSR_WRITE)', 3000, 300, 'kvm_exit', false],
+      ['kvm_stat', 'kvm_msr', 3100, 305, null, false],
     ],
   );
-  assert.deepEqual(res.warnings, []);
+  assert.equal(res.warnings.length, 1);
+  assert.match(res.warnings[0].message, /add up to 4200 of its 5000; the other 800 are counted as "kvm_exit\(other\)"/);
 });
 
 for (const name of ['kvm-stat-log.txt', 'kvm-stat-log-csv.txt']) {
@@ -295,11 +298,12 @@ test('kvm_stat curses capture with two screens: only the last (cumulative) scree
   ];
   const res = readText([...screen(100, 40, 100), ...screen(130, 52, 130)].join('\n') + '\n');
   assert.equal(res.format, 'kvm-stat');
-  assert.deepEqual(res.warnings, []);
-  assert.deepEqual(res.rows.map((r) => [r.line, r.reason, r.count, r.samplePct, r.perSecond]), [
-    [11, 'kvm_exit', 130, 50, 10],
-    [12, 'kvm_exit(HLT)', 52, 40, 4],
-    [13, 'kvm_entry', 130, 50, 10],
+  assert.deepEqual(res.warnings.map((w) => w.line), [11], 'one warning: HLT is not all of kvm_exit');
+  assert.deepEqual(res.rows.map((r) => [r.line, r.reason, r.count, r.samplePct, r.perSecond, r.parent ?? null]), [
+    [11, 'kvm_exit', 130, 50, 10, null],
+    [11, 'kvm_exit(other)', 78, null, null, 'kvm_exit'],
+    [12, 'kvm_exit(HLT)', 52, 40, 4, 'kvm_exit'],
+    [13, 'kvm_entry', 130, 50, 10, null],
   ]);
   assert.deepEqual(res.totals.map((t) => [t.line, t.samples]), [[14, 260]]);
 });
