@@ -15,6 +15,9 @@ export class RunSplitter {
   private readonly extra: ExtraRun[] = [];
   /** The run records go to now; null: the main (first) run. */
   private current: ExtraRun | null = null;
+  /** Where the first benchmark ran to (netperf "to HOST"): results for other destinations are no repeats of it. */
+  private firstDestination: unknown = undefined;
+  private seenBenchmark = false;
 
   constructor(private readonly main: Analyzer) {}
 
@@ -27,10 +30,15 @@ export class RunSplitter {
       }
       return;
     }
+    if (r.type === 'benchmark' && !this.seenBenchmark) {
+      this.seenBenchmark = true;
+      this.firstDestination = r.extra.destination;
+    }
     if (this.current === null) return this.main.add(r);
     this.current.analyzer.add(r);
-    // Every benchmark result also reaches the main analysis, for the statistics over repeated runs (Cully 2007).
-    if (r.type === 'benchmark') this.main.add(r);
+    // A repeated benchmark run also reaches the main analysis, for the statistics over repeated runs (Cully 2007);
+    // a run to another destination is a result of its own, not one more sample of the first.
+    if (r.type === 'benchmark' && r.extra.destination === this.firstDestination) this.main.add(r);
   }
 
   /** A new input starts: it belongs to the main run until it marks runs of its own. */
