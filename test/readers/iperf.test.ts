@@ -5,11 +5,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, sample } from '../helpers/paths';
-const sharedSet = (name: string): string => join(FIXTURES, 'public', 'shared-set', name);
 import { fileLines, readBenchmark, type Outcome } from '../helpers/benchRead';
 import { iperfReader, iperfRateToBitsPerSec } from '../../src/core/readers/iperf';
 import { netperfReader } from '../../src/core/readers/netperf';
 import type { InputFormat, InputWarning } from '../../src/core/records';
+const sharedSet = (name: string): string => join(FIXTURES, 'public', 'shared-set', name);
 
 const read = (path: string): Outcome => readBenchmark(iperfReader, path);
 
@@ -240,4 +240,24 @@ test('garbage lines never throw', () => {
     });
     if (format === 'iperf3-json') assert.ok(warnings.length > 0);
   }
+});
+
+test('iperf3 --json-stream (one event per line): a run of start, intervals and end gives sender and receiver', () => {
+  // Constructed after the event layout of esnet/iperf PR #1098 (start / interval / end, each {"event","data"} on one
+  // line); figures are the file's own: sum_sent 9399830802.2, sum_received 9393064828.6 bits/s, 2 intervals.
+  const o = read(fixture('iperf3-json-stream-constructed.txt'));
+  assert.equal(o.format, 'iperf3-json');
+  assert.deepEqual(o.warnings, []);
+  assert.equal(byRole(o, 'sender')?.bitsPerSec, 9399830802.2);
+  assert.equal(byRole(o, 'receiver')?.bitsPerSec, 9393064828.6);
+  assert.equal(byRole(o, 'receiver')?.durationSec, 2.000412);
+  assert.equal(o.intervals.length, 2);
+  assert.equal(o.intervals[1].bitsPerSec, 9360046800.2);
+});
+
+test('iperf3 --json-stream cut before its end event: the intervals are kept and the cut is named', () => {
+  const o = read(fixture('iperf3-json-stream-cut-constructed.txt')); // the first 3 lines of the file above
+  assert.equal(o.results.length, 0);
+  assert.equal(o.intervals.length, 2);
+  assert.match(o.warnings.map((w) => w.message).join('\n'), /no "end" event/);
 });

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, sample } from '../helpers/paths';
-const sharedSet = (name: string): string => join(FIXTURES, 'public', 'shared-set', name);
 import { fileLines, readBenchmark, type Outcome } from '../helpers/benchRead';
 import { netperfReader } from '../../src/core/readers/netperf';
 import { iperfReader } from '../../src/core/readers/iperf';
+const sharedSet = (name: string): string => join(FIXTURES, 'public', 'shared-set', name);
 
 const read = (path: string, force = false): Outcome => readBenchmark(netperfReader, path, force ? 'netperf' : undefined);
 
