@@ -44,6 +44,9 @@ export const DEBUGFS_EXITS_PARTS = new Set([
 /** Tables that count VM exits by reason (the others count accesses: mmio, ioport, msr). */
 const EVENT_COUNT_TABLES = new Set(['kvm_stat', 'perf-stat']);
 
+/** The exits a kvm_stat screen counts in total but does not break down by reason. */
+export const OTHER_EXITS = 'other (not broken down)';
+
 export interface CountedExit {
   reason: string;
   /** Set where the row's name alone does not say it (debugfs statistics); else the exit table decides. */
@@ -55,10 +58,11 @@ export function exitOfCountRow(r: ExitCountRow): CountedExit | null {
   const reason = r.reason.trim();
   if (!EVENT_COUNT_TABLES.has(r.table)) return { reason, category: null };
   if (r.brokenDown) return null;
+  // what the listed parts leave of the total (kvm_stat screens list only the kinds seen, debugfs only some kinds)
+  if (reason === 'exits(other)' || reason === 'kvm_exit(other)') return { reason: OTHER_EXITS, category: 'other' };
   const child = /^kvm_exit\((.+)\)$/.exec(reason);
   if (child) return { reason: child[1], category: null };
   if (reason === 'kvm_exit' || reason === 'kvm:kvm_exit' || reason === 'exits') return { reason: '(all exits)', category: null };
-  if (reason === 'exits(other)') return { reason: 'other (not broken down)', category: 'other' };
   const kind = DEBUGFS_EXIT_KINDS[reason];
   // an s390 exit_* child (instruction_diag_44 under exit_instruction) is a kind of its parent
   if (kind === undefined && r.parent !== undefined && DEBUGFS_EXIT_KINDS[r.parent] !== undefined) {

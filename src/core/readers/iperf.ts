@@ -380,7 +380,9 @@ interface Summary {
 abstract class IperfTextReader implements LineReader {
   protected runLine = 0;
   protected readonly bad: Warnings;
-  protected runs = 0;
+  private runs = 0;
+  /** Whether the run being read has been announced with a RunStart (before its first record). */
+  private runAnnounced = false;
 
   constructor(protected readonly sink: RecordSink) {
     this.bad = new Warnings(sink);
@@ -390,6 +392,22 @@ abstract class IperfTextReader implements LineReader {
     const text = raw.replace(/\r$/, '');
     const t = text.trim();
     if (t !== '') this.textLine(text, t, lineNo);
+  }
+
+  /** Hands a record on, announcing its run first: every run of a file is a run of its own, never summed. */
+  protected out(r: BenchmarkResult | BenchmarkInterval, tool: string): void {
+    if (!this.runAnnounced) {
+      this.runAnnounced = true;
+      this.runs++;
+      const line = this.runLine || r.line;
+      this.sink.record({ type: 'run-start', line, label: `${tool} run ${this.runs} (line ${line})` });
+    }
+    this.sink.record(r);
+  }
+
+  /** The run's results are out: the next record starts the next run. */
+  protected endRun(): void {
+    this.runAnnounced = false;
   }
 
   /** A non-blank line: `text` without its CR, `t` trimmed. */
@@ -452,7 +470,7 @@ class Iperf3TextReader extends IperfTextReader {
     const role = /\b(sender|receiver)\s*$/.exec(d.rest);
     if (!role) {
       this.intervals++;
-      this.sink.record(interval('iperf3', d, /\(omitted\)/.test(d.rest)));
+      this.out(interval('iperf3', d, /\(omitted\)/.test(d.rest)), 'iperf3');
       return;
     }
     const extra: Extra = {};
@@ -480,16 +498,12 @@ class Iperf3TextReader extends IperfTextReader {
         }
       }
     }
-    if (chosen.length > 0) {
-      this.runs++;
-      this.sink.record({ type: 'run-start', line: this.runLine || lineNo, label: `iperf3 run ${this.runs} (line ${this.runLine || lineNo})` });
-    }
     for (const s of chosen) {
       const extra: Extra = { ...s.extra, ...perStream };
       if (this.streams.size > 0) extra.streams = this.streams.size;
       if (this.reverse) extra.reverse = 1;
       if (chosen.length > 2 && sums.length === 0) extra.stream = s.d.stream;
-      this.sink.record(result('iperf3', test, s.d, s.role, extra));
+      this.out(result('iperf3', test, s.d, s.role, extra), 'iperf3');
     }
     if (chosen.length === 0 && this.intervals > 0) {
       this.sink.warn(this.runLine || lineNo, `iperf3 run from line ${this.runLine || 1} has intervals but no sender/receiver summary (cut short?)`);
@@ -500,6 +514,7 @@ class Iperf3TextReader extends IperfTextReader {
     this.reverse = false;
     this.started = false;
     this.intervals = 0;
+    this.endRun();
   }
 
   end(lastLineNo: number): void {
@@ -564,7 +579,7 @@ class Iperf2TextReader extends IperfTextReader {
       const earlier = d.start > 0 ? [...this.pending.values()] : [own as DataLine];
       for (const p of earlier.sort((a, b) => a.line - b.line)) {
         this.pending.delete(p.stream);
-        this.sink.record(interval('iperf2', p, false));
+        this.out(interval('iperf2', p, false), 'iperf2');
         this.lastEnd.set(p.stream, p.end);
       }
     }
@@ -574,7 +589,7 @@ class Iperf2TextReader extends IperfTextReader {
     } else if (d.start === 0 && last === undefined) {
       this.pending.set(d.stream, d);
     } else {
-      this.sink.record(interval('iperf2', d, false));
+      this.out(interval('iperf2', d, false), 'iperf2');
       this.lastEnd.set(d.stream, Math.max(last ?? 0, d.end));
     }
   }
@@ -598,17 +613,13 @@ class Iperf2TextReader extends IperfTextReader {
       ? [[sum[1], 'sum']]
       : streams.map(([k, d]) => [d, streams.length > 1 ? k : null]);
     const hasReport = this.serverReports.length > 0;
-    if (chosen.length > 0 || hasReport) {
-      this.runs++;
-      this.sink.record({ type: 'run-start', line: this.runLine || lineNo, label: `iperf2 run ${this.runs} (line ${this.runLine || lineNo})` });
-    }
     for (const [d, role] of chosen) {
-      this.sink.record(result('iperf2', this.test, d, hasReport && role === null ? 'sender' : role, { ...common, ...enhancedExtra(d.rest) }));
+      this.out(result('iperf2', this.test, d, hasReport && role === null ? 'sender' : role, { ...common, ...enhancedExtra(d.rest) }), 'iperf2');
     }
     for (const d of this.serverReports) {
       const extra: Extra = {};
       udpExtra(d.rest, extra);
-      this.sink.record(result('iperf2', this.test, d, 'receiver', extra));
+      this.out(result('iperf2', this.test, d, 'receiver', extra), 'iperf2');
     }
     if (chosen.length === 0 && this.serverReports.length === 0 && this.lastEnd.size > 0) {
       this.sink.warn(this.runLine || lineNo, `iperf2 run from line ${this.runLine || 1} has intervals but no line covering the whole run (cut short?)`);
@@ -617,6 +628,7 @@ class Iperf2TextReader extends IperfTextReader {
     this.finals.clear();
     this.serverReports = [];
     this.expectServerReport.clear();
+    this.endRun();
   }
 
   end(lastLineNo: number): void {
