@@ -203,8 +203,10 @@ class PerfKvmStatLineReader implements LineReader {
   private records = 0;
   /** A header or row a mail client may have wrapped, held until the next line says. */
   private pending: { text: string; line: number } | null = null;
-  /** The time line of the live screen being read. */
+  /** The time line of a live screen whose table has not started yet. */
   private liveStamp: string | null = null;
+  /** Whether the current run is a live session (its further screens add to it). */
+  private inLiveRun = false;
 
   constructor(private readonly sink: RecordSink) {
     this.warnings = new Warnings(sink);
@@ -215,10 +217,19 @@ class PerfKvmStatLineReader implements LineReader {
     this.sink.record(r);
   }
 
-  /** Every table is a run of its own (before/after, boots, per vCPU, live screens): never added to another. */
+  /**
+   * Every table is a run of its own (before/after, boots, per vCPU): never added to another. The screens of one
+   * `perf kvm stat live` session are the exception: each covers one display interval (live resets its counters after
+   * each screen), so together they are one run whose counts add up.
+   */
   private startRun(table: string, vcpu: number | null, lineNo: number): void {
+    const live = this.liveStamp !== null;
+    const stamp = this.liveStamp;
+    this.liveStamp = null;
+    if (live && this.inLiveRun) return;
+    this.inLiveRun = live;
     const who = vcpu === null ? 'all vCPUs' : `vCPU ${vcpu}`;
-    const label = `${this.liveStamp ? `live ${this.liveStamp}, ` : ''}${table} table, ${who} (line ${lineNo})`;
+    const label = `${live ? `live from ${stamp}, ` : ''}${table} table, ${who} (line ${lineNo})`;
     this.sink.record({ type: 'run-start', line: lineNo, label });
   }
 

@@ -1,0 +1,59 @@
+// Several runs in one input: one result per table or benchmark run, side by side in `runs`, never summed.
+// Counts below were read off the fixture files by hand.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { analyzeFiles } from '../../src/core/analyze';
+import { FIXTURES } from '../helpers/paths';
+
+const countTables = (name: string) => join(FIXTURES, 'count-tables', name);
+const found = (name: string) => join(FIXTURES, 'public', 'found', name);
+
+test('per-vCPU perf kvm stat tables are runs of their own, each one vCPU only, never added together', async () => {
+  const a = await analyzeFiles([countTables('perf-kvm-stat-vcpu-ioport-msr.txt')]);
+  assert.equal(a.runs?.length, 2);
+  const [ioport, msr] = a.runs!;
+  assert.match(ioport.label, /^ioport table, vCPU 0 \(line 6\)$/);
+  assert.match(msr.label, /^msr table, vCPU 1 \(line 19\)$/);
+  assert.equal(ioport.exits?.total, 1525); // 1200 + 300 + 25
+  assert.equal(msr.exits?.total, 7010); // 5000 + 2000 + 10
+  assert.deepEqual(ioport.exits?.byVcpu, [{ vcpu: 0, count: 1525 }]);
+  assert.deepEqual(msr.exits?.byVcpu, [{ vcpu: 1, count: 7010 }]);
+  assert.equal(a.exits?.total, 1525, 'the top level is the first run');
+});
+
+test('the screens of one perf kvm stat live session add up to one run (live resets its counters per screen)', async () => {
+  const a = await analyzeFiles([countTables('perf-kvm-stat-live-two-screens.txt')]);
+  assert.equal(a.runs, undefined);
+  assert.equal(a.exits?.total, 857); // Total Samples 500 + 357
+  assert.equal(a.exits?.byReason.find((r) => r.reason === 'MSR_WRITE')?.count, 700); // 400 + 300
+});
+
+test('a report table and a live session in one text are two runs; the live run is labelled by its time', async () => {
+  const a = await analyzeFiles([found('perf-kvm-stat-report-and-live-histograms-cover-2023.txt')]);
+  assert.deepEqual(a.runs?.map((r) => r.exits?.total), [866, 181]);
+  assert.match(a.runs![1].label, /^live from 12:10:10\.786799, vmexit table, all vCPUs/);
+});
+
+test('netperf -P 0 iterations: ten runs side by side, and the series statistics over the repeats', async () => {
+  const a = await analyzeFiles([found('netperf-csv-P0-ten-iterations-2011.txt')]);
+  assert.equal(a.runs?.length, 10);
+  assert.deepEqual(a.runs?.map((r) => r.label), Array.from({ length: 10 }, (_, i) => `iteration ${i + 1}`));
+  assert.equal(a.benchmark?.transactionsPerSec, 55768.37, 'the top level is the first run');
+  assert.equal(a.series?.values.length, 10);
+  assert.equal(a.series?.min, 54712.42);
+  assert.equal(a.series?.max, 56275.87);
+});
+
+test('netperf omni runs to two destinations: each its own result, not a series of one', async () => {
+  const a = await analyzeFiles([countTables('netperf-omni-two-destinations.txt')]);
+  assert.deepEqual(a.runs?.map((r) => r.benchmark?.transactionsPerSec), [21034.55, 9876.12]);
+  assert.equal(a.series ?? null, null);
+  assert.equal(a.benchmark?.runs, 1);
+});
+
+test('one table, one run: no runs list', async () => {
+  const a = await analyzeFiles([found('perf-kvm-stat-arm64-irq-trap-2020.txt')]);
+  assert.equal(a.runs, undefined);
+  assert.equal(a.exits?.total, 55447);
+});
