@@ -192,6 +192,10 @@ function checkFoundRun(file: string, i: number, want: Json, run: AnalysisRun, re
     assert.equal(run.exits?.total, want.total, where);
     assert.equal(run.exits?.source, 'counts');
   }
+  for (const [reason, stats] of Object.entries((want.reason_stats ?? {}) as Record<string, Json>)) {
+    const got = run.exits?.byReason.find((r) => r.reason === reason);
+    for (const [k, v] of Object.entries(stats)) assert.equal((got as Json | undefined)?.[k], v, `${where}: ${reason} ${k}`);
+  }
   for (const [reason, category] of Object.entries((want.categories ?? {}) as Record<string, string>)) {
     assert.equal(run.exits?.byReason.find((r) => r.reason === reason)?.category, category, `${where}: ${reason}`);
   }
