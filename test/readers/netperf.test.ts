@@ -224,3 +224,16 @@ test('garbage never throws and numeric junk is reported', () => {
   assert.ok(o.warnings.some((w) => w.line === 2 && /3 numbers/.test(w.message)), JSON.stringify(o.warnings));
   assert.ok(o.warnings.some((w) => w.line === 7 && /unknown unit/.test(w.message)));
 });
+
+test('-P 0 -o CSV iterations without a banner: every values line is a run (the header line, else the -o selectors)', () => {
+  const tagged = read(fixture('netperf-csv-P0-header-no-banner-constructed.txt'));
+  assert.deepEqual(tagged.warnings, []);
+  assert.deepEqual(tagged.results.map((r) => [r.test, r.transactionsPerSec, r.extra.RESULT_BRAND]), [
+    ['TCP_RR', 55768.37, 'iteration 1'],
+    ['TCP_RR', 55949.97, 'iteration 2'],
+  ]);
+  const bare = read(fixture('netperf-csv-P0-no-header-constructed.txt'));
+  assert.deepEqual(bare.warnings, []);
+  assert.deepEqual(bare.results.map((r) => r.transactionsPerSec), [55768.37, 55949.97, 55653.36]);
+  assert.deepEqual(bare.results.map((r) => r.extra.THROUGHPUT_UNITS), ['Trans/s', 'Trans/s', 'Trans/s']);
+});

@@ -176,6 +176,8 @@ class NetperfLineReader implements LineReader {
   /** Test and -f unit of the last `netperf` command line, for banner-less output. */
   private commandTest: string | null = null;
   private commandUnit: string | null = null;
+  /** Output selectors of the last command's `-o` (CSV), for -P 0 values printed without a header line. */
+  private commandCsvKeys: string[] | null = null;
   private skippedTraceLines = 0;
   private firstSkippedTraceLine: number | null = null;
   private readonly warnings: Warnings;
@@ -233,7 +235,7 @@ class NetperfLineReader implements LineReader {
     }
     const kv = KEYVAL.exec(trimmed);
     if (kv) return this.keyValue(kv[1], kv[2], lineNo);
-    if (trimmed.includes(',') && (this.run.bannerLine !== null || this.run.csvHeader !== null)) {
+    if (trimmed.includes(',') && (this.run.bannerLine !== null || this.run.csvHeader !== null || this.commandCsvKeys)) {
       return this.csv(trimmed, lineNo);
     }
 
@@ -300,6 +302,9 @@ class NetperfLineReader implements LineReader {
     this.commandTest = t ? t[1].toUpperCase() : 'TCP_STREAM';
     const f = /(?:^|\s)-f\s*([BKMGbkmgx])\b/.exec(global);
     this.commandUnit = f ? FORMAT_LETTERS[f[1]] : null;
+    const local = text.split(/\s--(?:\s|$)/)[1] ?? '';
+    const o = /(?:^|\s)-o\s*([A-Za-z_][\w,]*)/.exec(local);
+    this.commandCsvKeys = o ? o[1].split(',').map((k) => k.toUpperCase()) : null;
   }
 
   private banner(text: string, name: string, lineNo: number): void {
@@ -386,6 +391,8 @@ class NetperfLineReader implements LineReader {
       this.run.csvHeader = cells;
       return;
     }
+    // -P 0 prints the values without a header: the command's -o selectors name them
+    this.run.csvHeader ??= this.commandCsvKeys;
     if (this.run.csvHeader === null) {
       this.bad('csv-no-header', lineNo, 'netperf CSV (-o) values without a header line; expected the column names first');
       return;
