@@ -20,13 +20,22 @@ test('per-vCPU perf kvm stat tables are runs of their own, each one vCPU only, n
   assert.deepEqual(ioport.exits?.byVcpu, [{ vcpu: 0, count: 1525 }]);
   assert.deepEqual(msr.exits?.byVcpu, [{ vcpu: 1, count: 7010 }]);
   assert.equal(a.exits?.total, 1525, 'the top level is the first run');
+  assert.equal(ioport.exits?.vcpuOnly, 0);
+  assert.equal(msr.exits?.vcpuOnly, 1);
+  // "0x3f8:POUT  1200  78.69%  61.94%  2.10us  15.25us  4.00us": the table's own figures are kept
+  const pout = ioport.exits?.byReason.find((r) => r.reason === '0x3f8:POUT');
+  assert.deepEqual([pout?.samplePct, pout?.timePct, pout?.minNs, pout?.maxNs, pout?.meanNs], [78.69, 61.94, 2100, 15250, 4000]);
 });
 
 test('the screens of one perf kvm stat live session add up to one run (live resets its counters per screen)', async () => {
   const a = await analyzeFiles([countTables('perf-kvm-stat-live-two-screens.txt')]);
   assert.equal(a.runs, undefined);
   assert.equal(a.exits?.total, 857); // Total Samples 500 + 357
-  assert.equal(a.exits?.byReason.find((r) => r.reason === 'MSR_WRITE')?.count, 700); // 400 + 300
+  const msrWrite = a.exits?.byReason.find((r) => r.reason === 'MSR_WRITE');
+  assert.equal(msrWrite?.count, 700); // 400 + 300
+  assert.equal(msrWrite?.samplePct, null, "one screen's percentage is not the session's");
+  assert.equal(msrWrite?.minNs, 900);
+  assert.equal(a.exits?.vcpuOnly, undefined, 'all vCPUs');
 });
 
 test('a report table and a live session in one text are two runs; the live run is labelled by its time', async () => {

@@ -1,7 +1,7 @@
 // Which exits a count-table row stands for. perf kvm stat rows are exits (or accesses) by reason as printed; kvm_stat
 // and perf stat rows count events, of which only some are exits: tracepoint kvm_exit and its drill-down children, the
 // debugfs `exits` statistic and its parts (halt_exits, irq_exits …), s390's exit_* statistics.
-import type { ExitCategory } from '../analysisTypes';
+import type { ExitCategory, ExitsSummary } from '../analysisTypes';
 import type { ExitCountRow } from '../records';
 
 /** debugfs statistics that count one kind of exit (x86 `exits` parts, s390 exit_*), and that kind's category. */
@@ -69,4 +69,43 @@ export function exitOfCountRow(r: ExitCountRow): CountedExit | null {
     return { reason, category: DEBUGFS_EXIT_KINDS[r.parent] };
   }
   return kind === undefined ? null : { reason, category: kind };
+}
+
+interface TableFigures {
+  samplePct: number | null;
+  timePct: number | null;
+  minNs: number | null;
+  totalNs: number | null;
+}
+
+/**
+ * What a count table says beyond counts (Samples%, Time%, Min Time, total time) and whether it covers one vCPU only,
+ * kept for the exits summary. Percentages of several tables or live screens are no longer the table's: then null.
+ */
+export class CountTableFigures {
+  private readonly byReason = new Map<string, TableFigures>();
+  private readonly vcpus = new Set<number | null>();
+
+  note(reason: string, r: ExitCountRow): void {
+    this.vcpus.add(r.vcpu);
+    const seen = this.byReason.get(reason);
+    if (!seen) {
+      this.byReason.set(reason, { samplePct: r.samplePct, timePct: r.timePct, minNs: r.minNs, totalNs: r.totalNs });
+      return;
+    }
+    seen.samplePct = null;
+    seen.timePct = null;
+    seen.minNs = seen.minNs === null || r.minNs === null ? null : Math.min(seen.minNs, r.minNs);
+    seen.totalNs = seen.totalNs === null || r.totalNs === null ? null : seen.totalNs + r.totalNs;
+  }
+
+  attach(exits: ExitsSummary | null): void {
+    if (!exits || exits.source !== 'counts') return;
+    for (const stats of exits.byReason) {
+      const figures = this.byReason.get(stats.reason);
+      if (figures) Object.assign(stats, figures);
+    }
+    const [only] = this.vcpus;
+    if (this.vcpus.size === 1 && only !== null && only !== undefined) exits.vcpuOnly = only;
+  }
 }
