@@ -24,10 +24,11 @@ test('per-vCPU perf kvm stat tables are runs of their own, each one vCPU only, n
   assert.equal(msr.exits?.vcpuOnly, 1);
   // "0x3f8:POUT  1200  78.69%  61.94%  2.10us  15.25us  4.00us": the table's own figures are kept
   const pout = ioport.exits?.byReason.find((r) => r.reason === '0x3f8:POUT');
-  assert.deepEqual([pout?.samplePct, pout?.timePct, pout?.minNs, pout?.maxNs, pout?.meanNs], [78.69, 61.94, 2100, 15250, 4000]);
+  const figures = [pout?.samplePct, pout?.timePct, pout?.minNs, pout?.maxNs, pout?.meanNs];
+  assert.deepEqual(figures, [78.69, 61.94, 2100, 15250, 4000]);
 });
 
-test('the screens of one perf kvm stat live session add up to one run (live resets its counters per screen)', async () => {
+test('the screens of one perf kvm stat live session are one run (live resets its counters per screen)', async () => {
   const a = await analyzeFiles([countTables('perf-kvm-stat-live-two-screens.txt')]);
   assert.equal(a.runs, undefined);
   assert.equal(a.exits?.total, 857); // Total Samples 500 + 357

@@ -34,7 +34,8 @@ async function load(path: string): Promise<Loaded> {
 
 /** The analysis's runs, or the top level as the one run when the file holds a single run. */
 function runsOf(a: Analysis): AnalysisRun[] {
-  return a.runs ?? [{ label: '', exits: a.exits, transactions: a.transactions, benchmark: a.benchmark, recommendations: a.recommendations }];
+  const { exits, transactions, benchmark, recommendations } = a;
+  return a.runs ?? [{ label: '', exits, transactions, benchmark, recommendations }];
 }
 
 /** The records of each run, split where the reader marked a run start. */
@@ -48,7 +49,8 @@ function recordsByRun(records: InputRecord[]): InputRecord[][] {
   return runs;
 }
 
-const byReason = (exits: ExitsSummary | null) => Object.fromEntries((exits?.byReason ?? []).map((r) => [r.reason, r.count]));
+const byReason = (exits: ExitsSummary | null) =>
+  Object.fromEntries((exits?.byReason ?? []).map((r) => [r.reason, r.count]));
 const results = (records: InputRecord[]) => records.filter((r): r is BenchmarkResult => r.type === 'benchmark');
 const intervals = (records: InputRecord[]) => records.filter((r) => r.type === 'benchmark-interval');
 const withRole = (records: InputRecord[], role: string) => results(records).find((r) => r.role === role);
@@ -63,7 +65,9 @@ function checkTraceText(file: string, exp: Json, got: Loaded): void {
   const want = exp.format === 'perf-script' ? ['perf-script'] : ['ftrace', 'trace-cmd-report'];
   assert.ok(want.includes(got.format ?? ''), `format ${got.format}`);
   const names: Record<string, number> = {};
-  for (const r of got.records) if (r.type === 'event') names[(r as TraceEvent).name] = (names[(r as TraceEvent).name] ?? 0) + 1;
+  for (const r of got.records) {
+    if (r.type === 'event') names[(r as TraceEvent).name] = (names[(r as TraceEvent).name] ?? 0) + 1;
+  }
   assert.deepEqual(names, exp.events_by_name, `${file}: events by name`);
   if (exp.kvm_exit_events > 0) assert.deepEqual(byReason(got.analysis.exits), exp.exits_by_reason, `${file}: exits`);
 }
@@ -194,20 +198,28 @@ function checkFoundRun(file: string, i: number, want: Json, run: AnalysisRun, re
   }
   for (const [reason, stats] of Object.entries((want.reason_stats ?? {}) as Record<string, Json>)) {
     const got = run.exits?.byReason.find((r) => r.reason === reason);
-    for (const [k, v] of Object.entries(stats)) assert.equal((got as Json | undefined)?.[k], v, `${where}: ${reason} ${k}`);
+    for (const [k, v] of Object.entries(stats)) {
+      assert.equal((got as Json | undefined)?.[k], v, `${where}: ${reason} ${k}`);
+    }
   }
   for (const [reason, category] of Object.entries((want.categories ?? {}) as Record<string, string>)) {
     assert.equal(run.exits?.byReason.find((r) => r.reason === reason)?.category, category, `${where}: ${reason}`);
   }
   if (want.benchmark !== undefined) {
-    for (const [k, v] of Object.entries(want.benchmark as Json)) assert.equal((run.benchmark as Json)[k], v, `${where}: ${k}`);
+    for (const [k, v] of Object.entries(want.benchmark as Json)) {
+      assert.equal((run.benchmark as Json)[k], v, `${where}: ${k}`);
+    }
   }
   const result = results(records);
-  for (const [k, v] of Object.entries((want.extra ?? {}) as Json)) assert.equal(result[0]?.extra[k], v, `${where}: ${k}`);
+  for (const [k, v] of Object.entries((want.extra ?? {}) as Json)) {
+    assert.equal(result[0]?.extra[k], v, `${where}: ${k}`);
+  }
   for (const [k, v] of Object.entries((want.receiver_extra ?? {}) as Json)) {
     assert.equal(withRole(records, 'receiver')?.extra[k], v, `${where}: receiver ${k}`);
   }
-  if (want.sender_bits_per_sec !== undefined) assert.equal(withRole(records, 'sender')?.bitsPerSec, want.sender_bits_per_sec);
+  if (want.sender_bits_per_sec !== undefined) {
+    assert.equal(withRole(records, 'sender')?.bitsPerSec, want.sender_bits_per_sec);
+  }
 }
 
 for (const [file, exp] of Object.entries(found)) {

@@ -62,7 +62,9 @@ export function exitOfCountRow(r: ExitCountRow): CountedExit | null {
   if (reason === 'exits(other)' || reason === 'kvm_exit(other)') return { reason: OTHER_EXITS, category: 'other' };
   const child = /^kvm_exit\((.+)\)$/.exec(reason);
   if (child) return { reason: child[1], category: null };
-  if (reason === 'kvm_exit' || reason === 'kvm:kvm_exit' || reason === 'exits') return { reason: '(all exits)', category: null };
+  if (reason === 'kvm_exit' || reason === 'kvm:kvm_exit' || reason === 'exits') {
+    return { reason: '(all exits)', category: null };
+  }
   const kind = DEBUGFS_EXIT_KINDS[reason];
   // an s390 exit_* child (instruction_diag_44 under exit_instruction) is a kind of its parent
   if (kind === undefined && r.parent !== undefined && DEBUGFS_EXIT_KINDS[r.parent] !== undefined) {

@@ -151,7 +151,8 @@ class Iperf3JsonReader implements LineReader {
           from = i;
           if (/^\s*\{\s*"error"\s*:/.test(text.slice(i))) this.keyLines.error = lineNo;
         } else if (!/\s/.test(c)) {
-          this.bad.note('outside-json', lineNo, `text outside an iperf3 JSON document: expected "{" (${JSON.stringify(text.slice(0, 60))})`);
+          const shown = JSON.stringify(text.slice(0, 60));
+          this.bad.note('outside-json', lineNo, `text outside an iperf3 JSON document: expected "{" (${shown})`);
           return;
         }
         continue;
@@ -190,7 +191,8 @@ class Iperf3JsonReader implements LineReader {
     }
     this.parts = [];
     if (this.stream) {
-      this.sink.warn(this.stream.line, `iperf3 --json-stream run from line ${this.stream.line} has no "end" event (cut short?); only its intervals are read`);
+      const from = this.stream.line;
+      this.sink.warn(from, `iperf3 --json-stream run from line ${from} has no "end" event (cut short?); only its intervals are read`);
       this.document({ start: this.stream.start, intervals: this.stream.intervals } as Iperf3Doc, lastLineNo);
     }
     this.bad.flush();
@@ -238,7 +240,8 @@ class Iperf3JsonReader implements LineReader {
 
   private document(doc: Iperf3Doc, lastLine: number): void {
     this.documents++;
-    this.sink.record({ type: 'run-start', line: this.startLine, label: `iperf3 run ${this.documents} (line ${this.startLine})` });
+    const label = `iperf3 run ${this.documents} (line ${this.startLine})`;
+    this.sink.record({ type: 'run-start', line: this.startLine, label });
     const start = doc.start ?? {};
     const testStart = start.test_start ?? {};
     const test = typeof testStart.protocol === 'string' ? testStart.protocol : 'TCP';
@@ -614,7 +617,8 @@ class Iperf2TextReader extends IperfTextReader {
       : streams.map(([k, d]) => [d, streams.length > 1 ? k : null]);
     const hasReport = this.serverReports.length > 0;
     for (const [d, role] of chosen) {
-      this.out(result('iperf2', this.test, d, hasReport && role === null ? 'sender' : role, { ...common, ...enhancedExtra(d.rest) }), 'iperf2');
+      const asRole = hasReport && role === null ? 'sender' : role;
+      this.out(result('iperf2', this.test, d, asRole, { ...common, ...enhancedExtra(d.rest) }), 'iperf2');
     }
     for (const d of this.serverReports) {
       const extra: Extra = {};

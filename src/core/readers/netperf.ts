@@ -207,7 +207,8 @@ class NetperfLineReader implements LineReader {
       this.pendingBanner = null;
       const joined = `${held.text} ${text.trim()}`;
       if (BANNER.test(joined)) {
-        this.warnings.note('wrapped', held.line, 'a netperf banner wrapped by a mail client was joined with the next line');
+        const message = 'a netperf banner wrapped by a mail client was joined with the next line';
+        this.warnings.note('wrapped', held.line, message);
         return this.line(joined, held.line);
       }
       this.line(held.text, held.line);
@@ -589,7 +590,8 @@ class NetperfLineReader implements LineReader {
       this.results++;
       // every result is a run of its own: repeated runs and other destinations are put side by side, never summed
       const brand = run.result.extra.RESULT_BRAND ?? run.result.extra.resultBrand;
-      const label = typeof brand === 'string' && brand !== '' ? brand : `${run.result.test} run ${this.results} (line ${run.result.line})`;
+      const numbered = `${run.result.test} run ${this.results} (line ${run.result.line})`;
+      const label = typeof brand === 'string' && brand !== '' ? brand : numbered;
       this.sink.record({ type: 'run-start', line: run.result.line, label });
       this.sink.record(run.result);
     } else if (run.bannerLine !== null && !run.failed) {
@@ -607,7 +609,8 @@ function detect(head: readonly string[]): InputFormat | null {
   let command = false;
   const unquoted = head.map((l) => l.replace(MAIL_QUOTE, '').trim());
   for (const [i, line] of unquoted.entries()) {
-    const banner = BANNER.exec(BANNER_START.test(line) && !BANNER.test(line) ? `${line} ${unquoted[i + 1] ?? ''}` : line);
+    const wrapped = BANNER_START.test(line) && !BANNER.test(line);
+    const banner = BANNER.exec(wrapped ? `${line} ${unquoted[i + 1] ?? ''}` : line);
     if (banner && (/^(MIGRATED |EXS )/.test(line) || banner[1].startsWith('OMNI ') || banner[1] in BANNER_TESTS)) {
       return 'netperf';
     }
