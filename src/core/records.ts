@@ -118,8 +118,9 @@ export interface BenchmarkInterval {
 export type InputRecord = TraceEvent | ExitCountRow | ExitCountTotals | BenchmarkResult | BenchmarkInterval | RunStart;
 
 /**
- * A run starts here inside one input: each perf kvm stat table (before/after, boots, per vCPU, live screens) and each
- * benchmark run. What follows, up to the next RunStart, is that run's alone: consumers never add runs together.
+ * A run starts here inside one input: each perf kvm stat table (before/after, boots, per vCPU) and each benchmark run.
+ * What follows, up to the next RunStart, is that run's alone: consumers never add runs together. An input with one run
+ * has none; at its second run a reader marks the first (after that run's records), then the second (readers/runMarks).
  */
 export interface RunStart {
   type: 'run-start';

@@ -323,3 +323,19 @@ test('a mail-wrapped, quoted classic table: lines joined and warned once, trimme
   const ext = res.rows.find((r) => r.reason === 'EXTERNAL_INTERRUPT')!;
   assert.deepEqual([ext.samplePct, ext.timePct, ext.minNs, ext.maxNs, ext.meanNs], [59.89, 68.58, 640, 65420, 2340]);
 });
+
+test('a row whose name stayed alone on its line (numbers wrapped onto the next) is joined, not dropped', () => {
+  const text = [
+    'Analyze events for all VMs, all VCPUs:',
+    '             VM-EXIT    Samples  Samples%     Time%    Min Time    Max Time         Avg time',
+    '  EXTERNAL_INTERRUPT',
+    '   471831    59.89%    68.58%      0.64us     65.42us      2.34us ( +-   0.11% )',
+    '           MSR_WRITE     238932    30.33%    23.07%      0.48us     41.05us      1.56us ( +-   0.14% )',
+    'Total Samples:710763, Total events handled time:1611193.84us.',
+  ].join('\n');
+  const res = readText(text);
+  const rows = res.rows.map((r) => [r.line, r.reason, r.count]);
+  assert.deepEqual(rows, [[3, 'EXTERNAL_INTERRUPT', 471831], [5, 'MSR_WRITE', 238932]]);
+  assert.equal(res.warnings.length, 1);
+  assert.match(res.warnings[0].message, /wrapped by a mail client/);
+});

@@ -5,6 +5,7 @@
 // Results: iperf3 gives a 'sender' and a 'receiver' result per run (with -P the [SUM] / sum_sent / sum_received ones;
 // --bidir adds 'sender-reverse' / 'receiver-reverse'). iperf2 gives the line that covers the whole run (with -P the
 // [SUM] line, role 'sum'); with -u the client line is the 'sender' and the server report the 'receiver'.
+import { RunMarks } from './runMarks';
 import { Warnings } from './warnings';
 import type {
   BenchmarkInterval,
@@ -120,8 +121,11 @@ class Iperf3JsonReader implements LineReader {
   private stream: { start?: unknown; intervals: unknown[]; line: number } | null = null;
   private documents = 0;
 
+  private readonly runMarks: RunMarks;
+
   constructor(private readonly sink: RecordSink) {
     this.bad = new Warnings(sink);
+    this.runMarks = new RunMarks(sink);
   }
 
   line(text: string, lineNo: number): void {
@@ -241,7 +245,7 @@ class Iperf3JsonReader implements LineReader {
   private document(doc: Iperf3Doc, lastLine: number): void {
     this.documents++;
     const label = `iperf3 run ${this.documents} (line ${this.startLine})`;
-    this.sink.record({ type: 'run-start', line: this.startLine, label });
+    this.runMarks.start(this.startLine, label);
     const start = doc.start ?? {};
     const testStart = start.test_start ?? {};
     const test = typeof testStart.protocol === 'string' ? testStart.protocol : 'TCP';
@@ -387,8 +391,11 @@ abstract class IperfTextReader implements LineReader {
   /** Whether the run being read has been announced with a RunStart (before its first record). */
   private runAnnounced = false;
 
+  private readonly runMarks: RunMarks;
+
   constructor(protected readonly sink: RecordSink) {
     this.bad = new Warnings(sink);
+    this.runMarks = new RunMarks(sink);
   }
 
   line(raw: string, lineNo: number): void {
@@ -403,7 +410,7 @@ abstract class IperfTextReader implements LineReader {
       this.runAnnounced = true;
       this.runs++;
       const line = this.runLine || r.line;
-      this.sink.record({ type: 'run-start', line, label: `${tool} run ${this.runs} (line ${line})` });
+      this.runMarks.start(line, `${tool} run ${this.runs} (line ${line})`);
     }
     this.sink.record(r);
   }

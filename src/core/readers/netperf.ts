@@ -11,6 +11,7 @@
 import Papa from 'papaparse';
 import { looksLikeTraceEvent } from './traceText';
 import type { BenchmarkResult, InputFormat, LineReader, RecordSink, TextFormatReader } from '../records';
+import { RunMarks } from './runMarks';
 import { Warnings } from './warnings';
 
 const BANNER = /^(?:MIGRATED |EXS )?(.+?) TEST from \S.* to \S/;
@@ -185,8 +186,11 @@ class NetperfLineReader implements LineReader {
   private pendingBanner: { text: string; line: number } | null = null;
   private results = 0;
 
+  private readonly runMarks: RunMarks;
+
   constructor(private readonly sink: RecordSink) {
     this.warnings = new Warnings(sink);
+    this.runMarks = new RunMarks(sink);
   }
 
   private newRun(): Run {
@@ -592,7 +596,7 @@ class NetperfLineReader implements LineReader {
       const brand = run.result.extra.RESULT_BRAND ?? run.result.extra.resultBrand;
       const numbered = `${run.result.test} run ${this.results} (line ${run.result.line})`;
       const label = typeof brand === 'string' && brand !== '' ? brand : numbered;
-      this.sink.record({ type: 'run-start', line: run.result.line, label });
+      this.runMarks.start(run.result.line, label);
       this.sink.record(run.result);
     } else if (run.bannerLine !== null && !run.failed) {
       this.sink.warn(

@@ -2,6 +2,7 @@
 // the layouts come from and what the records mean.
 import type { ExitCountRow, ExitCountTotals, LineReader, RecordSink } from '../records';
 import { cleanLine, emptyRow, parseNumber, toNs, totals } from './countTableLines';
+import { RunMarks } from './runMarks';
 import { Warnings } from './warnings';
 
 const NUM = String.raw`[-+]?(?:\d+(?:\.\d+)?|nan|inf)`;
@@ -121,8 +122,11 @@ export class PerfKvmStatLineReader implements LineReader {
   /** Whether the current run is a live session (its further screens add to it). */
   private inLiveRun = false;
 
+  private readonly runMarks: RunMarks;
+
   constructor(private readonly sink: RecordSink) {
     this.warnings = new Warnings(sink);
+    this.runMarks = new RunMarks(sink);
   }
 
   private emit(r: ExitCountRow | ExitCountTotals): void {
@@ -143,7 +147,7 @@ export class PerfKvmStatLineReader implements LineReader {
     this.inLiveRun = live;
     const who = vcpu === null ? 'all vCPUs' : `vCPU ${vcpu}`;
     const label = `${live ? `live from ${stamp}, ` : ''}${table} table, ${who} (line ${lineNo})`;
-    this.sink.record({ type: 'run-start', line: lineNo, label });
+    this.runMarks.start(lineNo, label);
   }
 
   line(text: string, lineNo: number): void {
@@ -166,7 +170,10 @@ export class PerfKvmStatLineReader implements LineReader {
   /** A header or row start whose end is missing: a classic layout line cut by a mail client. */
   private looksWrapped(t: string): boolean {
     if (CLASSIC_HEADER_START.test(t)) return !CLASSIC_HEADER.test(t);
-    if (this.current?.layout !== 'classic' || !CLASSIC_ROW_START.test(t)) return false;
+    if (this.current?.layout !== 'classic') return false;
+    // a row name alone on its line: its numbers were wrapped onto the next
+    if (/^\s*[A-Za-z_][\w:.-]*\s*$/.test(t)) return true;
+    if (!CLASSIC_ROW_START.test(t)) return false;
     return !(this.current.minMax ? CLASSIC_ROW_MINMAX : CLASSIC_ROW_AVG_ONLY).test(t);
   }
 
