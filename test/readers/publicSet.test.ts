@@ -191,6 +191,8 @@ function checkFoundRun(file: string, i: number, want: Json, run: AnalysisRun, re
   const where = `${file} run ${i + 1}`;
   if (want.label !== undefined) assert.equal(run.label, want.label, where);
   if (want.label_contains !== undefined) assert.ok(run.label.includes(want.label_contains), `${where}: ${run.label}`);
+  if (want.exits === null) assert.equal(run.exits, null, `${where}: an empty table has no exits`);
+  if (want.vcpu_only !== undefined) assert.equal(run.exits?.vcpuOnly, want.vcpu_only, `${where}: one vCPU only`);
   if (want.exits_by_reason !== undefined) {
     assert.deepEqual(byReason(run.exits), want.exits_by_reason, where);
     assert.equal(run.exits?.total, want.total, where);
