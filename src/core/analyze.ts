@@ -50,7 +50,6 @@ async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLi
     if (options.signal?.aborted) break;
   }
   const analysis = analyzer.finish();
-  const allRuns = runs.runs(analysis);
-  if (allRuns) analysis.runs = allRuns;
+  runs.attach(analysis);
   return { analysis, lineFacts: analyzer.lineFacts() };
 }

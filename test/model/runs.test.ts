@@ -2,8 +2,11 @@
 // Counts below were read off the fixture files by hand.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeFiles } from '../../src/core/analyze';
+import { MAX_LISTED_RUNS } from '../../src/core/model/runs';
 import { FIXTURES } from '../helpers/paths';
 
 const countTables = (name: string) => join(FIXTURES, 'count-tables', name);
@@ -66,4 +69,24 @@ test('one table, one run: no runs list', async () => {
   const a = await analyzeFiles([found('perf-kvm-stat-arm64-irq-trap-2020.txt')]);
   assert.equal(a.runs, undefined);
   assert.equal(a.exits?.total, 55447);
+});
+
+test('past 500 runs: the first 500 are listed, all count in the series, and the cut is said', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvl-runs-'));
+  try {
+    // 600 netperf -P 0 CSV iterations under one header: 1000.5 + i transactions/s
+    const lines = ['netperf -H h -t TCP_RR -P 0 -- -o THROUGHPUT,THROUGHPUT_UNITS'];
+    for (let i = 0; i < 600; i++) lines.push(`${1000.5 + i},Trans/s`);
+    const path = join(dir, 'netperf-600.txt');
+    writeFileSync(path, lines.join('\n') + '\n');
+    const a = await analyzeFiles([path]);
+    assert.equal(a.runs?.length, MAX_LISTED_RUNS);
+    assert.equal(a.runs?.[499].benchmark?.transactionsPerSec, 1499.5);
+    assert.equal(a.series?.values.length, 600);
+    assert.equal(a.series?.max, 1599.5);
+    const said = a.modelNotes?.some((n) => n.startsWith('600 runs in the inputs: the first 500 are listed'));
+    assert.ok(said, String(a.modelNotes));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
