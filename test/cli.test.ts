@@ -27,7 +27,7 @@ test('analyze --json: one JSON object with the contract fields', () => {
 });
 
 test('analyze without --json prints a readable report', () => {
-  const r = cli('analyze', sample('public', 'perf-kvm-stat-report-classic-preemption-timer.txt'));
+  const r = cli('analyze', sample('public', 'shared-set', 'perf-kvm-stat-report-classic-preemption-timer.txt'));
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /VM exits \(counts\): 79,744/);
   assert.match(r.stdout, /HLT\s+halt\s+15,885/);

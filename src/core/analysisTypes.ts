@@ -39,6 +39,11 @@ export interface ReasonStats {
   exampleLines?: number[];
   /** Human description from the exit table, e.g. "x2APIC ICR write: IPI send". */
   description?: string;
+  /** Count tables only: the table's own figures as printed (Samples%, Time%, Min Time, total time in ns). */
+  samplePct?: number | null;
+  timePct?: number | null;
+  minNs?: number | null;
+  totalNs?: number | null;
 }
 
 export interface ExitsSummary {
@@ -50,6 +55,8 @@ export interface ExitsSummary {
   /** Extra: per vCPU counts, exits over time. */
   byVcpu?: { vcpu: number; count: number }[];
   timeline?: { bucketNs: number; startNs: number; counts: Record<string, number[]> } | null;
+  /** Count tables of one vCPU only (perf kvm stat --vcpu=N): that vCPU; absent when the table covers all vCPUs. */
+  vcpuOnly?: number;
 }
 
 export interface TransactionsSummary {

@@ -3,6 +3,7 @@ import type { Analysis } from './analysisTypes';
 import { readInputFile, type ReadOptions } from './input';
 import type { LineFacts } from './lineFacts';
 import { Analyzer } from './model/analyzer';
+import { RunSplitter } from './model/runs';
 
 export interface AnalyzeOptions extends Omit<ReadOptions, 'onProgress'> {
   /** Progress over all files: bytes done and total, and the file being read. */
@@ -30,10 +31,11 @@ export function analyzeFilesDetailed(paths: readonly string[], options: AnalyzeO
 
 async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLineFacts: boolean): Promise<DetailedAnalysis> {
   const analyzer = new Analyzer(keepLineFacts);
+  const runs = new RunSplitter(analyzer);
   let lastPartial = Date.now();
   for (const [index, path] of paths.entries()) {
     analyzer.beginInput(index);
-    const summary = await readInputFile(path, (r) => analyzer.add(r), {
+    const summary = await readInputFile(path, (r) => runs.add(r), {
       ...options,
       onProgress: (done, total) => {
         options.onProgress?.(done, total, path);
@@ -44,7 +46,10 @@ async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLi
       },
     });
     analyzer.endInput(summary);
+    runs.endInput();
     if (options.signal?.aborted) break;
   }
-  return { analysis: analyzer.finish(), lineFacts: analyzer.lineFacts() };
+  const analysis = analyzer.finish();
+  runs.attach(analysis);
+  return { analysis, lineFacts: analyzer.lineFacts() };
 }

@@ -66,6 +66,10 @@ export interface ExitCountRow {
   totalNs: number | null;
   /** kvm_stat / live: events per second where printed. */
   perSecond: number | null;
+  /** kvm_stat drill-down: the row this one is a part of ("kvm_exit" for "kvm_exit(HLT)"); absent for top rows. */
+  parent?: string;
+  /** kvm_stat drill-down: this row's count is split into the rows naming it as parent; never add it to them. */
+  brokenDown?: boolean;
 }
 
 /** Totals printed under a count table ("Total Samples:…, Total events handled time:…"). */
@@ -111,7 +115,19 @@ export interface BenchmarkInterval {
   omitted: boolean;
 }
 
-export type InputRecord = TraceEvent | ExitCountRow | ExitCountTotals | BenchmarkResult | BenchmarkInterval;
+export type InputRecord = TraceEvent | ExitCountRow | ExitCountTotals | BenchmarkResult | BenchmarkInterval | RunStart;
+
+/**
+ * A run starts here inside one input: each perf kvm stat table (before/after, boots, per vCPU) and each benchmark run.
+ * What follows, up to the next RunStart, is that run's alone: consumers never add runs together. An input with one run
+ * has none; at its second run a reader marks the first (after that run's records), then the second (readers/runMarks).
+ */
+export interface RunStart {
+  type: 'run-start';
+  line: number;
+  /** Names the run for a reader of the report, e.g. "vmexit table, all vCPUs (line 12)" or "iteration 3". */
+  label: string;
+}
 
 /** Where readers put what they find. */
 export interface RecordSink {

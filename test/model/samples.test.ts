@@ -91,7 +91,7 @@ test('compare: halt polling off → on, measured change against the prediction',
 
 test('host traces: exits by reason from kvm_exit, refined by the MSR / APIC register written', async () => {
   // expected.json: kvm_exit 5 — vintr 2, msr 2, hlt 1
-  const a = await analyzeFiles([sample('public', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')]);
+  const a = await analyzeFiles([sample('public', 'shared-set', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')]);
   assert.equal(a.exits?.source, 'host');
   assert.equal(a.exits?.total, 5);
   assert.equal(reason(a, 'vintr').count, 2);
@@ -99,7 +99,7 @@ test('host traces: exits by reason from kvm_exit, refined by the MSR / APIC regi
   // Both msr exits were EOI writes (kvm_apic: apic_write APIC_EOI follows each).
   assert.equal(reason(a, 'msr APIC_EOI').count, 2);
   assert.equal(reason(a, 'msr APIC_EOI').category, 'eoi');
-  const vmx = await analyzeFiles([sample('public', 'host-trace-vmx-ctf-hlt-userspace-4x.txt')]);
+  const vmx = await analyzeFiles([sample('public', 'shared-set', 'host-trace-vmx-ctf-hlt-userspace-4x.txt')]);
   assert.equal(reason(vmx, 'HLT').count, 2);
   // exit 89662.281945 → entry 89662.281960: the first HLT lasted 15 µs until its kvm_entry.
   assert.equal(reason(vmx, 'HLT').maxNs, 15_000);
@@ -107,32 +107,32 @@ test('host traces: exits by reason from kvm_exit, refined by the MSR / APIC regi
 
 test('count tables: perf kvm stat and kvm_stat give exits by reason with the tables\' own times', async () => {
   // expected.json: total_samples 79744; HLT 15885; MSR_WRITE 42521
-  const a = await analyzeFiles([sample('public', 'perf-kvm-stat-report-classic-preemption-timer.txt')]);
+  const a = await analyzeFiles([sample('public', 'shared-set', 'perf-kvm-stat-report-classic-preemption-timer.txt')]);
   assert.equal(a.exits?.source, 'counts');
   assert.equal(a.exits?.total, 79744);
   assert.equal(reason(a, 'HLT').count, 15885);
   assert.equal(reason(a, 'HLT').category, 'halt');
   assert.equal(reason(a, 'PREEMPTION_TIMER').category, 'preemption');
   assert.equal(a.transactions, null);
-  const mmio = await analyzeFiles([sample('public', 'perf-kvm-stat-mmio-3.7.txt')]);
+  const mmio = await analyzeFiles([sample('public', 'shared-set', 'perf-kvm-stat-mmio-3.7.txt')]);
   // 0xfee00380 is the xAPIC timer initial count register: 58686 writes (expected.json).
   assert.equal(reason(mmio, '0xfee00380:W').count, 58686);
   assert.equal(reason(mmio, '0xfee00380:W').category, 'timer');
-  const io = await analyzeFiles([sample('public', 'perf-kvm-stat-live-win10-ioheavy.txt')]);
+  const io = await analyzeFiles([sample('public', 'shared-set', 'perf-kvm-stat-live-win10-ioheavy.txt')]);
   assert.equal(reason(io, 'IO_INSTRUCTION').count, 55654);
   assert.ok(io.recommendations.some((r) => r.id === 'batching'), 'I/O-bound guest: batching suggested (with the workload caveat)');
 });
 
 test('series over repeated runs (seed 004) and benchmarks relative to a baseline (seed 001)', async () => {
   // expected.json: two TCP_RR runs, 23498.64 and 23446.5 trans/s
-  const a = await analyzeFiles([sample('public', 'netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt')]);
+  const a = await analyzeFiles([sample('public', 'shared-set', 'netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt')]);
   assert.deepEqual(a.series?.values, [23498.64, 23446.5]);
   assert.equal(a.series?.min, 23446.5);
   assert.equal(a.series?.max, 23498.64);
   within(a.series!.median, (23498.64 + 23446.5) / 2, 1e-9);
   within(a.series!.jitter, 23498.64 - 23446.5, 1e-9);
   const iperf3 = await analyzeFiles([sample('iperf', 'iperf3-tcp.json')]);
-  const iperf2 = await analyzeFiles([sample('public', 'iperf2-tcp-firecracker-host-to-guest.txt')]);
+  const iperf2 = await analyzeFiles([sample('public', 'shared-set', 'iperf2-tcp-firecracker-host-to-guest.txt')]);
   const c = compareAnalyses([
     { label: 'loopback', analysis: iperf3 },
     { label: 'firecracker', analysis: iperf2 },
@@ -161,7 +161,7 @@ test('guest halt-poll outcomes: poll state entries against halts', async () => {
 
 test('a host trace with kvm_msr but no kvm_exit: each kvm_msr is an MSR exit', async () => {
   // grep -c 'kvm_msr: msr_write 6e0' → 9 (expected.json: kvm_msr 9, kvm_exit 0)
-  const a = await analyzeFiles([sample('public', 'host-trace-vmx-ftrace-header-kvm-msr-tscdeadline-5.x.txt')]);
+  const a = await analyzeFiles([sample('public', 'shared-set', 'host-trace-vmx-ftrace-header-kvm-msr-tscdeadline-5.x.txt')]);
   assert.equal(a.exits?.source, 'host');
   assert.equal(reason(a, 'MSR_WRITE 0x6e0').count, 9);
   assert.equal(reason(a, 'MSR_WRITE 0x6e0').category, 'timer');

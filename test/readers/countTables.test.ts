@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { countTableReader } from '../../src/core/readers/countTables';
 import { LineSplitter } from '../../src/core/lineSplitter';
 import type { ExitCountRow, ExitCountTotals, InputFormat, InputRecord, InputWarning } from '../../src/core/records';
-import { FIXTURES, sample } from '../helpers/paths';
+import { FIXTURES } from '../helpers/paths';
+const sharedSet = (name: string): string => join(FIXTURES, 'public', 'shared-set', name);
 
 interface Result {
   format: InputFormat | null;
@@ -13,6 +14,8 @@ interface Result {
   totals: ExitCountTotals[];
   warnings: InputWarning[];
   failures: InputWarning[];
+  /** Labels of the runs the reader marked (one per table). */
+  runs: string[];
 }
 
 /** Detects and reads like src/core/input.ts does: head = first 200 non-empty lines, then every line, then end(). */
@@ -23,12 +26,13 @@ function readText(text: string, forced?: InputFormat): Result {
   splitter.end();
   const head = lines.filter((l) => l.trim() !== '').slice(0, 200);
   const format = forced ?? countTableReader.detect(head);
-  const out: Result = { format, rows: [], totals: [], warnings: [], failures: [] };
+  const out: Result = { format, rows: [], totals: [], warnings: [], failures: [], runs: [] };
   if (format === null) return out;
   const reader = countTableReader.create(format, {
     record: (r: InputRecord) => {
       if (r.type === 'exit-count') out.rows.push(r);
       else if (r.type === 'exit-count-totals') out.totals.push(r);
+      else if (r.type === 'run-start') out.runs.push(r.label);
       else assert.fail(`unexpected record type ${r.type}`);
     },
     warn: (line, message) => out.warnings.push({ line, message }),
@@ -46,8 +50,8 @@ const byReason = (rows: ExitCountRow[]) => new Map(rows.map((r) => [r.reason, r]
 // ---------------------------------------------------------------------------------------------------------------
 // Public samples against the independently computed expected.json
 
-const PUBLIC = join(FIXTURES, 'public');
-const expected = JSON.parse(readFileSync(sample('public', 'expected.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+const PUBLIC = join(FIXTURES, 'public', 'shared-set');
+const expected = JSON.parse(readFileSync(sharedSet('expected.json'), 'utf8')) as Record<string, Record<string, unknown>>;
 const countFiles = readdirSync(PUBLIC).filter((f) => /^(perf-kvm-stat|kvm-stat)-.*\.txt$/.test(f));
 
 test('every public count-table sample is covered by expected.json', () => {
@@ -92,7 +96,7 @@ for (const file of countFiles) {
 
 test('classic layout: µs values become ns (arm64 TRAP, checked by hand) and the totals time too', () => {
   // "TRAP  49040  97.15%  100.00%  2.60us  4072.98us  3431.60us ( +- 0.17% )"
-  const res = readFile(sample('public', 'perf-kvm-stat-arm64-trap-irq-2019.txt'));
+  const res = readFile(sharedSet('perf-kvm-stat-arm64-trap-irq-2019.txt'));
   const trap = byReason(res.rows).get('TRAP')!;
   assert.equal(trap.minNs, 2600);
   assert.equal(trap.maxNs, 4_072_980);
@@ -107,7 +111,7 @@ test('classic layout: µs values become ns (arm64 TRAP, checked by hand) and the
 });
 
 test('live screen: the leading-space-only name and HLT figures (1.71us / 15227.79us / 341.97us)', () => {
-  const res = readFile(sample('public', 'perf-kvm-stat-live-win10-ioheavy.txt'));
+  const res = readFile(sharedSet('perf-kvm-stat-live-win10-ioheavy.txt'));
   const rows = byReason(res.rows);
   assert.equal(rows.get('TPR_BELOW_THRESHOLD')!.count, 82);
   assert.equal(rows.get('TPR_BELOW_THRESHOLD')!.line, 13);
@@ -116,15 +120,15 @@ test('live screen: the leading-space-only name and HLT figures (1.71us / 15227.7
 });
 
 test('perf 3.7 mmio layout has no Min/Max; hists layout keeps names with spaces and its ns columns', () => {
-  const mmio = byReason(readFile(sample('public', 'perf-kvm-stat-mmio-3.7.txt')).rows).get('0xfee00300:W')!;
+  const mmio = byReason(readFile(sharedSet('perf-kvm-stat-mmio-3.7.txt')).rows).get('0xfee00300:W')!;
   assert.deepEqual([mmio.minNs, mmio.maxNs, mmio.meanNs, mmio.timePct], [null, null, 720_680, 82.5]);
   // "    Mem store     83969    51.00%     625697070   8.00%             7451"
-  const store = byReason(readFile(sample('public', 'perf-kvm-stat-newlayout-loongarch-2024.txt')).rows).get('Mem store')!;
+  const store = byReason(readFile(sharedSet('perf-kvm-stat-newlayout-loongarch-2024.txt')).rows).get('Mem store')!;
   assert.deepEqual([store.count, store.samplePct, store.totalNs, store.timePct, store.meanNs], [83969, 51, 625_697_070, 8, 7451]);
 });
 
 test('perf stat -e kvm:* rows go to table perf-stat with the event name as reason', () => {
-  const res = readFile(sample('public', 'perf-kvm-stat-perfstat-kvm-star-small-4x.txt'));
+  const res = readFile(sharedSet('perf-kvm-stat-perfstat-kvm-star-small-4x.txt'));
   assert.ok(res.rows.every((r) => r.table === 'perf-stat'));
   assert.equal(byReason(res.rows).get('kvm:kvm_exit')!.line, 5);
   assert.deepEqual(res.totals, [], 'this sample has no elapsed-time footer');
@@ -203,20 +207,23 @@ test('perf stat: thousands separators, <not counted> and cpu-clock skipped, elap
   assert.deepEqual(res.warnings, []);
 });
 
-test('kvm_stat -1: total as count, the one-second delta as perSecond, child names kept', () => {
+test('kvm_stat -1: total as count, the one-second delta as perSecond, children are parts of kvm_exit', () => {
   const res = readFile(fixture('kvm-stat-once.txt'));
   assert.equal(res.format, 'kvm-stat');
   assert.deepEqual(
-    res.rows.map((r) => [r.table, r.reason, r.count, r.perSecond]),
+    res.rows.map((r) => [r.table, r.reason, r.count, r.perSecond, r.parent ?? null, r.brokenDown ?? false]),
     [
-      ['kvm_stat', 'kvm_entry', 5000, 410],
-      ['kvm_stat', 'kvm_exit', 5000, 410],
-      ['kvm_stat', 'kvm_exit(HLT)', 1200, 90],
-      ['kvm_stat', 'kvm_exit(MSR_WRITE)', 3000, 300],
-      ['kvm_stat', 'kvm_msr', 3100, 305],
+      ['kvm_stat', 'kvm_entry', 5000, 410, null, false],
+      ['kvm_stat', 'kvm_exit', 5000, 410, null, true],
+      // 5000 − 1200 − 3000: what the listed children leave of their parent
+      ['kvm_stat', 'kvm_exit(other)', 800, null, 'kvm_exit', false],
+      ['kvm_stat', 'kvm_exit(HLT)', 1200, 90, 'kvm_exit', false],
+      ['kvm_stat', 'kvm_exit(MSR_WRITE)', 3000, 300, 'kvm_exit', false],
+      ['kvm_stat', 'kvm_msr', 3100, 305, null, false],
     ],
   );
-  assert.deepEqual(res.warnings, []);
+  assert.equal(res.warnings.length, 1);
+  assert.match(res.warnings[0].message, /add up to 4200 of its 5000; the other 800 are counted as "kvm_exit\(other\)"/);
 });
 
 for (const name of ['kvm-stat-log.txt', 'kvm-stat-log-csv.txt']) {
@@ -250,17 +257,17 @@ test('empty file: not detected, and a reader fed nothing emits nothing but says 
   }
 });
 
-test('bad lines inside tables: 20 warnings one by one, then one summary', () => {
+test('bad lines inside tables: one warning with the count and the first line numbers', () => {
   const header = '             VM-EXIT    Samples  Samples%     Time%    Min Time    Max Time         Avg time';
   const row = '                 HLT        100    20.00%    98.43%      1.00us    900.00us    500.00us ( +-   5.00% )';
   const lines = [header];
   for (let i = 0; i < 30; i++) lines.push(row, '                 HLT        1x0    garbage');
   const res = readText(lines.join('\n') + '\n');
   assert.equal(res.rows.length, 30);
-  const perLine = res.warnings.filter((w) => /expected a perf kvm stat row/.test(w.message));
-  assert.equal(perLine.length, 20);
-  assert.equal(perLine[0].line, 3);
-  assert.ok(res.warnings.some((w) => /^10 more lines/.test(w.message)), JSON.stringify(res.warnings.slice(-2)));
+  const bad = res.warnings.filter((w) => /expected a perf kvm stat row/.test(w.message));
+  assert.equal(bad.length, 1);
+  assert.equal(bad[0].line, 3);
+  assert.match(bad[0].message, /\(30 lines; first at lines 3, 5, 7, 9, 11\)$/);
 });
 
 test('mail quoting and terminal escapes around a table do not hide it', () => {
@@ -291,11 +298,44 @@ test('kvm_stat curses capture with two screens: only the last (cumulative) scree
   ];
   const res = readText([...screen(100, 40, 100), ...screen(130, 52, 130)].join('\n') + '\n');
   assert.equal(res.format, 'kvm-stat');
-  assert.deepEqual(res.warnings, []);
-  assert.deepEqual(res.rows.map((r) => [r.line, r.reason, r.count, r.samplePct, r.perSecond]), [
-    [11, 'kvm_exit', 130, 50, 10],
-    [12, 'kvm_exit(HLT)', 52, 40, 4],
-    [13, 'kvm_entry', 130, 50, 10],
+  assert.deepEqual(res.warnings.map((w) => w.line), [11], 'one warning: HLT is not all of kvm_exit');
+  assert.deepEqual(res.rows.map((r) => [r.line, r.reason, r.count, r.samplePct, r.perSecond, r.parent ?? null]), [
+    [11, 'kvm_exit', 130, 50, 10, null],
+    [11, 'kvm_exit(other)', 78, null, null, 'kvm_exit'],
+    [12, 'kvm_exit(HLT)', 52, 40, 4, 'kvm_exit'],
+    [13, 'kvm_entry', 130, 50, 10, null],
   ]);
   assert.deepEqual(res.totals.map((t) => [t.line, t.samples]), [[14, 260]]);
+});
+
+test('a mail-wrapped, quoted classic table: lines joined and warned once, trimmed rows become "other", one run per table', () => {
+  const res = readFile(join(FIXTURES, 'public', 'found', 'perf-kvm-stat-wrapped-quoted-hyperv-two-tables-2021.txt'));
+  assert.equal(res.format, 'perf-kvm-stat');
+  assert.deepEqual(res.runs, ['vmexit table, all vCPUs (line 23)', 'vmexit table, all vCPUs (line 39)']);
+  // 2 headers + 2 + 4 rows, each cut in two by the mail client
+  const wrapped = res.warnings.filter((w) => /wrapped by a mail client/.test(w.message));
+  assert.equal(wrapped.length, 1);
+  assert.match(wrapped[0].message, /\(8 lines; first at lines 23, 25, 27, 39, 41\)$/);
+  // Total Samples 787803 − (471831 + 238932); 342788 − (255152 + 39967 + 35003 + 6622)
+  const other = res.rows.filter((r) => r.reason === 'other (rows not shown)').map((r) => [r.line, r.count]);
+  assert.deepEqual(other, [[30, 77040], [50, 6044]]);
+  assert.equal(res.warnings.filter((w) => /Total Samples/.test(w.message)).length, 1);
+  const ext = res.rows.find((r) => r.reason === 'EXTERNAL_INTERRUPT')!;
+  assert.deepEqual([ext.samplePct, ext.timePct, ext.minNs, ext.maxNs, ext.meanNs], [59.89, 68.58, 640, 65420, 2340]);
+});
+
+test('a row whose name stayed alone on its line (numbers wrapped onto the next) is joined, not dropped', () => {
+  const text = [
+    'Analyze events for all VMs, all VCPUs:',
+    '             VM-EXIT    Samples  Samples%     Time%    Min Time    Max Time         Avg time',
+    '  EXTERNAL_INTERRUPT',
+    '   471831    59.89%    68.58%      0.64us     65.42us      2.34us ( +-   0.11% )',
+    '           MSR_WRITE     238932    30.33%    23.07%      0.48us     41.05us      1.56us ( +-   0.14% )',
+    'Total Samples:710763, Total events handled time:1611193.84us.',
+  ].join('\n');
+  const res = readText(text);
+  const rows = res.rows.map((r) => [r.line, r.reason, r.count]);
+  assert.deepEqual(rows, [[3, 'EXTERNAL_INTERRUPT', 471831], [5, 'MSR_WRITE', 238932]]);
+  assert.equal(res.warnings.length, 1);
+  assert.match(res.warnings[0].message, /wrapped by a mail client/);
 });

@@ -9,11 +9,12 @@ import { fileLines, readBenchmark, type Outcome } from '../helpers/benchRead';
 import { iperfReader, iperfRateToBitsPerSec } from '../../src/core/readers/iperf';
 import { netperfReader } from '../../src/core/readers/netperf';
 import type { InputFormat, InputWarning } from '../../src/core/records';
+const sharedSet = (name: string): string => join(FIXTURES, 'public', 'shared-set', name);
 
 const read = (path: string): Outcome => readBenchmark(iperfReader, path);
 
 const fixture = (name: string) => join(FIXTURES, 'bench', name);
-const expected = () => JSON.parse(readFileSync(sample('public', 'expected.json'), 'utf8'));
+const expected = () => JSON.parse(readFileSync(sharedSet('expected.json'), 'utf8'));
 const byRole = (o: Outcome, role: string | null) => o.results.find((r) => r.role === role);
 
 test('iperf3 JSON TCP: sender and receiver from end.sum_sent / sum_received, intervals from interval sums', () => {
@@ -52,7 +53,7 @@ test('iperf3 JSON error document: fail() with iperf\'s message', () => {
 for (const name of ['iperf3-json-3.6-bytes-mode-200MB.txt', 'iperf3-json-3.9-gke-pod-omit3.txt', 'iperf3-json-two-concatenated-docs.txt']) {
   test(`public ${name}: one sender/receiver pair per document (expected.json)`, () => {
     const e = expected()[name];
-    const o = read(sample('public', name));
+    const o = read(sharedSet(name));
     assert.equal(o.format, 'iperf3-json');
     assert.equal(o.results.length, 2 * e.documents);
     e.runs.forEach((run: Record<string, number | string>, i: number) => {
@@ -69,7 +70,7 @@ for (const name of ['iperf3-json-3.6-bytes-mode-200MB.txt', 'iperf3-json-3.9-gke
 }
 
 test('iperf3 JSON -O 3: the three warm-up intervals are omitted', () => {
-  const o = read(sample('public', 'iperf3-json-3.9-gke-pod-omit3.txt'));
+  const o = read(sharedSet('iperf3-json-3.9-gke-pod-omit3.txt'));
   assert.deepEqual(o.intervals.map((i) => i.omitted), [true, true, true, ...Array(10).fill(false)]);
 });
 
@@ -126,7 +127,7 @@ test('iperf3 text -P 2 -R: the [SUM] summaries are the results, reverse mode not
 
 test('public iperf3 text with (omitted) intervals (expected.json)', () => {
   const e = expected()['iperf3-text-omitted-intervals-cloud.txt'];
-  const o = read(sample('public', 'iperf3-text-omitted-intervals-cloud.txt'));
+  const o = read(sharedSet('iperf3-text-omitted-intervals-cloud.txt'));
   assert.equal(o.format, 'iperf3-text');
   assert.equal(o.intervals.length, e.interval_lines);
   assert.equal(o.intervals.filter((i) => i.omitted).length, e.omitted_interval_lines);
@@ -183,7 +184,7 @@ test('iperf2 -e enhanced columns: writes, retries, cwnd/RTT, NetPwr', () => {
 
 test('public iperf2 firecracker: a single whole-run line (expected.json)', () => {
   const e = expected()['iperf2-tcp-firecracker-host-to-guest.txt'];
-  const o = read(sample('public', 'iperf2-tcp-firecracker-host-to-guest.txt'));
+  const o = read(sharedSet('iperf2-tcp-firecracker-host-to-guest.txt'));
   assert.equal(o.format, 'iperf2-text');
   assert.equal(o.results.length, 1);
   assert.equal(e.single.units, 'Mbits/sec');
@@ -219,7 +220,7 @@ test('detection tells iperf2 text, iperf3 text and JSON apart, and leaves netper
   assert.equal(iperfReader.detect(['{"error": "unable to connect to server: Connection refused"}']), 'iperf3-json');
   assert.equal(iperfReader.detect(['{"other": 1}']), null);
   // a JSON file that merely has an "end" key somewhere is not iperf3's
-  assert.equal(iperfReader.detect(fileLines(sample('public', 'expected.json')).slice(0, 200)), null);
+  assert.equal(iperfReader.detect(fileLines(sharedSet('expected.json')).slice(0, 200)), null);
 });
 
 test('units: bits are decimal, bytes binary', () => {
@@ -239,4 +240,24 @@ test('garbage lines never throw', () => {
     });
     if (format === 'iperf3-json') assert.ok(warnings.length > 0);
   }
+});
+
+test('iperf3 --json-stream (one event per line): a run of start, intervals and end gives sender and receiver', () => {
+  // Constructed after the event layout of esnet/iperf PR #1098 (start / interval / end, each {"event","data"} on one
+  // line); figures are the file's own: sum_sent 9399830802.2, sum_received 9393064828.6 bits/s, 2 intervals.
+  const o = read(fixture('iperf3-json-stream-constructed.txt'));
+  assert.equal(o.format, 'iperf3-json');
+  assert.deepEqual(o.warnings, []);
+  assert.equal(byRole(o, 'sender')?.bitsPerSec, 9399830802.2);
+  assert.equal(byRole(o, 'receiver')?.bitsPerSec, 9393064828.6);
+  assert.equal(byRole(o, 'receiver')?.durationSec, 2.000412);
+  assert.equal(o.intervals.length, 2);
+  assert.equal(o.intervals[1].bitsPerSec, 9360046800.2);
+});
+
+test('iperf3 --json-stream cut before its end event: the intervals are kept and the cut is named', () => {
+  const o = read(fixture('iperf3-json-stream-cut-constructed.txt')); // the first 3 lines of the file above
+  assert.equal(o.results.length, 0);
+  assert.equal(o.intervals.length, 2);
+  assert.match(o.warnings.map((w) => w.message).join('\n'), /no "end" event/);
 });

@@ -8,6 +8,7 @@ import { FIXTURES, sample } from '../helpers/paths';
 import { fileLines, readBenchmark, type Outcome } from '../helpers/benchRead';
 import { netperfReader } from '../../src/core/readers/netperf';
 import { iperfReader } from '../../src/core/readers/iperf';
+const sharedSet = (name: string): string => join(FIXTURES, 'public', 'shared-set', name);
 
 const read = (path: string, force = false): Outcome => readBenchmark(netperfReader, path, force ? 'netperf' : undefined);
 
@@ -105,8 +106,8 @@ test('no netserver: fail() with netperf\'s own message, no result', () => {
 });
 
 test('public: two TCP_RR runs with confidence banner and shell prompts (expected.json)', () => {
-  const expected = JSON.parse(readFileSync(sample('public', 'expected.json'), 'utf8'))['netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'];
-  const o = read(sample('public', 'netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'));
+  const expected = JSON.parse(readFileSync(sharedSet('expected.json'), 'utf8'))['netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'];
+  const o = read(sharedSet('netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'));
   assert.equal(o.results.length, expected.results.length);
   o.results.forEach((r, i) => {
     const e = expected.results[i];
@@ -121,8 +122,8 @@ test('public: two TCP_RR runs with confidence banner and shell prompts (expected
 });
 
 test('public: two TCP_STREAM runs, the second without confidence banner (expected.json)', () => {
-  const expected = JSON.parse(readFileSync(sample('public', 'expected.json'), 'utf8'))['netperf-tcpstream-demo-conf-two-runs.txt'];
-  const o = read(sample('public', 'netperf-tcpstream-demo-conf-two-runs.txt'));
+  const expected = JSON.parse(readFileSync(sharedSet('expected.json'), 'utf8'))['netperf-tcpstream-demo-conf-two-runs.txt'];
+  const o = read(sharedSet('netperf-tcpstream-demo-conf-two-runs.txt'));
   assert.equal(o.results.length, 2);
   o.results.forEach((r, i) => {
     const e = expected.results[i];
@@ -195,8 +196,8 @@ test('detection: every netperf sample is netperf, none is claimed by the iperf r
   const files = [
     ...['netperf-error-noserver.txt', 'netperf-tcp-crr.txt', 'netperf-tcp-rr-csv.txt', 'netperf-tcp-rr-demo.txt',
       'netperf-tcp-rr-keyval.txt', 'netperf-tcp-rr-omni-O.txt', 'netperf-tcp-stream-cpu.txt', 'netperf-udp-rr.txt'].map((f) => sample('netperf', f)),
-    sample('public', 'netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'),
-    sample('public', 'netperf-tcpstream-demo-conf-two-runs.txt'),
+    sharedSet('netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'),
+    sharedSet('netperf-tcpstream-demo-conf-two-runs.txt'),
   ];
   for (const f of files) {
     const head = fileLines(f).filter((l) => l.trim() !== '');
@@ -222,4 +223,17 @@ test('garbage never throws and numeric junk is reported', () => {
   assert.equal(o.results.length, 1); // the CSV pair "x,y" / "1,2" is an omni -o result without a rate
   assert.ok(o.warnings.some((w) => w.line === 2 && /3 numbers/.test(w.message)), JSON.stringify(o.warnings));
   assert.ok(o.warnings.some((w) => w.line === 7 && /unknown unit/.test(w.message)));
+});
+
+test('-P 0 -o CSV iterations without a banner: every values line is a run (the header line, else the -o selectors)', () => {
+  const tagged = read(fixture('netperf-csv-P0-header-no-banner-constructed.txt'));
+  assert.deepEqual(tagged.warnings, []);
+  assert.deepEqual(tagged.results.map((r) => [r.test, r.transactionsPerSec, r.extra.RESULT_BRAND]), [
+    ['TCP_RR', 55768.37, 'iteration 1'],
+    ['TCP_RR', 55949.97, 'iteration 2'],
+  ]);
+  const bare = read(fixture('netperf-csv-P0-no-header-constructed.txt'));
+  assert.deepEqual(bare.warnings, []);
+  assert.deepEqual(bare.results.map((r) => r.transactionsPerSec), [55768.37, 55949.97, 55653.36]);
+  assert.deepEqual(bare.results.map((r) => r.extra.THROUGHPUT_UNITS), ['Trans/s', 'Trans/s', 'Trans/s']);
 });

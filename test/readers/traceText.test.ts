@@ -178,7 +178,7 @@ interface Expected {
   cpus?: string[];
   tasks?: string[];
 }
-const EXPECTED = JSON.parse(readFileSync(sample('public', 'expected.json'), 'utf8')) as Record<string, Expected>;
+const EXPECTED = JSON.parse(readFileSync(sample('public', 'shared-set', 'expected.json'), 'utf8')) as Record<string, Expected>;
 const PUBLIC_TRACES: Record<string, InputFormat> = {
   'host-trace-svm-idle-halt-ipi-ts-only-2024.txt': 'ftrace',
   'host-trace-vmx-ctf-hlt-userspace-4x.txt': 'ftrace',
@@ -191,7 +191,7 @@ for (const [file, format] of Object.entries(PUBLIC_TRACES)) {
   test(`public ${file}: detected as ${format}, events/cpus/tasks as in expected.json`, async () => {
     const expected = EXPECTED[file];
     assert.ok(expected, `expected.json has ${file}`);
-    const { events, summary } = await readFile(sample('public', file));
+    const { events, summary } = await readFile(sample('public', 'shared-set', file));
     assert.equal(summary.format, format);
     assert.equal(summary.error, null);
     assert.deepEqual(countBy(events, (e) => e.name), expected.events_by_name);
@@ -205,7 +205,7 @@ for (const [file, format] of Object.entries(PUBLIC_TRACES)) {
 }
 
 test('public timestamp-only trace: no task columns, prose lines warned', () => {
-  const run = runLines('ftrace', textLines(sample('public', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')));
+  const run = runLines('ftrace', textLines(sample('public', 'shared-set', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')));
   assert.equal(run.events.length, 24);
   assert.ok(run.events.every((e) => e.cpu === -1 && e.pid === -1 && e.comm === ''));
   assert.deepEqual(run.events[0], {
@@ -225,7 +225,7 @@ test('public timestamp-only trace: no task columns, prose lines warned', () => {
 });
 
 test('public trace_pipe sample: big timestamps exact, trailing blanks of a payload dropped', () => {
-  const run = runLines('ftrace', textLines(sample('public', 'host-trace-vmx-trace-pipe-kvm-fpu-tsc-4x.txt')));
+  const run = runLines('ftrace', textLines(sample('public', 'shared-set', 'host-trace-vmx-trace-pipe-kvm-fpu-tsc-4x.txt')));
   const exit = run.events.find((e) => e.name === 'kvm_exit');
   assert.equal(exit?.timeNs, 2323301154940000);
   assert.equal(exit?.payload, 'reason EXCEPTION_NMI rip 0x1000 info 1000 80000b0e');
@@ -237,7 +237,7 @@ test('public trace_pipe sample: big timestamps exact, trailing blanks of a paylo
 });
 
 test('public ftrace sample with header: comm with a blank, 5-char flags', () => {
-  const run = runLines('ftrace', textLines(sample('public', 'host-trace-vmx-ftrace-header-kvm-msr-tscdeadline-5.x.txt')));
+  const run = runLines('ftrace', textLines(sample('public', 'shared-set', 'host-trace-vmx-ftrace-header-kvm-msr-tscdeadline-5.x.txt')));
   assert.equal(run.events.length, 9);
   assert.deepEqual(
     [run.events[0].comm, run.events[0].pid, run.events[0].cpu, run.events[0].line, run.events[0].payload],
@@ -247,7 +247,7 @@ test('public ftrace sample with header: comm with a blank, 5-char flags', () => 
 });
 
 test('public perf script: system split off, truncated comm, prompt and "..." lines warned', () => {
-  const run = runLines('perf-script', textLines(sample('public', 'perf-script-irq-injection-dragonball-pic.txt')));
+  const run = runLines('perf-script', textLines(sample('public', 'shared-set', 'perf-script-irq-injection-dragonball-pic.txt')));
   assert.equal(run.events.length, 19);
   assert.ok(run.events.every((e) => e.system === 'kvm'));
   const setIrq = run.events.find((e) => e.name === 'kvm_set_irq');

@@ -104,7 +104,7 @@ test('perf kvm stat with an unknown time unit is rejected row by row, with the r
 });
 
 test('UTF-16 LE/BE and UTF-8 with a BOM read exactly like the plain UTF-8 text', async () => {
-  const plain = await read(sample('public', 'perf-kvm-stat-report-classic-preemption-timer.txt'));
+  const plain = await read(sample('public', 'shared-set', 'perf-kvm-stat-report-classic-preemption-timer.txt'));
   // 9 exit rows and the totals line ("Total Samples:79744").
   assert.equal(plain.records.length, 10);
   for (const name of ['perf-kvm-stat-utf16le-bom.txt', 'perf-kvm-stat-utf16be-bom.txt', 'perf-kvm-stat-utf8-bom.txt']) {
@@ -144,7 +144,7 @@ test('UTF-16 without a byte-order mark is rejected with what to do', async () =>
   const dir = mkdtempSync(join(tmpdir(), 'kvl-bad-'));
   try {
     const path = join(dir, 'stat-utf16-nobom.txt');
-    writeFileSync(path, Buffer.from(readText(sample('public', 'perf-kvm-stat-report-classic-preemption-timer.txt')), 'utf16le'));
+    writeFileSync(path, Buffer.from(readText(sample('public', 'shared-set', 'perf-kvm-stat-report-classic-preemption-timer.txt')), 'utf16le'));
     const { summary } = await read(path);
     assert.match(summary.error ?? '', /stat-utf16-nobom\.txt looks like UTF-16 text without a byte-order mark; convert it to UTF-8/);
   } finally {

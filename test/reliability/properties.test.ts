@@ -30,16 +30,16 @@ interface Subject {
 
 const SUBJECTS: Subject[] = [
   { name: 'trace-cmd report (100 KB)', format: 'trace-cmd-report', text: bigReportHead() },
-  { name: 'ftrace', format: 'ftrace', text: readText(sample('public', 'host-trace-vmx-ftrace-header-kvm-msr-tscdeadline-5.x.txt')) },
-  { name: 'ftrace trace_pipe', format: 'ftrace', text: readText(sample('public', 'host-trace-vmx-trace-pipe-kvm-fpu-tsc-4x.txt')) },
-  { name: 'perf script', format: 'perf-script', text: readText(sample('public', 'perf-script-irq-injection-dragonball-pic.txt')) },
-  { name: 'perf kvm stat', format: 'perf-kvm-stat', text: readText(sample('public', 'perf-kvm-stat-report-classic-preemption-timer.txt')) },
-  { name: 'perf kvm stat live', format: 'perf-kvm-stat', text: readText(sample('public', 'perf-kvm-stat-live-win10-ioheavy.txt')) },
-  { name: 'kvm_stat', format: 'kvm-stat', text: readText(sample('public', 'kvm-stat-pid-openeuler-4.19.txt')) },
+  { name: 'ftrace', format: 'ftrace', text: readText(sample('public', 'shared-set', 'host-trace-vmx-ftrace-header-kvm-msr-tscdeadline-5.x.txt')) },
+  { name: 'ftrace trace_pipe', format: 'ftrace', text: readText(sample('public', 'shared-set', 'host-trace-vmx-trace-pipe-kvm-fpu-tsc-4x.txt')) },
+  { name: 'perf script', format: 'perf-script', text: readText(sample('public', 'shared-set', 'perf-script-irq-injection-dragonball-pic.txt')) },
+  { name: 'perf kvm stat', format: 'perf-kvm-stat', text: readText(sample('public', 'shared-set', 'perf-kvm-stat-report-classic-preemption-timer.txt')) },
+  { name: 'perf kvm stat live', format: 'perf-kvm-stat', text: readText(sample('public', 'shared-set', 'perf-kvm-stat-live-win10-ioheavy.txt')) },
+  { name: 'kvm_stat', format: 'kvm-stat', text: readText(sample('public', 'shared-set', 'kvm-stat-pid-openeuler-4.19.txt')) },
   { name: 'netperf demo', format: 'netperf', text: readText(sample('netperf', 'netperf-tcp-rr-demo.txt')) },
   { name: 'netperf omni', format: 'netperf', text: readText(sample('netperf', 'netperf-tcp-rr-omni-O.txt')) },
   { name: 'netperf stream', format: 'netperf', text: readText(sample('netperf', 'netperf-tcp-stream-cpu.txt')) },
-  { name: 'iperf3 JSON (two docs)', format: 'iperf3-json', text: readText(sample('public', 'iperf3-json-two-concatenated-docs.txt')) },
+  { name: 'iperf3 JSON (two docs)', format: 'iperf3-json', text: readText(sample('public', 'shared-set', 'iperf3-json-two-concatenated-docs.txt')) },
   { name: 'iperf3 text', format: 'iperf3-text', text: readText(sample('iperf', 'iperf3-tcp-P2-R.txt')) },
   { name: 'iperf2 text', format: 'iperf2-text', text: readText(sample('iperf', 'iperf2-tcp-P2.txt')) },
 ];

@@ -13,6 +13,7 @@ import { categoriseAccessRow, describeExit } from '../knowledge/exitTable';
 import type { LineFacts } from '../lineFacts';
 import type { BenchmarkResult, ExitCountRow, ExitCountTotals, InputRecord } from '../records';
 import type { LogHistogram } from '../stats/logHistogram';
+import { CountTableFigures, exitOfCountRow } from './countRows';
 import { ExitLedger, round } from './exitLedger';
 import { recommend, type ModelFacts } from './recommend';
 import { benchmarkSeries } from './series';
@@ -27,6 +28,7 @@ export class Analyzer {
   private readonly countLedger = new ExitLedger();
   private readonly perVcpuLedger = new ExitLedger();
   private readonly accessLedgers = new Map<string, ExitLedger>();
+  private readonly tableFigures = new CountTableFigures();
   private countDurationSec: number | null = null;
   private countPerSecond = 0;
   private readonly benchmarks: BenchmarkResult[] = [];
@@ -66,16 +68,12 @@ export class Analyzer {
 
   private addCountRow(r: ExitCountRow): void {
     const exitTable = EXIT_TABLES.has(r.table);
-    let reason = r.reason.trim();
-    if (r.table === 'kvm_stat' || r.table === 'perf-stat') {
-      // kvm_stat rows "kvm_exit(HLT)" break exits down by reason; "kvm_exit" alone (or kvm:kvm_exit) is the total.
-      const child = /^kvm_exit\((.+)\)$/.exec(reason);
-      if (child) reason = child[1];
-      else if (reason === 'kvm_exit' || reason === 'kvm:kvm_exit') reason = '(all exits)';
-      else return; // other tracepoint counts are not exits
-    }
+    const counted = exitOfCountRow(r);
+    if (!counted) return;
+    const reason = counted.reason;
+    this.tableFigures.note(reason, r);
     const info = describeExit(reason);
-    const category = exitTable ? info.category : categoriseAccessRow(r.table, reason);
+    const category = counted.category ?? (exitTable ? info.category : categoriseAccessRow(r.table, reason));
     const sample = { reason, category, description: info.description, vcpu: r.vcpu, timeNs: null, durationNs: null, critical: null, exampleLine: this.inputIndex === 0 ? r.line : null };
     let ledger: ExitLedger;
     if (!exitTable) {
@@ -213,6 +211,7 @@ export class Analyzer {
 
   private summarise(): Analysis {
     const { exits, ledger } = this.exitsSummary();
+    this.tableFigures.attach(exits);
     const { summary: benchmark, series } = this.primaryBenchmark();
     const transactions = this.transactionsSummary(ledger, exits?.source ?? null, benchmark);
     const facts: ModelFacts = {

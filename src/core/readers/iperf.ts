@@ -5,6 +5,8 @@
 // Results: iperf3 gives a 'sender' and a 'receiver' result per run (with -P the [SUM] / sum_sent / sum_received ones;
 // --bidir adds 'sender-reverse' / 'receiver-reverse'). iperf2 gives the line that covers the whole run (with -P the
 // [SUM] line, role 'sum'); with -u the client line is the 'sender' and the server report the 'receiver'.
+import { RunMarks } from './runMarks';
+import { Warnings } from './warnings';
 import type {
   BenchmarkInterval,
   BenchmarkResult,
@@ -17,7 +19,6 @@ import type {
 
 /** A single iperf3 JSON document larger than this is skipped (iperf3 writes a few hundred KB even for long runs). */
 export const MAX_JSON_DOCUMENT_CHARS = 64 * 1024 * 1024;
-const MAX_DETAILED_WARNINGS = 20;
 const MAX_SUMMARIES = 1024;
 
 type Extra = Record<string, number | string>;
@@ -103,21 +104,6 @@ function result(tool: BenchmarkTool, test: string, d: DataLine, role: string | n
   };
 }
 
-/** Warnings for lines we could not read: the first few one by one, then a count at the end. */
-class BadLines {
-  private count = 0;
-  constructor(private readonly sink: RecordSink) {}
-  warn(line: number, message: string): void {
-    this.count++;
-    if (this.count <= MAX_DETAILED_WARNINGS) this.sink.warn(line, message);
-  }
-  end(what: string): void {
-    if (this.count > MAX_DETAILED_WARNINGS) {
-      this.sink.warn(null, `${this.count - MAX_DETAILED_WARNINGS} more ${what} lines could not be read`);
-    }
-  }
-}
-
 // ---------------------------------------------------------------- iperf3 JSON
 
 class Iperf3JsonReader implements LineReader {
@@ -130,10 +116,16 @@ class Iperf3JsonReader implements LineReader {
   private tooLarge = false;
   /** Line of each top-level key of the current document ("end", "error"). */
   private keyLines: Record<string, number> = {};
-  private bad: BadLines;
+  private readonly bad: Warnings;
+  /** iperf3 --json-stream: the events of the run being read (start, intervals), until its end event. */
+  private stream: { start?: unknown; intervals: unknown[]; line: number } | null = null;
+  private documents = 0;
+
+  private readonly runMarks: RunMarks;
 
   constructor(private readonly sink: RecordSink) {
-    this.bad = new BadLines(sink);
+    this.bad = new Warnings(sink);
+    this.runMarks = new RunMarks(sink);
   }
 
   line(text: string, lineNo: number): void {
@@ -163,7 +155,8 @@ class Iperf3JsonReader implements LineReader {
           from = i;
           if (/^\s*\{\s*"error"\s*:/.test(text.slice(i))) this.keyLines.error = lineNo;
         } else if (!/\s/.test(c)) {
-          this.bad.warn(lineNo, `text outside an iperf3 JSON document: expected "{" (${JSON.stringify(text.slice(0, 60))})`);
+          const shown = JSON.stringify(text.slice(0, 60));
+          this.bad.note('outside-json', lineNo, `text outside an iperf3 JSON document: expected "{" (${shown})`);
           return;
         }
         continue;
@@ -201,7 +194,12 @@ class Iperf3JsonReader implements LineReader {
       );
     }
     this.parts = [];
-    this.bad.end('non-JSON');
+    if (this.stream) {
+      const from = this.stream.line;
+      this.sink.warn(from, `iperf3 --json-stream run from line ${from} has no "end" event (cut short?); only its intervals are read`);
+      this.document({ start: this.stream.start, intervals: this.stream.intervals } as Iperf3Doc, lastLineNo);
+    }
+    this.bad.flush();
   }
 
   private finishDocument(lastLine: number): void {
@@ -222,10 +220,32 @@ class Iperf3JsonReader implements LineReader {
       this.sink.warn(this.startLine, 'expected an iperf3 JSON object');
       return;
     }
+    if (typeof (doc as { event?: unknown }).event === 'string') return this.streamEvent(doc as StreamEvent, lastLine);
     this.document(doc as Iperf3Doc, lastLine);
   }
 
+  /** iperf3 --json-stream: one {"event": …, "data": …} per line; a run is start, intervals, end. */
+  private streamEvent(e: StreamEvent, lineNo: number): void {
+    if (e.event === 'start') this.stream = { start: e.data, intervals: [], line: lineNo };
+    else if (e.event === 'interval') {
+      this.stream ??= { intervals: [], line: lineNo };
+      if (this.stream.intervals.length < MAX_STREAM_INTERVALS) this.stream.intervals.push(e.data);
+    } else if (e.event === 'end') {
+      const run = this.stream ?? { intervals: [], line: lineNo };
+      this.stream = null;
+      this.startLine = run.line;
+      this.keyLines = { end: lineNo };
+      this.document({ start: run.start, intervals: run.intervals, end: e.data } as Iperf3Doc, lineNo);
+    } else if (e.event === 'error') {
+      this.sink.fail(lineNo, `iperf3: error - ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}`);
+    }
+    // server_output_json / server_output_text and newer events are not needed for the summary
+  }
+
   private document(doc: Iperf3Doc, lastLine: number): void {
+    this.documents++;
+    const label = `iperf3 run ${this.documents} (line ${this.startLine})`;
+    this.runMarks.start(this.startLine, label);
     const start = doc.start ?? {};
     const testStart = start.test_start ?? {};
     const test = typeof testStart.protocol === 'string' ? testStart.protocol : 'TCP';
@@ -327,6 +347,13 @@ interface Iperf3Sum {
   lost_percent?: number;
   omitted?: boolean;
 }
+interface StreamEvent {
+  event: string;
+  data?: unknown;
+}
+/** A --json-stream run keeps at most this many interval events (a day at 1 s intervals). */
+const MAX_STREAM_INTERVALS = 100_000;
+
 interface Iperf3Doc {
   start?: {
     version?: string;
@@ -359,16 +386,38 @@ interface Summary {
 /** The iperf2 and iperf3 text readers: blank lines skipped, bad lines counted, the line where a run began. */
 abstract class IperfTextReader implements LineReader {
   protected runLine = 0;
-  protected readonly bad: BadLines;
+  protected readonly bad: Warnings;
+  private runs = 0;
+  /** Whether the run being read has been announced with a RunStart (before its first record). */
+  private runAnnounced = false;
+
+  private readonly runMarks: RunMarks;
 
   constructor(protected readonly sink: RecordSink) {
-    this.bad = new BadLines(sink);
+    this.bad = new Warnings(sink);
+    this.runMarks = new RunMarks(sink);
   }
 
   line(raw: string, lineNo: number): void {
     const text = raw.replace(/\r$/, '');
     const t = text.trim();
     if (t !== '') this.textLine(text, t, lineNo);
+  }
+
+  /** Hands a record on, announcing its run first: every run of a file is a run of its own, never summed. */
+  protected out(r: BenchmarkResult | BenchmarkInterval, tool: string): void {
+    if (!this.runAnnounced) {
+      this.runAnnounced = true;
+      this.runs++;
+      const line = this.runLine || r.line;
+      this.runMarks.start(line, `${tool} run ${this.runs} (line ${line})`);
+    }
+    this.sink.record(r);
+  }
+
+  /** The run's results are out: the next record starts the next run. */
+  protected endRun(): void {
+    this.runAnnounced = false;
   }
 
   /** A non-blank line: `text` without its CR, `t` trimmed. */
@@ -420,7 +469,7 @@ class Iperf3TextReader extends IperfTextReader {
     const d = parseDataLine(t, lineNo);
     if (d) return this.data(d);
     if (/^\[\s*(\d+|SUM)\]/.test(t) && /\bsec\b/.test(t)) {
-      this.bad.warn(lineNo, 'iperf3 line not understood: expected "[ID] start-end sec transfer unit rate unit/sec ..."');
+      this.bad.note('bad-line', lineNo, 'iperf3 line not understood: expected "[ID] start-end sec transfer unit rate unit/sec ..."');
     }
     // banners, separators ("- - -", "-----"), cookie and version lines carry nothing we keep
   }
@@ -431,7 +480,7 @@ class Iperf3TextReader extends IperfTextReader {
     const role = /\b(sender|receiver)\s*$/.exec(d.rest);
     if (!role) {
       this.intervals++;
-      this.sink.record(interval('iperf3', d, /\(omitted\)/.test(d.rest)));
+      this.out(interval('iperf3', d, /\(omitted\)/.test(d.rest)), 'iperf3');
       return;
     }
     const extra: Extra = {};
@@ -464,7 +513,7 @@ class Iperf3TextReader extends IperfTextReader {
       if (this.streams.size > 0) extra.streams = this.streams.size;
       if (this.reverse) extra.reverse = 1;
       if (chosen.length > 2 && sums.length === 0) extra.stream = s.d.stream;
-      this.sink.record(result('iperf3', test, s.d, s.role, extra));
+      this.out(result('iperf3', test, s.d, s.role, extra), 'iperf3');
     }
     if (chosen.length === 0 && this.intervals > 0) {
       this.sink.warn(this.runLine || lineNo, `iperf3 run from line ${this.runLine || 1} has intervals but no sender/receiver summary (cut short?)`);
@@ -475,11 +524,12 @@ class Iperf3TextReader extends IperfTextReader {
     this.reverse = false;
     this.started = false;
     this.intervals = 0;
+    this.endRun();
   }
 
   end(lastLineNo: number): void {
     this.flush(lastLineNo);
-    this.bad.end('iperf3');
+    this.bad.flush();
   }
 }
 
@@ -524,7 +574,7 @@ class Iperf2TextReader extends IperfTextReader {
     const d = parseDataLine(t, lineNo);
     if (d) return this.data(d);
     if (/^\[\s*(\d+|SUM)/.test(t) && /\bsec\b/.test(t) && !/\bconnected with\b/.test(t)) {
-      this.bad.warn(lineNo, 'iperf2 line not understood: expected "[ID] start-end sec transfer unit bandwidth unit/sec"');
+      this.bad.note('bad-line', lineNo, 'iperf2 line not understood: expected "[ID] start-end sec transfer unit bandwidth unit/sec"');
     }
   }
 
@@ -539,7 +589,7 @@ class Iperf2TextReader extends IperfTextReader {
       const earlier = d.start > 0 ? [...this.pending.values()] : [own as DataLine];
       for (const p of earlier.sort((a, b) => a.line - b.line)) {
         this.pending.delete(p.stream);
-        this.sink.record(interval('iperf2', p, false));
+        this.out(interval('iperf2', p, false), 'iperf2');
         this.lastEnd.set(p.stream, p.end);
       }
     }
@@ -549,7 +599,7 @@ class Iperf2TextReader extends IperfTextReader {
     } else if (d.start === 0 && last === undefined) {
       this.pending.set(d.stream, d);
     } else {
-      this.sink.record(interval('iperf2', d, false));
+      this.out(interval('iperf2', d, false), 'iperf2');
       this.lastEnd.set(d.stream, Math.max(last ?? 0, d.end));
     }
   }
@@ -574,12 +624,13 @@ class Iperf2TextReader extends IperfTextReader {
       : streams.map(([k, d]) => [d, streams.length > 1 ? k : null]);
     const hasReport = this.serverReports.length > 0;
     for (const [d, role] of chosen) {
-      this.sink.record(result('iperf2', this.test, d, hasReport && role === null ? 'sender' : role, { ...common, ...enhancedExtra(d.rest) }));
+      const asRole = hasReport && role === null ? 'sender' : role;
+      this.out(result('iperf2', this.test, d, asRole, { ...common, ...enhancedExtra(d.rest) }), 'iperf2');
     }
     for (const d of this.serverReports) {
       const extra: Extra = {};
       udpExtra(d.rest, extra);
-      this.sink.record(result('iperf2', this.test, d, 'receiver', extra));
+      this.out(result('iperf2', this.test, d, 'receiver', extra), 'iperf2');
     }
     if (chosen.length === 0 && this.serverReports.length === 0 && this.lastEnd.size > 0) {
       this.sink.warn(this.runLine || lineNo, `iperf2 run from line ${this.runLine || 1} has intervals but no line covering the whole run (cut short?)`);
@@ -588,11 +639,12 @@ class Iperf2TextReader extends IperfTextReader {
     this.finals.clear();
     this.serverReports = [];
     this.expectServerReport.clear();
+    this.endRun();
   }
 
   end(lastLineNo: number): void {
     this.flush(lastLineNo);
-    this.bad.end('iperf2');
+    this.bad.flush();
   }
 }
 
@@ -628,6 +680,7 @@ function detect(head: readonly string[]): InputFormat | null {
     // iperf3 always writes "start" first (or only "error"): look at the document's first key
     const opening = first === '{' ? (head[1]?.trim() ?? '') : first.slice(1).trim();
     if (/^"(start|error)"\s*:/.test(opening)) return 'iperf3-json';
+    if (/^"event"\s*:\s*"(start|interval|end|error)"/.test(opening)) return 'iperf3-json'; // --json-stream
   }
   let iperf2 = false;
   for (const raw of head) {

@@ -11,6 +11,8 @@
 import Papa from 'papaparse';
 import { looksLikeTraceEvent } from './traceText';
 import type { BenchmarkResult, InputFormat, LineReader, RecordSink, TextFormatReader } from '../records';
+import { RunMarks } from './runMarks';
+import { Warnings } from './warnings';
 
 const BANNER = /^(?:MIGRATED |EXS )?(.+?) TEST from \S.* to \S/;
 const INTERIM = /^Interim result:\s+([\d.]+)\s+(\S+)\/s over ([\d.]+) seconds ending at ([\d.]+)/;
@@ -38,6 +40,7 @@ const BANNER_TESTS: Record<string, string> = {
 
 /** Omni output names as printed by -O/-o (the header lines joined) → the -k key names (nettest_omni.c set_output_elt). */
 const OMNI_HEADERS: Record<string, string> = {
+  'Result Tag': 'RESULT_BRAND',
   'Socket Type': 'SOCKET_TYPE',
   Direction: 'DIRECTION',
   Protocol: 'PROTOCOL',
@@ -112,7 +115,10 @@ const OMNI_HEADERS: Record<string, string> = {
 
 const MAX_HEADER_LINES = 8;
 const MAX_KEYS = 256;
-const MAX_DETAILED_WARNINGS = 20;
+/** Mail quoting ("> ", "> > ") in front of pasted output. */
+const MAIL_QUOTE = /^(?:\s*>)+ ?/;
+/** A banner a mail client wrapped before its " to HOST" part. */
+const BANNER_START = /^(?:MIGRATED |EXS )(.+?) TEST from \S/;
 
 type Family = 'stream' | 'rr' | 'udp-stream';
 
@@ -171,11 +177,21 @@ class NetperfLineReader implements LineReader {
   /** Test and -f unit of the last `netperf` command line, for banner-less output. */
   private commandTest: string | null = null;
   private commandUnit: string | null = null;
-  private badLines = 0;
+  /** Output selectors of the last command's `-o` (CSV), for -P 0 values printed without a header line. */
+  private commandCsvKeys: string[] | null = null;
   private skippedTraceLines = 0;
   private firstSkippedTraceLine: number | null = null;
+  private readonly warnings: Warnings;
+  /** A banner line cut by a mail client, held for the next line. */
+  private pendingBanner: { text: string; line: number } | null = null;
+  private results = 0;
 
-  constructor(private readonly sink: RecordSink) {}
+  private readonly runMarks: RunMarks;
+
+  constructor(private readonly sink: RecordSink) {
+    this.warnings = new Warnings(sink);
+    this.runMarks = new RunMarks(sink);
+  }
 
   private newRun(): Run {
     return {
@@ -185,7 +201,26 @@ class NetperfLineReader implements LineReader {
   }
 
   line(raw: string, lineNo: number): void {
-    const text = raw.replace(/\r$/, '').replace(/\s+$/, '');
+    let text = raw.replace(/\r$/, '').replace(/\s+$/, '');
+    if (MAIL_QUOTE.test(text)) {
+      text = text.replace(MAIL_QUOTE, '');
+      this.warnings.note('quoted', lineNo, 'mail quoting ("> ") in front of netperf output was removed');
+    }
+    if (this.pendingBanner) {
+      const held = this.pendingBanner;
+      this.pendingBanner = null;
+      const joined = `${held.text} ${text.trim()}`;
+      if (BANNER.test(joined)) {
+        const message = 'a netperf banner wrapped by a mail client was joined with the next line';
+        this.warnings.note('wrapped', held.line, message);
+        return this.line(joined, held.line);
+      }
+      this.line(held.text, held.line);
+    }
+    if (BANNER_START.test(text.trim()) && !BANNER.test(text.trim())) {
+      this.pendingBanner = { text: text.trim(), line: lineNo };
+      return;
+    }
     const trimmed = text.trim();
     if (this.run.warningBlock.length > 0 && !trimmed.startsWith('!!!')) this.endWarningBlock();
     if (trimmed === '') return;
@@ -205,7 +240,7 @@ class NetperfLineReader implements LineReader {
     }
     const kv = KEYVAL.exec(trimmed);
     if (kv) return this.keyValue(kv[1], kv[2], lineNo);
-    if (trimmed.includes(',') && (this.run.bannerLine !== null || this.run.csvHeader !== null)) {
+    if (trimmed.includes(',') && (this.run.bannerLine !== null || this.run.csvHeader !== null || this.commandCsvKeys)) {
       return this.csv(trimmed, lineNo);
     }
 
@@ -237,6 +272,8 @@ class NetperfLineReader implements LineReader {
   }
 
   end(lastLineNo: number): void {
+    if (this.pendingBanner) this.line(this.pendingBanner.text, this.pendingBanner.line);
+    this.pendingBanner = null;
     if (this.run.warningBlock.length > 0) this.endWarningBlock();
     this.flush(lastLineNo);
     if (this.skippedTraceLines > 0) {
@@ -245,14 +282,12 @@ class NetperfLineReader implements LineReader {
         `${this.skippedTraceLines} trace event lines in this netperf output were not read (from line ${this.firstSkippedTraceLine}); put the trace in a file of its own and analyse both files together`,
       );
     }
-    if (this.badLines > MAX_DETAILED_WARNINGS) {
-      this.sink.warn(null, `${this.badLines - MAX_DETAILED_WARNINGS} more netperf number lines could not be interpreted`);
-    }
+    this.warnings.flush();
   }
 
-  private bad(lineNo: number, message: string): void {
-    this.badLines++;
-    if (this.badLines <= MAX_DETAILED_WARNINGS) this.sink.warn(lineNo, message);
+  /** A line that looks like netperf's but cannot be read: warned once per kind, with the count and first lines. */
+  private bad(kind: string, lineNo: number, message: string): void {
+    this.warnings.note(kind, lineNo, message);
   }
 
   private error(message: string, lineNo: number): void {
@@ -272,6 +307,9 @@ class NetperfLineReader implements LineReader {
     this.commandTest = t ? t[1].toUpperCase() : 'TCP_STREAM';
     const f = /(?:^|\s)-f\s*([BKMGbkmgx])\b/.exec(global);
     this.commandUnit = f ? FORMAT_LETTERS[f[1]] : null;
+    const local = text.split(/\s--(?:\s|$)/)[1] ?? '';
+    const o = /(?:^|\s)-o\s*([A-Za-z_][\w,]*)/.exec(local);
+    this.commandCsvKeys = o ? o[1].split(',').map((k) => k.toUpperCase()) : null;
   }
 
   private banner(text: string, name: string, lineNo: number): void {
@@ -291,6 +329,8 @@ class NetperfLineReader implements LineReader {
       run.extra.confidenceTargetPct = Number(conf[1]);
       run.extra.confidenceLevelPct = Number(conf[2]);
     }
+    const destination = / to (\S+)/.exec(text);
+    if (destination) run.extra.destination = destination[1];
     const burst = /: first burst (\d+)/.exec(text);
     if (burst) run.extra.firstBurst = Number(burst[1]);
   }
@@ -304,7 +344,7 @@ class NetperfLineReader implements LineReader {
     const perBit = netperfUnitToBitsPerSec(m[2]);
     const trans = isTransUnit(m[2]);
     if (!trans && perBit === null) {
-      this.bad(lineNo, `netperf interim result with unknown unit "${m[2]}/s" (expected Trans/s or 10^6bits/s style)`);
+      this.bad('interim-unit', lineNo, `netperf interim result with unknown unit "${m[2]}/s" (expected Trans/s or 10^6bits/s style)`);
       return;
     }
     this.sink.record({
@@ -356,13 +396,20 @@ class NetperfLineReader implements LineReader {
       this.run.csvHeader = cells;
       return;
     }
+    // -P 0 prints the values without a header: the command's -o selectors name them
+    this.run.csvHeader ??= this.commandCsvKeys;
     if (this.run.csvHeader === null) {
-      this.bad(lineNo, 'netperf CSV (-o) values without a header line; expected the column names first');
+      this.bad('csv-no-header', lineNo, 'netperf CSV (-o) values without a header line; expected the column names first');
       return;
     }
-    if (this.run.result !== null) this.flush(lineNo);
+    if (this.run.result !== null) {
+      // `-P 0` iterations: one values line per run, under the header (and banner) of the first
+      const { csvHeader, test, testFrom, extra } = this.run;
+      this.flush(lineNo);
+      Object.assign(this.run, { csvHeader, test, testFrom, extra: { ...extra } });
+    }
     const map: Record<string, string> = {};
-    this.run.csvHeader.forEach((name, i) => {
+    this.run.csvHeader!.forEach((name, i) => {
       if (i < cells.length) map[OMNI_HEADERS[name] ?? name] = cells[i];
     });
     this.run.result = this.fromKeys(map, lineNo);
@@ -460,7 +507,7 @@ class NetperfLineReader implements LineReader {
       run.extra.testFrom = 'column shape';
     }
     if (test === null) {
-      this.bad(lineNo, `netperf result line with ${nums.length} numbers but no test banner or command line before it`);
+      this.bad('no-banner', lineNo, `netperf result line with ${nums.length} numbers but no test banner or command line before it`);
       return;
     }
     if (nums.length === 1) {
@@ -474,10 +521,10 @@ class NetperfLineReader implements LineReader {
     }
     let family = familyOf(test);
     if (shape !== null && shape !== family) {
-      this.bad(lineNo, `netperf ${test} result line has the column shape of a ${shape} test; read as ${shape}`);
+      this.bad('shape', lineNo, `netperf ${test} result line has the column shape of a ${shape} test; read as ${shape}`);
       family = shape;
     } else if (shape === null) {
-      this.bad(lineNo, `netperf ${test} result line with ${nums.length} numbers does not match the ${family} table layout`);
+      this.bad('layout', lineNo, `netperf ${test} result line with ${nums.length} numbers does not match the ${family} table layout`);
       return;
     }
     const defaultUnit = family === 'rr' ? 'Trans' : '10^6bits';
@@ -544,6 +591,12 @@ class NetperfLineReader implements LineReader {
     if (run.keyval !== null && run.result === null) run.result = this.fromKeys(run.keyval, run.keyvalLine);
     if (run.result !== null) {
       run.result.extra = { ...run.extra, ...run.result.extra };
+      this.results++;
+      // every result is a run of its own: repeated runs and other destinations are put side by side, never summed
+      const brand = run.result.extra.RESULT_BRAND ?? run.result.extra.resultBrand;
+      const numbered = `${run.result.test} run ${this.results} (line ${run.result.line})`;
+      const label = typeof brand === 'string' && brand !== '' ? brand : numbered;
+      this.runMarks.start(run.result.line, label);
       this.sink.record(run.result);
     } else if (run.bannerLine !== null && !run.failed) {
       this.sink.warn(
@@ -558,9 +611,10 @@ class NetperfLineReader implements LineReader {
 
 function detect(head: readonly string[]): InputFormat | null {
   let command = false;
-  for (const raw of head) {
-    const line = raw.trim();
-    const banner = BANNER.exec(line);
+  const unquoted = head.map((l) => l.replace(MAIL_QUOTE, '').trim());
+  for (const [i, line] of unquoted.entries()) {
+    const wrapped = BANNER_START.test(line) && !BANNER.test(line);
+    const banner = BANNER.exec(wrapped ? `${line} ${unquoted[i + 1] ?? ''}` : line);
     if (banner && (/^(MIGRATED |EXS )/.test(line) || banner[1].startsWith('OMNI ') || banner[1] in BANNER_TESTS)) {
       return 'netperf';
     }
