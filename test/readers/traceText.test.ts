@@ -275,9 +275,9 @@ test('detection from head lines, by content', () => {
   assert.equal(detectTraceText(['cpus=4']), 'trace-cmd-report');
   assert.equal(detectTraceText([]), null);
   for (const other of [
-    ['public', 'perf-kvm-stat-report-classic-preemption-timer.txt'],
-    ['public', 'kvm-stat-pid-openeuler-4.19.txt'],
-    ['public', 'perf-kvm-stat-perfstat-kvm-star-small-4x.txt'],
+    ['public', 'shared-set', 'perf-kvm-stat-report-classic-preemption-timer.txt'],
+    ['public', 'shared-set', 'kvm-stat-pid-openeuler-4.19.txt'],
+    ['public', 'shared-set', 'perf-kvm-stat-perfstat-kvm-star-small-4x.txt'],
     ['netperf', 'netperf-tcp-rr-demo.txt'],
     ['iperf', 'iperf3-tcp.txt'],
   ]) {

@@ -99,9 +99,9 @@ function withoutPaths(stdout: string): unknown {
 
 const DETERMINISM_SAMPLES = [
   ['guest-trace', 'tcprr-cross-poll0.head.report.txt'],
-  ['public', 'host-trace-vmx-trace-pipe-kvm-fpu-tsc-4x.txt'],
-  ['public', 'perf-kvm-stat-report-classic-preemption-timer.txt'],
-  ['public', 'kvm-stat-pid-openeuler-4.19.txt'],
+  ['public', 'shared-set', 'host-trace-vmx-trace-pipe-kvm-fpu-tsc-4x.txt'],
+  ['public', 'shared-set', 'perf-kvm-stat-report-classic-preemption-timer.txt'],
+  ['public', 'shared-set', 'kvm-stat-pid-openeuler-4.19.txt'],
   ['netperf', 'netperf-tcp-rr-demo.txt'],
   ['iperf', 'iperf3-tcp.json'],
   ['iperf', 'iperf3-tcp-P2-R.txt'],
