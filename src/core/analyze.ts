@@ -3,6 +3,7 @@ import type { Analysis } from './analysisTypes';
 import { readInputFile, type ReadOptions } from './input';
 import type { LineFacts } from './lineFacts';
 import { Analyzer } from './model/analyzer';
+import { addCaptureRecipe } from './capture/recipes';
 
 export interface AnalyzeOptions extends Omit<ReadOptions, 'onProgress'> {
   /** Progress over all files: bytes done and total, and the file being read. */
@@ -31,9 +32,15 @@ export function analyzeFilesDetailed(paths: readonly string[], options: AnalyzeO
 async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLineFacts: boolean): Promise<DetailedAnalysis> {
   const analyzer = new Analyzer(keepLineFacts);
   let lastPartial = Date.now();
+  // Event names seen, for the capture recipe (what the trace lacks); consecutive repeats skip the set.
+  const eventNames = new Set<string>();
+  let lastName = '';
   for (const [index, path] of paths.entries()) {
     analyzer.beginInput(index);
-    const summary = await readInputFile(path, (r) => analyzer.add(r), {
+    const summary = await readInputFile(path, (r) => {
+      if (r.type === 'event' && r.name !== lastName) eventNames.add((lastName = r.name));
+      analyzer.add(r);
+    }, {
       ...options,
       onProgress: (done, total) => {
         options.onProgress?.(done, total, path);
@@ -46,5 +53,6 @@ async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLi
     analyzer.endInput(summary);
     if (options.signal?.aborted) break;
   }
-  return { analysis: analyzer.finish(), lineFacts: analyzer.lineFacts() };
+  const analysis = addCaptureRecipe(analyzer.finish(), eventNames);
+  return { analysis, lineFacts: analyzer.lineFacts() };
 }
