@@ -1,10 +1,11 @@
 // `kvm-trace-lens record [--guest|--host] [--seconds N] [--out DIR] [--json] [-- BENCHMARK ...]`: record a run
 // folder, then print its analysis (as `analyze DIR` would).
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaptureSide } from '../core/capture/events';
 import { CaptureError } from '../core/capture/tracefs';
 import { type RecordEnvironment, defaultEnvironment, record } from '../core/capture/record';
-import { analyzePaths } from '../core/capture/runFolder';
+import { RUN_FILES, analyzePaths } from '../core/capture/runFolder';
 import { readSystemState } from '../core/capture/systemState';
 import { formatAnalysisText } from './text';
 
@@ -75,6 +76,8 @@ export async function recordCommand(argv: readonly string[], env?: RecordEnviron
   for (const w of result.warnings) process.stderr.write(`kvm-trace-lens: warning: ${w}\n`);
   process.stderr.write(`kvm-trace-lens: run folder ${outDir} (${result.manifest.method}); analysing it\n`);
   const analysis = await analyzePaths([outDir]);
+  // Kept beside the run for editors (Record a Trace… opens it) and for compare.
+  writeFileSync(join(outDir, RUN_FILES.analysis), `${JSON.stringify(analysis, null, 2)}\n`);
   process.stdout.write(args.json ? `${JSON.stringify(analysis, null, 2)}\n` : formatAnalysisText(analysis));
   return result.benchmarkFailed ? 1 : 0;
 }

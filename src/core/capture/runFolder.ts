@@ -16,6 +16,8 @@ export const RUN_FILES = {
   traceText: 'trace.txt',
   benchmark: 'benchmark.txt',
   benchmarkStderr: 'benchmark.stderr.txt',
+  /** The analysis record printed, written last: its presence means the run is complete. */
+  analysis: 'analysis.json',
 } as const;
 
 /** record.json: how the run was recorded. */
@@ -45,7 +47,7 @@ export interface RunFolder {
 }
 
 /** Files of a run folder that are never analysed as inputs. */
-const NOT_INPUTS = new Set<string>([RUN_FILES.system, RUN_FILES.record, RUN_FILES.benchmarkStderr]);
+const NOT_INPUTS = new Set<string>([RUN_FILES.system, RUN_FILES.record, RUN_FILES.benchmarkStderr, RUN_FILES.analysis]);
 
 export function isDirectory(path: string): boolean {
   try {
