@@ -52,8 +52,8 @@ function guestHaltPolling(rec: Recommendation, state: SystemState): Verdict {
     return { alreadySet: `guest_halt_poll_ns=${current} with the haltpoll cpuidle driver in use` };
   }
   const caveats = blocked ? [blocked] : [];
-  caveats.push('Guest polling turns host polling off for that vCPU (the guest writes MSR_KVM_POLL_CONTROL): ' +
-    'kvm.halt_poll_ns no longer applies to it.');
+  caveats.push('Guest polling turns host polling off for that vCPU where the host offers KVM_FEATURE_POLL_CONTROL ' +
+    '(the guest clears MSR_KVM_POLL_CONTROL): kvm.halt_poll_ns no longer applies to it.');
   return { caveats };
 }
 
