@@ -70,3 +70,12 @@ test('halt-poll stats of two run folders from kernels either side of 5.16: a war
   const a = await analyzePaths(folders);
   assert.ok(a.modelNotes!.some((n) => /changed in Linux 5\.16/.test(n)), JSON.stringify(a.modelNotes));
 });
+
+test('a real host run folder (record --host beside the tiny VMM): trace, KVM stats, and events enabled yet absent', async () => {
+  const dir = join(FIXTURES, 'capture', 'run-host-vmm');
+  const a = await analyzePaths([dir]);
+  // trace-cmd report | awk: 12,389 events; benchmark.txt: the VMM's 12 stat lines.
+  assert.deepEqual(a.inputs.map((i) => [i.format, i.records]), [['trace-dat', 12389], ['kvm-halt-stats', 12]]);
+  assert.ok(a.modelNotes!.some((n) => n.startsWith(`${dir}: kvm:kvm_exit, kvm:kvm_entry, kvm:kvm_msr were enabled for the whole recording, yet none occurred`)));
+  assert.ok(a.notRecommended!.some((n) => n.reason === 'benchmark.txt: only 0 successful polls of 1,405 attempted in halt_poll_success_hist (at least 100 needed for a percentile).'));
+});

@@ -163,6 +163,14 @@ export async function analyzePaths(paths: readonly string[], options: AnalyzeOpt
     if (m?.missingEvents.length) {
       (analysis.modelNotes ??= []).push(`${folder.dir}: the kernel it was recorded on lacks ${m.missingEvents.join(', ')}.`);
     }
+    const recipe = analysis.modelNotes?.findIndex((n) => /^The (guest|host)-side trace lacks events/.test(n)) ?? -1;
+    const enabledButAbsent = (m?.events ?? []).filter((id) => analysis.modelNotes?.[recipe]?.includes(`no ${id.split(':')[1]}:`));
+    if (recipe >= 0 && enabledButAbsent.length > 0) {
+      // Recording again would not help: the kernel had the events enabled and emitted none of them.
+      analysis.modelNotes![recipe] = `${folder.dir}: ${enabledButAbsent.join(', ')} were enabled for the whole recording, ` +
+        'yet none occurred: the workload did not cause them, or this kernel\'s KVM module does not emit them. ' +
+        analysis.modelNotes![recipe];
+    }
     if (m?.interrupted) (analysis.modelNotes ??= []).push(`${folder.dir}: the recording was interrupted (${m.interrupted}).`);
   }
   return analysis;

@@ -188,7 +188,8 @@ export function adviseHaltPollNs(stats: HaltPollStats, label: string): HaltPollA
   }
   const polls = hist.reduce((a, b) => a + b, 0);
   if (polls < MIN_SUCCESSFUL_POLLS) {
-    return { recommendation: null, notRecommended: { id, reason: `${label}: only ${formatCount(polls)} successful polls in halt_poll_success_hist (at least ${MIN_SUCCESSFUL_POLLS} needed for a percentile).` } };
+    const tried = attempted !== null ? ` of ${formatCount(attempted)} attempted` : '';
+    return { recommendation: null, notRecommended: { id, reason: `${label}: only ${formatCount(polls)} successful polls${tried} in halt_poll_success_hist (at least ${MIN_SUCCESSFUL_POLLS} needed for a percentile).` } };
   }
   const bucket = log2QuantileBucket(hist, POLL_QUANTILE)!;
   const { low, high } = log2BucketRange(bucket);
