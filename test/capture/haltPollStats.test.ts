@@ -76,3 +76,11 @@ test('detection by content, log2 bucket ranges, and comparing kernels', () => {
   assert.match(crossKernelWarning(['5.10.0-21-amd64', '6.1.0'])!, /changed in Linux 5\.16 \(2021/);
   assert.match(crossKernelWarning(['6.1.0', '6.8.0'])!, /different kernels \(6\.1\.0, 6\.8\.0\)/);
 });
+
+test('debugfs shows a histogram as one number (bucket 0): left out with a warning, the counters still used', () => {
+  const stats = parseHaltPollStats('/sys/kernel/debug/kvm/9-1/halt_successful_poll:30\n/sys/kernel/debug/kvm/9-1/halt_attempted_poll:80\n' +
+    '/sys/kernel/debug/kvm/9-1/halt_poll_success_hist:4\n');
+  assert.deepEqual(stats.sources[0].histograms, {});
+  assert.match(stats.warnings[0].message, /^halt_poll_success_hist: one number each, as debugfs shows histograms \(bucket 0 only\)/);
+  assert.match(adviseHaltPollNs(stats, 'dump').notRecommended!.reason, /^dump: 30 of 80 attempted polls succeeded, but it has no halt_poll_success_hist/);
+});

@@ -158,3 +158,28 @@ test('an out folder that already holds a run is refused', async () => {
   const out = writeTree(tempDir('out'), { 'record.json': '{}' });
   await assert.rejects(record({ side: 'guest', seconds: 0.1, outDir: out, benchmark: [] }, env(root)), /already holds a recorded run/);
 });
+
+test('host side: the debugfs halt-poll counters gained during the recording go into the run folder', async () => {
+  const root = fakeTracefs(['kvm:kvm_exit', 'kvm:kvm_entry']);
+  const sys = writeTree(tempDir('sys'), {
+    'sys/kernel/debug/kvm/halt_successful_poll': '100\n',
+    'sys/kernel/debug/kvm/halt_attempted_poll': '150\n',
+    'sys/kernel/debug/kvm/halt_poll_success_hist': '7\n',
+    'sys/kernel/debug/kvm/4242-11/halt_successful_poll': '100\n',
+    'sys/kernel/debug/kvm/4242-11/halt_attempted_poll': '150\n',
+    'sys/kernel/debug/kvm/4242-11/remote_tlb_flush': '9\n',
+  });
+  // The "kernel" counts 30 more successful and 50 more attempted polls while the benchmark runs.
+  const vm = join(sys, 'sys/kernel/debug/kvm/4242-11');
+  const bench = node(`const fs=require('fs');fs.writeFileSync(${JSON.stringify(join(vm, 'halt_successful_poll'))},'130\\n');` +
+    `fs.writeFileSync(${JSON.stringify(join(vm, 'halt_attempted_poll'))},'200\\n')`);
+  const out = join(tempDir('out'), 'run');
+  await record({ side: 'host', seconds: null, outDir: out, benchmark: bench }, env(root, { systemRoot: sys }));
+  assert.equal(readFileSync(join(out, 'kvm-halt-counters.txt'), 'utf8'), [
+    '/sys/kernel/debug/kvm/4242-11/halt_attempted_poll:50',
+    '/sys/kernel/debug/kvm/4242-11/halt_successful_poll:30',
+    '/sys/kernel/debug/kvm/halt_attempted_poll:0',
+    '/sys/kernel/debug/kvm/halt_successful_poll:0',
+    '',
+  ].join('\n'));
+});

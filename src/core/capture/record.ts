@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { type CaptureSide, type WantedEvent, eventsFor } from './events';
 import { CaptureError, TRACEFS_CANDIDATES, Tracefs, findTracefs } from './tracefs';
 import { readSystemState } from './systemState';
+import { haltCountersDelta, readKvmHaltCounters } from './kvmDebugfs';
 import { RUN_FILES, type RecordManifest } from './runFolder';
 
 export interface RecordOptions {
@@ -203,6 +204,8 @@ export async function record(options: RecordOptions, env: RecordEnvironment): Pr
     startedAt: new Date().toISOString(),
     files: [],
   };
+  // Host side: KVM's own halt-poll counters over the same window, when debugfs shows them.
+  const countersBefore = options.side === 'host' ? readKvmHaltCounters(env.systemRoot) : new Map<string, number>();
   const saved = tracefs.saveState();
   let benchmark: Benchmark | null = null;
   let traceCmdChild: ChildProcess | null = null;
@@ -257,6 +260,10 @@ export async function record(options: RecordOptions, env: RecordEnvironment): Pr
       manifest.overruns = tracefs.overruns();
       manifest.method = await saveTrace(tracefs, env, options.outDir);
       tracefs.write('trace', '');
+    }
+    if (countersBefore.size > 0) {
+      const delta = haltCountersDelta(countersBefore, readKvmHaltCounters(env.systemRoot));
+      if (delta) writeFileSync(join(options.outDir, RUN_FILES.kvmHaltCounters), delta);
     }
     if (benchmark) Object.assign(manifest.benchmark!, await benchmark.done);
   } finally {

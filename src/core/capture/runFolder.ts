@@ -16,6 +16,8 @@ export const RUN_FILES = {
   traceText: 'trace.txt',
   benchmark: 'benchmark.txt',
   benchmarkStderr: 'benchmark.stderr.txt',
+  /** Host side: KVM's halt-poll counters in debugfs, what they gained during the recording. */
+  kvmHaltCounters: 'kvm-halt-counters.txt',
   /** The analysis record printed, written last: its presence means the run is complete. */
   analysis: 'analysis.json',
 } as const;

@@ -92,6 +92,7 @@ function parseLines(text: string, format: 'debugfs' | 'kvm_stat'): HaltPollStats
   const map = new Map<string, HaltStatsSource>();
   let unread = 0;
   let firstUnread: number | null = null;
+  const singleBucketHistograms = new Set<string>();
   for (const [i, raw] of text.split('\n').entries()) {
     const line = raw.trim();
     if (line === '') continue;
@@ -105,10 +106,17 @@ function parseLines(text: string, format: 'debugfs' | 'kvm_stat'): HaltPollStats
     if (!STAT_NAME.test(name)) continue;
     const numbers = value.trim().split(/\s+/).map(Number);
     const source = sourceFor(map, label);
-    if (name.endsWith('_hist')) source.histograms[name] = numbers;
+    if (name.endsWith('_hist') && numbers.length === 1) {
+      // debugfs prints one u64 at the stat's offset: of a histogram, bucket 0 alone.
+      singleBucketHistograms.add(name);
+    } else if (name.endsWith('_hist')) source.histograms[name] = numbers;
     else source.scalars[name] = numbers[0];
   }
   if (unread > 0) out.warnings.push({ line: firstUnread, message: `${unread} lines are not ${format} stat lines (first at line ${firstUnread})` });
+  if (singleBucketHistograms.size > 0) {
+    out.warnings.push({ line: null, message: `${[...singleBucketHistograms].join(', ')}: one number each, as debugfs shows ` +
+      'histograms (bucket 0 only); left out — QEMU query-stats or the binary stats fd give every bucket' });
+  }
   out.sources = [...map.values()];
   return out;
 }
@@ -184,7 +192,8 @@ export function adviseHaltPollNs(stats: HaltPollStats, label: string): HaltPollA
   const hist = t.histograms.halt_poll_success_hist;
   const id = 'halt-polling';
   if (!hist) {
-    return { recommendation: null, notRecommended: { id, reason: `${label} has no halt_poll_success_hist (Linux ≥ 5.15 binary stats, QEMU query-stats or the debugfs files): no poll window can be derived from it.` } };
+    const rate = successful !== null && attempted ? ` ${formatCount(successful)} of ${formatCount(attempted)} attempted polls succeeded, but it` : '';
+    return { recommendation: null, notRecommended: { id, reason: `${label}:${rate} has no halt_poll_success_hist (Linux ≥ 5.15 binary stats through QEMU query-stats or KVM_GET_STATS_FD): no poll window can be derived from it.` } };
   }
   const polls = hist.reduce((a, b) => a + b, 0);
   if (polls < MIN_SUCCESSFUL_POLLS) {
