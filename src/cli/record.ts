@@ -9,7 +9,8 @@ import { RUN_FILES, analyzePaths } from '../core/capture/runFolder';
 import { readSystemState } from '../core/capture/systemState';
 import { formatAnalysisText } from './text';
 
-export const RECORD_USAGE = 'kvm-trace-lens record [--guest|--host] [--seconds N] [--out DIR] [--json] [-- BENCHMARK COMMAND ...]';
+export const RECORD_USAGE =
+  'kvm-trace-lens record [--guest|--host] [--seconds N] [--out DIR] [--json] [-- BENCHMARK COMMAND ...]';
 
 export interface RecordArgs {
   side: CaptureSide | null;
@@ -60,8 +61,10 @@ export async function recordCommand(argv: readonly string[], env?: RecordEnviron
   }
   const environment = env ?? defaultEnvironment((line) => process.stderr.write(`${line}\n`));
   // Inside a VM (the CPU says "hypervisor") the guest side is what can be recorded; elsewhere the host.
-  const side = args.side ?? (readSystemState(environment.systemRoot).cpu.flags.includes('hypervisor') ? 'guest' : 'host');
-  if (!args.side) process.stderr.write(`kvm-trace-lens: recording the ${side} side (say --guest or --host to choose)\n`);
+  const side =
+    args.side ?? (readSystemState(environment.systemRoot).cpu.flags.includes('hypervisor') ? 'guest' : 'host');
+  if (!args.side)
+    process.stderr.write(`kvm-trace-lens: recording the ${side} side (say --guest or --host to choose)\n`);
   const outDir = args.out ?? join(process.cwd(), `kvm-trace-lens-${side}-${stamp(new Date())}`);
   let result;
   try {

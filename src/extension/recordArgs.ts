@@ -49,7 +49,9 @@ export function buildRecordInvocation(r: RecordRequest): RecordInvocation {
 /** Validates the seconds typed into the input box: a message, or null when fine. */
 export function secondsProblem(text: string): string | null {
   const n = Number(text);
-  return text.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 3600 ? null : 'a number of seconds, more than 0 and at most 3600';
+  return text.trim() !== '' && Number.isFinite(n) && n > 0 && n <= 3600
+    ? null
+    : 'a number of seconds, more than 0 and at most 3600';
 }
 
 export function runFolderName(side: 'guest' | 'host', now: Date): string {

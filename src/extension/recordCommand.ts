@@ -14,7 +14,11 @@ async function ask(): Promise<{ side: 'guest' | 'host'; seconds: number; benchma
   const side = await vscode.window.showQuickPick(
     [
       { label: 'Guest', value: 'guest' as const, description: 'inside the VM: MSR writes, idle, IPIs, scheduler' },
-      { label: 'Host', value: 'host' as const, description: 'on the hypervisor: kvm_exit/kvm_entry, wake-ups, halt polling' },
+      {
+        label: 'Host',
+        value: 'host' as const,
+        description: 'on the hypervisor: kvm_exit/kvm_entry, wake-ups, halt polling',
+      },
     ],
     { title: 'Record a Trace: which side is this machine?', placeHolder: 'Side' },
   );

@@ -20,29 +20,65 @@ function whyNot(): string | null {
 
 const reason = whyNot();
 
-test('record --guest with netperf TCP_RR: run folder analysed, tracefs clean', { skip: reason ?? false, timeout: 120_000 }, () => {
-  spawnSync('netserver', ['-p', '12865']); // fails harmlessly when one already listens there
-  const tracefs = () => findTracefs();
-  const state = () => {
-    const root = tracefs();
-    return root ? { setEvent: readFileSync(join(root, 'set_event'), 'utf8'), on: readFileSync(join(root, 'tracing_on'), 'utf8') } : null;
-  };
-  const before = state();
-  const out = join(tempDir('real'), 'run');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'index.ts'), 'record', '--guest', '--seconds', '1',
-    '--out', out, '--json', '--', 'netperf', '-H', '127.0.0.1', '-p', '12865', '-t', 'TCP_RR', '-l', '1'], { encoding: 'utf8', cwd: REPO });
-  assert.equal(r.status, 0, r.stderr);
-  const a = JSON.parse(r.stdout);
-  const trace = existsSync(join(out, 'trace.dat')) ? 'trace-dat' : 'ftrace';
-  assert.deepEqual(a.inputs.map((i: { format: string }) => i.format), [trace, 'netperf']);
-  assert.ok(a.inputs[0].records > 1000, `${a.inputs[0].records} trace records`);
-  assert.equal(a.benchmark.test, 'TCP_RR');
-  assert.ok(a.transactions.count > 0);
-  assert.deepEqual(JSON.parse(readFileSync(join(out, 'analysis.json'), 'utf8')), a);
-  const manifest = JSON.parse(readFileSync(join(out, 'record.json'), 'utf8'));
-  assert.equal(manifest.benchmark.exitCode, 0);
-  assert.equal(JSON.parse(readFileSync(join(out, 'system.json'), 'utf8')).schema, 'kvm-trace-lens/system@1');
-  const after = state();
-  // Tracefs may have been mounted by record itself; then "before" is what a fresh mount holds.
-  assert.deepEqual(after, before ?? { setEvent: '', on: '1\n' });
-});
+test(
+  'record --guest with netperf TCP_RR: run folder analysed, tracefs clean',
+  { skip: reason ?? false, timeout: 120_000 },
+  () => {
+    spawnSync('netserver', ['-p', '12865']); // fails harmlessly when one already listens there
+    const tracefs = () => findTracefs();
+    const state = () => {
+      const root = tracefs();
+      return root
+        ? {
+            setEvent: readFileSync(join(root, 'set_event'), 'utf8'),
+            on: readFileSync(join(root, 'tracing_on'), 'utf8'),
+          }
+        : null;
+    };
+    const before = state();
+    const out = join(tempDir('real'), 'run');
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(REPO, 'src', 'cli', 'index.ts'),
+        'record',
+        '--guest',
+        '--seconds',
+        '1',
+        '--out',
+        out,
+        '--json',
+        '--',
+        'netperf',
+        '-H',
+        '127.0.0.1',
+        '-p',
+        '12865',
+        '-t',
+        'TCP_RR',
+        '-l',
+        '1',
+      ],
+      { encoding: 'utf8', cwd: REPO },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const a = JSON.parse(r.stdout);
+    const trace = existsSync(join(out, 'trace.dat')) ? 'trace-dat' : 'ftrace';
+    assert.deepEqual(
+      a.inputs.map((i: { format: string }) => i.format),
+      [trace, 'netperf'],
+    );
+    assert.ok(a.inputs[0].records > 1000, `${a.inputs[0].records} trace records`);
+    assert.equal(a.benchmark.test, 'TCP_RR');
+    assert.ok(a.transactions.count > 0);
+    assert.deepEqual(JSON.parse(readFileSync(join(out, 'analysis.json'), 'utf8')), a);
+    const manifest = JSON.parse(readFileSync(join(out, 'record.json'), 'utf8'));
+    assert.equal(manifest.benchmark.exitCode, 0);
+    assert.equal(JSON.parse(readFileSync(join(out, 'system.json'), 'utf8')).schema, 'kvm-trace-lens/system@1');
+    const after = state();
+    // Tracefs may have been mounted by record itself; then "before" is what a fresh mount holds.
+    assert.deepEqual(after, before ?? { setEvent: '', on: '1\n' });
+  },
+);

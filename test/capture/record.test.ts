@@ -37,8 +37,10 @@ const tracefsFiles = (root: string) => ({
 
 test('not root: a clear error naming sudo, nothing written', async () => {
   const out = join(tempDir('out'), 'run');
-  await assert.rejects(record({ side: 'guest', seconds: 0.1, outDir: out, benchmark: [] }, env(fakeTracefs([]), { isRoot: () => false })),
-    (e: Error) => e instanceof CaptureError && /needs root.*sudo/.test(e.message));
+  await assert.rejects(
+    record({ side: 'guest', seconds: 0.1, outDir: out, benchmark: [] }, env(fakeTracefs([]), { isRoot: () => false })),
+    (e: Error) => e instanceof CaptureError && /needs root.*sudo/.test(e.message),
+  );
   assert.ok(!existsSync(out));
 });
 
@@ -46,28 +48,39 @@ test('no tracefs: says how to mount it, after trying to', async () => {
   let mountTried = '';
   const empty = tempDir('notracefs');
   await assert.rejects(
-    record({ side: 'guest', seconds: 0.1, outDir: join(empty, 'run'), benchmark: [] }, env(empty, { mountTracefs: (d) => ((mountTried = d), false) })),
-    (e: Error) => e instanceof CaptureError && /no tracefs.*mount -t tracefs/.test(e.message));
+    record(
+      { side: 'guest', seconds: 0.1, outDir: join(empty, 'run'), benchmark: [] },
+      env(empty, { mountTracefs: (d) => ((mountTried = d), false) }),
+    ),
+    (e: Error) => e instanceof CaptureError && /no tracefs.*mount -t tracefs/.test(e.message),
+  );
   assert.equal(mountTried, empty);
 });
 
 test('a kernel without any of the host events: an error naming them', async () => {
   const root = fakeTracefs(['sched:sched_switch']);
-  await assert.rejects(record({ side: 'host', seconds: 0.1, outDir: join(tempDir('out'), 'run'), benchmark: [] }, env(root)),
-    /none of the host-side events.*kvm:kvm_exit.*is the kvm module loaded/);
+  await assert.rejects(
+    record({ side: 'host', seconds: 0.1, outDir: join(tempDir('out'), 'run'), benchmark: [] }, env(root)),
+    /none of the host-side events.*kvm:kvm_exit.*is the kvm module loaded/,
+  );
 });
 
-test('missing events are reported, the rest recorded; benchmark output kept although it fails; tracefs restored', async () => {
+test("missing events reported, the rest recorded; a failing benchmark's output kept; tracefs restored", async () => {
   const have = ['msr:write_msr', 'power:cpu_idle', 'sched:sched_switch', 'sched:sched_wakeup'];
   const root = fakeTracefs(have, ['irq:irq_handler_entry']);
   const before = tracefsFiles(root);
   const out = join(tempDir('out'), 'run');
   // The benchmark prints what set_event holds while it runs, plays the kernel writing an event, then fails.
-  const bench = node(`const fs=require('fs');process.stdout.write(fs.readFileSync(${JSON.stringify(join(root, 'set_event'))},'utf8'));` +
-    `fs.appendFileSync(${JSON.stringify(join(root, 'trace'))}, 'an event\\n');console.error('oops');process.exit(3)`);
+  const bench = node(
+    `const fs=require('fs');process.stdout.write(fs.readFileSync(${JSON.stringify(join(root, 'set_event'))},'utf8'));` +
+      `fs.appendFileSync(${JSON.stringify(join(root, 'trace'))}, 'an event\\n');console.error('oops');process.exit(3)`,
+  );
   const r = await record({ side: 'guest', seconds: null, outDir: out, benchmark: bench }, env(root));
   assert.deepEqual(r.manifest.events, have);
-  assert.deepEqual(r.manifest.missingEvents, GUEST_EVENTS.map((e) => e.id).filter((id) => !have.includes(id)));
+  assert.deepEqual(
+    r.manifest.missingEvents,
+    GUEST_EVENTS.map((e) => e.id).filter((id) => !have.includes(id)),
+  );
   assert.match(r.warnings[0], /this kernel lacks power:guest_halt_poll_ns \(the guest halt-poll window/);
   assert.equal(readFileSync(join(out, 'benchmark.txt'), 'utf8'), have.map((e) => `${e}\n`).join(''));
   assert.equal(readFileSync(join(out, 'benchmark.stderr.txt'), 'utf8'), 'oops\n');
@@ -87,7 +100,10 @@ test('a benchmark that cannot start: its error is kept in benchmark.stderr.txt',
   const out = join(tempDir('out'), 'run');
   const r = await record({ side: 'guest', seconds: 5, outDir: out, benchmark: ['/nonexistent/bench'] }, env(root));
   assert.ok(r.benchmarkFailed);
-  assert.match(readFileSync(join(out, 'benchmark.stderr.txt'), 'utf8'), /cannot run \/nonexistent\/bench: spawn \/nonexistent\/bench ENOENT/);
+  assert.match(
+    readFileSync(join(out, 'benchmark.stderr.txt'), 'utf8'),
+    /cannot run \/nonexistent\/bench: spawn \/nonexistent\/bench ENOENT/,
+  );
 });
 
 test('a failure in the middle of recording still restores tracefs', async () => {
@@ -95,7 +111,10 @@ test('a failure in the middle of recording still restores tracefs', async () => 
   rmSync(join(root, 'trace'));
   mkdirSync(join(root, 'trace')); // clearing the buffer now fails (EISDIR) after set_event was saved
   const before = tracefsFiles(root);
-  await assert.rejects(record({ side: 'guest', seconds: 0.1, outDir: join(tempDir('out'), 'run'), benchmark: [] }, env(root)), /EISDIR/);
+  await assert.rejects(
+    record({ side: 'guest', seconds: 0.1, outDir: join(tempDir('out'), 'run'), benchmark: [] }, env(root)),
+    /EISDIR/,
+  );
   assert.deepEqual(tracefsFiles(root), { ...before, buffer: '1408' });
 });
 
@@ -106,7 +125,10 @@ test('Ctrl-C: the handler restores tracefs and exits 130 while the benchmark run
   let setEventDuringRun = '';
   const e = env(root, { onInterrupt: (h) => ((handler = h), () => (handler = null)), exit: (c) => (exitCode = c) });
   const out = join(tempDir('out'), 'run');
-  const running = record({ side: 'guest', seconds: null, outDir: out, benchmark: node('setTimeout(() => {}, 20000)') }, e);
+  const running = record(
+    { side: 'guest', seconds: null, outDir: out, benchmark: node('setTimeout(() => {}, 20000)') },
+    e,
+  );
   await new Promise((r) => setTimeout(r, 500));
   setEventDuringRun = readFileSync(join(root, 'set_event'), 'utf8');
   handler!('SIGINT');
@@ -121,19 +143,31 @@ test('Ctrl-C: the handler restores tracefs and exits 130 while the benchmark run
 
 test('trace-cmd record when it works; when it fails, tracefs and trace-cmd extract', async () => {
   const dir = tempDir('tracecmd');
-  // A stand-in for trace-cmd: `record` waits for Ctrl-C then writes -o; `extract` writes -o.
-  const script = (recordWorks: boolean) => writeTree(dir, {
-    [`trace-cmd-${recordWorks}`]: `#!/bin/sh
-cmd=$1; shift; out=""
-while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done
-if [ "$cmd" = record ]; then
-  ${recordWorks ? 'trap \'echo recorded > "$out"; exit 0\' INT; echo "Hit Ctrl^C to stop recording"; while :; do sleep 0.05; done' : 'echo "  Can\'t enable ftrace" >&2; exit 1'}
-fi
-echo extracted > "$out"
-`,
-  }) && join(dir, `trace-cmd-${recordWorks}`);
+  // A stand-in for trace-cmd: `record` waits for Ctrl-C then writes -o (or fails at once); `extract` writes -o.
+  const recording = [
+    'trap \'echo recorded > "$out"; exit 0\' INT',
+    'echo "Hit Ctrl^C to stop recording"',
+    'while :; do sleep 0.05; done',
+  ].join('\n');
+  const failing = 'echo "  Can\'t enable ftrace" >&2; exit 1';
+  const script = (recordWorks: boolean) => {
+    const name = `trace-cmd-${recordWorks}`;
+    writeTree(dir, {
+      [name]: [
+        '#!/bin/sh',
+        'cmd=$1; shift; out=""',
+        'while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done',
+        'if [ "$cmd" = record ]; then',
+        recordWorks ? recording : failing,
+        'fi',
+        'echo extracted > "$out"',
+        '',
+      ].join('\n'),
+    });
+    return join(dir, name);
+  };
   for (const works of [true, false]) {
-    const bin = script(works)!;
+    const bin = script(works);
     chmodSync(bin, 0o755);
     const root = fakeTracefs(['power:cpu_idle']);
     const out = join(tempDir('out'), 'run');
@@ -141,7 +175,11 @@ echo extracted > "$out"
     const r = await record({ side: 'guest', seconds: 0.3, outDir: out, benchmark: [] }, e);
     assert.equal(r.manifest.method, works ? 'trace-cmd record' : 'tracefs + trace-cmd extract');
     assert.equal(readFileSync(join(out, 'trace.dat'), 'utf8'), works ? 'recorded\n' : 'extracted\n');
-    if (!works) assert.match(e.logs[0], /trace-cmd record exited with status 1: +Can't enable ftrace; recording through tracefs instead/);
+    if (!works)
+      assert.match(
+        e.logs[0],
+        /trace-cmd record exited with status 1: +Can't enable ftrace; recording through tracefs instead/,
+      );
     assert.equal(readFileSync(join(root, 'set_event'), 'utf8'), '');
   }
 });
@@ -156,7 +194,10 @@ test('buffer size: 32 MB per CPU-second, at least 8 MB, at most 256 MB and a qua
 test('an out folder that already holds a run is refused', async () => {
   const root = fakeTracefs(['power:cpu_idle']);
   const out = writeTree(tempDir('out'), { 'record.json': '{}' });
-  await assert.rejects(record({ side: 'guest', seconds: 0.1, outDir: out, benchmark: [] }, env(root)), /already holds a recorded run/);
+  await assert.rejects(
+    record({ side: 'guest', seconds: 0.1, outDir: out, benchmark: [] }, env(root)),
+    /already holds a recorded run/,
+  );
 });
 
 test('host side: the debugfs halt-poll counters gained during the recording go into the run folder', async () => {
@@ -171,15 +212,20 @@ test('host side: the debugfs halt-poll counters gained during the recording go i
   });
   // The "kernel" counts 30 more successful and 50 more attempted polls while the benchmark runs.
   const vm = join(sys, 'sys/kernel/debug/kvm/4242-11');
-  const bench = node(`const fs=require('fs');fs.writeFileSync(${JSON.stringify(join(vm, 'halt_successful_poll'))},'130\\n');` +
-    `fs.writeFileSync(${JSON.stringify(join(vm, 'halt_attempted_poll'))},'200\\n')`);
+  const bench = node(
+    `const fs=require('fs');fs.writeFileSync(${JSON.stringify(join(vm, 'halt_successful_poll'))},'130\\n');` +
+      `fs.writeFileSync(${JSON.stringify(join(vm, 'halt_attempted_poll'))},'200\\n')`,
+  );
   const out = join(tempDir('out'), 'run');
   await record({ side: 'host', seconds: null, outDir: out, benchmark: bench }, env(root, { systemRoot: sys }));
-  assert.equal(readFileSync(join(out, 'kvm-halt-counters.txt'), 'utf8'), [
-    '/sys/kernel/debug/kvm/4242-11/halt_attempted_poll:50',
-    '/sys/kernel/debug/kvm/4242-11/halt_successful_poll:30',
-    '/sys/kernel/debug/kvm/halt_attempted_poll:0',
-    '/sys/kernel/debug/kvm/halt_successful_poll:0',
-    '',
-  ].join('\n'));
+  assert.equal(
+    readFileSync(join(out, 'kvm-halt-counters.txt'), 'utf8'),
+    [
+      '/sys/kernel/debug/kvm/4242-11/halt_attempted_poll:50',
+      '/sys/kernel/debug/kvm/4242-11/halt_successful_poll:30',
+      '/sys/kernel/debug/kvm/halt_attempted_poll:0',
+      '/sys/kernel/debug/kvm/halt_successful_poll:0',
+      '',
+    ].join('\n'),
+  );
 });

@@ -16,10 +16,26 @@ const base = {
 };
 
 test('sudo, VS Code running as node, record with side, seconds and folder; the benchmark in its own shell', () => {
-  const inv = buildRecordInvocation({ ...base, benchmark: "netperf -H 127.0.0.1 -t TCP_RR -l 10 -- -r 1,1 | tee 'out put'" });
+  const inv = buildRecordInvocation({
+    ...base,
+    benchmark: "netperf -H 127.0.0.1 -t TCP_RR -l 10 -- -r 1,1 | tee 'out put'",
+  });
   assert.deepEqual(inv.argv, [
-    'sudo', 'env', 'ELECTRON_RUN_AS_NODE=1', base.nodeExecutable, base.cliPath, 'record', '--guest', '--seconds', '10',
-    '--out', base.outDir, '--', 'sh', '-c', "netperf -H 127.0.0.1 -t TCP_RR -l 10 -- -r 1,1 | tee 'out put'",
+    'sudo',
+    'env',
+    'ELECTRON_RUN_AS_NODE=1',
+    base.nodeExecutable,
+    base.cliPath,
+    'record',
+    '--guest',
+    '--seconds',
+    '10',
+    '--out',
+    base.outDir,
+    '--',
+    'sh',
+    '-c',
+    "netperf -H 127.0.0.1 -t TCP_RR -l 10 -- -r 1,1 | tee 'out put'",
   ]);
   // The shell reads the typed line back into exactly these arguments.
   const reparsed = spawnSync('sh', ['-c', `printf '%s\\n' ${inv.commandLine}`], { encoding: 'utf8' }).stdout;
@@ -29,7 +45,10 @@ test('sudo, VS Code running as node, record with side, seconds and folder; the b
 
 test('no benchmark, already root: no "--" and no sudo', () => {
   const inv = buildRecordInvocation({ ...base, side: 'host', useSudo: false, benchmark: '  ' });
-  assert.equal(inv.commandLine, `env ELECTRON_RUN_AS_NODE=1 ${base.nodeExecutable} ${base.cliPath} record --host --seconds 10 --out ${base.outDir}`);
+  assert.equal(
+    inv.commandLine,
+    `env ELECTRON_RUN_AS_NODE=1 ${base.nodeExecutable} ${base.cliPath} record --host --seconds 10 --out ${base.outDir}`,
+  );
 });
 
 test('quoting, seconds validation and folder names', () => {
@@ -44,8 +63,13 @@ test('quoting, seconds validation and folder names', () => {
 });
 
 test('CLI record arguments', () => {
-  assert.deepEqual(parseRecordArgs(['--guest', '--seconds', '1', '--out', 'r', '--', 'netperf', '-t', 'TCP_RR']),
-    { side: 'guest', seconds: 1, out: 'r', json: false, benchmark: ['netperf', '-t', 'TCP_RR'] });
+  assert.deepEqual(parseRecordArgs(['--guest', '--seconds', '1', '--out', 'r', '--', 'netperf', '-t', 'TCP_RR']), {
+    side: 'guest',
+    seconds: 1,
+    out: 'r',
+    json: false,
+    benchmark: ['netperf', '-t', 'TCP_RR'],
+  });
   assert.deepEqual(parseRecordArgs([]), { side: null, seconds: null, out: null, json: false, benchmark: [] });
   assert.throws(() => parseRecordArgs(['--guest', '--host']), /either --guest or --host/);
   assert.throws(() => parseRecordArgs(['--seconds', '-1']), /positive number/);

@@ -18,16 +18,32 @@ test('the development machine: kernel, command line knobs, cpuidle per CPU, halt
     { cpu: 1, driver: 'haltpoll', states: ['POLL', 'haltpoll idle'] },
   ]);
   assert.deepEqual(s.guestHaltPoll, {
-    guest_halt_poll_allow_shrink: 'Y', guest_halt_poll_grow: '2', guest_halt_poll_grow_start: '50000',
-    guest_halt_poll_ns: '0', guest_halt_poll_shrink: '2',
+    guest_halt_poll_allow_shrink: 'Y',
+    guest_halt_poll_grow: '2',
+    guest_halt_poll_grow_start: '50000',
+    guest_halt_poll_ns: '0',
+    guest_halt_poll_shrink: '2',
   });
   assert.deepEqual(s.cpuidleHaltpoll, { force: 'Y' });
-  assert.deepEqual(s.kvm, { halt_poll_ns: '200000', halt_poll_ns_grow: '2', halt_poll_ns_grow_start: '10000', halt_poll_ns_shrink: '2' });
+  assert.deepEqual(s.kvm, {
+    halt_poll_ns: '200000',
+    halt_poll_ns_grow: '2',
+    halt_poll_ns_grow_start: '10000',
+    halt_poll_ns_shrink: '2',
+  });
   assert.deepEqual(Object.keys(s.kvmVendor), ['kvm_pvm']);
   assert.deepEqual(s.clocksource, { current: 'tsc', available: ['tsc', 'kvm-clock'] });
   assert.equal(s.cpu.model, 'Intel(R) Xeon(R) Processor');
   assert.equal(s.cpu.count, 2);
-  assert.deepEqual(s.cpu.flags, ['x2apic', 'tsc_deadline_timer', 'hypervisor', 'constant_tsc', 'nonstop_tsc', 'tsc_known_freq', 'arat']);
+  assert.deepEqual(s.cpu.flags, [
+    'x2apic',
+    'tsc_deadline_timer',
+    'hypervisor',
+    'constant_tsc',
+    'nonstop_tsc',
+    'tsc_known_freq',
+    'arat',
+  ]);
 });
 
 test('an empty root gives nulls and empty lists, never an error', () => {
@@ -42,8 +58,10 @@ test('an empty root gives nulls and empty lists, never an error', () => {
 });
 
 test('command line knobs and CPU lists', () => {
-  assert.deepEqual(cmdlineKnobs('ro nohz=off nohz_full=2-7 idle=poll isolcpus=2-7 kvm.halt_poll_ns=0 quiet -- nohz=on'),
-    { nohz: 'off', nohz_full: '2-7', idle: 'poll', isolcpus: '2-7', 'kvm.halt_poll_ns': '0' });
+  assert.deepEqual(
+    cmdlineKnobs('ro nohz=off nohz_full=2-7 idle=poll isolcpus=2-7 kvm.halt_poll_ns=0 quiet -- nohz=on'),
+    { nohz: 'off', nohz_full: '2-7', idle: 'poll', isolcpus: '2-7', 'kvm.halt_poll_ns': '0' },
+  );
   assert.equal(countCpuList('0-3,6'), 5);
   assert.equal(countCpuList('0'), 1);
   assert.equal(countCpuList('x'), null);

@@ -36,12 +36,18 @@ function guestPollingBlocked(state: SystemState): string | null {
   if (haltpollDriverInUse(state)) return null;
   const driver = state.cpuidle.driver ?? 'none';
   if (state.guestHaltPoll === null && state.cpuidleHaltpoll === null) {
-    return `guest_halt_poll_ns would not take effect: the cpuidle-haltpoll driver is not loaded (cpuidle driver: ${driver}); ` +
-      'build the guest with CONFIG_HALTPOLL_CPUIDLE and load it (modprobe cpuidle-haltpoll).';
+    return (
+      'guest_halt_poll_ns would not take effect: the cpuidle-haltpoll driver is not loaded ' +
+      `(cpuidle driver: ${driver}); build the guest with CONFIG_HALTPOLL_CPUIDLE and load it ` +
+      '(modprobe cpuidle-haltpoll).'
+    );
   }
-  return `guest_halt_poll_ns would not take effect: the cpuidle driver is ${driver}, not haltpoll. cpuidle-haltpoll only ` +
-    'registers when the host sets the KVM REALTIME hint (QEMU -cpu …,kvm-hint-dedicated=on, for dedicated pCPUs) or ' +
-    'with cpuidle_haltpoll.force=1 on the guest kernel command line.';
+  return (
+    `guest_halt_poll_ns would not take effect: the cpuidle driver is ${driver}, not haltpoll. ` +
+    'cpuidle-haltpoll only registers when the host sets the KVM REALTIME hint ' +
+    '(QEMU -cpu …,kvm-hint-dedicated=on, for dedicated pCPUs) or with cpuidle_haltpoll.force=1 on the guest ' +
+    'kernel command line.'
+  );
 }
 
 function guestHaltPolling(rec: Recommendation, state: SystemState): Verdict {
@@ -52,8 +58,10 @@ function guestHaltPolling(rec: Recommendation, state: SystemState): Verdict {
     return { alreadySet: `guest_halt_poll_ns=${current} with the haltpoll cpuidle driver in use` };
   }
   const caveats = blocked ? [blocked] : [];
-  caveats.push('Guest polling turns host polling off for that vCPU where the host offers KVM_FEATURE_POLL_CONTROL ' +
-    '(the guest clears MSR_KVM_POLL_CONTROL): kvm.halt_poll_ns no longer applies to it.');
+  caveats.push(
+    'Guest polling turns host polling off for that vCPU where the host offers KVM_FEATURE_POLL_CONTROL ' +
+      '(the guest clears MSR_KVM_POLL_CONTROL): kvm.halt_poll_ns no longer applies to it.',
+  );
   return { caveats };
 }
 
@@ -64,10 +72,13 @@ function hostHaltPolling(rec: Recommendation, state: SystemState): Verdict {
   if (state.kvm !== null && current !== null && current > 0 && (wanted === null || current >= wanted)) {
     return { alreadySet: `kvm.halt_poll_ns=${current} (${formatDuration(current)})` };
   }
-  if (state.kvm === null) caveats.push('This system.json is not of a KVM host (no kvm module): set kvm.halt_poll_ns on the host.');
+  if (state.kvm === null)
+    caveats.push('This system.json is not of a KVM host (no kvm module): set kvm.halt_poll_ns on the host.');
   if (haltpollDriverInUse(state)) {
-    caveats.push('This guest uses the cpuidle-haltpoll driver, which turns host polling off for its vCPUs ' +
-      '(MSR_KVM_POLL_CONTROL): kvm.halt_poll_ns will not apply to them; tune guest_halt_poll_ns instead.');
+    caveats.push(
+      'This guest uses the cpuidle-haltpoll driver, which turns host polling off for its vCPUs ' +
+        '(MSR_KVM_POLL_CONTROL): kvm.halt_poll_ns will not apply to them; tune guest_halt_poll_ns instead.',
+    );
   }
   return { caveats };
 }
@@ -87,21 +98,35 @@ function apicVirtualization(state: SystemState): Verdict {
   const intel = state.kvmVendor.kvm_intel;
   const amd = state.kvmVendor.kvm_amd;
   if (intel && isOn(intel.enable_apicv)) {
-    return { caveats: ['kvm_intel.enable_apicv is already Y, yet these exits occur: APICv is inhibited for this VM ' +
-      '(e.g. by a PIT in reinject mode, Hyper-V SynIC auto-EOI, or the guest\'s x2APIC/APIC ID setup); the ' +
-      'kvm:kvm_apicv_inhibit_changed events name the reason.'] };
+    return {
+      caveats: [
+        'kvm_intel.enable_apicv is already Y, yet these exits occur: APICv is inhibited for this VM ' +
+          "(e.g. by a PIT in reinject mode, Hyper-V SynIC auto-EOI, or the guest's x2APIC/APIC ID setup); the " +
+          'kvm:kvm_apicv_inhibit_changed events name the reason.',
+      ],
+    };
   }
   if (amd && isOn(amd.avic)) {
-    return { caveats: ['kvm_amd.avic is already on, yet these exits occur: AVIC is inhibited for this VM; the ' +
-      'kvm:kvm_apicv_inhibit_changed events name the reason.'] };
+    return {
+      caveats: [
+        'kvm_amd.avic is already on, yet these exits occur: AVIC is inhibited for this VM; the ' +
+          'kvm:kvm_apicv_inhibit_changed events name the reason.',
+      ],
+    };
   }
   if (amd) return { caveats: ['This is an AMD host: the setting is kvm_amd.avic=1.'] };
   if (intel && state.cpu.vmxFlags.length > 0 && !state.cpu.vmxFlags.some((f) => f === 'apicv' || f === 'vid')) {
-    return { caveats: ['This CPU lacks APIC virtualization (no "apicv"/"vid" in /proc/cpuinfo vmx flags): ' +
-      'enable_apicv=1 would not take effect; PV EOI (kvm-pv-eoi) is what remains.'] };
+    return {
+      caveats: [
+        'This CPU lacks APIC virtualization (no "apicv"/"vid" in /proc/cpuinfo vmx flags): ' +
+          'enable_apicv=1 would not take effect; PV EOI (kvm-pv-eoi) is what remains.',
+      ],
+    };
   }
   if (!intel && !amd) {
-    return { caveats: ['Neither kvm_intel nor kvm_amd is loaded on the machine of this system.json: set it on the host.'] };
+    return {
+      caveats: ['Neither kvm_intel nor kvm_amd is loaded on the machine of this system.json: set it on the host.'],
+    };
   }
   return { caveats: [] };
 }

@@ -2,7 +2,16 @@
 // (trace, benchmark output, system.json, record.json). tracefs is put back as it was on success, failure and Ctrl-C.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
-  appendFileSync, closeSync, createReadStream, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync,
+  appendFileSync,
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
@@ -44,7 +53,7 @@ export type RecordMethod = 'trace-cmd record' | 'tracefs + trace-cmd extract' | 
 export interface RecordResult {
   outDir: string;
   manifest: RecordManifest;
-  /** Problems worth telling (events missing, buffer overruns, the benchmark failing); the run folder is still usable. */
+  /** Problems worth telling (missing events, overruns, a failing benchmark); the run folder is still usable. */
   warnings: string[];
   benchmarkFailed: boolean;
 }
@@ -88,10 +97,13 @@ export function defaultEnvironment(log: (line: string) => void): RecordEnvironme
 function openTracefs(env: RecordEnvironment): Tracefs {
   let root = findTracefs(env.tracefsCandidates);
   const mountPoint = env.tracefsCandidates.find((d) => existsSync(d));
-  if (root === null && mountPoint !== undefined && env.mountTracefs(mountPoint)) root = findTracefs(env.tracefsCandidates);
+  if (root === null && mountPoint !== undefined && env.mountTracefs(mountPoint))
+    root = findTracefs(env.tracefsCandidates);
   if (root === null) {
-    throw new CaptureError(`no tracefs: none of ${env.tracefsCandidates.join(', ')} is a mounted tracefs. Mount it ` +
-      '(mount -t tracefs nodev /sys/kernel/tracing); the kernel needs CONFIG_FTRACE and CONFIG_EVENT_TRACING.');
+    throw new CaptureError(
+      `no tracefs: none of ${env.tracefsCandidates.join(', ')} is a mounted tracefs. Mount it ` +
+        '(mount -t tracefs nodev /sys/kernel/tracing); the kernel needs CONFIG_FTRACE and CONFIG_EVENT_TRACING.',
+    );
   }
   return new Tracefs(root);
 }
@@ -140,7 +152,12 @@ class Benchmark {
 }
 
 /** `trace-cmd record` in the background: resolves true once it records, false when it gave up (its reason logged). */
-function startTraceCmdRecord(env: RecordEnvironment, events: readonly WantedEvent[], bufferKb: number, out: string): Promise<{ child: ChildProcess; ok: boolean; reason: string }> {
+function startTraceCmdRecord(
+  env: RecordEnvironment,
+  events: readonly WantedEvent[],
+  bufferKb: number,
+  out: string,
+): Promise<{ child: ChildProcess; ok: boolean; reason: string }> {
   const args = ['record', '-b', String(bufferKb), ...events.flatMap((e) => ['-e', e.id]), '-o', out];
   const child = spawn(env.traceCmd!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
@@ -152,13 +169,21 @@ function startTraceCmdRecord(env: RecordEnvironment, events: readonly WantedEven
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.on('error', (e) => resolve({ child, ok: false, reason: e.message }));
-    child.on('exit', (code) => resolve({ child, ok: false, reason: `exited with status ${code}: ${text.trim().split('\n').slice(-2).join(' ')}` }));
+    child.on('exit', (code) =>
+      resolve({
+        child,
+        ok: false,
+        reason: `exited with status ${code}: ${text.trim().split('\n').slice(-2).join(' ')}`,
+      }),
+    );
     setTimeout(() => resolve({ child, ok: false, reason: 'did not start recording within 10 s' }), 10_000);
   });
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((r) => child.once('exit', () => r()));
 }
 
 /** Waits for the benchmark (at most `seconds` when given) or, without one, `seconds`. */
@@ -172,20 +197,24 @@ async function runWindow(options: RecordOptions, benchmark: Benchmark | null): P
 }
 
 export async function record(options: RecordOptions, env: RecordEnvironment): Promise<RecordResult> {
-  if (!env.isRoot()) throw new CaptureError('record needs root to write to tracefs: run it with sudo (sudo kvm-trace-lens record …)');
+  if (!env.isRoot())
+    throw new CaptureError('record needs root to write to tracefs: run it with sudo (sudo kvm-trace-lens record …)');
   const tracefs = openTracefs(env);
   const wanted = eventsFor(options.side);
   const available = wanted.filter((e) => tracefs.hasEvent(e.id));
   const missing = wanted.filter((e) => !tracefs.hasEvent(e.id));
   // Host recordings are about KVM: the scheduler events alone would record nothing the model can use.
   if (available.filter((e) => options.side === 'guest' || e.id.startsWith('kvm:')).length === 0) {
-    throw new CaptureError(`none of the ${options.side}-side events exist in ${join(tracefs.root, 'events')} ` +
-      `(${wanted.map((e) => e.id).join(', ')})${options.side === 'host' ? ': is the kvm module loaded?' : ''}`);
+    throw new CaptureError(
+      `none of the ${options.side}-side events exist in ${join(tracefs.root, 'events')} ` +
+        `(${wanted.map((e) => e.id).join(', ')})${options.side === 'host' ? ': is the kvm module loaded?' : ''}`,
+    );
   }
   prepareOutDir(options.outDir);
   const warnings: string[] = [];
   if (missing.length > 0) {
-    warnings.push(`this kernel lacks ${missing.map((e) => `${e.id} (${e.purpose})`).join(', ')}; recording the other ${available.length} events`);
+    const lacking = missing.map((e) => `${e.id} (${e.purpose})`).join(', ');
+    warnings.push(`this kernel lacks ${lacking}; recording the other ${available.length} events`);
   }
   const system = readSystemState(env.systemRoot);
   writeFileSync(join(options.outDir, RUN_FILES.system), `${JSON.stringify(system, null, 2)}\n`);
@@ -199,7 +228,9 @@ export async function record(options: RecordOptions, env: RecordEnvironment): Pr
     missingEvents: missing.map((e) => e.id),
     bufferKbPerCpu: bufferKb,
     seconds: options.seconds,
-    benchmark: options.benchmark.length ? { argv: [...options.benchmark], exitCode: null, signal: null, error: null } : null,
+    benchmark: options.benchmark.length
+      ? { argv: [...options.benchmark], exitCode: null, signal: null, error: null }
+      : null,
     overruns: null,
     startedAt: new Date().toISOString(),
     files: [],
@@ -226,7 +257,11 @@ export async function record(options: RecordOptions, env: RecordEnvironment): Pr
     const startBenchmark = () => {
       if (options.benchmark.length === 0) return null;
       env.log(`kvm-trace-lens: running ${options.benchmark.join(' ')}`);
-      return new Benchmark(options.benchmark, join(options.outDir, RUN_FILES.benchmark), join(options.outDir, RUN_FILES.benchmarkStderr));
+      return new Benchmark(
+        options.benchmark,
+        join(options.outDir, RUN_FILES.benchmark),
+        join(options.outDir, RUN_FILES.benchmarkStderr),
+      );
     };
     let recorded = false;
     if (env.traceCmd) {
@@ -270,14 +305,24 @@ export async function record(options: RecordOptions, env: RecordEnvironment): Pr
     restore();
     removeHandler();
   }
-  if (manifest.overruns) warnings.push(`${manifest.overruns} events were lost to full buffers (${bufferKb} KB per CPU): record fewer seconds`);
-  manifest.files = readdirSync(options.outDir).filter((f) => statSync(join(options.outDir, f)).isFile()).sort();
+  if (manifest.overruns)
+    warnings.push(
+      `${manifest.overruns} events were lost to full buffers (${bufferKb} KB per CPU): record fewer seconds`,
+    );
+  manifest.files = readdirSync(options.outDir)
+    .filter((f) => statSync(join(options.outDir, f)).isFile())
+    .sort();
   writeManifest(options.outDir, manifest);
   const b = manifest.benchmark;
   const benchmarkFailed = b !== null && (b.error !== null || b.exitCode !== 0);
   if (benchmarkFailed) {
-    warnings.push(`the benchmark ${b.error ? `could not run (${b.error})` : b.signal ? `was killed by ${b.signal}` : `exited with status ${b.exitCode}`}; ` +
-      `its output is in ${join(options.outDir, RUN_FILES.benchmark)} and ${join(options.outDir, RUN_FILES.benchmarkStderr)}`);
+    const how = b.error
+      ? `could not run (${b.error})`
+      : b.signal
+        ? `was killed by ${b.signal}`
+        : `exited with status ${b.exitCode}`;
+    const files = `${join(options.outDir, RUN_FILES.benchmark)} and ${join(options.outDir, RUN_FILES.benchmarkStderr)}`;
+    warnings.push(`the benchmark ${how}; its output is in ${files}`);
   }
   return { outDir: options.outDir, manifest, warnings, benchmarkFailed };
 }
@@ -287,7 +332,8 @@ async function saveTrace(tracefs: Tracefs, env: RecordEnvironment, outDir: strin
   if (env.traceCmd) {
     const r = spawnSync(env.traceCmd, ['extract', '-o', join(outDir, RUN_FILES.traceDat)], { encoding: 'utf8' });
     if (r.status === 0 && existsSync(join(outDir, RUN_FILES.traceDat))) return 'tracefs + trace-cmd extract';
-    env.log(`kvm-trace-lens: trace-cmd extract failed (${(r.stderr ?? r.error?.message ?? '').trim().split('\n').pop()}); saving the trace text instead`);
+    const why = (r.stderr ?? r.error?.message ?? '').trim().split('\n').pop();
+    env.log(`kvm-trace-lens: trace-cmd extract failed (${why}); saving the trace text instead`);
   }
   await pipeline(createReadStream(join(tracefs.root, 'trace')), createWriteStream(join(outDir, RUN_FILES.traceText)));
   return 'tracefs trace text';

@@ -5,7 +5,12 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, s
 import { basename, join } from 'node:path';
 import type { Analysis } from '../analysisTypes';
 import { analyzeFiles, type AnalyzeOptions } from '../analyze';
-import { adviseHaltPollNs, crossKernelWarning, looksLikeHaltPollStats, parseHaltPollStats } from '../readers/haltPollStats';
+import {
+  adviseHaltPollNs,
+  crossKernelWarning,
+  looksLikeHaltPollStats,
+  parseHaltPollStats,
+} from '../readers/haltPollStats';
 import { applySystemState } from './applySystemState';
 import { type SystemState, parseSystemState } from './systemState';
 
@@ -65,7 +70,8 @@ function readJson<T>(path: string, parse: (text: string) => T | null): T | null 
 
 /** The inputs of a run folder: every non-empty regular file except the bookkeeping, the trace first. */
 export function expandRunFolder(dir: string): RunFolder {
-  const rank = (f: string) => (f === RUN_FILES.traceDat || f === RUN_FILES.traceText ? 0 : f === RUN_FILES.benchmark ? 1 : 2);
+  const rank = (f: string) =>
+    f === RUN_FILES.traceDat || f === RUN_FILES.traceText ? 0 : f === RUN_FILES.benchmark ? 1 : 2;
   const dataFiles = readdirSync(dir)
     .filter((f) => !NOT_INPUTS.has(f) && !f.startsWith('.'))
     .filter((f) => {
@@ -109,7 +115,8 @@ export interface ExpandedPaths {
 export function expandPaths(paths: readonly string[]): ExpandedPaths {
   const out: ExpandedPaths = { files: [], haltStatsFiles: [], folders: [] };
   const place = (file: string) => {
-    const isStats = /\.(json|txt|log)$/i.test(file) || !/\.\w+$/.test(basename(file)) ? looksLikeHaltPollStats(head(file)) : false;
+    const isStats =
+      /\.(json|txt|log)$/i.test(file) || !/\.\w+$/.test(basename(file)) ? looksLikeHaltPollStats(head(file)) : false;
     (isStats ? out.haltStatsFiles : out.files).push(file);
   };
   for (const p of paths) {
@@ -138,7 +145,8 @@ function addHaltPollStats(analysis: Analysis, files: readonly string[], kernels:
     });
     const advice = adviseHaltPollNs(stats, basename(file));
     const existing = analysis.recommendations.find((r) => r.id === 'halt-polling');
-    if (advice.recommendation && existing) existing.evidence.push(...advice.recommendation.evidence.map((e) => `KVM stats: ${e}`));
+    if (advice.recommendation && existing)
+      existing.evidence.push(...advice.recommendation.evidence.map((e) => `KVM stats: ${e}`));
     else if (advice.recommendation) analysis.recommendations.push(advice.recommendation);
     if (advice.notRecommended) (analysis.notRecommended ??= []).push(advice.notRecommended);
   }
@@ -163,17 +171,23 @@ export async function analyzePaths(paths: readonly string[], options: AnalyzeOpt
   for (const folder of expanded.folders) {
     const m = folder.manifest;
     if (m?.missingEvents.length) {
-      (analysis.modelNotes ??= []).push(`${folder.dir}: the kernel it was recorded on lacks ${m.missingEvents.join(', ')}.`);
+      (analysis.modelNotes ??= []).push(
+        `${folder.dir}: the kernel it was recorded on lacks ${m.missingEvents.join(', ')}.`,
+      );
     }
     const recipe = analysis.modelNotes?.findIndex((n) => /^The (guest|host)-side trace lacks events/.test(n)) ?? -1;
-    const enabledButAbsent = (m?.events ?? []).filter((id) => analysis.modelNotes?.[recipe]?.includes(`no ${id.split(':')[1]}:`));
+    const enabledButAbsent = (m?.events ?? []).filter((id) =>
+      analysis.modelNotes?.[recipe]?.includes(`no ${id.split(':')[1]}:`),
+    );
     if (recipe >= 0 && enabledButAbsent.length > 0) {
       // Recording again would not help: the kernel had the events enabled and emitted none of them.
-      analysis.modelNotes![recipe] = `${folder.dir}: ${enabledButAbsent.join(', ')} were enabled for the whole recording, ` +
-        'yet none occurred: the workload did not cause them, or this kernel\'s KVM module does not emit them. ' +
+      analysis.modelNotes![recipe] =
+        `${folder.dir}: ${enabledButAbsent.join(', ')} were enabled for the whole recording, ` +
+        "yet none occurred: the workload did not cause them, or this kernel's KVM module does not emit them. " +
         analysis.modelNotes![recipe];
     }
-    if (m?.interrupted) (analysis.modelNotes ??= []).push(`${folder.dir}: the recording was interrupted (${m.interrupted}).`);
+    if (m?.interrupted)
+      (analysis.modelNotes ??= []).push(`${folder.dir}: the recording was interrupted (${m.interrupted}).`);
   }
   return analysis;
 }

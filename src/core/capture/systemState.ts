@@ -6,10 +6,24 @@ import { join } from 'node:path';
 export const SYSTEM_SCHEMA = 'kvm-trace-lens/system@1';
 
 /** Command-line parameters that change idle, timer and polling behaviour. */
-const CMDLINE_KNOBS = /^(nohz|nohz_full|idle|isolcpus|rcu_nocbs|cpuidle\.off|cpuidle_haltpoll\.\w+|haltpoll\.\w+|kvm\.\w+|kvm_intel\.\w+|kvm_amd\.\w+|intel_idle\.\w+|processor\.max_cstate|clocksource|tsc|nox2apic|noapictimer)$/;
-/** CPU flags that matter to exits: x2APIC (MSR-based APIC), TSC deadline timer, running under a hypervisor, VT-x/SVM. */
-const CPU_FLAGS_OF_INTEREST = ['x2apic', 'tsc_deadline_timer', 'hypervisor', 'vmx', 'svm', 'constant_tsc', 'nonstop_tsc',
-  'tsc_known_freq', 'arat', 'monitor', 'mwaitx'];
+const CMDLINE_KNOBS = new RegExp(
+  '^(nohz|nohz_full|idle|isolcpus|rcu_nocbs|cpuidle\\.off|cpuidle_haltpoll\\.\\w+|haltpoll\\.\\w+|kvm\\.\\w+|' +
+    'kvm_intel\\.\\w+|kvm_amd\\.\\w+|intel_idle\\.\\w+|processor\\.max_cstate|clocksource|tsc|nox2apic|noapictimer)$',
+);
+/** CPU flags that matter to exits: x2APIC (MSR-based APIC), TSC deadline timer, under a hypervisor, VT-x/SVM. */
+const CPU_FLAGS_OF_INTEREST = [
+  'x2apic',
+  'tsc_deadline_timer',
+  'hypervisor',
+  'vmx',
+  'svm',
+  'constant_tsc',
+  'nonstop_tsc',
+  'tsc_known_freq',
+  'arat',
+  'monitor',
+  'mwaitx',
+];
 /** KVM vendor modules whose parameters decide APICv/AVIC and the like. */
 const KVM_VENDOR_MODULES = ['kvm_intel', 'kvm_amd', 'kvm_pvm'];
 
@@ -93,13 +107,19 @@ export function countCpuList(list: string): number | null {
 function cpuIdle(root: string): SystemState['cpuidle'] {
   const base = 'sys/devices/system/cpu';
   const driver = readText(root, `${base}/cpuidle/current_driver`);
-  const governor = readText(root, `${base}/cpuidle/current_governor`) ?? readText(root, `${base}/cpuidle/current_governor_ro`);
-  const cpus = listDir(root, base).map((d) => /^cpu(\d+)$/.exec(d)).filter((m) => m !== null)
-    .map((m) => Number(m[1])).sort((a, b) => a - b);
+  const governor =
+    readText(root, `${base}/cpuidle/current_governor`) ?? readText(root, `${base}/cpuidle/current_governor_ro`);
+  const cpus = listDir(root, base)
+    .map((d) => /^cpu(\d+)$/.exec(d))
+    .filter((m) => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
   const perCpu: CpuIdleState[] = [];
   for (const cpu of cpus) {
     const dir = `${base}/cpu${cpu}/cpuidle`;
-    const stateDirs = listDir(root, dir).filter((d) => /^state\d+$/.test(d)).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
+    const stateDirs = listDir(root, dir)
+      .filter((d) => /^state\d+$/.test(d))
+      .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
     if (stateDirs.length === 0) continue;
     const states = stateDirs.map((s) => {
       const name = readText(root, `${dir}/${s}/name`) ?? s;

@@ -38,7 +38,10 @@ export class Tracefs {
 
   /** Enabled events, one "system:name" per line (what set_event lists). */
   enabledEvents(): string[] {
-    return this.read('set_event').split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    return this.read('set_event')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
   }
 
   /** Replaces the enabled events: a truncating write clears set_event, each appended line enables one. */
@@ -56,7 +59,11 @@ export class Tracefs {
   }
 
   saveState(): TracefsState {
-    return { setEvent: this.enabledEvents(), tracingOn: this.read('tracing_on').trim(), bufferSizeKb: this.bufferSizeKb() };
+    return {
+      setEvent: this.enabledEvents(),
+      tracingOn: this.read('tracing_on').trim(),
+      bufferSizeKb: this.bufferSizeKb(),
+    };
   }
 
   /** Puts every saved value back, each on its own so that one failure does not leave the others changed. */
@@ -71,7 +78,8 @@ export class Tracefs {
     };
     attempt('tracing_on', () => this.write('tracing_on', state.tracingOn));
     attempt('set_event', () => this.setEvents(state.setEvent));
-    if (state.bufferSizeKb !== null) attempt('buffer_size_kb', () => this.write('buffer_size_kb', String(state.bufferSizeKb)));
+    if (state.bufferSizeKb !== null)
+      attempt('buffer_size_kb', () => this.write('buffer_size_kb', String(state.bufferSizeKb)));
     return failures;
   }
 

@@ -31,7 +31,8 @@ const STAT_NAME = /^(halt_[a-z_]+|blocking)$/;
 /** True when the head of a file looks like one of the three forms and names halt-poll stats. */
 export function looksLikeHaltPollStats(head: string): boolean {
   if (/"halt_(successful_poll|attempted_poll|poll_success_hist)"/.test(head) && /"stats"\s*:/.test(head)) return true;
-  if (/^\S*\/halt_(successful_poll|attempted_poll|poll_success_ns|poll_success_hist|wait_ns):[\d ]+$/m.test(head)) return true;
+  if (/^\S*\/halt_(successful_poll|attempted_poll|poll_success_ns|poll_success_hist|wait_ns):[\d ]+$/m.test(head))
+    return true;
   return /^\s*halt_(successful_poll|attempted_poll)\s+\d+(\s+\d+)?\s*$/m.test(head);
 }
 
@@ -78,7 +79,8 @@ function parseQmp(text: string): HaltPollStats {
       for (const s of r.stats) {
         if (typeof s.name !== 'string' || !STAT_NAME.test(s.name)) continue;
         if (typeof s.value === 'number') source.scalars[s.name] = s.value;
-        else if (Array.isArray(s.value) && s.value.every((v) => typeof v === 'number')) source.histograms[s.name] = s.value as number[];
+        else if (Array.isArray(s.value) && s.value.every((v) => typeof v === 'number'))
+          source.histograms[s.name] = s.value as number[];
       }
     }
   }
@@ -96,7 +98,8 @@ function parseLines(text: string, format: 'debugfs' | 'kvm_stat'): HaltPollStats
   for (const [i, raw] of text.split('\n').entries()) {
     const line = raw.trim();
     if (line === '') continue;
-    const m = format === 'debugfs' ? /^(\S*?)\/?([a-z_]+):([\d ]+)$/.exec(line) : /^([a-z_]+)\s+(\d+)(?:\s+\d+)?$/.exec(line);
+    const m =
+      format === 'debugfs' ? /^(\S*?)\/?([a-z_]+):([\d ]+)$/.exec(line) : /^([a-z_]+)\s+(\d+)(?:\s+\d+)?$/.exec(line);
     if (!m) {
       unread++;
       firstUnread ??= i + 1;
@@ -112,10 +115,18 @@ function parseLines(text: string, format: 'debugfs' | 'kvm_stat'): HaltPollStats
     } else if (name.endsWith('_hist')) source.histograms[name] = numbers;
     else source.scalars[name] = numbers[0];
   }
-  if (unread > 0) out.warnings.push({ line: firstUnread, message: `${unread} lines are not ${format} stat lines (first at line ${firstUnread})` });
+  if (unread > 0)
+    out.warnings.push({
+      line: firstUnread,
+      message: `${unread} lines are not ${format} stat lines (first at line ${firstUnread})`,
+    });
   if (singleBucketHistograms.size > 0) {
-    out.warnings.push({ line: null, message: `${[...singleBucketHistograms].join(', ')}: one number each, as debugfs shows ` +
-      'histograms (bucket 0 only); left out — QEMU query-stats or the binary stats fd give every bucket' });
+    out.warnings.push({
+      line: null,
+      message:
+        `${[...singleBucketHistograms].join(', ')}: one number each, as debugfs shows ` +
+        'histograms (bucket 0 only); left out — QEMU query-stats or the binary stats fd give every bucket',
+    });
   }
   out.sources = [...map.values()];
   return out;
@@ -192,13 +203,22 @@ export function adviseHaltPollNs(stats: HaltPollStats, label: string): HaltPollA
   const hist = t.histograms.halt_poll_success_hist;
   const id = 'halt-polling';
   if (!hist) {
-    const rate = successful !== null && attempted ? ` ${formatCount(successful)} of ${formatCount(attempted)} attempted polls succeeded, but it` : '';
-    return { recommendation: null, notRecommended: { id, reason: `${label}:${rate} has no halt_poll_success_hist (Linux ≥ 5.15 binary stats through QEMU query-stats or KVM_GET_STATS_FD): no poll window can be derived from it.` } };
+    const rate =
+      successful !== null && attempted
+        ? ` ${formatCount(successful)} of ${formatCount(attempted)} attempted polls succeeded, but it`
+        : '';
+    const reason =
+      `${label}:${rate} has no halt_poll_success_hist (Linux ≥ 5.15 binary stats, through QEMU query-stats or ` +
+      'KVM_GET_STATS_FD): no poll window can be derived from it.';
+    return { recommendation: null, notRecommended: { id, reason } };
   }
   const polls = hist.reduce((a, b) => a + b, 0);
   if (polls < MIN_SUCCESSFUL_POLLS) {
     const tried = attempted !== null ? ` of ${formatCount(attempted)} attempted` : '';
-    return { recommendation: null, notRecommended: { id, reason: `${label}: only ${formatCount(polls)} successful polls${tried} in halt_poll_success_hist (at least ${MIN_SUCCESSFUL_POLLS} needed for a percentile).` } };
+    const reason =
+      `${label}: only ${formatCount(polls)} successful polls${tried} in halt_poll_success_hist ` +
+      `(at least ${MIN_SUCCESSFUL_POLLS} needed for a percentile).`;
+    return { recommendation: null, notRecommended: { id, reason } };
   }
   const bucket = log2QuantileBucket(hist, POLL_QUANTILE)!;
   const { low, high } = log2BucketRange(bucket);
@@ -209,24 +229,29 @@ export function adviseHaltPollNs(stats: HaltPollStats, label: string): HaltPollA
       `(log2 bucket ${bucket}: the histogram resolves no finer).`,
   ];
   if (successful !== null && attempted !== null && attempted > 0) {
-    evidence.push(`Poll success: ${formatCount(successful)} of ${formatCount(attempted)} attempted polls (${formatPercent(successful / attempted)}).`);
+    const share = formatPercent(successful / attempted);
+    evidence.push(`Poll success: ${formatCount(successful)} of ${formatCount(attempted)} attempted polls (${share}).`);
   }
   const failNs = t.scalars.halt_poll_fail_ns;
   const failed = successful !== null && attempted !== null ? attempted - successful : null;
   if (failNs !== undefined && failed !== null && failed > 0) {
-    evidence.push(`Cost: ${formatCount(failed)} failed polls spun ${formatDuration(failNs)} of CPU in all (mean ${formatDuration(failNs / failed)} each); ` +
-      `with halt_poll_ns=${window} each failed poll spins at most ${formatDuration(window)}, ≤ ${formatDuration(failed * window)} for as many.`);
+    evidence.push(
+      `Cost: ${formatCount(failed)} failed polls spun ${formatDuration(failNs)} of CPU in all ` +
+        `(mean ${formatDuration(failNs / failed)} each); with halt_poll_ns=${window} each failed poll spins at most ` +
+        `${formatDuration(window)}, ≤ ${formatDuration(failed * window)} for as many.`,
+    );
   }
   return {
     recommendation: {
       id,
-      title: 'Size the host halt-poll window from KVM\'s own poll histogram (kvm.halt_poll_ns)',
+      title: "Size the host halt-poll window from KVM's own poll histogram (kvm.halt_poll_ns)",
       setting: `halt_poll_ns=${window}`,
       evidence,
       prediction: null,
-      rationale: 'The window that catches most successful polls, no longer: polls that succeed later are rare and every ' +
-        'failed poll spins the whole window. Successful polls cannot exceed the window in force when they were counted, ' +
-        'so a histogram piled up in its top buckets means a longer window may catch more.',
+      rationale:
+        'The window that catches most successful polls, no longer: polls that succeed later are rare and every ' +
+        'failed poll spins the whole window. Successful polls cannot exceed the window in force when they were ' +
+        'counted, so a histogram piled up in its top buckets means a longer window may catch more.',
     },
     notRecommended: null,
   };
@@ -238,19 +263,32 @@ function kernelSeries(release: string): [number, number] | null {
   return m ? [Number(m[1]), Number(m[2])] : null;
 }
 
+/** Kernels before this count successes differently (see crossKernelWarning). */
+const RECONCILED_STATS: [number, number] = [5, 17];
+
 /**
- * A warning when halt-poll stats from kernels on both sides of the 2021 change are compared: Sean Christopherson's
- * series "KVM: Update halt-polling stats if and only if halt-polling was attempted" (Oct 2021, Linux 5.16) changed
- * what counts as a successful and an attempted poll.
+ * A warning when halt-poll stats from different kernels are compared. Sean Christopherson's "KVM: Reconcile
+ * discrepancies in halt-polling stats" (posted Oct 2021, merged for Linux 5.17) made every stat agree on what a
+ * successful poll is: before it, halt_poll_success_ns/fail_ns counted a poll successful whenever the wait was
+ * avoided, while halt_successful_poll and the histograms counted it only when the poll loop saw the wake event.
  */
 export function crossKernelWarning(releases: readonly (string | null)[]): string | null {
   const known = releases.filter((r): r is string => r !== null);
   if (new Set(known).size < 2) return null;
-  const series = known.map(kernelSeries);
-  const before = series.some((s) => s !== null && (s[0] < 5 || (s[0] === 5 && s[1] < 16)));
-  const after = series.some((s) => s !== null && (s[0] > 5 || (s[0] === 5 && s[1] >= 16)));
+  const [major, minor] = RECONCILED_STATS;
+  const series = known.map(kernelSeries).filter((s) => s !== null);
+  const before = series.some((s) => s[0] < major || (s[0] === major && s[1] < minor));
+  const after = series.some((s) => s[0] > major || (s[0] === major && s[1] >= minor));
   const list = [...new Set(known)].join(', ');
-  return before && after
-    ? `Halt-poll stats from kernels ${list} are compared: what counts as a successful poll changed in Linux 5.16 (2021; before it, a halt that found the vCPU runnable without polling counted too), so their success counts are not comparable.`
-    : `Halt-poll stats from different kernels (${list}) are compared: their definitions of a successful poll may differ (they changed in 2021); compare runs of one kernel where you can.`;
+  if (before && after) {
+    return (
+      `Halt-poll stats from kernels ${list} are compared: before Linux 5.17 (a change from late 2021) the time ` +
+      'stats counted a poll successful whenever the wait was avoided, the counters and histograms only when the ' +
+      'poll loop saw the wake-up, so their successes are not comparable.'
+    );
+  }
+  return (
+    `Halt-poll stats from different kernels (${list}) are compared: what counts as a successful poll has changed ` +
+    'between kernels (last in 2021); compare runs of one kernel where you can.'
+  );
 }
