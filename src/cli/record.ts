@@ -1,6 +1,6 @@
 // `kvm-trace-lens record [--guest|--host] [--seconds N] [--out DIR] [--json] [-- BENCHMARK ...]`: record a run
 // folder, then print its analysis (as `analyze DIR` would).
-import { writeFileSync } from 'node:fs';
+import { chownSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaptureSide } from '../core/capture/events';
 import { CaptureError } from '../core/capture/tracefs';
@@ -82,5 +82,19 @@ export async function recordCommand(argv: readonly string[], env?: RecordEnviron
   // Kept beside the run for editors (Record a Trace… opens it) and for compare.
   writeFileSync(join(outDir, RUN_FILES.analysis), `${JSON.stringify(analysis, null, 2)}\n`);
   process.stdout.write(args.json ? `${JSON.stringify(analysis, null, 2)}\n` : formatAnalysisText(analysis));
+  giveToSudoUser(outDir);
   return result.benchmarkFailed ? 1 : 0;
+}
+
+/** Under sudo, the run folder goes to the user who asked for it, so they can read, move and delete it. */
+function giveToSudoUser(dir: string): void {
+  const uid = Number(process.env.SUDO_UID);
+  const gid = Number(process.env.SUDO_GID);
+  if (!Number.isInteger(uid) || !Number.isInteger(gid) || process.env.SUDO_UID === undefined) return;
+  try {
+    chownSync(dir, uid, gid);
+    for (const f of readdirSync(dir)) chownSync(join(dir, f), uid, gid);
+  } catch (e) {
+    process.stderr.write(`kvm-trace-lens: warning: cannot give ${dir} to uid ${uid}: ${(e as Error).message}\n`);
+  }
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { TRACEFS_CANDIDATES, findTracefs } from '../../src/core/capture/tracefs';
 import { REPO } from '../helpers/paths';
@@ -61,9 +61,12 @@ test(
         '-l',
         '1',
       ],
-      { encoding: 'utf8', cwd: REPO },
+      // As if run through sudo by uid/gid 4242: the run folder is handed to that user.
+      { encoding: 'utf8', cwd: REPO, env: { ...process.env, SUDO_UID: '4242', SUDO_GID: '4242' } },
     );
     assert.equal(r.status, 0, r.stderr);
+    assert.equal(statSync(join(out, 'record.json')).uid, 4242);
+    assert.equal(statSync(out).gid, 4242);
     const a = JSON.parse(r.stdout);
     const trace = existsSync(join(out, 'trace.dat')) ? 'trace-dat' : 'ftrace';
     assert.deepEqual(
@@ -82,3 +85,36 @@ test(
     assert.deepEqual(after, before ?? { setEvent: '', on: '1\n' });
   },
 );
+
+const noSetpriv =
+  process.getuid?.() !== 0 ? 'needs root to drop to another user' : !onPath('setpriv') ? 'no setpriv' : null;
+
+test('record as an ordinary user: exit 1, told to use sudo', { skip: noSetpriv ?? false }, () => {
+  const out = join(tempDir('nonroot'), 'run');
+  const r = spawnSync(
+    'setpriv',
+    [
+      '--reuid',
+      '65534',
+      '--regid',
+      '65534',
+      '--clear-groups',
+      process.execPath,
+      '--import',
+      'tsx',
+      join(REPO, 'src', 'cli', 'index.ts'),
+      'record',
+      '--guest',
+      '--seconds',
+      '1',
+      '--out',
+      out,
+      '--',
+      'true',
+    ],
+    { encoding: 'utf8', cwd: REPO },
+  );
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /record needs root to write to tracefs: run it with sudo/);
+  assert.ok(!existsSync(out));
+});
