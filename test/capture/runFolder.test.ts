@@ -123,3 +123,8 @@ test('a real host run folder (record --host beside the tiny VMM): trace, KVM sta
     ),
   );
 });
+
+test('a folder with nothing to read is passed on, so the readers name it as for any input', () => {
+  const empty = tempDir('emptyrun');
+  assert.deepEqual(expandPaths([empty]), { files: [empty], haltStatsFiles: [], folders: [] });
+});

@@ -120,14 +120,14 @@ export function expandPaths(paths: readonly string[]): ExpandedPaths {
     (isStats ? out.haltStatsFiles : out.files).push(file);
   };
   for (const p of paths) {
-    if (isDirectory(p)) {
-      const folder = expandRunFolder(p);
+    const folder = isDirectory(p) ? expandRunFolder(p) : null;
+    if (folder && folder.dataFiles.length > 0) {
       out.folders.push(folder);
       folder.dataFiles.forEach(place);
-    } else if (existsSync(p)) {
+    } else if (!folder && existsSync(p)) {
       place(p);
     } else {
-      out.files.push(p); // the readers report it missing, as for any other input
+      out.files.push(p); // missing, or a folder with nothing to read: the readers say so, as for any other input
     }
   }
   return out;
