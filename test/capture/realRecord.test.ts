@@ -13,7 +13,12 @@ const onPath = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).sta
 
 function whyNot(): string | null {
   if (process.getuid?.() !== 0) return 'needs root';
-  if (!findTracefs() && !TRACEFS_CANDIDATES.some((d) => existsSync(d))) return 'no tracefs on this machine';
+  if (!findTracefs()) {
+    // record would mount it too; where that is not allowed (containers), there is nothing to test.
+    const mountPoint = TRACEFS_CANDIDATES.find((d) => existsSync(d));
+    if (mountPoint) spawnSync('mount', ['-t', 'tracefs', 'nodev', mountPoint]);
+    if (!findTracefs()) return 'no tracefs, and it cannot be mounted here';
+  }
   if (!onPath('netperf') || !onPath('netserver')) return 'netperf/netserver not on PATH';
   return null;
 }
