@@ -1,5 +1,5 @@
 // kvm-trace-lens CLI: a thin shell over src/core. stdout carries only the result; progress and warnings go to stderr.
-import { analyzeFiles } from '../core/analyze';
+import { analyzePaths } from '../core/capture/runFolder';
 import type { Analysis } from '../core/analysisTypes';
 import { formatAnalysisText } from './text';
 import { helpRequest } from './help';
@@ -8,7 +8,9 @@ const USAGE = `usage:
   kvm-trace-lens analyze FILE... [--json] [--html OUT.html]
   kvm-trace-lens compare A.json B.json [--json]
   kvm-trace-lens compare --runs "A files" "B files" [--json]
-  kvm-trace-lens export --perfetto OUT.json FILE...`;
+  kvm-trace-lens export --perfetto OUT.json FILE...
+  kvm-trace-lens record [--guest|--host] [--seconds N] [--out DIR] [--json] [-- BENCHMARK COMMAND ...]
+A FILE may be a run folder written by record.`;
 
 class UsageError extends Error {}
 class HelpRequest extends Error {}
@@ -76,7 +78,7 @@ function usable(analysis: Analysis): boolean {
 }
 
 async function runAnalyze(args: ParsedArgs): Promise<number> {
-  const analysis = await analyzeFiles(args.files, { onProgress: progressPrinter() });
+  const analysis = await analyzePaths(args.files, { onProgress: progressPrinter() });
   if (usable(analysis)) reportWarnings(analysis);
   if (!usable(analysis)) {
     // One sentence naming each file and why; the per-line warnings would only repeat it.
@@ -111,6 +113,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (argv[0] === 'export') return (await import('./export')).exportCommand(argv.slice(1));
+  if (argv[0] === 'record') return (await import('./record')).recordCommand(argv.slice(1));
   let args: ParsedArgs;
   try {
     args = parseArgs(argv);

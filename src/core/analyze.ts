@@ -4,6 +4,7 @@ import { readInputFile, type ReadOptions } from './input';
 import type { LineFacts } from './lineFacts';
 import { Analyzer } from './model/analyzer';
 import { RunSplitter } from './model/runs';
+import { addCaptureRecipe } from './capture/recipes';
 
 export interface AnalyzeOptions extends Omit<ReadOptions, 'onProgress'> {
   /** Progress over all files: bytes done and total, and the file being read. */
@@ -33,9 +34,15 @@ async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLi
   const analyzer = new Analyzer(keepLineFacts);
   const runs = new RunSplitter(analyzer);
   let lastPartial = Date.now();
+  // Event names seen, for the capture recipe (what the trace lacks); consecutive repeats skip the set.
+  const eventNames = new Set<string>();
+  let lastName = '';
   for (const [index, path] of paths.entries()) {
     analyzer.beginInput(index);
-    const summary = await readInputFile(path, (r) => runs.add(r), {
+    const summary = await readInputFile(path, (r) => {
+      if (r.type === 'event' && r.name !== lastName) eventNames.add((lastName = r.name));
+      runs.add(r);
+    }, {
       ...options,
       onProgress: (done, total) => {
         options.onProgress?.(done, total, path);
@@ -49,7 +56,7 @@ async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLi
     runs.endInput();
     if (options.signal?.aborted) break;
   }
-  const analysis = analyzer.finish();
+  const analysis = addCaptureRecipe(analyzer.finish(), eventNames);
   runs.attach(analysis);
   return { analysis, lineFacts: analyzer.lineFacts() };
 }

@@ -12,6 +12,8 @@ export const INPUT_FORMATS = [
   'iperf3-json',
   'iperf3-text',
   'iperf2-text',
+  // KVM halt-poll statistics (QMP query-stats, debugfs dump, kvm_stat), read by capture/runFolder.ts
+  'kvm-halt-stats',
 ] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
 
