@@ -106,7 +106,7 @@ export function explainTraceLine(text: string): LineExplanation | null {
           title: w.polled ? `Woken while halt polling after ${w.ns} ns` : `Woken after waiting ${w.ns} ns`,
           category: 'halt',
           isExit: false,
-          description: w.polled ? 'Halt polling caught the wake-up: no schedule-out/in of the vCPU thread.' : 'The vCPU thread was scheduled out while halted; the wake-up went through the host scheduler (seed 003: ~5.5 µs).',
+          description: w.polled ? 'Halt polling caught the wake-up: no schedule-out/in of the vCPU thread.' : 'The vCPU thread was scheduled out while halted; the wake-up went through the host scheduler (Matlack, KVM Forum 2015: ~5.5 µs).',
           key: 'kvm_vcpu_wakeup',
         },
         w.polled ? 'poll' : 'wait',

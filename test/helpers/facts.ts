@@ -69,3 +69,16 @@ export function countsRun(byCategory: Partial<Record<ExitCategory, CategoryFacts
     polling: { side: 'guest', polled: 0, halted: 0, maxWindowNs: null },
   };
 }
+
+/** The model's facts for a set of input files (one run), as the rules see them. */
+export async function factsOf(paths: readonly string[]): Promise<ModelFacts> {
+  const { Analyzer } = await import('../../src/core/model/analyzer');
+  const { readInputFile } = await import('../../src/core/input');
+  const analyzer = new Analyzer(false);
+  for (const [index, path] of paths.entries()) {
+    analyzer.beginInput(index);
+    analyzer.endInput(await readInputFile(path, (r) => analyzer.add(r), {}));
+  }
+  analyzer.finish();
+  return analyzer.facts();
+}

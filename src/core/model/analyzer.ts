@@ -239,6 +239,13 @@ export class Analyzer {
     return this.summarise();
   }
 
+  /** The facts the rules judged, for checking a rule against measurement (call after finish()). */
+  facts(): ModelFacts {
+    const { exits, ledger } = this.exitsSummary();
+    const { summary: benchmark } = this.primaryBenchmark();
+    return this.modelFacts(exits, ledger, this.transactionsSummary(ledger, exits?.source ?? null, benchmark), benchmark);
+  }
+
   private summarise(): Analysis {
     const { exits, ledger } = this.exitsSummary();
     const { summary: benchmark, series } = this.primaryBenchmark();

@@ -43,6 +43,9 @@ export class HandoffSegments {
   /** The woken task runs → it hands off (sends the IPI / wakes its peer). */
   readonly runToHandoff = new LogHistogram();
   readonly runToHandoffSample = new Reservoir(4096, 2);
+  /** The same, for runs that did not start by leaving idle: a warm vCPU, as a polling one stays. */
+  readonly warmRunToHandoff = new LogHistogram();
+  readonly warmRunToHandoffSample = new Reservoir(4096, 3);
   /** Timer-MSR writes inside the wake → run windows above (to price one timer write). */
   timerWritesInWake = 0;
 }
@@ -117,6 +120,8 @@ interface GuestCpu {
   timerWritesSinceIdleExit: number;
   runStart: number | null;
   runPid: number;
+  /** Whether the current run started by leaving idle (a cold vCPU, right after a halt). */
+  runAfterIdle: boolean;
   /** When the running task was first seen running (switch-in, or its first event): where its chain piece starts. */
   chainRunStart: number | null;
   /** The running task's run → ipi_send_cpu, until the ICR write that follows. */
@@ -147,6 +152,7 @@ function newCpu(): GuestCpu {
     timerWritesSinceIdleExit: 0,
     runStart: null,
     runPid: -1,
+    runAfterIdle: false,
     chainRunStart: null,
     runToIpiSend: null,
     pendingChain: null,
@@ -413,6 +419,10 @@ export class GuestModel {
     if (s.runStart === null || wokenPid === s.runPid) return;
     this.segments.runToHandoff.add(t - s.runStart);
     this.segments.runToHandoffSample.add(t - s.runStart);
+    if (!s.runAfterIdle) {
+      this.segments.warmRunToHandoff.add(t - s.runStart);
+      this.segments.warmRunToHandoffSample.add(t - s.runStart);
+    }
     s.runStart = null;
   }
 
@@ -459,6 +469,7 @@ export class GuestModel {
     } else if (prevPid > 0 && this.episodeInitiator.size < MAX_TRACKED) {
       this.episodeInitiator.set(pid, prevPid);
     }
+    s.runAfterIdle = s.idleExitAt !== null || s.irqAt !== null || prevPid === 0;
     if (switchSeen) this.closeWakeSegments(s, t);
     s.irqAt = null;
     s.wakeSignalAt = null;

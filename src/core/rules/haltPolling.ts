@@ -36,12 +36,22 @@ export const MIN_EVIDENCE: EvidenceMinimum = {
 /** From count tables: halts as a share of exits, and how many. */
 export const COUNTS_MIN_HALT_SHARE = 0.15;
 export const COUNTS_MIN_EVIDENCE: EvidenceMinimum = { events: 100, eventsName: 'halt exits', tracedNs: 100_000_000 };
+/**
+ * cpuidle-haltpoll grows a window to at least guest_halt_poll_grow_start (50 µs by default) and, when an idle period
+ * outlasts guest_halt_poll_ns, halves it — to 0 when that falls below grow_start (drivers/cpuidle/governors/haltpoll.c).
+ */
+export const HALTPOLL_GROW_START_NS = 50_000;
 const MIN_POLL_WINDOW_NS = 50_000;
+/**
+ * A guest window under twice grow_start is reset to 0 by every idle period that outlasts it, and halts until it grows
+ * again: on our 50 µs recordings the rate fell to a third of the 200 µs ones (docs/model.md). Advise at least 100 µs.
+ */
+const MIN_GUEST_POLL_WINDOW_NS = 2 * HALTPOLL_GROW_START_NS;
 const MAX_POLL_WINDOW_NS = 500_000;
 
 /** A poll window a user would type: 50 µs steps up to 200 µs, then 100 µs steps. */
-export function niceWindow(ns: number): number {
-  const clamped = Math.min(MAX_POLL_WINDOW_NS, Math.max(MIN_POLL_WINDOW_NS, ns));
+export function niceWindow(ns: number, minimum = MIN_POLL_WINDOW_NS): number {
+  const clamped = Math.min(MAX_POLL_WINDOW_NS, Math.max(minimum, ns));
   const step = clamped <= 200_000 ? 50_000 : 100_000;
   return Math.ceil(clamped / step) * step;
 }
@@ -80,8 +90,9 @@ export function haltPolling(f: ModelFacts): RuleOutcome {
 function pollWindow(f: ModelFacts): { window: number; covered: number; evidence: string[] } {
   const gaps = f.wake.criticalIdleGaps;
   const p90 = quantile(gaps, 0.9);
-  const window = niceWindow(2 * (p90 ?? MIN_POLL_WINDOW_NS));
-  const covered = gaps.n > 0 ? fractionAtOrBelow(gaps, window) : 1;
+  const minimum = f.exits?.source === 'host' ? MIN_POLL_WINDOW_NS : MIN_GUEST_POLL_WINDOW_NS;
+  const window = niceWindow(2 * (p90 ?? minimum), minimum);
+  const covered = coveredAt(f, window);
   const evidence =
     gaps.n > 0
       ? [
@@ -90,6 +101,40 @@ function pollWindow(f: ModelFacts): { window: number; covered: number; evidence:
         ]
       : [];
   return { window, covered, evidence };
+}
+
+/**
+ * The share of critical wake-ups a poll window of `windowNs` catches: those whose idle period it covers. In the guest,
+ * a miss with a window under twice grow_start resets the window to 0, and the next idle halts too: a miss costs two.
+ */
+export function coveredAt(f: ModelFacts, windowNs: number): number {
+  const gaps = f.wake.criticalIdleGaps;
+  if (gaps.n === 0) return 1;
+  const within = fractionAtOrBelow(gaps, windowNs);
+  const resets = f.exits?.source !== 'host' && windowNs / 2 < HALTPOLL_GROW_START_NS;
+  return Math.max(0, resets ? 1 - 2 * (1 - within) : within);
+}
+
+/** The predicted rate with a poll window of `windowNs`; null without a consistent baseline or round trips. */
+export function predictHaltPolling(f: ModelFacts, windowNs: number): Prediction | null {
+  const tx = f.transactions;
+  const before = rateBefore(f);
+  if (!tx || before === null || baselineInconsistent(f)) return null;
+  const wakesPerTx = f.wake.idleWakesOnPath / tx.count;
+  const covered = coveredAt(f, windowNs);
+  if (f.exits?.source === 'host') {
+    const halted = mean(f.wake.latencyFromHalt) ?? 0;
+    if (halted <= HOST_POLL_WAKE_NS.point) return null;
+    const res = f.trace.timestampResolutionNs;
+    const at = (saving: number) => rateAfter(before, wakesPerTx, covered, Math.max(0, saving));
+    const p = HOST_POLL_WAKE_NS;
+    return prediction(before, at(halted - p.point), at(halted - res - p.high), at(halted + res - p.low));
+  }
+  const polled = polledHandoffNs(f);
+  const perHandoff = 1e9 / before / Math.max(1, tx.handoffsPerTransaction);
+  if (perHandoff <= polled.point) return null;
+  const at = (polledNs: number) => rateAfter(before, wakesPerTx, covered, Math.max(0, perHandoff - polledNs));
+  return prediction(before, at(polled.point), at(polled.high), at(polled.low));
 }
 
 function commonEvidence(f: ModelFacts, wakesPerTx: number, runs: string): string[] {
@@ -156,7 +201,7 @@ export function polledHandoffNs(f: ModelFacts): { point: number; low: number; hi
 }
 
 function guestAdvice(f: ModelFacts, wakesPerTx: number): RuleOutcome {
-  const { window, covered, evidence: windowEvidence } = pollWindow(f);
+  const { window, evidence: windowEvidence } = pollWindow(f);
   const h = f.handoff;
   const polled = polledHandoffNs(f);
   const evidence = [
@@ -168,13 +213,7 @@ function guestAdvice(f: ModelFacts, wakesPerTx: number): RuleOutcome {
       `${formatEstimate(polled.point, polled.low, polled.high, formatDuration)} (fastest decile of idle exit → run ` +
       'without a timer write and of run → reply, plus up to 1 µs to notice the wake-up).',
   ];
-  const before = rateBefore(f);
-  let predicted: Prediction | null = null;
-  if (before !== null && !baselineInconsistent(f)) {
-    const perHandoff = 1e9 / before / Math.max(1, f.transactions!.handoffsPerTransaction);
-    const at = (polledNs: number) => rateAfter(before, wakesPerTx, covered, Math.max(0, perHandoff - polledNs));
-    if (perHandoff > polled.point) predicted = prediction(before, at(polled.point), at(polled.high), at(polled.low));
-  }
+  const predicted = predictHaltPolling(f, window);
   if (predicted) {
     evidence.push(
       `Predicted ${formatEstimate(predicted.after, predicted.low, predicted.high)} transactions/s ` +
@@ -196,22 +235,14 @@ function guestAdvice(f: ModelFacts, wakesPerTx: number): RuleOutcome {
 
 /** Host polling: each critical halt's wake-up latency is replaced by a polled wake-up. */
 function hostAdvice(f: ModelFacts, wakesPerTx: number): RuleOutcome {
-  const { window, covered, evidence: windowEvidence } = pollWindow(f);
-  const res = f.trace.timestampResolutionNs;
-  const halted = mean(f.wake.latencyFromHalt) ?? 0;
+  const { window, evidence: windowEvidence } = pollWindow(f);
   const evidence = [
     ...commonEvidence(f, wakesPerTx, 'vCPU'),
     ...windowEvidence,
     `Polling in the host cuts a wake-up to about ${formatDuration(HOST_POLL_WAKE_NS.point)} ` +
       `(${MATLACK_2015}: 5.5 → 1.7 µs).`,
   ];
-  const before = rateBefore(f);
-  let predicted: Prediction | null = null;
-  if (before !== null && halted > HOST_POLL_WAKE_NS.point && !baselineInconsistent(f)) {
-    const at = (saving: number) => rateAfter(before, wakesPerTx, covered, Math.max(0, saving));
-    const p = HOST_POLL_WAKE_NS;
-    predicted = prediction(before, at(halted - p.point), at(halted - res - p.high), at(halted + res - p.low));
-  }
+  const predicted = predictHaltPolling(f, window);
   return recommend({
     id: ID,
     title: 'Turn on halt polling in the host (kvm.halt_poll_ns)',
