@@ -38,7 +38,8 @@ test('nohz without round trips: from timer writes at 25 % of exits; at least 100
   assert.equal(kind(nohz(f(100, 400))), 'recommend');
   const few = nohz(f(99, 396));
   assert.equal(kind(few), 'notRecommended');
-  assert.match(few?.kind === 'notRecommended' ? few.reason : '', /record at least 100 timer-MSR writes \(this run: 99\)/);
+  const reason = few?.kind === 'notRecommended' ? few.reason : '';
+  assert.match(reason, /record at least 100 timer-MSR writes \(this run: 99\)/);
 });
 
 test('nohz prediction: a timer write priced from wake → run with and without (needs 100 windows each)', () => {
@@ -90,7 +91,8 @@ test('batching: never for request/response; kicks from 20 % of exits and 100 kic
 });
 
 test('posted interrupts: throughput only, from 30 % of exits and 100 interrupt exits', () => {
-  const run = (ext: number, ipi: number, total: number): ModelFacts => countsRun({ 'external-interrupt': cat(ext), ipi: cat(ipi) }, total);
+  const run = (ext: number, ipi: number, total: number): ModelFacts =>
+    countsRun({ 'external-interrupt': cat(ext), ipi: cat(ipi) }, total);
   assert.equal(kind(postedInterrupts(run(200, 100, 1000))), 'recommend');
   assert.equal(postedInterrupts(run(200, 99, 1000)), null);
   assert.equal(kind(postedInterrupts(run(50, 49, 300))), 'notRecommended');

@@ -222,7 +222,12 @@ export class Analyzer {
       if (n === 0) continue;
       const perTransaction = (n / b.handoffs) * handoffsPerTx;
       const eachNs = ns / n;
-      out.push({ component: label, meanNs: Math.round(eachNs * perTransaction), eachNs: Math.round(eachNs), perTransaction: round2(perTransaction) });
+      out.push({
+        component: label,
+        meanNs: Math.round(eachNs * perTransaction),
+        eachNs: Math.round(eachNs),
+        perTransaction: round2(perTransaction),
+      });
     }
     const rest = Math.round(periodNs - out.reduce((a, c) => a + c.meanNs, 0));
     if (rest !== 0) out.push({ component: 'between hand-offs (pauses, steps the trace did not match)', meanNs: rest });
@@ -243,7 +248,8 @@ export class Analyzer {
   facts(): ModelFacts {
     const { exits, ledger } = this.exitsSummary();
     const { summary: benchmark } = this.primaryBenchmark();
-    return this.modelFacts(exits, ledger, this.transactionsSummary(ledger, exits?.source ?? null, benchmark), benchmark);
+    const transactions = this.transactionsSummary(ledger, exits?.source ?? null, benchmark);
+    return this.modelFacts(exits, ledger, transactions, benchmark);
   }
 
   private summarise(): Analysis {

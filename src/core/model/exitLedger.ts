@@ -111,7 +111,8 @@ export class ExitLedger {
   byCategory(): Partial<Record<ExitCategory, { count: number; critical: number; meanDurationNs: number | null }>> {
     const out: Partial<Record<ExitCategory, { count: number; critical: number; meanDurationNs: number | null }>> = {};
     for (const e of this.reasons.values()) {
-      out[e.category] ??= { count: this.countIn(e.category), critical: this.criticalIn(e.category), meanDurationNs: this.meanDurationIn(e.category) };
+      const c = e.category;
+      out[c] ??= { count: this.countIn(c), critical: this.criticalIn(c), meanDurationNs: this.meanDurationIn(c) };
     }
     return out;
   }

@@ -433,7 +433,9 @@ export class GuestModel {
     const t = ev.timeNs;
     if (sw.prevPid > 0) {
       const initiator = this.episodeInitiator.get(sw.prevPid) ?? this.lastSwitchOutElsewhere(ev.cpu);
-      if (initiator !== undefined && initiator !== sw.prevPid) this.path.countHandoff('guest', initiator, sw.prevPid, t);
+      if (initiator !== undefined && initiator !== sw.prevPid) {
+        this.path.countHandoff('guest', initiator, sw.prevPid, t);
+      }
       this.episodeInitiator.delete(sw.prevPid);
       this.lastSwitchOutByCpu.set(ev.cpu, { pid: sw.prevPid, t });
     } else if (s.idleSince !== null) {

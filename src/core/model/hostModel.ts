@@ -210,7 +210,8 @@ export class HostModel {
       if (duration !== null) this.wake.idlePeriods.add(duration);
     }
     const { reason, category, description, t, line } = e;
-    this.ledger.add({ reason, category, description, vcpu: n, timeNs: t, durationNs: duration, critical, exampleLine: line });
+    const exampleLine = line;
+    this.ledger.add({ reason, category, description, vcpu: n, timeNs: t, durationNs: duration, critical, exampleLine });
     this.updateFact(e.fact, critical, duration);
     v.exit = null;
     v.halted = false;

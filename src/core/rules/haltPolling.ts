@@ -38,7 +38,7 @@ export const COUNTS_MIN_HALT_SHARE = 0.15;
 export const COUNTS_MIN_EVIDENCE: EvidenceMinimum = { events: 100, eventsName: 'halt exits', tracedNs: 100_000_000 };
 /**
  * cpuidle-haltpoll grows a window to at least guest_halt_poll_grow_start (50 µs by default) and, when an idle period
- * outlasts guest_halt_poll_ns, halves it — to 0 when that falls below grow_start (drivers/cpuidle/governors/haltpoll.c).
+ * outlasts guest_halt_poll_ns, halves it — to 0 when that falls below grow_start (Linux cpuidle haltpoll governor).
  */
 export const HALTPOLL_GROW_START_NS = 50_000;
 const MIN_POLL_WINDOW_NS = 50_000;
@@ -78,7 +78,8 @@ export function haltPolling(f: ModelFacts): RuleOutcome {
     return notRecommended(
       ID,
       `Only ${formatNumber(wakesPerTx, 2)} wake-ups of an idle vCPU per transaction are on the critical path: the ` +
-        'peers rarely halt while waiting (e.g. both on one vCPU), so polling has little to save.',
+        'peers rarely halt while waiting (both on one vCPU, or the vCPUs busy with other work), so polling has ' +
+        'little to save.',
     );
   }
   const lacking = lackOfEvidence(ID, MIN_EVIDENCE, wakes, f);
@@ -97,7 +98,8 @@ function pollWindow(f: ModelFacts): { window: number; covered: number; evidence:
     gaps.n > 0
       ? [
           `The critical idle periods last p50 ${formatDuration(quantile(gaps, 0.5))}, p90 ${formatDuration(p90)} ` +
-            `(n = ${formatCount(gaps.n)}): a ${formatDuration(window)} window covers ${formatPercent(covered)} of them.`,
+            `(n = ${formatCount(gaps.n)}): a ${formatDuration(window)} window catches ${formatPercent(covered)} ` +
+            'of those wake-ups.',
         ]
       : [];
   return { window, covered, evidence };
@@ -208,7 +210,8 @@ function guestAdvice(f: ModelFacts, wakesPerTx: number): RuleOutcome {
     ...commonEvidence(f, wakesPerTx, 'task'),
     ...windowEvidence,
     `A hand-off to a halted vCPU: IPI-send exit ${formatDuration(mean(h.ipiSend))}, delivery ` +
-      `${formatDuration(mean(h.deliveryToIdle))}, wake → run ${formatDuration(mean(h.wakeToRun) ?? mean(h.idleExitToRun))}, ` +
+      `${formatDuration(mean(h.deliveryToIdle))}, ` +
+      `wake → run ${formatDuration(mean(h.wakeToRun) ?? mean(h.idleExitToRun))}, ` +
       `run until the reply ${formatDuration(mean(h.runToHandoff))} (means); with polling about ` +
       `${formatEstimate(polled.point, polled.low, polled.high, formatDuration)} (fastest decile of idle exit → run ` +
       'without a timer write and of run → reply, plus up to 1 µs to notice the wake-up).',
@@ -267,14 +270,18 @@ function haltPollingFromCounts(f: ModelFacts): RuleOutcome {
   if (share < COUNTS_MIN_HALT_SHARE) return null;
   const lacking = lackOfEvidence(ID, COUNTS_MIN_EVIDENCE, halt.count, f);
   if (lacking) return lacking;
-  const evidence = [`${formatCount(halt.count)} halt exits, ${formatPercent(share)} of all ${formatCount(exits.total)} exits.`];
+  const evidence = [
+    `${formatCount(halt.count)} halt exits, ${formatPercent(share)} of all ${formatCount(exits.total)} exits.`,
+  ];
   if (exits.perSecond !== null) {
-    evidence.push(`${formatNumber(exits.perSecond * share)} halts/s: each wake-up from halt goes through the host scheduler.`);
+    const perSecond = formatNumber(exits.perSecond * share);
+    evidence.push(`${perSecond} halts/s: each wake-up from halt goes through the host scheduler.`);
   }
   if (halt.meanDurationNs !== null) {
     evidence.push(
       `A halt lasts ${formatDuration(halt.meanDurationNs)} on average: if that is well under the current ` +
-        'halt_poll_ns, polling already catches most wake-ups; if far over it, the vCPU idles long and polling only burns CPU.',
+        'halt_poll_ns, polling already catches most wake-ups; if far over it, the vCPU idles long and polling only ' +
+        'burns CPU.',
     );
   }
   evidence.push(

@@ -52,7 +52,8 @@ export function nohz(f: ModelFacts): RuleOutcome {
     perTx !== null && tx
       ? [
           `${formatNumber(perTx, 2)} timer-MSR writes per transaction ` +
-            `(${formatNumber(timer.critical / tx.count, 2)} on the critical path), ${formatPercent(share)} of all exits.`,
+            `(${formatNumber(timer.critical / tx.count, 2)} on the critical path), ` +
+            `${formatPercent(share)} of all exits.`,
         ]
       : [`${formatCount(timer.count)} timer-MSR writes, ${formatPercent(share)} of all exits.`];
   const cost = timerWriteCostNs(f);

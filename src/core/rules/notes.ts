@@ -16,15 +16,18 @@ export function modelNotes(f: ModelFacts): string[] {
   const u = f.exits?.unreadable;
   if (u && u.count > 0) {
     const at = u.firstLine !== null ? ` (first at line ${u.firstLine})` : '';
-    notes.push(`${formatCount(u.count)} kvm_exit events had no reason this tool could read${at}; they are counted as "(unreadable kvm_exit)".`);
+    notes.push(
+      `${formatCount(u.count)} kvm_exit events had no reason this tool could read${at}; they are counted as ` +
+        '"(unreadable kvm_exit)".',
+    );
   }
   if (f.exits?.source === 'guest-inferred') notes.push(...guestNotes(f));
   if (baselineInconsistent(f)) {
     const b = f.benchmark!;
     notes.push(
       `The trace shows ${formatNumber(f.transactions!.perSecond)} round trips/s but ${b.tool} measured ` +
-        `${formatNumber(b.transactionsPerSec, 2)} transactions/s (more than ${INCONSISTENT_RATE_RATIO}× apart): the trace ` +
-        'may cover another part of the run, have lost events, or the round trips were not all recognised. No ' +
+        `${formatNumber(b.transactionsPerSec, 2)} transactions/s (more than ${INCONSISTENT_RATE_RATIO}× apart): ` +
+        'the trace may cover another part of the run, have lost events, or the round trips were not all recognised. No ' +
         'prediction is made from this baseline.',
     );
   }

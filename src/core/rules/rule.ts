@@ -49,7 +49,9 @@ export function lackOfEvidence(id: string, min: EvidenceMinimum, events: number,
   const tracedNs = f.transactions?.activeNs ?? f.exits?.durationNs ?? f.trace.durationNs;
   const roundTrips = f.transactions?.count ?? 0;
   const short: string[] = [];
-  if (events < min.events) short.push(`${formatCount(min.events)} ${min.eventsName} (this run: ${formatCount(events)})`);
+  if (events < min.events) {
+    short.push(`${formatCount(min.events)} ${min.eventsName} (this run: ${formatCount(events)})`);
+  }
   if (min.roundTrips !== undefined && roundTrips < min.roundTrips) {
     short.push(`${formatCount(min.roundTrips)} round trips (this run: ${formatCount(roundTrips)})`);
   }
