@@ -1,4 +1,4 @@
-// The critical-path model on hand-made traces whose answers are known by construction (seed 003).
+// The critical-path model on hand-made traces whose answers are known by construction (Matlack, KVM Forum 2015).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeTexts, reason } from '../helpers/analyze';

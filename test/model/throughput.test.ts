@@ -22,7 +22,7 @@ test('a streaming benchmark with kick-heavy exits: batching and EOI mitigation',
   assert.equal(a.recommendations.find((r) => r.id === 'halt-polling'), undefined, 'no halt polling for a throughput workload');
 });
 
-test('the same exits under a request/response benchmark: no batching, said explicitly (seed 000)', async () => {
+test('the same exits under a request/response benchmark: no batching, said explicitly (Russell, lguest, 2007)', async () => {
   const a = await analyzeFiles([stat, sample('netperf', 'netperf-tcp-crr.txt')]);
   assert.match(a.benchmark!.test, /RR$/);
   assert.equal(a.recommendations.find((r) => r.id === 'batching'), undefined);

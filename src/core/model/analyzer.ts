@@ -87,7 +87,12 @@ export class Analyzer {
     }
     const info = describeExit(reason);
     const category = exitTable ? info.category : categoriseAccessRow(r.table, reason);
-    const sample = { reason, category, description: info.description, vcpu: r.vcpu, timeNs: null, durationNs: null, critical: null, exampleLine: this.inputIndex === 0 ? r.line : null };
+    const exampleLine = this.inputIndex === 0 ? r.line : null;
+    const { description } = info;
+    const sample = {
+      ...{ reason, category, description, vcpu: r.vcpu, exampleLine },
+      ...{ timeNs: null, durationNs: null, critical: null },
+    };
     let ledger: ExitLedger;
     if (!exitTable) {
       ledger = this.accessLedgers.get(r.table) ?? new ExitLedger();
@@ -104,7 +109,12 @@ export class Analyzer {
   private exitsSummary(): { exits: ExitsSummary | null; ledger: ExitLedger | null } {
     const t = this.trace;
     const durationNs = t.durationNs;
-    const fromLedger = (ledger: ExitLedger, source: ExitsSummary['source'], dNs: number | null, perSecond: number | null): ExitsSummary => ({
+    const fromLedger = (
+      ledger: ExitLedger,
+      source: ExitsSummary['source'],
+      dNs: number | null,
+      perSecond: number | null,
+    ): ExitsSummary => ({
       source,
       total: ledger.total,
       perSecond: perSecond ?? rateOf(ledger.total, dNs),
@@ -125,7 +135,8 @@ export class Analyzer {
     // Count tables: the all-vCPU table when there is one, else the per-vCPU tables summed.
     // With only an access table (perf kvm stat --event=mmio/ioport/msr), its rows are the exits we know of.
     const access = [...this.accessLedgers.values()].find((l) => l.total > 0) ?? null;
-    const counts = this.countLedger.total > 0 ? this.countLedger : this.perVcpuLedger.total > 0 ? this.perVcpuLedger : access;
+    const perVcpu = this.perVcpuLedger.total > 0 ? this.perVcpuLedger : access;
+    const counts = this.countLedger.total > 0 ? this.countLedger : perVcpu;
     if (counts) {
       const dNs = this.countDurationSec !== null ? Math.round(this.countDurationSec * 1e9) : null;
       // The table's own rate, unless its window is known to be too short for one.
