@@ -44,6 +44,8 @@ export interface ReasonStats {
   timePct?: number | null;
   minNs?: number | null;
   totalNs?: number | null;
+  /** Extra: how many durations the percentiles rest on; p99Ns is null below 100 (nearest rank would be the max). */
+  durationCount?: number;
 }
 
 export interface ExitsSummary {
@@ -68,8 +70,13 @@ export interface TransactionsSummary {
   wakeupLatencyNs: { p50: number; p99: number } | null;
   /** Extra: hand-offs (one direction of a round trip) per transaction, 2 for a simple ping-pong. */
   handoffsPerTransaction?: number;
-  /** Extra: where the time of one transaction goes, mean ns per component. */
-  breakdownNs?: { component: string; meanNs: number }[];
+  /**
+   * Extra: where the time of one transaction goes. meanNs = ns per transaction (eachNs × perTransaction); the
+   * components sum to the transaction's time (1e9 / perSecond) up to rounding.
+   */
+  breakdownNs?: { component: string; meanNs: number; eachNs?: number; perTransaction?: number }[];
+  /** Extra: how many wake-ups wakeupLatencyNs rests on (nearest-rank percentiles: p99 is the max below 100). */
+  wakeupCount?: number;
   wakeupHistogram?: { upperNs: number; count: number }[];
 }
 
@@ -144,8 +151,8 @@ export interface HaltPollingSummary {
   /** polled / (polled + waited). */
   pollSuccessRate: number | null;
   /** Host: time spent polling / waiting before the wake-up (kvm_vcpu_wakeup ns). */
-  pollNs: { p50: number; p99: number } | null;
-  waitNs: { p50: number; p99: number } | null;
+  pollNs: { p50: number; p99: number; n?: number } | null;
+  waitNs: { p50: number; p99: number; n?: number } | null;
   /** Largest poll window seen in kvm_halt_poll_ns / guest_halt_poll_ns events (0: polling off), null when none. */
   maxWindowNs: number | null;
 }

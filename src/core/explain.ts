@@ -2,6 +2,7 @@
 import type { ExitCategory } from './analysisTypes';
 import { icrFields, parseApicIpi, parseCpuIdle, parseHaltPollNs, parseIpiTargets, parseKvmExit, parseMsrAccess, parseVcpuWakeup } from './eventFields';
 import { CPU_IDLE_EXIT, describeExit, hex, msrInfo } from './knowledge/exitTable';
+import { GUEST_HALT_REASON, guestMsrWriteReason, hostMsrAccessReason } from './knowledge/reasonKey';
 import { parseTraceLine } from './readers/traceText';
 
 export interface LineExplanation {
@@ -68,7 +69,7 @@ export function explainTraceLine(text: string): LineExplanation | null {
           category: info?.category ?? null,
           isExit,
           description: `${sentence(info?.description ?? 'An MSR KVM Trace Lens has no notes on')}${m.write && m.msr === 0x830 && m.valueHex !== null ? icrText(m.valueHex) : ''}`,
-          key: guest ? `msr_write ${hex(m.msr)}` : `${what} ${hex(m.msr)}`,
+          key: !guest ? hostMsrAccessReason(m.write, m.msr) : m.write ? guestMsrWriteReason(m.msr) : ev.name,
         },
         token,
       );
@@ -83,7 +84,7 @@ export function explainTraceLine(text: string): LineExplanation | null {
         return base({ title: 'Idle: polling (no exit)', category: null, isExit: false, description: 'cpuidle-haltpoll\'s poll state: the vCPU spins in the guest, so a wake-up needs no IPI exit and no host wake-up.', key: 'cpu_idle poll' }, 'state=0');
       }
       return base(
-        { title: `Idle state ${idle.state}: HLT — a VM exit`, category: 'halt', isExit: true, description: describeExit('HLT').description, key: 'hlt' },
+        { title: `Idle state ${idle.state}: HLT — a VM exit`, category: 'halt', isExit: true, description: describeExit('HLT').description, key: GUEST_HALT_REASON },
         `state=${idle.state}`,
       );
     }
@@ -105,7 +106,7 @@ export function explainTraceLine(text: string): LineExplanation | null {
           title: w.polled ? `Woken while halt polling after ${w.ns} ns` : `Woken after waiting ${w.ns} ns`,
           category: 'halt',
           isExit: false,
-          description: w.polled ? 'Halt polling caught the wake-up: no schedule-out/in of the vCPU thread.' : 'The vCPU thread was scheduled out while halted; the wake-up went through the host scheduler (seed 003: ~5.5 µs).',
+          description: w.polled ? 'Halt polling caught the wake-up: no schedule-out/in of the vCPU thread.' : 'The vCPU thread was scheduled out while halted; the wake-up went through the host scheduler (Matlack, KVM Forum 2015: ~5.5 µs).',
           key: 'kvm_vcpu_wakeup',
         },
         w.polled ? 'poll' : 'wait',

@@ -1,10 +1,12 @@
-// The critical-path model on hand-made traces whose answers are known by construction (seed 003).
+// The critical-path model on hand-made traces whose answers are known by construction (Matlack, KVM Forum 2015).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeTexts, reason } from '../helpers/analyze';
 import { mergeTraces, seed003Trace } from '../helpers/synth';
 
 const N = 100;
+/** Enough transactions (50 µs each) for the rules' evidence minimums: 200 round trips and 100 ms traced. */
+const ENOUGH = 2500;
 
 test('seed 003 transaction: 12 exits, 8 on the critical path, 4 off it', async () => {
   const a = await analyzeTexts({ 'rr.report.txt': seed003Trace(N) });
@@ -29,7 +31,7 @@ test('seed 003 transaction: 12 exits, 8 on the critical path, 4 off it', async (
 });
 
 test('halts: duration from idle entry to idle exit, and a halt-polling recommendation with a prediction', async () => {
-  const a = await analyzeTexts({ 'rr.report.txt': seed003Trace(N) });
+  const a = await analyzeTexts({ 'rr.report.txt': seed003Trace(ENOUGH) });
   // Client halts at t+8 of its hand-off and is woken at t+12 of the next one (25 µs later): 29 µs.
   const hlt = reason(a, 'hlt');
   assert.ok(Math.abs((hlt.p50Ns ?? 0) - 29_000) < 1000, `halt p50 ${hlt.p50Ns}`);
@@ -38,6 +40,13 @@ test('halts: duration from idle entry to idle exit, and a halt-polling recommend
   assert.match(rec.setting ?? '', /^guest_halt_poll_ns=\d+$/);
   assert.ok(rec.prediction && rec.prediction.after > rec.prediction.before, 'predicts an improvement');
   assert.ok(a.notRecommended?.some((n) => n.id === 'batching'), 'batching is explicitly not recommended for request/response');
+});
+
+test('too few round trips for the evidence minimum: halt polling is not advised, and the rule says what to record', async () => {
+  const a = await analyzeTexts({ 'rr.report.txt': seed003Trace(N) });
+  assert.equal(a.recommendations.find((r) => r.id === 'halt-polling'), undefined);
+  const why = a.notRecommended?.find((n) => n.id === 'halt-polling')?.reason ?? '';
+  assert.match(why, /^not enough evidence: record at least .*200 round trips \(this run: 100\)/);
 });
 
 test('both peers on one CPU: no halts on the critical path, so no halt polling', async () => {

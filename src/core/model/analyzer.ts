@@ -12,12 +12,23 @@ import type { InputSummary } from '../input';
 import { categoriseAccessRow, describeExit } from '../knowledge/exitTable';
 import type { LineFacts } from '../lineFacts';
 import type { BenchmarkResult, ExitCountRow, ExitCountTotals, InputRecord } from '../records';
+import { advise } from '../rules';
 import type { LogHistogram } from '../stats/logHistogram';
 import { CountTableFigures, exitOfCountRow } from './countRows';
 import { ExitLedger, round } from './exitLedger';
-import { recommend, type ModelFacts } from './recommend';
+import type { ModelFacts } from './facts';
+import { BREAKDOWN_COMPONENTS, type BreakdownComponent } from './guestModel';
 import { benchmarkSeries } from './series';
 import { TraceModel } from './traceModel';
+
+/** A rate needs at least this much traced time and this many events; below, perSecond is null. */
+export const MIN_RATE_WINDOW_NS = 100_000_000;
+export const MIN_RATE_EVENTS = 20;
+
+function rateOf(count: number, durationNs: number | null): number | null {
+  if (!durationNs || durationNs < MIN_RATE_WINDOW_NS || count < MIN_RATE_EVENTS) return null;
+  return round((count / durationNs) * 1e9);
+}
 
 /** Tables that count VM exits by reason (the others count accesses: mmio, ioport, msr). */
 const EXIT_TABLES = new Set(['vmexit', 'kvm_stat', 'perf-stat']);
@@ -74,7 +85,12 @@ export class Analyzer {
     this.tableFigures.note(reason, r);
     const info = describeExit(reason);
     const category = counted.category ?? (exitTable ? info.category : categoriseAccessRow(r.table, reason));
-    const sample = { reason, category, description: info.description, vcpu: r.vcpu, timeNs: null, durationNs: null, critical: null, exampleLine: this.inputIndex === 0 ? r.line : null };
+    const exampleLine = this.inputIndex === 0 ? r.line : null;
+    const { description } = info;
+    const sample = {
+      ...{ reason, category, description, vcpu: r.vcpu, exampleLine },
+      ...{ timeNs: null, durationNs: null, critical: null },
+    };
     let ledger: ExitLedger;
     if (!exitTable) {
       ledger = this.accessLedgers.get(r.table) ?? new ExitLedger();
@@ -91,26 +107,39 @@ export class Analyzer {
   private exitsSummary(): { exits: ExitsSummary | null; ledger: ExitLedger | null } {
     const t = this.trace;
     const durationNs = t.durationNs;
-    const fromLedger = (ledger: ExitLedger, source: ExitsSummary['source'], dNs: number | null, perSecond: number | null): ExitsSummary => ({
+    const fromLedger = (
+      ledger: ExitLedger,
+      source: ExitsSummary['source'],
+      dNs: number | null,
+      perSecond: number | null,
+    ): ExitsSummary => ({
       source,
       total: ledger.total,
-      perSecond: perSecond ?? (dNs ? round((ledger.total / dNs) * 1e9) : null),
+      perSecond: perSecond ?? rateOf(ledger.total, dNs),
       durationNs: dNs,
       byReason: ledger.reasonStats(),
       byVcpu: ledger.byVcpu(),
       timeline: ledger.timelineSummary(),
     });
-    if (t.hostLedger.total > 0) return { exits: fromLedger(t.hostLedger, 'host', durationNs, null), ledger: t.hostLedger };
+    const { host, guest } = t;
+    if (host.ledger.total > 0) return { exits: fromLedger(host.ledger, 'host', durationNs, null), ledger: host.ledger };
     // kvm_msr without kvm_exit: each kvm_msr is an MSR exit, the only exits this host trace shows.
-    if (t.hostMsrLedger.total > 0 && t.guestLedger.total === 0) return { exits: fromLedger(t.hostMsrLedger, 'host', durationNs, null), ledger: t.hostMsrLedger };
-    if (t.guestLedger.total > 0) return { exits: fromLedger(t.guestLedger, 'guest-inferred', durationNs, null), ledger: t.guestLedger };
+    if (host.msrLedger.total > 0 && guest.ledger.total === 0) {
+      return { exits: fromLedger(host.msrLedger, 'host', durationNs, null), ledger: host.msrLedger };
+    }
+    if (guest.ledger.total > 0) {
+      return { exits: fromLedger(guest.ledger, 'guest-inferred', durationNs, null), ledger: guest.ledger };
+    }
     // Count tables: the all-vCPU table when there is one, else the per-vCPU tables summed.
     // With only an access table (perf kvm stat --event=mmio/ioport/msr), its rows are the exits we know of.
     const access = [...this.accessLedgers.values()].find((l) => l.total > 0) ?? null;
-    const counts = this.countLedger.total > 0 ? this.countLedger : this.perVcpuLedger.total > 0 ? this.perVcpuLedger : access;
+    const perVcpu = this.perVcpuLedger.total > 0 ? this.perVcpuLedger : access;
+    const counts = this.countLedger.total > 0 ? this.countLedger : perVcpu;
     if (counts) {
       const dNs = this.countDurationSec !== null ? Math.round(this.countDurationSec * 1e9) : null;
-      const perSecond = this.countPerSecond > 0 ? this.countPerSecond : null;
+      // The table's own rate, unless its window is known to be too short for one.
+      const tooShort = dNs !== null && dNs < MIN_RATE_WINDOW_NS;
+      const perSecond = this.countPerSecond > 0 && !tooShort ? this.countPerSecond : null;
       return { exits: fromLedger(counts, 'counts', dNs, perSecond), ledger: counts };
     }
     return { exits: null, ledger: null };
@@ -137,18 +166,20 @@ export class Analyzer {
 
   private haltPollingSummary(): HaltPollingSummary | null {
     const t = this.trace;
-    const host = t.hostPolling.polledIdles + t.hostPolling.haltedIdles > 0 || t.hostPolling.windowEvents > 0;
-    const obs = host ? t.hostPolling : t.guestPolling;
+    const hostPolling = t.host.polling;
+    const host = hostPolling.polledIdles + hostPolling.haltedIdles > 0 || hostPolling.windowEvents > 0;
+    const obs = host ? hostPolling : t.guest.polling;
     if (obs.polledIdles + obs.haltedIdles === 0 && obs.windowEvents === 0) return null;
-    const q = (h: LogHistogram) => (h.count > 0 ? { p50: round(h.quantile(0.5))!, p99: round(h.quantile(0.99))! } : null);
+    const q = (h: LogHistogram) =>
+      h.count > 0 ? { p50: round(h.quantile(0.5))!, p99: round(h.quantile(0.99))!, n: h.count } : null;
     const idles = obs.polledIdles + obs.haltedIdles;
     return {
       side: host ? 'host' : 'guest',
       polled: obs.polledIdles,
       waited: obs.haltedIdles,
       pollSuccessRate: idles > 0 ? round2(obs.polledIdles / idles) : null,
-      pollNs: host ? q(t.hostWakeupPolled) : null,
-      waitNs: host ? q(t.hostWakeupWaited) : null,
+      pollNs: host ? q(t.host.wakeupPolled) : null,
+      waitNs: host ? q(t.host.wakeupWaited) : null,
       maxWindowNs: obs.windowEvents > 0 ? obs.maxWindowNs : null,
     };
   }
@@ -169,23 +200,9 @@ export class Analyzer {
     const count = rt.count;
     const exits = ledger && source !== 'counts' ? ledger.total : 0;
     const critical = ledger && source !== 'counts' ? ledger.criticalTotal : 0;
-    const wake = t.wakeLatency;
-    const s = t.segments;
+    const wake = t.wake.latency;
     const handoffsPerTx = rt.handoffs / count;
-    const breakdown: { component: string; meanNs: number }[] = [];
-    const part = (component: string, h: { mean: number | null; count: number }, perTx: number) => {
-      if (h.mean !== null && h.count > 0) breakdown.push({ component, meanNs: Math.round(h.mean * perTx) });
-    };
-    // Each hand-off's segments, scaled to one transaction by how often each happens per transaction.
-    part('IPI send (ICR write exit)', s.ipiSend, s.ipiSend.count / count);
-    part('IPI delivery to an idle (halted) vCPU', s.deliveryToIdle, s.deliveryToIdle.count / count);
-    part('IPI delivery to a running vCPU', s.deliveryToRunning, s.deliveryToRunning.count / count);
-    if (s.wakeToRun.count > 0) part('wake → run (IPI handler, idle exit, timer writes, schedule)', s.wakeToRun, s.wakeToRun.count / count);
-    else part('idle exit → run (schedule)', s.idleExitToRun, s.idleExitToRun.count / count);
-    part('run until the reply is sent', s.runToHandoff, Math.min(handoffsPerTx, s.runToHandoff.count / count));
-    const periodNs = spanNs / count;
-    const explained = breakdown.reduce((a, b) => a + b.meanNs, 0);
-    if (breakdown.length > 0 && periodNs > explained) breakdown.push({ component: 'other (not attributed)', meanNs: Math.round(periodNs - explained) });
+    const breakdown = this.breakdown(spanNs / count, handoffsPerTx);
     return {
       count,
       perSecond: Math.round((count / spanNs) * 1e9 * 10) / 10,
@@ -194,9 +211,36 @@ export class Analyzer {
       offCriticalExitsPerTransaction: round2((exits - critical) / count),
       handoffsPerTransaction: round2(handoffsPerTx),
       wakeupLatencyNs: wake.count > 0 ? { p50: round(wake.quantile(0.5))!, p99: round(wake.quantile(0.99))! } : null,
+      wakeupCount: wake.count,
       breakdownNs: breakdown,
       wakeupHistogram: wake.bins(40),
     };
+  }
+
+  /**
+   * Where one transaction's time goes: each piece's mean over complete hand-offs (waker runs → woken task runs) times
+   * how often it happens per transaction, so the pieces add up; what no hand-off covers (pauses, steps the trace
+   * did not match) is the last component.
+   */
+  private breakdown(periodNs: number, handoffsPerTx: number): NonNullable<TransactionsSummary['breakdownNs']> {
+    const b = this.trace.guest.breakdown;
+    if (b.handoffs === 0) return [];
+    const out: NonNullable<TransactionsSummary['breakdownNs']> = [];
+    for (const [key, label] of Object.entries(BREAKDOWN_COMPONENTS) as [BreakdownComponent, string][]) {
+      const { ns, n } = b.sums[key];
+      if (n === 0) continue;
+      const perTransaction = (n / b.handoffs) * handoffsPerTx;
+      const eachNs = ns / n;
+      out.push({
+        component: label,
+        meanNs: Math.round(eachNs * perTransaction),
+        eachNs: Math.round(eachNs),
+        perTransaction: round2(perTransaction),
+      });
+    }
+    const rest = Math.round(periodNs - out.reduce((a, c) => a + c.meanNs, 0));
+    if (rest !== 0) out.push({ component: 'between hand-offs (pauses, steps the trace did not match)', meanNs: rest });
+    return out;
   }
 
   /** The analysis of what was read so far, for partial results while reading; reading may go on afterwards. */
@@ -209,20 +253,21 @@ export class Analyzer {
     return this.summarise();
   }
 
+  /** The facts the rules judged, for checking a rule against measurement (call after finish()). */
+  facts(): ModelFacts {
+    const { exits, ledger } = this.exitsSummary();
+    const { summary: benchmark } = this.primaryBenchmark();
+    const transactions = this.transactionsSummary(ledger, exits?.source ?? null, benchmark);
+    return this.modelFacts(exits, ledger, transactions, benchmark);
+  }
+
   private summarise(): Analysis {
     const { exits, ledger } = this.exitsSummary();
     this.tableFigures.attach(exits);
     const { summary: benchmark, series } = this.primaryBenchmark();
     const transactions = this.transactionsSummary(ledger, exits?.source ?? null, benchmark);
-    const facts: ModelFacts = {
-      exits,
-      ledger,
-      transactions,
-      benchmark,
-      trace: this.trace,
-      accessLedgers: this.accessLedgers,
-    };
-    const { recommendations, notRecommended, warnings } = recommend(facts);
+    const facts = this.modelFacts(exits, ledger, transactions, benchmark);
+    const { recommendations, notRecommended, modelNotes } = advise(facts);
     const analysis: Analysis = {
       schema: ANALYSIS_SCHEMA,
       inputs: [...this.inputs],
@@ -234,8 +279,77 @@ export class Analyzer {
       haltPolling: this.haltPollingSummary(),
     };
     analysis.notRecommended = notRecommended;
-    analysis.modelNotes = warnings;
+    analysis.modelNotes = modelNotes;
     return analysis;
+  }
+
+  /** The plain facts the rules judge: no references into the model's mutable state. */
+  private modelFacts(
+    exits: ExitsSummary | null,
+    ledger: ExitLedger | null,
+    transactions: TransactionsSummary | null,
+    benchmark: BenchmarkSummary | null,
+  ): ModelFacts {
+    const t = this.trace;
+    const host = exits?.source === 'host';
+    const polling = host ? t.host.polling : t.guest.polling;
+    const seg = t.guest.segments;
+    const criticalHalts = ledger?.criticalIn('halt') ?? 0;
+    const d = (h: LogHistogram) => h.toDistribution();
+    const rt = transactions ? t.roundTrips() : null;
+    return {
+      exits: exits && {
+        source: exits.source,
+        total: exits.total,
+        perSecond: exits.perSecond,
+        durationNs: exits.durationNs,
+        byCategory: ledger?.byCategory() ?? {},
+        mmioEoiAccesses: this.accessLedgers.get('mmio')?.countIn('eoi') ?? 0,
+        unreadable: { ...t.host.unreadable },
+      },
+      transactions: transactions && {
+        count: transactions.count,
+        perSecond: transactions.perSecond,
+        activeNs: rt!.activeNs,
+        handoffsPerTransaction: transactions.handoffsPerTransaction ?? 2,
+      },
+      benchmark: benchmark && {
+        tool: benchmark.tool,
+        test: benchmark.test,
+        transactionsPerSec: benchmark.transactionsPerSec,
+        bitsPerSec: benchmark.bitsPerSec,
+      },
+      trace: t.traceFacts(),
+      polling: {
+        side: host ? 'host' : 'guest',
+        polled: polling.polledIdles,
+        halted: polling.haltedIdles,
+        maxWindowNs: polling.windowEvents > 0 ? polling.maxWindowNs : null,
+      },
+      wake: {
+        latency: d(t.wake.latency),
+        latencyFromHalt: d(t.wake.latencyFromHalt),
+        criticalIdleGaps: d(t.wake.criticalIdleGaps),
+        idlePeriods: d(t.wake.idlePeriods),
+        // Guest: halts the token arrived in, or IPIs sent to idle CPUs (halts of CPUs without cpu_idle events).
+        idleWakesOnPath: host ? criticalHalts : Math.max(criticalHalts, seg.deliveryToIdle.count),
+      },
+      handoff: {
+        ipiSend: d(seg.ipiSend),
+        deliveryToIdle: d(seg.deliveryToIdle),
+        deliveryToRunning: d(seg.deliveryToRunning),
+        wakeToRun: d(seg.wakeToRun),
+        wakeToRunNoExit: d(seg.wakeToRunNoExit),
+        idleExitToRun: d(seg.idleExitToRun),
+        idleExitToRunNoTimer: d(seg.idleExitToRunNoTimer),
+        runToHandoff: d(seg.runToHandoff),
+        timerWritesInWake: seg.timerWritesInWake,
+        samples: {
+          idleExitToRunNoTimer: [...seg.idleExitToRunNoTimerSample.values],
+          runToHandoff: [...seg.runToHandoffSample.values],
+        },
+      },
+    };
   }
 }
 

@@ -1,6 +1,7 @@
 // Every VM exit the model counts (host kvm_exit, inferred from guest events, or count-table rows) goes through here:
 // per reason counts, critical/off-critical, durations, examples, per vCPU, and a decimated timeline.
 import type { ExitCategory, ReasonStats } from '../analysisTypes';
+import { minSamplesFor } from '../stats/distribution';
 import { LogHistogram } from '../stats/logHistogram';
 
 const MAX_EXAMPLES = 5;
@@ -106,6 +107,16 @@ export class ExitLedger {
     return false;
   }
 
+  /** Count, critical count and mean duration per category, as plain data for the rules. */
+  byCategory(): Partial<Record<ExitCategory, { count: number; critical: number; meanDurationNs: number | null }>> {
+    const out: Partial<Record<ExitCategory, { count: number; critical: number; meanDurationNs: number | null }>> = {};
+    for (const e of this.reasons.values()) {
+      const c = e.category;
+      out[c] ??= { count: this.countIn(c), critical: this.criticalIn(c), meanDurationNs: this.meanDurationIn(c) };
+    }
+    return out;
+  }
+
   /** Mean duration of one category's exits (ns), weighted by count. */
   meanDurationIn(category: ExitCategory): number | null {
     let sum = 0;
@@ -134,10 +145,12 @@ export class ExitLedger {
         offCritical: e.attributed ? e.offCritical : null,
         meanNs: round(h.mean ?? e.tableMeanNs),
         p50Ns: round(h.quantile(0.5)),
-        p99Ns: round(h.quantile(0.99)),
+        // A p99 needs 100 durations to say more than the maximum: hidden below that.
+        p99Ns: h.count >= minSamplesFor(0.99) ? round(h.quantile(0.99)) : null,
         maxNs: round(h.count > 0 ? h.max : e.tableMaxNs),
         exampleLines: e.examples,
         description: e.description,
+        durationCount: h.count,
       });
     }
     // Most frequent first; ties by name so that output is deterministic.

@@ -1,5 +1,5 @@
-// Series statistics over repeated runs (seed 004: avg/min/max/median and jitter, old path vs new path) and runs
-// relative to a baseline (seed 001: native vs bridge vs guest ...).
+// Series statistics over repeated runs (Cully, xen-devel, May 2007: avg/min/max/median and jitter, old path vs new
+// path) and runs relative to a baseline ("Rustyvisor Network Performance", 2007: native vs bridge vs guest ...).
 import type { SeriesStats } from '../analysisTypes';
 import type { BenchmarkResult } from '../records';
 

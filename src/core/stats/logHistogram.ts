@@ -1,6 +1,8 @@
 // A streaming histogram with logarithmic buckets (2% wide): constant memory, quantiles within 2%, exact count, sum,
 // min and max. Used for every duration and latency so that a gigabyte trace costs the same memory as a small one.
 
+import { nearestRank, type Distribution } from './distribution';
+
 const RATIO = 1.02;
 const LOG_RATIO = Math.log(RATIO);
 /** Values below 1 (ns) share bucket 0. 1,400 buckets reach ~1e12 ns (16 minutes). */
@@ -26,16 +28,33 @@ export class LogHistogram {
     return this.count > 0 ? this.sum / this.count : null;
   }
 
-  /** The q-quantile (0..1), clamped to the exact min and max; null when empty. */
+  /**
+   * The q-quantile (0..1) by nearest rank — the ceil(q·n)-th smallest value — clamped to the exact min and max; null
+   * when empty. Nearest rank never interpolates below values that dominate it: p99 of 7 samples is the largest.
+   */
   quantile(q: number): number | null {
     if (this.count === 0) return null;
-    const rank = q * (this.count - 1);
+    const rank = nearestRank(q, this.count);
+    if (rank === this.count) return this.max;
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {
       seen += this.counts[i];
-      if (seen > rank) return Math.min(this.max, Math.max(this.min, bucketMid(i)));
+      if (seen >= rank) return Math.min(this.max, Math.max(this.min, bucketMid(i)));
     }
     return this.max;
+  }
+
+  /** Plain data (sparse buckets), for facts that must not refer to the model's mutable state. */
+  toDistribution(): Distribution {
+    const buckets: [number, number][] = [];
+    for (let i = 0; i < BUCKETS; i++) if (this.counts[i] > 0) buckets.push([bucketMid(i), this.counts[i]]);
+    return {
+      n: this.count,
+      sum: this.sum,
+      min: this.count > 0 ? this.min : null,
+      max: this.count > 0 ? this.max : null,
+      buckets,
+    };
   }
 
   /** Share of values at or below `value` (approximate to one bucket). */

@@ -1,0 +1,543 @@
+// The guest side of the model: exits inferred from guest events (x2APIC MSR writes, cpu_idle halts), the hand-offs
+// between tasks (sched_wakeup / sched_switch, IPIs) and where the time of each hand-off goes.
+import type { ExitCategory } from '../analysisTypes';
+import {
+  icrFields,
+  parseCpuIdle,
+  parseHaltPollNs,
+  parseIpiTargets,
+  parseMsrAccess,
+  parseSchedSwitch,
+  parseSchedWakeup,
+} from '../eventFields';
+import { CPU_IDLE_EXIT, describeExit, msrInfo } from '../knowledge/exitTable';
+import { GUEST_HALT_REASON, guestMsrWriteReason, INFERRED_HALT_REASON } from '../knowledge/reasonKey';
+import type { TraceEvent } from '../records';
+import { Reservoir } from '../stats/bootstrap';
+import { LogHistogram } from '../stats/logHistogram';
+import type { CriticalPathTracker } from './criticalPath';
+import { ExitLedger } from './exitLedger';
+import type { WakeTimings } from './wakeTimings';
+
+/** How far apart two events may be and still belong to one step (send→ICR write, IPI→handler). */
+const STEP_WINDOW_NS = 200_000;
+const MAX_TRACKED = 100_000;
+
+/** Where the time of one hand-off (one direction of a round trip) goes, measured on guest traces. */
+export class HandoffSegments {
+  /** ipi_send_cpu → the ICR write returns: the IPI-send exit as the sender sees it. */
+  readonly ipiSend = new LogHistogram();
+  /** ICR write → the target's IPI handler, target idle (halted unless polling). */
+  readonly deliveryToIdle = new LogHistogram();
+  /** ICR write → the target's IPI handler, target running. */
+  readonly deliveryToRunning = new LogHistogram();
+  /** IPI handler → the woken task runs (scheduler, idle exit, tick restart). */
+  readonly wakeToRun = new LogHistogram();
+  /** The same, for wake-ups with no timer-MSR exit inside. */
+  readonly wakeToRunNoExit = new LogHistogram();
+  /** Leaving idle (cpu_idle exit) → the woken task runs. */
+  readonly idleExitToRun = new LogHistogram();
+  /** The same, without a timer-MSR write inside (a polling vCPU does not re-arm its tick at idle exit). */
+  readonly idleExitToRunNoTimer = new LogHistogram();
+  readonly idleExitToRunNoTimerSample = new Reservoir(4096, 1);
+  /** The woken task runs → it hands off (sends the IPI / wakes its peer). */
+  readonly runToHandoff = new LogHistogram();
+  readonly runToHandoffSample = new Reservoir(4096, 2);
+  /** The same, for runs that did not start by leaving idle: a warm vCPU, as a polling one stays. */
+  readonly warmRunToHandoff = new LogHistogram();
+  readonly warmRunToHandoffSample = new Reservoir(4096, 3);
+  /** Timer-MSR writes inside the wake → run windows above (to price one timer write). */
+  timerWritesInWake = 0;
+}
+
+/** One hand-off's contiguous pieces, from the waker's run start to the woken task's run start. */
+interface Chain {
+  /** The waker's run start → its hand-off (ipi_send_cpu or sched_wakeup); null when its start was not seen. */
+  runToSignal: number | null;
+  /** ipi_send_cpu → the ICR write returns; null for a hand-off without an IPI. */
+  ipiSendNs: number | null;
+  /** ICR write → the IPI handler. */
+  deliveryNs: number | null;
+  /** When the IPI handler ran (IPI hand-offs) or the wake-up was signalled (others). */
+  lastStepAt: number;
+}
+
+export const BREAKDOWN_COMPONENTS = {
+  run: 'run until the hand-off (the task\'s own work)',
+  ipiSend: 'IPI send (ICR write exit)',
+  delivery: 'IPI delivery (ICR write → handler)',
+  wakeAfterIpi: 'wake → run (handler → task runs: idle exit, timer writes, schedule)',
+  wakeNoIpi: 'wake-up → run (no IPI: the target was running or polling)',
+} as const;
+export type BreakdownComponent = keyof typeof BREAKDOWN_COMPONENTS;
+
+/** Sums of each piece over complete hand-offs: the per-transaction breakdown adds up by construction. */
+export class HandoffBreakdown {
+  readonly sums: Record<BreakdownComponent, { ns: number; n: number }> = {
+    run: { ns: 0, n: 0 },
+    ipiSend: { ns: 0, n: 0 },
+    delivery: { ns: 0, n: 0 },
+    wakeAfterIpi: { ns: 0, n: 0 },
+    wakeNoIpi: { ns: 0, n: 0 },
+  };
+  handoffs = 0;
+
+  add(chain: Chain, runAt: number): void {
+    if (chain.runToSignal === null || runAt < chain.lastStepAt) return;
+    const viaIpi = chain.deliveryNs !== null;
+    if (viaIpi && chain.ipiSendNs === null) return;
+    const put = (c: BreakdownComponent, ns: number) => {
+      this.sums[c].ns += ns;
+      this.sums[c].n++;
+    };
+    this.handoffs++;
+    put('run', chain.runToSignal);
+    if (viaIpi) {
+      put('ipiSend', chain.ipiSendNs!);
+      put('delivery', chain.deliveryNs!);
+      put('wakeAfterIpi', runAt - chain.lastStepAt);
+    } else put('wakeNoIpi', runAt - chain.lastStepAt);
+  }
+}
+
+interface GuestCpu {
+  pid: number;
+  haltStart: number | null;
+  haltFact: number;
+  haltLine: number | null;
+  tokenArrivedInHalt: boolean;
+  idleSince: number | null;
+  lastIpiSendAt: number | null;
+  ipiSendTarget: number | null;
+  pendingIpiAt: number | null;
+  pendingIpiFromPid: number | null;
+  pendingIpiToIdle: boolean;
+  irqAt: number | null;
+  wakeSignalAt: number | null;
+  wakeSignalFromPid: number | null;
+  timerWritesSinceIrq: number;
+  idleExitAt: number | null;
+  timerWritesSinceIdleExit: number;
+  runStart: number | null;
+  runPid: number;
+  /** Whether the current run started by leaving idle (a cold vCPU, right after a halt). */
+  runAfterIdle: boolean;
+  /** When the running task was first seen running (switch-in, or its first event): where its chain piece starts. */
+  chainRunStart: number | null;
+  /** The running task's run → ipi_send_cpu, until the ICR write that follows. */
+  runToIpiSend: number | null;
+  /** An IPI on its way to this CPU, then the chain it carries once its handler ran. */
+  pendingChain: Chain | null;
+  chain: Chain | null;
+}
+
+function newCpu(): GuestCpu {
+  return {
+    pid: -1,
+    haltStart: null,
+    haltFact: -1,
+    haltLine: null,
+    tokenArrivedInHalt: false,
+    idleSince: null,
+    lastIpiSendAt: null,
+    ipiSendTarget: null,
+    pendingIpiAt: null,
+    pendingIpiFromPid: null,
+    pendingIpiToIdle: false,
+    irqAt: null,
+    wakeSignalAt: null,
+    wakeSignalFromPid: null,
+    timerWritesSinceIrq: 0,
+    idleExitAt: null,
+    timerWritesSinceIdleExit: 0,
+    runStart: null,
+    runPid: -1,
+    runAfterIdle: false,
+    chainRunStart: null,
+    runToIpiSend: null,
+    pendingChain: null,
+    chain: null,
+  };
+}
+
+type GuestMsrExit = { reason: string; category: ExitCategory; description: string } | null;
+const guestMsrExits = new Map<number, GuestMsrExit>();
+
+/** What a guest write to this MSR counts as (reason, category), or null when it is not an exit worth counting. */
+function guestMsrExit(msr: number): GuestMsrExit {
+  let e = guestMsrExits.get(msr);
+  if (e === undefined) {
+    const info = msrInfo(msr);
+    e = info?.category
+      ? { reason: guestMsrWriteReason(msr), category: info.category, description: `${info.name}: ${info.description}` }
+      : null;
+    guestMsrExits.set(msr, e);
+  }
+  return e;
+}
+
+export interface PollingObservation {
+  /** Guest: cpu_idle state=0 (the haltpoll poll state) entries; host: kvm_vcpu_wakeup "poll". */
+  polledIdles: number;
+  /** Idles that ended in a halt that had to be woken. */
+  haltedIdles: number;
+  /** Highest poll window seen in guest_halt_poll_ns / kvm_halt_poll_ns events. */
+  maxWindowNs: number;
+  windowEvents: number;
+}
+
+export function newPollingObservation(): PollingObservation {
+  return { polledIdles: 0, haltedIdles: 0, maxWindowNs: 0, windowEvents: 0 };
+}
+
+export function notePollWindow(obs: PollingObservation, payload: string): void {
+  const p = parseHaltPollNs(payload);
+  if (!p) return;
+  obs.windowEvents++;
+  obs.maxWindowNs = Math.max(obs.maxWindowNs, p.ns, p.oldNs);
+}
+
+/** Records a per-line fact for hovers; returns its index (or -1). */
+export type FactRecorder = (line: number | null, critical: boolean | null, durationNs: number | null) => number;
+export type FactUpdater = (index: number, critical: boolean | null, durationNs: number | null) => void;
+
+export class GuestModel {
+  readonly ledger = new ExitLedger();
+  readonly segments = new HandoffSegments();
+  readonly polling = newPollingObservation();
+  readonly cpusWithIdleEvents = new Set<number>();
+  /** IPI handler entries in the idle task, per CPU: halts of CPUs that record no cpu_idle events. */
+  private readonly idleIpiWakes = new Map<number, { count: number; firstLine: number | null }>();
+  private readonly cpus = new Map<number, GuestCpu>();
+  /** Pending wake-ups by task: who woke it and when the signal was sent. */
+  private readonly pendingWake = new Map<
+    number,
+    { waker: number; signalAt: number; fromHalt: boolean; chain: Chain | null }
+  >();
+  readonly breakdown = new HandoffBreakdown();
+  /** Who started each task's current run (for round-trip counting). */
+  private readonly episodeInitiator = new Map<number, number>();
+  /** The last task that went off each CPU: the likely waker when a wake-up's sender is not traced. */
+  private readonly lastSwitchOutByCpu = new Map<number, { pid: number; t: number }>();
+
+  constructor(
+    private readonly path: CriticalPathTracker,
+    private readonly wake: WakeTimings,
+    private readonly recordFact: FactRecorder,
+    private readonly updateFact: FactUpdater,
+  ) {}
+
+  add(ev: TraceEvent): void {
+    if (ev.cpu >= 0 && ev.pid >= 0) this.noteRunning(ev);
+    switch (ev.name) {
+      case 'guest_halt_poll_ns':
+        return notePollWindow(this.polling, ev.payload);
+      case 'write_msr':
+        return this.msrWrite(ev);
+      case 'cpu_idle':
+        return this.idle(ev);
+      case 'ipi_send_cpu':
+      case 'ipi_send_cpumask':
+        return this.ipiSend(ev);
+      case 'call_function_single_entry':
+      case 'call_function_entry':
+      case 'reschedule_entry':
+        return this.ipiHandler(ev);
+      case 'sched_wakeup':
+      case 'sched_wakeup_new':
+        return this.wakeup(ev);
+      case 'sched_switch':
+        return this.schedSwitch(ev);
+      default:
+    }
+  }
+
+  private cpu(n: number): GuestCpu {
+    let s = this.cpus.get(n);
+    if (!s) this.cpus.set(n, (s = newCpu()));
+    return s;
+  }
+
+  /** A token moves to `target`; a halted target's halt becomes critical (its wake-up is on the path). */
+  private handTokenTo(target: number, from: number | null): void {
+    this.path.handTo('guest', target, from);
+    const s = this.cpus.get(target);
+    if (s && s.haltStart !== null) s.tokenArrivedInHalt = true;
+  }
+
+  private msrWrite(ev: TraceEvent): void {
+    const access = parseMsrAccess('write_msr', ev.payload);
+    if (!access) return;
+    const exit = guestMsrExit(access.msr);
+    if (!exit) return; // writes that say nothing about exits (or do not exit)
+    const s = this.cpu(ev.cpu);
+    const critical = this.path.holds('guest', ev.cpu);
+    this.ledger.add({ ...exit, vcpu: ev.cpu, timeNs: ev.timeNs, durationNs: null, critical, exampleLine: ev.line });
+    this.recordFact(ev.line, critical, null);
+    if (exit.category === 'timer') {
+      s.timerWritesSinceIrq++;
+      s.timerWritesSinceIdleExit++;
+    }
+    if (access.msr === 0x830) {
+      const sent = s.lastIpiSendAt !== null && ev.timeNs - s.lastIpiSendAt <= STEP_WINDOW_NS;
+      if (sent) this.segments.ipiSend.add(ev.timeNs - s.lastIpiSendAt!);
+      const chain: Chain = {
+        runToSignal: s.runToIpiSend,
+        ipiSendNs: sent ? ev.timeNs - s.lastIpiSendAt! : null,
+        deliveryNs: null,
+        lastStepAt: ev.timeNs,
+      };
+      s.runToIpiSend = null;
+      // x2APIC ICR: destination APIC id in bits 63:32; the ipi_send_cpu just before names the CPU more reliably.
+      const dest = s.ipiSendTarget ?? (access.valueHex !== null ? icrFields(access.valueHex).dest : -1);
+      s.lastIpiSendAt = null;
+      s.ipiSendTarget = null;
+      if (dest >= 0 && dest !== ev.cpu) this.ipiTo(dest, ev.timeNs, s.pid, ev.cpu, chain);
+    }
+  }
+
+  private ipiTo(dest: number, t: number, fromPid: number, fromCpu: number, chain: Chain): void {
+    const target = this.cpu(dest);
+    target.pendingChain = chain;
+    target.pendingIpiAt = t;
+    target.pendingIpiFromPid = fromPid;
+    target.pendingIpiToIdle = target.pid === 0;
+    if (target.pid === 0 && target.idleSince !== null) this.wake.criticalIdleGaps.add(t - target.idleSince);
+    this.handTokenTo(dest, fromCpu);
+  }
+
+  private ipiSend(ev: TraceEvent): void {
+    const targets = parseIpiTargets(ev.name, ev.payload);
+    const s = this.cpu(ev.cpu);
+    s.lastIpiSendAt = ev.timeNs;
+    s.ipiSendTarget = targets && targets.length === 1 ? targets[0] : null;
+    s.runToIpiSend = s.chainRunStart !== null ? ev.timeNs - s.chainRunStart : null;
+    this.endRunSegment(s, ev.timeNs);
+  }
+
+  private ipiHandler(ev: TraceEvent): void {
+    const s = this.cpu(ev.cpu);
+    if (ev.pid === 0) {
+      // An IPI is sent only to a CPU that is not polling, so an idle CPU woken by one had halted.
+      const w = this.idleIpiWakes.get(ev.cpu) ?? { count: 0, firstLine: ev.line };
+      w.count++;
+      this.idleIpiWakes.set(ev.cpu, w);
+    }
+    if (s.pendingIpiAt !== null && ev.timeNs - s.pendingIpiAt <= STEP_WINDOW_NS) {
+      const delivery = s.pendingIpiToIdle ? this.segments.deliveryToIdle : this.segments.deliveryToRunning;
+      delivery.add(ev.timeNs - s.pendingIpiAt);
+      s.irqAt = ev.timeNs;
+      s.wakeSignalAt = s.pendingIpiAt;
+      s.wakeSignalFromPid = s.pendingIpiFromPid;
+      s.timerWritesSinceIrq = 0;
+      const c = s.pendingChain;
+      s.chain = c ? { ...c, deliveryNs: ev.timeNs - s.pendingIpiAt, lastStepAt: ev.timeNs } : null;
+    }
+    s.pendingIpiAt = null;
+    s.pendingChain = null;
+  }
+
+  private idle(ev: TraceEvent): void {
+    const idle = parseCpuIdle(ev.payload);
+    if (!idle) return;
+    const cpu = ev.cpu >= 0 ? ev.cpu : idle.cpu;
+    const s = this.cpu(cpu);
+    this.cpusWithIdleEvents.add(cpu);
+    if (idle.state === CPU_IDLE_EXIT) return this.idleExit(s, cpu, ev.timeNs);
+    if (idle.state === 0) {
+      // cpuidle-haltpoll's poll state: the vCPU spins in the guest, no exit.
+      this.polling.polledIdles++;
+      return;
+    }
+    // Any other state halts the vCPU (HLT; deeper states too on KVM unless MWAIT is passed through).
+    s.haltStart = ev.timeNs;
+    s.haltLine = ev.line;
+    s.tokenArrivedInHalt = false;
+    s.haltFact = this.recordFact(ev.line, null, null);
+  }
+
+  private idleExit(s: GuestCpu, cpu: number, t: number): void {
+    if (s.haltStart !== null) {
+      const duration = t - s.haltStart;
+      const critical = this.path.started('guest') ? s.tokenArrivedInHalt : null;
+      this.ledger.add({
+        reason: GUEST_HALT_REASON,
+        category: 'halt',
+        description: describeExit('HLT').description,
+        vcpu: cpu,
+        timeNs: s.haltStart,
+        durationNs: duration,
+        critical,
+        exampleLine: s.haltLine,
+      });
+      this.updateFact(s.haltFact, critical, duration);
+      this.polling.haltedIdles++;
+    }
+    s.haltStart = null;
+    s.idleExitAt = t;
+    s.timerWritesSinceIdleExit = 0;
+  }
+
+  private wakeup(ev: TraceEvent): void {
+    const w = parseSchedWakeup(ev.payload);
+    if (!w || w.pid <= 0) return;
+    const target = this.cpu(w.targetCpu);
+    let waker = ev.pid;
+    let signalAt = ev.timeNs;
+    let chain: Chain | null = null;
+    if (ev.pid <= 0) {
+      // Woken in idle context: by the IPI that just arrived, or (polling target, no IPI) by the task that ran
+      // last on another CPU.
+      const byIpi = target.wakeSignalAt !== null && ev.timeNs - target.wakeSignalAt <= STEP_WINDOW_NS;
+      if (byIpi && target.wakeSignalFromPid !== null) {
+        waker = target.wakeSignalFromPid;
+        signalAt = target.wakeSignalAt!;
+        chain = target.chain;
+      } else {
+        waker = this.lastSwitchOutElsewhere(w.targetCpu) ?? waker;
+      }
+    } else if (w.targetCpu !== ev.cpu) {
+      // A wake-up of a task on another CPU is a hand-off; one on this CPU (a kworker, a timer) is not.
+      const sender = this.cpu(ev.cpu);
+      const runToSignal = sender.chainRunStart !== null ? ev.timeNs - sender.chainRunStart : null;
+      chain = { runToSignal, ipiSendNs: null, deliveryNs: null, lastStepAt: ev.timeNs };
+      this.endRunSegment(sender, ev.timeNs, w.pid);
+    }
+    target.chain = null;
+    if (this.pendingWake.size < MAX_TRACKED) {
+      const fromHalt = target.haltStart !== null || target.pendingIpiToIdle;
+      this.pendingWake.set(w.pid, { waker, signalAt, fromHalt, chain });
+    }
+    // A running task waking a task on another CPU hands its token on; a wake-up logged on the target in idle context
+    // (a polling target, no IPI) brings one from a sender that is not known here.
+    if (ev.pid > 0 && ev.cpu !== w.targetCpu) this.handTokenTo(w.targetCpu, ev.cpu);
+    else if (ev.pid <= 0) this.handTokenTo(w.targetCpu, null);
+  }
+
+  /** The task on this CPU hands off (sends an IPI or wakes a peer): closes its run segment. */
+  private endRunSegment(s: GuestCpu, t: number, wokenPid?: number): void {
+    if (s.runStart === null || wokenPid === s.runPid) return;
+    this.segments.runToHandoff.add(t - s.runStart);
+    this.segments.runToHandoffSample.add(t - s.runStart);
+    if (!s.runAfterIdle) {
+      this.segments.warmRunToHandoff.add(t - s.runStart);
+      this.segments.warmRunToHandoffSample.add(t - s.runStart);
+    }
+    s.runStart = null;
+  }
+
+  private schedSwitch(ev: TraceEvent): void {
+    const sw = parseSchedSwitch(ev.payload);
+    if (!sw) return;
+    const s = this.cpu(ev.cpu);
+    const t = ev.timeNs;
+    if (sw.prevPid > 0) {
+      const initiator = this.episodeInitiator.get(sw.prevPid) ?? this.lastSwitchOutElsewhere(ev.cpu);
+      if (initiator !== undefined && initiator !== sw.prevPid) {
+        this.path.countHandoff('guest', initiator, sw.prevPid, t);
+      }
+      this.episodeInitiator.delete(sw.prevPid);
+      this.lastSwitchOutByCpu.set(ev.cpu, { pid: sw.prevPid, t });
+    } else if (s.idleSince !== null) {
+      this.wake.idlePeriods.add(t - s.idleSince);
+      s.idleSince = null;
+    }
+    s.pid = sw.nextPid;
+    if (sw.nextPid === 0) {
+      this.path.drop('guest', ev.cpu);
+      s.idleSince = t;
+      s.runStart = null;
+      s.chainRunStart = null;
+      return;
+    }
+    this.taskRuns(s, sw.nextPid, sw.prevPid, t, true);
+  }
+
+  /**
+   * `pid` starts running on CPU `s` at `t` (after `prevPid`, -1 when unknown). `switchSeen` is false when only a
+   * later event of the task shows that it runs: latencies are then upper bounds and no run segment starts.
+   */
+  private taskRuns(s: GuestCpu, pid: number, prevPid: number, t: number, switchSeen: boolean): void {
+    // An idle period whose end was not traced (no idle → task switch on some kernels) ends at the wake.
+    if (s.idleSince !== null) this.wake.idlePeriods.add(Math.max(0, (s.irqAt ?? t) - s.idleSince));
+    s.idleSince = null;
+    const wake = this.pendingWake.get(pid);
+    if (wake) {
+      this.pendingWake.delete(pid);
+      this.wake.latency.add(t - wake.signalAt);
+      if (wake.fromHalt) this.wake.latencyFromHalt.add(t - wake.signalAt);
+      if (wake.chain) this.breakdown.add(wake.chain, t);
+      if (this.episodeInitiator.size < MAX_TRACKED) this.episodeInitiator.set(pid, wake.waker);
+    } else if (prevPid > 0 && this.episodeInitiator.size < MAX_TRACKED) {
+      this.episodeInitiator.set(pid, prevPid);
+    }
+    s.runAfterIdle = s.idleExitAt !== null || s.irqAt !== null || prevPid === 0;
+    if (switchSeen) this.closeWakeSegments(s, t);
+    s.irqAt = null;
+    s.wakeSignalAt = null;
+    s.idleExitAt = null;
+    s.runStart = switchSeen ? t : null;
+    s.runPid = pid;
+    s.chainRunStart = t;
+  }
+
+  private closeWakeSegments(s: GuestCpu, t: number): void {
+    const seg = this.segments;
+    if (s.irqAt !== null) {
+      seg.wakeToRun.add(t - s.irqAt);
+      seg.timerWritesInWake += s.timerWritesSinceIrq;
+      if (s.timerWritesSinceIrq === 0) seg.wakeToRunNoExit.add(t - s.irqAt);
+    }
+    if (s.idleExitAt !== null) {
+      seg.idleExitToRun.add(t - s.idleExitAt);
+      if (s.timerWritesSinceIdleExit === 0) {
+        seg.idleExitToRunNoTimer.add(t - s.idleExitAt);
+        seg.idleExitToRunNoTimerSample.add(t - s.idleExitAt);
+      }
+    }
+  }
+
+  /**
+   * Every event line names the task that was running. Some switch-ins are never traced (idle → task inside the
+   * idle loop on some kernels), so the first event of a woken task counts as it running.
+   */
+  private noteRunning(ev: TraceEvent): void {
+    const s = this.cpu(ev.cpu);
+    if (ev.name === 'sched_switch' || s.pid === ev.pid) return;
+    s.pid = ev.pid;
+    if (ev.pid > 0 && this.pendingWake.has(ev.pid)) this.taskRuns(s, ev.pid, -1, ev.timeNs, false);
+  }
+
+  private lastSwitchOutElsewhere(cpu: number): number | undefined {
+    let best: { pid: number; t: number } | undefined;
+    for (const [c, last] of this.lastSwitchOutByCpu) if (c !== cpu && (!best || last.t > best.t)) best = last;
+    return best?.pid;
+  }
+
+  /**
+   * CPUs that record no cpu_idle events (some kernels trace none on some CPUs) still halted whenever an IPI woke
+   * them in idle: count those halts, on the critical path, since the IPI handed the token to them.
+   */
+  finish(): void {
+    if (this.cpusWithIdleEvents.size === 0 && this.ledger.total === 0) return;
+    for (const [cpu, w] of [...this.idleIpiWakes].sort((a, b) => a[0] - b[0])) {
+      if (this.cpusWithIdleEvents.has(cpu)) continue;
+      this.ledger.add(
+        {
+          reason: INFERRED_HALT_REASON,
+          category: 'halt',
+          description:
+            'A HLT this CPU did not trace: an IPI woke it in the idle task, and an IPI is only sent to a CPU that ' +
+            'is not polling, so it had halted.',
+          vcpu: cpu,
+          timeNs: null,
+          durationNs: null,
+          critical: true,
+          exampleLine: w.firstLine,
+        },
+        w.count,
+      );
+    }
+    this.idleIpiWakes.clear();
+  }
+}

@@ -1,0 +1,67 @@
+// A seeded PRNG, a bounded reservoir sample and a percentile bootstrap: the sampling part of a prediction's range.
+// Seeded so that one input always gives the same range.
+
+/** mulberry32: small, fast, good enough for resampling. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Keeps a uniform sample of at most `capacity` values from a stream of any length (Algorithm R, seeded). */
+export class Reservoir {
+  readonly values: number[] = [];
+  seen = 0;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly capacity = 4096,
+    seed = 14,
+  ) {
+    this.random = seededRandom(seed);
+  }
+
+  add(value: number): void {
+    if (!Number.isFinite(value)) return;
+    this.seen++;
+    if (this.values.length < this.capacity) this.values.push(value);
+    else {
+      const j = Math.floor(this.random() * this.seen);
+      if (j < this.capacity) this.values[j] = value;
+    }
+  }
+}
+
+/** Nearest-rank q-quantile of an array (sorted copy); null when empty. */
+export function sampleQuantile(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length - 1e-9))) - 1];
+}
+
+/**
+ * The central `level` interval of `statistic` over `rounds` resamples (with replacement) of `values`.
+ * Null when there are too few values to resample meaningfully.
+ */
+export function bootstrapInterval(
+  values: readonly number[],
+  statistic: (sample: number[]) => number,
+  { rounds = 200, level = 0.95, seed = 14 } = {},
+): { low: number; high: number } | null {
+  if (values.length < 10) return null;
+  const random = seededRandom(seed);
+  const results: number[] = [];
+  const sample = new Array<number>(values.length);
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < values.length; i++) sample[i] = values[Math.floor(random() * values.length)];
+    results.push(statistic(sample));
+  }
+  results.sort((a, b) => a - b);
+  const tail = (1 - level) / 2;
+  return { low: results[Math.floor(tail * (rounds - 1))], high: results[Math.ceil((1 - tail) * (rounds - 1))] };
+}
