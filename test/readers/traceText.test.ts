@@ -219,8 +219,9 @@ test('public timestamp-only trace: no task columns, prose lines warned', () => {
     system: null,
     payload: 'dst b0 vec 176 (Fixed|physical|assert|edge|self)',
   });
-  assert.deepEqual(run.warnings.map((w) => w.line), [1, 15]);
-  assert.match(run.warnings[0].message, /With idle halt enabled/);
+  // Both prose lines ("With…" at 1, "Without idle halt enabled" at 15) in one warning, counted, lines named.
+  assert.deepEqual(run.warnings.map((w) => w.line), [1]);
+  assert.match(run.warnings[0].message, /With idle halt enabled.*\(2 lines; first at lines 1, 15\)/);
   assert.deepEqual(run.fails, []);
 });
 
@@ -255,8 +256,9 @@ test('public perf script: system split off, truncated comm, prompt and "..." lin
     [setIrq?.comm, setIrq?.pid, setIrq?.cpu, setIrq?.timeNs, setIrq?.payload],
     ['kworker/5:2-eve', 429543, 5, 108229924107000, 'gsi 4 level 1 source 0'],
   );
-  assert.deepEqual(run.warnings.map((w) => w.line), [1, 21]);
-  assert.match(run.warnings[1].message, /"\.\.\."/);
+  assert.deepEqual(run.warnings.map((w) => w.line), [21, 1]);
+  assert.match(run.warnings[0].message, /"\.\.\."/);
+  assert.match(run.warnings[1].message, /perf script"/);
 });
 
 // ---- detection ---------------------------------------------------------------------------------------------------
@@ -358,21 +360,22 @@ test('binary garbage lines and a truncated last line: warned, events around them
   assert.equal(summary.format, 'trace-cmd-report');
   assert.equal(summary.error, null);
   assert.equal(events.length, 65);
-  assert.deepEqual(summary.warnings.map((w) => w.line), [62, 63, 64, 70]);
-  assert.ok(summary.warnings.every((w) => /not a trace-cmd-report event line/.test(w.message)));
+  // One warning for the four bad lines (62, 63, 64 and the truncated 70), with their count and line numbers.
+  assert.deepEqual(summary.warnings.map((w) => w.line), [62]);
+  assert.match(summary.warnings[0].message, /^not a trace-cmd-report event line.*\(4 lines; first at lines 62, 63, 64, 70\)$/);
   assert.equal(events[events.length - 1].line, 69);
 });
 
-test('a flood of bad lines: 20 warned one by one, the rest summed up at the end', () => {
+test('a flood of bad lines: one warning with the count and the first line numbers', () => {
   const lines = [
     ...Array.from({ length: 30 }, (_, i) => `prose line ${i}`),
     '            bash-1 [000] 1.000001: kvm_exit: reason HLT',
   ];
   const run = runLines('trace-cmd-report', lines);
   assert.equal(run.events.length, 1);
-  assert.equal(run.warnings.length, 21);
-  assert.equal(run.warnings[20].line, null);
-  assert.match(run.warnings[20].message, /^10 more lines .*30 in all, first at line 1/);
+  assert.equal(run.warnings.length, 1);
+  assert.equal(run.warnings[0].line, 1);
+  assert.match(run.warnings[0].message, /"prose line 0".*\(30 lines; first at lines 1, 2, 3, 4, 5\)$/);
   assert.deepEqual(run.fails, []);
 });
 

@@ -14,6 +14,7 @@ import type { LineFacts } from '../lineFacts';
 import type { BenchmarkResult, ExitCountRow, ExitCountTotals, InputRecord } from '../records';
 import type { LogHistogram } from '../stats/logHistogram';
 import { ExitLedger, round } from './exitLedger';
+import { HostEventCollector } from './hostEvents';
 import { recommend, type ModelFacts } from './recommend';
 import { benchmarkSeries } from './series';
 import { TraceModel } from './traceModel';
@@ -24,6 +25,7 @@ const EXIT_TABLES = new Set(['vmexit', 'kvm_stat', 'perf-stat']);
 export class Analyzer {
   private readonly inputs: AnalysisInput[] = [];
   private readonly trace = new TraceModel();
+  private readonly hostEvents = new HostEventCollector();
   private readonly countLedger = new ExitLedger();
   private readonly perVcpuLedger = new ExitLedger();
   private readonly accessLedgers = new Map<string, ExitLedger>();
@@ -44,6 +46,7 @@ export class Analyzer {
   add(r: InputRecord): void {
     switch (r.type) {
       case 'event':
+        this.hostEvents.add(r);
         return this.trace.add(r);
       case 'exit-count':
         return this.addCountRow(r);
@@ -236,6 +239,7 @@ export class Analyzer {
     };
     analysis.notRecommended = notRecommended;
     analysis.modelNotes = warnings;
+    this.hostEvents.attach(analysis);
     return analysis;
   }
 }

@@ -10,6 +10,7 @@
 // wake-up latency is then on the path.
 import type { ExitCategory } from '../analysisTypes';
 import {
+  canonicalEventName,
   icrFields,
   parseApicIpi,
   parseCpuIdle,
@@ -18,12 +19,14 @@ import {
   parseKvmEntryVcpu,
   parseKvmApic,
   parseKvmExit,
+  parseExitDetail,
+  parseKvmMmio,
   parseMsrAccess,
   parseSchedSwitch,
   parseSchedWakeup,
   parseVcpuWakeup,
 } from '../eventFields';
-import { apicRegister, CPU_IDLE_EXIT, describeExit, hex, msrInfo } from '../knowledge/exitTable';
+import { apicRegister, CPU_IDLE_EXIT, describeExit, hex, mmioRefinement, msrInfo } from '../knowledge/exitTable';
 import type { TraceEvent } from '../records';
 import { LogHistogram } from '../stats/logHistogram';
 import { ExitLedger } from './exitLedger';
@@ -183,9 +186,12 @@ export class TraceModel {
       this.cpusSeen.add(ev.cpu);
       if (ev.pid >= 0 && !ev.name.startsWith('kvm_')) this.noteRunning(ev);
     }
-    switch (ev.name) {
+    switch (canonicalEventName(ev.name)) {
       case 'kvm_exit':
         return this.hostExit(ev);
+      case 'kvm_exit_detail':
+      case 'kvm_mmio':
+        return this.hostExitDetail(ev);
       case 'kvm_entry':
         return this.hostEntry(ev);
       case 'kvm_msr':
@@ -594,6 +600,14 @@ export class TraceModel {
     const reg = apic?.write ? apicRegister(apic.register) : undefined;
     if (!apic || !reg?.category) return;
     this.refineExit(this.vcpu(this.vcpuOf(ev, null)), ev.timeNs, apic.register, reg.category, `${reg.name}: ${reg.description}`);
+  }
+
+  /** kvm_mmio after a data abort / EPT violation / APIC access, LoongArch kvm_exit_idle & co.: what the exit was. */
+  private hostExitDetail(ev: TraceEvent): void {
+    const v = this.vcpu(this.vcpuOf(ev, null));
+    const mmio = ev.name === 'kvm_mmio' ? parseKvmMmio(ev.payload) : null;
+    const r = mmio ? mmioRefinement(v.exit?.category ?? null, mmio.gpa) : parseExitDetail(ev.name, ev.payload);
+    if (r) this.refineExit(v, ev.timeNs, `(${r.name})`, r.category, r.description);
   }
 
   /** Names what an open exit did (which MSR or APIC register), once, and only right after the exit. */
