@@ -3,6 +3,7 @@ import type { Analysis } from './analysisTypes';
 import { readInputFile, type ReadOptions } from './input';
 import type { LineFacts } from './lineFacts';
 import { Analyzer } from './model/analyzer';
+import { regroup, RunFingerprints } from './runGrouping';
 
 export interface AnalyzeOptions extends Omit<ReadOptions, 'onProgress'> {
   /** Progress over all files: bytes done and total, and the file being read. */
@@ -28,12 +29,14 @@ export function analyzeFilesDetailed(paths: readonly string[], options: AnalyzeO
   return analyze(paths, options, true);
 }
 
-async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLineFacts: boolean): Promise<DetailedAnalysis> {
+async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLineFacts: boolean, grouping = true): Promise<DetailedAnalysis> {
   const analyzer = new Analyzer(keepLineFacts);
+  // Several inputs: fingerprinted while read, so that different runs or a repeated recording are not summed.
+  const prints = grouping && paths.length > 1 ? new RunFingerprints() : null;
   let lastPartial = Date.now();
   for (const [index, path] of paths.entries()) {
     analyzer.beginInput(index);
-    const summary = await readInputFile(path, (r) => analyzer.add(r), {
+    const summary = await readInputFile(path, prints ? (r) => (prints.add(index, r), analyzer.add(r)) : (r) => analyzer.add(r), {
       ...options,
       onProgress: (done, total) => {
         options.onProgress?.(done, total, path);
@@ -46,5 +49,8 @@ async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLi
     analyzer.endInput(summary);
     if (options.signal?.aborted) break;
   }
-  return { analysis: analyzer.finish(), lineFacts: analyzer.lineFacts() };
+  const result = { analysis: analyzer.finish(), lineFacts: analyzer.lineFacts() };
+  const plan = prints?.plan(paths.length);
+  if (!plan || plan.kind === 'one-run' || options.signal?.aborted) return result;
+  return regroup(paths, plan, result.analysis, (group) => analyze(group, options, keepLineFacts && group[0] === paths[0], false));
 }
