@@ -445,3 +445,71 @@ test('long lines of blanks are turned away in linear time (no regex backtracking
   assert.ok(performance.now() - started < 500, `${(performance.now() - started).toFixed(0)} ms`);
   assert.equal(detectTraceText(lines), null);
 });
+
+// ---- text as it comes through mail, trackers and forums (issue 13) -------------------------------------------------
+
+test('mail: quoting of several levels stripped, wrapped header and payload joined, each kind warned once', () => {
+  const run = runLines('ftrace', [
+    'ftrace:',
+    '> >  qemu-1 [000] d..1   10.000001:',
+    '> >   kvm_exit: reason HLT rip 0x1 info 0 0',
+    '>>    qemu-1 [000] ....   10.000002: kvm_entry: vcpu 0, rip',
+    '>>  0x2',
+    '> # the guest woke up here',
+    '>     qemu-1 [000] ....   10.000003: kvm_exit: TRAP:',
+    '> HSR_EC: 0x0024 (DABT_LOW), PC: 0x3',
+    'Thanks,',
+  ]);
+  assert.deepEqual(run.events.map((e) => [e.line, e.name, e.payload]), [
+    [2, 'kvm_exit', 'reason HLT rip 0x1 info 0 0'],
+    [4, 'kvm_entry', 'vcpu 0, rip 0x2'],
+    [7, 'kvm_exit', 'TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: 0x3'],
+  ]);
+  const message = (part: string) => run.warnings.filter((w) => w.message.includes(part));
+  assert.equal(message('mail quoting').length, 1);
+  assert.match(message('mail quoting')[0].message, /\(7 lines; first at lines 2, 3, 4, 5, 6\)/);
+  assert.equal(message('wrapped after the timestamp')[0].line, 2);
+  assert.match(message('wrapped onto the next line')[0].message, /\(2 lines; first at lines 5, 8\)/);
+  assert.equal(message('comment lines')[0].line, 6);
+  assert.match(message('not a ftrace event line')[0].message, /"ftrace:".*\(2 lines; first at lines 1, 9\)/);
+  assert.deepEqual(run.fails, []);
+});
+
+test('prose after an event is not joined to it; a blank line ends a wrapped event', () => {
+  const run = runLines('ftrace', [
+    'x-1 [000] 1.000001: kvm_vmx_debug: a0:0x1',
+    '  a0: The previous value saved by the CPU',
+    'x-1 [000] 1.000002: kvm_entry: PC:',
+    '',
+    '0x5',
+  ]);
+  assert.deepEqual(run.events.map((e) => e.payload), ['a0:0x1', 'PC:']);
+});
+
+test('perf script -F selections: comm+time, cpu+time, pid+time; integer timestamps: unit unknown, said once', () => {
+  const run = runLines('perf-script', [
+    'preempt_test  20677.199579:      kvm:kvm_exit: reason PREEMPTION_TIMER rip 0x40274d info 0 0 intr 0',
+    '    [001]   770.850307:  kvm:kvm_exit: vcpu 0 reason TRIPLE_FAULT rip 0x100146',
+    ' 4242/4243 12.000000001: kvm:kvm_entry: vcpu 1',
+    '87162647182125: kvm_halt_poll_ns: vcpu 0: halt_poll_ns 10000 (grow 0)',
+    '87162647637763: kvm_halt_poll_ns: vcpu 0: halt_poll_ns 20000 (grow 10000)',
+  ]);
+  assert.deepEqual(run.events.map((e) => [e.comm, e.pid, e.cpu, e.timeNs, e.system, e.name]), [
+    ['preempt_test', -1, -1, 20677199579000, 'kvm', 'kvm_exit'],
+    ['', -1, 1, 770850307000, 'kvm', 'kvm_exit'],
+    ['', 4243, -1, 12000000001, 'kvm', 'kvm_entry'],
+    ['', -1, -1, 87162647182125, null, 'kvm_halt_poll_ns'],
+    ['', -1, -1, 87162647637763, null, 'kvm_halt_poll_ns'],
+  ]);
+  assert.equal(run.warnings.length, 1);
+  assert.match(run.warnings[0].message, /unit is unknown.*\(2 lines; first at lines 4, 5\)/);
+});
+
+test('event lines with no timestamp at all are read only where no timestamp was seen; list numbers are not times', () => {
+  const bare = runLines('trace-cmd-report', ['  kvm_exit:   reason EXIT_NPF rip 0x1 info', '    200000006 1ab000']);
+  assert.deepEqual(bare.events.map((e) => [e.name, e.payload, Number.isNaN(e.timeNs)]), [
+    ['kvm_exit', 'reason EXIT_NPF rip 0x1 info 200000006 1ab000', true],
+  ]);
+  const timed = runLines('ftrace', ['x-1 [000] 1.000001: kvm_entry: vcpu 0', 'see_also: the docs', '2: kvm_exit: reason HLT']);
+  assert.equal(timed.events.length, 1);
+});

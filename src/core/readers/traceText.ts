@@ -196,8 +196,8 @@ class TraceTextLineReader implements LineReader {
   }
 
   /**
-   * A line that carries on the pending event's payload, wrapped by a mail client: not prose or a comment, and either
-   * indented deeper than the event or following a payload cut after a field name ("TRAP:", "PC:", "info").
+   * A line that carries on the pending event's payload, wrapped by a mail client: not prose or a comment, and
+   * indented deeper than the event, following a payload cut after a field name ("TRAP:", "PC:"), or a bare value.
    */
   private continues(text: string): boolean {
     const p = this.pending;
@@ -205,7 +205,8 @@ class TraceTextLineReader implements LineReader {
     const trimmed = text.trim();
     if (trimmed === '' || trimmed.startsWith('#') || trimmed === '...' || looksLikeProse(trimmed)) return false;
     const cut = p.payload === '' || /[:,]$/.test(p.payload);
-    return cut || indentOf(text) > this.pendingIndent;
+    // A line starting with a bare value ("0x2", "200000006 1ab000") has no meaning of its own: the value was wrapped.
+    return cut || indentOf(text) > this.pendingIndent || /^(?:0x[0-9a-f]+|\d+)(?:\s|$)/i.test(trimmed);
   }
 
   /** Sends the pending event on. */
