@@ -2,6 +2,7 @@
 import type { Analysis } from './analysisTypes';
 import { readInputFile, type ReadOptions } from './input';
 import type { LineFacts } from './lineFacts';
+import type { InputRecord } from './records';
 import { Analyzer } from './model/analyzer';
 import { regroup, RunFingerprints } from './runGrouping';
 
@@ -29,14 +30,20 @@ export function analyzeFilesDetailed(paths: readonly string[], options: AnalyzeO
   return analyze(paths, options, true);
 }
 
-async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLineFacts: boolean, grouping = true): Promise<DetailedAnalysis> {
+async function analyze(
+  paths: readonly string[],
+  options: AnalyzeOptions,
+  keepLineFacts: boolean,
+  grouping = true,
+): Promise<DetailedAnalysis> {
   const analyzer = new Analyzer(keepLineFacts);
   // Several inputs: fingerprinted while read, so that different runs or a repeated recording are not summed.
   const prints = grouping && paths.length > 1 ? new RunFingerprints() : null;
   let lastPartial = Date.now();
   for (const [index, path] of paths.entries()) {
     analyzer.beginInput(index);
-    const summary = await readInputFile(path, prints ? (r) => (prints.add(index, r), analyzer.add(r)) : (r) => analyzer.add(r), {
+    const add = prints ? (r: InputRecord) => (prints.add(index, r), analyzer.add(r)) : (r: InputRecord) => analyzer.add(r);
+    const summary = await readInputFile(path, add, {
       ...options,
       onProgress: (done, total) => {
         options.onProgress?.(done, total, path);
@@ -52,5 +59,6 @@ async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLi
   const result = { analysis: analyzer.finish(), lineFacts: analyzer.lineFacts() };
   const plan = prints?.plan(paths.length);
   if (!plan || plan.kind === 'one-run' || options.signal?.aborted) return result;
-  return regroup(paths, plan, result.analysis, (group) => analyze(group, options, keepLineFacts && group[0] === paths[0], false));
+  const analyzeGroup = (group: string[]) => analyze(group, options, keepLineFacts && group[0] === paths[0], false);
+  return regroup(paths, plan, result.analysis, analyzeGroup);
 }

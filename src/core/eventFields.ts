@@ -1,7 +1,14 @@
 // Payload parsers for the events the model uses. The payload is the text `trace-cmd report` prints after the event
 // name (see records.ts), so text and trace.dat inputs share these. Each returns null when the payload is not of a
 // form it knows; the caller keeps the event as a generic record then.
-import { arm64ExceptionClass, describeExit, s390Intercept, svmExit, vmxExit, type ExitInfo } from './knowledge/exitTable';
+import {
+  arm64ExceptionClass,
+  describeExit,
+  s390Intercept,
+  svmExit,
+  vmxExit,
+  type ExitInfo,
+} from './knowledge/exitTable';
 
 export interface KvmExitFields {
   vcpu: number | null;
@@ -113,7 +120,8 @@ export function parseKvmMmio(payload: string): { write: boolean; len: number; gp
 /** kvm_pio "pio_write at 0x3f8 size 1 count 1 val 0x34" / "pio_read at 0xc13e size 2 count 1". */
 export function parseKvmPio(payload: string): { write: boolean; port: number; size: number; count: number } | null {
   const m = /^pio_(read|write) at (0x[0-9a-f]+) size (\d+) count (\d+)/i.exec(payload);
-  return m ? { write: m[1] === 'write', port: Number.parseInt(m[2], 16), size: Number(m[3]), count: Number(m[4]) } : null;
+  if (!m) return null;
+  return { write: m[1] === 'write', port: Number.parseInt(m[2], 16), size: Number(m[3]), count: Number(m[4]) };
 }
 
 /** kvm_userspace_exit "reason KVM_EXIT_IO (2)"; old kernels "reason KVM_EXIT_MMIO (6)"; errno form "errno (-4)". */

@@ -45,7 +45,14 @@ export class RunFingerprints {
 export type RunPlan =
   | { kind: 'one-run' }
   /** `groups`: inputs analysed together, one group per run; `dropped`: inputs that repeat another one. */
-  | { kind: 'regrouped'; groups: number[][]; dropped: { input: number; sameAs: number; shared: number }[]; reason: string };
+  | { kind: 'regrouped'; groups: number[][]; dropped: Duplicate[]; reason: string };
+
+/** An input that repeats input `sameAs` (`shared`: share of its sampled events found there). */
+interface Duplicate {
+  input: number;
+  sameAs: number;
+  shared: number;
+}
 
 function side(f: Fingerprint): 'host' | 'guest' {
   return f.kvmEvents * 2 >= f.events ? 'host' : 'guest';
@@ -68,12 +75,13 @@ function overlap(a: Fingerprint, b: Fingerprint): boolean {
 /** The decision, from what each input holds (null: no trace events, e.g. benchmark output or a count table). */
 export function planRuns(prints: readonly (Fingerprint | null)[]): RunPlan {
   const traces = prints.flatMap((f, i) => (f && f.events > 0 ? [i] : []));
-  const dropped: { input: number; sameAs: number; shared: number }[] = [];
+  const dropped: Duplicate[] = [];
   const kept: number[] = [];
   for (const i of traces) {
-    const twin = kept.find((k) => overlap(prints[k]!, prints[i]!) && shared(prints[k]!, prints[i]!) >= SAME_RECORDING_SHARE);
+    const f = prints[i]!;
+    const twin = kept.find((k) => overlap(prints[k]!, f) && shared(prints[k]!, f) >= SAME_RECORDING_SHARE);
     if (twin === undefined) kept.push(i);
-    else dropped.push({ input: i, sameAs: twin, shared: Math.round(shared(prints[twin]!, prints[i]!) * 100) / 100 });
+    else dropped.push({ input: i, sameAs: twin, shared: Math.round(shared(prints[twin]!, f) * 100) / 100 });
   }
   // Kept traces of one side form runs of traces whose time ranges meet; host and guest traces join the first run.
   const runs: number[][] = [];
@@ -120,14 +128,10 @@ export async function regroup<T extends { analysis: Analysis }>(
     });
   }
   if (plan.groups.length > 1) {
-    plan.groups.forEach((g, n) =>
-      g.forEach((i) =>
-        inputs[i]?.warnings.push({
-          line: null,
-          message: `analysed as run ${n + 1} of ${plan.groups.length} (${label(g.map((k) => paths[k]))}): ${plan.reason}`,
-        }),
-      ),
-    );
+    plan.groups.forEach((g, n) => {
+      const run = `run ${n + 1} of ${plan.groups.length} (${label(g.map((k) => paths[k]))})`;
+      for (const i of g) inputs[i]?.warnings.push({ line: null, message: `analysed as ${run}: ${plan.reason}` });
+    });
   }
   const analysis: Analysis = { ...first.analysis, inputs };
   analysis.modelNotes = [...(first.analysis.modelNotes ?? []), `Inputs regrouped: ${plan.reason}.`];

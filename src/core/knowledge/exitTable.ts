@@ -307,10 +307,8 @@ const VMX_2_6_NAMES: [string, string][] = [
   ['mce_during_vmentry', 'MCE_DURING_VMENTRY'], ['invalid_state', 'INVALID_STATE'],
 ];
 for (const [old, modern] of VMX_2_6_NAMES) if (!byName.has(old)) byName.set(old, vmxByName(modern));
-// 2.6 printed VMCALL as "hypercall" too: the SVM row of that name has the same category.
-for (const [old, modern] of [['invlpg', 'INVLPG'], ['wbinvd', 'WBINVD'], ['task_switch', 'TASK_SWITCH'], ['cpuid', 'CPUID']]) {
-  if (!byName.has(old)) byName.set(old, vmxByName(modern));
-}
+// 2.6 also printed "hypercall", "invlpg", "wbinvd", "task_switch" and "cpuid": SVM rows of those names exist with the
+// same categories.
 
 function vmxByName(name: string): ExitInfo {
   return byName.get(name)!;
@@ -321,17 +319,25 @@ function vmxByName(name: string): ExitInfo {
  * (its own SVM_EXIT_REASONS table); map them onto the kernel's names.
  */
 const SVM_PLUGIN_SPECIAL: Record<string, string> = {
-  EXIT_INTR: 'interrupt', EXIT_IOIO: 'io', EXIT_VMMCALL: 'hypercall', EXIT_MWAIT_COND: 'mwait', EXIT_IDLE_HLT: 'idle-halt',
+  EXIT_INTR: 'interrupt',
+  EXIT_IOIO: 'io',
+  EXIT_VMMCALL: 'hypercall',
+  EXIT_MWAIT_COND: 'mwait',
+  EXIT_IDLE_HLT: 'idle-halt',
 };
+function other(name: string, description: string): ExitInfo {
+  return { name, category: 'other', description };
+}
+
 function svmPluginName(name: string): ExitInfo | undefined {
   if (!name.startsWith('EXIT_')) return undefined;
   const special = SVM_PLUGIN_SPECIAL[name];
   if (special) return byName.get(special);
   const rest = name.slice(5);
   const excp = /^EXCP_(\w+)$/.exec(rest);
-  if (excp) return byName.get(`${excp[1]} excp`) ?? { name, category: 'other', description: `#${excp[1]} exception intercepted` };
-  if (/^(?:READ|WRITE)_(?:CR|DR)\d+$/.test(rest)) return { name, category: 'other', description: 'Control/debug-register access' };
-  if (/^(?:IDTR|GDTR|LDTR|TR)_(?:READ|WRITE)$/.test(rest)) return { name, category: 'other', description: 'Descriptor-table access' };
+  if (excp) return byName.get(`${excp[1]} excp`) ?? other(name, `#${excp[1]} exception intercepted`);
+  if (/^(?:READ|WRITE)_(?:CR|DR)\d+$/.test(rest)) return other(name, 'Control/debug-register access');
+  if (/^(?:IDTR|GDTR|LDTR|TR)_(?:READ|WRITE)$/.test(rest)) return other(name, 'Descriptor-table access');
   return byName.get(rest.toLowerCase());
 }
 
@@ -370,7 +376,9 @@ const LOONGARCH: [string, ExitCategory, string][] = [
   ['GSPR', 'other', 'Guest sensitive privileged resource (CPUCFG, CSR, IOCSR, CACOP, IDLE) trapped'],
   ['Int', 'external-interrupt', 'A physical interrupt forced the exit'],
 ];
-for (const [name, category, description] of LOONGARCH) if (!byName.has(name)) byName.set(name, { name, category, description });
+for (const [name, category, description] of LOONGARCH) {
+  if (!byName.has(name)) byName.set(name, { name, category, description });
+}
 
 /** RISC-V scause names (arch/riscv/kvm/trace.h kvm_riscv_trap_class; EXC_/IRQ_ prefixes as asm/csr.h names them). */
 const RISCV: [string, ExitCategory, string][] = [
@@ -392,7 +400,9 @@ const RISCV: [string, ExitCategory, string][] = [
   ['LOAD_GUEST_PAGE_FAULT', 'page-fault', 'Guest load page fault (G-stage): memory, or MMIO when kvm_mmio follows'],
   ['STORE_GUEST_PAGE_FAULT', 'page-fault', 'Guest store page fault (G-stage): memory, or MMIO when kvm_mmio follows'],
 ];
-for (const [name, category, description] of RISCV) if (!byName.has(name)) byName.set(name, { name, category, description });
+for (const [name, category, description] of RISCV) {
+  if (!byName.has(name)) byName.set(name, { name, category, description });
+}
 
 const msrByNumber = new Map<number, MsrInfo>(MSRS.map(([n, name, category, description]) => [n, { name, category, description }]));
 const xapicByOffset = new Map<number, MsrInfo>(XAPIC_MMIO.map(([n, name, category, description]) => [n, { name, category, description }]));
@@ -459,9 +469,11 @@ export function xapicRegister(address: number): MsrInfo | undefined {
 export function mmioRefinement(exitCategory: ExitCategory | null, gpa: number): ExitInfo | null {
   if (exitCategory === null || exitCategory === 'mmio') return null;
   const apic = xapicRegister(gpa);
-  if (apic?.category) return { name: apic.name, category: apic.category, description: `${apic.name}: ${apic.description}` };
+  if (apic?.category) {
+    return { name: apic.name, category: apic.category, description: `${apic.name}: ${apic.description}` };
+  }
   if (exitCategory !== 'page-fault') return null;
-  return { name: 'MMIO', category: 'mmio', description: 'Emulated MMIO (kvm_mmio followed the fault): a device register access' };
+  return { name: 'MMIO', category: 'mmio', description: 'Emulated MMIO (a kvm_mmio followed the fault): a device register' };
 }
 
 export function apicRegister(name: string): MsrInfo | undefined {

@@ -34,7 +34,10 @@ function bump(map: Counts, key: string, by = 1): void {
 }
 
 function ranked(map: Counts, limit: number): { reason: string; count: number }[] {
-  return [...map].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, limit).map(([reason, count]) => ({ reason, count }));
+  return [...map]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, limit)
+    .map(([reason, count]) => ({ reason, count }));
 }
 
 /** KVM_EXIT_* codes worth a sentence (include/uapi/linux/kvm.h). */
@@ -160,7 +163,7 @@ function topAccesses(
   describe: (key: number) => Pick<AccessCount, 'name' | 'category'>,
 ): AccessCount[] {
   return [...map]
-    .map(([key, a]) => ({ id: hex(key), ...describe(key), count: a.reads + a.writes, reads: a.reads, writes: a.writes, firstLine: a.firstLine }))
+    .map(([key, a]) => ({ id: hex(key), ...describe(key), count: a.reads + a.writes, ...a }))
     .sort((x, y) => y.count - x.count || x.id.localeCompare(y.id))
     .slice(0, TOP_ACCESSES);
 }

@@ -34,7 +34,7 @@ export interface EventFields {
 const EVENT_LINE =
   /^\s*(\S.*?)(?:-(\d+)|\s+(\d+)(?:\/(\d+))?)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(\d+)\]\s+(?:([^\s\d]\S{1,6})\s+)?(\d+)(?:\.(\d+))?:\s+(?:\(\+\d+\)\s*)?(?:\d+\s+)?([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?):(?:\s+|$)(.*)$/;
 
-/** trace-cmd report -l (and ftrace latency layout): "%8.8s-%-5d %3d" + flags glued to the cpu. Same groups 1,2,5..10. */
+/** trace-cmd report -l (ftrace latency layout): "%8.8s-%-5d %3d" + flags glued to the cpu. Groups 1,2,5..10. */
 const LATENCY_LINE =
   /^\s*(\S.*?)-(\d+)\s+(\d+)([^\s\d]\S{2,6})\s+(\d+)(?:\.(\d+))?:\s+(?:\(\+\d+\)\s*)?([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?):(?:\s+|$)(.*)$/;
 
@@ -53,12 +53,12 @@ const MIN_INTEGER_TIMESTAMP_DIGITS = 6;
 
 /**
  * The function tracer prints no event name in tracefs text: "comm-pid [cpu] flags secs.usecs: func <-parent".
- * Read as event "function" with payload "func <-parent". Groups: 1 comm, 2 pid, 3 cpu, 4 seconds, 5 fraction, 6 payload.
+ * Read as event "function" with payload "func <-parent". Groups: 1 comm, 2 pid, 3 cpu, 4 secs, 5 fraction, 6 payload.
  */
 const FUNCTION_LINE =
   /^\s*(\S.*?)-(\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(\d+)\]\s+(?:[^\s\d]\S{1,6}\s+)?(\d+)\.(\d+):\s+(\S+ <-\S.*)$/;
 
-/** An event header whose event went to the next line (mail wrapping): "qemu-system-x86-5665  [000] ....   280.971121:". */
+/** A header whose event went to the next line (mail wrapping): "qemu-system-x86-5665  [000] ....   280.971121:". */
 const HEADER_ONLY_LINE =
   /^\s*(\S.*?)(?:-(\d+)|\s+(\d+)(?:\/(\d+))?)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(\d+)\]\s+(?:[^\s\d]\S{1,6}\s+)?\d+(?:\.\d+)?:\s*$/;
 
@@ -129,7 +129,7 @@ export function parseNameOnly(text: string): { name: string; payload: string } |
   return m ? { name: m[1], payload: m[2] + (text.length > HEAD_CHARS ? text.slice(HEAD_CHARS) : '') } : null;
 }
 
-/** True for a line of the full layouts (task, cpu, timestamp): used by other readers to say they skipped trace events. */
+/** True for a line of the full layouts (task, cpu, time): other readers use it to say they skipped trace events. */
 export function looksLikeTraceEvent(text: string): boolean {
   return execHead(EVENT_LINE, text) !== null || execHead(LATENCY_LINE, text) !== null;
 }

@@ -68,7 +68,9 @@ function detectKind(text: string): LineKind | 'header' | 'name-only' | null {
 export function detectTraceText(head: readonly string[]): InputFormat | null {
   let traceCmdHeader = false;
   let ftraceHeader = false;
-  const counts = { perf: 0, 'trace-cmd': 0, flags: 0, latency: 0, 'timestamp-only': 0, function: 0, header: 0, 'name-only': 0 };
+  const counts = {
+    perf: 0, 'trace-cmd': 0, flags: 0, latency: 0, 'timestamp-only': 0, function: 0, header: 0, 'name-only': 0,
+  };
   let considered = 0;
   let afterEvent = false;
   for (const raw of head) {
@@ -181,7 +183,10 @@ class TraceTextLineReader implements LineReader {
     const bare = this.timestamped ? null : parseNameOnly(text);
     if (!bare) return false;
     this.warnings.note('no-timestamp', lineNo, NOTES.noTimestamp);
-    const event: TraceEvent = { type: 'event', line: lineNo, timeNs: Number.NaN, cpu: -1, pid: -1, comm: '', name: bare.name, system: null, payload: bare.payload.trimEnd() };
+    const payload = bare.payload.trimEnd();
+    const event: TraceEvent = {
+      type: 'event', line: lineNo, timeNs: Number.NaN, cpu: -1, pid: -1, comm: '', name: bare.name, system: null, payload,
+    };
     this.hold(event, indent < 0 ? indentOf(text) : indent);
     return true;
   }
@@ -296,7 +301,8 @@ class TraceTextLineReader implements LineReader {
     if (skipped > 0) {
       this.sink.fail(null, `no ${this.format} event lines found in ${lastLineNo} lines; expected ${this.expected()}`);
     } else {
-      this.sink.warn(null, `the trace holds no events${this.nonEmptyLines > 0 ? ' (only header lines)' : ' (empty input)'}`);
+      const what = this.nonEmptyLines > 0 ? ' (only header lines)' : ' (empty input)';
+      this.sink.warn(null, `the trace holds no events${what}`);
     }
   }
 }
