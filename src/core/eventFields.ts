@@ -91,6 +91,9 @@ function parseOtherIsaExit(payload: string): KvmExitFields | null {
 const HOST_EVENT_ALIASES: Record<string, string> = {
   kvm_s390_sie_exit: 'kvm_exit',
   kvm_s390_sie_enter: 'kvm_entry',
+  // 3.x kernels named them the other way round ("exit sie icptcode %d", no name in parentheses).
+  kvm_s390_exit_sie: 'kvm_exit',
+  kvm_s390_enter_sie: 'kvm_entry',
   kvm_enter: 'kvm_entry',
   kvm_reenter: 'kvm_entry',
   kvm_exit_idle: 'kvm_exit_detail',

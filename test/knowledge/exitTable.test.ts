@@ -115,3 +115,27 @@ test('arm64 DABT_LOW: MMIO where a kvm_mmio follows, a stage-2 fault where none 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('s390 SIE exits (both tracepoint names of their eras) count as exits of their vCPU, wait state as a halt', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvl-s390-'));
+  try {
+    const path = join(dir, 's390.txt');
+    const psw = '[0706000180000000-000000000010b3c8]';
+    const line = (t: string, name: string, payload: string) => ` qemu-system-s39-4242  [002] ....  ${t}: ${name}: ${payload}`;
+    writeFileSync(path, [
+      line('100.000001', 'kvm_s390_sie_enter', `01${psw}: entering sie flags 10000000`),
+      line('100.000005', 'kvm_s390_sie_exit', `01${psw}: exit sie icptcode 28 (Wait state)`),
+      line('100.000900', 'kvm_s390_sie_enter', `01${psw}: entering sie flags 10000000`),
+      line('100.000950', 'kvm_s390_exit_sie', `01${psw}: exit sie icptcode 4`),
+      '',
+    ].join('\n'));
+    const a = await analyzeFiles([path]);
+    assert.deepEqual(a.exits?.byReason.map((r) => [r.reason, r.category, r.count]), [
+      ['Instruction', 'other', 1],
+      ['Wait state', 'halt', 1],
+    ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
+    assert.deepEqual(a.exits?.byVcpu, [{ vcpu: 1, count: 2 }]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
