@@ -137,10 +137,10 @@ export function parseUserspaceExit(payload: string): { reason: string; code: num
 
 /**
  * kvm_nested_vmexit: VMX "rip 7fa9ee5224e4 reason IO_INSTRUCTION info1 ..." (older), "vcpu 0 reason npf rip ..."
- * (newer, SVM and VMX). The reason the L2 guest exited for.
+ * (newer, SVM and VMX), early SVM "rip: 0x... reason: npf ext_inf1: ...". The reason the L2 guest exited for.
  */
 export function parseNestedExit(payload: string): { reason: string } | null {
-  const m = /(?:^|\s)reason (\S+)/.exec(payload);
+  const m = /(?:^|\s)reason:? (\S+)/.exec(payload);
   return m ? { reason: m[1] } : null;
 }
 
