@@ -28,6 +28,13 @@ test('one file given twice: counted once', async () => {
   assert.equal(a.exits?.total, 4);
 });
 
+test('a trace without timestamps given twice: its events decide, counted once', async () => {
+  const svm = join(TRACES, 'host-trace-svm-old-exit-names-wrapped-payload-nested-2021.txt'); // 3 kvm_exit
+  const a = await analyzeFiles([svm, svm]);
+  assert.equal(a.exits?.total, 3);
+  assert.equal(a.runs, undefined);
+});
+
 test('two different runs (time ranges that do not meet): separate runs, never a sum', async () => {
   const a = await analyzeFiles([KAFL, PCKBD]);
   assert.equal(a.exits?.total, 4); // the first run at the top level

@@ -72,6 +72,11 @@ function overlap(a: Fingerprint, b: Fingerprint): boolean {
   return a.firstNs <= b.lastNs && b.firstNs <= a.lastNs;
 }
 
+/** Could be the same recording: time ranges meet, or neither input has timestamps (then the events decide). */
+function sameTime(a: Fingerprint, b: Fingerprint): boolean {
+  return overlap(a, b) || (a.firstNs === null && b.firstNs === null);
+}
+
 /** The decision, from what each input holds (null: no trace events, e.g. benchmark output or a count table). */
 export function planRuns(prints: readonly (Fingerprint | null)[]): RunPlan {
   const traces = prints.flatMap((f, i) => (f && f.events > 0 ? [i] : []));
@@ -79,7 +84,7 @@ export function planRuns(prints: readonly (Fingerprint | null)[]): RunPlan {
   const kept: number[] = [];
   for (const i of traces) {
     const f = prints[i]!;
-    const twin = kept.find((k) => overlap(prints[k]!, f) && shared(prints[k]!, f) >= SAME_RECORDING_SHARE);
+    const twin = kept.find((k) => sameTime(prints[k]!, f) && shared(prints[k]!, f) >= SAME_RECORDING_SHARE);
     if (twin === undefined) kept.push(i);
     else dropped.push({ input: i, sameAs: twin, shared: Math.round(shared(prints[twin]!, f) * 100) / 100 });
   }
