@@ -139,3 +139,12 @@ test('s390 SIE exits (both tracepoint names of their eras) count as exits of the
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('RISC-V perf kvm stat names (IRQ_/EXC_ prefixed, as printed in ruyisdk/linux-xuantie-kernel PR 247) categorised', () => {
+  const cases: [string, string][] = [
+    ['IRQ_S_TIMER', 'timer'], ['EXC_STORE_GUEST_PAGE_FAULT', 'page-fault'], ['EXC_LOAD_GUEST_PAGE_FAULT', 'page-fault'],
+    ['EXC_VIRTUAL_INST_FAULT', 'other'], ['IRQ_VS_EXT', 'external-interrupt'], ['IRQ_S_EXT', 'external-interrupt'],
+    ['IRQ_S_SOFT', 'ipi'], ['SUPERVISOR_SYSCALL', 'other'], ['STORE_GUEST_PAGE_FAULT', 'page-fault'],
+  ];
+  for (const [name, category] of cases) assert.equal(describeExit(name).category, category, name);
+});
