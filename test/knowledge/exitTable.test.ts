@@ -148,3 +148,13 @@ test('RISC-V perf kvm stat names (IRQ_/EXC_ prefixed, as printed in ruyisdk/linu
   ];
   for (const [name, category] of cases) assert.equal(describeExit(name).category, category, name);
 });
+
+test('LoongArch exit names of every perf kvm stat era (loongarch kvm-stat.c patch versions) categorised', () => {
+  const cases: [string, string][] = [
+    ['Mem read', 'page-fault'], ['Mem Read', 'page-fault'], ['Memory store', 'page-fault'], ['Mem Modify', 'page-fault'],
+    ['Inst Fetch', 'page-fault'], ['Ifecth', 'page-fault'], ['Idle', 'halt'], ['IDLE', 'halt'], ['Iocsr', 'io'],
+    ['IOCSR', 'io'], ['Interrupt', 'external-interrupt'], ['Privilege Error', 'other'], ['Hypercall', 'other'],
+    ['Cpucfg', 'other'], ['FPU', 'other'], ['LASX Disabled', 'other'],
+  ];
+  for (const [name, category] of cases) assert.equal(describeExit(name).category, category, name);
+});

@@ -375,6 +375,26 @@ const LOONGARCH: [string, ExitCategory, string][] = [
   ['IOCSR', 'io', 'LoongArch IOCSR access (IPI, interrupt controller, I/O)'],
   ['GSPR', 'other', 'Guest sensitive privileged resource (CPUCFG, CSR, IOCSR, CACOP, IDLE) trapped'],
   ['Int', 'external-interrupt', 'A physical interrupt forced the exit'],
+  // perf kvm stat's LoongArch names of its eras (tools/perf/arch/loongarch/util/kvm-stat.c), matched in any case.
+  ['Memory read', 'page-fault', 'LoongArch guest load fault (stage-2): memory not yet mapped, or MMIO emulation'],
+  ['Memory store', 'page-fault', 'LoongArch guest store fault (stage-2): memory not yet mapped, or MMIO emulation'],
+  ['Memory modify', 'page-fault', 'LoongArch guest modify fault (write to a read-only mapping)'],
+  ['Inst Fetch', 'page-fault', 'LoongArch guest instruction fetch fault (stage-2)'],
+  ['Ifecth', 'page-fault', 'LoongArch guest instruction fetch fault (stage-2), as early perf spelled it'],
+  ['Memory NR', 'page-fault', 'LoongArch page not readable'],
+  ['Memory NX', 'page-fault', 'LoongArch page not executable'],
+  ['Memory Privilege', 'page-fault', 'LoongArch page privilege fault'],
+  ['FPU', 'other', 'LoongArch FPU disabled: lazy FPU switch'],
+  ['FP Disabled', 'other', 'LoongArch FPU disabled: lazy FPU switch'],
+  ['LSX', 'other', 'LoongArch LSX (128-bit SIMD) disabled: lazy switch'],
+  ['LSX Disabled', 'other', 'LoongArch LSX (128-bit SIMD) disabled: lazy switch'],
+  ['LASX', 'other', 'LoongArch LASX (256-bit SIMD) disabled: lazy switch'],
+  ['LASX Disabled', 'other', 'LoongArch LASX (256-bit SIMD) disabled: lazy switch'],
+  ['Privilege Error', 'other', 'LoongArch GSPR: a privileged resource (CPUCFG, CSR, IOCSR, CACOP, IDLE) trapped'],
+  ['CSR modified', 'other', 'LoongArch GCM: guest CSR modified'],
+  ['Others', 'other', 'LoongArch: other exits'],
+  ['Cpucfg', 'other', 'LoongArch CPUCFG (CPU feature query)'],
+  ['Csr', 'other', 'LoongArch CSR access trapped'],
 ];
 for (const [name, category, description] of LOONGARCH) {
   if (!byName.has(name)) byName.set(name, { name, category, description });
@@ -415,7 +435,21 @@ export const UNKNOWN_CATEGORY: ExitCategory = 'other';
 /** Looks up an exit reason by the name a tool prints ("HLT", "hlt", "MSR_WRITE", "DABT_LOW", "Mem store"). */
 export function exitByName(name: string): ExitInfo | undefined {
   const trimmed = name.trim();
-  return byName.get(trimmed) ?? svmPluginName(trimmed) ?? riscvName(trimmed);
+  return byName.get(trimmed) ?? svmPluginName(trimmed) ?? riscvName(trimmed) ?? multiWordName(trimmed);
+}
+
+/** Names with a blank ("Mem Read", "Mem read", "Memory read") in any case; one-word names stay case-sensitive. */
+let byMultiWordName: Map<string, ExitInfo> | null = null;
+function multiWordName(name: string): ExitInfo | undefined {
+  if (!name.includes(' ')) return undefined;
+  if (!byMultiWordName) {
+    byMultiWordName = new Map();
+    for (const [n, info] of byName) {
+      const key = n.toLowerCase();
+      if (n.includes(' ') && !byMultiWordName.has(key)) byMultiWordName.set(key, info);
+    }
+  }
+  return byMultiWordName.get(name.toLowerCase());
 }
 
 /** RISC-V names as tools print them with their asm/csr.h prefix ("EXC_LOAD_GUEST_PAGE_FAULT", "IRQ_S_TIMER"). */
