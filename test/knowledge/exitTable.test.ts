@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeFiles } from '../../src/core/analyze';
 import { parseKvmExit } from '../../src/core/eventFields';
-import { describeExit, mmioRefinement, s390Intercept } from '../../src/core/knowledge/exitTable';
+import { abortWithoutMmio, describeExit, mmioRefinement, s390Intercept } from '../../src/core/knowledge/exitTable';
 
 test('2.6-era lowercase VMX names get the categories of their modern names', () => {
   const cases: [string, string][] = [
@@ -37,11 +37,13 @@ test('APIC_ACCESS is xAPIC register access (fixed by APICv / x2APIC / PV EOI), P
 });
 
 test('a kvm_mmio after an exit tells MMIO from a memory fault, and names the xAPIC register', () => {
-  assert.equal(mmioRefinement('page-fault', 0x09000000)?.category, 'mmio');
-  assert.equal(mmioRefinement('eoi', 0xfee000b0)?.name, 'xAPIC EOI');
-  assert.equal(mmioRefinement('eoi', 0xfee00300)?.category, 'ipi');
-  assert.equal(mmioRefinement('mmio', 0x09000000), null); // already MMIO: nothing to tell apart
-  assert.equal(describeExit('DABT_LOW').category, 'page-fault');
+  assert.equal(mmioRefinement('EPT_VIOLATION', 'page-fault', 0x09000000)?.category, 'mmio');
+  assert.equal(mmioRefinement('APIC_ACCESS', 'eoi', 0xfee000b0)?.name, 'xAPIC EOI');
+  assert.equal(mmioRefinement('APIC_ACCESS', 'eoi', 0xfee00300)?.category, 'ipi');
+  assert.equal(mmioRefinement('EPT_MISCONFIG', 'mmio', 0x09000000), null); // already MMIO: nothing to tell apart
+  assert.equal(mmioRefinement('DABT_LOW', 'mmio', 0x09000000)?.name, 'MMIO');
+  assert.equal(abortWithoutMmio('DABT_LOW')?.category, 'page-fault');
+  assert.equal(abortWithoutMmio('EPT_MISCONFIG'), null);
 });
 
 test('s390, LoongArch and RISC-V exit payloads parse into categorised reasons', () => {
@@ -110,7 +112,7 @@ test('arm64 DABT_LOW: MMIO where a kvm_mmio follows, a stage-2 fault where none 
     ].join('\n'));
     const a = await analyzeFiles([path]);
     const by = Object.fromEntries((a.exits?.byReason ?? []).map((r) => [r.reason, r.category]));
-    assert.deepEqual(by, { 'DABT_LOW (MMIO)': 'mmio', DABT_LOW: 'page-fault' });
+    assert.deepEqual(by, { 'DABT_LOW (MMIO)': 'mmio', 'DABT_LOW (stage-2 fault)': 'page-fault' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -154,7 +154,7 @@ const ARM64_EC: Row[] = [
   [0x1a, 'ERET', 'other', 'ERET (nested)'],
   [0x20, 'IABT_LOW', 'page-fault', 'Stage-2 instruction abort'],
   [0x22, 'PC_ALIGN', 'other', 'PC alignment fault'],
-  [0x24, 'DABT_LOW', 'page-fault', 'Stage-2 data abort: a stage-2 page fault, unless a kvm_mmio event follows (then MMIO emulation)'],
+  [0x24, 'DABT_LOW', 'mmio', 'Stage-2 data abort: MMIO emulation (a kvm_mmio follows) or a stage-2 page fault (none follows)'],
   [0x26, 'SP_ALIGN', 'other', 'SP alignment fault'],
   [0x28, 'FP_EXC32', 'other', 'FP exception'],
   [0x2c, 'FP_EXC64', 'other', 'FP exception'],
@@ -503,14 +503,26 @@ export function xapicRegister(address: number): MsrInfo | undefined {
  * What a kvm_mmio after an exit says the exit was: an xAPIC register (APIC_ACCESS), or MMIO emulation of a data
  * abort / EPT violation / guest page fault. Null when the exit is already counted as MMIO (nothing to tell apart).
  */
-export function mmioRefinement(exitCategory: ExitCategory | null, gpa: number): ExitInfo | null {
-  if (exitCategory === null || exitCategory === 'mmio') return null;
+export function mmioRefinement(reason: string, exitCategory: ExitCategory | null, gpa: number): ExitInfo | null {
+  if (exitCategory === null) return null;
+  if (AMBIGUOUS_ABORTS.has(reason)) return { name: 'MMIO', category: 'mmio', description: 'Emulated MMIO (kvm_mmio followed)' };
+  if (exitCategory === 'mmio') return null;
   const apic = xapicRegister(gpa);
   if (apic?.category) {
     return { name: apic.name, category: apic.category, description: `${apic.name}: ${apic.description}` };
   }
   if (exitCategory !== 'page-fault') return null;
   return { name: 'MMIO', category: 'mmio', description: 'Emulated MMIO (a kvm_mmio followed the fault): a device register' };
+}
+
+/** Aborts that are MMIO or a memory fault: only a following kvm_mmio tells which. */
+const AMBIGUOUS_ABORTS = new Set(['DABT_LOW']);
+
+/** An ambiguous abort no kvm_mmio followed, in a trace that records kvm_mmio: a stage-2 (memory) fault. */
+export function abortWithoutMmio(reason: string): ExitInfo | null {
+  if (!AMBIGUOUS_ABORTS.has(reason)) return null;
+  const description = 'Stage-2 page fault: guest memory not yet mapped (no kvm_mmio followed; the trace records kvm_mmio)';
+  return { name: 'stage-2 fault', category: 'page-fault', description };
 }
 
 export function apicRegister(name: string): MsrInfo | undefined {

@@ -26,7 +26,15 @@ import {
   parseSchedWakeup,
   parseVcpuWakeup,
 } from '../eventFields';
-import { apicRegister, CPU_IDLE_EXIT, describeExit, hex, mmioRefinement, msrInfo } from '../knowledge/exitTable';
+import {
+  abortWithoutMmio,
+  apicRegister,
+  CPU_IDLE_EXIT,
+  describeExit,
+  hex,
+  mmioRefinement,
+  msrInfo,
+} from '../knowledge/exitTable';
 import type { TraceEvent } from '../records';
 import { LogHistogram } from '../stats/logHistogram';
 import { ExitLedger } from './exitLedger';
@@ -163,6 +171,8 @@ export class TraceModel {
   private readonly hostVcpus = new Map<number, HostVcpu>();
   private readonly vcpuOfPid = new Map<number, number>();
   private hasApicIpiEvents = false;
+  /** kvm_mmio events are recorded: an abort none follows was a memory fault, not MMIO. */
+  private recordsMmio = false;
   /** Pending wake-ups by task: who woke it and when the signal was sent. */
   private readonly pendingWake = new Map<number, { waker: number; signalAt: number; fromHalt: boolean }>();
   /** Who started each task's current run (for round-trip counting). */
@@ -606,7 +616,9 @@ export class TraceModel {
   private hostExitDetail(ev: TraceEvent): void {
     const v = this.vcpu(this.vcpuOf(ev, null));
     const mmio = ev.name === 'kvm_mmio' ? parseKvmMmio(ev.payload) : null;
-    const r = mmio ? mmioRefinement(v.exit?.category ?? null, mmio.gpa) : parseExitDetail(ev.name, ev.payload);
+    if (mmio) this.recordsMmio = true;
+    const e = v.exit;
+    const r = mmio ? mmioRefinement(e?.reason ?? '', e?.category ?? null, mmio.gpa) : parseExitDetail(ev.name, ev.payload);
     if (r) this.refineExit(v, ev.timeNs, `(${r.name})`, r.category, r.description);
   }
 
@@ -643,6 +655,8 @@ export class TraceModel {
 
   private closeHostExit(n: number, v: HostVcpu, entryAt: number | null): void {
     const e = v.exit!;
+    const fault = !e.refined && this.recordsMmio ? abortWithoutMmio(e.reason) : null;
+    if (fault) this.refineExit(v, e.t, `(${fault.name})`, fault.category, fault.description);
     // An exit "lasting" longer than MAX_EXIT_NS (halts aside) is a gap in the trace, not a duration.
     let duration = entryAt !== null && entryAt >= e.t ? entryAt - e.t : null;
     if (duration !== null && !v.halted && duration > MAX_EXIT_NS) duration = null;
