@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { traceTextReader, detectTraceText } from '../../src/core/readers/traceText';
 import { readInputFile } from '../../src/core/input';
+import { analyzeFiles } from '../../src/core/analyze';
 import type { InputFormat, InputRecord, InputWarning, TraceEvent } from '../../src/core/records';
 import { sample, FIXTURES } from '../helpers/paths';
 
@@ -512,4 +513,26 @@ test('event lines with no timestamp at all are read only where no timestamp was 
   ]);
   const timed = runLines('ftrace', ['x-1 [000] 1.000001: kvm_entry: vcpu 0', 'see_also: the docs', '2: kvm_exit: reason HLT']);
   assert.equal(timed.events.length, 1);
+});
+
+test('a trace timed by a counter clock (no fraction): counts, but no durations or rates in an invented unit', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvl-counter-clock-'));
+  try {
+    const path = join(dir, 'tsc.txt');
+    writeFileSync(path, [
+      '   qemu-1 [000] 81927000123: kvm_exit: reason HLT rip 0x1 info 0 0',
+      '   qemu-1 [000] 81927900456: kvm_entry: vcpu 0',
+      '   qemu-1 [000] 81928000789: kvm_exit: reason HLT rip 0x1 info 0 0',
+      '   qemu-1 [000] 81928900000: kvm_entry: vcpu 0',
+      '',
+    ].join('\n'));
+    const a = await analyzeFiles([path]);
+    assert.equal(a.exits?.total, 2);
+    assert.equal(a.exits?.perSecond, null);
+    assert.equal(a.exits?.byReason[0].meanNs, null);
+    assert.ok(a.modelNotes?.some((n) => /4 events have timestamps of unknown unit/.test(n)));
+    assert.match(a.inputs[0].warnings[0].message, /unit is unknown.*\(4 lines; first at lines 1, 2, 3, 4\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -56,9 +56,12 @@ export class HostEventCollector {
   private readonly userspace: Counts = new Map();
   private readonly poll = { changes: 0, grows: 0, shrinks: 0, maxNs: 0, lastNs: 0 };
   private readonly pollHistory: PollChange[] = [];
+  /** Events whose timestamps have no known unit (counter clocks): no durations or rates may come from them. */
+  private clockUnknown = 0;
 
   add(ev: TraceEvent): void {
     bump(this.eventCounts, ev.name);
+    if (ev.clockUnknown) this.clockUnknown++;
     switch (ev.name) {
       case 'kvm_msr':
         return this.msr(ev);
@@ -151,11 +154,25 @@ export class HostEventCollector {
     analysis.hostEvents = summary;
     const msrs = this.msrList();
     const ports = this.portList();
+    if (this.clockUnknown > 0 && analysis.exits) withoutTimes(analysis, this.clockUnknown);
     const target = analysis.exits ?? summary;
     if (!target) return;
     if (msrs.length > 0) target.msrs = msrs;
     if (ports.length > 0) target.ioPorts = ports;
   }
+}
+
+/** A trace timed by a clock of unknown unit gives counts only: every duration and rate is withdrawn, and said so. */
+function withoutTimes(analysis: Analysis, events: number): void {
+  const exits = analysis.exits!;
+  exits.perSecond = null;
+  exits.durationNs = null;
+  exits.timeline = null;
+  for (const r of exits.byReason) r.meanNs = r.p50Ns = r.p99Ns = r.maxNs = null;
+  const note =
+    `${events} events have timestamps of unknown unit (no fraction: a counter clock or integer ns): ` +
+    'exit counts only, no durations or rates.';
+  analysis.modelNotes = [...(analysis.modelNotes ?? []), note];
 }
 
 function topAccesses(

@@ -110,7 +110,7 @@ const NOTES = {
   comment: '"#" comment lines between events were skipped',
   noFraction:
     'timestamps without a fraction (a counter trace_clock such as x86-tsc or counter, or integer ns): their unit is ' +
-    'unknown; they are used as printed, so durations and rates are in that unknown unit, not in seconds',
+    'unknown, so no durations or rates are given from them',
   noTimestamp: 'event lines without any timestamp (columns cut away) are counted, but give no durations or rates',
 };
 
@@ -223,7 +223,8 @@ class TraceTextLineReader implements LineReader {
   }
 
   private toEvent(f: EventFields, lineNo: number): TraceEvent {
-    if (f.fraction === undefined) this.warnings.note('no-fraction', lineNo, NOTES.noFraction);
+    const clockUnknown = f.fraction === undefined;
+    if (clockUnknown) this.warnings.note('no-fraction', lineNo, NOTES.noFraction);
     let comm = f.comm;
     // `trace-cmd report -i a.dat -i b.dat` puts "%*s: " (the file name) before each line; kernel comms are at
     // most 15 characters, so a longer comm holding ": " carries that prefix.
@@ -236,7 +237,7 @@ class TraceTextLineReader implements LineReader {
     let payload = f.payload;
     const last = payload.length - 1;
     if (last >= 0 && payload.charCodeAt(last) <= 32) payload = payload.trimEnd();
-    return {
+    const event: TraceEvent = {
       type: 'event',
       line: lineNo,
       timeNs: toNs(f.secs, f.fraction),
@@ -247,6 +248,8 @@ class TraceTextLineReader implements LineReader {
       system: colon < 0 ? null : fullName.slice(0, colon),
       payload,
     };
+    if (clockUnknown) event.clockUnknown = true;
+    return event;
   }
 
   /** A line that is not an event: header, bookkeeping, drop marker, comment, prose or garbage. */
