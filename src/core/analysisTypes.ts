@@ -59,6 +59,9 @@ export interface ExitsSummary {
   timeline?: { bucketNs: number; startNs: number; counts: Record<string, number[]> } | null;
   /** Count tables of one vCPU only (perf kvm stat --vcpu=N): that vCPU; absent when the table covers all vCPUs. */
   vcpuOnly?: number;
+  /** Extra: MSRs accessed by kvm_msr (every MSR by number, known or not) and ports by kvm_pio, busiest first. */
+  msrs?: AccessCount[];
+  ioPorts?: AccessCount[];
 }
 
 export interface TransactionsSummary {
@@ -130,6 +133,48 @@ export interface Analysis {
    * belong together): every run, the first included; the top-level fields then describe the first run.
    */
   runs?: AnalysisRun[];
+  /** Extra: host events beside exits — nested exits, exits to user space, halt-poll window changes, event counts. */
+  hostEvents?: HostEventsSummary | null;
+}
+
+/** One MSR or I/O port behind exits: "0x830" / "0x3f8", its name when known, how often read and written. */
+export interface AccessCount {
+  id: string;
+  name: string | null;
+  category: ExitCategory | null;
+  count: number;
+  reads: number;
+  writes: number;
+  firstLine: number | null;
+}
+
+/** What a host trace holds beyond kvm_exit / kvm_entry, so that a trace of only these still says something. */
+export interface HostEventsSummary {
+  /** Every event name with its count, most frequent first (at most 30). */
+  events: { name: string; count: number }[];
+  /** kvm_nested_vmexit: exits of an L2 guest, by reason; injectedToL1: kvm_nested_vmexit_inject (reflected to L1). */
+  nestedExits: { count: number; injectedToL1: number; byReason: { reason: string; count: number }[] } | null;
+  /** kvm_userspace_exit: exits KVM handed to the VMM (QEMU), by reason; shutdowns are triple faults. */
+  userspaceExits: {
+    count: number;
+    byReason: { reason: string; count: number }[];
+    internalErrors: number;
+    shutdowns: number;
+    failedEntries: number;
+    notes: string[];
+  } | null;
+  /** kvm_halt_poll_ns: how the host's per-vCPU poll window grew and shrank (first changes kept as history). */
+  haltPollWindow: {
+    changes: number;
+    grows: number;
+    shrinks: number;
+    maxNs: number;
+    lastNs: number;
+    history: { timeNs: number; line: number | null; vcpu: number | null; fromNs: number; toNs: number }[];
+  } | null;
+  /** Only when the analysis has no exit summary to carry them. */
+  msrs?: AccessCount[];
+  ioPorts?: AccessCount[];
 }
 
 /** One run of several in the inputs, side by side for `compare`. */

@@ -2,9 +2,11 @@
 import type { Analysis } from './analysisTypes';
 import { readInputFile, type ReadOptions } from './input';
 import type { LineFacts } from './lineFacts';
+import type { InputRecord } from './records';
 import { Analyzer } from './model/analyzer';
 import { RunSplitter } from './model/runs';
 import { addCaptureRecipe } from './capture/recipes';
+import { regroup, RunFingerprints } from './runGrouping';
 
 export interface AnalyzeOptions extends Omit<ReadOptions, 'onProgress'> {
   /** Progress over all files: bytes done and total, and the file being read. */
@@ -30,9 +32,16 @@ export function analyzeFilesDetailed(paths: readonly string[], options: AnalyzeO
   return analyze(paths, options, true);
 }
 
-async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLineFacts: boolean): Promise<DetailedAnalysis> {
+async function analyze(
+  paths: readonly string[],
+  options: AnalyzeOptions,
+  keepLineFacts: boolean,
+  grouping = true,
+): Promise<DetailedAnalysis> {
   const analyzer = new Analyzer(keepLineFacts);
   const runs = new RunSplitter(analyzer);
+  // Several inputs: fingerprinted while read, so that different runs or a repeated recording are not summed.
+  const prints = grouping && paths.length > 1 ? new RunFingerprints() : null;
   let lastPartial = Date.now();
   // Event names seen, for the capture recipe (what the trace lacks); consecutive repeats skip the set.
   const eventNames = new Set<string>();
@@ -41,6 +50,7 @@ async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLi
     analyzer.beginInput(index);
     const summary = await readInputFile(path, (r) => {
       if (r.type === 'event' && r.name !== lastName) eventNames.add((lastName = r.name));
+      prints?.add(index, r);
       runs.add(r);
     }, {
       ...options,
@@ -58,5 +68,9 @@ async function analyze(paths: readonly string[], options: AnalyzeOptions, keepLi
   }
   const analysis = addCaptureRecipe(analyzer.finish(), eventNames);
   runs.attach(analysis);
-  return { analysis, lineFacts: analyzer.lineFacts() };
+  const result = { analysis, lineFacts: analyzer.lineFacts() };
+  const plan = prints?.plan(paths.length);
+  if (!plan || plan.kind === 'one-run' || options.signal?.aborted) return result;
+  const analyzeGroup = (group: string[]) => analyze(group, options, keepLineFacts && group[0] === paths[0], false);
+  return regroup(paths, plan, result.analysis, analyzeGroup);
 }

@@ -1,14 +1,21 @@
 // Payload parsers for the events the model uses. The payload is the text `trace-cmd report` prints after the event
 // name (see records.ts), so text and trace.dat inputs share these. Each returns null when the payload is not of a
 // form it knows; the caller keeps the event as a generic record then.
-import { arm64ExceptionClass, describeExit, svmExit, vmxExit, type ExitInfo } from './knowledge/exitTable';
+import {
+  arm64ExceptionClass,
+  describeExit,
+  s390Intercept,
+  svmExit,
+  vmxExit,
+  type ExitInfo,
+} from './knowledge/exitTable';
 
 export interface KvmExitFields {
   vcpu: number | null;
   /** Reason as printed ("HLT", "hlt", "DABT_LOW", "IRQ"); numeric reasons are resolved through the exit table. */
   reason: string;
   info: ExitInfo;
-  isa: 'x86' | 'arm64';
+  isa: 'x86' | 'arm64' | 's390' | 'loongarch' | 'riscv';
 }
 
 const KVM_EXIT_X86 = /^(?:vcpu (\d+) )?reason (\S+)(?: \((\d+)\))?/;
@@ -31,15 +38,110 @@ export function parseKvmExit(payload: string): KvmExitFields | null {
     return { vcpu: m[1] !== undefined ? Number(m[1]) : null, reason, info: info ?? describeExit(reason), isa: 'x86' };
   }
   m = KVM_EXIT_ARM64.exec(payload);
+  if (m) return arm64Exit(m);
+  return parseOtherIsaExit(payload);
+}
+
+function arm64Exit(m: RegExpExecArray): KvmExitFields {
+  // "TRAP: HSR_EC: 0x0024 (DABT_LOW)": an IRQ exit is named IRQ; a trap by its exception class.
+  const kind = m[1];
+  const ec = arm64ExceptionClass(Number.parseInt(m[2], 16));
+  const reason = kind === 'TRAP' ? m[3] ?? ec?.name ?? m[2] : kind;
+  const info = kind === 'TRAP' ? ec ?? describeExit(reason) : describeExit(kind);
+  return { vcpu: null, reason, info, isa: 'arm64' };
+}
+
+// RISC-V (arch/riscv/kvm/trace.h): "EXC: SEPC:0x..., SCAUSE:0xd (LOAD_GUEST_PAGE_FAULT), STVAL:..." / "IRQ: ...".
+const KVM_EXIT_RISCV = /^(?:IRQ|EXC): SEPC:\s*0x[0-9a-f]+, SCAUSE:\s*(0x[0-9a-f]+)(?: \((\w+)\))?/i;
+// LoongArch (arch/loongarch/kvm/trace.h): "[IDLE]PC: 0x..." or, newer, "vcpu 1 [0x16] PC: 0x...".
+const KVM_EXIT_LOONGARCH = /^(?:vcpu (\d+) )?\[(\w+)\]\s*PC: 0x/;
+// s390 kvm_s390_sie_exit: "01[0704000180000000-0000000000a3c1fa]: exit sie icptcode 4 (Instruction)".
+const KVM_EXIT_S390 = /^(?:(\d+)\[[0-9a-f-]+\]: )?exit sie icptcode (0x[0-9a-f]+|\d+)(?: \(([^)]+)\))?/i;
+
+/** LoongArch exception codes (ECODE in ESTAT) as kvm_exit prints them when they have no name. */
+const LOONGARCH_ECODES: Record<number, string> = {
+  0: 'Int', 1: 'Mem read', 2: 'Mem store', 3: 'Mem read', 4: 'Mem modify', 22: 'GSPR', 23: 'Hypercall',
+};
+
+function parseOtherIsaExit(payload: string): KvmExitFields | null {
+  let m = KVM_EXIT_RISCV.exec(payload);
   if (m) {
-    // "TRAP: HSR_EC: 0x0024 (DABT_LOW)": an IRQ exit is named IRQ; a trap by its exception class.
-    const kind = m[1];
-    const ec = arm64ExceptionClass(Number.parseInt(m[2], 16));
-    const reason = kind === 'TRAP' ? m[3] ?? ec?.name ?? m[2] : kind;
-    const info = kind === 'TRAP' ? ec ?? describeExit(reason) : describeExit(kind);
-    return { vcpu: null, reason, info, isa: 'arm64' };
+    const reason = m[2] ?? m[1];
+    return { vcpu: null, reason, info: describeExit(reason), isa: 'riscv' };
+  }
+  m = KVM_EXIT_LOONGARCH.exec(payload);
+  if (m) {
+    const code = /^(?:0x[0-9a-f]+|\d+)$/i.test(m[2]) ? Number(m[2]) : null;
+    const reason = code === null ? m[2] : LOONGARCH_ECODES[code] ?? `ecode ${code}`;
+    return { vcpu: m[1] !== undefined ? Number(m[1]) : null, reason, info: describeExit(reason), isa: 'loongarch' };
+  }
+  m = KVM_EXIT_S390.exec(payload);
+  if (m) {
+    const known = s390Intercept(Number(m[2]));
+    const reason = m[3] ?? known?.name ?? `icptcode ${m[2]}`;
+    return { vcpu: m[1] !== undefined ? Number(m[1]) : null, reason, info: known ?? describeExit(reason), isa: 's390' };
   }
   return null;
+}
+
+/**
+ * Host exit/entry events of every architecture under the names the model knows: s390 SIE exit/enter, LoongArch
+ * kvm_enter/kvm_reenter; LoongArch kvm_exit_idle & co. name what the kvm_exit just before was ("detail").
+ */
+const HOST_EVENT_ALIASES: Record<string, string> = {
+  kvm_s390_sie_exit: 'kvm_exit',
+  kvm_s390_sie_enter: 'kvm_entry',
+  // 3.x kernels named them the other way round ("exit sie icptcode %d", no name in parentheses).
+  kvm_s390_exit_sie: 'kvm_exit',
+  kvm_s390_enter_sie: 'kvm_entry',
+  kvm_enter: 'kvm_entry',
+  kvm_reenter: 'kvm_entry',
+  kvm_exit_idle: 'kvm_exit_detail',
+  kvm_exit_cache: 'kvm_exit_detail',
+  kvm_exit_cpucfg: 'kvm_exit_detail',
+  kvm_exit_csr: 'kvm_exit_detail',
+  kvm_exit_gspr: 'kvm_exit_detail',
+};
+
+export function canonicalEventName(name: string): string {
+  return HOST_EVENT_ALIASES[name] ?? name;
+}
+
+/** LoongArch kvm_exit_idle "[IDLE]PC: 0x..." → the exit it names; kvm_exit_gspr "Inst word: 0x..." → GSPR. */
+export function parseExitDetail(event: string, payload: string): ExitInfo | null {
+  const m = KVM_EXIT_LOONGARCH.exec(payload);
+  const name = m ? m[2] : event === 'kvm_exit_gspr' ? 'GSPR' : null;
+  return name === null ? null : describeExit(name);
+}
+
+/** kvm_mmio "mmio write len 4 gpa 0xfee000b0 val 0x0" (x86 and arm64; "unsatisfied-read" too). */
+export function parseKvmMmio(payload: string): { write: boolean; len: number; gpa: number } | null {
+  const m = /^mmio (\S+) len (\d+) gpa (0x[0-9a-f]+)/i.exec(payload);
+  return m ? { write: m[1] === 'write', len: Number(m[2]), gpa: Number.parseInt(m[3], 16) } : null;
+}
+
+/** kvm_pio "pio_write at 0x3f8 size 1 count 1 val 0x34" / "pio_read at 0xc13e size 2 count 1". */
+export function parseKvmPio(payload: string): { write: boolean; port: number; size: number; count: number } | null {
+  const m = /^pio_(read|write) at (0x[0-9a-f]+) size (\d+) count (\d+)/i.exec(payload);
+  if (!m) return null;
+  return { write: m[1] === 'write', port: Number.parseInt(m[2], 16), size: Number(m[3]), count: Number(m[4]) };
+}
+
+/** kvm_userspace_exit "reason KVM_EXIT_IO (2)"; old kernels "reason KVM_EXIT_MMIO (6)"; errno form "errno (-4)". */
+export function parseUserspaceExit(payload: string): { reason: string; code: number | null } | null {
+  const m = /^reason (\S+)(?: \((-?\d+)\))?/.exec(payload);
+  if (m) return { reason: m[1], code: m[2] !== undefined ? Number(m[2]) : null };
+  const e = /^errno (\S+)(?: \((-?\d+)\))?/.exec(payload);
+  return e ? { reason: `errno ${e[1]}`, code: e[2] !== undefined ? Number(e[2]) : null } : null;
+}
+
+/**
+ * kvm_nested_vmexit: VMX "rip 7fa9ee5224e4 reason IO_INSTRUCTION info1 ..." (older), "vcpu 0 reason npf rip ..."
+ * (newer, SVM and VMX), early SVM "rip: 0x... reason: npf ext_inf1: ...". The reason the L2 guest exited for.
+ */
+export function parseNestedExit(payload: string): { reason: string } | null {
+  const m = /(?:^|\s)reason:? (\S+)/.exec(payload);
+  return m ? { reason: m[1] } : null;
 }
 
 /** kvm_entry: "vcpu 0" or "vcpu 0, rip 0x..."; arm64 "PC: 0x..." (no vcpu). */

@@ -45,6 +45,8 @@ export interface TraceEvent {
   payload: string;
   /** trace-cmd buffer instance the event was recorded in (`trace-cmd record -B name`); absent for the top instance. */
   instance?: string;
+  /** Set when the timestamp had no fraction (a counter trace_clock or integer ns): timeNs is in an unknown unit. */
+  clockUnknown?: true;
 }
 
 /** One row of a count table (perf kvm stat report/live, kvm_stat, perf stat -e 'kvm:*'). */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { traceTextReader, detectTraceText } from '../../src/core/readers/traceText';
 import { readInputFile } from '../../src/core/input';
+import { analyzeFiles } from '../../src/core/analyze';
 import type { InputFormat, InputRecord, InputWarning, TraceEvent } from '../../src/core/records';
 import { sample, FIXTURES } from '../helpers/paths';
 
@@ -219,8 +220,9 @@ test('public timestamp-only trace: no task columns, prose lines warned', () => {
     system: null,
     payload: 'dst b0 vec 176 (Fixed|physical|assert|edge|self)',
   });
-  assert.deepEqual(run.warnings.map((w) => w.line), [1, 15]);
-  assert.match(run.warnings[0].message, /With idle halt enabled/);
+  // Both prose lines ("With…" at 1, "Without idle halt enabled" at 15) in one warning, counted, lines named.
+  assert.deepEqual(run.warnings.map((w) => w.line), [1]);
+  assert.match(run.warnings[0].message, /With idle halt enabled.*\(2 lines; first at lines 1, 15\)/);
   assert.deepEqual(run.fails, []);
 });
 
@@ -255,8 +257,9 @@ test('public perf script: system split off, truncated comm, prompt and "..." lin
     [setIrq?.comm, setIrq?.pid, setIrq?.cpu, setIrq?.timeNs, setIrq?.payload],
     ['kworker/5:2-eve', 429543, 5, 108229924107000, 'gsi 4 level 1 source 0'],
   );
-  assert.deepEqual(run.warnings.map((w) => w.line), [1, 21]);
-  assert.match(run.warnings[1].message, /"\.\.\."/);
+  assert.deepEqual(run.warnings.map((w) => w.line), [21, 1]);
+  assert.match(run.warnings[0].message, /"\.\.\."/);
+  assert.match(run.warnings[1].message, /perf script"/);
 });
 
 // ---- detection ---------------------------------------------------------------------------------------------------
@@ -358,21 +361,22 @@ test('binary garbage lines and a truncated last line: warned, events around them
   assert.equal(summary.format, 'trace-cmd-report');
   assert.equal(summary.error, null);
   assert.equal(events.length, 65);
-  assert.deepEqual(summary.warnings.map((w) => w.line), [62, 63, 64, 70]);
-  assert.ok(summary.warnings.every((w) => /not a trace-cmd-report event line/.test(w.message)));
+  // One warning for the four bad lines (62, 63, 64 and the truncated 70), with their count and line numbers.
+  assert.deepEqual(summary.warnings.map((w) => w.line), [62]);
+  assert.match(summary.warnings[0].message, /^not a trace-cmd-report event line.*\(4 lines; first at lines 62, 63, 64, 70\)$/);
   assert.equal(events[events.length - 1].line, 69);
 });
 
-test('a flood of bad lines: 20 warned one by one, the rest summed up at the end', () => {
+test('a flood of bad lines: one warning with the count and the first line numbers', () => {
   const lines = [
     ...Array.from({ length: 30 }, (_, i) => `prose line ${i}`),
     '            bash-1 [000] 1.000001: kvm_exit: reason HLT',
   ];
   const run = runLines('trace-cmd-report', lines);
   assert.equal(run.events.length, 1);
-  assert.equal(run.warnings.length, 21);
-  assert.equal(run.warnings[20].line, null);
-  assert.match(run.warnings[20].message, /^10 more lines .*30 in all, first at line 1/);
+  assert.equal(run.warnings.length, 1);
+  assert.equal(run.warnings[0].line, 1);
+  assert.match(run.warnings[0].message, /"prose line 0".*\(30 lines; first at lines 1, 2, 3, 4, 5\)$/);
   assert.deepEqual(run.fails, []);
 });
 
@@ -441,4 +445,94 @@ test('long lines of blanks are turned away in linear time (no regex backtracking
   for (const [i, l] of lines.entries()) reader.line(l, i + 1);
   assert.ok(performance.now() - started < 500, `${(performance.now() - started).toFixed(0)} ms`);
   assert.equal(detectTraceText(lines), null);
+});
+
+// ---- text as it comes through mail, trackers and forums (issue 13) -------------------------------------------------
+
+test('mail: quoting of several levels stripped, wrapped header and payload joined, each kind warned once', () => {
+  const run = runLines('ftrace', [
+    'ftrace:',
+    '> >  qemu-1 [000] d..1   10.000001:',
+    '> >   kvm_exit: reason HLT rip 0x1 info 0 0',
+    '>>    qemu-1 [000] ....   10.000002: kvm_entry: vcpu 0, rip',
+    '>>  0x2',
+    '> # the guest woke up here',
+    '>     qemu-1 [000] ....   10.000003: kvm_exit: TRAP:',
+    '> HSR_EC: 0x0024 (DABT_LOW), PC: 0x3',
+    'Thanks,',
+  ]);
+  assert.deepEqual(run.events.map((e) => [e.line, e.name, e.payload]), [
+    [2, 'kvm_exit', 'reason HLT rip 0x1 info 0 0'],
+    [4, 'kvm_entry', 'vcpu 0, rip 0x2'],
+    [7, 'kvm_exit', 'TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: 0x3'],
+  ]);
+  const message = (part: string) => run.warnings.filter((w) => w.message.includes(part));
+  assert.equal(message('mail quoting').length, 1);
+  assert.match(message('mail quoting')[0].message, /\(7 lines; first at lines 2, 3, 4, 5, 6\)/);
+  assert.equal(message('wrapped after the timestamp')[0].line, 2);
+  assert.match(message('wrapped onto the next line')[0].message, /\(2 lines; first at lines 5, 8\)/);
+  assert.equal(message('comment lines')[0].line, 6);
+  assert.match(message('not a ftrace event line')[0].message, /"ftrace:".*\(2 lines; first at lines 1, 9\)/);
+  assert.deepEqual(run.fails, []);
+});
+
+test('prose after an event is not joined to it; a blank line ends a wrapped event', () => {
+  const run = runLines('ftrace', [
+    'x-1 [000] 1.000001: kvm_vmx_debug: a0:0x1',
+    '  a0: The previous value saved by the CPU',
+    'x-1 [000] 1.000002: kvm_entry: PC:',
+    '',
+    '0x5',
+  ]);
+  assert.deepEqual(run.events.map((e) => e.payload), ['a0:0x1', 'PC:']);
+});
+
+test('perf script -F selections: comm+time, cpu+time, pid+time; integer timestamps: unit unknown, said once', () => {
+  const run = runLines('perf-script', [
+    'preempt_test  20677.199579:      kvm:kvm_exit: reason PREEMPTION_TIMER rip 0x40274d info 0 0 intr 0',
+    '    [001]   770.850307:  kvm:kvm_exit: vcpu 0 reason TRIPLE_FAULT rip 0x100146',
+    ' 4242/4243 12.000000001: kvm:kvm_entry: vcpu 1',
+    '87162647182125: kvm_halt_poll_ns: vcpu 0: halt_poll_ns 10000 (grow 0)',
+    '87162647637763: kvm_halt_poll_ns: vcpu 0: halt_poll_ns 20000 (grow 10000)',
+  ]);
+  assert.deepEqual(run.events.map((e) => [e.comm, e.pid, e.cpu, e.timeNs, e.system, e.name]), [
+    ['preempt_test', -1, -1, 20677199579000, 'kvm', 'kvm_exit'],
+    ['', -1, 1, 770850307000, 'kvm', 'kvm_exit'],
+    ['', 4243, -1, 12000000001, 'kvm', 'kvm_entry'],
+    ['', -1, -1, 87162647182125, null, 'kvm_halt_poll_ns'],
+    ['', -1, -1, 87162647637763, null, 'kvm_halt_poll_ns'],
+  ]);
+  assert.equal(run.warnings.length, 1);
+  assert.match(run.warnings[0].message, /unit is unknown.*\(2 lines; first at lines 4, 5\)/);
+});
+
+test('event lines with no timestamp at all are read only where no timestamp was seen; list numbers are not times', () => {
+  const bare = runLines('trace-cmd-report', ['  kvm_exit:   reason EXIT_NPF rip 0x1 info', '    200000006 1ab000']);
+  assert.deepEqual(bare.events.map((e) => [e.name, e.payload, Number.isNaN(e.timeNs)]), [
+    ['kvm_exit', 'reason EXIT_NPF rip 0x1 info 200000006 1ab000', true],
+  ]);
+  const timed = runLines('ftrace', ['x-1 [000] 1.000001: kvm_entry: vcpu 0', 'see_also: the docs', '2: kvm_exit: reason HLT']);
+  assert.equal(timed.events.length, 1);
+});
+
+test('a trace timed by a counter clock (no fraction): counts, but no durations or rates in an invented unit', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kvl-counter-clock-'));
+  try {
+    const path = join(dir, 'tsc.txt');
+    writeFileSync(path, [
+      '   qemu-1 [000] 81927000123: kvm_exit: reason HLT rip 0x1 info 0 0',
+      '   qemu-1 [000] 81927900456: kvm_entry: vcpu 0',
+      '   qemu-1 [000] 81928000789: kvm_exit: reason HLT rip 0x1 info 0 0',
+      '   qemu-1 [000] 81928900000: kvm_entry: vcpu 0',
+      '',
+    ].join('\n'));
+    const a = await analyzeFiles([path]);
+    assert.equal(a.exits?.total, 2);
+    assert.equal(a.exits?.perSecond, null);
+    assert.equal(a.exits?.byReason[0].meanNs, null);
+    assert.ok(a.modelNotes?.some((n) => /4 events have timestamps of unknown unit/.test(n)));
+    assert.match(a.inputs[0].warnings[0].message, /unit is unknown.*\(4 lines; first at lines 1, 2, 3, 4\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

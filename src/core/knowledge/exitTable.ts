@@ -53,7 +53,7 @@ const VMX: Row[] = [
   [40, 'PAUSE_INSTRUCTION', 'preemption', 'Pause-loop exiting: the vCPU spins on a lock whose holder may be preempted'],
   [41, 'MCE_DURING_VMENTRY', 'other', 'Machine check during VM entry'],
   [43, 'TPR_BELOW_THRESHOLD', 'other', 'Guest lowered its TPR below the threshold (pending interrupt can be delivered)'],
-  [44, 'APIC_ACCESS', 'mmio', 'Guest accessed the virtual-APIC page (xAPIC MMIO: EOI, ICR, timer ...) without APICv handling it'],
+  [44, 'APIC_ACCESS', 'eoi', 'xAPIC register access through the APIC-access page (mostly EOI writes; also TPR, ICR, timer), not a device kick: APICv, x2APIC or PV EOI removes it; a following kvm_apic / kvm_mmio names the register'],
   [45, 'EOI_INDUCED', 'eoi', 'EOI for a level-triggered or notified vector (EOI exit bitmap)'],
   [46, 'GDTR_IDTR', 'other', 'Descriptor-table register access'],
   [47, 'LDTR_TR', 'other', 'LDTR/TR access'],
@@ -61,7 +61,7 @@ const VMX: Row[] = [
   [49, 'EPT_MISCONFIG', 'mmio', 'EPT misconfiguration: KVM uses it for fast emulated MMIO (virtio kicks, device registers)'],
   [50, 'INVEPT', 'other', 'Nested VMX instruction'],
   [51, 'RDTSCP', 'other', 'RDTSCP intercepted'],
-  [52, 'PREEMPTION_TIMER', 'preemption', 'VMX preemption timer expired (KVM uses it for the guest APIC timer: "hv timer")'],
+  [52, 'PREEMPTION_TIMER', 'timer', "VMX preemption timer expired: KVM arms it for the guest's own APIC timer (\"hv timer\"), so this is the guest's timer firing"],
   [53, 'INVVPID', 'other', 'Nested VMX instruction'],
   [54, 'WBINVD', 'other', 'WBINVD instruction'],
   [55, 'XSETBV', 'other', 'XSETBV instruction'],
@@ -126,7 +126,7 @@ const SVM: Row[] = [
   [0x0a6, 'idle-halt', 'halt', 'Idle HLT intercept: HLT with no pending interrupt'],
   [0x400, 'npf', 'page-fault', 'Nested page fault (also MMIO emulation)'],
   [0x401, 'avic_incomplete_ipi', 'ipi', 'AVIC could not deliver an IPI (target not running)'],
-  [0x402, 'avic_unaccelerated_access', 'mmio', 'AVIC: APIC register access not accelerated'],
+  [0x402, 'avic_unaccelerated_access', 'eoi', 'AVIC: xAPIC register access not accelerated (EOI of a level interrupt, TPR, timer ...), not a device kick'],
   [0x403, 'vmgexit', 'other', 'SEV-ES VMGEXIT'],
 ];
 
@@ -154,7 +154,7 @@ const ARM64_EC: Row[] = [
   [0x1a, 'ERET', 'other', 'ERET (nested)'],
   [0x20, 'IABT_LOW', 'page-fault', 'Stage-2 instruction abort'],
   [0x22, 'PC_ALIGN', 'other', 'PC alignment fault'],
-  [0x24, 'DABT_LOW', 'mmio', 'Stage-2 data abort: MMIO emulation or a stage-2 page fault'],
+  [0x24, 'DABT_LOW', 'mmio', 'Stage-2 data abort: MMIO emulation (a kvm_mmio follows) or a stage-2 page fault (none follows)'],
   [0x26, 'SP_ALIGN', 'other', 'SP alignment fault'],
   [0x28, 'FP_EXC32', 'other', 'FP exception'],
   [0x2c, 'FP_EXC64', 'other', 'FP exception'],
@@ -296,6 +296,137 @@ for (const [name, category, description] of COARSE) byName.set(name, { name, cat
 byName.set('ioio', byName.get('io')!);
 byName.set('vmmcall', byName.get('hypercall')!);
 
+/** 2.6/3.x kernels printed VMX reasons in lower case (vmx.c vmx_exit_reasons_str): name → modern name. */
+const VMX_2_6_NAMES: [string, string][] = [
+  ['exception', 'EXCEPTION_NMI'], ['ext_irq', 'EXTERNAL_INTERRUPT'], ['triple_fault', 'TRIPLE_FAULT'],
+  ['nmi_window', 'NMI_WINDOW'], ['io_instruction', 'IO_INSTRUCTION'], ['cr_access', 'CR_ACCESS'],
+  ['dr_access', 'DR_ACCESS'], ['rdmsr', 'MSR_READ'], ['wrmsr', 'MSR_WRITE'], ['interrupt_window', 'INTERRUPT_WINDOW'],
+  ['halt', 'HLT'], ['vmcall', 'VMCALL'], ['tpr_below_thres', 'TPR_BELOW_THRESHOLD'], ['apic_access', 'APIC_ACCESS'],
+  ['ept_violation', 'EPT_VIOLATION'], ['ept_misconfig', 'EPT_MISCONFIG'], ['pause_instruction', 'PAUSE_INSTRUCTION'],
+  ['mwait_instruction', 'MWAIT_INSTRUCTION'], ['monitor_instruction', 'MONITOR_INSTRUCTION'],
+  ['mce_during_vmentry', 'MCE_DURING_VMENTRY'], ['invalid_state', 'INVALID_STATE'],
+];
+for (const [old, modern] of VMX_2_6_NAMES) if (!byName.has(old)) byName.set(old, vmxByName(modern));
+// 2.6 also printed "hypercall", "invlpg", "wbinvd", "task_switch" and "cpuid": SVM rows of those names exist with the
+// same categories.
+
+function vmxByName(name: string): ExitInfo {
+  return byName.get(name)!;
+}
+
+/**
+ * `trace-cmd report`'s kvm plugin names SVM exits "EXIT_NPF", "EXIT_IOIO", "EXIT_EXCP_GP", "EXIT_READ_CR0" ...
+ * (its own SVM_EXIT_REASONS table); map them onto the kernel's names.
+ */
+const SVM_PLUGIN_SPECIAL: Record<string, string> = {
+  EXIT_INTR: 'interrupt',
+  EXIT_IOIO: 'io',
+  EXIT_VMMCALL: 'hypercall',
+  EXIT_MWAIT_COND: 'mwait',
+  EXIT_IDLE_HLT: 'idle-halt',
+};
+function other(name: string, description: string): ExitInfo {
+  return { name, category: 'other', description };
+}
+
+function svmPluginName(name: string): ExitInfo | undefined {
+  if (!name.startsWith('EXIT_')) return undefined;
+  const special = SVM_PLUGIN_SPECIAL[name];
+  if (special) return byName.get(special);
+  const rest = name.slice(5);
+  const excp = /^EXCP_(\w+)$/.exec(rest);
+  if (excp) return byName.get(`${excp[1]} excp`) ?? other(name, `#${excp[1]} exception intercepted`);
+  if (/^(?:READ|WRITE)_(?:CR|DR)\d+$/.test(rest)) return other(name, 'Control/debug-register access');
+  if (/^(?:IDTR|GDTR|LDTR|TR)_(?:READ|WRITE)$/.test(rest)) return other(name, 'Descriptor-table access');
+  return byName.get(rest.toLowerCase());
+}
+
+/** s390 SIE intercept codes (arch/s390/include/uapi/asm/sie.h sie_intercept_code), as kvm_s390_sie_exit prints them. */
+const S390_ICPT: [number, string, ExitCategory, string][] = [
+  [0x00, 'Host interruption', 'external-interrupt', 'A host interrupt ended SIE'],
+  [0x04, 'Instruction', 'other', 'Intercepted instruction (DIAG, SIGP, I/O ...: see kvm_s390_intercept_instruction)'],
+  [0x08, 'Program interruption', 'page-fault', 'Program interruption intercepted (guest page faults among them)'],
+  [0x0c, 'Instruction and program interruption', 'other', 'Instruction and program interruption'],
+  [0x10, 'External request', 'ipi', 'External request: an interrupt for the guest is pending (e.g. a SIGP emergency signal)'],
+  [0x14, 'External interruption', 'external-interrupt', 'External interruption (clock comparator, CPU timer, emergency signal)'],
+  [0x18, 'I/O request', 'io', 'I/O request'],
+  [0x1c, 'Wait state', 'halt', 'The guest loaded an enabled wait PSW: the s390 idle (the HLT of s390)'],
+  [0x20, 'Validity', 'other', 'SIE validity intercept'],
+  [0x28, 'Stop request', 'other', 'Stop request'],
+  [0x2c, 'Operation exception', 'other', 'Operation exception'],
+  [0x38, 'Partial-execution', 'other', 'Partial execution'],
+  [0x3c, 'I/O interruption', 'io', 'I/O interruption'],
+  [0x40, 'I/O instruction', 'io', 'I/O instruction intercepted'],
+  [0x48, 'Timing subset', 'other', 'Timing subset'],
+];
+const s390ByCode = new Map<number, ExitInfo>();
+for (const [code, name, category, description] of S390_ICPT) {
+  const info = { name, category, description };
+  s390ByCode.set(code, info);
+  byName.set(name, info);
+}
+
+/** LoongArch kvm_exit* reasons (arch/loongarch/kvm/trace.h kvm_trace_symbol_exit_types, perf kvm stat names). */
+const LOONGARCH: [string, ExitCategory, string][] = [
+  ['IDLE', 'halt', 'LoongArch IDLE instruction: the vCPU waits for an interrupt (its HLT)'],
+  ['CACHE', 'other', 'LoongArch CACOP cache operation trapped'],
+  ['CPUCFG', 'other', 'LoongArch CPUCFG (CPU feature query)'],
+  ['CSR', 'other', 'LoongArch CSR access trapped'],
+  ['IOCSR', 'io', 'LoongArch IOCSR access (IPI, interrupt controller, I/O)'],
+  ['GSPR', 'other', 'Guest sensitive privileged resource (CPUCFG, CSR, IOCSR, CACOP, IDLE) trapped'],
+  ['Int', 'external-interrupt', 'A physical interrupt forced the exit'],
+  // perf kvm stat's LoongArch names of its eras (tools/perf/arch/loongarch/util/kvm-stat.c), matched in any case.
+  ['Memory read', 'page-fault', 'LoongArch guest load fault (stage-2): memory not yet mapped, or MMIO emulation'],
+  ['Memory store', 'page-fault', 'LoongArch guest store fault (stage-2): memory not yet mapped, or MMIO emulation'],
+  ['Memory modify', 'page-fault', 'LoongArch guest modify fault (write to a read-only mapping)'],
+  ['Inst Fetch', 'page-fault', 'LoongArch guest instruction fetch fault (stage-2)'],
+  ['Ifecth', 'page-fault', 'LoongArch guest instruction fetch fault (stage-2), as early perf spelled it'],
+  ['Memory NR', 'page-fault', 'LoongArch page not readable'],
+  ['Memory NX', 'page-fault', 'LoongArch page not executable'],
+  ['Memory Privilege', 'page-fault', 'LoongArch page privilege fault'],
+  ['FPU', 'other', 'LoongArch FPU disabled: lazy FPU switch'],
+  ['FP Disabled', 'other', 'LoongArch FPU disabled: lazy FPU switch'],
+  ['LSX', 'other', 'LoongArch LSX (128-bit SIMD) disabled: lazy switch'],
+  ['LSX Disabled', 'other', 'LoongArch LSX (128-bit SIMD) disabled: lazy switch'],
+  ['LASX', 'other', 'LoongArch LASX (256-bit SIMD) disabled: lazy switch'],
+  ['LASX Disabled', 'other', 'LoongArch LASX (256-bit SIMD) disabled: lazy switch'],
+  ['Privilege Error', 'other', 'LoongArch GSPR: a privileged resource (CPUCFG, CSR, IOCSR, CACOP, IDLE) trapped'],
+  ['CSR modified', 'other', 'LoongArch GCM: guest CSR modified'],
+  ['Others', 'other', 'LoongArch: other exits'],
+  ['Cpucfg', 'other', 'LoongArch CPUCFG (CPU feature query)'],
+  ['Csr', 'other', 'LoongArch CSR access trapped'],
+];
+for (const [name, category, description] of LOONGARCH) {
+  if (!byName.has(name)) byName.set(name, { name, category, description });
+}
+
+/** RISC-V scause names (arch/riscv/kvm/trace.h kvm_riscv_trap_class; EXC_/IRQ_ prefixes as asm/csr.h names them). */
+const RISCV: [string, ExitCategory, string][] = [
+  ['S_SOFT', 'ipi', 'Supervisor software interrupt: an IPI'],
+  ['S_TIMER', 'timer', 'Supervisor timer interrupt'],
+  ['S_EXT', 'external-interrupt', 'Supervisor external interrupt'],
+  ['S_GEXT', 'external-interrupt', 'Guest external interrupt'],
+  ['VS_SOFT', 'ipi', 'Virtual supervisor software interrupt (an IPI to the guest)'],
+  ['VS_TIMER', 'timer', 'Virtual supervisor timer interrupt'],
+  ['VS_EXT', 'external-interrupt', 'Virtual supervisor external interrupt'],
+  ['PMU_OVF', 'other', 'PMU overflow interrupt'],
+  ['INST_ILLEGAL', 'other', 'Illegal instruction trapped'],
+  ['INST_ACCESS', 'other', 'Instruction access fault'],
+  ['LOAD_ACCESS', 'other', 'Load access fault'],
+  ['STORE_ACCESS', 'other', 'Store access fault'],
+  ['LOAD_MISALIGNED', 'other', 'Misaligned load emulated'],
+  ['STORE_MISALIGNED', 'other', 'Misaligned store emulated'],
+  ['BREAKPOINT', 'other', 'Breakpoint'],
+  ['SUPERVISOR_SYSCALL', 'other', 'SBI call (ecall from VS-mode): timer, IPI, console ... — see the SBI extension'],
+  ['VIRTUAL_INST_FAULT', 'other', 'Virtual instruction fault (e.g. WFI when trapped: see kvm_riscv wfi)'],
+  ['INST_GUEST_PAGE_FAULT', 'page-fault', 'Guest instruction page fault (G-stage)'],
+  ['LOAD_GUEST_PAGE_FAULT', 'page-fault', 'Guest load page fault (G-stage): memory, or MMIO when kvm_mmio follows'],
+  ['STORE_GUEST_PAGE_FAULT', 'page-fault', 'Guest store page fault (G-stage): memory, or MMIO when kvm_mmio follows'],
+];
+for (const [name, category, description] of RISCV) {
+  if (!byName.has(name)) byName.set(name, { name, category, description });
+}
+
 const msrByNumber = new Map<number, MsrInfo>(MSRS.map(([n, name, category, description]) => [n, { name, category, description }]));
 const xapicByOffset = new Map<number, MsrInfo>(XAPIC_MMIO.map(([n, name, category, description]) => [n, { name, category, description }]));
 
@@ -303,7 +434,33 @@ export const UNKNOWN_CATEGORY: ExitCategory = 'other';
 
 /** Looks up an exit reason by the name a tool prints ("HLT", "hlt", "MSR_WRITE", "DABT_LOW", "Mem store"). */
 export function exitByName(name: string): ExitInfo | undefined {
-  return byName.get(name.trim());
+  const trimmed = name.trim();
+  return byName.get(trimmed) ?? svmPluginName(trimmed) ?? riscvName(trimmed) ?? multiWordName(trimmed);
+}
+
+/** Names with a blank ("Mem Read", "Mem read", "Memory read") in any case; one-word names stay case-sensitive. */
+let byMultiWordName: Map<string, ExitInfo> | null = null;
+function multiWordName(name: string): ExitInfo | undefined {
+  if (!name.includes(' ')) return undefined;
+  if (!byMultiWordName) {
+    byMultiWordName = new Map();
+    for (const [n, info] of byName) {
+      const key = n.toLowerCase();
+      if (n.includes(' ') && !byMultiWordName.has(key)) byMultiWordName.set(key, info);
+    }
+  }
+  return byMultiWordName.get(name.toLowerCase());
+}
+
+/** RISC-V names as tools print them with their asm/csr.h prefix ("EXC_LOAD_GUEST_PAGE_FAULT", "IRQ_S_TIMER"). */
+function riscvName(name: string): ExitInfo | undefined {
+  const m = /^(?:EXC|IRQ)_(\w+)$/.exec(name);
+  return m ? byName.get(m[1]) : undefined;
+}
+
+/** s390 SIE intercept code (kvm_s390_sie_exit "icptcode"). */
+export function s390Intercept(code: number): ExitInfo | undefined {
+  return s390ByCode.get(code);
 }
 
 export function vmxExit(code: number): ExitInfo | undefined {
@@ -340,6 +497,32 @@ export function msrCategory(msr: number): ExitCategory | null {
 export function xapicRegister(address: number): MsrInfo | undefined {
   if (address < XAPIC_BASE || address >= XAPIC_BASE + 0x1000) return undefined;
   return xapicByOffset.get(address - XAPIC_BASE);
+}
+
+/**
+ * What a kvm_mmio after an exit says the exit was: an xAPIC register (APIC_ACCESS), or MMIO emulation of a data
+ * abort / EPT violation / guest page fault. Null when the exit is already counted as MMIO (nothing to tell apart).
+ */
+export function mmioRefinement(reason: string, exitCategory: ExitCategory | null, gpa: number): ExitInfo | null {
+  if (exitCategory === null) return null;
+  if (AMBIGUOUS_ABORTS.has(reason)) return { name: 'MMIO', category: 'mmio', description: 'Emulated MMIO (kvm_mmio followed)' };
+  if (exitCategory === 'mmio') return null;
+  const apic = xapicRegister(gpa);
+  if (apic?.category) {
+    return { name: apic.name, category: apic.category, description: `${apic.name}: ${apic.description}` };
+  }
+  if (exitCategory !== 'page-fault') return null;
+  return { name: 'MMIO', category: 'mmio', description: 'Emulated MMIO (a kvm_mmio followed the fault): a device register' };
+}
+
+/** Aborts that are MMIO or a memory fault: only a following kvm_mmio tells which. */
+const AMBIGUOUS_ABORTS = new Set(['DABT_LOW']);
+
+/** An ambiguous abort no kvm_mmio followed, in a trace that records kvm_mmio: a stage-2 (memory) fault. */
+export function abortWithoutMmio(reason: string): ExitInfo | null {
+  if (!AMBIGUOUS_ABORTS.has(reason)) return null;
+  const description = 'Stage-2 page fault: guest memory not yet mapped (no kvm_mmio followed; the trace records kvm_mmio)';
+  return { name: 'stage-2 fault', category: 'page-fault', description };
 }
 
 export function apicRegister(name: string): MsrInfo | undefined {

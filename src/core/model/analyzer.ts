@@ -18,6 +18,7 @@ import { CountTableFigures, exitOfCountRow } from './countRows';
 import { ExitLedger, round } from './exitLedger';
 import type { ModelFacts } from './facts';
 import { BREAKDOWN_COMPONENTS, type BreakdownComponent } from './guestModel';
+import { HostEventCollector } from './hostEvents';
 import { benchmarkSeries } from './series';
 import { TraceModel } from './traceModel';
 
@@ -36,6 +37,7 @@ const EXIT_TABLES = new Set(['vmexit', 'kvm_stat', 'perf-stat']);
 export class Analyzer {
   private readonly inputs: AnalysisInput[] = [];
   private readonly trace = new TraceModel();
+  private readonly hostEvents = new HostEventCollector();
   private readonly countLedger = new ExitLedger();
   private readonly perVcpuLedger = new ExitLedger();
   private readonly accessLedgers = new Map<string, ExitLedger>();
@@ -57,6 +59,7 @@ export class Analyzer {
   add(r: InputRecord): void {
     switch (r.type) {
       case 'event':
+        this.hostEvents.add(r);
         return this.trace.add(r);
       case 'exit-count':
         return this.addCountRow(r);
@@ -280,6 +283,7 @@ export class Analyzer {
     };
     analysis.notRecommended = notRecommended;
     analysis.modelNotes = modelNotes;
+    this.hostEvents.attach(analysis);
     return analysis;
   }
 

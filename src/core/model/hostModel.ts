@@ -2,15 +2,18 @@
 // between vCPUs (kvm_apic_ipi, ICR writes) as hand-offs, and how halted vCPUs were woken (kvm_vcpu_wakeup).
 import type { ExitCategory } from '../analysisTypes';
 import {
+  canonicalEventName,
   icrFields,
   parseApicIpi,
   parseKvmApic,
   parseKvmEntryVcpu,
   parseKvmExit,
+  parseExitDetail,
+  parseKvmMmio,
   parseMsrAccess,
   parseVcpuWakeup,
 } from '../eventFields';
-import { apicRegister, describeExit, hex, msrInfo } from '../knowledge/exitTable';
+import { abortWithoutMmio, apicRegister, describeExit, hex, mmioRefinement, msrInfo } from '../knowledge/exitTable';
 import { hostMsrAccessReason, refinedExitReason } from '../knowledge/reasonKey';
 import type { TraceEvent } from '../records';
 import { LogHistogram } from '../stats/logHistogram';
@@ -55,6 +58,8 @@ export class HostModel {
   private readonly vcpus = new Map<number, HostVcpu>();
   private readonly vcpuOfPid = new Map<number, number>();
   private hasApicIpiEvents = false;
+  /** kvm_mmio events are recorded: an abort none follows was a memory fault, not MMIO. */
+  private recordsMmio = false;
 
   constructor(
     private readonly path: CriticalPathTracker,
@@ -64,9 +69,12 @@ export class HostModel {
   ) {}
 
   add(ev: TraceEvent): void {
-    switch (ev.name) {
+    switch (canonicalEventName(ev.name)) {
       case 'kvm_exit':
         return this.exit(ev);
+      case 'kvm_exit_detail':
+      case 'kvm_mmio':
+        return this.exitDetail(ev);
       case 'kvm_entry':
         return this.entry(ev);
       case 'kvm_msr':
@@ -161,6 +169,16 @@ export class HostModel {
     this.refineExit(v, ev.timeNs, apic.register, reg.category, `${reg.name}: ${reg.description}`);
   }
 
+  /** kvm_mmio after a data abort / EPT violation / APIC access, LoongArch kvm_exit_idle & co.: what the exit was. */
+  private exitDetail(ev: TraceEvent): void {
+    const v = this.vcpu(this.vcpuOf(ev, null));
+    const mmio = ev.name === 'kvm_mmio' ? parseKvmMmio(ev.payload) : null;
+    if (mmio) this.recordsMmio = true;
+    const e = v.exit;
+    const r = mmio ? mmioRefinement(e?.reason ?? '', e?.category ?? null, mmio.gpa) : parseExitDetail(ev.name, ev.payload);
+    if (r) this.refineExit(v, ev.timeNs, `(${r.name})`, r.category, r.description);
+  }
+
   /** Names what an open exit did (which MSR or APIC register), once, and only right after the exit. */
   private refineExit(v: HostVcpu, t: number, what: string, category: ExitCategory, description: string): void {
     const e = v.exit;
@@ -196,6 +214,8 @@ export class HostModel {
 
   private closeExit(n: number, v: HostVcpu, entryAt: number | null): void {
     const e = v.exit!;
+    const fault = !e.refined && this.recordsMmio ? abortWithoutMmio(e.reason) : null;
+    if (fault) this.refineExit(v, e.t, `(${fault.name})`, fault.category, fault.description);
     // An exit "lasting" longer than MAX_EXIT_NS (halts aside) is a gap in the trace, not a duration.
     let duration = entryAt !== null && entryAt >= e.t ? entryAt - e.t : null;
     if (duration !== null && !v.halted && duration > MAX_EXIT_NS) duration = null;

@@ -1,68 +1,31 @@
-// Text traces: `trace-cmd report` output, raw ftrace (tracefs `trace` / `trace_pipe`) and `perf script`.
-// All three print one event per line as "task, pid, cpu, timestamp, event name, payload"; they differ in how the
-// task/pid/cpu columns look. One reader parses every variant line by line (a line's shape tells which it is), so a
-// file that mixes them (an excerpt pasted from several places) still reads; the detected format is only a label.
-//
-// Line shapes (column layouts from trace-cmd tracecmd/trace-read.c, kernel trace_output.c, perf builtin-script.c):
-//   trace-cmd report   "%16s-%-5d [%03d] %s.%06d: %s: " + name padded to 20 + payload   (-t: 9 decimals)
-//   trace-cmd report -l"%8.8s-%-5d %3d" + flags "d..1" + " secs.usecs: name: payload"
-//   ftrace             "%16s-%-7d [%03d] d..1. secs.usecs: name: payload", optional "(%7d) " tgid column
-//   perf script        "%16s %7d[/tid] [%03d] secs.usecs: [period] system:name: payload" (names right-aligned)
-//   timestamp only     " secs.usecs: name: payload" (excerpts where the task columns were cut away)
+// Text traces: `trace-cmd report` output, raw ftrace (tracefs `trace` / `trace_pipe`) and `perf script`, as captured
+// or as pasted into mail, trackers and forums. One reader parses every layout line by line (traceLines.ts: a line's
+// shape tells which it is), so a file that mixes them still reads; the detected format is only a label. What mail
+// did to a trace is undone here: quoting stripped, wrapped headers and payloads joined, prose and comments between
+// events skipped — each kind warned once, with a count and the first line numbers.
 import type { InputFormat, LineReader, RecordSink, TextFormatReader, TraceEvent } from '../records';
+import {
+  indentOf,
+  isHeaderOnly,
+  looksLikeProse,
+  parseEventLine,
+  parseNameOnly,
+  unquote,
+  type EventFields,
+  type LineKind,
+} from './traceLines';
+import { Warnings } from './warnings';
 
-/**
- * The event line of every column layout but the latency one. Groups: 1 comm, 2 pid after "-", 3 pid after blanks
- * (perf), 4 tid (perf pid/tid), 5 cpu, 6 flags, 7 seconds, 8 fraction, 9 [system:]name, 10 payload.
- * The comm is matched lazily so that comms with blanks, "-" and brackets ("CPU 0/KVM", "kworker/5:2-eve", "<idle>")
- * end at the last "-pid"/" pid" that is followed by the "[cpu]" column.
- */
-const EVENT_LINE =
-  /^\s*(\S.*?)(?:-(\d+)|\s+(\d+)(?:\/(\d+))?)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(\d+)\]\s+(?:([^\s\d]\S{1,6})\s+)?(\d+)(?:\.(\d+))?:\s+(?:\(\+\d+\)\s*)?(?:\d+\s+)?([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?):(?:\s+|$)(.*)$/;
-
-/** trace-cmd report -l (and ftrace latency layout): "%8.8s-%-5d %3d" + flags glued to the cpu. Same groups 1,2,5..10. */
-const LATENCY_LINE =
-  /^\s*(\S.*?)-(\d+)\s+(\d+)([^\s\d]\S{2,6})\s+(\d+)(?:\.(\d+))?:\s+(?:\(\+\d+\)\s*)?([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?):(?:\s+|$)(.*)$/;
-
-/** Only a timestamp before the event name: " 220.696238: kvm_apic_ipi: dst b0 ...". */
-const TIMESTAMP_ONLY_LINE =
-  /^\s*(\d+)\.(\d+):\s+([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?):(?:\s+|$)(.*)$/;
-
-/**
- * The function tracer prints no event name in tracefs text: "comm-pid [cpu] flags secs.usecs: func <-parent".
- * Read as event "function" with payload "func <-parent". Groups: 1 comm, 2 pid, 3 cpu, 4 seconds, 5 fraction, 6 payload.
- */
-const FUNCTION_LINE =
-  /^\s*(\S.*?)-(\d+)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(\d+)\]\s+(?:[^\s\d]\S{1,6}\s+)?(\d+)\.(\d+):\s+(\S+ <-\S.*)$/;
+export { looksLikeTraceEvent } from './traceLines';
 
 /** trace-cmd "CPU:1 [81927 EVENTS DROPPED]" / "CPU:0 [EVENTS DROPPED]"; trace_pipe "CPU:2 [LOST 12 EVENTS]". */
 const DROPPED_LINE = /^\s*CPU:\s*(\d+)\s+\[(?:LOST\s+)?(?:(\d+)\s+)?EVENTS(?:\s+DROPPED)?\]\s*$/;
 /** Header / bookkeeping lines of trace-cmd report that carry no event. */
 const TRACE_CMD_HEADER_LINE = /^\s*(?:\S+:\s+)?(?:cpus=\d+|version = \d+\S*|CPU \d+ is empty|CPU:\d+ \[SUBBUFFER START\].*)\s*$/;
 const ENTRIES_LINE = /^#\s*entries-in-buffer\/entries-written:\s*(\d+)\/(\d+)/;
+/** A mail client wraps one line into a few; more continuation lines than this are something else. */
+const MAX_CONTINUATION_LINES = 4;
 
-/**
- * The line regexes look only at a line's first HEAD_CHARS characters, where every layout's task, pid, cpu, flags,
- * timestamp and event name stand; the rest of a longer line is payload and is appended. Without this cap a long
- * line of blanks makes the lazy comm match backtrack quadratically (a 50 KB line took 2 s).
- */
-const HEAD_CHARS = 512;
-const TIMESTAMP_COLON = /\d:(?:\s|$)/;
-
-/** `re.exec` on the head of `text`; the last group (the payload) gets the rest of the line. */
-function execHead(re: RegExp, text: string): RegExpExecArray | null {
-  const head = text.length <= HEAD_CHARS ? text : text.slice(0, HEAD_CHARS);
-  // Every layout has "<digits>:" followed by a blank or the end (the timestamp): a linear test that turns most
-  // non-event lines away before the backtracking ones run.
-  if (!TIMESTAMP_COLON.test(head)) return null;
-  if (head === text) return re.exec(text);
-  const m = re.exec(head);
-  if (m) m[m.length - 1] = (m[m.length - 1] ?? '') + text.slice(HEAD_CHARS);
-  return m;
-}
-
-/** Bad lines reported one by one; the rest are summed up at end(). */
-const MAX_LINE_WARNINGS = 20;
 /** 10^(9-n) for a fraction of n digits, to scale any fraction to nanoseconds with integer arithmetic. */
 const FRACTION_SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 1e2, 10, 1];
 
@@ -90,29 +53,28 @@ function preview(text: string): string {
   return JSON.stringify(shown);
 }
 
-/** What a line looks like, for detection. */
-type LineKind = 'perf' | 'trace-cmd' | 'flags' | 'latency' | 'timestamp-only' | 'function' | null;
-
-function classify(text: string): LineKind {
-  const m = execHead(EVENT_LINE, text);
-  if (m) {
-    if (m[3] !== undefined) return 'perf';
-    return m[6] !== undefined ? 'flags' : 'trace-cmd';
-  }
-  if (execHead(LATENCY_LINE, text)) return 'latency';
-  if (execHead(TIMESTAMP_ONLY_LINE, text)) return 'timestamp-only';
-  if (execHead(FUNCTION_LINE, text)) return 'function';
-  return null;
+/** Detection's view of a line: an event of some layout, a continuation of the previous one, or something else. */
+function detectKind(text: string): LineKind | 'header' | 'name-only' | null {
+  const ev = parseEventLine(text);
+  if (ev) return ev.kind;
+  if (isHeaderOnly(text)) return 'header';
+  return parseNameOnly(text) ? 'name-only' : null;
 }
 
-/** Recognises the three formats from the head lines; null when fewer than half of the non-comment lines are events. */
+/**
+ * Recognises the three formats from the head lines (quoting stripped, wrapped lines not counted): null when fewer
+ * than half of the other lines are events, unless at least three are full timestamped events (a trace with notes).
+ */
 export function detectTraceText(head: readonly string[]): InputFormat | null {
   let traceCmdHeader = false;
   let ftraceHeader = false;
-  const counts = { perf: 0, 'trace-cmd': 0, flags: 0, latency: 0, 'timestamp-only': 0, function: 0 };
+  const counts = {
+    perf: 0, 'trace-cmd': 0, flags: 0, latency: 0, 'timestamp-only': 0, function: 0, header: 0, 'name-only': 0,
+  };
   let considered = 0;
+  let afterEvent = false;
   for (const raw of head) {
-    const text = raw.trim();
+    const text = (unquote(raw) ?? raw).trim();
     if (text === '') continue;
     if (/^# tracer: /.test(text)) ftraceHeader = true;
     if (text.startsWith('#')) continue;
@@ -121,106 +83,176 @@ export function detectTraceText(head: readonly string[]): InputFormat | null {
       continue;
     }
     if (DROPPED_LINE.test(text) || TRACE_CMD_HEADER_LINE.test(text)) continue;
+    const kind = detectKind(text);
+    if (!kind && afterEvent && !looksLikeProse(text)) continue; // a wrapped line's continuation
+    afterEvent = kind !== null;
     considered++;
-    const kind = classify(raw);
     if (kind) counts[kind]++;
   }
   const events = Object.values(counts).reduce((a, b) => a + b, 0);
+  const full = counts.perf + counts['trace-cmd'] + counts.flags + counts.latency + counts.function;
+  const enough = events * 2 >= considered || full >= 3;
   // A header alone names the format, even when the buffer was empty.
-  if (traceCmdHeader && (events === 0 || events * 2 >= considered)) return 'trace-cmd-report';
-  if (ftraceHeader && (events === 0 || events * 2 >= considered)) return 'ftrace';
-  if (events === 0 || events * 2 < considered) return null;
+  if (traceCmdHeader && (events === 0 || enough)) return 'trace-cmd-report';
+  if (ftraceHeader && (events === 0 || enough)) return 'ftrace';
+  if (events === 0 || !enough) return null;
   if (counts.perf * 2 > events) return 'perf-script';
   // Without a trace-cmd header, an irq-flags column, bare timestamps or function lines point at tracefs text.
   if (counts.flags + counts['timestamp-only'] + counts.function > counts['trace-cmd'] + counts.latency) return 'ftrace';
   return 'trace-cmd-report';
 }
 
+/** The warning kinds of this reader, each reported once with its count and first lines (warnings.ts). */
+const NOTES = {
+  quoted: 'mail quoting (">") was stripped from these lines before reading them',
+  wrappedHeader: 'event lines wrapped after the timestamp (the event on the next line) were joined',
+  wrappedPayload: 'event payloads wrapped onto the next line were joined to their event',
+  comment: '"#" comment lines between events were skipped',
+  noFraction:
+    'timestamps without a fraction (a counter trace_clock such as x86-tsc or counter, or integer ns): their unit is ' +
+    'unknown, so no durations or rates are given from them',
+  noTimestamp: 'event lines without any timestamp (columns cut away) are counted, but give no durations or rates',
+};
+
 class TraceTextLineReader implements LineReader {
-  private badLines = 0;
-  private firstBadLine = 0;
+  private readonly warnings: Warnings;
   private events = 0;
   private nonEmptyLines = 0;
-  private warnedCounterClock = false;
+  private timestamped = false;
+  /** The last event read, held back until the next line shows whether it continues (a wrapped payload). */
+  private pending: TraceEvent | null = null;
+  private pendingIndent = 0;
+  private continuations = 0;
+  /** A "comm-pid [cpu] time:" line waiting for its event on the next line. */
+  private header: { text: string; line: number } | null = null;
 
   constructor(
     private readonly format: InputFormat,
     private readonly sink: RecordSink,
-  ) {}
+  ) {
+    this.warnings = new Warnings(sink);
+  }
 
-  line(text: string, lineNo: number): void {
-    if (text.length === 0) return;
-    let m = execHead(EVENT_LINE, text);
-    if (m !== null) {
-      this.nonEmptyLines++;
-      // perf prints "pid/tid": the tid is the task, as ftrace's pid column is.
-      const pid = m[2] ?? m[4] ?? m[3];
-      this.emit(lineNo, m[7], m[8], m[5], pid, m[1], m[9], m[10]);
+  line(raw: string, lineNo: number): void {
+    if (raw.length === 0) return this.blank();
+    const unquoted = unquote(raw);
+    if (unquoted !== null) this.warnings.note('quoted', lineNo, NOTES.quoted);
+    let text = unquoted ?? raw;
+    if (this.header) {
+      const header = this.header;
+      this.header = null;
+      if (text.trim() !== '' && this.readEvent(`${header.text} ${text.trim()}`, header.line, indentOf(header.text))) {
+        this.warnings.note('wrapped-header', header.line, NOTES.wrappedHeader);
+        return;
+      }
+      this.other(header.text, header.line);
+    }
+    if (this.readEvent(text, lineNo, -1)) return;
+    if (this.continues(text)) {
+      this.pending!.payload = `${this.pending!.payload} ${text.trim()}`.trimEnd();
+      this.continuations++;
+      this.warnings.note('wrapped-payload', lineNo, NOTES.wrappedPayload);
       return;
     }
-    m = execHead(LATENCY_LINE, text);
-    if (m !== null) {
+    this.flush();
+    if (isHeaderOnly(text)) {
       this.nonEmptyLines++;
-      this.emit(lineNo, m[5], m[6], m[3], m[2], m[1], m[7], m[8]);
+      this.header = { text: text.trimEnd(), line: lineNo };
       return;
     }
-    m = execHead(TIMESTAMP_ONLY_LINE, text);
-    if (m !== null) {
-      this.nonEmptyLines++;
-      this.emit(lineNo, m[1], m[2], undefined, undefined, '', m[3], m[4]);
-      return;
-    }
-    m = execHead(FUNCTION_LINE, text);
-    if (m !== null) {
-      this.nonEmptyLines++;
-      this.emit(lineNo, m[4], m[5], m[3], m[2], m[1], 'function', m[6]);
-      return;
-    }
+    text = text.trimEnd();
     this.other(text, lineNo);
   }
 
-  private emit(
-    lineNo: number,
-    secs: string,
-    fraction: string | undefined,
-    cpu: string | undefined,
-    pid: string | undefined,
-    comm: string,
-    fullName: string,
-    payload: string,
-  ): void {
-    if (fraction === undefined && !this.warnedCounterClock) {
-      this.warnedCounterClock = true;
-      this.sink.warn(
-        lineNo,
-        `timestamp "${secs}" has no fraction (a raw counter clock such as x86-tsc); it is used as nanoseconds as printed`,
-      );
+  /** A blank line ends a wrapped event: nothing continues across it. */
+  private blank(): void {
+    if (this.header) this.other(this.header.text, this.header.line);
+    this.header = null;
+    this.flush();
+  }
+
+  /** Reads `text` as an event of any layout; true when it was one (then it is pending). */
+  private readEvent(text: string, lineNo: number, indent: number): boolean {
+    const ev = parseEventLine(text);
+    if (ev) {
+      this.timestamped = true;
+      this.hold(this.toEvent(ev, lineNo), indent < 0 ? indentOf(text) : indent);
+      return true;
     }
+    // Name-only lines (no time at all) only in a trace that has shown no timestamp: elsewhere they are prose.
+    const bare = this.timestamped ? null : parseNameOnly(text);
+    if (!bare) return false;
+    this.warnings.note('no-timestamp', lineNo, NOTES.noTimestamp);
+    const payload = bare.payload.trimEnd();
+    const event: TraceEvent = {
+      type: 'event', line: lineNo, timeNs: Number.NaN, cpu: -1, pid: -1, comm: '', name: bare.name, system: null, payload,
+    };
+    this.hold(event, indent < 0 ? indentOf(text) : indent);
+    return true;
+  }
+
+  private hold(event: TraceEvent, indent: number): void {
+    this.flush();
+    this.nonEmptyLines++;
+    this.events++;
+    this.pending = event;
+    this.pendingIndent = indent;
+    this.continuations = 0;
+  }
+
+  /**
+   * A line that carries on the pending event's payload, wrapped by a mail client: not prose or a comment, and
+   * indented deeper than the event, following a payload cut after a field name ("TRAP:", "PC:"), or a bare value.
+   */
+  private continues(text: string): boolean {
+    const p = this.pending;
+    if (!p || this.continuations >= MAX_CONTINUATION_LINES) return false;
+    const trimmed = text.trim();
+    if (trimmed === '' || trimmed.startsWith('#') || trimmed === '...' || looksLikeProse(trimmed)) return false;
+    const cut = p.payload === '' || /[:,]$/.test(p.payload);
+    // A line starting with a bare value ("0x2", "200000006 1ab000") has no meaning of its own: the value was wrapped.
+    return cut || indentOf(text) > this.pendingIndent || /^(?:0x[0-9a-f]+|\d+)(?:\s|$)/i.test(trimmed);
+  }
+
+  /** Sends the pending event on. */
+  private flush(): void {
+    if (this.pending) {
+      this.sink.record(this.pending);
+      this.pending = null;
+    }
+  }
+
+  private toEvent(f: EventFields, lineNo: number): TraceEvent {
+    const clockUnknown = f.fraction === undefined;
+    if (clockUnknown) this.warnings.note('no-fraction', lineNo, NOTES.noFraction);
+    let comm = f.comm;
     // `trace-cmd report -i a.dat -i b.dat` puts "%*s: " (the file name) before each line; kernel comms are at
     // most 15 characters, so a longer comm holding ": " carries that prefix.
     if (comm.length > 15) {
       const prefixEnd = comm.indexOf(': ');
       if (prefixEnd >= 0) comm = comm.slice(prefixEnd + 2).trimStart();
     }
+    const fullName = f.fullName;
     const colon = fullName.indexOf(':');
+    let payload = f.payload;
     const last = payload.length - 1;
     if (last >= 0 && payload.charCodeAt(last) <= 32) payload = payload.trimEnd();
     const event: TraceEvent = {
       type: 'event',
       line: lineNo,
-      timeNs: toNs(secs, fraction),
-      cpu: cpu === undefined ? -1 : digitsValue(cpu),
-      pid: pid === undefined ? -1 : digitsValue(pid),
+      timeNs: toNs(f.secs, f.fraction),
+      cpu: f.cpu === undefined ? -1 : digitsValue(f.cpu),
+      pid: f.pid === undefined ? -1 : digitsValue(f.pid),
       comm,
       name: colon < 0 ? fullName : fullName.slice(colon + 1),
       system: colon < 0 ? null : fullName.slice(0, colon),
       payload,
     };
-    this.events++;
-    this.sink.record(event);
+    if (clockUnknown) event.clockUnknown = true;
+    return event;
   }
 
-  /** A line that is not an event: header, bookkeeping, drop marker, prose or garbage. */
+  /** A line that is not an event: header, bookkeeping, drop marker, comment, prose or garbage. */
   private other(text: string, lineNo: number): void {
     const trimmed = text.trim();
     if (trimmed === '') return;
@@ -234,6 +266,7 @@ class TraceTextLineReader implements LineReader {
             `${Number(entries[2]) - Number(entries[1])} older events were overwritten (ring buffer too small)`,
         );
       }
+      if (this.events > 0) this.warnings.note('comment', lineNo, NOTES.comment);
       return;
     }
     const dropped = DROPPED_LINE.exec(trimmed);
@@ -243,19 +276,15 @@ class TraceTextLineReader implements LineReader {
       return;
     }
     if (TRACE_CMD_HEADER_LINE.test(trimmed)) return;
-    if (trimmed === '...') {
-      this.sink.warn(lineNo, 'the text was shortened here ("..."): events are missing');
+    if (trimmed === '...' || trimmed === '[...]') {
+      this.sink.warn(lineNo, `the text was shortened here ("${trimmed}"): events are missing`);
       return;
     }
-    this.badLine(text, lineNo);
-  }
-
-  private badLine(text: string, lineNo: number): void {
-    this.badLines++;
-    if (this.badLines === 1) this.firstBadLine = lineNo;
-    if (this.badLines <= MAX_LINE_WARNINGS) {
-      this.sink.warn(lineNo, `not a ${this.format} event line, skipped: ${preview(text)} (expected ${this.expected()})`);
-    }
+    this.warnings.note(
+      'not-event',
+      lineNo,
+      `not a ${this.format} event line, skipped: ${preview(text)} (expected ${this.expected()})`,
+    );
   }
 
   private expected(): string {
@@ -268,19 +297,15 @@ class TraceTextLineReader implements LineReader {
   }
 
   end(lastLineNo: number): void {
-    if (this.badLines > MAX_LINE_WARNINGS) {
-      this.sink.warn(
-        null,
-        `${this.badLines - MAX_LINE_WARNINGS} more lines were not event lines and were skipped ` +
-          `(${this.badLines} in all, first at line ${this.firstBadLine}, last line ${lastLineNo})`,
-      );
-    }
-    if (this.events === 0) {
-      if (this.badLines > 0) {
-        this.sink.fail(null, `no ${this.format} event lines found in ${lastLineNo} lines; expected ${this.expected()}`);
-      } else {
-        this.sink.warn(null, `the trace holds no events${this.nonEmptyLines > 0 ? ' (only header lines)' : ' (empty input)'}`);
-      }
+    this.blank();
+    const skipped = this.warnings.count('not-event');
+    this.warnings.flush();
+    if (this.events > 0) return;
+    if (skipped > 0) {
+      this.sink.fail(null, `no ${this.format} event lines found in ${lastLineNo} lines; expected ${this.expected()}`);
+    } else {
+      const what = this.nonEmptyLines > 0 ? ' (only header lines)' : ' (empty input)';
+      this.sink.warn(null, `the trace holds no events${what}`);
     }
   }
 }
@@ -304,10 +329,6 @@ export function parseTraceLine(text: string, lineNo = 0): TraceEvent | null {
     fail: IGNORE,
   });
   reader.line(text, lineNo);
+  reader.end(lineNo);
   return found;
-}
-
-/** True for a line of any trace text layout: used by other readers to say they skipped trace events. */
-export function looksLikeTraceEvent(text: string): boolean {
-  return execHead(EVENT_LINE, text) !== null || execHead(LATENCY_LINE, text) !== null;
 }

@@ -1,0 +1,186 @@
+// Host events beside kvm_exit/kvm_entry: MSRs and I/O ports behind exits (every one by number), nested exits,
+// exits to user space and halt-poll window changes. Counted here so a trace holding only these still says what it
+// holds, and so MSR / port top-N lists reach the JSON. Bounded: maps keyed by MSR, port, reason and event name.
+import type { AccessCount, Analysis, HostEventsSummary } from '../analysisTypes';
+import {
+  parseHaltPollNs,
+  parseKvmPio,
+  parseMsrAccess,
+  parseNestedExit,
+  parseUserspaceExit,
+} from '../eventFields';
+import { hex, msrInfo } from '../knowledge/exitTable';
+import type { TraceEvent } from '../records';
+
+const TOP_ACCESSES = 10;
+const TOP_EVENTS = 30;
+const HISTORY_KEPT = 50;
+/** Distinct keys kept per map: a garbage trace must not grow memory without bound. */
+const MAX_KEYS = 10_000;
+
+interface Access {
+  reads: number;
+  writes: number;
+  firstLine: number | null;
+}
+
+type Counts = Map<string, number>;
+type PollChange = NonNullable<HostEventsSummary['haltPollWindow']>['history'][number];
+
+function bump(map: Counts, key: string, by = 1): void {
+  const n = map.get(key);
+  if (n !== undefined) map.set(key, n + by);
+  else if (map.size < MAX_KEYS) map.set(key, by);
+}
+
+function ranked(map: Counts, limit: number): { reason: string; count: number }[] {
+  return [...map]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, limit)
+    .map(([reason, count]) => ({ reason, count }));
+}
+
+/** KVM_EXIT_* codes worth a sentence (include/uapi/linux/kvm.h). */
+const USERSPACE_NOTES: Record<string, string> = {
+  KVM_EXIT_SHUTDOWN: 'KVM_EXIT_SHUTDOWN: the guest triple-faulted (or asked for shutdown); the VMM resets or stops it.',
+  KVM_EXIT_INTERNAL_ERROR: 'KVM_EXIT_INTERNAL_ERROR: KVM could not emulate an instruction or deliver an event.',
+  KVM_EXIT_FAIL_ENTRY: 'KVM_EXIT_FAIL_ENTRY: VM entry failed (invalid guest state).',
+};
+
+export class HostEventCollector {
+  private readonly eventCounts: Counts = new Map();
+  private readonly msrs = new Map<number, Access>();
+  private readonly ports = new Map<number, Access>();
+  private readonly nested: Counts = new Map();
+  private nestedInjected = 0;
+  private readonly userspace: Counts = new Map();
+  private readonly poll = { changes: 0, grows: 0, shrinks: 0, maxNs: 0, lastNs: 0 };
+  private readonly pollHistory: PollChange[] = [];
+  /** Events whose timestamps have no known unit (counter clocks): no durations or rates may come from them. */
+  private clockUnknown = 0;
+
+  add(ev: TraceEvent): void {
+    bump(this.eventCounts, ev.name);
+    if (ev.clockUnknown) this.clockUnknown++;
+    switch (ev.name) {
+      case 'kvm_msr':
+        return this.msr(ev);
+      case 'kvm_pio':
+        return this.pio(ev);
+      case 'kvm_nested_vmexit':
+        return bump(this.nested, parseNestedExit(ev.payload)?.reason ?? '(unreadable)');
+      case 'kvm_nested_vmexit_inject':
+        this.nestedInjected++;
+        return;
+      case 'kvm_userspace_exit':
+        return bump(this.userspace, parseUserspaceExit(ev.payload)?.reason ?? '(unreadable)');
+      case 'kvm_halt_poll_ns':
+        return this.haltPoll(ev);
+      default:
+    }
+  }
+
+  private msr(ev: TraceEvent): void {
+    const a = parseMsrAccess('kvm_msr', ev.payload);
+    if (a) this.access(this.msrs, a.msr, a.write, 1, ev.line);
+  }
+
+  private pio(ev: TraceEvent): void {
+    const p = parseKvmPio(ev.payload);
+    if (p) this.access(this.ports, p.port, p.write, 1, ev.line);
+  }
+
+  private access(map: Map<number, Access>, key: number, write: boolean, n: number, line: number | null): void {
+    let a = map.get(key);
+    if (!a) {
+      if (map.size >= MAX_KEYS) return;
+      map.set(key, (a = { reads: 0, writes: 0, firstLine: line }));
+    }
+    if (write) a.writes += n;
+    else a.reads += n;
+  }
+
+  private haltPoll(ev: TraceEvent): void {
+    const p = parseHaltPollNs(ev.payload);
+    if (!p) return;
+    const poll = this.poll;
+    poll.changes++;
+    if (p.grow) poll.grows++;
+    else poll.shrinks++;
+    poll.maxNs = Math.max(poll.maxNs, p.ns, p.oldNs);
+    poll.lastNs = p.ns;
+    if (this.pollHistory.length < HISTORY_KEPT) {
+      this.pollHistory.push({ timeNs: ev.timeNs, line: ev.line, vcpu: p.vcpu, fromNs: p.oldNs, toNs: p.ns });
+    }
+  }
+
+  summary(): HostEventsSummary | null {
+    if (this.eventCounts.size === 0) return null;
+    const userspaceTotal = [...this.userspace.values()].reduce((a, b) => a + b, 0);
+    const nestedTotal = [...this.nested.values()].reduce((a, b) => a + b, 0);
+    return {
+      events: ranked(this.eventCounts, TOP_EVENTS).map(({ reason, count }) => ({ name: reason, count })),
+      nestedExits: nestedTotal + this.nestedInjected > 0
+        ? { count: nestedTotal, injectedToL1: this.nestedInjected, byReason: ranked(this.nested, TOP_EVENTS) }
+        : null,
+      userspaceExits: userspaceTotal > 0
+        ? {
+            count: userspaceTotal,
+            byReason: ranked(this.userspace, TOP_EVENTS),
+            internalErrors: this.userspace.get('KVM_EXIT_INTERNAL_ERROR') ?? 0,
+            shutdowns: this.userspace.get('KVM_EXIT_SHUTDOWN') ?? 0,
+            failedEntries: this.userspace.get('KVM_EXIT_FAIL_ENTRY') ?? 0,
+            notes: Object.keys(USERSPACE_NOTES).filter((k) => this.userspace.has(k)).map((k) => USERSPACE_NOTES[k]),
+          }
+        : null,
+      haltPollWindow: this.poll.changes > 0 ? { ...this.poll, history: [...this.pollHistory] } : null,
+    };
+  }
+
+  msrList(): AccessCount[] {
+    return topAccesses(this.msrs, (msr) => {
+      const info = msrInfo(msr);
+      return { name: info?.name ?? null, category: info?.category ?? null };
+    });
+  }
+
+  portList(): AccessCount[] {
+    return topAccesses(this.ports, () => ({ name: null, category: 'io' }));
+  }
+
+  /** Adds the summary to an analysis: MSR / port lists under `exits` when there is one, else under `hostEvents`. */
+  attach(analysis: Analysis): void {
+    const summary = this.summary();
+    analysis.hostEvents = summary;
+    const msrs = this.msrList();
+    const ports = this.portList();
+    if (this.clockUnknown > 0 && analysis.exits) withoutTimes(analysis, this.clockUnknown);
+    const target = analysis.exits ?? summary;
+    if (!target) return;
+    if (msrs.length > 0) target.msrs = msrs;
+    if (ports.length > 0) target.ioPorts = ports;
+  }
+}
+
+/** A trace timed by a clock of unknown unit gives counts only: every duration and rate is withdrawn, and said so. */
+function withoutTimes(analysis: Analysis, events: number): void {
+  const exits = analysis.exits!;
+  exits.perSecond = null;
+  exits.durationNs = null;
+  exits.timeline = null;
+  for (const r of exits.byReason) r.meanNs = r.p50Ns = r.p99Ns = r.maxNs = null;
+  const note =
+    `${events} events have timestamps of unknown unit (no fraction: a counter clock or integer ns): ` +
+    'exit counts only, no durations or rates.';
+  analysis.modelNotes = [...(analysis.modelNotes ?? []), note];
+}
+
+function topAccesses(
+  map: Map<number, Access>,
+  describe: (key: number) => Pick<AccessCount, 'name' | 'category'>,
+): AccessCount[] {
+  return [...map]
+    .map(([key, a]) => ({ id: hex(key), ...describe(key), count: a.reads + a.writes, ...a }))
+    .sort((x, y) => y.count - x.count || x.id.localeCompare(y.id))
+    .slice(0, TOP_ACCESSES);
+}
