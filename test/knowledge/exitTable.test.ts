@@ -86,11 +86,12 @@ test('an old (2.6-era) halt-heavy host trace counts its halts as halts and can l
   const dir = mkdtempSync(join(tmpdir(), 'kvl-oldtrace-'));
   try {
     const path = join(dir, 'old.txt');
-    writeFileSync(path, oldPingPong(40));
+    // 1,500 rounds (~108 ms, 3,000 round trips): above the halt-polling rule's minimum evidence.
+    writeFileSync(path, oldPingPong(1500));
     const a = await analyzeFiles([path]);
     const halt = a.exits?.byReason.find((r) => r.reason === 'halt');
     assert.equal(halt?.category, 'halt');
-    assert.equal(halt?.count, 81); // 1 + 2 per round
+    assert.equal(halt?.count, 3001); // 1 + 2 per round
     assert.ok(a.recommendations.some((r) => r.id === 'halt-polling'), JSON.stringify(a.notRecommended));
   } finally {
     rmSync(dir, { recursive: true, force: true });
