@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, sample } from './helpers/paths';
@@ -64,7 +64,17 @@ test('compare A.json B.json: saved analyses side by side; anything else is refus
   const on = save('on.json', sample('guest-trace', 'tcprr-cross-poll200000.report.txt.gz'), sample('guest-trace', 'tcprr-cross-poll200000.netperf.txt'));
   const r = cli('compare', off, on);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /transactions\/s\s+71,601\.1\s+82,742\.3/);
+  assert.match(r.stdout, /benchmark transactions\/s\s+71,601\s+82,742/);
+  // labels come from each run's inputs, whole names, not cut at a dot
+  assert.match(r.stdout, /Runs \(the first is the baseline\): tcprr-same-poll0, tcprr-cross-poll200000\n/);
+  assert.doesNotMatch(r.stdout, /Mbit\/s|throughput/, 'no throughput row for request/response runs');
+  assert.match(r.stdout, /Method: Changes against the first run with 95 % intervals/);
+  const page = join(dir, 'compare.html');
+  const h = cli('compare', off, on, '--html', page);
+  assert.equal(h.status, 0, h.stderr);
+  assert.equal(h.stdout, r.stdout, 'the text report still goes to stdout');
+  const html = readFileSync(page, 'utf8');
+  assert.ok(html.includes('82,742') && !/<script/i.test(html));
   const bad = cli('compare', off, sample('iperf', 'iperf3-tcp.json'));
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /iperf3-tcp\.json: not a saved analysis/);

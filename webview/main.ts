@@ -2,7 +2,8 @@
 // the last view is kept in the webview state so VS Code can restore the panel after a reload.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
-import { isHostMessage, isPanelState, type AnalysisView, type CompareView, type WebviewMessage } from '../src/extension/protocol';
+import { isHostMessage, isPanelState, type WebviewMessage } from '../src/shared/messages';
+import type { AnalysisView, CompareView } from '../src/shared/views';
 import { renderAnalysis, type Actions } from './analysisView';
 import { destroyCharts } from './charts';
 import { renderCompare } from './compareView';

@@ -5,9 +5,9 @@ import { Worker } from 'node:worker_threads';
 import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Analysis } from '../core/analysisTypes';
-import type { LineFact } from '../core/lineFacts';
-import { isFromWorker, type FromWorker, type ToWorker } from './workerProtocol';
+import type { Analysis } from '../core/index';
+import type { LineFact } from '../core/index';
+import { isFromWorker, type FromWorker, type ToWorker } from '../shared/workerMessages';
 
 export interface JobResult {
   job: number;

@@ -1,6 +1,6 @@
 // Exports of an analysis: the CONTRACT JSON, and exits by reason as CSV (papaparse quotes what needs quoting).
 import Papa from 'papaparse';
-import type { Analysis } from '../core/analysisTypes';
+import type { Analysis } from '../core/index';
 
 export const CSV_COLUMNS = [
   'reason',

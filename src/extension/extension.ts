@@ -1,11 +1,11 @@
 // KVM Trace Lens extension entry: languages by content, hovers, commands, panels, the trace.dat editor, status bar.
 import * as vscode from 'vscode';
-import type { Analysis } from '../core/analysisTypes';
+import type { Analysis } from '../core/index';
 import { AnalysisWorker, CancelledError, DocumentAnalyses, analyzeWithProgress } from './analysisService';
 import { parseAnalysisJson, readAnalysisFile } from './analysisFile';
 import { analysisToJson, exitsToCsv } from './exportData';
 import { TraceHoverProvider } from './hover';
-import { LANGUAGE_IDS } from './hoverText';
+import { LANGUAGE_IDS } from './languages';
 import { registerLanguageDetection } from './languageDetection';
 import {
   ANALYSIS_VIEW_TYPE,
@@ -19,7 +19,7 @@ import {
   copySetting,
   type PanelHost,
 } from './panels';
-import { baseName, statusSummary } from './viewModel';
+import { baseName, statusSummary } from '../presentation/analysisView';
 
 export const COMMANDS = {
   analyzeActiveFile: 'kvmTraceLens.analyzeActiveFile',

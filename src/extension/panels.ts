@@ -1,19 +1,13 @@
 // The Analysis and Compare panels, their restore-after-reload serializers, and the readonly trace.dat editor.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import type { Analysis } from '../core/analysisTypes';
+import { compareAnalyses, type Analysis, type RunInput } from '../core/index';
 import { AnalysisWorker, CancelledError, analyzeWithProgress } from './analysisService';
-import { buildCompareView, type Run } from './compareModel';
 import { panelHtml, webviewOptions, type PanelKind } from './panelHtml';
-import {
-  isPanelState,
-  isWebviewMessage,
-  type AnalysisView,
-  type CompareView,
-  type HostMessage,
-  type WebviewMessage,
-} from './protocol';
-import { buildAnalysisView, buildPartialView } from './viewModel';
+import { buildAnalysisView, buildPartialView } from '../presentation/analysisView';
+import { buildCompareView } from '../presentation/compareView';
+import { isPanelState, isWebviewMessage, type HostMessage, type WebviewMessage } from '../shared/messages';
+import type { AnalysisView, CompareView } from '../shared/views';
 
 export const ANALYSIS_VIEW_TYPE = 'kvmTraceLens.analysis';
 export const COMPARE_VIEW_TYPE = 'kvmTraceLens.compare';
@@ -250,14 +244,14 @@ export class ComparePanel {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly view: CompareView;
 
-  static show(host: PanelHost, runs: Run[]): ComparePanel {
+  static show(host: PanelHost, runs: RunInput[]): ComparePanel {
     const panel = vscode.window.createWebviewPanel(
       COMPARE_VIEW_TYPE,
       `Trace Lens: compare ${runs.length} runs`,
       vscode.ViewColumn.Active,
       webviewOptions(host.extensionUri),
     );
-    return new ComparePanel(panel, host, buildCompareView(runs));
+    return new ComparePanel(panel, host, buildCompareView(compareAnalyses(runs)));
   }
 
   static restore(host: PanelHost, panel: vscode.WebviewPanel, view: CompareView): ComparePanel {

@@ -3,12 +3,12 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { parentPort } from 'node:worker_threads';
-import { analyzeFilesDetailed } from '../core/analyze';
-import { explainTraceLine } from '../core/explain';
-import type { LineFacts } from '../core/lineFacts';
-import { LineSplitter } from '../core/lineSplitter';
-import { lineKey } from './hoverText';
-import type { FromWorker, ToWorker } from './workerProtocol';
+import { analyzeFilesDetailed } from '../core/index';
+import { explainTraceLine } from '../core/index';
+import type { LineFacts } from '../core/index';
+import { LineSplitter } from '../core/index';
+import { lineKey } from '../presentation/hoverText';
+import type { FromWorker, ToWorker } from '../shared/workerMessages';
 
 const TRACE_TEXT_FORMATS = new Set(['trace-cmd-report', 'ftrace', 'perf-script']);
 /** Distinct keys counted; a pathological file must not grow the map without bound. */

@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancellationTokenSource, fakeDocument, installFakeVscode } from './fakeVscode';
 import { REPO, sample } from '../helpers/paths';
-import { isFromWorker } from '../../src/extension/workerProtocol';
-import { isAnalysisView, isHostMessage } from '../../src/extension/protocol';
-import { buildAnalysisView, buildPartialView } from '../../src/extension/viewModel';
-import { fixtureAnalysis } from './fixtures';
-import type { Analysis } from '../../src/core/analysisTypes';
+import { isFromWorker } from '../../src/shared/workerMessages';
+import { isHostMessage } from '../../src/shared/messages';
+import { isAnalysisView } from '../../src/shared/views';
+import { buildAnalysisView, buildPartialView } from '../../src/presentation/analysisView';
+import { fixtureAnalysis } from '../helpers/fixtureAnalysis';
+import type { Analysis } from '../../src/core/index';
 
 installFakeVscode();
 

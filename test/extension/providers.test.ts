@@ -65,7 +65,7 @@ test('hover: explanation, line facts, counts and the exit reason of a write_msr 
   assert.match(md, /took 8\u00a0µs/);
   assert.match(md, /55 like it in this file/);
   assert.match(md, /55 exits of reason/);
-  assert.match(md, /93 % on the critical path/); // 51 / 55
+  assert.match(md, /93\u00a0% on the critical path/); // 51 / 55
 });
 
 test('hover: before the analysis is there it says so and starts one; no hover on a header line', async () => {

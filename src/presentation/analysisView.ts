@@ -1,7 +1,17 @@
 // Builds what the Analysis panel shows from an Analysis. Pure (no vscode, no DOM) so it is unit-tested directly.
-import type { Analysis, Prediction, ReasonStats } from '../core/analysisTypes';
-import type { AnalysisView, EvidenceView, PartialState, InputView, ReasonView, RecommendationView, SeriesView, SummaryFigure } from './protocol';
-import { MAX_REVEAL_LINES } from './protocol';
+import type { Analysis, Prediction, ReasonStats } from '../core/index';
+import { MAX_REVEAL_LINES } from '../shared/messages';
+import type {
+  AnalysisView,
+  EvidenceView,
+  InputView,
+  PartialState,
+  ReasonView,
+  RecommendationView,
+  SeriesView,
+  SummaryFigure,
+} from '../shared/views';
+import { formatBits, formatDuration, formatEstimate, formatMetric, formatNumber, formatPercent } from './format';
 
 /** Reasons listed in the chart/table; the rest are summed into the last row by the reader of the table. */
 export const MAX_REASONS = 25;
@@ -14,59 +24,19 @@ export function baseName(path: string): string {
   return parts[parts.length - 1] || path;
 }
 
-/** 12345.6 → "12,346"; small numbers keep a decimal or two. */
-export function formatNumber(n: number | null | undefined, digits?: number): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return '–';
-  const d = digits ?? (Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2);
-  return n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: 0 });
-}
-
-/** Nanoseconds as a readable duration: 850 ns, 12.3 µs, 4.5 ms, 2.1 s (a no-break space keeps number and unit together). */
-export function formatDuration(ns: number | null | undefined): string {
-  if (ns === null || ns === undefined || !Number.isFinite(ns)) return '–';
-  const a = Math.abs(ns);
-  if (a < 1e3) return `${formatNumber(ns, 0)}\u00a0ns`;
-  if (a < 1e6) return `${formatNumber(ns / 1e3, a < 1e4 ? 2 : 1)}\u00a0µs`;
-  if (a < 1e9) return `${formatNumber(ns / 1e6, a < 1e7 ? 2 : 1)}\u00a0ms`;
-  return `${formatNumber(ns / 1e9, 2)}\u00a0s`;
-}
-
-export function formatBits(bps: number | null | undefined): string {
-  if (bps === null || bps === undefined || !Number.isFinite(bps)) return '–';
-  const units = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];
-  let v = bps;
-  let i = 0;
-  while (Math.abs(v) >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${formatNumber(v, 2)}\u00a0${units[i]}`;
-}
-
-export function formatPercent(share: number | null | undefined, signed = false): string {
-  if (share === null || share === undefined || !Number.isFinite(share)) return '–';
-  const pct = share * 100;
-  const text = `${formatNumber(pct, Math.abs(pct) < 10 ? 1 : 0)} %`;
-  return signed && pct > 0 ? `+${text}` : text;
-}
-
 const METRIC_LABELS: Record<Prediction['metric'], string> = {
   transactionsPerSec: 'transactions/s',
   bitsPerSec: 'throughput',
   latencyNs: 'latency',
 };
 
-export function formatMetric(metric: string, value: number): string {
-  if (metric === 'bitsPerSec') return formatBits(value);
-  if (metric === 'latencyNs') return formatDuration(value);
-  return formatNumber(value);
-}
-
 export function describePrediction(p: Prediction | null): string | null {
   if (!p) return null;
   const change = p.before !== 0 ? (p.after - p.before) / p.before : null;
   const label = METRIC_LABELS[p.metric] ?? p.metric;
-  return `${label}: ${formatMetric(p.metric, p.before)} → ${formatMetric(p.metric, p.after)}${change !== null ? ` (${formatPercent(change, true)})` : ''}`;
+  const f = (n: number) => formatMetric(p.metric, n);
+  const after = formatEstimate(p.after, p.low, p.high, f);
+  return `${label}: ${f(p.before)} → ${after}${change !== null ? ` (${formatPercent(change, true)})` : ''}`;
 }
 
 function clampLines(lines: readonly number[] | undefined): number[] {

@@ -1,32 +1,8 @@
-// What a hover on a trace line says, and which language a document is, from pure inputs (unit-tested without vscode).
-import type { Analysis, ReasonStats } from '../core/analysisTypes';
-import type { LineExplanation } from '../core/explain';
-import type { LineFact } from '../core/lineFacts';
-import type { InputFormat } from '../core/records';
-import { formatDuration, formatNumber, formatPercent } from './viewModel';
-
-export const LANGUAGE_IDS = ['kvm-trace', 'perf-kvm-stat', 'netperf', 'iperf'] as const;
-export type TraceLanguage = (typeof LANGUAGE_IDS)[number];
-
-/** The editor language for a detected input format; null when none of ours fits (iperf3 JSON stays JSON). */
-export function languageForFormat(format: InputFormat | null): TraceLanguage | null {
-  switch (format) {
-    case 'trace-cmd-report':
-    case 'ftrace':
-    case 'perf-script':
-      return 'kvm-trace';
-    case 'perf-kvm-stat':
-    case 'kvm-stat':
-      return 'perf-kvm-stat';
-    case 'netperf':
-      return 'netperf';
-    case 'iperf3-text':
-    case 'iperf2-text':
-      return 'iperf';
-    default:
-      return null;
-  }
-}
+// What a hover on a trace line says, from pure inputs (unit-tested without vscode).
+import type { Analysis, ReasonStats } from '../core/index';
+import type { LineExplanation } from '../core/index';
+import type { LineFact } from '../core/index';
+import { formatDuration, formatNumber, formatPercent } from './format';
 
 // "comm-pid [cpu] 123.456: event:" (trace-cmd / ftrace), "comm pid [cpu] 123.456: sys:event:" (perf script), or
 // " 123.456: event:" (ts-only reports). Bounded quantifiers only: a hover runs on whatever line is under the mouse.

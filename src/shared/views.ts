@@ -1,8 +1,6 @@
-// The messages between the extension and its webviews, both directions, with validators. Shared by the extension
-// bundle and the webview bundle, so no vscode or DOM imports here. Every message that crosses is checked: a webview is
-// untrusted input for the extension, and the webview only renders what has the expected shape.
-
-// ---------- view models (what a panel shows; built by viewModel.ts / compareModel.ts) ----------
+// What the panels show (view models built by src/presentation) and their validators: the webview renders only what has
+// the expected shape. No vscode or DOM imports: the extension, the worker and the webview bundles all share this.
+import { isArrayOf, isFiniteNumber, isLineNumber, isNullableNumber, isNullableString, isObject, isString } from './guards';
 
 export interface SummaryFigure {
   label: string;
@@ -87,90 +85,51 @@ export interface AnalysisView {
   partial?: PartialState | null;
 }
 
-export interface CompareCell {
-  value: number | null;
-  /** Relative change against the baseline (first run), e.g. 0.12 = +12 %; null for the baseline or unknown. */
-  change: number | null;
+export type CompareVerdict = 'significant' | 'within noise' | 'no interval';
+
+/** One run's figure in a compare row, already in words (src/presentation/compareView.ts). */
+export interface CompareCellView {
+  value: string;
+  /** Against the baseline, e.g. "+30 %"; null for the baseline. */
+  change: string | null;
+  /** The 95 % interval of the change, e.g. "+25 % to +35 %", or why there is none. */
+  interval: string | null;
+  verdict: CompareVerdict | null;
+  /** Colour: a significant improvement, a significant worsening, or neither. */
+  tone: 'better' | 'worse' | 'neutral';
 }
 
-export interface CompareRow {
+export interface CompareRowView {
+  id: string;
   label: string;
-  /** Lower is better (exits, latency) or higher is better (throughput): how to colour a change. */
-  better: 'lower' | 'higher' | 'neutral';
-  cells: CompareCell[];
+  cells: CompareCellView[];
 }
 
-export interface PredictionCheck {
+export interface CompareSectionView {
+  title: string;
+  hint: string | null;
+  rows: CompareRowView[];
+}
+
+export interface PredictionCheckView {
+  /** "Let the idle vCPU poll before halting (guest_halt_poll_ns=200000)". */
   recommendation: string;
-  metric: string;
-  /** The run the prediction was made on and the run that measured it. */
   fromRun: string;
   toRun: string;
-  predictedBefore: number;
-  predictedAfter: number;
-  measured: number | null;
-  /** Plain-language verdict, e.g. "measured +31 %, predicted +35 %". */
+  /** "predicted 13,230 from 9,800; measured 12,740 (+30 %), …". */
   verdict: string;
+  withinRange: boolean | null;
 }
 
 export interface CompareView {
   kind: 'compare';
   runs: { label: string; detail: string }[];
-  benchmark: CompareRow[];
-  totals: CompareRow[];
-  reasons: CompareRow[];
-  predictions: PredictionCheck[];
-}
-
-// ---------- messages ----------
-
-export type HostMessage =
-  | { type: 'analysis'; view: AnalysisView }
-  | { type: 'compare'; view: CompareView }
-  | { type: 'busy'; text: string }
-  | { type: 'error'; message: string };
-
-export type WebviewMessage =
-  | { type: 'ready' }
-  | { type: 'reveal'; input: number; lines: number[] }
-  | { type: 'copySetting'; setting: string }
-  | { type: 'export'; format: 'json' | 'csv' };
-
-/** Most lines one reveal may ask for (the editor selects them all). */
-export const MAX_REVEAL_LINES = 50;
-const MAX_TEXT = 2000;
-
-type Guard<T> = (v: unknown) => v is T;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-const isString: Guard<string> = (v): v is string => typeof v === 'string';
-const isFiniteNumber: Guard<number> = (v): v is number => typeof v === 'number' && Number.isFinite(v);
-const isNullableNumber = (v: unknown): v is number | null => v === null || isFiniteNumber(v);
-const isNullableString = (v: unknown): v is string | null => v === null || isString(v);
-function isLineNumber(v: unknown): v is number {
-  return Number.isInteger(v) && (v as number) >= 1;
-}
-function isArrayOf<T>(v: unknown, guard: Guard<T>, max = Infinity): v is T[] {
-  return Array.isArray(v) && v.length <= max && v.every((x) => guard(x));
-}
-
-/** Checks a message from a webview. Anything else is dropped by the caller. */
-export function isWebviewMessage(m: unknown): m is WebviewMessage {
-  if (!isObject(m)) return false;
-  switch (m.type) {
-    case 'ready':
-      return true;
-    case 'reveal':
-      return Number.isInteger(m.input) && (m.input as number) >= 0 && isArrayOf(m.lines, isLineNumber, MAX_REVEAL_LINES) && m.lines.length > 0;
-    case 'copySetting':
-      return isString(m.setting) && m.setting.length > 0 && m.setting.length <= MAX_TEXT;
-    case 'export':
-      return m.format === 'json' || m.format === 'csv';
-    default:
-      return false;
-  }
+  sections: CompareSectionView[];
+  predictions: PredictionCheckView[];
+  /** Series statistics over the runs (Cully, xen-devel 2007), or null for two runs. */
+  series: string | null;
+  /** How the intervals were made, in one line. */
+  method: string;
 }
 
 const isSummaryFigure = (v: unknown): v is SummaryFigure => isObject(v) && isString(v.label) && isString(v.value) && isString(v.hint);
@@ -238,55 +197,42 @@ export function isAnalysisView(v: unknown): v is AnalysisView {
   );
 }
 
-const isCompareRow = (v: unknown): v is CompareRow =>
-  isObject(v) &&
-  isString(v.label) &&
-  (v.better === 'lower' || v.better === 'higher' || v.better === 'neutral') &&
-  isArrayOf(v.cells, (c): c is CompareCell => isObject(c) && isNullableNumber(c.value) && isNullableNumber(c.change));
+const isVerdict = (v: unknown): v is CompareVerdict | null =>
+  v === null || v === 'significant' || v === 'within noise' || v === 'no interval';
 
-const isPredictionCheck = (v: unknown): v is PredictionCheck =>
+const isCompareCell = (c: unknown): c is CompareCellView =>
+  isObject(c) &&
+  isString(c.value) &&
+  isNullableString(c.change) &&
+  isNullableString(c.interval) &&
+  isVerdict(c.verdict) &&
+  (c.tone === 'better' || c.tone === 'worse' || c.tone === 'neutral');
+
+const isCompareRow = (v: unknown): v is CompareRowView =>
+  isObject(v) && isString(v.id) && isString(v.label) && isArrayOf(v.cells, isCompareCell);
+
+const isCompareSection = (v: unknown): v is CompareSectionView =>
+  isObject(v) && isString(v.title) && isNullableString(v.hint) && isArrayOf(v.rows, isCompareRow);
+
+const isPredictionCheck = (v: unknown): v is PredictionCheckView =>
   isObject(v) &&
   isString(v.recommendation) &&
-  isString(v.metric) &&
   isString(v.fromRun) &&
   isString(v.toRun) &&
-  isFiniteNumber(v.predictedBefore) &&
-  isFiniteNumber(v.predictedAfter) &&
-  isNullableNumber(v.measured) &&
-  isString(v.verdict);
+  isString(v.verdict) &&
+  (v.withinRange === null || typeof v.withinRange === 'boolean');
+
+const isRunView = (r: unknown): r is { label: string; detail: string } =>
+  isObject(r) && isString(r.label) && isString(r.detail);
 
 export function isCompareView(v: unknown): v is CompareView {
   return (
     isObject(v) &&
     v.kind === 'compare' &&
-    isArrayOf(v.runs, (r): r is { label: string; detail: string } => isObject(r) && isString(r.label) && isString(r.detail)) &&
-    isArrayOf(v.benchmark, isCompareRow) &&
-    isArrayOf(v.totals, isCompareRow) &&
-    isArrayOf(v.reasons, isCompareRow) &&
-    isArrayOf(v.predictions, isPredictionCheck)
+    isArrayOf(v.runs, isRunView) &&
+    isArrayOf(v.sections, isCompareSection) &&
+    isArrayOf(v.predictions, isPredictionCheck) &&
+    isNullableString(v.series) &&
+    isString(v.method)
   );
-}
-
-/** Checks a message from the extension (the webview side). */
-export function isHostMessage(m: unknown): m is HostMessage {
-  if (!isObject(m)) return false;
-  switch (m.type) {
-    case 'analysis':
-      return isAnalysisView(m.view);
-    case 'compare':
-      return isCompareView(m.view);
-    case 'busy':
-      return isString(m.text);
-    case 'error':
-      return isString(m.message);
-    default:
-      return false;
-  }
-}
-
-/** What a panel keeps across reloads (vscode.setState) and hands back to the serializer. */
-export type PanelState = { view: AnalysisView } | { view: CompareView };
-
-export function isPanelState(s: unknown): s is PanelState {
-  return isObject(s) && (isAnalysisView(s.view) || isCompareView(s.view));
 }

@@ -1,7 +1,7 @@
 // Messages between the extension host and its analysis worker (dist/worker.js). Both sides are ours, same bundle
 // version; the shapes are still checked on receipt because a crashed or stale worker must not break the host.
-import type { Analysis } from '../core/analysisTypes';
-import type { LineFact } from '../core/lineFacts';
+import type { Analysis } from '../core/index';
+import type { LineFact } from '../core/index';
 
 export type ToWorker =
   | { type: 'analyze'; job: number; paths: string[]; countLines: boolean }

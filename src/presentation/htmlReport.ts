@@ -1,15 +1,25 @@
-// A self-contained, static HTML report of an analysis (`analyze --html OUT.html`): no script, no external resource,
-// every trace-derived string escaped. Charts are inline SVG.
-import type { Analysis, ReasonStats } from './analysisTypes';
+// Self-contained, static HTML reports (`analyze --html OUT.html`, `compare --html OUT.html`): no script, no external
+// resource, every trace-derived string escaped. Charts are inline SVG.
+import type { Analysis, ReasonStats } from '../core/index';
+import type { Comparison } from '../core/index';
+import { buildCompareView } from './compareView';
+import {
+  formatBits,
+  formatCount,
+  formatDuration,
+  formatEstimate,
+  formatMetric,
+  formatNumber,
+  formatPercent,
+  formatRate,
+  formatTransactionRate,
+} from './format';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-const fmt = (n: number | null | undefined, digits = 0) =>
-  n === null || n === undefined ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const us = (ns: number | null | undefined) => (ns === null || ns === undefined ? '–' : `${(ns / 1000).toFixed(1)} µs`);
 
 function reasonBars(rows: ReasonStats[]): string {
   const shown = rows.slice(0, 15);
@@ -36,11 +46,17 @@ function reasonBars(rows: ReasonStats[]): string {
         seg(crit, 'crit') +
         seg(off, 'off') +
         seg(rest, 'rest') +
-        `<text x="${(x + 4).toFixed(1)}" y="${y + rowH / 2 + 4}">${fmt(r.count)}</text>`
+        `<text x="${(x + 4).toFixed(1)}" y="${y + rowH / 2 + 4}">${formatCount(r.count)}</text>`
       );
     })
     .join('');
   return `<svg role="img" aria-label="Exits by reason" width="${labelW + barW + 90}" height="${shown.length * rowH}">${bars}</svg>`;
+}
+
+function predictionHtml(p: NonNullable<Analysis['recommendations'][number]['prediction']>): string {
+  const f = (n: number) => formatMetric(p.metric, n);
+  const after = formatEstimate(p.after, p.low, p.high, f);
+  return `<p class="pred">${escapeHtml(p.metric)}: ${escapeHtml(f(p.before))} → <b>${escapeHtml(after)}</b> (predicted)</p>`;
 }
 
 export function renderHtmlReport(a: Analysis, title = 'KVM Trace Lens report'): string {
@@ -48,7 +64,7 @@ export function renderHtmlReport(a: Analysis, title = 'KVM Trace Lens report'): 
   parts.push(`<h1>${escapeHtml(title)}</h1>`);
   parts.push('<h2>Inputs</h2><ul>');
   for (const i of a.inputs) {
-    parts.push(`<li><code>${escapeHtml(i.path)}</code>: ${escapeHtml(i.format ?? 'unrecognised')}, ${fmt(i.records)} records`);
+    parts.push(`<li><code>${escapeHtml(i.path)}</code>: ${escapeHtml(i.format ?? 'unrecognised')}, ${formatCount(i.records)} records`);
     if (i.warnings.length) {
       parts.push('<ul class="warn">');
       for (const w of i.warnings.slice(0, 20)) parts.push(`<li>${w.line !== null ? `line ${w.line}: ` : ''}${escapeHtml(w.message)}</li>`);
@@ -63,12 +79,12 @@ export function renderHtmlReport(a: Analysis, title = 'KVM Trace Lens report'): 
   const e = a.exits;
   parts.push('<div class="figures">');
   const figure = (label: string, value: string) => parts.push(`<div><span>${escapeHtml(label)}</span><b>${escapeHtml(value)}</b></div>`);
-  if (b) figure(`${b.tool} ${b.test}`, b.transactionsPerSec !== null ? `${fmt(b.transactionsPerSec, 1)} trans/s` : b.bitsPerSec !== null ? `${fmt(b.bitsPerSec / 1e6, 1)} Mbit/s` : '–');
-  if (e) figure(`exits (${e.source})`, `${fmt(e.total)}${e.perSecond !== null ? ` · ${fmt(e.perSecond)}/s` : ''}`);
+  if (b) figure(`${b.tool} ${b.test}`, b.transactionsPerSec !== null ? formatTransactionRate(b.transactionsPerSec) : formatBits(b.bitsPerSec));
+  if (e) figure(`exits (${e.source})`, `${formatCount(e.total)}${e.perSecond !== null ? ` · ${formatRate(e.perSecond)}` : ''}`);
   if (t) {
-    figure('round trips', `${fmt(t.count)} · ${fmt(t.perSecond)}/s`);
-    figure('exits / transaction', `${fmt(t.exitsPerTransaction, 2)} (${fmt(t.criticalExitsPerTransaction, 2)} critical)`);
-    if (t.wakeupLatencyNs) figure('wake-up latency', `p50 ${us(t.wakeupLatencyNs.p50)} · p99 ${us(t.wakeupLatencyNs.p99)}`);
+    figure('round trips', `${formatCount(t.count)} · ${formatRate(t.perSecond)}`);
+    figure('exits / transaction', `${formatNumber(t.exitsPerTransaction)} (${formatNumber(t.criticalExitsPerTransaction)} critical)`);
+    if (t.wakeupLatencyNs) figure('wake-up latency', `p50 ${formatDuration(t.wakeupLatencyNs.p50)} · p99 ${formatDuration(t.wakeupLatencyNs.p99)}`);
   }
   parts.push('</div>');
   parts.push('<h2>Recommendations</h2>');
@@ -76,7 +92,7 @@ export function renderHtmlReport(a: Analysis, title = 'KVM Trace Lens report'): 
   for (const r of a.recommendations) {
     parts.push(`<section class="rec"><h3>${escapeHtml(r.title)}</h3>`);
     if (r.setting) parts.push(`<p>Setting: <code>${escapeHtml(r.setting)}</code></p>`);
-    if (r.prediction) parts.push(`<p class="pred">${escapeHtml(r.prediction.metric)}: ${fmt(r.prediction.before, 1)} → <b>${fmt(r.prediction.after, 1)}</b> (predicted)</p>`);
+    if (r.prediction) parts.push(predictionHtml(r.prediction));
     parts.push(`<ul>${r.evidence.map((ev) => `<li>${escapeHtml(ev)}</li>`).join('')}</ul>`);
     if (r.rationale) parts.push(`<p class="why">${escapeHtml(r.rationale)}</p>`);
     parts.push('</section>');
@@ -89,22 +105,59 @@ export function renderHtmlReport(a: Analysis, title = 'KVM Trace Lens report'): 
     parts.push('<table><tr><th>reason</th><th>category</th><th>count</th><th>share</th><th>critical</th><th>mean</th><th>p50</th><th>p99</th><th>max</th></tr>');
     for (const r of e.byReason) {
       parts.push(
-        `<tr><td>${escapeHtml(r.reason)}</td><td>${escapeHtml(r.category)}</td><td>${fmt(r.count)}</td><td>${(r.share * 100).toFixed(1)}%</td>` +
-          `<td>${fmt(r.critical)}</td><td>${us(r.meanNs)}</td><td>${us(r.p50Ns)}</td><td>${us(r.p99Ns)}</td><td>${us(r.maxNs)}</td></tr>`,
+        `<tr><td>${escapeHtml(r.reason)}</td><td>${escapeHtml(r.category)}</td><td>${formatCount(r.count)}</td>` +
+          `<td>${formatPercent(r.share)}</td><td>${formatCount(r.critical)}</td><td>${formatDuration(r.meanNs)}</td>` +
+          `<td>${formatDuration(r.p50Ns)}</td><td>${formatDuration(r.p99Ns)}</td><td>${formatDuration(r.maxNs)}</td></tr>`,
       );
     }
     parts.push('</table>');
   }
   if (t?.breakdownNs?.length) {
     parts.push('<h2>Where a transaction\'s time goes</h2><table><tr><th>component</th><th>mean per transaction</th></tr>');
-    for (const c of t.breakdownNs) parts.push(`<tr><td>${escapeHtml(c.component)}</td><td>${us(c.meanNs)}</td></tr>`);
+    for (const c of t.breakdownNs) parts.push(`<tr><td>${escapeHtml(c.component)}</td><td>${formatDuration(c.meanNs)}</td></tr>`);
     parts.push('</table>');
   }
+  return page(title, parts);
+}
+
+/** The comparison of runs: the same view the Compare panel and the CLI text show. */
+export function renderCompareHtml(c: Comparison, title = 'KVM Trace Lens: compared runs'): string {
+  const view = buildCompareView(c);
+  const parts: string[] = [`<h1>${escapeHtml(title)}</h1>`, '<h2>Runs</h2><ul>'];
+  for (const r of view.runs) parts.push(`<li><b>${escapeHtml(r.label)}</b> — ${escapeHtml(r.detail)}</li>`);
+  parts.push('</ul>');
+  if (view.predictions.length > 0) parts.push('<h2>Measured change against the prediction</h2><ul>');
+  for (const p of view.predictions) {
+    const from = `${escapeHtml(p.fromRun)} → ${escapeHtml(p.toRun)}`;
+    parts.push(`<li><b>${escapeHtml(p.recommendation)}</b> (${from}): ${escapeHtml(p.verdict)}</li>`);
+  }
+  if (view.predictions.length > 0) parts.push('</ul>');
+  const head = ['', ...view.runs.map((r, i) => (i === 0 ? `${r.label} (baseline)` : r.label))];
+  for (const s of view.sections) {
+    parts.push(`<h2>${escapeHtml(s.title)}</h2>`);
+    if (s.hint) parts.push(`<p class="why">${escapeHtml(s.hint)}</p>`);
+    parts.push(`<table class="compare"><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`);
+    for (const r of s.rows) {
+      const cells = r.cells.map((x) => {
+        const change = x.change === null ? '' : `<br><span class="${x.tone}">${escapeHtml(x.change)}</span>`;
+        const why = x.interval === null ? '' : `<br><small>${escapeHtml(x.interval)}${x.verdict && x.verdict !== 'no interval' ? `, ${x.verdict}` : ''}</small>`;
+        return `<td>${escapeHtml(x.value)}${change}${why}</td>`;
+      });
+      parts.push(`<tr><td>${escapeHtml(r.label)}</td>${cells.join('')}</tr>`);
+    }
+    parts.push('</table>');
+  }
+  if (view.series) parts.push(`<p>${escapeHtml(view.series)}</p>`);
+  parts.push(`<p class="note">Method: ${escapeHtml(view.method)}</p>`);
+  return page(title, parts);
+}
+
+function page(title: string, parts: readonly string[]): string {
   const css = `body{font:14px/1.45 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222;background:#fff}
 code{background:#f2f2f2;padding:0 .3em}table{border-collapse:collapse;margin:1em 0}td,th{border-bottom:1px solid #ddd;padding:.2em .6em;text-align:right}
 td:first-child,th:first-child{text-align:left}.figures{display:flex;flex-wrap:wrap;gap:1em}.figures div{border:1px solid #ddd;padding:.5em 1em;border-radius:4px}
 .figures span{display:block;color:#666;font-size:12px}.rec{border-left:4px solid #2a7ae2;padding:.2em 1em;margin:1em 0;background:#f7faff}.pred b{color:#0a7d28}
-.why,.note,.not{color:#555}.warn{color:#8a5a00}svg text{font-size:12px;fill:#222}rect.crit,.crit{fill:#d9480f;color:#d9480f}rect.off,.off{fill:#74a9cf;color:#74a9cf}rect.rest,.rest{fill:#bbb;color:#bbb}
+.why,.note,.not{color:#555}.better{color:#0a7d28}.worse{color:#c92a2a}.warn{color:#8a5a00}svg text{font-size:12px;fill:#222}rect.crit,.crit{fill:#d9480f;color:#d9480f}rect.off,.off{fill:#74a9cf;color:#74a9cf}rect.rest,.rest{fill:#bbb;color:#bbb}
 @media (prefers-color-scheme: dark){body{background:#1e1e1e;color:#ddd}code{background:#333}svg text{fill:#ddd}.rec{background:#1f2a36}.figures span,.why,.note,.not{color:#aaa}}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
