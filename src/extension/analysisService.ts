@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Analysis } from '../core/index';
 import type { LineFact } from '../core/index';
+import { Channel } from '../shared/rpc';
 import { isFromWorker, type FromWorker, type ToWorker } from '../shared/workerMessages';
 
 export interface JobResult {
@@ -43,23 +44,30 @@ const FACTS_TIMEOUT_MS = 300;
 
 export class AnalysisWorker implements vscode.Disposable {
   private worker: Worker | null = null;
+  private channel: Channel<ToWorker, FromWorker> | null = null;
   private nextJob = 1;
-  private nextQuery = 1;
   private readonly jobs = new Map<number, PendingJob>();
   private readonly counts = new Map<number, (c: Record<string, number>) => void>();
-  private readonly queries = new Map<number, (f: (LineFact | null)[]) => void>();
 
   constructor(private readonly scriptPath: string) {}
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(this.scriptPath);
-    w.on('message', (m: unknown) => {
-      if (isFromWorker(m)) this.onMessage(m);
+    this.channel = new Channel<ToWorker, FromWorker>({
+      post: (envelope) => w.postMessage(envelope),
+      accept: isFromWorker,
+      onMessage: (m) => this.onMessage(m),
     });
+    const channel = this.channel;
+    w.on('message', (m: unknown) => channel.receive(m));
     w.on('error', (e) => this.failAll(e instanceof Error ? e : new Error(String(e))));
     w.on('exit', (code) => {
-      if (this.worker === w) this.worker = null;
+      if (this.worker === w) {
+        this.worker = null;
+        this.channel = null;
+      }
+      channel.failPending(new Error('analysis worker stopped'));
       this.failAll(new Error(`analysis worker stopped (exit code ${code})`));
     });
     this.worker = w;
@@ -67,7 +75,8 @@ export class AnalysisWorker implements vscode.Disposable {
   }
 
   private send(m: ToWorker): void {
-    this.ensure().postMessage(m);
+    this.ensure();
+    this.channel!.send(m);
   }
 
   private failAll(e: Error): void {
@@ -75,8 +84,7 @@ export class AnalysisWorker implements vscode.Disposable {
     this.jobs.clear();
     for (const c of this.counts.values()) c({});
     this.counts.clear();
-    for (const q of this.queries.values()) q([]);
-    this.queries.clear();
+    this.channel?.failPending(e);
   }
 
   private onMessage(m: FromWorker): void {
@@ -118,9 +126,7 @@ export class AnalysisWorker implements vscode.Disposable {
         j?.reject(m.message === 'cancelled' ? new CancelledError() : new Error(m.message));
         break;
       }
-      case 'facts':
-        this.queries.get(m.query)?.(m.facts);
-        this.queries.delete(m.query);
+      case 'facts': // replies reach the request that asked (Channel.request)
         break;
     }
   }
@@ -139,19 +145,11 @@ export class AnalysisWorker implements vscode.Disposable {
 
   /** Facts for lines of a finished job; empty facts when the worker is slow or gone. */
   lineFacts(job: number, lines: number[]): Promise<(LineFact | null)[]> {
-    if (!this.worker) return Promise.resolve(lines.map(() => null));
-    const query = this.nextQuery++;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.queries.delete(query);
-        resolve(lines.map(() => null));
-      }, FACTS_TIMEOUT_MS);
-      this.queries.set(query, (f) => {
-        clearTimeout(timer);
-        resolve(f);
-      });
-      this.send({ type: 'facts', job, query, lines });
-    });
+    const none = () => lines.map(() => null);
+    if (!this.worker || !this.channel) return Promise.resolve(none());
+    return this.channel
+      .request({ type: 'facts', job, lines }, FACTS_TIMEOUT_MS)
+      .then((reply) => (reply.type === 'facts' ? reply.facts : none()), none);
   }
 
   release(job: number): void {

@@ -7,6 +7,7 @@ import { panelHtml, webviewOptions, type PanelKind } from './panelHtml';
 import { buildAnalysisView, buildPartialView } from '../presentation/analysisView';
 import { buildCompareView } from '../presentation/compareView';
 import { isPanelState, isWebviewMessage, type HostMessage, type WebviewMessage } from '../shared/messages';
+import { Channel } from '../shared/rpc';
 import type { AnalysisView, CompareView } from '../shared/views';
 
 export const ANALYSIS_VIEW_TYPE = 'kvmTraceLens.analysis';
@@ -35,8 +36,19 @@ export interface PanelHost {
   exportAnalysis(analysis: Analysis, format: 'json' | 'csv'): Promise<void>;
 }
 
-function post(webview: vscode.Webview, m: HostMessage): void {
-  void webview.postMessage(m);
+/** The host's end of a webview's channel; anything not from our webview script is dropped by the channel's guard. */
+function webviewChannel(
+  webview: vscode.Webview,
+  onMessage: (m: WebviewMessage) => void | Promise<void>,
+  disposables: vscode.Disposable[],
+): Channel<HostMessage, WebviewMessage> {
+  const channel = new Channel<HostMessage, WebviewMessage>({
+    post: (envelope) => void webview.postMessage(envelope),
+    accept: isWebviewMessage,
+    onMessage,
+  });
+  disposables.push(webview.onDidReceiveMessage((raw: unknown) => channel.receive(raw)));
+  return channel;
 }
 
 /** Opens a source line range in an editor and selects it. */
@@ -63,18 +75,19 @@ class AnalysisSurface {
   private ready = false;
   /** The latest state sent: re-sent whenever the webview (re)loads, e.g. when a hidden tab is shown again. */
   private last: HostMessage | null = null;
+  private readonly channel: Channel<HostMessage, WebviewMessage>;
 
   constructor(
-    private readonly webview: vscode.Webview,
+    webview: vscode.Webview,
     private readonly host: PanelHost,
     disposables: vscode.Disposable[],
   ) {
-    disposables.push(webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
+    this.channel = webviewChannel(webview, (m) => this.onMessage(m), disposables);
   }
 
   private send(m: HostMessage): void {
     this.last = m;
-    if (this.ready) post(this.webview, m);
+    if (this.ready) this.channel.send(m);
   }
 
   show(analysis: Analysis | null, view: AnalysisView): void {
@@ -91,13 +104,11 @@ class AnalysisSurface {
     this.send({ type: 'error', message });
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    if (!isWebviewMessage(raw)) return; // anything else is not from our webview script: ignore
-    const m: WebviewMessage = raw;
+  private async onMessage(m: WebviewMessage): Promise<void> {
     switch (m.type) {
       case 'ready':
         this.ready = true;
-        if (this.last) post(this.webview, this.last);
+        if (this.last) this.channel.send(this.last);
         break;
       case 'reveal': {
         const input = this.view?.inputs[m.input];
@@ -263,15 +274,15 @@ export class ComparePanel {
     panel.webview.options = webviewOptions(host.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.png');
     panel.webview.html = panelHtml(panel.webview, host.extensionUri, 'compare', panel.title);
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (!isWebviewMessage(m)) return;
-        if (m.type === 'ready') {
-          post(panel.webview, { type: 'compare', view: this.view });
-        } else if (m.type === 'copySetting') void copySetting(m.setting);
-      }),
-      panel.onDidDispose(() => this.disposables.forEach((d) => d.dispose())),
+    const channel = webviewChannel(
+      panel.webview,
+      (m) => {
+        if (m.type === 'ready') channel.send({ type: 'compare', view: this.view });
+        else if (m.type === 'copySetting') void copySetting(m.setting);
+      },
+      this.disposables,
     );
+    this.disposables.push(panel.onDidDispose(() => this.disposables.forEach((d) => d.dispose())));
   }
 }
 
