@@ -7,22 +7,57 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, sample } from './helpers/paths';
 
-const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [join(REPO, 'dist', 'cli.js'), ...args], { encoding: 'utf8' });
 
 test('analyze --json: one JSON object with the contract fields', () => {
-  const r = cli('analyze', sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz'), sample('guest-trace', 'tcprr-cross-poll0.netperf.txt'), '--json');
+  const r = cli(
+    'analyze',
+    sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz'),
+    sample('guest-trace', 'tcprr-cross-poll0.netperf.txt'),
+    '--json',
+  );
   assert.equal(r.status, 0, r.stderr);
   const a = JSON.parse(r.stdout);
   assert.equal(a.schema, 'kvm-trace-lens/analysis@1');
-  assert.deepEqual(a.inputs.map((i: { format: string }) => i.format), ['trace-cmd-report', 'netperf']);
+  assert.deepEqual(
+    a.inputs.map((i: { format: string }) => i.format),
+    ['trace-cmd-report', 'netperf'],
+  );
   // zcat | grep -cE '^ *.+-[0-9]+ +\[[0-9]{3}\] [0-9]+\.[0-9]+: ' → 256254 event lines; netperf: one result.
   assert.equal(a.inputs[0].records, 256254);
   assert.equal(a.inputs[1].records, 1);
-  assert.deepEqual(Object.keys(a.benchmark).slice(0, 5), ['tool', 'test', 'transactionsPerSec', 'bitsPerSec', 'durationSec']);
+  assert.deepEqual(Object.keys(a.benchmark).slice(0, 5), [
+    'tool',
+    'test',
+    'transactionsPerSec',
+    'bitsPerSec',
+    'durationSec',
+  ]);
   assert.equal(a.benchmark.test, 'TCP_RR');
   for (const key of ['source', 'total', 'perSecond', 'durationNs', 'byReason']) assert.ok(key in a.exits, key);
-  for (const key of ['reason', 'category', 'count', 'share', 'critical', 'offCritical', 'meanNs', 'p50Ns', 'p99Ns', 'maxNs']) assert.ok(key in a.exits.byReason[0], key);
-  for (const key of ['count', 'perSecond', 'exitsPerTransaction', 'criticalExitsPerTransaction', 'offCriticalExitsPerTransaction', 'wakeupLatencyNs']) assert.ok(key in a.transactions, key);
+  for (const key of [
+    'reason',
+    'category',
+    'count',
+    'share',
+    'critical',
+    'offCritical',
+    'meanNs',
+    'p50Ns',
+    'p99Ns',
+    'maxNs',
+  ])
+    assert.ok(key in a.exits.byReason[0], key);
+  for (const key of [
+    'count',
+    'perSecond',
+    'exitsPerTransaction',
+    'criticalExitsPerTransaction',
+    'offCriticalExitsPerTransaction',
+    'wakeupLatencyNs',
+  ])
+    assert.ok(key in a.transactions, key);
   for (const key of ['id', 'title', 'setting', 'evidence', 'prediction']) assert.ok(key in a.recommendations[0], key);
 });
 
@@ -34,12 +69,16 @@ test('analyze without --json prints a readable report', () => {
 });
 
 test('compare --runs --json: side by side with the prediction checked', () => {
-  const g = (n: string) => `${sample('guest-trace', `${n}.report.txt.gz`)} ${sample('guest-trace', `${n}.netperf.txt`)}`;
+  const g = (n: string) =>
+    `${sample('guest-trace', `${n}.report.txt.gz`)} ${sample('guest-trace', `${n}.netperf.txt`)}`;
   const r = cli('compare', '--runs', g('tcprr-cross-poll0'), g('tcprr-cross-poll200000'), '--json');
   assert.equal(r.status, 0, r.stderr);
   const c = JSON.parse(r.stdout);
   assert.equal(c.schema, 'kvm-trace-lens/compare@1');
-  assert.deepEqual(c.runs.map((x: { transactionsPerSec: number }) => x.transactionsPerSec), [16745.77, 82742.26]);
+  assert.deepEqual(
+    c.runs.map((x: { transactionsPerSec: number }) => x.transactionsPerSec),
+    [16745.77, 82742.26],
+  );
   assert.equal(c.predictions[0].measured, 82742.26);
 });
 
@@ -60,8 +99,16 @@ test('compare A.json B.json: saved analyses side by side; anything else is refus
     writeFileSync(join(dir, name), r.stdout);
     return join(dir, name);
   };
-  const off = save('off.json', sample('guest-trace', 'tcprr-same-poll0.report.txt.gz'), sample('guest-trace', 'tcprr-same-poll0.netperf.txt'));
-  const on = save('on.json', sample('guest-trace', 'tcprr-cross-poll200000.report.txt.gz'), sample('guest-trace', 'tcprr-cross-poll200000.netperf.txt'));
+  const off = save(
+    'off.json',
+    sample('guest-trace', 'tcprr-same-poll0.report.txt.gz'),
+    sample('guest-trace', 'tcprr-same-poll0.netperf.txt'),
+  );
+  const on = save(
+    'on.json',
+    sample('guest-trace', 'tcprr-cross-poll200000.report.txt.gz'),
+    sample('guest-trace', 'tcprr-cross-poll200000.netperf.txt'),
+  );
   const r = cli('compare', off, on);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /benchmark transactions\/s\s+71,601\s+82,742/);

@@ -8,7 +8,9 @@ function table(view: CompareView, s: CompareSectionView): HTMLElement {
     'tr',
     {},
     el('th', {}, ''),
-    ...view.runs.map((r, i) => el('th', { class: 'num', title: r.detail }, i === 0 ? `${r.label} (baseline)` : r.label)),
+    ...view.runs.map((r, i) =>
+      el('th', { class: 'num', title: r.detail }, i === 0 ? `${r.label} (baseline)` : r.label),
+    ),
   );
   const body = el('tbody');
   for (const row of s.rows) {
@@ -32,7 +34,12 @@ export function renderCompare(root: HTMLElement, view: CompareView): void {
     el(
       'header',
       { class: 'header' },
-      el('div', { class: 'title' }, el('h1', {}, `Comparing ${view.runs.length} runs`), el('ul', { class: 'inputs' }, ...runs)),
+      el(
+        'div',
+        { class: 'title' },
+        el('h1', {}, `Comparing ${view.runs.length} runs`),
+        el('ul', { class: 'inputs' }, ...runs),
+      ),
     ),
   );
   if (view.predictions.length > 0) {

@@ -63,7 +63,9 @@ function message(kind: 'busy' | 'error', text: string): void {
   clear(root);
   root.setAttribute('aria-busy', kind === 'busy' ? 'true' : 'false');
   root.dataset.state = kind;
-  root.append(el('div', { class: kind === 'busy' ? 'busy' : 'banner error', role: kind === 'error' ? 'alert' : 'status' }, text));
+  root.append(
+    el('div', { class: kind === 'busy' ? 'busy' : 'banner error', role: kind === 'error' ? 'alert' : 'status' }, text),
+  );
 }
 
 window.addEventListener('message', (e: MessageEvent<unknown>) => host.receive(e.data));

@@ -19,9 +19,8 @@ async function loadAnalysis(path: string): Promise<Analysis> {
     parsed = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new Error(
-      `${path}: not a saved analysis (${why}); save one with "analyze FILE... --json > ${basename(path)}" or use --runs`,
-    );
+    const save = `save one with "analyze FILE... --json > ${basename(path)}" or use --runs`;
+    throw new Error(`${path}: not a saved analysis (${why}); ${save}`, { cause: e });
   }
   if ((parsed as { schema?: unknown })?.schema !== ANALYSIS_SCHEMA) {
     throw new Error(

@@ -136,7 +136,11 @@ function changeOf(base: Measure, run: Measure): Change {
   } else if (base.samples && run.samples) interval = welchChange(base.samples, run.samples);
   else note = base.noInterval ?? run.noInterval ?? NO_SERIES;
   if (!interval && !note) note = 'no change to measure';
-  const verdict: Verdict = !interval ? 'no interval' : interval.low > 0 || interval.high < 0 ? 'significant' : 'within noise';
+  const verdict: Verdict = !interval
+    ? 'no interval'
+    : interval.low > 0 || interval.high < 0
+      ? 'significant'
+      : 'within noise';
   return { relative, interval, verdict, note };
 }
 
@@ -163,7 +167,8 @@ const present = (r: CompareRow) => r.values.some((v) => v !== null);
 
 function benchmarkMeasure(a: Analysis, metric: 'transactionsPerSec' | 'bitsPerSec'): Measure {
   const s = a.series;
-  if (s && s.metric === metric && s.values.length >= 2) return { value: meanInterval(s.values).mean, samples: s.values };
+  if (s && s.metric === metric && s.values.length >= 2)
+    return { value: meanInterval(s.values).mean, samples: s.values };
   return { value: a.benchmark?.[metric] ?? null, noInterval: NO_SERIES };
 }
 
@@ -172,8 +177,11 @@ function benchmarkRows(runs: readonly RunInput[]): CompareRow[] {
   const bps = runs.map((r) => benchmarkMeasure(r.analysis, 'bitsPerSec'));
   // A request/response benchmark's bits/s is a by-product, not what the run measures.
   const requestResponse = runs.every((r) => !r.analysis.benchmark || r.analysis.benchmark.transactionsPerSec !== null);
-  const rows = [row('benchmark.transactionsPerSec', 'benchmark', 'benchmark transactions/s', 'transactionsPerSec', 'higher', tps)];
-  if (!requestResponse) rows.push(row('benchmark.bitsPerSec', 'benchmark', 'benchmark throughput', 'bitsPerSec', 'higher', bps));
+  const rows = [
+    row('benchmark.transactionsPerSec', 'benchmark', 'benchmark transactions/s', 'transactionsPerSec', 'higher', tps),
+  ];
+  if (!requestResponse)
+    rows.push(row('benchmark.bitsPerSec', 'benchmark', 'benchmark throughput', 'bitsPerSec', 'higher', bps));
   return rows.filter(present);
 }
 
@@ -187,25 +195,74 @@ function totalRows(runs: readonly RunInput[]): CompareRow[] {
   const each = (f: (a: Analysis) => Measure) => runs.map((r) => f(r.analysis));
   const seconds = (a: Analysis) => (a.exits?.durationNs ? a.exits.durationNs / 1e9 : null);
   return [
-    row('exits.total', 'totals', 'VM exits', 'count', 'lower', each((a) => ({ value: a.exits?.total ?? null, noInterval: NOT_A_RATE }))),
-    row('exits.perSecond', 'totals', 'exits/s', 'perSecond', 'lower', each((a) => {
-      const s = seconds(a);
-      const value = a.exits?.perSecond ?? null;
-      return s && a.exits ? { value, count: { n: a.exits.total, exposure: s } } : { value, noInterval: 'no traced time: no interval' };
-    })),
-    row('transactions.perSecond', 'totals', 'transactions/s (trace)', 'transactionsPerSec', 'higher', each((a) => {
-      const tx = a.transactions;
-      if (!tx) return { value: null };
-      return tx.perSecond > 0 ? { value: tx.perSecond, count: { n: tx.count, exposure: tx.count / tx.perSecond } } : { value: tx.perSecond };
-    })),
-    row('transactions.exits', 'totals', 'exits/transaction', 'perTransaction', 'lower',
-      each((a) => perTransaction(a, a.transactions?.exitsPerTransaction))),
-    row('transactions.criticalExits', 'totals', '  on the critical path', 'perTransaction', 'lower',
-      each((a) => perTransaction(a, a.transactions?.criticalExitsPerTransaction))),
-    row('transactions.wakeupP50', 'totals', 'wake-up latency p50', 'durationNs', 'lower',
-      each((a) => ({ value: a.transactions?.wakeupLatencyNs?.p50 ?? null, noInterval: PERCENTILE }))),
-    row('transactions.wakeupP99', 'totals', 'wake-up latency p99', 'durationNs', 'lower',
-      each((a) => ({ value: a.transactions?.wakeupLatencyNs?.p99 ?? null, noInterval: PERCENTILE }))),
+    row(
+      'exits.total',
+      'totals',
+      'VM exits',
+      'count',
+      'lower',
+      each((a) => ({ value: a.exits?.total ?? null, noInterval: NOT_A_RATE })),
+    ),
+    row(
+      'exits.perSecond',
+      'totals',
+      'exits/s',
+      'perSecond',
+      'lower',
+      each((a) => {
+        const s = seconds(a);
+        const value = a.exits?.perSecond ?? null;
+        return s && a.exits
+          ? { value, count: { n: a.exits.total, exposure: s } }
+          : { value, noInterval: 'no traced time: no interval' };
+      }),
+    ),
+    row(
+      'transactions.perSecond',
+      'totals',
+      'transactions/s (trace)',
+      'transactionsPerSec',
+      'higher',
+      each((a) => {
+        const tx = a.transactions;
+        if (!tx) return { value: null };
+        return tx.perSecond > 0
+          ? { value: tx.perSecond, count: { n: tx.count, exposure: tx.count / tx.perSecond } }
+          : { value: tx.perSecond };
+      }),
+    ),
+    row(
+      'transactions.exits',
+      'totals',
+      'exits/transaction',
+      'perTransaction',
+      'lower',
+      each((a) => perTransaction(a, a.transactions?.exitsPerTransaction)),
+    ),
+    row(
+      'transactions.criticalExits',
+      'totals',
+      '  on the critical path',
+      'perTransaction',
+      'lower',
+      each((a) => perTransaction(a, a.transactions?.criticalExitsPerTransaction)),
+    ),
+    row(
+      'transactions.wakeupP50',
+      'totals',
+      'wake-up latency p50',
+      'durationNs',
+      'lower',
+      each((a) => ({ value: a.transactions?.wakeupLatencyNs?.p50 ?? null, noInterval: PERCENTILE })),
+    ),
+    row(
+      'transactions.wakeupP99',
+      'totals',
+      'wake-up latency p99',
+      'durationNs',
+      'lower',
+      each((a) => ({ value: a.transactions?.wakeupLatencyNs?.p99 ?? null, noInterval: PERCENTILE })),
+    ),
   ].filter(present);
 }
 
@@ -283,7 +340,7 @@ function comparedRun({ label, analysis: a }: RunInput): ComparedRun {
     test: a.benchmark?.test ?? null,
     transactionsPerSec: measuredMetric(a, 'transactionsPerSec'),
     bitsPerSec: a.benchmark?.bitsPerSec ?? null,
-    benchmarkRuns: a.benchmark ? a.benchmark.runs ?? 1 : 0,
+    benchmarkRuns: a.benchmark ? (a.benchmark.runs ?? 1) : 0,
     exitsTotal: a.exits?.total ?? null,
     exitsSource: a.exits?.source ?? null,
     recommendations: a.recommendations.map((r) => r.id),
@@ -306,7 +363,11 @@ export function compareAnalyses(input: readonly RunInput[]): Comparison {
   const metric = rr ? 'transactionsPerSec' : 'bitsPerSec';
   const values = compared.map((r) => r[metric]);
   const benchmark = values.every((v) => v !== null)
-    ? seriesStats(values as number[], compared.map((r) => r.label), metric)
+    ? seriesStats(
+        values as number[],
+        compared.map((r) => r.label),
+        metric,
+      )
     : null;
   return {
     schema: COMPARISON_SCHEMA,

@@ -17,7 +17,11 @@ export function parseAnalysisJson(text: string): Analysis | null {
   if (typeof v !== 'object' || v === null) return null;
   const a = v as Record<string, unknown>;
   if (a.schema !== ANALYSIS_SCHEMA || !Array.isArray(a.inputs) || !Array.isArray(a.recommendations)) return null;
-  if (a.exits !== null && (typeof a.exits !== 'object' || !Array.isArray((a.exits as Record<string, unknown>).byReason))) return null;
+  if (
+    a.exits !== null &&
+    (typeof a.exits !== 'object' || !Array.isArray((a.exits as Record<string, unknown>).byReason))
+  )
+    return null;
   return v as Analysis;
 }
 

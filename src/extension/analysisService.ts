@@ -107,7 +107,8 @@ export class AnalysisWorker implements vscode.Disposable {
         if (!j) break;
         // the worker counts lines only when asked to and only for trace text; otherwise there is nothing to wait for
         const first = m.analysis.inputs[0]?.format;
-        const willCount = j.countLines && (first === 'trace-cmd-report' || first === 'ftrace' || first === 'perf-script');
+        const traceText = first === 'trace-cmd-report' || first === 'ftrace' || first === 'perf-script';
+        const willCount = j.countLines && traceText;
         const lineCounts = willCount
           ? new Promise<Record<string, number>>((resolve) => this.counts.set(m.job, resolve))
           : Promise.resolve<Record<string, number>>({});
@@ -133,11 +134,17 @@ export class AnalysisWorker implements vscode.Disposable {
 
   analyze(
     paths: string[],
-    options: { countLines?: boolean; token?: vscode.CancellationToken; onProgress?: PendingJob['onProgress']; onPartial?: PartialListener } = {},
+    options: {
+      countLines?: boolean;
+      token?: vscode.CancellationToken;
+      onProgress?: PendingJob['onProgress'];
+      onPartial?: PartialListener;
+    } = {},
   ): Promise<JobResult> {
     const job = this.nextJob++;
     return new Promise<JobResult>((resolve, reject) => {
-      this.jobs.set(job, { resolve, reject, onProgress: options.onProgress, onPartial: options.onPartial, countLines: options.countLines ?? false });
+      const { onProgress, onPartial } = options;
+      this.jobs.set(job, { resolve, reject, onProgress, onPartial, countLines: options.countLines ?? false });
       options.token?.onCancellationRequested(() => this.send({ type: 'cancel', job }));
       this.send({ type: 'analyze', job, paths, countLines: options.countLines ?? false });
     });
@@ -253,7 +260,11 @@ export class DocumentAnalyses implements vscode.Disposable {
    * Starts (or returns) the analysis of this document version. `onPartial` gets the analysis so far while it runs,
    * also when it joins an analysis that was already under way (the status bar or a hover started it).
    */
-  get(doc: vscode.TextDocument, location = vscode.ProgressLocation.Window, onPartial?: PartialListener): Promise<DocumentAnalysis> {
+  get(
+    doc: vscode.TextDocument,
+    location = vscode.ProgressLocation.Window,
+    onPartial?: PartialListener,
+  ): Promise<DocumentAnalysis> {
     const key = doc.uri.toString();
     const existing = this.entries.get(key);
     if (existing && existing.version === doc.version && !existing.error) {
@@ -277,7 +288,8 @@ export class DocumentAnalyses implements vscode.Disposable {
     entry.promise = (async () => {
       const { path, cleanup } = await documentPath(doc);
       try {
-        const r = await analyzeWithProgress(this.worker, [path], `Analysing ${doc.uri.path.split('/').pop()}`, location, true, forward);
+        const title = `Analysing ${doc.uri.path.split('/').pop()}`;
+        const r = await analyzeWithProgress(this.worker, [path], title, location, true, forward);
         const result: DocumentAnalysis = { version, job: r.job, analysis: r.analysis, lineCounts: null };
         entry.result = result;
         this.changed.fire(doc.uri);

@@ -18,7 +18,7 @@ export class TraceHoverProvider implements vscode.HoverProvider {
   async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | null> {
     const line = doc.lineAt(pos.line);
     if (line.text.length === 0 || line.text.length > MAX_HOVER_LINE) return null;
-    let explanation = null;
+    let explanation: ReturnType<typeof explainTraceLine>;
     try {
       explanation = explainTraceLine(line.text);
     } catch {

@@ -120,7 +120,10 @@ class AnalysisSurface {
         break;
       case 'export':
         if (this.analysis) await this.host.exportAnalysis(this.analysis, m.format);
-        else void vscode.window.showInformationMessage('KVM Trace Lens: run the analysis again to export it (the panel was restored without its data).');
+        else
+          void vscode.window.showInformationMessage(
+            'KVM Trace Lens: run the analysis again to export it (the panel was restored without its data).',
+          );
         break;
     }
   }
@@ -162,7 +165,8 @@ export class AnalysisPanel {
 
   private static create(host: PanelHost, title: string): AnalysisPanel {
     // next to the editor the first time, then in the same group as the other analyses (not one new column each)
-    const column = [...AnalysisPanel.open].map((p) => p.panel.viewColumn).find((c) => c !== undefined) ?? vscode.ViewColumn.Beside;
+    const column =
+      [...AnalysisPanel.open].map((p) => p.panel.viewColumn).find((c) => c !== undefined) ?? vscode.ViewColumn.Beside;
     const panel = vscode.window.createWebviewPanel(
       ANALYSIS_VIEW_TYPE,
       `Trace Lens: ${title}`,
@@ -181,7 +185,10 @@ export class AnalysisPanel {
   partial(analysis: Analysis, fraction: number): void {
     if (this.disposed) return;
     this.lastPartial = { analysis, fraction };
-    this.surface.show(analysis, buildPartialView(analysis, { state: 'reading', percent: fraction * 100 }, this.readingTitle));
+    this.surface.show(
+      analysis,
+      buildPartialView(analysis, { state: 'reading', percent: fraction * 100 }, this.readingTitle),
+    );
   }
 
   finish(analysis: Analysis): void {
@@ -228,7 +235,10 @@ export class AnalysisPanel {
     return p;
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, host: PanelHost) {
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    host: PanelHost,
+  ) {
     panel.webview.options = webviewOptions(host.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.png');
     this.surface = new AnalysisSurface(panel.webview, host, this.disposables);
@@ -333,10 +343,17 @@ export class TraceDatEditorProvider implements vscode.CustomReadonlyEditorProvid
     }
     let lastFraction = 0;
     try {
-      const r = await analyzeWithProgress(this.host.worker, [document.uri.fsPath], `Reading ${name}`, vscode.ProgressLocation.Notification, false, (a, fraction) => {
-        lastFraction = fraction;
-        surface.show(a, buildPartialView(a, { state: 'reading', percent: fraction * 100 }, name));
-      });
+      const r = await analyzeWithProgress(
+        this.host.worker,
+        [document.uri.fsPath],
+        `Reading ${name}`,
+        vscode.ProgressLocation.Notification,
+        false,
+        (a, fraction) => {
+          lastFraction = fraction;
+          surface.show(a, buildPartialView(a, { state: 'reading', percent: fraction * 100 }, name));
+        },
+      );
       this.host.worker.release(r.job);
       this.host.runs.add(r.analysis, name);
       surface.show(r.analysis, buildAnalysisView(r.analysis));
@@ -345,7 +362,11 @@ export class TraceDatEditorProvider implements vscode.CustomReadonlyEditorProvid
         const percent = (e.fraction || lastFraction) * 100;
         surface.show(e.partial, buildPartialView(e.partial, { state: 'cancelled', percent }, name));
       } else {
-        surface.error(e instanceof CancelledError ? 'Reading was cancelled. Reopen the file to try again.' : `Could not read ${name}: ${(e as Error).message}`);
+        surface.error(
+          e instanceof CancelledError
+            ? 'Reading was cancelled. Reopen the file to try again.'
+            : `Could not read ${name}: ${(e as Error).message}`,
+        );
       }
     }
   }

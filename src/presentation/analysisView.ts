@@ -75,25 +75,46 @@ function summaryFigures(a: Analysis): SummaryFigure[] {
   if (ex) {
     out.push({ label: 'VM exits', value: formatNumber(ex.total), hint: `Exits counted (${ex.source})` });
     out.push({ label: 'Exits/s', value: formatNumber(ex.perSecond), hint: 'Exits per second of traced time' });
-    if (ex.durationNs !== null) out.push({ label: 'Traced time', value: formatDuration(ex.durationNs), hint: 'From the first to the last event' });
+    if (ex.durationNs !== null)
+      out.push({
+        label: 'Traced time',
+        value: formatDuration(ex.durationNs),
+        hint: 'From the first to the last event',
+      });
   }
   const tx = a.transactions;
   if (tx) {
-    out.push({ label: 'Transactions/s', value: formatNumber(tx.perSecond), hint: `${formatNumber(tx.count)} request/response round trips found in the trace` });
+    out.push({
+      label: 'Transactions/s',
+      value: formatNumber(tx.perSecond),
+      hint: `${formatNumber(tx.count)} request/response round trips found in the trace`,
+    });
     out.push({
       label: 'Exits per transaction',
       value: formatNumber(tx.exitsPerTransaction),
-      hint: `${formatNumber(tx.criticalExitsPerTransaction)} on the critical path, ${formatNumber(tx.offCriticalExitsPerTransaction)} off it`,
+      hint:
+        `${formatNumber(tx.criticalExitsPerTransaction)} on the critical path, ` +
+        `${formatNumber(tx.offCriticalExitsPerTransaction)} off it`,
     });
     if (tx.wakeupLatencyNs) {
-      out.push({ label: 'Wake-up p50 / p99', value: `${formatDuration(tx.wakeupLatencyNs.p50)} / ${formatDuration(tx.wakeupLatencyNs.p99)}`, hint: 'Time from the wake-up IPI to the halted vCPU running' });
+      out.push({
+        label: 'Wake-up p50 / p99',
+        value: `${formatDuration(tx.wakeupLatencyNs.p50)} / ${formatDuration(tx.wakeupLatencyNs.p99)}`,
+        hint: 'Time from the wake-up IPI to the halted vCPU running',
+      });
     }
   }
   const b = a.benchmark;
   if (b) {
     const label = `${b.tool} ${b.test}`;
-    if (b.transactionsPerSec !== null) out.push({ label: `${label} trans/s`, value: formatNumber(b.transactionsPerSec), hint: 'As the benchmark printed it' });
-    if (b.bitsPerSec !== null) out.push({ label: `${label} throughput`, value: formatBits(b.bitsPerSec), hint: 'As the benchmark printed it' });
+    if (b.transactionsPerSec !== null)
+      out.push({
+        label: `${label} trans/s`,
+        value: formatNumber(b.transactionsPerSec),
+        hint: 'As the benchmark printed it',
+      });
+    if (b.bitsPerSec !== null)
+      out.push({ label: `${label} throughput`, value: formatBits(b.bitsPerSec), hint: 'As the benchmark printed it' });
   }
   return out;
 }
@@ -101,11 +122,17 @@ function summaryFigures(a: Analysis): SummaryFigure[] {
 function timelineView(a: Analysis): AnalysisView['timeline'] {
   const t = a.exits?.timeline;
   if (!t) return null;
-  const entries = Object.entries(t.counts).map(([label, values]) => ({ label, values, total: values.reduce((s, x) => s + x, 0) }));
+  const entries = Object.entries(t.counts).map(([label, values]) => ({
+    label,
+    values,
+    total: values.reduce((s, x) => s + x, 0),
+  }));
   if (entries.length === 0) return null;
   entries.sort((x, y) => y.total - x.total);
   const length = Math.max(...entries.map((e) => e.values.length));
-  const series: SeriesView[] = entries.slice(0, MAX_TIMELINE_SERIES).map((e) => ({ label: e.label, values: e.values.slice() }));
+  const series: SeriesView[] = entries
+    .slice(0, MAX_TIMELINE_SERIES)
+    .map((e) => ({ label: e.label, values: e.values.slice() }));
   const rest = entries.slice(MAX_TIMELINE_SERIES);
   if (rest.length > 0) {
     const other = new Array<number>(length).fill(0);
@@ -116,7 +143,10 @@ function timelineView(a: Analysis): AnalysisView['timeline'] {
   return { labels, series };
 }
 
-function recommendationView(r: Analysis['recommendations'][number], reasons: readonly ReasonStats[]): RecommendationView {
+function recommendationView(
+  r: Analysis['recommendations'][number],
+  reasons: readonly ReasonStats[],
+): RecommendationView {
   return {
     id: r.id,
     title: r.title,
@@ -152,7 +182,10 @@ export function buildAnalysisView(a: Analysis, createdAt = Date.now()): Analysis
     inputs,
     exitsSource: a.exits?.source ?? null,
     summary: summaryFigures(a),
-    reasons: [...reasons].sort((x, y) => y.count - x.count).slice(0, MAX_REASONS).map(reasonView),
+    reasons: [...reasons]
+      .sort((x, y) => y.count - x.count)
+      .slice(0, MAX_REASONS)
+      .map(reasonView),
     timeline: timelineView(a),
     vcpus: (a.exits?.byVcpu ?? []).map((v) => ({ vcpu: v.vcpu, count: v.count })),
     wakeupHistogram: (a.transactions?.wakeupHistogram ?? []).map((h) => ({ upperNs: h.upperNs, count: h.count })),
@@ -169,15 +202,21 @@ export function statusSummary(a: Analysis): { text: string; tooltip: string } | 
   if (tx && a.exits) {
     return {
       text: `${formatNumber(tx.exitsPerTransaction)} exits/txn`,
-      tooltip: `${formatNumber(a.exits.total)} VM exits, ${formatNumber(a.exits.perSecond)} exits/s, ${formatNumber(tx.perSecond)} transactions/s`,
+      tooltip:
+        `${formatNumber(a.exits.total)} VM exits, ${formatNumber(a.exits.perSecond)} exits/s, ` +
+        `${formatNumber(tx.perSecond)} transactions/s`,
     };
   }
   if (a.exits) {
-    return { text: `${formatNumber(a.exits.perSecond)} exits/s`, tooltip: `${formatNumber(a.exits.total)} VM exits (${a.exits.source})` };
+    return {
+      text: `${formatNumber(a.exits.perSecond)} exits/s`,
+      tooltip: `${formatNumber(a.exits.total)} VM exits (${a.exits.source})`,
+    };
   }
   const b = a.benchmark;
   if (b) {
-    const fig = b.transactionsPerSec !== null ? `${formatNumber(b.transactionsPerSec)} trans/s` : formatBits(b.bitsPerSec);
+    const fig =
+      b.transactionsPerSec !== null ? `${formatNumber(b.transactionsPerSec)} trans/s` : formatBits(b.bitsPerSec);
     return { text: `${b.test} ${fig}`, tooltip: `${b.tool} ${b.test}` };
   }
   return null;
@@ -187,7 +226,12 @@ export function statusSummary(a: Analysis): { text: string; tooltip: string } | 
  * The view of an analysis of part of the input (still reading, or cancelled). A snapshot taken while the first file is
  * read does not list that file yet, so the panel's own title stands in for the inputs' names.
  */
-export function buildPartialView(a: Analysis, partial: PartialState, title: string, createdAt = Date.now()): AnalysisView {
+export function buildPartialView(
+  a: Analysis,
+  partial: PartialState,
+  title: string,
+  createdAt = Date.now(),
+): AnalysisView {
   const view = buildAnalysisView(a, createdAt);
   const percent = Math.max(0, Math.min(100, Math.floor(partial.percent)));
   return { ...view, title: view.inputs.length > 0 ? view.title : title, partial: { state: partial.state, percent } };

@@ -1,7 +1,13 @@
 // The one comparison (src/core/compare.ts) in words: every figure, change and interval formatted once, here. The
 // Compare panel shows this view; the CLI text and the HTML report render the same view, so all three agree.
 import type { Change, CompareRow, CompareUnit, Comparison, PredictionCheck } from '../core/index';
-import type { CompareCellView, CompareRowView, CompareSectionView, CompareView, PredictionCheckView } from '../shared/views';
+import type {
+  CompareCellView,
+  CompareRowView,
+  CompareSectionView,
+  CompareView,
+  PredictionCheckView,
+} from '../shared/views';
 import {
   formatBits,
   formatCount,
@@ -44,7 +50,11 @@ function cell(row: CompareRow, i: number): CompareCellView {
   return {
     value: formatCompareValue(row.unit, row.values[i]),
     change: change ? formatPercent(change.relative, true) : null,
-    interval: change ? (change.interval ? formatPercentRange(change.interval.low, change.interval.high) : change.note) : null,
+    interval: change
+      ? change.interval
+        ? formatPercentRange(change.interval.low, change.interval.high)
+        : change.note
+      : null,
     verdict: change ? change.verdict : null,
     tone: tone(row, change),
   };
@@ -81,7 +91,8 @@ function predictionView(p: PredictionCheck): PredictionCheckView {
     verdict =
       `measured ${fmt(p.measured)} (${formatPercent(measuredChange, true)}), ` +
       `predicted ${predicted} (${formatPercent(predictedChange, true)}) from ${fmt(p.before)}`;
-    if (p.withinRange !== null) verdict += p.withinRange ? '; within the predicted range' : '; outside the predicted range';
+    if (p.withinRange !== null)
+      verdict += p.withinRange ? '; within the predicted range' : '; outside the predicted range';
   }
   return {
     recommendation: p.setting ? `${p.title} (${p.setting})` : p.title,

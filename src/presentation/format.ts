@@ -81,7 +81,7 @@ export function formatEstimate(
   return `${r(value)} (${r(low)}–${r(high)})`;
 }
 
-/** A value of a prediction metric in its unit: transactions/s as a number, throughput in bit/s, latency as a duration. */
+/** A prediction metric's value in its unit: transactions/s as a number, throughput in bit/s, latency as a duration. */
 export function formatMetric(metric: string, value: number | null | undefined): string {
   if (metric === 'bitsPerSec') return formatBits(value);
   if (metric === 'latencyNs') return formatDuration(value);

@@ -6,7 +6,8 @@ import { formatDuration, formatNumber, formatPercent } from './format';
 
 // "comm-pid [cpu] 123.456: event:" (trace-cmd / ftrace), "comm pid [cpu] 123.456: sys:event:" (perf script), or
 // " 123.456: event:" (ts-only reports). Bounded quantifiers only: a hover runs on whatever line is under the mouse.
-const EVENT_RE = /^[^[]{0,80}(?:\[\d{1,4}\][^:]{0,64}?)?\s\d{1,12}\.\d{1,12}:\s+(?:[A-Za-z_]\w{0,63}:)?([A-Za-z_]\w{0,63}):/;
+const EVENT_RE =
+  /^[^[]{0,80}(?:\[\d{1,4}\][^:]{0,64}?)?\s\d{1,12}\.\d{1,12}:\s+(?:[A-Za-z_]\w{0,63}:)?([A-Za-z_]\w{0,63}):/;
 
 /** The event name of a trace text line, or null. */
 export function eventNameOf(line: string): string | null {
@@ -52,7 +53,8 @@ export function buildHoverMarkdown(h: HoverFacts): string | null {
   const facts: string[] = [];
   const f = h.fact;
   if (f) {
-    if (f.critical === true) facts.push(`on the critical path${f.transaction !== null ? ` of transaction ${f.transaction + 1}` : ''}`);
+    if (f.critical === true)
+      facts.push(`on the critical path${f.transaction !== null ? ` of transaction ${f.transaction + 1}` : ''}`);
     else if (f.critical === false) facts.push('off the critical path');
     if (f.durationNs !== null) facts.push(`took ${formatDuration(f.durationNs)}`);
   }

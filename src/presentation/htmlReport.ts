@@ -20,7 +20,6 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-
 function reasonBars(rows: ReasonStats[]): string {
   const shown = rows.slice(0, 15);
   const max = Math.max(1, ...shown.map((r) => r.count));
@@ -37,7 +36,8 @@ function reasonBars(rows: ReasonStats[]): string {
       let x = labelW;
       const seg = (n: number, cls: string) => {
         if (n <= 0) return '';
-        const s = `<rect class="${cls}" x="${x.toFixed(1)}" y="${y + 3}" width="${w(n).toFixed(1)}" height="${rowH - 6}"/>`;
+        const box = `x="${x.toFixed(1)}" y="${y + 3}" width="${w(n).toFixed(1)}" height="${rowH - 6}"`;
+        const s = `<rect class="${cls}" ${box}/>`;
         x += w(n);
         return s;
       };
@@ -50,13 +50,15 @@ function reasonBars(rows: ReasonStats[]): string {
       );
     })
     .join('');
-  return `<svg role="img" aria-label="Exits by reason" width="${labelW + barW + 90}" height="${shown.length * rowH}">${bars}</svg>`;
+  const size = `width="${labelW + barW + 90}" height="${shown.length * rowH}"`;
+  return `<svg role="img" aria-label="Exits by reason" ${size}>${bars}</svg>`;
 }
 
 function predictionHtml(p: NonNullable<Analysis['recommendations'][number]['prediction']>): string {
   const f = (n: number) => formatMetric(p.metric, n);
   const after = formatEstimate(p.after, p.low, p.high, f);
-  return `<p class="pred">${escapeHtml(p.metric)}: ${escapeHtml(f(p.before))} → <b>${escapeHtml(after)}</b> (predicted)</p>`;
+  const change = `${escapeHtml(f(p.before))} → <b>${escapeHtml(after)}</b>`;
+  return `<p class="pred">${escapeHtml(p.metric)}: ${change} (predicted)</p>`;
 }
 
 export function renderHtmlReport(a: Analysis, title = 'KVM Trace Lens report'): string {
@@ -64,10 +66,14 @@ export function renderHtmlReport(a: Analysis, title = 'KVM Trace Lens report'): 
   parts.push(`<h1>${escapeHtml(title)}</h1>`);
   parts.push('<h2>Inputs</h2><ul>');
   for (const i of a.inputs) {
-    parts.push(`<li><code>${escapeHtml(i.path)}</code>: ${escapeHtml(i.format ?? 'unrecognised')}, ${formatCount(i.records)} records`);
+    parts.push(
+      `<li><code>${escapeHtml(i.path)}</code>: ${escapeHtml(i.format ?? 'unrecognised')}, ` +
+        `${formatCount(i.records)} records`,
+    );
     if (i.warnings.length) {
       parts.push('<ul class="warn">');
-      for (const w of i.warnings.slice(0, 20)) parts.push(`<li>${w.line !== null ? `line ${w.line}: ` : ''}${escapeHtml(w.message)}</li>`);
+      for (const w of i.warnings.slice(0, 20))
+        parts.push(`<li>${w.line !== null ? `line ${w.line}: ` : ''}${escapeHtml(w.message)}</li>`);
       if (i.warnings.length > 20) parts.push(`<li>${i.warnings.length - 20} more warnings</li>`);
       parts.push('</ul>');
     }
@@ -78,13 +84,29 @@ export function renderHtmlReport(a: Analysis, title = 'KVM Trace Lens report'): 
   const t = a.transactions;
   const e = a.exits;
   parts.push('<div class="figures">');
-  const figure = (label: string, value: string) => parts.push(`<div><span>${escapeHtml(label)}</span><b>${escapeHtml(value)}</b></div>`);
-  if (b) figure(`${b.tool} ${b.test}`, b.transactionsPerSec !== null ? formatTransactionRate(b.transactionsPerSec) : formatBits(b.bitsPerSec));
-  if (e) figure(`exits (${e.source})`, `${formatCount(e.total)}${e.perSecond !== null ? ` · ${formatRate(e.perSecond)}` : ''}`);
+  const figure = (label: string, value: string) =>
+    parts.push(`<div><span>${escapeHtml(label)}</span><b>${escapeHtml(value)}</b></div>`);
+  if (b)
+    figure(
+      `${b.tool} ${b.test}`,
+      b.transactionsPerSec !== null ? formatTransactionRate(b.transactionsPerSec) : formatBits(b.bitsPerSec),
+    );
+  if (e)
+    figure(
+      `exits (${e.source})`,
+      `${formatCount(e.total)}${e.perSecond !== null ? ` · ${formatRate(e.perSecond)}` : ''}`,
+    );
   if (t) {
     figure('round trips', `${formatCount(t.count)} · ${formatRate(t.perSecond)}`);
-    figure('exits / transaction', `${formatNumber(t.exitsPerTransaction)} (${formatNumber(t.criticalExitsPerTransaction)} critical)`);
-    if (t.wakeupLatencyNs) figure('wake-up latency', `p50 ${formatDuration(t.wakeupLatencyNs.p50)} · p99 ${formatDuration(t.wakeupLatencyNs.p99)}`);
+    figure(
+      'exits / transaction',
+      `${formatNumber(t.exitsPerTransaction)} (${formatNumber(t.criticalExitsPerTransaction)} critical)`,
+    );
+    if (t.wakeupLatencyNs)
+      figure(
+        'wake-up latency',
+        `p50 ${formatDuration(t.wakeupLatencyNs.p50)} · p99 ${formatDuration(t.wakeupLatencyNs.p99)}`,
+      );
   }
   parts.push('</div>');
   parts.push('<h2>Recommendations</h2>');
@@ -97,24 +119,36 @@ export function renderHtmlReport(a: Analysis, title = 'KVM Trace Lens report'): 
     if (r.rationale) parts.push(`<p class="why">${escapeHtml(r.rationale)}</p>`);
     parts.push('</section>');
   }
-  for (const n of a.notRecommended ?? []) parts.push(`<p class="not">Not recommended: <b>${escapeHtml(n.id)}</b> — ${escapeHtml(n.reason)}</p>`);
+  for (const n of a.notRecommended ?? [])
+    parts.push(`<p class="not">Not recommended: <b>${escapeHtml(n.id)}</b> — ${escapeHtml(n.reason)}</p>`);
   for (const n of a.modelNotes ?? []) parts.push(`<p class="note">${escapeHtml(n)}</p>`);
   if (e && e.byReason.length) {
-    parts.push('<h2>Exits by reason</h2><p class="legend"><span class="crit">■</span> critical path <span class="off">■</span> off it <span class="rest">■</span> not attributed</p>');
+    parts.push(
+      '<h2>Exits by reason</h2><p class="legend"><span class="crit">■</span> critical path ' +
+        '<span class="off">■</span> off it <span class="rest">■</span> not attributed</p>',
+    );
     parts.push(reasonBars(e.byReason));
-    parts.push('<table><tr><th>reason</th><th>category</th><th>count</th><th>share</th><th>critical</th><th>mean</th><th>p50</th><th>p99</th><th>max</th></tr>');
+    parts.push(
+      `<table><tr>${['reason', 'category', 'count', 'share', 'critical', 'mean', 'p50', 'p99', 'max']
+        .map((h) => `<th>${h}</th>`)
+        .join('')}</tr>`,
+    );
     for (const r of e.byReason) {
       parts.push(
         `<tr><td>${escapeHtml(r.reason)}</td><td>${escapeHtml(r.category)}</td><td>${formatCount(r.count)}</td>` +
           `<td>${formatPercent(r.share)}</td><td>${formatCount(r.critical)}</td><td>${formatDuration(r.meanNs)}</td>` +
-          `<td>${formatDuration(r.p50Ns)}</td><td>${formatDuration(r.p99Ns)}</td><td>${formatDuration(r.maxNs)}</td></tr>`,
+          `<td>${formatDuration(r.p50Ns)}</td><td>${formatDuration(r.p99Ns)}</td>` +
+          `<td>${formatDuration(r.maxNs)}</td></tr>`,
       );
     }
     parts.push('</table>');
   }
   if (t?.breakdownNs?.length) {
-    parts.push('<h2>Where a transaction\'s time goes</h2><table><tr><th>component</th><th>mean per transaction</th></tr>');
-    for (const c of t.breakdownNs) parts.push(`<tr><td>${escapeHtml(c.component)}</td><td>${formatDuration(c.meanNs)}</td></tr>`);
+    parts.push(
+      "<h2>Where a transaction's time goes</h2><table><tr><th>component</th><th>mean per transaction</th></tr>",
+    );
+    for (const c of t.breakdownNs)
+      parts.push(`<tr><td>${escapeHtml(c.component)}</td><td>${formatDuration(c.meanNs)}</td></tr>`);
     parts.push('</table>');
   }
   return page(title, parts);
@@ -140,7 +174,8 @@ export function renderCompareHtml(c: Comparison, title = 'KVM Trace Lens: compar
     for (const r of s.rows) {
       const cells = r.cells.map((x) => {
         const change = x.change === null ? '' : `<br><span class="${x.tone}">${escapeHtml(x.change)}</span>`;
-        const why = x.interval === null ? '' : `<br><small>${escapeHtml(x.interval)}${x.verdict && x.verdict !== 'no interval' ? `, ${x.verdict}` : ''}</small>`;
+        const why =
+          x.interval === null ? '' : `<br><small>${escapeHtml(x.interval)}${verdictSuffix(x.verdict)}</small>`;
         return `<td>${escapeHtml(x.value)}${change}${why}</td>`;
       });
       parts.push(`<tr><td>${escapeHtml(r.label)}</td>${cells.join('')}</tr>`);
@@ -152,16 +187,45 @@ export function renderCompareHtml(c: Comparison, title = 'KVM Trace Lens: compar
   return page(title, parts);
 }
 
+function verdictSuffix(verdict: string | null): string {
+  return verdict && verdict !== 'no interval' ? `, ${verdict}` : '';
+}
+
+const PAGE_CSS = [
+  'body{font:14px/1.45 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222;background:#fff}',
+  'code{background:#f2f2f2;padding:0 .3em}',
+  'table{border-collapse:collapse;margin:1em 0}',
+  'td,th{border-bottom:1px solid #ddd;padding:.2em .6em;text-align:right}',
+  'td:first-child,th:first-child{text-align:left}',
+  '.figures{display:flex;flex-wrap:wrap;gap:1em}',
+  '.figures div{border:1px solid #ddd;padding:.5em 1em;border-radius:4px}',
+  '.figures span{display:block;color:#666;font-size:12px}',
+  '.rec{border-left:4px solid #2a7ae2;padding:.2em 1em;margin:1em 0;background:#f7faff}',
+  '.pred b{color:#0a7d28}',
+  '.why,.note,.not{color:#555}',
+  '.better{color:#0a7d28}',
+  '.worse{color:#c92a2a}',
+  '.warn{color:#8a5a00}',
+  'svg text{font-size:12px;fill:#222}',
+  'rect.crit,.crit{fill:#d9480f;color:#d9480f}',
+  'rect.off,.off{fill:#74a9cf;color:#74a9cf}',
+  'rect.rest,.rest{fill:#bbb;color:#bbb}',
+  '@media (prefers-color-scheme: dark){' +
+    'body{background:#1e1e1e;color:#ddd}' +
+    'code{background:#333}' +
+    'svg text{fill:#ddd}' +
+    '.rec{background:#1f2a36}' +
+    '.figures span,.why,.note,.not{color:#aaa}' +
+    '}',
+].join('\n');
+
+/** No script, no outside resource: the page can only style itself. */
+const CSP = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`;
+
 function page(title: string, parts: readonly string[]): string {
-  const css = `body{font:14px/1.45 system-ui,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#222;background:#fff}
-code{background:#f2f2f2;padding:0 .3em}table{border-collapse:collapse;margin:1em 0}td,th{border-bottom:1px solid #ddd;padding:.2em .6em;text-align:right}
-td:first-child,th:first-child{text-align:left}.figures{display:flex;flex-wrap:wrap;gap:1em}.figures div{border:1px solid #ddd;padding:.5em 1em;border-radius:4px}
-.figures span{display:block;color:#666;font-size:12px}.rec{border-left:4px solid #2a7ae2;padding:.2em 1em;margin:1em 0;background:#f7faff}.pred b{color:#0a7d28}
-.why,.note,.not{color:#555}.better{color:#0a7d28}.worse{color:#c92a2a}.warn{color:#8a5a00}svg text{font-size:12px;fill:#222}rect.crit,.crit{fill:#d9480f;color:#d9480f}rect.off,.off{fill:#74a9cf;color:#74a9cf}rect.rest,.rest{fill:#bbb;color:#bbb}
-@media (prefers-color-scheme: dark){body{background:#1e1e1e;color:#ddd}code{background:#333}svg text{fill:#ddd}.rec{background:#1f2a36}.figures span,.why,.note,.not{color:#aaa}}`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>${escapeHtml(title)}</title><style>${css}</style></head><body>
+<html lang="en"><head><meta charset="utf-8">${CSP}
+<title>${escapeHtml(title)}</title><style>${PAGE_CSS}</style></head><body>
 ${parts.join('\n')}
 </body></html>
 `;

@@ -95,14 +95,22 @@ function transactionLines(a: Analysis): string[] {
 
 function haltPollingLines(h: HaltPollingSummary | null | undefined): string[] {
   if (!h) return [];
-  const window = h.maxWindowNs === null ? '' : h.maxWindowNs === 0 ? ', polling off' : `, poll window up to ${formatDuration(h.maxWindowNs)}`;
+  const window =
+    h.maxWindowNs === null
+      ? ''
+      : h.maxWindowNs === 0
+        ? ', polling off'
+        : `, poll window up to ${formatDuration(h.maxWindowNs)}`;
   const out = [
     '',
-    `Halt polling (${h.side}): ${formatCount(h.polled)} wake-ups while polling, ${formatCount(h.waited)} after halting ` +
+    `Halt polling (${h.side}): ${formatCount(h.polled)} wake-ups while polling, ` +
+      `${formatCount(h.waited)} after halting ` +
       `(${formatPercent(h.pollSuccessRate)} polled)${window}`,
   ];
-  if (h.pollNs) out.push(`  polling before the wake-up: p50 ${formatDuration(h.pollNs.p50)}, p99 ${formatDuration(h.pollNs.p99)}`);
-  if (h.waitNs) out.push(`  halted before the wake-up: p50 ${formatDuration(h.waitNs.p50)}, p99 ${formatDuration(h.waitNs.p99)}`);
+  if (h.pollNs)
+    out.push(`  polling before the wake-up: p50 ${formatDuration(h.pollNs.p50)}, p99 ${formatDuration(h.pollNs.p99)}`);
+  if (h.waitNs)
+    out.push(`  halted before the wake-up: p50 ${formatDuration(h.waitNs.p50)}, p99 ${formatDuration(h.waitNs.p99)}`);
   return out;
 }
 
@@ -113,7 +121,10 @@ export function predictionText(p: NonNullable<Recommendation['prediction']>): st
 }
 
 function recommendationLines(a: Analysis): string[] {
-  const out = ['', a.recommendations.length ? 'Recommendations:' : 'Recommendations: none — nothing here would clearly help.'];
+  const out = [
+    '',
+    a.recommendations.length ? 'Recommendations:' : 'Recommendations: none — nothing here would clearly help.',
+  ];
   for (const [n, r] of a.recommendations.entries()) {
     out.push(`${n + 1}. ${r.title}${r.setting ? `  [${r.setting}]` : ''}`);
     for (const ev of r.evidence) out.push(`   - ${ev}`);

@@ -26,7 +26,12 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
     case 'ready':
       return true;
     case 'reveal':
-      return Number.isInteger(m.input) && (m.input as number) >= 0 && isArrayOf(m.lines, isLineNumber, MAX_REVEAL_LINES) && m.lines.length > 0;
+      return (
+        Number.isInteger(m.input) &&
+        (m.input as number) >= 0 &&
+        isArrayOf(m.lines, isLineNumber, MAX_REVEAL_LINES) &&
+        m.lines.length > 0
+      );
     case 'copySetting':
       return isString(m.setting) && m.setting.length > 0 && m.setting.length <= MAX_TEXT;
     case 'export':

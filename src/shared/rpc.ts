@@ -96,9 +96,6 @@ export class Channel<TOut, TIn> {
 
 function isEnvelope(v: unknown): v is Envelope {
   return (
-    isObject(v) &&
-    Number.isInteger(v.id) &&
-    'body' in v &&
-    (v.inReplyTo === undefined || Number.isInteger(v.inReplyTo))
+    isObject(v) && Number.isInteger(v.id) && 'body' in v && (v.inReplyTo === undefined || Number.isInteger(v.inReplyTo))
   );
 }

@@ -1,6 +1,14 @@
 // What the panels show (view models built by src/presentation) and their validators: the webview renders only what has
 // the expected shape. No vscode or DOM imports: the extension, the worker and the webview bundles all share this.
-import { isArrayOf, isFiniteNumber, isLineNumber, isNullableNumber, isNullableString, isObject, isString } from './guards';
+import {
+  isArrayOf,
+  isFiniteNumber,
+  isLineNumber,
+  isNullableNumber,
+  isNullableString,
+  isObject,
+  isString,
+} from './guards';
 
 export interface SummaryFigure {
   label: string;
@@ -132,7 +140,8 @@ export interface CompareView {
   method: string;
 }
 
-const isSummaryFigure = (v: unknown): v is SummaryFigure => isObject(v) && isString(v.label) && isString(v.value) && isString(v.hint);
+const isSummaryFigure = (v: unknown): v is SummaryFigure =>
+  isObject(v) && isString(v.label) && isString(v.value) && isString(v.hint);
 
 const isInputView = (v: unknown): v is InputView =>
   isObject(v) &&
@@ -142,7 +151,11 @@ const isInputView = (v: unknown): v is InputView =>
   isNullableString(v.format) &&
   isFiniteNumber(v.records) &&
   isFiniteNumber(v.warningCount) &&
-  isArrayOf(v.warnings, (w): w is { line: number | null; message: string } => isObject(w) && isNullableNumber(w.line) && isString(w.message)) &&
+  isArrayOf(
+    v.warnings,
+    (w): w is { line: number | null; message: string } =>
+      isObject(w) && isNullableNumber(w.line) && isString(w.message),
+  ) &&
   isNullableString(v.error);
 
 const isReasonView = (v: unknown): v is ReasonView =>
@@ -158,7 +171,8 @@ const isReasonView = (v: unknown): v is ReasonView =>
   isString(v.description) &&
   isArrayOf(v.exampleLines, isLineNumber);
 
-const isEvidence = (v: unknown): v is EvidenceView => isObject(v) && isString(v.text) && isArrayOf(v.lines, isLineNumber);
+const isEvidence = (v: unknown): v is EvidenceView =>
+  isObject(v) && isString(v.text) && isArrayOf(v.lines, isLineNumber);
 
 const isRecommendationView = (v: unknown): v is RecommendationView =>
   isObject(v) &&
@@ -170,9 +184,14 @@ const isRecommendationView = (v: unknown): v is RecommendationView =>
   isString(v.rationale);
 
 const isPartialState = (v: unknown): v is PartialState =>
-  isObject(v) && (v.state === 'reading' || v.state === 'cancelled') && isFiniteNumber(v.percent) && v.percent >= 0 && v.percent <= 100;
+  isObject(v) &&
+  (v.state === 'reading' || v.state === 'cancelled') &&
+  isFiniteNumber(v.percent) &&
+  v.percent >= 0 &&
+  v.percent <= 100;
 
-const isSeries = (v: unknown): v is SeriesView => isObject(v) && isString(v.label) && isArrayOf(v.values, isFiniteNumber);
+const isSeries = (v: unknown): v is SeriesView =>
+  isObject(v) && isString(v.label) && isArrayOf(v.values, isFiniteNumber);
 
 export function isAnalysisView(v: unknown): v is AnalysisView {
   if (!isObject(v) || v.kind !== 'analysis') return false;
@@ -187,9 +206,20 @@ export function isAnalysisView(v: unknown): v is AnalysisView {
     isArrayOf(v.summary, isSummaryFigure) &&
     isArrayOf(v.reasons, isReasonView) &&
     timelineOk &&
-    isArrayOf(v.vcpus, (x): x is { vcpu: number; count: number } => isObject(x) && isFiniteNumber(x.vcpu) && isFiniteNumber(x.count)) &&
-    isArrayOf(v.wakeupHistogram, (x): x is { upperNs: number; count: number } => isObject(x) && isFiniteNumber(x.upperNs) && isFiniteNumber(x.count)) &&
-    isArrayOf(v.breakdown, (x): x is { component: string; meanNs: number } => isObject(x) && isString(x.component) && isFiniteNumber(x.meanNs)) &&
+    isArrayOf(
+      v.vcpus,
+      (x): x is { vcpu: number; count: number } => isObject(x) && isFiniteNumber(x.vcpu) && isFiniteNumber(x.count),
+    ) &&
+    isArrayOf(
+      v.wakeupHistogram,
+      (x): x is { upperNs: number; count: number } =>
+        isObject(x) && isFiniteNumber(x.upperNs) && isFiniteNumber(x.count),
+    ) &&
+    isArrayOf(
+      v.breakdown,
+      (x): x is { component: string; meanNs: number } =>
+        isObject(x) && isString(x.component) && isFiniteNumber(x.meanNs),
+    ) &&
     isArrayOf(v.recommendations, isRecommendationView) &&
     isArrayOf(v.errors, isString) &&
     isNullableString(v.notice) &&

@@ -29,7 +29,12 @@ export function isFromWorker(m: unknown): m is FromWorker {
   const x = m as Record<string, unknown>;
   switch (x.type) {
     case 'progress':
-      return typeof x.job === 'number' && typeof x.done === 'number' && typeof x.total === 'number' && typeof x.path === 'string';
+      return (
+        typeof x.job === 'number' &&
+        typeof x.done === 'number' &&
+        typeof x.total === 'number' &&
+        typeof x.path === 'string'
+      );
     case 'done':
       return typeof x.job === 'number' && isAnalysisLike(x.analysis);
     case 'partial':
@@ -70,7 +75,7 @@ export function isToWorker(m: unknown): m is ToWorker {
   }
 }
 
-/** Enough of an Analysis for the host to build a view from it (the worker is ours; this catches stale or broken ones). */
+/** Enough of an Analysis for the host to build a view from (the worker is ours; this catches stale or broken ones). */
 function isAnalysisLike(a: unknown): a is Analysis {
   if (typeof a !== 'object' || a === null) return false;
   const x = a as Record<string, unknown>;

@@ -52,11 +52,20 @@ test('Poisson counts on both sides of significant: 100 → 120 exits is noise, 1
 
   const perTx = (exits: number, tx: number): Analysis => ({
     ...fixtureAnalysis('analysis-tcprr.json'),
-    transactions: { ...fixtureAnalysis('analysis-tcprr.json').transactions!, count: tx, exitsPerTransaction: exits / tx },
+    transactions: {
+      ...fixtureAnalysis('analysis-tcprr.json').transactions!,
+      count: tx,
+      exitsPerTransaction: exits / tx,
+    },
   });
   const verdict = (a: Analysis, b: Analysis) =>
-    rowOf(compareAnalyses([{ label: 'a', analysis: a }, { label: 'b', analysis: b }]).rows, 'transactions.exits').changes[1]!
-      .verdict;
+    rowOf(
+      compareAnalyses([
+        { label: 'a', analysis: a },
+        { label: 'b', analysis: b },
+      ]).rows,
+      'transactions.exits',
+    ).changes[1]!.verdict;
   assert.equal(verdict(perTx(100, 100), perTx(120, 100)), 'within noise');
   assert.equal(verdict(perTx(10_000, 100), perTx(12_000, 100)), 'significant');
 });
@@ -75,8 +84,19 @@ test('repeated benchmark runs: Welch interval of the means on both sides of sign
   const withSeries = (values: number[]): Analysis => {
     const a = fixtureAnalysis('analysis-tcprr.json');
     const avg = values.reduce((s, v) => s + v, 0) / values.length;
-    a.series = { metric: 'transactionsPerSec', values, labels: [], avg, min: 0, max: 0, median: 0, stddev: 0, jitter: 0,
-      relativeToFirst: [], histogram: [] };
+    a.series = {
+      metric: 'transactionsPerSec',
+      values,
+      labels: [],
+      avg,
+      min: 0,
+      max: 0,
+      median: 0,
+      stddev: 0,
+      jitter: 0,
+      relativeToFirst: [],
+      histogram: [],
+    };
     return a;
   };
   const c = compareAnalyses([
@@ -104,7 +124,13 @@ test('every baseline prediction is checked against each later run', () => {
   close(p.error, 12740 / 13230 - 1);
   assert.equal(p.withinRange, null); // the fixture predates ranges
   const [a, b] = runs();
-  a.analysis.recommendations[0].prediction = { metric: 'transactionsPerSec', before: 9800, after: 13230, low: 12000, high: 14000 };
+  a.analysis.recommendations[0].prediction = {
+    metric: 'transactionsPerSec',
+    before: 9800,
+    after: 13230,
+    low: 12000,
+    high: 14000,
+  };
   assert.equal(compareAnalyses([a, b]).predictions[0].withinRange, true);
   a.analysis.recommendations[0].prediction.low = 13000;
   assert.equal(compareAnalyses([a, b]).predictions[0].withinRange, false);
@@ -125,8 +151,14 @@ test('compare needs two runs; a missing metric is said, not invented', () => {
 
 test('run labels keep whole file names; several files of one run share their stem', () => {
   assert.equal(runLabel(['/x/tcprr-cross-poll0.report.txt.gz']), 'tcprr-cross-poll0.report.txt.gz');
-  assert.equal(runLabel(['/x/tcprr-cross-poll0.report.txt.gz', '/x/tcprr-cross-poll0.netperf.txt']), 'tcprr-cross-poll0');
+  assert.equal(
+    runLabel(['/x/tcprr-cross-poll0.report.txt.gz', '/x/tcprr-cross-poll0.netperf.txt']),
+    'tcprr-cross-poll0',
+  );
   assert.equal(runLabel(['a.txt', 'b.txt']), 'a.txt + b.txt');
   const c = compareAnalyses([runs()[0], { ...runs()[1], label: 'poll off' }]);
-  assert.deepEqual(c.runs.map((r) => r.label), ['poll off (#1)', 'poll off (#2)']);
+  assert.deepEqual(
+    c.runs.map((r) => r.label),
+    ['poll off (#1)', 'poll off (#2)'],
+  );
 });

@@ -56,7 +56,10 @@ export class CancellationTokenSource {
 }
 export const window = {
   /** Runs the task at once; tests can cancel through `lastProgressToken`. */
-  withProgress<T>(_o: unknown, task: (p: { report(v: unknown): void }, t: CancellationTokenSource['token']) => Promise<T>): Promise<T> {
+  withProgress<T>(
+    _o: unknown,
+    task: (p: { report(v: unknown): void }, t: CancellationTokenSource['token']) => Promise<T>,
+  ): Promise<T> {
     const source = new CancellationTokenSource();
     fake.lastProgress = source;
     return task({ report: (v) => fake.progressReports.push(v) }, source.token);

@@ -3,7 +3,12 @@
 // partial, then waits for 'cancel' and answers with the analysis read so far.
 import { parentPort } from 'node:worker_threads';
 
-const analysis = (exits) => ({ schema: 'kvm-trace-lens/analysis@1', inputs: [], exits: { total: exits, byReason: [] }, recommendations: [] });
+const analysis = (exits) => ({
+  schema: 'kvm-trace-lens/analysis@1',
+  inputs: [],
+  exits: { total: exits, byReason: [] },
+  recommendations: [],
+});
 const waiting = new Map();
 // Every message travels in an envelope (src/shared/rpc.ts); this script sends no requests, so ids just count.
 let nextId = 1;

@@ -18,13 +18,19 @@ test('the panel view holds the figures in words, with change, interval and verdi
   const view = buildCompareView(comparison());
   assert.ok(isCompareView(view));
   const tps = view.sections[0].rows.find((r) => r.id === 'benchmark.transactionsPerSec')!;
-  assert.deepEqual(tps.cells.map((c) => c.value), ['9,800', '12,740']);
+  assert.deepEqual(
+    tps.cells.map((c) => c.value),
+    ['9,800', '12,740'],
+  );
   assert.equal(tps.cells[1].change, '+30\u00a0%');
   assert.equal(tps.cells[1].interval, 'one run: no interval');
   assert.equal(tps.cells[1].verdict, 'no interval');
   const reasons = view.sections.find((s) => s.title === 'Exits by reason, per transaction')!;
   const hlt = reasons.rows.find((r) => r.label === 'hlt')!;
-  assert.deepEqual(hlt.cells.map((c) => c.value), ['0.6', '0.067']); // 3000/5000, 500/7500
+  assert.deepEqual(
+    hlt.cells.map((c) => c.value),
+    ['0.6', '0.067'],
+  ); // 3000/5000, 500/7500
   assert.equal(hlt.cells[1].change, '-89\u00a0%');
   assert.equal(hlt.cells[1].interval, '-90\u00a0% to -88\u00a0%');
   assert.equal(hlt.cells[1].verdict, 'significant');

@@ -10,10 +10,33 @@ const hostile = '<img src=x onerror=alert(1)>';
 test('trace-derived text is escaped and the report runs no script', () => {
   const a: Analysis = {
     schema: ANALYSIS_SCHEMA,
-    inputs: [{ path: `/tmp/${hostile}.txt`, format: 'ftrace', records: 1, warnings: [{ line: 3, message: `bad line ${hostile}` }] }],
+    inputs: [
+      {
+        path: `/tmp/${hostile}.txt`,
+        format: 'ftrace',
+        records: 1,
+        warnings: [{ line: 3, message: `bad line ${hostile}` }],
+      },
+    ],
     exits: {
-      source: 'host', total: 1, perSecond: null, durationNs: null,
-      byReason: [{ reason: hostile, category: 'other', count: 1, share: 1, critical: null, offCritical: null, meanNs: null, p50Ns: null, p99Ns: null, maxNs: null }],
+      source: 'host',
+      total: 1,
+      perSecond: null,
+      durationNs: null,
+      byReason: [
+        {
+          reason: hostile,
+          category: 'other',
+          count: 1,
+          share: 1,
+          critical: null,
+          offCritical: null,
+          meanNs: null,
+          p50Ns: null,
+          p99Ns: null,
+          maxNs: null,
+        },
+      ],
     },
     transactions: null,
     benchmark: null,
@@ -27,7 +50,10 @@ test('trace-derived text is escaped and the report runs no script', () => {
 });
 
 test('the report of a real run shows its figures and recommendation', async () => {
-  const a = await analyzeFiles([sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz'), sample('guest-trace', 'tcprr-cross-poll0.netperf.txt')]);
+  const a = await analyzeFiles([
+    sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz'),
+    sample('guest-trace', 'tcprr-cross-poll0.netperf.txt'),
+  ]);
   const html = renderHtmlReport(a);
   assert.ok(html.includes('16,746\u00a0trans/s'));
   assert.ok(html.includes('guest_halt_poll_ns='));

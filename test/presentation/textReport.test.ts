@@ -8,14 +8,34 @@ import { fixtureAnalysis } from '../helpers/fixtureAnalysis';
 
 function handMade(): Analysis {
   const a = fixtureAnalysis('analysis-tcprr.json');
-  a.recommendations[0].prediction = { metric: 'transactionsPerSec', before: 9800, after: 13230, low: 12100, high: 14400 };
+  a.recommendations[0].prediction = {
+    metric: 'transactionsPerSec',
+    before: 9800,
+    after: 13230,
+    low: 12100,
+    high: 14400,
+  };
   a.haltPolling = {
-    side: 'guest', polled: 900, waited: 100, pollSuccessRate: 0.9,
-    pollNs: null, waitNs: { p50: 52_000, p99: 260_000 }, maxWindowNs: 200_000,
+    side: 'guest',
+    polled: 900,
+    waited: 100,
+    pollSuccessRate: 0.9,
+    pollNs: null,
+    waitNs: { p50: 52_000, p99: 260_000 },
+    maxWindowNs: 200_000,
   };
   a.series = {
-    metric: 'transactionsPerSec', values: [9800, 10200, 9600], labels: ['#1', '#2', '#3'], avg: 9866.67, min: 9600,
-    max: 10200, median: 9800, stddev: 305.5, jitter: 500, relativeToFirst: [1, 1.04, 0.98], histogram: [],
+    metric: 'transactionsPerSec',
+    values: [9800, 10200, 9600],
+    labels: ['#1', '#2', '#3'],
+    avg: 9866.67,
+    min: 9600,
+    max: 10200,
+    median: 9800,
+    stddev: 305.5,
+    jitter: 500,
+    relativeToFirst: [1, 1.04, 0.98],
+    histogram: [],
   };
   a.notRecommended = [{ id: 'batching', reason: 'request/response: batching adds latency to every round trip' }];
   a.modelNotes = ['CPU 1 traced no cpu_idle events: its halts are not seen'];
@@ -25,7 +45,10 @@ function handMade(): Analysis {
 test('per-vCPU exits, time breakdown and halt polling are printed', () => {
   const text = formatAnalysisText(handMade());
   assert.match(text, /Exits per vCPU:\nvCPU\s+exits\n0\s+6,500\n1\s+3,500/);
-  assert.match(text, /Time of one transaction \(mean\):\ncomponent\s+time\nguest run\s+40\u00a0µs\nhalted\s+45\u00a0µs/);
+  assert.match(
+    text,
+    /Time of one transaction \(mean\):\ncomponent\s+time\nguest run\s+40\u00a0µs\nhalted\s+45\u00a0µs/,
+  );
   assert.match(text, /Halt polling \(guest\): 900 wake-ups while polling, 100 after halting \(90\u00a0% polled\)/);
   assert.match(text, /poll window up to 200\u00a0µs/);
   assert.match(text, /halted before the wake-up: p50 52\u00a0µs, p99 260\u00a0µs/);

@@ -47,8 +47,17 @@ test('host messages: a real analysis view and compare view pass, damaged ones do
   assert.ok(isHostMessage({ type: 'compare', view: cmp }));
   assert.ok(isHostMessage({ type: 'busy', text: 'Reading…' }));
 
-  assert.equal(isHostMessage({ type: 'analysis', view: { ...view, reasons: [{ ...view.reasons[0], count: '4000' }] } }), false);
-  assert.equal(isHostMessage({ type: 'analysis', view: { ...view, recommendations: [{ ...view.recommendations[0], evidence: ['x'] }] } }), false);
+  assert.equal(
+    isHostMessage({ type: 'analysis', view: { ...view, reasons: [{ ...view.reasons[0], count: '4000' }] } }),
+    false,
+  );
+  assert.equal(
+    isHostMessage({
+      type: 'analysis',
+      view: { ...view, recommendations: [{ ...view.recommendations[0], evidence: ['x'] }] },
+    }),
+    false,
+  );
   assert.equal(isHostMessage({ type: 'analysis', view: { ...view, kind: 'compare' } }), false);
   assert.equal(isHostMessage({ type: 'compare', view }), false);
   const badCell = { value: '1', change: null, interval: null, verdict: 'maybe', tone: 'neutral' };

@@ -26,14 +26,22 @@ function pair(onAsk: (a: Ask) => Answer | undefined) {
 
 test('a request gets the reply that names it; events get none', async () => {
   const notes: string[] = [];
-  const { client, wire } = pair((a) => (a.type === 'double' ? { type: 'doubled', n: a.n * 2 } : void notes.push(a.text)));
-  const [r1, r2] = await Promise.all([client.request({ type: 'double', n: 21 }), client.request({ type: 'double', n: 4 })]);
+  const { client, wire } = pair((a) =>
+    a.type === 'double' ? { type: 'doubled', n: a.n * 2 } : void notes.push(a.text),
+  );
+  const [r1, r2] = await Promise.all([
+    client.request({ type: 'double', n: 21 }),
+    client.request({ type: 'double', n: 4 }),
+  ]);
   assert.deepEqual([r1.n, r2.n], [42, 8]);
   client.send({ type: 'note', text: 'hi' });
   await new Promise((r) => setImmediate(r));
   assert.deepEqual(notes, ['hi']);
   assert.equal(wire.length, 2, 'only the two requests were answered');
-  assert.deepEqual(wire.map((e) => e.inReplyTo), [1, 2]);
+  assert.deepEqual(
+    wire.map((e) => e.inReplyTo),
+    [1, 2],
+  );
 });
 
 test('malformed messages are dropped; a request without a reply times out; pending requests fail on stop', async () => {

@@ -11,7 +11,9 @@ async function analyzeActiveFile(s: Services, uriArg?: unknown): Promise<void> {
   const target = uriArg instanceof vscode.Uri ? uriArg : undefined;
   const doc = target ? await vscode.workspace.openTextDocument(target) : vscode.window.activeTextEditor?.document;
   if (!doc) {
-    void vscode.window.showInformationMessage('KVM Trace Lens: open a trace, perf kvm stat, netperf or iperf file first.');
+    void vscode.window.showInformationMessage(
+      'KVM Trace Lens: open a trace, perf kvm stat, netperf or iperf file first.',
+    );
     return;
   }
   const name = baseName(doc.uri.path);
