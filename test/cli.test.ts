@@ -80,6 +80,11 @@ test('compare --runs --json: side by side with the prediction checked', () => {
     [16745.77, 82742.26],
   );
   assert.equal(c.predictions[0].measured, 82742.26);
+  // 5.28 → 0.01 exits per transaction over thousands of transactions: far outside the Poisson noise
+  const perTx = c.rows.find((x: { id: string }) => x.id === 'transactions.exits');
+  assert.equal(perTx.changes[1].verdict, 'significant');
+  assert.ok(!c.rows.some((x: { id: string }) => x.id === 'benchmark.bitsPerSec'), 'TCP_RR: no throughput row');
+  assert.deepEqual(c.runs.map((x: { label: string }) => x.label), ['tcprr-cross-poll0', 'tcprr-cross-poll200000']);
 });
 
 test('usage errors exit 2 with the usage text on stderr and nothing on stdout', () => {

@@ -1,4 +1,4 @@
-// Exports of an analysis: the CONTRACT JSON, and exits by reason as CSV (papaparse quotes what needs quoting).
+// Exports of an analysis: its JSON as `analyze --json` prints it, and exits by reason as CSV (papaparse quotes).
 import Papa from 'papaparse';
 import type { Analysis } from '../core/index';
 
