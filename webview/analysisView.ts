@@ -1,6 +1,6 @@
-// Renders the Analysis panel from an AnalysisView (see src/extension/protocol.ts).
-import type { AnalysisView, RecommendationView, ReasonView } from '../src/extension/protocol';
-import { formatDuration, formatNumber, formatPercent } from '../src/extension/viewModel';
+// Renders the Analysis panel from an AnalysisView (src/shared/views.ts, built by src/presentation/analysisView.ts).
+import type { AnalysisView, RecommendationView, ReasonView } from '../src/shared/views';
+import { formatDuration, formatNumber, formatPercent } from '../src/presentation/format';
 import { exitsByReasonChart, simpleBarChart, sizeFor, timelineChart } from './charts';
 import { el, section } from './dom';
 

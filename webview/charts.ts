@@ -12,8 +12,8 @@ import {
   Tooltip,
   type ChartConfiguration,
 } from 'chart.js';
-import type { AnalysisView, ReasonView } from '../src/extension/protocol';
-import { formatDuration, formatNumber } from '../src/extension/viewModel';
+import type { AnalysisView, ReasonView } from '../src/shared/views';
+import { formatDuration, formatNumber } from '../src/presentation/format';
 import { chartTheme } from './theme';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);

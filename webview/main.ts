@@ -1,8 +1,10 @@
-// Webview entry for every KVM Trace Lens panel. Messages are validated (protocol.ts) before anything is rendered;
+// Webview entry for every KVM Trace Lens panel. Messages are validated (src/shared) before anything is rendered;
 // the last view is kept in the webview state so VS Code can restore the panel after a reload.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
-import { isHostMessage, isPanelState, type AnalysisView, type CompareView, type WebviewMessage } from '../src/extension/protocol';
+import { isHostMessage, isPanelState, type HostMessage, type WebviewMessage } from '../src/shared/messages';
+import { Channel, type Envelope } from '../src/shared/rpc';
+import type { AnalysisView, CompareView } from '../src/shared/views';
 import { renderAnalysis, type Actions } from './analysisView';
 import { destroyCharts } from './charts';
 import { renderCompare } from './compareView';
@@ -10,7 +12,7 @@ import { clear, el } from './dom';
 import { onThemeChange } from './theme';
 
 interface VsCodeApi {
-  postMessage(m: WebviewMessage): void;
+  postMessage(m: Envelope<WebviewMessage>): void;
   getState(): unknown;
   setState(s: unknown): void;
 }
@@ -20,10 +22,20 @@ const vscode = acquireVsCodeApi();
 const root = document.getElementById('root')!;
 let current: AnalysisView | CompareView | null = null;
 
+const host = new Channel<WebviewMessage, HostMessage>({
+  post: (envelope) => vscode.postMessage(envelope),
+  accept: isHostMessage, // not ours, or not the shape we render: dropped
+  onMessage: (m) => {
+    if (m.type === 'analysis' || m.type === 'compare') render(m.view);
+    else if (m.type === 'busy') message('busy', m.text);
+    else message('error', m.message);
+  },
+});
+
 const actions: Actions = {
-  reveal: (input, lines) => vscode.postMessage({ type: 'reveal', input, lines: lines.slice(0, 50) }),
-  copySetting: (setting) => vscode.postMessage({ type: 'copySetting', setting }),
-  exportAs: (format) => vscode.postMessage({ type: 'export', format }),
+  reveal: (input, lines) => host.send({ type: 'reveal', input, lines: lines.slice(0, 50) }),
+  copySetting: (setting) => host.send({ type: 'copySetting', setting }),
+  exportAs: (format) => host.send({ type: 'export', format }),
 };
 
 function render(view: AnalysisView | CompareView): void {
@@ -51,16 +63,12 @@ function message(kind: 'busy' | 'error', text: string): void {
   clear(root);
   root.setAttribute('aria-busy', kind === 'busy' ? 'true' : 'false');
   root.dataset.state = kind;
-  root.append(el('div', { class: kind === 'busy' ? 'busy' : 'banner error', role: kind === 'error' ? 'alert' : 'status' }, text));
+  root.append(
+    el('div', { class: kind === 'busy' ? 'busy' : 'banner error', role: kind === 'error' ? 'alert' : 'status' }, text),
+  );
 }
 
-window.addEventListener('message', (e: MessageEvent<unknown>) => {
-  const m = e.data;
-  if (!isHostMessage(m)) return; // not ours, or not the shape we render
-  if (m.type === 'analysis' || m.type === 'compare') render(m.view);
-  else if (m.type === 'busy') message('busy', m.text);
-  else message('error', m.message);
-});
+window.addEventListener('message', (e: MessageEvent<unknown>) => host.receive(e.data));
 
 onThemeChange(() => {
   if (current) render(current);
@@ -68,4 +76,4 @@ onThemeChange(() => {
 
 const saved = vscode.getState();
 if (isPanelState(saved)) render(saved.view);
-vscode.postMessage({ type: 'ready' });
+host.send({ type: 'ready' });

@@ -1,15 +1,16 @@
-// `compare A.json B.json` (saved `analyze --json` outputs) or `compare --runs "A files" "B files"`.
+// `compare A.json B.json` (saved `analyze --json` outputs) or `compare --runs "A files" "B files"`, as text, JSON, or a
+// static HTML page (--html OUT.html); all three show the one comparison of src/core/compare.ts.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { analyzeFiles } from '../core/analyze';
-import { ANALYSIS_SCHEMA, type Analysis } from '../core/analysisTypes';
-import { compareAnalyses, type Comparison } from '../core/compare';
-import { formatComparisonText } from './text';
+import { ANALYSIS_SCHEMA, analyzeFiles, compareAnalyses, runLabel, type Analysis, type RunInput } from '../core/index';
+import { renderCompareHtml } from '../presentation/htmlReport';
+import { formatComparisonText } from '../presentation/textReport';
+import { writeHtml } from './html';
 
-/** A short name for a run: its first file's name up to the first dot ("tcprr-cross-poll0.report.txt.gz" → "tcprr-cross-poll0"). */
-function runLabel(path: string): string {
-  const name = basename(path);
-  return name.split('.')[0] || name;
+export interface CompareOptions {
+  runs: boolean;
+  json: boolean;
+  html: string | null;
 }
 
 async function loadAnalysis(path: string): Promise<Analysis> {
@@ -17,25 +18,33 @@ async function loadAnalysis(path: string): Promise<Analysis> {
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
-    throw new Error(`${path}: not a saved analysis (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); save one with "analyze FILE... --json > ${basename(path)}" or use --runs`);
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    const save = `save one with "analyze FILE... --json > ${basename(path)}" or use --runs`;
+    throw new Error(`${path}: not a saved analysis (${why}); ${save}`, { cause: e });
   }
   if ((parsed as { schema?: unknown })?.schema !== ANALYSIS_SCHEMA) {
-    throw new Error(`${path}: not a saved analysis (no "schema": "${ANALYSIS_SCHEMA}"); use --runs "files" to analyse raw inputs`);
+    throw new Error(
+      `${path}: not a saved analysis (no "schema": "${ANALYSIS_SCHEMA}"); use --runs "files" to analyse raw inputs`,
+    );
   }
   return parsed as Analysis;
 }
 
-export async function compareCommand(args: string[], runs: boolean, json: boolean): Promise<number> {
-  const loaded: { label: string; analysis: Analysis }[] = [];
+/** A run's label comes from its files: the inputs it was analysed from, else the saved analysis' own name. */
+async function loadRun(arg: string, runs: boolean): Promise<RunInput> {
+  if (runs) {
+    const files = arg.split(/\s+/).filter(Boolean);
+    return { label: runLabel(files), analysis: await analyzeFiles(files) };
+  }
+  const analysis = await loadAnalysis(arg);
+  const inputs = analysis.inputs.map((i) => i.path);
+  return { label: runLabel(inputs.length > 0 ? inputs : [arg]), analysis };
+}
+
+export async function compareCommand(args: string[], options: CompareOptions): Promise<number> {
+  const loaded: RunInput[] = [];
   try {
-    for (const arg of args) {
-      if (runs) {
-        const files = arg.split(/\s+/).filter(Boolean);
-        loaded.push({ label: runLabel(files[0] ?? arg), analysis: await analyzeFiles(files) });
-      } else {
-        loaded.push({ label: runLabel(arg), analysis: await loadAnalysis(arg) });
-      }
-    }
+    for (const arg of args) loaded.push(await loadRun(arg, options.runs));
   } catch (e) {
     process.stderr.write(`kvm-trace-lens: ${(e as Error).message}\n`);
     return 1;
@@ -45,7 +54,8 @@ export async function compareCommand(args: string[], runs: boolean, json: boolea
     process.stderr.write(`kvm-trace-lens: nothing usable in run ${unusable.map((r) => r.label).join(', ')}\n`);
     return 1;
   }
-  const comparison: Comparison = compareAnalyses(loaded);
-  process.stdout.write(json ? `${JSON.stringify(comparison, null, 2)}\n` : formatComparisonText(comparison));
+  const comparison = compareAnalyses(loaded);
+  if (options.html && !(await writeHtml(renderCompareHtml(comparison), options.html))) return 1;
+  process.stdout.write(options.json ? `${JSON.stringify(comparison, null, 2)}\n` : formatComparisonText(comparison));
   return 0;
 }

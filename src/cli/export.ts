@@ -1,6 +1,6 @@
 // `kvm-trace-lens export --perfetto OUT.json FILE...`: the trace as JSON trace events for the Perfetto UI and
 // chrome://tracing. The summary goes to stderr (stdout stays empty: the result is the file).
-import { exportPerfetto } from '../core/export/exportPerfetto';
+import { exportPerfetto } from '../core/index';
 import { formatCount } from '../presentation/format';
 
 export const EXPORT_USAGE = '  kvm-trace-lens export --perfetto OUT.json FILE...';

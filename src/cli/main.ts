@@ -1,13 +1,11 @@
 // kvm-trace-lens CLI: a thin shell over src/core. stdout carries only the result; progress and warnings go to stderr.
-import { analyzePaths } from '../core/capture/runFolder';
-import type { Analysis } from '../core/analysisTypes';
-import { formatAnalysisText } from './text';
+// One file per command: analyzeCommand.ts, compareCommand.ts, export.ts, record.ts; help.ts answers --help.
 import { helpRequest } from './help';
 
 const USAGE = `usage:
   kvm-trace-lens analyze FILE... [--json] [--html OUT.html]
-  kvm-trace-lens compare A.json B.json [--json]
-  kvm-trace-lens compare --runs "A files" "B files" [--json]
+  kvm-trace-lens compare A.json B.json [--json] [--html OUT.html]
+  kvm-trace-lens compare --runs "A files" "B files" [--json] [--html OUT.html]
   kvm-trace-lens export --perfetto OUT.json FILE...
   kvm-trace-lens record [--guest|--host] [--seconds N] [--out DIR] [--json] [-- BENCHMARK COMMAND ...]
 A FILE may be a run folder written by record.`;
@@ -33,7 +31,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     const a = rest[i];
     if (a === '--json') out.json = true;
     else if (a === '--runs' && command === 'compare') out.runs = true;
-    else if (a === '--html' && command === 'analyze') {
+    else if (a === '--html') {
       const next = rest[++i];
       if (!next) throw new UsageError('--html needs an output file name');
       out.html = next;
@@ -45,65 +43,14 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   return out;
 }
 
-function progressPrinter(): (done: number, total: number, path: string) => void {
-  if (!process.stderr.isTTY) return () => {};
-  let last = -1;
-  return (done, total, path) => {
-    const pct = total > 0 ? Math.floor((done / total) * 100) : 100;
-    if (pct !== last) {
-      last = pct;
-      process.stderr.write(`\r${path}: ${pct}%   ${pct === 100 ? '\n' : ''}`);
-    }
-  };
-}
-
-function reportWarnings(analysis: Analysis): void {
-  for (const input of analysis.inputs) {
-    for (const w of input.warnings) {
-      process.stderr.write(`${input.path}${w.line !== null ? `:${w.line}` : ''}: warning: ${w.message}\n`);
-    }
-  }
-}
-
-/** "FILE: reason" for an input that gave nothing, from its error or else its first warning. */
-function whyUnusable(input: Analysis['inputs'][number]): string {
-  const first = input.warnings.find((w) => !/more warnings not listed$/.test(w.message));
-  let reason = input.error ?? (first ? (first.line !== null ? `line ${first.line}: ${first.message}` : first.message) : null);
-  if (reason === null) reason = input.format ? `no ${input.format} records found` : 'no records found';
-  return reason.includes(input.path) ? reason : `${input.path}: ${reason}`;
-}
-
-function usable(analysis: Analysis): boolean {
-  return analysis.inputs.some((i) => i.records > 0);
-}
-
 async function runAnalyze(args: ParsedArgs): Promise<number> {
-  const analysis = await analyzePaths(args.files, { onProgress: progressPrinter() });
-  if (usable(analysis)) reportWarnings(analysis);
-  if (!usable(analysis)) {
-    // One sentence naming each file and why; the per-line warnings would only repeat it.
-    const reasons = analysis.inputs.map(whyUnusable);
-    process.stderr.write(`kvm-trace-lens: nothing usable to analyse: ${reasons.join('; ')}\n`);
-    if (args.json) process.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);
-    return 1;
-  }
-  if (args.html) {
-    const { writeHtmlReport } = await import('./html');
-    try {
-      await writeHtmlReport(analysis, args.html);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      process.stderr.write(`kvm-trace-lens: cannot write ${args.html}: ${code === 'ENOENT' ? 'its folder does not exist' : code ?? (e as Error).message}\n`);
-      return 1;
-    }
-  }
-  process.stdout.write(args.json ? `${JSON.stringify(analysis, null, 2)}\n` : formatAnalysisText(analysis));
-  return 0;
+  const { analyzeCommand } = await import('./analyzeCommand');
+  return analyzeCommand(args.files, { json: args.json, html: args.html });
 }
 
 async function runCompare(args: ParsedArgs): Promise<number> {
   const { compareCommand } = await import('./compareCommand');
-  return compareCommand(args.files, args.runs, args.json);
+  return compareCommand(args.files, { runs: args.runs, json: args.json, html: args.html });
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -2,12 +2,17 @@
 // folder, then print its analysis (as `analyze DIR` would).
 import { chownSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CaptureSide } from '../core/capture/events';
-import { CaptureError } from '../core/capture/tracefs';
-import { type RecordEnvironment, defaultEnvironment, record } from '../core/capture/record';
-import { RUN_FILES, analyzePaths } from '../core/capture/runFolder';
-import { readSystemState } from '../core/capture/systemState';
-import { formatAnalysisText } from './text';
+import {
+  CaptureError,
+  RUN_FILES,
+  analyzePaths,
+  defaultEnvironment,
+  readSystemState,
+  record,
+  type CaptureSide,
+  type RecordEnvironment,
+} from '../core/index';
+import { formatAnalysisText } from '../presentation/textReport';
 
 export const RECORD_USAGE =
   'kvm-trace-lens record [--guest|--host] [--seconds N] [--out DIR] [--json] [-- BENCHMARK COMMAND ...]';

@@ -1,6 +1,6 @@
 // Saved analyses (`kvm-trace-lens analyze --json` output, or the panel's Export JSON) open and compare like runs.
 import { promises as fsp } from 'node:fs';
-import { ANALYSIS_SCHEMA, type Analysis } from '../core/analysisTypes';
+import { ANALYSIS_SCHEMA, type Analysis } from '../core/index';
 
 /** Bigger JSON files are not analyses (they would be traces converted to JSON); don't parse them in the host. */
 export const MAX_ANALYSIS_JSON_BYTES = 50 * 1024 * 1024;
@@ -17,7 +17,11 @@ export function parseAnalysisJson(text: string): Analysis | null {
   if (typeof v !== 'object' || v === null) return null;
   const a = v as Record<string, unknown>;
   if (a.schema !== ANALYSIS_SCHEMA || !Array.isArray(a.inputs) || !Array.isArray(a.recommendations)) return null;
-  if (a.exits !== null && (typeof a.exits !== 'object' || !Array.isArray((a.exits as Record<string, unknown>).byReason))) return null;
+  if (
+    a.exits !== null &&
+    (typeof a.exits !== 'object' || !Array.isArray((a.exits as Record<string, unknown>).byReason))
+  )
+    return null;
   return v as Analysis;
 }
 

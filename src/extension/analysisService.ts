@@ -5,9 +5,10 @@ import { Worker } from 'node:worker_threads';
 import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Analysis } from '../core/analysisTypes';
-import type { LineFact } from '../core/lineFacts';
-import { isFromWorker, type FromWorker, type ToWorker } from './workerProtocol';
+import type { Analysis } from '../core/index';
+import type { LineFact } from '../core/index';
+import { Channel } from '../shared/rpc';
+import { isFromWorker, type FromWorker, type ToWorker } from '../shared/workerMessages';
 
 export interface JobResult {
   job: number;
@@ -43,23 +44,30 @@ const FACTS_TIMEOUT_MS = 300;
 
 export class AnalysisWorker implements vscode.Disposable {
   private worker: Worker | null = null;
+  private channel: Channel<ToWorker, FromWorker> | null = null;
   private nextJob = 1;
-  private nextQuery = 1;
   private readonly jobs = new Map<number, PendingJob>();
   private readonly counts = new Map<number, (c: Record<string, number>) => void>();
-  private readonly queries = new Map<number, (f: (LineFact | null)[]) => void>();
 
   constructor(private readonly scriptPath: string) {}
 
   private ensure(): Worker {
     if (this.worker) return this.worker;
     const w = new Worker(this.scriptPath);
-    w.on('message', (m: unknown) => {
-      if (isFromWorker(m)) this.onMessage(m);
+    this.channel = new Channel<ToWorker, FromWorker>({
+      post: (envelope) => w.postMessage(envelope),
+      accept: isFromWorker,
+      onMessage: (m) => this.onMessage(m),
     });
+    const channel = this.channel;
+    w.on('message', (m: unknown) => channel.receive(m));
     w.on('error', (e) => this.failAll(e instanceof Error ? e : new Error(String(e))));
     w.on('exit', (code) => {
-      if (this.worker === w) this.worker = null;
+      if (this.worker === w) {
+        this.worker = null;
+        this.channel = null;
+      }
+      channel.failPending(new Error('analysis worker stopped'));
       this.failAll(new Error(`analysis worker stopped (exit code ${code})`));
     });
     this.worker = w;
@@ -67,7 +75,8 @@ export class AnalysisWorker implements vscode.Disposable {
   }
 
   private send(m: ToWorker): void {
-    this.ensure().postMessage(m);
+    this.ensure();
+    this.channel!.send(m);
   }
 
   private failAll(e: Error): void {
@@ -75,8 +84,7 @@ export class AnalysisWorker implements vscode.Disposable {
     this.jobs.clear();
     for (const c of this.counts.values()) c({});
     this.counts.clear();
-    for (const q of this.queries.values()) q([]);
-    this.queries.clear();
+    this.channel?.failPending(e);
   }
 
   private onMessage(m: FromWorker): void {
@@ -99,7 +107,8 @@ export class AnalysisWorker implements vscode.Disposable {
         if (!j) break;
         // the worker counts lines only when asked to and only for trace text; otherwise there is nothing to wait for
         const first = m.analysis.inputs[0]?.format;
-        const willCount = j.countLines && (first === 'trace-cmd-report' || first === 'ftrace' || first === 'perf-script');
+        const traceText = first === 'trace-cmd-report' || first === 'ftrace' || first === 'perf-script';
+        const willCount = j.countLines && traceText;
         const lineCounts = willCount
           ? new Promise<Record<string, number>>((resolve) => this.counts.set(m.job, resolve))
           : Promise.resolve<Record<string, number>>({});
@@ -118,20 +127,24 @@ export class AnalysisWorker implements vscode.Disposable {
         j?.reject(m.message === 'cancelled' ? new CancelledError() : new Error(m.message));
         break;
       }
-      case 'facts':
-        this.queries.get(m.query)?.(m.facts);
-        this.queries.delete(m.query);
+      case 'facts': // replies reach the request that asked (Channel.request)
         break;
     }
   }
 
   analyze(
     paths: string[],
-    options: { countLines?: boolean; token?: vscode.CancellationToken; onProgress?: PendingJob['onProgress']; onPartial?: PartialListener } = {},
+    options: {
+      countLines?: boolean;
+      token?: vscode.CancellationToken;
+      onProgress?: PendingJob['onProgress'];
+      onPartial?: PartialListener;
+    } = {},
   ): Promise<JobResult> {
     const job = this.nextJob++;
     return new Promise<JobResult>((resolve, reject) => {
-      this.jobs.set(job, { resolve, reject, onProgress: options.onProgress, onPartial: options.onPartial, countLines: options.countLines ?? false });
+      const { onProgress, onPartial } = options;
+      this.jobs.set(job, { resolve, reject, onProgress, onPartial, countLines: options.countLines ?? false });
       options.token?.onCancellationRequested(() => this.send({ type: 'cancel', job }));
       this.send({ type: 'analyze', job, paths, countLines: options.countLines ?? false });
     });
@@ -139,19 +152,11 @@ export class AnalysisWorker implements vscode.Disposable {
 
   /** Facts for lines of a finished job; empty facts when the worker is slow or gone. */
   lineFacts(job: number, lines: number[]): Promise<(LineFact | null)[]> {
-    if (!this.worker) return Promise.resolve(lines.map(() => null));
-    const query = this.nextQuery++;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.queries.delete(query);
-        resolve(lines.map(() => null));
-      }, FACTS_TIMEOUT_MS);
-      this.queries.set(query, (f) => {
-        clearTimeout(timer);
-        resolve(f);
-      });
-      this.send({ type: 'facts', job, query, lines });
-    });
+    const none = () => lines.map(() => null);
+    if (!this.worker || !this.channel) return Promise.resolve(none());
+    return this.channel
+      .request({ type: 'facts', job, lines }, FACTS_TIMEOUT_MS)
+      .then((reply) => (reply.type === 'facts' ? reply.facts : none()), none);
   }
 
   release(job: number): void {
@@ -255,7 +260,11 @@ export class DocumentAnalyses implements vscode.Disposable {
    * Starts (or returns) the analysis of this document version. `onPartial` gets the analysis so far while it runs,
    * also when it joins an analysis that was already under way (the status bar or a hover started it).
    */
-  get(doc: vscode.TextDocument, location = vscode.ProgressLocation.Window, onPartial?: PartialListener): Promise<DocumentAnalysis> {
+  get(
+    doc: vscode.TextDocument,
+    location = vscode.ProgressLocation.Window,
+    onPartial?: PartialListener,
+  ): Promise<DocumentAnalysis> {
     const key = doc.uri.toString();
     const existing = this.entries.get(key);
     if (existing && existing.version === doc.version && !existing.error) {
@@ -279,7 +288,8 @@ export class DocumentAnalyses implements vscode.Disposable {
     entry.promise = (async () => {
       const { path, cleanup } = await documentPath(doc);
       try {
-        const r = await analyzeWithProgress(this.worker, [path], `Analysing ${doc.uri.path.split('/').pop()}`, location, true, forward);
+        const title = `Analysing ${doc.uri.path.split('/').pop()}`;
+        const r = await analyzeWithProgress(this.worker, [path], title, location, true, forward);
         const result: DocumentAnalysis = { version, job: r.job, analysis: r.analysis, lineCounts: null };
         entry.result = result;
         this.changed.fire(doc.uri);

@@ -1,6 +1,6 @@
-// Exports of an analysis: the CONTRACT JSON, and exits by reason as CSV (papaparse quotes what needs quoting).
+// Exports of an analysis: its JSON as `analyze --json` prints it, and exits by reason as CSV (papaparse quotes).
 import Papa from 'papaparse';
-import type { Analysis } from '../core/analysisTypes';
+import type { Analysis } from '../core/index';
 
 export const CSV_COLUMNS = [
   'reason',

@@ -1,10 +1,10 @@
 // Hovers on trace lines: what the line is (core explainTraceLine), what the model found about it (critical path,
 // duration), and how many lines like it the file has. Never waits for an analysis: it starts one and says so.
 import * as vscode from 'vscode';
-import { explainTraceLine } from '../core/explain';
-import type { LineFact } from '../core/lineFacts';
+import { explainTraceLine } from '../core/index';
+import type { LineFact } from '../core/index';
 import type { AnalysisWorker, DocumentAnalyses } from './analysisService';
-import { buildHoverMarkdown, eventNameOf, findReason } from './hoverText';
+import { buildHoverMarkdown, eventNameOf, findReason } from '../presentation/hoverText';
 
 /** Lines longer than this are not explained (nothing useful in a hover, and it keeps hovers fast). */
 const MAX_HOVER_LINE = 8192;
@@ -18,7 +18,7 @@ export class TraceHoverProvider implements vscode.HoverProvider {
   async provideHover(doc: vscode.TextDocument, pos: vscode.Position): Promise<vscode.Hover | null> {
     const line = doc.lineAt(pos.line);
     if (line.text.length === 0 || line.text.length > MAX_HOVER_LINE) return null;
-    let explanation = null;
+    let explanation: ReturnType<typeof explainTraceLine>;
     try {
       explanation = explainTraceLine(line.text);
     } catch {

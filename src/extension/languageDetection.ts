@@ -1,7 +1,7 @@
 // Gives plain-text documents the language their content shows (a trace saved as notes.txt is still a trace).
 import * as vscode from 'vscode';
-import { detectTextFormat } from '../core/input';
-import { languageForFormat } from './hoverText';
+import { detectTextFormat } from '../core/index';
+import { languageForFormat } from './languages';
 
 /** Lines looked at, as the core's detection does on files. */
 const SNIFF_LINES = 200;

@@ -1,19 +1,14 @@
 // The Analysis and Compare panels, their restore-after-reload serializers, and the readonly trace.dat editor.
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import type { Analysis } from '../core/analysisTypes';
+import { compareAnalyses, type Analysis, type RunInput } from '../core/index';
 import { AnalysisWorker, CancelledError, analyzeWithProgress } from './analysisService';
-import { buildCompareView, type Run } from './compareModel';
 import { panelHtml, webviewOptions, type PanelKind } from './panelHtml';
-import {
-  isPanelState,
-  isWebviewMessage,
-  type AnalysisView,
-  type CompareView,
-  type HostMessage,
-  type WebviewMessage,
-} from './protocol';
-import { buildAnalysisView, buildPartialView } from './viewModel';
+import { buildAnalysisView, buildPartialView } from '../presentation/analysisView';
+import { buildCompareView } from '../presentation/compareView';
+import { isPanelState, isWebviewMessage, type HostMessage, type WebviewMessage } from '../shared/messages';
+import { Channel } from '../shared/rpc';
+import type { AnalysisView, CompareView } from '../shared/views';
 
 export const ANALYSIS_VIEW_TYPE = 'kvmTraceLens.analysis';
 export const COMPARE_VIEW_TYPE = 'kvmTraceLens.compare';
@@ -41,8 +36,19 @@ export interface PanelHost {
   exportAnalysis(analysis: Analysis, format: 'json' | 'csv'): Promise<void>;
 }
 
-function post(webview: vscode.Webview, m: HostMessage): void {
-  void webview.postMessage(m);
+/** The host's end of a webview's channel; anything not from our webview script is dropped by the channel's guard. */
+function webviewChannel(
+  webview: vscode.Webview,
+  onMessage: (m: WebviewMessage) => void | Promise<void>,
+  disposables: vscode.Disposable[],
+): Channel<HostMessage, WebviewMessage> {
+  const channel = new Channel<HostMessage, WebviewMessage>({
+    post: (envelope) => void webview.postMessage(envelope),
+    accept: isWebviewMessage,
+    onMessage,
+  });
+  disposables.push(webview.onDidReceiveMessage((raw: unknown) => channel.receive(raw)));
+  return channel;
 }
 
 /** Opens a source line range in an editor and selects it. */
@@ -69,18 +75,19 @@ class AnalysisSurface {
   private ready = false;
   /** The latest state sent: re-sent whenever the webview (re)loads, e.g. when a hidden tab is shown again. */
   private last: HostMessage | null = null;
+  private readonly channel: Channel<HostMessage, WebviewMessage>;
 
   constructor(
-    private readonly webview: vscode.Webview,
+    webview: vscode.Webview,
     private readonly host: PanelHost,
     disposables: vscode.Disposable[],
   ) {
-    disposables.push(webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
+    this.channel = webviewChannel(webview, (m) => this.onMessage(m), disposables);
   }
 
   private send(m: HostMessage): void {
     this.last = m;
-    if (this.ready) post(this.webview, m);
+    if (this.ready) this.channel.send(m);
   }
 
   show(analysis: Analysis | null, view: AnalysisView): void {
@@ -97,13 +104,11 @@ class AnalysisSurface {
     this.send({ type: 'error', message });
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    if (!isWebviewMessage(raw)) return; // anything else is not from our webview script: ignore
-    const m: WebviewMessage = raw;
+  private async onMessage(m: WebviewMessage): Promise<void> {
     switch (m.type) {
       case 'ready':
         this.ready = true;
-        if (this.last) post(this.webview, this.last);
+        if (this.last) this.channel.send(this.last);
         break;
       case 'reveal': {
         const input = this.view?.inputs[m.input];
@@ -115,7 +120,10 @@ class AnalysisSurface {
         break;
       case 'export':
         if (this.analysis) await this.host.exportAnalysis(this.analysis, m.format);
-        else void vscode.window.showInformationMessage('KVM Trace Lens: run the analysis again to export it (the panel was restored without its data).');
+        else
+          void vscode.window.showInformationMessage(
+            'KVM Trace Lens: run the analysis again to export it (the panel was restored without its data).',
+          );
         break;
     }
   }
@@ -157,7 +165,8 @@ export class AnalysisPanel {
 
   private static create(host: PanelHost, title: string): AnalysisPanel {
     // next to the editor the first time, then in the same group as the other analyses (not one new column each)
-    const column = [...AnalysisPanel.open].map((p) => p.panel.viewColumn).find((c) => c !== undefined) ?? vscode.ViewColumn.Beside;
+    const column =
+      [...AnalysisPanel.open].map((p) => p.panel.viewColumn).find((c) => c !== undefined) ?? vscode.ViewColumn.Beside;
     const panel = vscode.window.createWebviewPanel(
       ANALYSIS_VIEW_TYPE,
       `Trace Lens: ${title}`,
@@ -176,7 +185,10 @@ export class AnalysisPanel {
   partial(analysis: Analysis, fraction: number): void {
     if (this.disposed) return;
     this.lastPartial = { analysis, fraction };
-    this.surface.show(analysis, buildPartialView(analysis, { state: 'reading', percent: fraction * 100 }, this.readingTitle));
+    this.surface.show(
+      analysis,
+      buildPartialView(analysis, { state: 'reading', percent: fraction * 100 }, this.readingTitle),
+    );
   }
 
   finish(analysis: Analysis): void {
@@ -223,7 +235,10 @@ export class AnalysisPanel {
     return p;
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, host: PanelHost) {
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    host: PanelHost,
+  ) {
     panel.webview.options = webviewOptions(host.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.png');
     this.surface = new AnalysisSurface(panel.webview, host, this.disposables);
@@ -250,14 +265,14 @@ export class ComparePanel {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly view: CompareView;
 
-  static show(host: PanelHost, runs: Run[]): ComparePanel {
+  static show(host: PanelHost, runs: RunInput[]): ComparePanel {
     const panel = vscode.window.createWebviewPanel(
       COMPARE_VIEW_TYPE,
       `Trace Lens: compare ${runs.length} runs`,
       vscode.ViewColumn.Active,
       webviewOptions(host.extensionUri),
     );
-    return new ComparePanel(panel, host, buildCompareView(runs));
+    return new ComparePanel(panel, host, buildCompareView(compareAnalyses(runs)));
   }
 
   static restore(host: PanelHost, panel: vscode.WebviewPanel, view: CompareView): ComparePanel {
@@ -269,15 +284,15 @@ export class ComparePanel {
     panel.webview.options = webviewOptions(host.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(host.extensionUri, 'media', 'icon.png');
     panel.webview.html = panelHtml(panel.webview, host.extensionUri, 'compare', panel.title);
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (!isWebviewMessage(m)) return;
-        if (m.type === 'ready') {
-          post(panel.webview, { type: 'compare', view: this.view });
-        } else if (m.type === 'copySetting') void copySetting(m.setting);
-      }),
-      panel.onDidDispose(() => this.disposables.forEach((d) => d.dispose())),
+    const channel = webviewChannel(
+      panel.webview,
+      (m) => {
+        if (m.type === 'ready') channel.send({ type: 'compare', view: this.view });
+        else if (m.type === 'copySetting') void copySetting(m.setting);
+      },
+      this.disposables,
     );
+    this.disposables.push(panel.onDidDispose(() => this.disposables.forEach((d) => d.dispose())));
   }
 }
 
@@ -328,10 +343,17 @@ export class TraceDatEditorProvider implements vscode.CustomReadonlyEditorProvid
     }
     let lastFraction = 0;
     try {
-      const r = await analyzeWithProgress(this.host.worker, [document.uri.fsPath], `Reading ${name}`, vscode.ProgressLocation.Notification, false, (a, fraction) => {
-        lastFraction = fraction;
-        surface.show(a, buildPartialView(a, { state: 'reading', percent: fraction * 100 }, name));
-      });
+      const r = await analyzeWithProgress(
+        this.host.worker,
+        [document.uri.fsPath],
+        `Reading ${name}`,
+        vscode.ProgressLocation.Notification,
+        false,
+        (a, fraction) => {
+          lastFraction = fraction;
+          surface.show(a, buildPartialView(a, { state: 'reading', percent: fraction * 100 }, name));
+        },
+      );
       this.host.worker.release(r.job);
       this.host.runs.add(r.analysis, name);
       surface.show(r.analysis, buildAnalysisView(r.analysis));
@@ -340,7 +362,11 @@ export class TraceDatEditorProvider implements vscode.CustomReadonlyEditorProvid
         const percent = (e.fraction || lastFraction) * 100;
         surface.show(e.partial, buildPartialView(e.partial, { state: 'cancelled', percent }, name));
       } else {
-        surface.error(e instanceof CancelledError ? 'Reading was cancelled. Reopen the file to try again.' : `Could not read ${name}: ${(e as Error).message}`);
+        surface.error(
+          e instanceof CancelledError
+            ? 'Reading was cancelled. Reopen the file to try again.'
+            : `Could not read ${name}: ${(e as Error).message}`,
+        );
       }
     }
   }

@@ -3,12 +3,13 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { parentPort } from 'node:worker_threads';
-import { analyzeFilesDetailed } from '../core/analyze';
-import { explainTraceLine } from '../core/explain';
-import type { LineFacts } from '../core/lineFacts';
-import { LineSplitter } from '../core/lineSplitter';
-import { lineKey } from './hoverText';
-import type { FromWorker, ToWorker } from './workerProtocol';
+import { analyzeFilesDetailed } from '../core/index';
+import { explainTraceLine } from '../core/index';
+import type { LineFacts } from '../core/index';
+import { LineSplitter } from '../core/index';
+import { lineKey } from '../presentation/hoverText';
+import { Channel } from '../shared/rpc';
+import { isToWorker, type FromWorker, type ToWorker } from '../shared/workerMessages';
 
 const TRACE_TEXT_FORMATS = new Set(['trace-cmd-report', 'ftrace', 'perf-script']);
 /** Distinct keys counted; a pathological file must not grow the map without bound. */
@@ -19,8 +20,14 @@ const PARTIAL_EVERY_MS = 500;
 const running = new Map<number, AbortController>();
 const facts = new Map<number, LineFacts>();
 
+const host = new Channel<FromWorker, ToWorker>({
+  post: (envelope) => parentPort!.postMessage(envelope),
+  accept: isToWorker,
+  onMessage: handle,
+});
+
 function post(m: FromWorker): void {
-  parentPort!.postMessage(m);
+  host.send(m);
 }
 
 /** Counts lines per hover key in one trace text file (plain or gzip), streaming. */
@@ -92,21 +99,23 @@ async function analyze(job: number, paths: string[], wantCounts: boolean): Promi
   }
 }
 
-parentPort!.on('message', (m: ToWorker) => {
+/** One message from the host; a 'facts' request is answered through the channel. */
+function handle(m: ToWorker): FromWorker | undefined {
   switch (m.type) {
     case 'analyze':
       void analyze(m.job, m.paths, m.countLines);
-      break;
+      return undefined;
     case 'cancel':
       running.get(m.job)?.abort();
-      break;
+      return undefined;
     case 'facts': {
       const f = facts.get(m.job);
-      post({ type: 'facts', query: m.query, facts: m.lines.map((l) => (f ? f.get(l) : null)) });
-      break;
+      return { type: 'facts', facts: m.lines.map((l) => (f ? f.get(l) : null)) };
     }
     case 'release':
       facts.delete(m.job);
-      break;
+      return undefined;
   }
-});
+}
+
+parentPort!.on('message', (raw: unknown) => host.receive(raw));

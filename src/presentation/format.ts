@@ -80,3 +80,28 @@ export function formatEstimate(
   const r = (n: number) => format(roundToRange(n, low, high));
   return `${r(value)} (${r(low)}–${r(high)})`;
 }
+
+/** A prediction metric's value in its unit: transactions/s as a number, throughput in bit/s, latency as a duration. */
+export function formatMetric(metric: string, value: number | null | undefined): string {
+  if (metric === 'bitsPerSec') return formatBits(value);
+  if (metric === 'latencyNs') return formatDuration(value);
+  return formatNumber(value);
+}
+
+/** A range of relative changes: "−3.1 % to +8.2 %". */
+export function formatPercentRange(low: number | null | undefined, high: number | null | undefined): string {
+  if (!isNumber(low) || !isNumber(high)) return UNKNOWN;
+  return `${formatPercent(low, true)} to ${formatPercent(high, true)}`;
+}
+
+/** A benchmark's request/response rate: "16,746 trans/s". */
+export function formatTransactionRate(perSecond: number | null | undefined): string {
+  return formatRate(perSecond, `${NBSP}trans/s`);
+}
+
+/** A ratio that may be far below 1 (exits per transaction): two significant digits there, "0.0028", not "0". */
+export function formatRatio(n: number | null | undefined): string {
+  if (!isNumber(n)) return UNKNOWN;
+  if (n === 0 || Math.abs(n) >= 1) return formatNumber(n);
+  return formatNumber(n, Math.min(6, Math.max(2, 1 - Math.floor(Math.log10(Math.abs(n))))));
+}

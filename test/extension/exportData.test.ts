@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import Papa from 'papaparse';
 import { CSV_COLUMNS, analysisToJson, exitsToCsv } from '../../src/extension/exportData';
 import { parseAnalysisJson } from '../../src/extension/analysisFile';
-import { fixtureAnalysis } from './fixtures';
+import { fixtureAnalysis } from '../helpers/fixtureAnalysis';
 
 test('CSV has one row per exit reason, nulls as empty cells, quotes where needed', () => {
   const csv = exitsToCsv(fixtureAnalysis('analysis-tcprr.json'));

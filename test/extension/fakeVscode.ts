@@ -56,7 +56,10 @@ export class CancellationTokenSource {
 }
 export const window = {
   /** Runs the task at once; tests can cancel through `lastProgressToken`. */
-  withProgress<T>(_o: unknown, task: (p: { report(v: unknown): void }, t: CancellationTokenSource['token']) => Promise<T>): Promise<T> {
+  withProgress<T>(
+    _o: unknown,
+    task: (p: { report(v: unknown): void }, t: CancellationTokenSource['token']) => Promise<T>,
+  ): Promise<T> {
     const source = new CancellationTokenSource();
     fake.lastProgress = source;
     return task({ report: (v) => fake.progressReports.push(v) }, source.token);
@@ -65,7 +68,31 @@ export const window = {
 export const workspace = {
   onDidCloseTextDocument: () => ({ dispose: () => {} }),
   onDidChangeTextDocument: () => ({ dispose: () => {} }),
+  onDidOpenTextDocument: () => ({ dispose: () => {} }),
+  textDocuments: [] as unknown[],
 };
+/** What activate() registered: command ids, webview serializers, custom editors, hover providers. */
+export const registered = { commands: [] as string[], serializers: [] as string[], editors: [] as string[], hovers: 0 };
+const disposable = () => ({ dispose: () => {} });
+export const commands = {
+  registerCommand: (id: string) => (registered.commands.push(id), disposable()),
+};
+export const languages = {
+  registerHoverProvider: () => (registered.hovers++, disposable()),
+  setTextDocumentLanguage: async () => {},
+};
+export const Uri = {
+  joinPath: (base: { fsPath: string }, ...parts: string[]) => ({ fsPath: [base.fsPath, ...parts].join('/') }),
+};
+export const StatusBarAlignment = { Left: 1, Right: 2 };
+export const ViewColumn = { Active: -1, One: 1 };
+Object.assign(window, {
+  registerWebviewPanelSerializer: (viewType: string) => (registered.serializers.push(viewType), disposable()),
+  registerCustomEditorProvider: (viewType: string) => (registered.editors.push(viewType), disposable()),
+  createStatusBarItem: () => ({ show() {}, hide() {}, dispose() {} }),
+  onDidChangeActiveTextEditor: disposable,
+  activeTextEditor: undefined,
+});
 export const fake = { lastProgress: null as CancellationTokenSource | null, progressReports: [] as unknown[] };
 
 /** A text document over a string, with what the providers read. */

@@ -5,13 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Analysis } from '../../src/core/analysisTypes';
-import { buildAnalysisView, buildPartialView } from '../../src/extension/viewModel';
-import { isHostMessage } from '../../src/extension/protocol';
-import { buildHoverMarkdown, escapeMarkdown } from '../../src/extension/hoverText';
-import { explainTraceLine } from '../../src/core/explain';
+import type { Analysis } from '../../src/core/index';
+import { buildAnalysisView, buildPartialView } from '../../src/presentation/analysisView';
+import { isHostMessage } from '../../src/shared/messages';
+import { buildHoverMarkdown, escapeMarkdown } from '../../src/presentation/hoverText';
+import { explainTraceLine } from '../../src/core/index';
 import { REPO } from '../helpers/paths';
-import { fixtureAnalysis } from './fixtures';
+import { fixtureAnalysis } from '../helpers/fixtureAnalysis';
 
 const IMG = `<img src=x onerror="document.title='pwned'">`;
 const SCRIPT = `<script>document.title="pwned"</script>`;
@@ -92,11 +92,21 @@ function walk(node: FakeElement | FakeText, visit: (n: FakeElement | FakeText) =
 function hostileAnalysis(): Analysis {
   const a = fixtureAnalysis('analysis-tcprr.json');
   const path = `/work/${IMG}.report.txt`;
-  a.inputs = [{ ...a.inputs[0], path, warnings: [{ line: 11, message: `not a trace-cmd-report event line, skipped: "${HOSTILE}"` }], error: null }];
+  a.inputs = [
+    {
+      ...a.inputs[0],
+      path,
+      warnings: [{ line: 11, message: `not a trace-cmd-report event line, skipped: "${HOSTILE}"` }],
+      error: null,
+    },
+  ];
   const r0 = a.exits!.byReason[0];
   a.exits!.byReason = [{ ...r0, reason: HOSTILE, description: `payload ${SCRIPT}` }, ...a.exits!.byReason.slice(1)];
   const rec = a.recommendations[0];
-  a.recommendations = [{ ...rec, title: `Fix ${IMG}`, rationale: SCRIPT, setting: `${IMG}=1` }, ...a.recommendations.slice(1)];
+  a.recommendations = [
+    { ...rec, title: `Fix ${IMG}`, rationale: SCRIPT, setting: `${IMG}=1` },
+    ...a.recommendations.slice(1),
+  ];
   return a;
 }
 
@@ -106,13 +116,20 @@ test('webview sources never parse markup: no innerHTML, outerHTML, insertAdjacen
   assert.ok(files.length >= 5, `webview sources found: ${files.join(', ')}`);
   for (const f of files) {
     const src = readFileSync(join(dir, f), 'utf8');
-    for (const api of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'DOMParser', 'createContextualFragment']) {
+    for (const api of [
+      'innerHTML',
+      'outerHTML',
+      'insertAdjacentHTML',
+      'document.write',
+      'DOMParser',
+      'createContextualFragment',
+    ]) {
       assert.equal(src.includes(api), false, `${f} uses ${api}`);
     }
   }
 });
 
-test('the Analysis panel renders hostile file names, reasons, warnings and recommendations as text nodes only', async () => {
+test('the Analysis panel renders hostile names, reasons, warnings and recommendations as text nodes only', async () => {
   installFakeDom();
   const { renderAnalysis } = await import('../../webview/analysisView');
   const view = buildAnalysisView(hostileAnalysis(), 1);
@@ -148,11 +165,25 @@ test('the Analysis panel renders hostile file names, reasons, warnings and recom
 test('hover Markdown escapes hostile task names and payloads (no raw < or > reaches the Markdown renderer)', () => {
   const line = `${HOSTILE}-21137 [001] 10729.494755: write_msr:            830, value fb`;
   const explanation = explainTraceLine(line);
-  const md = buildHoverMarkdown({ explanation, event: explanation ? null : 'write_msr', fact: null, likeCount: 3, reason: null, status: `failed: ${HOSTILE}` })!;
+  const md = buildHoverMarkdown({
+    explanation,
+    event: explanation ? null : 'write_msr',
+    fact: null,
+    likeCount: 3,
+    reason: null,
+    status: `failed: ${HOSTILE}`,
+  })!;
   assert.ok(md.length > 0);
   // every < and > is backslash-escaped, so markdown-it shows them as characters
   assert.equal(/(^|[^\\])[<>]/.test(md), false, md);
   assert.ok(md.includes(escapeMarkdown(HOSTILE)));
-  const eventOnly = buildHoverMarkdown({ explanation: null, event: HOSTILE, fact: null, likeCount: null, reason: null, status: null })!;
+  const eventOnly = buildHoverMarkdown({
+    explanation: null,
+    event: HOSTILE,
+    fact: null,
+    likeCount: null,
+    reason: null,
+    status: null,
+  })!;
   assert.equal(/(^|[^\\])[<>]/.test(eventOnly), false, eventOnly);
 });

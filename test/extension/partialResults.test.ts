@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancellationTokenSource, fakeDocument, installFakeVscode } from './fakeVscode';
 import { REPO, sample } from '../helpers/paths';
-import { isFromWorker } from '../../src/extension/workerProtocol';
-import { isAnalysisView, isHostMessage } from '../../src/extension/protocol';
-import { buildAnalysisView, buildPartialView } from '../../src/extension/viewModel';
-import { fixtureAnalysis } from './fixtures';
-import type { Analysis } from '../../src/core/analysisTypes';
+import { isFromWorker } from '../../src/shared/workerMessages';
+import { isHostMessage } from '../../src/shared/messages';
+import { isAnalysisView } from '../../src/shared/views';
+import { buildAnalysisView, buildPartialView } from '../../src/presentation/analysisView';
+import { fixtureAnalysis } from '../helpers/fixtureAnalysis';
+import type { Analysis } from '../../src/core/index';
 
 installFakeVscode();
 
@@ -36,7 +37,7 @@ test('worker messages: partial and cancelled are checked like the others', () =>
   for (const m of bad) assert.equal(isFromWorker(m), false, JSON.stringify(m));
 });
 
-test('panel view of a partial analysis: labelled, percent floored and clamped, the panel title stands in for the inputs', () => {
+test('partial analysis view: labelled, percent floored and clamped, the panel title stands in for the inputs', () => {
   const a = fixtureAnalysis('analysis-tcprr.json');
   const reading = buildPartialView({ ...a, inputs: [] }, { state: 'reading', percent: 42.9 }, 'big.report.txt', 1);
   assert.deepEqual(reading.partial, { state: 'reading', percent: 42 });
@@ -49,12 +50,17 @@ test('panel view of a partial analysis: labelled, percent floored and clamped, t
   // a finished view has no partial label; damaged labels are refused
   assert.equal(buildAnalysisView(a, 1).partial, undefined);
   assert.ok(isAnalysisView({ ...reading, partial: null }));
-  for (const partial of [{ state: 'reading', percent: 101 }, { state: 'done', percent: 5 }, { state: 'reading' }, 'reading']) {
+  for (const partial of [
+    { state: 'reading', percent: 101 },
+    { state: 'done', percent: 5 },
+    { state: 'reading' },
+    'reading',
+  ]) {
     assert.equal(isHostMessage({ type: 'analysis', view: { ...reading, partial } }), false, JSON.stringify(partial));
   }
 });
 
-test('the host forwards valid partials in order with the share read, then resolves with the final analysis', async () => {
+test('the host forwards valid partials in order with the share read, then resolves with the final one', async () => {
   const { AnalysisWorker } = await import('../../src/extension/analysisService');
   const worker = new AnalysisWorker(FAKE_WORKER);
   try {
@@ -84,14 +90,17 @@ test('Cancel: the host rejects with CancelledError carrying what was read and th
         source.cancel();
       },
     });
-    await assert.rejects(pending, (e) => e instanceof CancelledError && e.partial !== null && exitsOf(e.partial) === 33 && e.fraction === 0.33);
+    await assert.rejects(
+      pending,
+      (e) => e instanceof CancelledError && e.partial !== null && exitsOf(e.partial) === 33 && e.fraction === 0.33,
+    );
     assert.equal(partials, 1);
   } finally {
     worker.dispose();
   }
 });
 
-test('document analyses hand partials to a listener that joins an analysis already under way, the latest one first', async () => {
+test('document analyses hand partials to a listener that joins an analysis under way, the latest first', async () => {
   const { AnalysisWorker, DocumentAnalyses } = await import('../../src/extension/analysisService');
   const worker = new AnalysisWorker(FAKE_WORKER);
   const analyses = new DocumentAnalyses(worker);
@@ -118,47 +127,61 @@ test('document analyses hand partials to a listener that joins an analysis alrea
   }
 });
 
-test('the real worker sends partials while reading a ~100 MB trace, and Cancel keeps what was read', { skip: !existsSync(REAL_WORKER) && 'run npm run build first', timeout: 120_000 }, async () => {
-  const { loadRecording, writeScaledText } = await import('../../scripts/bench-lib/generate.mjs');
-  const { AnalysisWorker, CancelledError } = await import('../../src/extension/analysisService');
-  const dir = mkdtempSync(join(tmpdir(), 'kvl-partial-'));
-  const worker = new AnalysisWorker(REAL_WORKER);
-  try {
-    const rec = loadRecording(sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz'));
-    const path = join(dir, 'big.report.txt');
-    await writeScaledText(rec, 4, path); // 4 × 25.9 MB
-    assert.ok(statSync(path).size > 100e6);
+test(
+  'the real worker sends partials while reading a ~100 MB trace, and Cancel keeps what was read',
+  { skip: !existsSync(REAL_WORKER) && 'run npm run build first', timeout: 120_000 },
+  async () => {
+    const { loadRecording, writeScaledText } = await import('../../scripts/bench-lib/generate.mjs');
+    const { AnalysisWorker, CancelledError } = await import('../../src/extension/analysisService');
+    const dir = mkdtempSync(join(tmpdir(), 'kvl-partial-'));
+    const worker = new AnalysisWorker(REAL_WORKER);
+    try {
+      const rec = loadRecording(sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz'));
+      const path = join(dir, 'big.report.txt');
+      await writeScaledText(rec, 4, path); // 4 × 25.9 MB
+      assert.ok(statSync(path).size > 100e6);
 
-    const partials: { exits: number | null; fraction: number }[] = [];
-    const r = await worker.analyze([path], { onPartial: (a, fraction) => partials.push({ exits: exitsOf(a), fraction }) });
-    worker.release(r.job);
-    // 4 copies × 256,254 event lines (the recording's own count, see README) = 1,025,016 records
-    assert.equal(r.analysis.inputs[0].records, 4 * rec.eventLines);
-    assert.equal(rec.eventLines, 256_254);
-    assert.ok(partials.some((p) => p.fraction < 0.9), `a partial from the middle of ~100 MB (one per 500 ms): ${JSON.stringify(partials)}`);
-    for (let i = 0; i < partials.length; i++) {
-      const p = partials[i];
-      // the last one may come from the end-of-file progress report (everything read, summary not yet made)
-      assert.ok(p.fraction > 0 && p.fraction <= 1, `fraction ${p.fraction}`);
-      assert.ok(p.exits !== null && p.exits <= exitsOf(r.analysis)!, 'a partial counts no more exits than the whole');
-      if (p.fraction < 0.9) assert.ok(p.exits! < exitsOf(r.analysis)!, 'a partial of part of the file counts fewer exits');
-      if (i > 0) assert.ok(p.exits! >= partials[i - 1].exits! && p.fraction >= partials[i - 1].fraction, 'partials grow');
+      const partials: { exits: number | null; fraction: number }[] = [];
+      const r = await worker.analyze([path], {
+        onPartial: (a, fraction) => partials.push({ exits: exitsOf(a), fraction }),
+      });
+      worker.release(r.job);
+      // 4 copies × 256,254 event lines (the recording's own count, see README) = 1,025,016 records
+      assert.equal(r.analysis.inputs[0].records, 4 * rec.eventLines);
+      assert.equal(rec.eventLines, 256_254);
+      assert.ok(
+        partials.some((p) => p.fraction < 0.9),
+        `a partial from the middle of ~100 MB (one per 500 ms): ${JSON.stringify(partials)}`,
+      );
+      for (let i = 0; i < partials.length; i++) {
+        const p = partials[i];
+        // the last one may come from the end-of-file progress report (everything read, summary not yet made)
+        assert.ok(p.fraction > 0 && p.fraction <= 1, `fraction ${p.fraction}`);
+        assert.ok(p.exits !== null && p.exits <= exitsOf(r.analysis)!, 'a partial counts no more exits than the whole');
+        if (p.fraction < 0.9)
+          assert.ok(p.exits! < exitsOf(r.analysis)!, 'a partial of part of the file counts fewer exits');
+        if (i > 0)
+          assert.ok(p.exits! >= partials[i - 1].exits! && p.fraction >= partials[i - 1].fraction, 'partials grow');
+      }
+
+      const source = new CancellationTokenSource();
+      const pending = worker.analyze([path], { token: source.token as never, onPartial: () => source.cancel() });
+      const e = await pending.then(
+        () => null,
+        (x: unknown) => x,
+      );
+      assert.ok(e instanceof CancelledError, String(e));
+      const cancelled = (e as InstanceType<typeof CancelledError>).partial!;
+      assert.ok(
+        cancelled.inputs[0].records > 0 && cancelled.inputs[0].records < 4 * rec.eventLines,
+        `${cancelled.inputs[0].records} records`,
+      );
+      assert.ok(cancelled.inputs[0].warnings.some((w) => /cancelled after line/.test(w.message)));
+      const f = (e as InstanceType<typeof CancelledError>).fraction;
+      assert.ok(f > 0 && f < 1, `fraction ${f}`);
+    } finally {
+      worker.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
-
-    const source = new CancellationTokenSource();
-    const pending = worker.analyze([path], { token: source.token as never, onPartial: () => source.cancel() });
-    const e = await pending.then(
-      () => null,
-      (x: unknown) => x,
-    );
-    assert.ok(e instanceof CancelledError, String(e));
-    const cancelled = (e as InstanceType<typeof CancelledError>).partial!;
-    assert.ok(cancelled.inputs[0].records > 0 && cancelled.inputs[0].records < 4 * rec.eventLines, `${cancelled.inputs[0].records} records`);
-    assert.ok(cancelled.inputs[0].warnings.some((w) => /cancelled after line/.test(w.message)));
-    const f = (e as InstanceType<typeof CancelledError>).fraction;
-    assert.ok(f > 0 && f < 1, `fraction ${f}`);
-  } finally {
-    worker.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  },
+);

@@ -82,7 +82,7 @@ test('compare: halt polling off → on, measured change against the prediction',
   ]);
   assert.equal(c.benchmark?.metric, 'transactionsPerSec');
   within(c.benchmark!.relativeToFirst[1], 82742.26 / 16745.77, 0.001);
-  const icr = c.reasons.find((r) => r.reason === 'msr_write 0x830')!;
+  const icr = c.rows.find((r) => r.id === 'reason:msr_write 0x830')!;
   assert.deepEqual(icr.counts, [32853, 229]);
   const check = c.predictions.find((p) => p.recommendation === 'halt-polling')!;
   assert.equal(check.measured, 82742.26);

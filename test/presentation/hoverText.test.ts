@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { buildHoverMarkdown, eventNameOf, findReason, languageForFormat } from '../../src/extension/hoverText';
-import { detectTextFormat } from '../../src/core/input';
+import { buildHoverMarkdown, eventNameOf, findReason } from '../../src/presentation/hoverText';
+import { languageForFormat } from '../../src/extension/languages';
+import { detectTextFormat } from '../../src/core/index';
 import { sample } from '../helpers/paths';
-import { fixtureAnalysis } from './fixtures';
+import { fixtureAnalysis } from '../helpers/fixtureAnalysis';
 
 const guestLines = () => readFileSync(sample('guest-trace', 'tcprr-cross-poll0.head.report.txt'), 'utf8').split('\n');
 
@@ -30,7 +31,9 @@ test('per-event counts over the guest sample match awk (write_msr 60, cpu_idle 5
 });
 
 test('the guest sample is detected as a trace and gets the kvm-trace language', () => {
-  const head = guestLines().filter((l) => l.trim() !== '').slice(0, 200);
+  const head = guestLines()
+    .filter((l) => l.trim() !== '')
+    .slice(0, 200);
   assert.equal(languageForFormat(detectTextFormat(head)), 'kvm-trace');
   assert.equal(languageForFormat('iperf3-json'), null);
   assert.equal(languageForFormat('kvm-stat'), 'perf-kvm-stat');
@@ -59,8 +62,21 @@ test('hover text: facts, counts and the matching reason; trace text cannot injec
   assert.match(md, /- on the critical path of transaction 5/);
   assert.match(md, /- took 2\.1\u00a0µs/);
   assert.match(md, /- 55 like it in this file/);
-  assert.match(md, /4,000 exits of reason `msr_write 0x830` \(40 % of all\), 75 % on the critical path, mean 2\.1\u00a0µs/);
-  assert.equal(buildHoverMarkdown({ explanation: null, event: null, fact: null, likeCount: null, reason: null, status: null }), null);
-  const plain = buildHoverMarkdown({ explanation: null, event: 'cpu_idle', fact: null, likeCount: 57, reason: null, status: 'Analysing…' })!;
+  assert.match(
+    md,
+    /4,000 exits of reason `msr_write 0x830` \(40\u00a0% of all\), 75\u00a0% on the critical path, mean 2\.1\u00a0µs/,
+  );
+  assert.equal(
+    buildHoverMarkdown({ explanation: null, event: null, fact: null, likeCount: null, reason: null, status: null }),
+    null,
+  );
+  const plain = buildHoverMarkdown({
+    explanation: null,
+    event: 'cpu_idle',
+    fact: null,
+    likeCount: 57,
+    reason: null,
+    status: 'Analysing…',
+  })!;
   assert.equal(plain, '**cpu\\_idle** event\n\n- 57 like it in this file\n\n_Analysing…_');
 });

@@ -2,7 +2,7 @@
 // extension's trace.dat editor (which analyses it and remembers the run for Compare Runs), text beside the
 // Analysis panel. With a sample id as argument (the walkthrough's links) it opens that sample without asking.
 import * as vscode from 'vscode';
-import { BUNDLED_SAMPLES, bundledSample, type BundledSample } from './sampleCatalog';
+import { BUNDLED_SAMPLES, bundledSample, type BundledSample } from '../sampleCatalog';
 
 export const OPEN_SAMPLE_COMMAND = 'kvmTraceLens.openSample';
 const TRACE_DAT_EDITOR = 'kvmTraceLens.traceDat';

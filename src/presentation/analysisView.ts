@@ -1,7 +1,17 @@
 // Builds what the Analysis panel shows from an Analysis. Pure (no vscode, no DOM) so it is unit-tested directly.
-import type { Analysis, Prediction, ReasonStats } from '../core/analysisTypes';
-import type { AnalysisView, EvidenceView, PartialState, InputView, ReasonView, RecommendationView, SeriesView, SummaryFigure } from './protocol';
-import { MAX_REVEAL_LINES } from './protocol';
+import type { Analysis, Prediction, ReasonStats } from '../core/index';
+import { MAX_REVEAL_LINES } from '../shared/messages';
+import type {
+  AnalysisView,
+  EvidenceView,
+  InputView,
+  PartialState,
+  ReasonView,
+  RecommendationView,
+  SeriesView,
+  SummaryFigure,
+} from '../shared/views';
+import { formatBits, formatDuration, formatEstimate, formatMetric, formatNumber, formatPercent } from './format';
 
 /** Reasons listed in the chart/table; the rest are summed into the last row by the reader of the table. */
 export const MAX_REASONS = 25;
@@ -14,59 +24,19 @@ export function baseName(path: string): string {
   return parts[parts.length - 1] || path;
 }
 
-/** 12345.6 → "12,346"; small numbers keep a decimal or two. */
-export function formatNumber(n: number | null | undefined, digits?: number): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return '–';
-  const d = digits ?? (Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2);
-  return n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: 0 });
-}
-
-/** Nanoseconds as a readable duration: 850 ns, 12.3 µs, 4.5 ms, 2.1 s (a no-break space keeps number and unit together). */
-export function formatDuration(ns: number | null | undefined): string {
-  if (ns === null || ns === undefined || !Number.isFinite(ns)) return '–';
-  const a = Math.abs(ns);
-  if (a < 1e3) return `${formatNumber(ns, 0)}\u00a0ns`;
-  if (a < 1e6) return `${formatNumber(ns / 1e3, a < 1e4 ? 2 : 1)}\u00a0µs`;
-  if (a < 1e9) return `${formatNumber(ns / 1e6, a < 1e7 ? 2 : 1)}\u00a0ms`;
-  return `${formatNumber(ns / 1e9, 2)}\u00a0s`;
-}
-
-export function formatBits(bps: number | null | undefined): string {
-  if (bps === null || bps === undefined || !Number.isFinite(bps)) return '–';
-  const units = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];
-  let v = bps;
-  let i = 0;
-  while (Math.abs(v) >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${formatNumber(v, 2)}\u00a0${units[i]}`;
-}
-
-export function formatPercent(share: number | null | undefined, signed = false): string {
-  if (share === null || share === undefined || !Number.isFinite(share)) return '–';
-  const pct = share * 100;
-  const text = `${formatNumber(pct, Math.abs(pct) < 10 ? 1 : 0)} %`;
-  return signed && pct > 0 ? `+${text}` : text;
-}
-
 const METRIC_LABELS: Record<Prediction['metric'], string> = {
   transactionsPerSec: 'transactions/s',
   bitsPerSec: 'throughput',
   latencyNs: 'latency',
 };
 
-export function formatMetric(metric: string, value: number): string {
-  if (metric === 'bitsPerSec') return formatBits(value);
-  if (metric === 'latencyNs') return formatDuration(value);
-  return formatNumber(value);
-}
-
 export function describePrediction(p: Prediction | null): string | null {
   if (!p) return null;
   const change = p.before !== 0 ? (p.after - p.before) / p.before : null;
   const label = METRIC_LABELS[p.metric] ?? p.metric;
-  return `${label}: ${formatMetric(p.metric, p.before)} → ${formatMetric(p.metric, p.after)}${change !== null ? ` (${formatPercent(change, true)})` : ''}`;
+  const f = (n: number) => formatMetric(p.metric, n);
+  const after = formatEstimate(p.after, p.low, p.high, f);
+  return `${label}: ${f(p.before)} → ${after}${change !== null ? ` (${formatPercent(change, true)})` : ''}`;
 }
 
 function clampLines(lines: readonly number[] | undefined): number[] {
@@ -105,25 +75,46 @@ function summaryFigures(a: Analysis): SummaryFigure[] {
   if (ex) {
     out.push({ label: 'VM exits', value: formatNumber(ex.total), hint: `Exits counted (${ex.source})` });
     out.push({ label: 'Exits/s', value: formatNumber(ex.perSecond), hint: 'Exits per second of traced time' });
-    if (ex.durationNs !== null) out.push({ label: 'Traced time', value: formatDuration(ex.durationNs), hint: 'From the first to the last event' });
+    if (ex.durationNs !== null)
+      out.push({
+        label: 'Traced time',
+        value: formatDuration(ex.durationNs),
+        hint: 'From the first to the last event',
+      });
   }
   const tx = a.transactions;
   if (tx) {
-    out.push({ label: 'Transactions/s', value: formatNumber(tx.perSecond), hint: `${formatNumber(tx.count)} request/response round trips found in the trace` });
+    out.push({
+      label: 'Transactions/s',
+      value: formatNumber(tx.perSecond),
+      hint: `${formatNumber(tx.count)} request/response round trips found in the trace`,
+    });
     out.push({
       label: 'Exits per transaction',
       value: formatNumber(tx.exitsPerTransaction),
-      hint: `${formatNumber(tx.criticalExitsPerTransaction)} on the critical path, ${formatNumber(tx.offCriticalExitsPerTransaction)} off it`,
+      hint:
+        `${formatNumber(tx.criticalExitsPerTransaction)} on the critical path, ` +
+        `${formatNumber(tx.offCriticalExitsPerTransaction)} off it`,
     });
     if (tx.wakeupLatencyNs) {
-      out.push({ label: 'Wake-up p50 / p99', value: `${formatDuration(tx.wakeupLatencyNs.p50)} / ${formatDuration(tx.wakeupLatencyNs.p99)}`, hint: 'Time from the wake-up IPI to the halted vCPU running' });
+      out.push({
+        label: 'Wake-up p50 / p99',
+        value: `${formatDuration(tx.wakeupLatencyNs.p50)} / ${formatDuration(tx.wakeupLatencyNs.p99)}`,
+        hint: 'Time from the wake-up IPI to the halted vCPU running',
+      });
     }
   }
   const b = a.benchmark;
   if (b) {
     const label = `${b.tool} ${b.test}`;
-    if (b.transactionsPerSec !== null) out.push({ label: `${label} trans/s`, value: formatNumber(b.transactionsPerSec), hint: 'As the benchmark printed it' });
-    if (b.bitsPerSec !== null) out.push({ label: `${label} throughput`, value: formatBits(b.bitsPerSec), hint: 'As the benchmark printed it' });
+    if (b.transactionsPerSec !== null)
+      out.push({
+        label: `${label} trans/s`,
+        value: formatNumber(b.transactionsPerSec),
+        hint: 'As the benchmark printed it',
+      });
+    if (b.bitsPerSec !== null)
+      out.push({ label: `${label} throughput`, value: formatBits(b.bitsPerSec), hint: 'As the benchmark printed it' });
   }
   return out;
 }
@@ -131,11 +122,17 @@ function summaryFigures(a: Analysis): SummaryFigure[] {
 function timelineView(a: Analysis): AnalysisView['timeline'] {
   const t = a.exits?.timeline;
   if (!t) return null;
-  const entries = Object.entries(t.counts).map(([label, values]) => ({ label, values, total: values.reduce((s, x) => s + x, 0) }));
+  const entries = Object.entries(t.counts).map(([label, values]) => ({
+    label,
+    values,
+    total: values.reduce((s, x) => s + x, 0),
+  }));
   if (entries.length === 0) return null;
   entries.sort((x, y) => y.total - x.total);
   const length = Math.max(...entries.map((e) => e.values.length));
-  const series: SeriesView[] = entries.slice(0, MAX_TIMELINE_SERIES).map((e) => ({ label: e.label, values: e.values.slice() }));
+  const series: SeriesView[] = entries
+    .slice(0, MAX_TIMELINE_SERIES)
+    .map((e) => ({ label: e.label, values: e.values.slice() }));
   const rest = entries.slice(MAX_TIMELINE_SERIES);
   if (rest.length > 0) {
     const other = new Array<number>(length).fill(0);
@@ -146,7 +143,10 @@ function timelineView(a: Analysis): AnalysisView['timeline'] {
   return { labels, series };
 }
 
-function recommendationView(r: Analysis['recommendations'][number], reasons: readonly ReasonStats[]): RecommendationView {
+function recommendationView(
+  r: Analysis['recommendations'][number],
+  reasons: readonly ReasonStats[],
+): RecommendationView {
   return {
     id: r.id,
     title: r.title,
@@ -182,7 +182,10 @@ export function buildAnalysisView(a: Analysis, createdAt = Date.now()): Analysis
     inputs,
     exitsSource: a.exits?.source ?? null,
     summary: summaryFigures(a),
-    reasons: [...reasons].sort((x, y) => y.count - x.count).slice(0, MAX_REASONS).map(reasonView),
+    reasons: [...reasons]
+      .sort((x, y) => y.count - x.count)
+      .slice(0, MAX_REASONS)
+      .map(reasonView),
     timeline: timelineView(a),
     vcpus: (a.exits?.byVcpu ?? []).map((v) => ({ vcpu: v.vcpu, count: v.count })),
     wakeupHistogram: (a.transactions?.wakeupHistogram ?? []).map((h) => ({ upperNs: h.upperNs, count: h.count })),
@@ -199,15 +202,21 @@ export function statusSummary(a: Analysis): { text: string; tooltip: string } | 
   if (tx && a.exits) {
     return {
       text: `${formatNumber(tx.exitsPerTransaction)} exits/txn`,
-      tooltip: `${formatNumber(a.exits.total)} VM exits, ${formatNumber(a.exits.perSecond)} exits/s, ${formatNumber(tx.perSecond)} transactions/s`,
+      tooltip:
+        `${formatNumber(a.exits.total)} VM exits, ${formatNumber(a.exits.perSecond)} exits/s, ` +
+        `${formatNumber(tx.perSecond)} transactions/s`,
     };
   }
   if (a.exits) {
-    return { text: `${formatNumber(a.exits.perSecond)} exits/s`, tooltip: `${formatNumber(a.exits.total)} VM exits (${a.exits.source})` };
+    return {
+      text: `${formatNumber(a.exits.perSecond)} exits/s`,
+      tooltip: `${formatNumber(a.exits.total)} VM exits (${a.exits.source})`,
+    };
   }
   const b = a.benchmark;
   if (b) {
-    const fig = b.transactionsPerSec !== null ? `${formatNumber(b.transactionsPerSec)} trans/s` : formatBits(b.bitsPerSec);
+    const fig =
+      b.transactionsPerSec !== null ? `${formatNumber(b.transactionsPerSec)} trans/s` : formatBits(b.bitsPerSec);
     return { text: `${b.test} ${fig}`, tooltip: `${b.tool} ${b.test}` };
   }
   return null;
@@ -217,7 +226,12 @@ export function statusSummary(a: Analysis): { text: string; tooltip: string } | 
  * The view of an analysis of part of the input (still reading, or cancelled). A snapshot taken while the first file is
  * read does not list that file yet, so the panel's own title stands in for the inputs' names.
  */
-export function buildPartialView(a: Analysis, partial: PartialState, title: string, createdAt = Date.now()): AnalysisView {
+export function buildPartialView(
+  a: Analysis,
+  partial: PartialState,
+  title: string,
+  createdAt = Date.now(),
+): AnalysisView {
   const view = buildAnalysisView(a, createdAt);
   const percent = Math.max(0, Math.min(100, Math.floor(partial.percent)));
   return { ...view, title: view.inputs.length > 0 ? view.title : title, partial: { state: partial.state, percent } };

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildAnalysisView, formatDuration, linkEvidence, statusSummary } from '../../src/extension/viewModel';
-import type { Analysis } from '../../src/core/analysisTypes';
-import { fixtureAnalysis } from './fixtures';
+import { buildAnalysisView, linkEvidence, statusSummary } from '../../src/presentation/analysisView';
+import { formatDuration } from '../../src/presentation/format';
+import type { Analysis } from '../../src/core/index';
+import { fixtureAnalysis } from '../helpers/fixtureAnalysis';
 
 test('reasons are listed most frequent first with their example lines', () => {
   const v = buildAnalysisView(fixtureAnalysis('analysis-tcprr.json'));
@@ -35,9 +36,12 @@ test('recommendations: evidence links to the lines of the reason it names, predi
   const v = buildAnalysisView(fixtureAnalysis('analysis-tcprr.json'));
   const halt = v.recommendations.find((r) => r.id === 'halt-polling')!;
   assert.equal(halt.setting, 'guest_halt_poll_ns=200000');
-  assert.deepEqual(halt.evidence[0], { text: '3,000 hlt exits, 2,500 of them on the critical path', lines: [7, 19, 29] });
+  assert.deepEqual(halt.evidence[0], {
+    text: '3,000 hlt exits, 2,500 of them on the critical path',
+    lines: [7, 19, 29],
+  });
   assert.deepEqual(halt.evidence[1].lines, [3, 11, 33]); // names "msr_write 0x830"
-  assert.equal(halt.prediction, 'transactions/s: 9,800 → 13,230 (+35 %)');
+  assert.equal(halt.prediction, 'transactions/s: 9,800 → 13,230 (+35\u00a0%)');
   const nohz = v.recommendations.find((r) => r.id === 'nohz-full')!;
   assert.equal(nohz.prediction, null);
   assert.equal(nohz.rationale, '');

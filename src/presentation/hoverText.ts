@@ -1,36 +1,13 @@
-// What a hover on a trace line says, and which language a document is, from pure inputs (unit-tested without vscode).
-import type { Analysis, ReasonStats } from '../core/analysisTypes';
-import type { LineExplanation } from '../core/explain';
-import type { LineFact } from '../core/lineFacts';
-import type { InputFormat } from '../core/records';
-import { formatDuration, formatNumber, formatPercent } from './viewModel';
-
-export const LANGUAGE_IDS = ['kvm-trace', 'perf-kvm-stat', 'netperf', 'iperf'] as const;
-export type TraceLanguage = (typeof LANGUAGE_IDS)[number];
-
-/** The editor language for a detected input format; null when none of ours fits (iperf3 JSON stays JSON). */
-export function languageForFormat(format: InputFormat | null): TraceLanguage | null {
-  switch (format) {
-    case 'trace-cmd-report':
-    case 'ftrace':
-    case 'perf-script':
-      return 'kvm-trace';
-    case 'perf-kvm-stat':
-    case 'kvm-stat':
-      return 'perf-kvm-stat';
-    case 'netperf':
-      return 'netperf';
-    case 'iperf3-text':
-    case 'iperf2-text':
-      return 'iperf';
-    default:
-      return null;
-  }
-}
+// What a hover on a trace line says, from pure inputs (unit-tested without vscode).
+import type { Analysis, ReasonStats } from '../core/index';
+import type { LineExplanation } from '../core/index';
+import type { LineFact } from '../core/index';
+import { formatDuration, formatNumber, formatPercent } from './format';
 
 // "comm-pid [cpu] 123.456: event:" (trace-cmd / ftrace), "comm pid [cpu] 123.456: sys:event:" (perf script), or
 // " 123.456: event:" (ts-only reports). Bounded quantifiers only: a hover runs on whatever line is under the mouse.
-const EVENT_RE = /^[^[]{0,80}(?:\[\d{1,4}\][^:]{0,64}?)?\s\d{1,12}\.\d{1,12}:\s+(?:[A-Za-z_]\w{0,63}:)?([A-Za-z_]\w{0,63}):/;
+const EVENT_RE =
+  /^[^[]{0,80}(?:\[\d{1,4}\][^:]{0,64}?)?\s\d{1,12}\.\d{1,12}:\s+(?:[A-Za-z_]\w{0,63}:)?([A-Za-z_]\w{0,63}):/;
 
 /** The event name of a trace text line, or null. */
 export function eventNameOf(line: string): string | null {
@@ -76,7 +53,8 @@ export function buildHoverMarkdown(h: HoverFacts): string | null {
   const facts: string[] = [];
   const f = h.fact;
   if (f) {
-    if (f.critical === true) facts.push(`on the critical path${f.transaction !== null ? ` of transaction ${f.transaction + 1}` : ''}`);
+    if (f.critical === true)
+      facts.push(`on the critical path${f.transaction !== null ? ` of transaction ${f.transaction + 1}` : ''}`);
     else if (f.critical === false) facts.push('off the critical path');
     if (f.durationNs !== null) facts.push(`took ${formatDuration(f.durationNs)}`);
   }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildRecordInvocation, runFolderName, secondsProblem } from './recordArgs';
+import { buildRecordInvocation, runFolderName, secondsProblem } from '../recordArgs';
 
 export const RECORD_COMMAND = 'kvmTraceLens.recordTrace';
 const ANALYZE_ACTIVE_FILE = 'kvmTraceLens.analyzeActiveFile';

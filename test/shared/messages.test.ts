@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_REVEAL_LINES, isHostMessage, isPanelState, isWebviewMessage } from '../../src/extension/protocol';
-import { buildAnalysisView } from '../../src/extension/viewModel';
-import { buildCompareView } from '../../src/extension/compareModel';
-import { fixtureAnalysis } from './fixtures';
+import { MAX_REVEAL_LINES, isHostMessage, isPanelState, isWebviewMessage } from '../../src/shared/messages';
+import { buildAnalysisView } from '../../src/presentation/analysisView';
+import { buildCompareView } from '../../src/presentation/compareView';
+import { compareAnalyses } from '../../src/core/index';
+import { fixtureAnalysis } from '../helpers/fixtureAnalysis';
 
 test('webview messages: the valid ones pass', () => {
   assert.ok(isWebviewMessage({ type: 'ready' }));
@@ -37,18 +38,32 @@ test('host messages: a real analysis view and compare view pass, damaged ones do
   const view = buildAnalysisView(fixtureAnalysis('analysis-tcprr.json'), 1);
   assert.ok(isHostMessage({ type: 'analysis', view }));
   assert.ok(isPanelState({ view }));
-  const cmp = buildCompareView([
-    { label: 'A', analysis: fixtureAnalysis('analysis-tcprr.json') },
-    { label: 'B', analysis: fixtureAnalysis('analysis-tcprr-poll.json') },
-  ]);
+  const cmp = buildCompareView(
+    compareAnalyses([
+      { label: 'A', analysis: fixtureAnalysis('analysis-tcprr.json') },
+      { label: 'B', analysis: fixtureAnalysis('analysis-tcprr-poll.json') },
+    ]),
+  );
   assert.ok(isHostMessage({ type: 'compare', view: cmp }));
   assert.ok(isHostMessage({ type: 'busy', text: 'Reading…' }));
 
-  assert.equal(isHostMessage({ type: 'analysis', view: { ...view, reasons: [{ ...view.reasons[0], count: '4000' }] } }), false);
-  assert.equal(isHostMessage({ type: 'analysis', view: { ...view, recommendations: [{ ...view.recommendations[0], evidence: ['x'] }] } }), false);
+  assert.equal(
+    isHostMessage({ type: 'analysis', view: { ...view, reasons: [{ ...view.reasons[0], count: '4000' }] } }),
+    false,
+  );
+  assert.equal(
+    isHostMessage({
+      type: 'analysis',
+      view: { ...view, recommendations: [{ ...view.recommendations[0], evidence: ['x'] }] },
+    }),
+    false,
+  );
   assert.equal(isHostMessage({ type: 'analysis', view: { ...view, kind: 'compare' } }), false);
   assert.equal(isHostMessage({ type: 'compare', view }), false);
-  assert.equal(isHostMessage({ type: 'compare', view: { ...cmp, reasons: [{ label: 'x', better: 'up', cells: [] }] } }), false);
+  const badCell = { value: '1', change: null, interval: null, verdict: 'maybe', tone: 'neutral' };
+  const badSection = { title: 'x', hint: null, rows: [{ id: 'x', label: 'x', cells: [badCell] }] };
+  assert.equal(isHostMessage({ type: 'compare', view: { ...cmp, sections: [badSection] } }), false);
+  assert.equal(isHostMessage({ type: 'compare', view: { ...cmp, method: null } }), false);
   assert.equal(isHostMessage({ type: 'error' }), false);
   assert.equal(isPanelState({ view: null }), false);
 });

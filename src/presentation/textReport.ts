@@ -1,0 +1,173 @@
+// The plain-text report the CLI prints when --json is absent: what the JSON holds, in words and aligned tables.
+import type { Analysis, HaltPollingSummary, Recommendation, SeriesStats } from '../core/index';
+import type { Comparison } from '../core/index';
+import { buildCompareView, changeText } from './compareView';
+import {
+  formatBits,
+  formatCount,
+  formatDuration,
+  formatEstimate,
+  formatMetric,
+  formatNumber,
+  formatPercent,
+  formatRate,
+  UNKNOWN,
+} from './format';
+
+/** Left-aligned first column, right-aligned figures, two spaces apart. */
+export function textTable(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const line = (r: string[]) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])));
+  return rows.map((r) => line(r).join('  ').trimEnd()).join('\n');
+}
+
+function inputLines(a: Analysis): string[] {
+  return a.inputs.map((i) => {
+    const warnings = i.warnings.length ? `, ${formatCount(i.warnings.length)} warnings` : '';
+    return `${i.path}: ${i.format ?? 'unrecognised'}, ${formatCount(i.records)} records${warnings}`;
+  });
+}
+
+function benchmarkLines(a: Analysis): string[] {
+  const b = a.benchmark;
+  if (!b) return [];
+  const rate =
+    b.transactionsPerSec !== null ? `${formatNumber(b.transactionsPerSec)} trans/s` : formatBits(b.bitsPerSec);
+  const over = b.durationSec !== null ? ` over ${formatNumber(b.durationSec)} s` : '';
+  const out = ['', `Benchmark: ${b.tool} ${b.test} ${rate}${over}`];
+  if (a.series) out.push(seriesLine(a.series));
+  return out;
+}
+
+/** Repeated runs (Cully, xen-devel 2007): avg/min/max/median, stddev and jitter. */
+function seriesLine(s: SeriesStats): string {
+  const f = (n: number) => formatMetric(s.metric, n);
+  return (
+    `  ${s.values.length} runs: avg ${f(s.avg)}, min ${f(s.min)}, max ${f(s.max)}, median ${f(s.median)}, ` +
+    `stddev ${f(s.stddev)}, jitter ${f(s.jitter)}`
+  );
+}
+
+function exitLines(a: Analysis): string[] {
+  const e = a.exits;
+  if (!e) return [];
+  const rate = e.perSecond !== null ? `, ${formatRate(e.perSecond)}` : '';
+  const rows = [['reason', 'category', 'count', 'share', 'critical', 'mean', 'p50', 'p99', 'max']];
+  for (const r of e.byReason) {
+    rows.push([
+      r.reason,
+      r.category,
+      formatCount(r.count),
+      formatPercent(r.share),
+      formatCount(r.critical),
+      formatDuration(r.meanNs),
+      formatDuration(r.p50Ns),
+      formatDuration(r.p99Ns),
+      formatDuration(r.maxNs),
+    ]);
+  }
+  const out = ['', `VM exits (${e.source}): ${formatCount(e.total)}${rate}`, textTable(rows)];
+  if (e.byVcpu && e.byVcpu.length > 0) {
+    out.push('', 'Exits per vCPU:');
+    out.push(textTable([['vCPU', 'exits'], ...e.byVcpu.map((v) => [String(v.vcpu), formatCount(v.count)])]));
+  }
+  return out;
+}
+
+function transactionLines(a: Analysis): string[] {
+  const t = a.transactions;
+  if (!t) return [];
+  const wake = t.wakeupLatencyNs
+    ? `; wake-up latency p50 ${formatDuration(t.wakeupLatencyNs.p50)}, p99 ${formatDuration(t.wakeupLatencyNs.p99)}`
+    : '';
+  const out = [
+    '',
+    `Transactions: ${formatCount(t.count)} (${formatRate(t.perSecond)}), ` +
+      `${formatNumber(t.exitsPerTransaction)} exits each (${formatNumber(t.criticalExitsPerTransaction)} on the ` +
+      `critical path, ${formatNumber(t.offCriticalExitsPerTransaction)} off it)${wake}`,
+  ];
+  if (t.breakdownNs && t.breakdownNs.length > 0) {
+    out.push('', 'Time of one transaction (mean):');
+    out.push(textTable([['component', 'time'], ...t.breakdownNs.map((b) => [b.component, formatDuration(b.meanNs)])]));
+  }
+  return out;
+}
+
+function haltPollingLines(h: HaltPollingSummary | null | undefined): string[] {
+  if (!h) return [];
+  const window =
+    h.maxWindowNs === null
+      ? ''
+      : h.maxWindowNs === 0
+        ? ', polling off'
+        : `, poll window up to ${formatDuration(h.maxWindowNs)}`;
+  const out = [
+    '',
+    `Halt polling (${h.side}): ${formatCount(h.polled)} wake-ups while polling, ` +
+      `${formatCount(h.waited)} after halting ` +
+      `(${formatPercent(h.pollSuccessRate)} polled)${window}`,
+  ];
+  if (h.pollNs)
+    out.push(`  polling before the wake-up: p50 ${formatDuration(h.pollNs.p50)}, p99 ${formatDuration(h.pollNs.p99)}`);
+  if (h.waitNs)
+    out.push(`  halted before the wake-up: p50 ${formatDuration(h.waitNs.p50)}, p99 ${formatDuration(h.waitNs.p99)}`);
+  return out;
+}
+
+/** "transactions/s: 9,800 → 13,000 (12,000–14,000), predicted". */
+export function predictionText(p: NonNullable<Recommendation['prediction']>): string {
+  const f = (n: number) => formatMetric(p.metric, n);
+  return `${p.metric}: ${f(p.before)} → ${formatEstimate(p.after, p.low, p.high, f)} (predicted)`;
+}
+
+function recommendationLines(a: Analysis): string[] {
+  const out = [
+    '',
+    a.recommendations.length ? 'Recommendations:' : 'Recommendations: none — nothing here would clearly help.',
+  ];
+  for (const [n, r] of a.recommendations.entries()) {
+    out.push(`${n + 1}. ${r.title}${r.setting ? `  [${r.setting}]` : ''}`);
+    for (const ev of r.evidence) out.push(`   - ${ev}`);
+    if (r.prediction) out.push(`   => ${predictionText(r.prediction)}`);
+  }
+  const not = a.notRecommended ?? [];
+  if (not.length > 0) out.push('', 'Not recommended:');
+  for (const n of not) out.push(`- ${n.id}: ${n.reason}`);
+  return out;
+}
+
+export function formatAnalysisText(a: Analysis): string {
+  const out: string[] = [
+    ...inputLines(a),
+    ...benchmarkLines(a),
+    ...exitLines(a),
+    ...transactionLines(a),
+    ...haltPollingLines(a.haltPolling),
+  ];
+  const notes = a.modelNotes ?? [];
+  if (notes.length > 0) out.push('', 'Model notes:', ...notes.map((n) => `- ${n}`));
+  out.push(...recommendationLines(a));
+  return `${out.join('\n')}\n`;
+}
+
+/** The comparison as text: the same view the Compare panel shows, as tables. */
+export function formatComparisonText(c: Comparison): string {
+  const view = buildCompareView(c);
+  const base = view.runs[0].label;
+  const later = view.runs.slice(1);
+  const out: string[] = [`Runs (the first is the baseline): ${view.runs.map((r) => r.label).join(', ')}`];
+  for (const s of view.sections) {
+    const changeHead = (label: string) => (later.length === 1 ? 'change' : `${label} vs ${base}`);
+    const head = ['', ...view.runs.map((r) => r.label), ...later.map((r) => changeHead(r.label))];
+    const rows = s.rows.map((r) => [
+      r.label,
+      ...r.cells.map((x) => x.value),
+      ...r.cells.slice(1).map((x) => changeText(x) || UNKNOWN),
+    ]);
+    out.push('', `${s.title}:`, textTable([head, ...rows]));
+  }
+  if (view.series) out.push('', view.series);
+  for (const p of view.predictions) out.push('', `${p.fromRun} → ${p.toRun}: ${p.recommendation}: ${p.verdict}.`);
+  out.push('', `Method: ${view.method}`);
+  return `${out.join('\n')}\n`;
+}
