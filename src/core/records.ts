@@ -15,6 +15,13 @@ export const INPUT_FORMATS = [
 ] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
 
+/** The text formats that hold one trace event per line (the ones hovers, line facts and line counts apply to). */
+export const TRACE_TEXT_FORMATS: readonly InputFormat[] = ['trace-cmd-report', 'ftrace', 'perf-script'];
+
+export function isTraceTextFormat(format: InputFormat | null | undefined): boolean {
+  return format != null && TRACE_TEXT_FORMATS.includes(format);
+}
+
 /** A warning about one input; `line` is 1-based, null when the problem has no line (binary offsets go in the text). */
 export interface InputWarning {
   line: number | null;

@@ -8,6 +8,7 @@
 // timestamps are on the host's clock, as `trace-cmd report` prints them.
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import type { RandomAccess } from '../byteSource';
 import type { RecordSink, TraceEvent } from '../records';
 import { TraceDatError } from './cursor';
 import { readTraceDatHeader, type BufferInfo, type TraceDatHeader } from './header';
@@ -34,19 +35,41 @@ export interface TraceDatOptions {
 const PROGRESS_EVERY = 64 * 1024;
 const ABORT_CHECK_EVERY = 4096;
 
-/** Reads a trace.dat and hands every event to the sink. Never throws: problems go to sink.warn / sink.fail. */
-export async function readTraceDat(path: string, sink: RecordSink, options: TraceDatOptions = {}): Promise<void> {
+/**
+ * Reads a trace.dat file and hands every event to the sink. Never throws: problems go to sink.warn / sink.fail.
+ * `name` labels messages (default: the path).
+ */
+export async function readTraceDat(path: string, sink: RecordSink, options: TraceDatOptions = {}, name = path): Promise<void> {
   let fh: FileHandle | null = null;
   try {
     fh = await fsp.open(path, 'r');
     const size = (await fh.stat()).size;
     await readOpen(fh, size, sink, options);
   } catch (e) {
-    const msg = e instanceof TraceDatError ? e.message : `cannot read trace.dat: ${(e as Error).message}`;
-    sink.fail(null, `${path}: ${msg}`);
+    failWith(sink, name, e);
   } finally {
     await fh?.close().catch(() => undefined);
   }
+}
+
+/** Reads a trace.dat through random access (an open file, or bytes in memory). Never throws. */
+export async function readTraceDatFrom(
+  data: RandomAccess,
+  size: number,
+  name: string,
+  sink: RecordSink,
+  options: TraceDatOptions = {},
+): Promise<void> {
+  try {
+    await readOpen(data, size, sink, options);
+  } catch (e) {
+    failWith(sink, name, e);
+  }
+}
+
+function failWith(sink: RecordSink, name: string, e: unknown): void {
+  const msg = e instanceof TraceDatError ? e.message : `cannot read trace.dat: ${(e as Error).message}`;
+  sink.fail(null, `${name}: ${msg}`);
 }
 
 /** The flyrecord buffers to read: all of them, or the one `wanted` names. Null (after sink.fail) when none. */
@@ -129,7 +152,7 @@ class SourceHeap {
 
 const NS_CLOCKS = ['local', 'global', 'uptime', 'perf', 'tai', 'x86-tsc-nsec'];
 
-async function readOpen(fh: FileHandle, size: number, sink: RecordSink, options: TraceDatOptions): Promise<void> {
+async function readOpen(fh: RandomAccess, size: number, sink: RecordSink, options: TraceDatOptions): Promise<void> {
   const h = await readTraceDatHeader(fh, size);
   for (const note of h.notes) sink.warn(null, note);
   const buffers = pickBuffers(h, sink, options.instance);
