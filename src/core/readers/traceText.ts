@@ -10,6 +10,7 @@
 //   perf script        "%16s %7d[/tid] [%03d] secs.usecs: [period] system:name: payload" (names right-aligned)
 //   timestamp only     " secs.usecs: name: payload" (excerpts where the task columns were cut away)
 import type { InputFormat, LineReader, RecordSink, TextFormatReader, TraceEvent } from '../records';
+import { TRACE_TEXT_FORMATS } from '../records';
 
 /**
  * The event line of every column layout but the latency one. Groups: 1 comm, 2 pid after "-", 3 pid after blanks
@@ -286,7 +287,7 @@ class TraceTextLineReader implements LineReader {
 }
 
 export const traceTextReader: TextFormatReader = {
-  formats: ['trace-cmd-report', 'ftrace', 'perf-script'],
+  formats: TRACE_TEXT_FORMATS,
   detect: detectTraceText,
   create: (format: InputFormat, sink: RecordSink): LineReader => new TraceTextLineReader(format, sink),
 };
