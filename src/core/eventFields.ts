@@ -149,3 +149,43 @@ export function parseKvmApic(payload: string): { write: boolean; register: strin
   const m = /^apic_(read|write) (\S+) = /.exec(payload);
   return m ? { write: m[1] === 'write', register: m[2] } : null;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fields decoded from a trace.dat event's binary layout (tracedat/fastFields.ts) ride on the event, so that the
+// model reads them without printing and re-parsing the payload; text events are parsed as above. Each accessor gives
+// exactly what its parser gives for the printed payload (tested on every sample trace.dat).
+
+export type DecodedFields =
+  | { kind: 'sched_switch'; value: SchedSwitch }
+  | { kind: 'sched_wakeup'; value: { comm: string; pid: number; targetCpu: number } }
+  | { kind: 'msr'; value: MsrAccess }
+  | { kind: 'cpu_idle'; value: { state: number; cpu: number } }
+  | { kind: 'ipi_targets'; value: number[] };
+
+/** The parts of an event the accessors need (TraceEvent has them). */
+interface EventWithFields {
+  name: string;
+  payload: string;
+  fields?: DecodedFields;
+}
+
+export function schedSwitchOf(ev: EventWithFields): SchedSwitch | null {
+  return ev.fields?.kind === 'sched_switch' ? ev.fields.value : parseSchedSwitch(ev.payload);
+}
+
+export function schedWakeupOf(ev: EventWithFields): { comm: string; pid: number; targetCpu: number } | null {
+  return ev.fields?.kind === 'sched_wakeup' ? ev.fields.value : parseSchedWakeup(ev.payload);
+}
+
+/** msr:write_msr / read_msr and kvm_msr; `event` is the name the payload is read as. */
+export function msrAccessOf(event: string, ev: EventWithFields): MsrAccess | null {
+  return ev.fields?.kind === 'msr' && ev.name === event ? ev.fields.value : parseMsrAccess(event, ev.payload);
+}
+
+export function cpuIdleOf(ev: EventWithFields): { state: number; cpu: number } | null {
+  return ev.fields?.kind === 'cpu_idle' ? ev.fields.value : parseCpuIdle(ev.payload);
+}
+
+export function ipiTargetsOf(ev: EventWithFields): number[] | null {
+  return ev.fields?.kind === 'ipi_targets' ? ev.fields.value : parseIpiTargets(ev.name, ev.payload);
+}

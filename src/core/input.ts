@@ -59,6 +59,8 @@ export interface ReadOptions {
    * the system temp folder by default; null keeps it in memory.
    */
   spillDirectory?: string | null;
+  /** trace.dat: decode the model's fields from the binary layout (default true); false prints and parses them. */
+  fastFields?: boolean;
 }
 
 export class InputError extends Error {}

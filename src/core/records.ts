@@ -1,5 +1,6 @@
 // The typed records every reader produces. Readers stream: they hand records to a sink one by one
 // and never keep a whole file. All numbers are plain numbers (ns for time, bits/s for rates).
+import type { DecodedFields } from './eventFields';
 
 export const INPUT_FORMATS = [
   'trace-dat',
@@ -50,6 +51,12 @@ export interface TraceEvent {
   payload: string;
   /** trace-cmd buffer instance the event was recorded in (`trace-cmd record -B name`); absent for the top instance. */
   instance?: string;
+  /**
+   * trace.dat only: the fields the model reads, decoded from the event's binary layout (read them through the
+   * eventFields.ts accessors, which fall back to parsing `payload`). The payload of such an event is printed only
+   * when read.
+   */
+  fields?: DecodedFields;
 }
 
 /** One row of a count table (perf kvm stat report/live, kvm_stat, perf stat -e 'kvm:*'). */

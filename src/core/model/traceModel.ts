@@ -10,18 +10,19 @@
 // wake-up latency is then on the path.
 import type { ExitCategory } from '../analysisTypes';
 import {
+  cpuIdleOf,
   icrFields,
+  ipiTargetsOf,
+  msrAccessOf,
   parseApicIpi,
-  parseCpuIdle,
   parseHaltPollNs,
-  parseIpiTargets,
   parseKvmEntryVcpu,
   parseKvmApic,
   parseKvmExit,
   parseMsrAccess,
-  parseSchedSwitch,
-  parseSchedWakeup,
   parseVcpuWakeup,
+  schedSwitchOf,
+  schedWakeupOf,
 } from '../eventFields';
 import { apicRegister, CPU_IDLE_EXIT, describeExit, hex, msrInfo } from '../knowledge/exitTable';
 import type { TraceEvent } from '../records';
@@ -291,7 +292,7 @@ export class TraceModel {
   }
 
   private guestMsrWrite(ev: TraceEvent): void {
-    const access = parseMsrAccess('write_msr', ev.payload);
+    const access = msrAccessOf('write_msr', ev);
     if (!access) return;
     const exit = guestMsrExit(access.msr);
     if (!exit) return; // writes that say nothing about exits (or do not exit)
@@ -333,7 +334,7 @@ export class TraceModel {
   }
 
   private guestIpiSend(ev: TraceEvent): void {
-    const targets = parseIpiTargets(ev.name, ev.payload);
+    const targets = ipiTargetsOf(ev);
     const s = this.cpu(ev.cpu);
     s.lastIpiSendAt = ev.timeNs;
     s.ipiSendTarget = targets && targets.length === 1 ? targets[0] : null;
@@ -359,7 +360,7 @@ export class TraceModel {
   }
 
   private guestIdle(ev: TraceEvent): void {
-    const idle = parseCpuIdle(ev.payload);
+    const idle = cpuIdleOf(ev);
     if (!idle) return;
     const cpu = ev.cpu >= 0 ? ev.cpu : idle.cpu;
     const s = this.cpu(cpu);
@@ -398,7 +399,7 @@ export class TraceModel {
   }
 
   private wakeup(ev: TraceEvent): void {
-    const w = parseSchedWakeup(ev.payload);
+    const w = schedWakeupOf(ev);
     if (!w || w.pid <= 0) return;
     const target = this.cpu(w.targetCpu);
     let waker = ev.pid;
@@ -431,7 +432,7 @@ export class TraceModel {
   }
 
   private schedSwitch(ev: TraceEvent): void {
-    const sw = parseSchedSwitch(ev.payload);
+    const sw = schedSwitchOf(ev);
     if (!sw) return;
     const s = this.cpu(ev.cpu);
     const t = ev.timeNs;

@@ -1,8 +1,9 @@
 // One event of a trace.dat ring buffer to a TraceEvent: its type from the id, pid and comm from the common fields,
 // and the payload printed as trace-cmd report prints it.
+import type { DecodedFields } from '../eventFields';
 import type { RecordSink, TraceEvent } from '../records';
 import type { TraceDatHeader } from './header';
-import { CommTable, EventTypes } from './events';
+import { CommTable, EventTypes, type EventType } from './events';
 import type { EventData, PrintEnv } from './printfmt';
 import type { Source } from './sources';
 import { Kallsyms, PrintkFormats } from './symbols';
@@ -40,6 +41,7 @@ export class EventDecoder {
   constructor(
     private readonly h: TraceDatHeader,
     private readonly sink: RecordSink,
+    fastFields = true,
   ) {
     this.env = printEnvOf(h);
     this.comms = new CommTable(h.cmdlines);
@@ -48,6 +50,7 @@ export class EventDecoder {
         null,
         `event ${t.system}:${t.name}: print fmt not evaluated (${t.fallbackReason}); payload shows field=value pairs`,
       ),
+      fastFields,
     );
   }
 
@@ -69,19 +72,24 @@ export class EventDecoder {
     data.base = s.evStart;
     data.size = s.evLen;
     const pid = s.evLen >= this.pidOffset + 4 ? s.view.getInt32(s.evStart + this.pidOffset, le) : -1;
-    let payload = type.render(data);
-    const first = payload.charCodeAt(0);
-    if (first === 32 || first === 9) payload = payload.trimStart();
+    const comm = this.comms.lookup(pid); // before rendering: the sched plugin registers comms as it prints
+    const fields = type.decodeFields?.(data);
+    if (fields !== undefined) {
+      const own = { bytes: s.bytes, view: s.view, base: s.evStart, size: s.evLen };
+      const ev = new FieldsFirstEvent(src.tsNs, s.cpu, pid, comm, type, fields, own);
+      if (src.instance !== undefined) ev.instance = src.instance;
+      return ev;
+    }
     const ev: TraceEvent = {
       type: 'event',
       line: null,
       timeNs: src.tsNs,
       cpu: s.cpu,
       pid,
-      comm: this.comms.lookup(pid),
+      comm,
       name: type.name,
       system: type.system,
-      payload,
+      payload: payloadText(type.render(data)),
     };
     if (src.instance !== undefined) ev.instance = src.instance;
     return ev;
@@ -104,5 +112,48 @@ export class EventDecoder {
       null,
       `${where}CPU ${src.stream.cpu}: event id ${id} has no format description in the file; such events are skipped`,
     );
+  }
+}
+
+/** trace-cmd report starts the payload after "name:" and its padding; leading blanks of the text are not kept. */
+function payloadText(text: string): string {
+  const first = text.charCodeAt(0);
+  return first === 32 || first === 9 ? text.trimStart() : text;
+}
+
+/**
+ * An event whose model fields were decoded from its bytes: the payload is printed only if something reads it (the
+ * event list, a test), from the batch the event points into (batches are never reused, only dropped).
+ */
+class FieldsFirstEvent implements TraceEvent {
+  readonly type = 'event' as const;
+  readonly line = null;
+  readonly name: string;
+  readonly system: string;
+  /** Absent (not undefined) for the top instance, as on plain events. */
+  declare instance?: string;
+  // private (#): not own properties, so two events compare equal by what they say, not by the batch they came from
+  readonly #eventType: EventType;
+  readonly #data: EventData;
+  #text: string | null = null;
+
+  constructor(
+    readonly timeNs: number,
+    readonly cpu: number,
+    readonly pid: number,
+    readonly comm: string,
+    eventType: EventType,
+    readonly fields: DecodedFields,
+    data: EventData,
+  ) {
+    this.name = eventType.name;
+    this.system = eventType.system;
+    this.#eventType = eventType;
+    this.#data = data;
+  }
+
+  get payload(): string {
+    if (this.#text === null) this.#text = payloadText(this.#eventType.render(this.#data));
+    return this.#text;
   }
 }

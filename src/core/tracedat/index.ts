@@ -27,6 +27,8 @@ export interface TraceDatOptions {
   signal?: AbortSignal;
   /** Read only this buffer instance ("" = the top one); every instance when absent. */
   instance?: string;
+  /** Decode the fields the model reads from the binary layout (default true); false prints and parses every event. */
+  fastFields?: boolean;
 }
 
 const PROGRESS_EVERY = 64 * 1024;
@@ -119,7 +121,7 @@ async function readOpen(data: RandomAccess, size: number, sink: RecordSink, opti
   const buffers = pickBuffers(h, sink, options.instance);
   if (!buffers) return;
   warnCycleClocks(h, buffers, sink);
-  const decoder = new EventDecoder(h, sink);
+  const decoder = new EventDecoder(h, sink, options.fastFields ?? true);
   const opened = openSources(data, size, h, buffers, sink);
   const heap = await firstEvents(opened.sources);
   const progress = progressReporter(opened.sources, size, Math.max(0, size - opened.dataBytes), options);
