@@ -46,6 +46,31 @@ function fields(ev: EventFormat, ...names: string[]): FormatField[] | null {
   return out;
 }
 
+/** A field read unsigned (as printed by %u/%lu/%x and the plugin's lld of a field narrower than 8 bytes). */
+function unsignedNumber(d: EventData, f: FormatField, le: boolean): number {
+  return f.size <= 4 ? readNum(d, f, le) : Number(readUnsigned(d, f.offset, f.size, le));
+}
+
+/** "%x" / "%u" of a field: its low 32 bits, unsigned. */
+function u32Number(d: EventData, f: FormatField, le: boolean): number {
+  return f.size <= 4 ? readNum(d, f, le) : Number(BigInt.asUintN(32, readUnsigned(d, f.offset, f.size, le)));
+}
+
+/** The plugin's "%lld" of a pid field, as a number. */
+function pidNumber(d: EventData, f: FormatField, le: boolean): number {
+  return f.size === 8 ? Number(lld(d, f, le)) : readNum(d, f, le);
+}
+
+/** "%llx" of a 64-bit field without BigInt: the high word, then the low word padded to 8 digits. */
+function hex64(d: EventData, f: FormatField, le: boolean): string {
+  if (f.size !== 8) return BigInt.asUintN(64, readUnsigned(d, f.offset, f.size, le)).toString(16);
+  if (f.offset + 8 > d.size) return '0';
+  const p = d.base + f.offset;
+  const lo = d.view.getUint32(le ? p : p + 4, le);
+  const hi = d.view.getUint32(le ? p + 4 : p, le);
+  return hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0');
+}
+
 /** A comm the plugin-form parser splits back correctly (it anchors on ":pid [prio]" and " ==> "). */
 function plainComm(c: string): boolean {
   return !/[\n\r]| \[| ==> /.test(c);
@@ -57,9 +82,9 @@ function schedSwitchDecoder(ev: EventFormat, env: PrintEnv, comms: CommTable): F
   const [prevCommF, prevPidF, , prevStateF, nextCommF, nextPidF] = f;
   const le = env.le;
   return (d) => {
-    const prevPid = Number(lld(d, prevPidF, le));
+    const prevPid = pidNumber(d, prevPidF, le);
     const prevComm = comm(d, prevCommF);
-    const nextPid = Number(lld(d, nextPidF, le));
+    const nextPid = pidNumber(d, nextPidF, le);
     const nextComm = comm(d, nextCommF);
     // the plugin registers both comms as it prints: done here too, since the payload may never be printed
     comms.register(prevPid, prevComm);
@@ -77,7 +102,7 @@ function schedWakeupPluginDecoder(ev: EventFormat, env: PrintEnv, comms: CommTab
   const successF = fieldOf(ev, 'success');
   const le = env.le;
   return (d) => {
-    const pid = Number(lld(d, pidF, le));
+    const pid = pidNumber(d, pidF, le);
     const c = comm(d, commF);
     comms.register(pid, c);
     if (!plainComm(c) || (successF && lld(d, successF, le).startsWith('-'))) return undefined;
@@ -106,8 +131,8 @@ function msrDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
   const le = env.le;
   const write = ev.name === 'write_msr';
   return (d) => {
-    const msr = Number(BigInt.asUintN(32, readUnsigned(d, msrF.offset, msrF.size, le)));
-    const valueHex = BigInt.asUintN(64, readUnsigned(d, valF.offset, valF.size, le)).toString(16);
+    const msr = u32Number(d, msrF, le);
+    const valueHex = hex64(d, valF, le);
     return { kind: 'msr', value: { write, msr, valueHex } };
   };
 }
@@ -117,8 +142,10 @@ function cpuIdleDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
   if (!f) return null;
   const [stateF, cpuF] = f;
   const le = env.le;
-  const u64 = (d: EventData, x: FormatField) => Number(BigInt.asUintN(64, readUnsigned(d, x.offset, x.size, le)));
-  return (d) => ({ kind: 'cpu_idle', value: { state: u64(d, stateF), cpu: u64(d, cpuF) } });
+  return (d) => ({
+    kind: 'cpu_idle',
+    value: { state: unsignedNumber(d, stateF, le), cpu: unsignedNumber(d, cpuF, le) },
+  });
 }
 
 function ipiSendCpuDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
@@ -128,6 +155,6 @@ function ipiSendCpuDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null 
   const le = env.le;
   return (d) => ({
     kind: 'ipi_targets',
-    value: [Number(BigInt.asUintN(32, readUnsigned(d, cpuF.offset, cpuF.size, le)))],
+    value: [u32Number(d, cpuF, le)],
   });
 }
