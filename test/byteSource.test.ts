@@ -101,3 +101,26 @@ test('hover line counts come from the analysing pass and match counting the line
   const dat = await analyzeFilesDetailed([sample('guest-trace', 'tcprr-cross-poll0.dat')], { lineCountKey: key });
   assert.equal(dat.lineCounts, null, 'a trace.dat has no text lines to count');
 });
+
+test('a stream that fails before its first byte: "cannot read" with the reason, not "empty"', async () => {
+  async function* broken(): AsyncGenerator<Uint8Array> {
+    throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+  }
+  const s = await readInput({ kind: 'stream', name: 'remote://x.txt', chunks: broken() }, () => assert.fail());
+  assert.equal(s.error, 'cannot read remote://x.txt: EIO');
+});
+
+test('a stream that fails midway keeps the lines before the failure and says where it stopped', async () => {
+  const text = new Uint8Array(readFileSync(sample('public', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')));
+  const cut = text.lastIndexOf(10, text.length >> 1) + 1;
+  async function* halfThenFail(): AsyncGenerator<Uint8Array> {
+    yield text.subarray(0, cut);
+    throw new Error('connection reset');
+  }
+  const whole = await readInput({ kind: 'bytes', name: 'x', bytes: text.subarray(0, cut) }, () => {});
+  const s = await readInput({ kind: 'stream', name: 'x', chunks: halfThenFail() }, () => {});
+  assert.equal(s.records, whole.records);
+  assert.ok(s.records > 0);
+  const stopped = /read failed after line \d+: connection reset; keeping what was read/;
+  assert.ok(s.warnings.some((w) => stopped.test(w.message)));
+});

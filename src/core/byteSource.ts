@@ -105,6 +105,11 @@ export class PeekableChunks implements AsyncIterable<Uint8Array> {
         : toAsync((source as Iterable<Uint8Array>)[Symbol.iterator]());
   }
 
+  /** The error met while peeking, if any (it is thrown again where the full read reaches it). */
+  get failure(): unknown {
+    return this.error;
+  }
+
   /** At least the first `n` bytes (fewer when the stream ends or fails first). */
   async peek(n: number): Promise<Uint8Array> {
     while (this.heldBytes < n && !this.ended && this.error === null) {

@@ -194,10 +194,7 @@ function gunzipChunks(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Arr
   return pipeline(Readable.from(chunks), createGunzip(), () => undefined);
 }
 
-/**
- * Opens a source once and sniffs it. Throws InputError (with a message naming the input) when it cannot be read
- * at all; returns null for an empty input after recording why in the sink.
- */
+/** Opens a source once and sniffs it. Throws InputError (with a message naming the input) when it cannot be read. */
 async function openInput(source: ByteSource, files: FileAccessor): Promise<OpenedInput> {
   const name = sourceName(source);
   const count = { bytes: 0 };
@@ -232,12 +229,10 @@ async function openInput(source: ByteSource, files: FileAccessor): Promise<Opene
     size = source.size ?? null;
     raw = new PeekableChunks(counted(source.chunks, count));
   }
-  let rawHead: Uint8Array;
-  try {
-    rawHead = await raw.peek(DETECT_BYTES);
-  } catch (e) {
+  const rawHead = await raw.peek(DETECT_BYTES);
+  if (rawHead.length === 0 && raw.failure !== null) {
     await close();
-    throw new InputError(`cannot read ${name}: ${describeFsError(e)}`);
+    throw new InputError(`cannot read ${name}: ${describeFsError(raw.failure)}`);
   }
   const gzipped = startsWith(rawHead, GZIP_MAGIC);
   const content = gzipped ? new PeekableChunks(gunzipChunks(raw)) : raw;
