@@ -17,18 +17,8 @@ const KVM_EXIT_ARM64 = /^(\w+): HSR_EC: (0x[0-9a-f]+)(?: \((\w+)\))?/i;
 export function parseKvmExit(payload: string): KvmExitFields | null {
   let m = KVM_EXIT_X86.exec(payload);
   if (m) {
-    let reason = m[2];
-    let info: ExitInfo | undefined;
-    if (/^(0x[0-9a-f]+|\d+)$/i.test(reason)) {
-      // A numeric reason: VMX basic reasons are small, SVM codes are 0x40 and up (ambiguous only for 0x40-0x4b).
-      const code = Number(reason);
-      info = payload.includes('info1') && code >= 0x40 ? svmExit(code) ?? vmxExit(code) : vmxExit(code) ?? svmExit(code);
-      if (info) reason = info.name;
-    } else if (reason === 'UNKNOWN' && m[3]) {
-      info = vmxExit(Number(m[3]));
-      if (info) reason = info.name;
-    }
-    return { vcpu: m[1] !== undefined ? Number(m[1]) : null, reason, info: info ?? describeExit(reason), isa: 'x86' };
+    const vcpu = m[1] !== undefined ? Number(m[1]) : null;
+    return x86KvmExit(vcpu, m[2], m[3] !== undefined ? Number(m[3]) : null, payload.includes('info1'));
   }
   m = KVM_EXIT_ARM64.exec(payload);
   if (m) {
@@ -40,6 +30,30 @@ export function parseKvmExit(payload: string): KvmExitFields | null {
     return { vcpu: null, reason, info, isa: 'arm64' };
   }
   return null;
+}
+
+/**
+ * An x86 kvm_exit from its printed reason: a name, a number, or "UNKNOWN (code)". `svmInfo1`: the payload has the
+ * SVM-only info1 field, which settles a numeric reason in the range both tables use.
+ */
+export function x86KvmExit(
+  vcpu: number | null,
+  printed: string,
+  code: number | null,
+  svmInfo1: boolean,
+): KvmExitFields {
+  let reason = printed;
+  let info: ExitInfo | undefined;
+  if (/^(0x[0-9a-f]+|\d+)$/i.test(reason)) {
+    // A numeric reason: VMX basic reasons are small, SVM codes are 0x40 and up (ambiguous only for 0x40-0x4b).
+    const n = Number(reason);
+    info = svmInfo1 && n >= 0x40 ? svmExit(n) ?? vmxExit(n) : vmxExit(n) ?? svmExit(n);
+    if (info) reason = info.name;
+  } else if (reason === 'UNKNOWN' && code !== null) {
+    info = vmxExit(code);
+    if (info) reason = info.name;
+  }
+  return { vcpu, reason, info: info ?? describeExit(reason), isa: 'x86' };
 }
 
 /** kvm_entry: "vcpu 0" or "vcpu 0, rip 0x..."; arm64 "PC: 0x..." (no vcpu). */
@@ -160,7 +174,9 @@ export type DecodedFields =
   | { kind: 'sched_wakeup'; value: { comm: string; pid: number; targetCpu: number } }
   | { kind: 'msr'; value: MsrAccess }
   | { kind: 'cpu_idle'; value: { state: number; cpu: number } }
-  | { kind: 'ipi_targets'; value: number[] };
+  | { kind: 'ipi_targets'; value: number[] }
+  | { kind: 'kvm_exit'; value: KvmExitFields }
+  | { kind: 'kvm_entry'; vcpu: number | null };
 
 /** The parts of an event the accessors need (TraceEvent has them). */
 interface EventWithFields {
@@ -188,4 +204,12 @@ export function cpuIdleOf(ev: EventWithFields): { state: number; cpu: number } |
 
 export function ipiTargetsOf(ev: EventWithFields): number[] | null {
   return ev.fields?.kind === 'ipi_targets' ? ev.fields.value : parseIpiTargets(ev.name, ev.payload);
+}
+
+export function kvmExitOf(ev: EventWithFields): KvmExitFields | null {
+  return ev.fields?.kind === 'kvm_exit' ? ev.fields.value : parseKvmExit(ev.payload);
+}
+
+export function kvmEntryVcpuOf(ev: EventWithFields): number | null {
+  return ev.fields?.kind === 'kvm_entry' ? ev.fields.vcpu : parseKvmEntryVcpu(ev.payload);
 }

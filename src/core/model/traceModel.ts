@@ -13,13 +13,12 @@ import {
   cpuIdleOf,
   icrFields,
   ipiTargetsOf,
+  kvmEntryVcpuOf,
+  kvmExitOf,
   msrAccessOf,
   parseApicIpi,
   parseHaltPollNs,
-  parseKvmEntryVcpu,
   parseKvmApic,
-  parseKvmExit,
-  parseMsrAccess,
   parseVcpuWakeup,
   schedSwitchOf,
   schedWakeupOf,
@@ -542,7 +541,7 @@ export class TraceModel {
 
   private hostExit(ev: TraceEvent): void {
     // A kvm_exit whose payload we cannot read is still an exit: counted under its own name, and noted.
-    const e = parseKvmExit(ev.payload) ?? { vcpu: null, reason: '(unreadable kvm_exit)', info: describeExit('(unreadable kvm_exit)'), isa: 'x86' as const };
+    const e = kvmExitOf(ev) ?? { vcpu: null, reason: '(unreadable kvm_exit)', info: describeExit('(unreadable kvm_exit)'), isa: 'x86' as const };
     if (e.reason === '(unreadable kvm_exit)') {
       this.unreadable.count++;
       this.unreadable.firstLine ??= ev.line;
@@ -568,7 +567,7 @@ export class TraceModel {
   }
 
   private hostMsr(ev: TraceEvent): void {
-    const access = parseMsrAccess('kvm_msr', ev.payload);
+    const access = msrAccessOf('kvm_msr', ev);
     if (!access) return;
     const n = this.vcpuOf(ev, null);
     const v = this.vcpu(n);
@@ -623,7 +622,7 @@ export class TraceModel {
   }
 
   private hostEntry(ev: TraceEvent): void {
-    const n = this.vcpuOf(ev, parseKvmEntryVcpu(ev.payload));
+    const n = this.vcpuOf(ev, kvmEntryVcpuOf(ev));
     const v = this.vcpu(n);
     if (v.exit) this.closeHostExit(n, v, ev.timeNs);
   }

@@ -195,6 +195,21 @@ const SVM_REASONS: [number, string][] = [
 const VMX_MAP = new Map(VMX_REASONS);
 const SVM_MAP = new Map(SVM_REASONS);
 
+/** The exit reason as plugin_kvm prints it: a name from its table, "UNKNOWN" with the code, or "UNKNOWN-ISA". */
+export function kvmExitReason(
+  d: EventData,
+  reason: FormatField,
+  isa: FormatField | undefined,
+  le: boolean,
+): { name: string; code: bigint | null } {
+  const val = readBig(d, reason, le);
+  const isaV = isa ? readNum(d, isa, le) : 1;
+  const table = isaV === 1 ? VMX_MAP : isaV === 2 ? SVM_MAP : null;
+  if (!table) return { name: 'UNKNOWN-ISA', code: null };
+  const name = table.get(Number(BigInt.asIntN(32, val)));
+  return name ? { name, code: null } : { name: 'UNKNOWN', code: val };
+}
+
 function kvmExitPlugin(ev: EventFormat, env: PrintEnv): Renderer | null {
   const le = env.le;
   const reason = fieldOf(ev, 'exit_reason');
@@ -204,15 +219,8 @@ function kvmExitPlugin(ev: EventFormat, env: PrintEnv): Renderer | null {
   const info1 = fieldOf(ev, 'info1');
   const info2 = fieldOf(ev, 'info2');
   return (d) => {
-    const val = readBig(d, reason, le);
-    const isaV = isa ? readNum(d, isa, le) : 1;
-    const table = isaV === 1 ? VMX_MAP : isaV === 2 ? SVM_MAP : null;
-    let s: string;
-    if (!table) s = 'reason UNKNOWN-ISA';
-    else {
-      const name = table.get(Number(BigInt.asIntN(32, val)));
-      s = name ? `reason ${name}` : `reason UNKNOWN (${val.toString()})`;
-    }
+    const r = kvmExitReason(d, reason, isa, le);
+    let s = r.code === null ? `reason ${r.name}` : `reason UNKNOWN (${r.code.toString()})`;
     s += ` rip 0x${readBig(d, rip, le).toString(16)}`;
     if (info1 && info2) s += ` info ${readBig(d, info1, le).toString(16)} ${readBig(d, info2, le).toString(16)}`;
     return s;

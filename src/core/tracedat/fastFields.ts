@@ -5,7 +5,8 @@
 // parser's separators, a negative CPU) is left undecoded, so that the event falls back to print-and-parse.
 import type { DecodedFields } from '../eventFields';
 import type { FormatField, EventFormat } from './format';
-import { comm, fieldOf, lld, readBig, readNum, schedStateText, type CommTable } from './events';
+import { x86KvmExit } from '../eventFields';
+import { comm, fieldOf, kvmExitReason, lld, readBig, readNum, schedStateText, type CommTable } from './events';
 import { readUnsigned, type EventData, type PrintEnv } from './printfmt';
 
 /** The event's fields, or undefined when this event must be printed and parsed instead. */
@@ -14,6 +15,8 @@ export type FieldDecoder = (d: EventData) => DecodedFields | undefined;
 const MSR_FMT = '"%x, value %llx%s", REC->msr, REC->val, REC->failed ? " #GP" : ""';
 const CPU_IDLE_FMT = '"state=%lu cpu_id=%lu", (unsigned long)REC->state, (unsigned long)REC->cpu_id';
 const IPI_SEND_CPU_FMT = '"cpu=%u callsite=%pS callback=%pS", REC->cpu, REC->callsite, REC->callback';
+const KVM_MSR_FMT =
+  '"msr_%s %x = 0x%llx%s", REC->write ? "write" : "read", REC->ecx, REC->data, REC->exception ? " (#GP)" : ""';
 const WAKING_FMT = '"comm=%s pid=%d prio=%d target_cpu=%03d", REC->comm, REC->pid, REC->prio, REC->target_cpu';
 
 /** A decoder for the event, or null when the event is not one the model reads or its layout is not the known one. */
@@ -33,6 +36,9 @@ export function fieldDecoderFor(
   if ((key === 'msr:write_msr' || key === 'msr:read_msr') && fmt === MSR_FMT) return msrDecoder(ev, env);
   if (key === 'power:cpu_idle' && fmt === CPU_IDLE_FMT) return cpuIdleDecoder(ev, env);
   if (key === 'ipi:ipi_send_cpu' && fmt === IPI_SEND_CPU_FMT) return ipiSendCpuDecoder(ev, env);
+  if (key === 'kvm:kvm_exit' && plugin) return kvmExitDecoder(ev, env);
+  if (key === 'kvm:kvm_entry' && plugin) return kvmEntryDecoder(ev, env);
+  if (key === 'kvm:kvm_msr' && fmt === KVM_MSR_FMT) return kvmMsrDecoder(ev, env);
   return null;
 }
 
@@ -157,4 +163,35 @@ function ipiSendCpuDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null 
     kind: 'ipi_targets',
     value: [u32Number(d, cpuF, le)],
   });
+}
+
+/** plugin_kvm's kvm_exit ("reason HLT rip 0x… info …"), read as parseKvmExit reads it: x86, no vCPU in the text. */
+function kvmExitDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
+  const reasonF = fieldOf(ev, 'exit_reason');
+  if (!reasonF) return null;
+  const isaF = fieldOf(ev, 'isa');
+  const le = env.le;
+  return (d) => {
+    const r = kvmExitReason(d, reasonF, isaF, le);
+    const code = r.code === null ? null : Number(r.code);
+    return { kind: 'kvm_exit', value: x86KvmExit(null, r.name, code, false) };
+  };
+}
+
+/** plugin_kvm's kvm_entry ("vcpu 1 rip 0x…", or "rip 0x…" when the format has no vcpu_id). */
+function kvmEntryDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
+  const vcpuF = fieldOf(ev, 'vcpu_id');
+  const le = env.le;
+  return (d) => ({ kind: 'kvm_entry', vcpu: vcpuF ? Number(BigInt.asUintN(32, readBig(d, vcpuF, le))) : null });
+}
+
+function kvmMsrDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
+  const f = fields(ev, 'write', 'ecx', 'data');
+  if (!f) return null;
+  const [writeF, ecxF, dataF] = f;
+  const le = env.le;
+  return (d) => {
+    const write = readUnsigned(d, writeF.offset, writeF.size, le) !== 0n;
+    return { kind: 'msr', value: { write, msr: u32Number(d, ecxF, le), valueHex: hex64(d, dataF, le) } };
+  };
 }
