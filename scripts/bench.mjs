@@ -9,7 +9,7 @@
 // $TMPDIR/kvm-trace-lens-bench) and reused. Results go to bench-results.json in the repository root.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cached, convertToV6, loadRecording, writeScaledDat, writeScaledText } from './bench-lib/generate.mjs';
@@ -53,7 +53,7 @@ const haveTraceCmd = spawnSync('trace-cmd', ['--version'], { stdio: 'ignore' }).
 function measure(cmd, args, { captureStdout }) {
   const rssFile = join(tmpdir(), `kvm-trace-lens-bench-rss-${process.pid}.txt`);
   let argv;
-  if (haveTime) argv = ['/usr/bin/time', '-f', '%M', '-o', rssFile, cmd, ...args];
+  if (haveTime) argv = ['/usr/bin/time', '-f', '%M %U %S', '-o', rssFile, cmd, ...args];
   else if (cmd === process.execPath) {
     const wrapper = `process.on('exit',()=>require('fs').writeFileSync(${JSON.stringify(rssFile)},String(process.resourceUsage().maxRSS)));` +
       `process.argv.splice(1,1);require(process.argv[1])`;
@@ -69,11 +69,14 @@ function measure(cmd, args, { captureStdout }) {
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.error || r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.error?.message ?? r.stderr.slice(-500)}`);
   let rssKB = null;
+  let cpuMs = null;
   if (existsSync(rssFile)) {
-    rssKB = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+    const [rss, user, sys] = readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    rssKB = rss;
+    if (user !== undefined && sys !== undefined) cpuMs = (user + sys) * 1000;
     spawnSync('rm', ['-f', rssFile]);
   }
-  return { ms, rssKB, stdout: r.stdout };
+  return { ms, rssKB, cpuMs, stdout: r.stdout };
 }
 
 function median(xs) {
@@ -81,15 +84,23 @@ function median(xs) {
   return s[Math.floor((s.length - 1) / 2)];
 }
 
-function benchCli(file, runs) {
-  const all = [];
-  for (let i = 0; i < runs; i++) all.push(measure(process.execPath, [join(root, 'dist', 'cli.js'), 'analyze', file, '--json'], { captureStdout: true }));
+function runCli(file) {
+  return measure(process.execPath, [join(root, 'dist', 'cli.js'), 'analyze', file, '--json'], { captureStdout: true });
+}
+
+/** Our runs of one input, each with the trace-cmd run made just before it (other load on the machine hits both). */
+function summariseCli(all, traceCmdRuns) {
   const analysis = JSON.parse(all[0].stdout);
   const input = analysis.inputs[0];
   return {
     ms: median(all.map((r) => r.ms)),
     runsMs: all.map((r) => Math.round(r.ms)),
     rssKB: Math.max(...all.map((r) => r.rssKB ?? 0)) || null,
+    ratio: traceCmdRuns ? median(all.map((r, i) => r.ms / traceCmdRuns[i].ms)) : null,
+    cpuRatio:
+      traceCmdRuns && all.every((r, i) => r.cpuMs && traceCmdRuns[i].cpuMs)
+        ? median(all.map((r, i) => r.cpuMs / traceCmdRuns[i].cpuMs))
+        : null,
     records: input.records,
     format: input.format,
     error: input.error,
@@ -103,9 +114,7 @@ function firstProgress(bundle, file) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
-function benchTraceCmd(dat, runs) {
-  const all = [];
-  for (let i = 0; i < runs; i++) all.push(measure('trace-cmd', ['report', dat], { captureStdout: false }));
+function summariseTraceCmd(all) {
   return { ms: median(all.map((r) => r.ms)), rssKB: Math.max(...all.map((r) => r.rssKB ?? 0)) || null };
 }
 
@@ -175,11 +184,24 @@ async function main() {
       if (err) process.stderr.write(`.dat skipped: ${err}\n`);
       else inputs.push({ kind: 'dat', file: dat });
     }
-    const traceCmd = v6 && inputs.length > 1 ? (process.stderr.write(`trace-cmd report ×${runs}\n`), benchTraceCmd(inputs[1].file, runs)) : null;
-    for (const input of inputs) {
+    // interleaved: trace-cmd, then ours on each input, run after run, so that both see the same machine load
+    const datFile = v6 && inputs.length > 1 ? inputs[1].file : null;
+    const tcRuns = [];
+    const ourRuns = inputs.map(() => []);
+    for (let run = 0; run < runs; run++) {
+      if (datFile) {
+        process.stderr.write(`trace-cmd report ${datFile} (run ${run + 1}/${runs})\n`);
+        tcRuns.push(measure('trace-cmd', ['report', datFile], { captureStdout: false }));
+      }
+      inputs.forEach((input, k) => {
+        process.stderr.write(`analyze ${input.file} (run ${run + 1}/${runs})\n`);
+        ourRuns[k].push(runCli(input.file));
+      });
+    }
+    const traceCmd = datFile ? summariseTraceCmd(tcRuns) : null;
+    for (const [k, input] of inputs.entries()) {
       const bytes = statSync(input.file).size;
-      process.stderr.write(`analyze ${input.file} (${fmt(mb(bytes), 0)} MB) ×${runs}\n`);
-      const cli = benchCli(input.file, runs);
+      const cli = summariseCli(ourRuns[k], datFile ? tcRuns : null);
       const first = firstProgress(bundle, input.file);
       rows.push({
         input: input.kind === 'text' ? 'trace-cmd report text' : 'trace.dat (v6, uncompressed)',
@@ -197,7 +219,8 @@ async function main() {
         firstProgressBytes: first.firstBytes,
         traceCmdReportMs: traceCmd ? Math.round(traceCmd.ms) : null,
         traceCmdPeakRssMB: traceCmd?.rssKB ? traceCmd.rssKB / 1024 : null,
-        ratioToTraceCmd: traceCmd ? cli.ms / traceCmd.ms : null,
+        ratioToTraceCmd: cli.ratio,
+        cpuRatioToTraceCmd: cli.cpuRatio,
         exitsTotal: cli.exitsTotal,
         transactions: cli.transactions,
         error: cli.error,
@@ -218,7 +241,10 @@ async function main() {
   };
   writeFileSync(join(root, 'bench-results.json'), `${JSON.stringify({ env, datNote, rows }, null, 2)}\n`);
 
-  const header = ['input', 'size MB', 'events', 'wall s', 'MB/s', 'events/s', 'peak RSS MB', 'first progress ms', 'trace-cmd report s', 'ours ÷ trace-cmd'];
+  const header = [
+    'input', 'size MB', 'events', 'wall s', 'MB/s', 'events/s', 'peak RSS MB', 'first progress ms',
+    'trace-cmd report s', 'ours ÷ trace-cmd (wall)', 'ours ÷ trace-cmd (CPU)',
+  ];
   const lines = rows.map((r) => [
     r.input,
     fmt(mb(r.bytes), 0),
@@ -230,6 +256,7 @@ async function main() {
     r.firstProgressMs === null ? '–' : String(r.firstProgressMs),
     r.traceCmdReportMs === null ? '–' : fmt(r.traceCmdReportMs / 1000, 2),
     r.ratioToTraceCmd === null ? '–' : fmt(r.ratioToTraceCmd, 2),
+    r.cpuRatioToTraceCmd === null ? '–' : fmt(r.cpuRatioToTraceCmd, 2),
   ]);
   console.log(`\n${env.date}, commit ${env.commit}, node ${env.node}, ${env.cpu}, ${env.memoryGiB} GiB RAM, trace-cmd ${env.traceCmd ?? 'not installed'}`);
   console.log(`inputs: ${RECORDING} (${rec.eventLines} events) repeated with timestamps shifted by ${rec.shiftNs / 1e6} ms per copy`);
@@ -238,6 +265,8 @@ async function main() {
   for (const l of lines) console.log(`| ${l.join(' | ')} |`);
   console.log(`\nwall: median of the runs of \`node dist/cli.js analyze FILE --json\` (start-up included); peak RSS: /usr/bin/time %M;`);
   console.log('first progress: process start → first onProgress (after the first 4 MB); trace-cmd report: same events, `> /dev/null`.');
+  console.log('ratios: median over runs of ours ÷ the trace-cmd run just before it (wall; CPU = user + system time).');
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
   console.log(`results: ${join(root, 'bench-results.json')}`);
 }
 

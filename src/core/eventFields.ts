@@ -24,18 +24,8 @@ const KVM_EXIT_ARM64 = /^(\w+): HSR_EC: (0x[0-9a-f]+)(?: \((\w+)\))?/i;
 export function parseKvmExit(payload: string): KvmExitFields | null {
   let m = KVM_EXIT_X86.exec(payload);
   if (m) {
-    let reason = m[2];
-    let info: ExitInfo | undefined;
-    if (/^(0x[0-9a-f]+|\d+)$/i.test(reason)) {
-      // A numeric reason: VMX basic reasons are small, SVM codes are 0x40 and up (ambiguous only for 0x40-0x4b).
-      const code = Number(reason);
-      info = payload.includes('info1') && code >= 0x40 ? svmExit(code) ?? vmxExit(code) : vmxExit(code) ?? svmExit(code);
-      if (info) reason = info.name;
-    } else if (reason === 'UNKNOWN' && m[3]) {
-      info = vmxExit(Number(m[3]));
-      if (info) reason = info.name;
-    }
-    return { vcpu: m[1] !== undefined ? Number(m[1]) : null, reason, info: info ?? describeExit(reason), isa: 'x86' };
+    const vcpu = m[1] !== undefined ? Number(m[1]) : null;
+    return x86KvmExit(vcpu, m[2], m[3] !== undefined ? Number(m[3]) : null, payload.includes('info1'));
   }
   m = KVM_EXIT_ARM64.exec(payload);
   if (m) return arm64Exit(m);
@@ -144,6 +134,30 @@ export function parseNestedExit(payload: string): { reason: string } | null {
   return m ? { reason: m[1] } : null;
 }
 
+/**
+ * An x86 kvm_exit from its printed reason: a name, a number, or "UNKNOWN (code)". `svmInfo1`: the payload has the
+ * SVM-only info1 field, which settles a numeric reason in the range both tables use.
+ */
+export function x86KvmExit(
+  vcpu: number | null,
+  printed: string,
+  code: number | null,
+  svmInfo1: boolean,
+): KvmExitFields {
+  let reason = printed;
+  let info: ExitInfo | undefined;
+  if (/^(0x[0-9a-f]+|\d+)$/i.test(reason)) {
+    // A numeric reason: VMX basic reasons are small, SVM codes are 0x40 and up (ambiguous only for 0x40-0x4b).
+    const n = Number(reason);
+    info = svmInfo1 && n >= 0x40 ? svmExit(n) ?? vmxExit(n) : vmxExit(n) ?? svmExit(n);
+    if (info) reason = info.name;
+  } else if (reason === 'UNKNOWN' && code !== null) {
+    info = vmxExit(code);
+    if (info) reason = info.name;
+  }
+  return { vcpu, reason, info: info ?? describeExit(reason), isa: 'x86' };
+}
+
 /** kvm_entry: "vcpu 0" or "vcpu 0, rip 0x..."; arm64 "PC: 0x..." (no vcpu). */
 export function parseKvmEntryVcpu(payload: string): number | null {
   const m = /^vcpu (\d+)/.exec(payload);
@@ -250,4 +264,54 @@ export function parseApicIpi(payload: string): { dest: number; vector: number; s
 export function parseKvmApic(payload: string): { write: boolean; register: string } | null {
   const m = /^apic_(read|write) (\S+) = /.exec(payload);
   return m ? { write: m[1] === 'write', register: m[2] } : null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fields decoded from a trace.dat event's binary layout (tracedat/fastFields.ts) ride on the event, so that the
+// model reads them without printing and re-parsing the payload; text events are parsed as above. Each accessor gives
+// exactly what its parser gives for the printed payload (tested on every sample trace.dat).
+
+export type DecodedFields =
+  | { kind: 'sched_switch'; value: SchedSwitch }
+  | { kind: 'sched_wakeup'; value: { comm: string; pid: number; targetCpu: number } }
+  | { kind: 'msr'; value: MsrAccess }
+  | { kind: 'cpu_idle'; value: { state: number; cpu: number } }
+  | { kind: 'ipi_targets'; value: number[] }
+  | { kind: 'kvm_exit'; value: KvmExitFields }
+  | { kind: 'kvm_entry'; vcpu: number | null };
+
+/** The parts of an event the accessors need (TraceEvent has them). */
+interface EventWithFields {
+  name: string;
+  payload: string;
+  fields?: DecodedFields;
+}
+
+export function schedSwitchOf(ev: EventWithFields): SchedSwitch | null {
+  return ev.fields?.kind === 'sched_switch' ? ev.fields.value : parseSchedSwitch(ev.payload);
+}
+
+export function schedWakeupOf(ev: EventWithFields): { comm: string; pid: number; targetCpu: number } | null {
+  return ev.fields?.kind === 'sched_wakeup' ? ev.fields.value : parseSchedWakeup(ev.payload);
+}
+
+/** msr:write_msr / read_msr and kvm_msr; `event` is the name the payload is read as. */
+export function msrAccessOf(event: string, ev: EventWithFields): MsrAccess | null {
+  return ev.fields?.kind === 'msr' && ev.name === event ? ev.fields.value : parseMsrAccess(event, ev.payload);
+}
+
+export function cpuIdleOf(ev: EventWithFields): { state: number; cpu: number } | null {
+  return ev.fields?.kind === 'cpu_idle' ? ev.fields.value : parseCpuIdle(ev.payload);
+}
+
+export function ipiTargetsOf(ev: EventWithFields): number[] | null {
+  return ev.fields?.kind === 'ipi_targets' ? ev.fields.value : parseIpiTargets(ev.name, ev.payload);
+}
+
+export function kvmExitOf(ev: EventWithFields): KvmExitFields | null {
+  return ev.fields?.kind === 'kvm_exit' ? ev.fields.value : parseKvmExit(ev.payload);
+}
+
+export function kvmEntryVcpuOf(ev: EventWithFields): number | null {
+  return ev.fields?.kind === 'kvm_entry' ? ev.fields.vcpu : parseKvmEntryVcpu(ev.payload);
 }

@@ -1,16 +1,32 @@
 // Opening one input: sniff its content (gzip, trace.dat, which text format), then stream it through its reader.
 // Node's fs/zlib only — no vscode, no DOM — so the CLI, the extension host and a worker share it.
-import { createReadStream, promises as fsp } from 'node:fs';
+import { createWriteStream, promises as fsp } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
+import { Readable, pipeline } from 'node:stream';
 import { isAscii } from 'node:buffer';
+import { pipeline as pipelineAsync } from 'node:stream/promises';
+import {
+  PeekableChunks,
+  concat,
+  fileChunks,
+  memoryAccess,
+  memoryChunks,
+  nodeFileAccessor,
+  sourceName,
+  toByteSource,
+  type ByteSource,
+  type FileAccessor,
+  type InputSource,
+  type OpenFile,
+  type RandomAccess,
+} from './byteSource';
 import { LineSplitter, encodingFromBom } from './lineSplitter';
+import { isTraceTextFormat } from './records';
 import type { InputFormat, InputRecord, InputWarning, LineReader, RecordSink } from './records';
 import { TEXT_READERS, readerFor } from './readers/index';
-import { isTraceDat, readTraceDat } from './tracedat/index';
+import { isTraceDat, readTraceDat, readTraceDatFrom } from './tracedat/index';
 
 /** How many warnings one input keeps verbatim; the rest are counted in a final warning, never silently dropped. */
 export const MAX_KEPT_WARNINGS = 200;
@@ -34,6 +50,17 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Force a format instead of detecting it. */
   format?: InputFormat;
+  /** Opens path sources (default: node:fs); tests pass one that counts opens. */
+  fileAccessor?: FileAccessor;
+  /** Every line of a trace-text input, as read (hover counts are taken in the main pass). */
+  onTextLine?: (text: string, lineNo: number) => void;
+  /**
+   * Where a gzip-compressed trace.dat from a path is decompressed to (it needs random access and may exceed memory):
+   * the system temp folder by default; null keeps it in memory.
+   */
+  spillDirectory?: string | null;
+  /** trace.dat: decode the model's fields from the binary layout (default true); false prints and parses them. */
+  fastFields?: boolean;
 }
 
 export class InputError extends Error {}
@@ -132,111 +159,244 @@ function describeFsError(e: unknown): string {
   return code ?? String((e as Error).message ?? e);
 }
 
-async function readHead(path: string, n: number): Promise<Uint8Array> {
-  const fh = await fsp.open(path, 'r');
-  try {
-    const buf = new Uint8Array(n);
-    const { bytesRead } = await fh.read(buf, 0, n, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
+/** A source opened and sniffed: its content as chunks (decompressed when gzip), with the head already looked at. */
+interface OpenedInput {
+  name: string;
+  /** Total bytes of the source as stored (compressed when gzip); null when a stream did not say. */
+  size: number | null;
+  gzipped: boolean;
+  /** The raw bytes' head (before decompression): binary and encoding checks look at it. */
+  rawHead: Uint8Array;
+  /** The content's head (after decompression). */
+  head: Uint8Array;
+  content: PeekableChunks;
+  /** Raw bytes consumed so far, for progress. */
+  rawDone(): number;
+  /** Random access to the content when the source allows it without copying (an uncompressed file or bytes). */
+  access: RandomAccess | null;
+  close(): Promise<void>;
 }
 
-/** Decompresses a gzip file to a temporary file (trace.dat needs random access). */
-async function gunzipToTemp(path: string, signal?: AbortSignal): Promise<string> {
-  const out = join(tmpdir(), `kvm-trace-lens-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.dat`);
-  await pipeline(createReadStream(path), createGunzip(), createWriteStream(out), { signal });
-  return out;
+/** Counts the raw bytes a chunk stream has handed on. */
+function counted(chunks: AsyncIterable<Uint8Array>, count: { bytes: number }): AsyncIterable<Uint8Array> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      for await (const c of chunks) {
+        count.bytes += c.length;
+        yield c;
+      }
+    },
+  };
+}
+
+/** Decompresses a gzip chunk stream (all members of a multi-member file); a damaged stream throws where it breaks. */
+function gunzipChunks(chunks: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  return pipeline(Readable.from(chunks), createGunzip(), () => undefined);
+}
+
+/** Opens a source once and sniffs it. Throws InputError (with a message naming the input) when it cannot be read. */
+async function openInput(source: ByteSource, files: FileAccessor): Promise<OpenedInput> {
+  const name = sourceName(source);
+  const count = { bytes: 0 };
+  let raw: PeekableChunks;
+  let size: number | null;
+  let access: RandomAccess | null = null;
+  let close = async (): Promise<void> => undefined;
+  if (source.kind === 'path') {
+    let file: OpenFile;
+    try {
+      file = await files.open(source.path);
+    } catch (e) {
+      throw new InputError(`cannot read ${name}: ${describeFsError(e)}`);
+    }
+    close = () => file.close().catch(() => undefined);
+    try {
+      const st = await file.stat();
+      if (st.isDirectory()) throw new InputError('it is a directory, not a file');
+      if (!st.isFile()) throw new InputError('it is not a regular file');
+      size = st.size;
+    } catch (e) {
+      await close();
+      throw new InputError(`cannot read ${name}: ${e instanceof InputError ? e.message : describeFsError(e)}`);
+    }
+    raw = new PeekableChunks(counted(fileChunks(file, size), count));
+    access = file;
+  } else if (source.kind === 'bytes') {
+    size = source.bytes.length;
+    raw = new PeekableChunks(counted(toAsyncIterable(memoryChunks(source.bytes)), count));
+    access = memoryAccess(source.bytes);
+  } else {
+    size = source.size ?? null;
+    raw = new PeekableChunks(counted(source.chunks, count));
+  }
+  const rawHead = await raw.peek(DETECT_BYTES);
+  if (rawHead.length === 0 && raw.failure !== null) {
+    await close();
+    throw new InputError(`cannot read ${name}: ${describeFsError(raw.failure)}`);
+  }
+  const gzipped = startsWith(rawHead, GZIP_MAGIC);
+  const content = gzipped ? new PeekableChunks(gunzipChunks(raw)) : raw;
+  const head = gzipped ? await content.peek(DETECT_BYTES) : rawHead;
+  return {
+    name,
+    size,
+    gzipped,
+    rawHead,
+    head,
+    content,
+    rawDone: () => count.bytes,
+    access: gzipped ? null : access,
+    close: async () => {
+      await content.close().catch(() => undefined);
+      await close();
+    },
+  };
+}
+
+function toAsyncIterable(chunks: Iterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      yield* chunks;
+    },
+  };
 }
 
 /**
- * Reads one input file, streaming, and hands every record to `onRecord`.
+ * Reads one input, streaming, and hands every record to `onRecord`. The input is a path (a string or a path
+ * source), bytes, or a stream of chunks; it is opened once and read once.
  * Never throws for bad content: problems end up in the summary's warnings / error.
  */
-export async function readInputFile(
-  path: string,
+export async function readInput(
+  input: InputSource,
   onRecord: (r: InputRecord) => void,
   options: ReadOptions = {},
 ): Promise<InputSummary> {
+  const source = toByteSource(input);
   const sink = new CountingSink(onRecord);
+  const name = sourceName(source);
   const summary = (format: InputFormat | null, bytes: number): InputSummary => ({
-    path,
+    path: name,
     format,
     records: sink.records,
     warnings: sink.finishWarnings(),
     error: sink.error,
     bytes,
   });
-  let size: number;
+  let opened: OpenedInput;
   try {
-    const st = await fsp.stat(path);
-    if (st.isDirectory()) throw new InputError('it is a directory, not a file');
-    if (!st.isFile()) throw new InputError('it is not a regular file');
-    size = st.size;
+    opened = await openInput(source, options.fileAccessor ?? nodeFileAccessor);
   } catch (e) {
-    sink.fail(null, `cannot read ${path}: ${e instanceof InputError ? e.message : describeFsError(e)}`);
+    sink.fail(null, e instanceof InputError ? e.message : `cannot read ${name}: ${(e as Error).message}`);
     return summary(null, 0);
   }
-  if (size === 0) {
-    sink.fail(null, `${path} is empty (0 bytes)`);
-    return summary(null, 0);
-  }
-  let raw: Uint8Array;
   try {
-    raw = await readHead(path, DETECT_BYTES);
-  } catch (e) {
-    sink.fail(null, `cannot read ${path}: ${describeFsError(e)}`);
-    return summary(null, size);
+    const format = await readOpened(opened, sink, options);
+    return summary(format, opened.size ?? opened.rawDone());
+  } finally {
+    await opened.close();
   }
-  const gzipped = startsWith(raw, GZIP_MAGIC);
+}
 
-  if (isTraceDat(raw) || (gzipped && isTraceDat(await gunzipHead(path)))) {
-    let datPath = path;
-    try {
-      if (gzipped) datPath = await gunzipToTemp(path, options.signal);
-      await readTraceDat(datPath, sink, options);
-    } catch (e) {
-      sink.fail(null, `${path}: ${(e as Error).message}`);
-    } finally {
-      if (datPath !== path) await fsp.rm(datPath, { force: true });
-    }
-    return summary('trace-dat', size);
+/** The path-only entry point, kept for callers that have a file name. */
+export function readInputFile(
+  path: string,
+  onRecord: (r: InputRecord) => void,
+  options: ReadOptions = {},
+): Promise<InputSummary> {
+  return readInput(path, onRecord, options);
+}
+
+async function readOpened(input: OpenedInput, sink: CountingSink, options: ReadOptions): Promise<InputFormat | null> {
+  const { name, gzipped, rawHead } = input;
+  if (rawHead.length === 0) {
+    sink.fail(null, `${name} is empty (0 bytes)`);
+    return null;
   }
-
-  const head = await headLines(path, gzipped);
+  if (isTraceDat(input.head)) {
+    await readTraceDatInput(input, sink, options);
+    return 'trace-dat';
+  }
+  const head = headLines(input.head);
   let format = options.format ?? null;
   if (format === null) {
-    if (!gzipped && encodingFromBom(raw) === 'utf-8' && looksBinary(raw)) {
-      sink.fail(null, binaryReason(path, raw));
-      return summary(null, size);
+    if (!gzipped && encodingFromBom(rawHead) === 'utf-8' && looksBinary(rawHead)) {
+      sink.fail(null, binaryReason(name, rawHead));
+      return null;
     }
     if (gzipped && head.length === 0) {
-      sink.fail(null, `${path} is gzip-compressed but holds no text (the gzip data is empty, damaged or cut short)`);
-      return summary(null, size);
+      sink.fail(null, `${name} is gzip-compressed but holds no text (the gzip data is empty, damaged or cut short)`);
+      return null;
     }
     format = detectTextFormat(head);
   }
   if (format === null) {
     sink.fail(
       null,
-      `${path}: not a recognised input (${describeHead(head)}); expected trace-cmd report / ftrace / perf script text, ` +
+      `${name}: not a recognised input (${describeHead(head)}); expected trace-cmd report / ftrace / perf script text, ` +
         'perf kvm stat, kvm_stat, netperf or iperf output, or a trace.dat',
     );
-    return summary(null, size);
+    return null;
   }
   const reader = readerFor(format);
   if (!reader) {
-    sink.fail(null, `${path}: no reader for format ${format}`);
-    return summary(format, size);
+    sink.fail(null, `${name}: no reader for format ${format}`);
+    return format;
   }
-  const lineReader = guardReader(reader.create(format, sink), format, sink);
-  const lines = await streamLines(path, gzipped, lineReader, sink, size, options);
+  let lineReader = guardReader(reader.create(format, sink), format, sink);
+  if (options.onTextLine && isTraceTextFormat(format)) lineReader = tapLines(lineReader, options.onTextLine);
+  const lines = await streamLines(input, lineReader, sink, options);
   if (sink.records === 0 && sink.warnings.length === 0 && sink.error === null) {
     // A reader that found nothing and said nothing (e.g. output cut before its first result): never end silently.
     sink.warn(null, `no ${format} results found in ${lines} lines (cut short, or not the whole output?)`);
   }
-  return summary(format, size);
+  return format;
+}
+
+/** Hands every line to `onLine` as well as to the reader (hover counts are taken in the same pass). */
+function tapLines(reader: LineReader, onLine: (text: string, lineNo: number) => void): LineReader {
+  return {
+    line(text, lineNo) {
+      onLine(text, lineNo);
+      reader.line(text, lineNo);
+    },
+    end: (last) => reader.end(last),
+  };
+}
+
+/**
+ * trace.dat needs random access: an uncompressed file or bytes are read in place; a gzip file is decompressed to a
+ * temporary file (it may be larger than memory), a gzip or plain stream into memory.
+ */
+async function readTraceDatInput(input: OpenedInput, sink: RecordSink, options: ReadOptions): Promise<void> {
+  const { name } = input;
+  if (input.access && input.size !== null) {
+    await readTraceDatFrom(input.access, input.size, name, sink, options);
+    return;
+  }
+  // progress of a decompressed copy, reported in bytes of the source as stored
+  const stored = input.size;
+  const report = options.onProgress;
+  const scaled = (done: number, all: number) =>
+    stored === null || all === 0 ? report!(done, all) : report!(Math.round((done / all) * stored), stored);
+  const datOptions = { ...options, onProgress: report && scaled };
+  let tempPath: string | null = null;
+  try {
+    if (input.gzipped && options.spillDirectory !== null) {
+      const unique = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+      tempPath = join(options.spillDirectory ?? tmpdir(), `kvm-trace-lens-${unique}.dat`);
+      await pipelineAsync(Readable.from(input.content), createWriteStream(tempPath), { signal: options.signal });
+      await readTraceDat(tempPath, sink, datOptions, name);
+    } else {
+      const parts: Uint8Array[] = [];
+      for await (const c of input.content) parts.push(c);
+      const bytes = concat(parts);
+      await readTraceDatFrom(memoryAccess(bytes), bytes.length, name, sink, datOptions);
+    }
+  } catch (e) {
+    sink.fail(null, `${name}: ${(e as Error).message}`);
+  } finally {
+    if (tempPath !== null) await fsp.rm(tempPath, { force: true });
+  }
 }
 
 /**
@@ -269,33 +429,12 @@ function guardReader(reader: LineReader, format: InputFormat, sink: RecordSink):
   };
 }
 
-async function gunzipHead(path: string): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  const src = createReadStream(path);
-  const gunzip = createGunzip();
-  try {
-    for await (const chunk of src.pipe(gunzip)) {
-      chunks.push(chunk as Buffer);
-      total += (chunk as Buffer).length;
-      if (total >= DETECT_BYTES) break;
-    }
-  } catch {
-    // a damaged gzip: whatever came out is the head; the full read reports the damage
-  } finally {
-    src.destroy();
-    gunzip.destroy();
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}
-
-async function headLines(path: string, gzipped: boolean): Promise<string[]> {
-  const bytes = gzipped ? await gunzipHead(path) : await readHead(path, DETECT_BYTES);
+function headLines(bytes: Uint8Array): string[] {
   const lines: string[] = [];
   const splitter = new LineSplitter((text) => {
     if (lines.length < DETECT_LINES && text.trim() !== '') lines.push(text);
   });
-  splitter.push(bytes);
+  splitter.push(bytes.subarray(0, DETECT_BYTES));
   splitter.end(); // a head without any newline (one huge line) is still a line to look at
   return lines;
 }
@@ -305,43 +444,41 @@ function asciiText(chunk: Uint8Array): string | null {
   return isAscii(chunk) ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('latin1') : null;
 }
 
+const PROGRESS_EVERY_BYTES = 4 << 20;
+
 async function streamLines(
-  path: string,
-  gzipped: boolean,
+  input: OpenedInput,
   reader: LineReader,
   sink: RecordSink,
-  size: number,
   options: ReadOptions,
 ): Promise<number> {
   const splitter = new LineSplitter((text, no) => reader.line(text, no), asciiText);
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  const total = () => input.size ?? input.rawDone();
   let lastReport = 0;
   const progress = () => {
-    if (options.onProgress && file.bytesRead - lastReport >= 4 << 20) {
-      lastReport = file.bytesRead;
-      options.onProgress(file.bytesRead, size);
+    const done = input.rawDone();
+    if (options.onProgress && done - lastReport >= PROGRESS_EVERY_BYTES) {
+      lastReport = done;
+      options.onProgress(done, total());
     }
   };
   try {
-    const source = gzipped ? file.pipe(createGunzip()) : file;
-    if (gzipped) file.on('error', (e) => (source as NodeJS.ReadableStream).emit('error', e));
-    for await (const chunk of source) {
+    for await (const chunk of input.content) {
       if (options.signal?.aborted) {
         sink.warn(splitter.linesSeen, `cancelled after line ${splitter.linesSeen}`);
         break;
       }
-      splitter.push(chunk as Buffer);
+      splitter.push(chunk);
       progress();
     }
   } catch (e) {
-    const what = gzipped ? 'gzip data is damaged or truncated' : 'read failed';
-    sink.warn(splitter.linesSeen || null, `${what} after line ${splitter.linesSeen}: ${(e as Error).message}; keeping what was read`);
-  } finally {
-    file.destroy();
+    const what = input.gzipped ? 'gzip data is damaged or truncated' : 'read failed';
+    const message = `${what} after line ${splitter.linesSeen}: ${(e as Error).message}; keeping what was read`;
+    sink.warn(splitter.linesSeen || null, message);
   }
   splitter.end();
   for (const no of splitter.cutLines) sink.warn(no, `line longer than ${1 << 20} characters was cut`);
   reader.end(splitter.linesSeen);
-  options.onProgress?.(size, size);
+  options.onProgress?.(total(), total());
   return splitter.linesSeen;
 }

@@ -1,5 +1,6 @@
 // The typed records every reader produces. Readers stream: they hand records to a sink one by one
 // and never keep a whole file. All numbers are plain numbers (ns for time, bits/s for rates).
+import type { DecodedFields } from './eventFields';
 
 export const INPUT_FORMATS = [
   'trace-dat',
@@ -16,6 +17,13 @@ export const INPUT_FORMATS = [
   'kvm-halt-stats',
 ] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
+
+/** The text formats that hold one trace event per line (the ones hovers, line facts and line counts apply to). */
+export const TRACE_TEXT_FORMATS: readonly InputFormat[] = ['trace-cmd-report', 'ftrace', 'perf-script'];
+
+export function isTraceTextFormat(format: InputFormat | null | undefined): boolean {
+  return format != null && TRACE_TEXT_FORMATS.includes(format);
+}
 
 /** A warning about one input; `line` is 1-based, null when the problem has no line (binary offsets go in the text). */
 export interface InputWarning {
@@ -47,6 +55,12 @@ export interface TraceEvent {
   instance?: string;
   /** Set when the timestamp had no fraction (a counter trace_clock or integer ns): timeNs is in an unknown unit. */
   clockUnknown?: true;
+  /**
+   * trace.dat only: the fields the model reads, decoded from the event's binary layout (read them through the
+   * eventFields.ts accessors, which fall back to parsing `payload`). The payload of such an event is printed only
+   * when read.
+   */
+  fields?: DecodedFields;
 }
 
 /** One row of a count table (perf kvm stat report/live, kvm_stat, perf stat -e 'kvm:*'). */

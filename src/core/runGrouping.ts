@@ -3,6 +3,7 @@
 // ranges do not meet are different runs, analysed separately (Analysis.runs), never summed into one. Host and guest
 // traces, benchmark output and count tables of one run stay together, as before.
 import type { Analysis, AnalysisRun } from './analysisTypes';
+import { sourceName, type InputSource } from './byteSource';
 import type { InputRecord } from './records';
 
 /** Events whose keys are sampled per input: enough to tell the same recording from another one. */
@@ -115,13 +116,14 @@ export function planRuns(prints: readonly (Fingerprint | null)[]): RunPlan {
  * `runs`; every input keeps its entry in `inputs`, with a warning saying what was done with it.
  */
 export async function regroup<T extends { analysis: Analysis }>(
-  paths: readonly string[],
+  sources: readonly InputSource[],
   plan: Extract<RunPlan, { kind: 'regrouped' }>,
   combined: Analysis,
-  analyzeGroup: (group: string[]) => Promise<T>,
+  analyzeGroup: (group: InputSource[]) => Promise<T>,
 ): Promise<T> {
+  const paths = sources.map((input) => (typeof input === 'string' ? input : sourceName(input)));
   const results: T[] = [];
-  for (const g of plan.groups) results.push(await analyzeGroup(g.map((i) => paths[i])));
+  for (const g of plan.groups) results.push(await analyzeGroup(g.map((i) => sources[i])));
   const first = results[0];
   const inputs = combined.inputs.map((input) => ({ ...input, warnings: [...input.warnings] }));
   for (const d of plan.dropped) {

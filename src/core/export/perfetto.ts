@@ -1,7 +1,7 @@
 // Trace → Chrome/Perfetto JSON trace events, streaming: one track per guest CPU or host vCPU, exits and halts as
 // slices marked critical or off the critical path (the model's per-line facts decide), IPIs and hand-offs as flows.
 // State is per CPU / vCPU plus a capped map of pending hand-offs, so memory does not grow with the trace.
-import { icrFields, parseApicIpi, parseCpuIdle, parseIpiTargets, parseKvmEntryVcpu, parseKvmExit, parseMsrAccess, parseSchedSwitch, parseSchedWakeup } from '../eventFields';
+import { icrFields, parseApicIpi, cpuIdleOf, ipiTargetsOf, kvmEntryVcpuOf, kvmExitOf, msrAccessOf, schedSwitchOf, schedWakeupOf } from '../eventFields';
 import { CPU_IDLE_EXIT, hex, msrInfo } from '../knowledge/exitTable';
 import type { LineFacts } from '../lineFacts';
 import type { TraceEvent } from '../records';
@@ -173,7 +173,7 @@ export class PerfettoExporter {
   }
 
   private hostExit(ev: TraceEvent, line: number): void {
-    const e = parseKvmExit(ev.payload);
+    const e = kvmExitOf(ev);
     const vcpu = this.vcpuOf(ev, e?.vcpu ?? null);
     const previous = this.openExits.get(vcpu);
     if (previous) this.closeHostExit(vcpu, previous, null);
@@ -182,7 +182,7 @@ export class PerfettoExporter {
   }
 
   private hostEntry(ev: TraceEvent): void {
-    const vcpu = this.vcpuOf(ev, parseKvmEntryVcpu(ev.payload));
+    const vcpu = this.vcpuOf(ev, kvmEntryVcpuOf(ev));
     const open = this.openExits.get(vcpu);
     if (open) this.closeHostExit(vcpu, open, ev.timeNs);
   }
@@ -202,7 +202,7 @@ export class PerfettoExporter {
   }
 
   private hostMsr(ev: TraceEvent): void {
-    const access = parseMsrAccess('kvm_msr', ev.payload);
+    const access = msrAccessOf('kvm_msr', ev);
     if (!access?.write) return;
     const vcpu = this.vcpuOf(ev, null);
     const open = this.openExits.get(vcpu);
@@ -249,7 +249,7 @@ export class PerfettoExporter {
   }
 
   private guestIdle(ev: TraceEvent, line: number): void {
-    const idle = parseCpuIdle(ev.payload);
+    const idle = cpuIdleOf(ev);
     if (!idle) return;
     const cpu = ev.cpu >= 0 ? ev.cpu : idle.cpu;
     const s = this.cpu(cpu);
@@ -274,7 +274,7 @@ export class PerfettoExporter {
   }
 
   private guestMsrWrite(ev: TraceEvent, line: number): void {
-    const access = parseMsrAccess('write_msr', ev.payload);
+    const access = msrAccessOf('write_msr', ev);
     const info = access ? msrInfo(access.msr) : undefined;
     if (!access || !info?.category) return; // a write that does not exit (or says nothing about exits)
     const s = this.cpu(ev.cpu);
@@ -296,7 +296,7 @@ export class PerfettoExporter {
   }
 
   private guestIpiSend(ev: TraceEvent): void {
-    const targets = parseIpiTargets(ev.name, ev.payload);
+    const targets = ipiTargetsOf(ev);
     const s = this.cpu(ev.cpu);
     s.sendStart = ev.timeNs;
     s.sendTarget = targets && targets.length === 1 ? targets[0] : null;
@@ -316,7 +316,7 @@ export class PerfettoExporter {
   /** A running task waking a task on another CPU hands the transaction on: an arrow to where the woken task runs. */
   private guestWakeup(ev: TraceEvent): void {
     if (ev.pid <= 0) return; // woken from idle context: the IPI arrow already shows the hand-off
-    const w = parseSchedWakeup(ev.payload);
+    const w = schedWakeupOf(ev);
     if (!w || w.pid <= 0 || w.targetCpu === ev.cpu) return;
     if (this.pendingWakes.size >= MAX_PENDING_WAKES) this.pendingWakes.clear();
     this.cpu(ev.cpu);
@@ -325,7 +325,7 @@ export class PerfettoExporter {
   }
 
   private guestSwitch(ev: TraceEvent): void {
-    const sw = parseSchedSwitch(ev.payload);
+    const sw = schedSwitchOf(ev);
     if (!sw || sw.nextPid <= 0) return;
     const wake = this.pendingWakes.get(sw.nextPid);
     if (!wake) return;

@@ -3,12 +3,12 @@
 import type { ExitCategory } from '../analysisTypes';
 import {
   icrFields,
-  parseCpuIdle,
+  cpuIdleOf,
   parseHaltPollNs,
-  parseIpiTargets,
-  parseMsrAccess,
-  parseSchedSwitch,
-  parseSchedWakeup,
+  ipiTargetsOf,
+  msrAccessOf,
+  schedSwitchOf,
+  schedWakeupOf,
 } from '../eventFields';
 import { CPU_IDLE_EXIT, describeExit, msrInfo } from '../knowledge/exitTable';
 import { GUEST_HALT_REASON, guestMsrWriteReason, INFERRED_HALT_REASON } from '../knowledge/reasonKey';
@@ -266,7 +266,7 @@ export class GuestModel {
   }
 
   private msrWrite(ev: TraceEvent): void {
-    const access = parseMsrAccess('write_msr', ev.payload);
+    const access = msrAccessOf('write_msr', ev);
     if (!access) return;
     const exit = guestMsrExit(access.msr);
     if (!exit) return; // writes that say nothing about exits (or do not exit)
@@ -307,7 +307,7 @@ export class GuestModel {
   }
 
   private ipiSend(ev: TraceEvent): void {
-    const targets = parseIpiTargets(ev.name, ev.payload);
+    const targets = ipiTargetsOf(ev);
     const s = this.cpu(ev.cpu);
     s.lastIpiSendAt = ev.timeNs;
     s.ipiSendTarget = targets && targets.length === 1 ? targets[0] : null;
@@ -338,7 +338,7 @@ export class GuestModel {
   }
 
   private idle(ev: TraceEvent): void {
-    const idle = parseCpuIdle(ev.payload);
+    const idle = cpuIdleOf(ev);
     if (!idle) return;
     const cpu = ev.cpu >= 0 ? ev.cpu : idle.cpu;
     const s = this.cpu(cpu);
@@ -379,7 +379,7 @@ export class GuestModel {
   }
 
   private wakeup(ev: TraceEvent): void {
-    const w = parseSchedWakeup(ev.payload);
+    const w = schedWakeupOf(ev);
     if (!w || w.pid <= 0) return;
     const target = this.cpu(w.targetCpu);
     let waker = ev.pid;
@@ -427,7 +427,7 @@ export class GuestModel {
   }
 
   private schedSwitch(ev: TraceEvent): void {
-    const sw = parseSchedSwitch(ev.payload);
+    const sw = schedSwitchOf(ev);
     if (!sw) return;
     const s = this.cpu(ev.cpu);
     const t = ev.timeNs;

@@ -5,7 +5,7 @@ import type { AccessCount, Analysis, HostEventsSummary } from '../analysisTypes'
 import {
   parseHaltPollNs,
   parseKvmPio,
-  parseMsrAccess,
+  msrAccessOf,
   parseNestedExit,
   parseUserspaceExit,
 } from '../eventFields';
@@ -81,7 +81,7 @@ export class HostEventCollector {
   }
 
   private msr(ev: TraceEvent): void {
-    const a = parseMsrAccess('kvm_msr', ev.payload);
+    const a = msrAccessOf('kvm_msr', ev);
     if (a) this.access(this.msrs, a.msr, a.write, 1, ev.line);
   }
 

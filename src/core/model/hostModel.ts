@@ -6,11 +6,11 @@ import {
   icrFields,
   parseApicIpi,
   parseKvmApic,
-  parseKvmEntryVcpu,
-  parseKvmExit,
+  kvmEntryVcpuOf,
+  kvmExitOf,
   parseExitDetail,
   parseKvmMmio,
-  parseMsrAccess,
+  msrAccessOf,
   parseVcpuWakeup,
 } from '../eventFields';
 import { abortWithoutMmio, apicRegister, describeExit, hex, mmioRefinement, msrInfo } from '../knowledge/exitTable';
@@ -112,7 +112,7 @@ export class HostModel {
 
   private exit(ev: TraceEvent): void {
     // A kvm_exit whose payload we cannot read is still an exit: counted under its own name, and noted.
-    const e = parseKvmExit(ev.payload) ?? { vcpu: null, reason: UNREADABLE, info: describeExit(UNREADABLE) };
+    const e = kvmExitOf(ev) ?? { vcpu: null, reason: UNREADABLE, info: describeExit(UNREADABLE) };
     if (e.reason === UNREADABLE) {
       this.unreadable.count++;
       this.unreadable.firstLine ??= ev.line;
@@ -138,7 +138,7 @@ export class HostModel {
   }
 
   private msr(ev: TraceEvent): void {
-    const access = parseMsrAccess('kvm_msr', ev.payload);
+    const access = msrAccessOf('kvm_msr', ev);
     if (!access) return;
     const n = this.vcpuOf(ev, null);
     const v = this.vcpu(n);
@@ -207,7 +207,7 @@ export class HostModel {
   }
 
   private entry(ev: TraceEvent): void {
-    const n = this.vcpuOf(ev, parseKvmEntryVcpu(ev.payload));
+    const n = this.vcpuOf(ev, kvmEntryVcpuOf(ev));
     const v = this.vcpu(n);
     if (v.exit) this.closeExit(n, v, ev.timeNs);
   }

@@ -10,13 +10,13 @@ import type { ExitCategory } from '../analysisTypes';
 import {
   icrFields,
   parseApicIpi,
-  parseCpuIdle,
-  parseIpiTargets,
-  parseKvmEntryVcpu,
-  parseKvmExit,
-  parseMsrAccess,
-  parseSchedSwitch,
-  parseSchedWakeup,
+  cpuIdleOf,
+  ipiTargetsOf,
+  kvmEntryVcpuOf,
+  kvmExitOf,
+  msrAccessOf,
+  schedSwitchOf,
+  schedWakeupOf,
 } from '../eventFields';
 import { CPU_IDLE_EXIT, hex, msrInfo } from '../knowledge/exitTable';
 import type { LineFacts } from '../lineFacts';
@@ -262,7 +262,7 @@ export class TransactionSketchCollector {
     const t = ev.timeNs;
     switch (ev.name) {
       case 'cpu_idle': {
-        const idle = parseCpuIdle(ev.payload);
+        const idle = cpuIdleOf(ev);
         if (!idle) return;
         const s = this.lane(ev.cpu, t);
         if (idle.state === CPU_IDLE_EXIT) {
@@ -276,7 +276,7 @@ export class TransactionSketchCollector {
         return;
       }
       case 'write_msr': {
-        const access = parseMsrAccess('write_msr', ev.payload);
+        const access = msrAccessOf('write_msr', ev);
         const info = access ? msrInfo(access.msr) : undefined;
         if (!access || !info?.category) return;
         if (access.msr === 0x830) {
@@ -294,7 +294,7 @@ export class TransactionSketchCollector {
       }
       case 'ipi_send_cpu':
       case 'ipi_send_cpumask': {
-        const targets = parseIpiTargets(ev.name, ev.payload);
+        const targets = ipiTargetsOf(ev);
         const target = targets?.length === 1 && targets[0] !== ev.cpu ? targets[0] : null;
         this.sendStart.set(ev.cpu, { atNs: t, target });
         if (target !== null) this.sent(ev.cpu, t);
@@ -302,14 +302,14 @@ export class TransactionSketchCollector {
       }
       case 'sched_wakeup':
       case 'sched_wakeup_new': {
-        const w = parseSchedWakeup(ev.payload);
+        const w = schedWakeupOf(ev);
         if (ev.pid <= 0 || !w || w.targetCpu === ev.cpu || this.incoming.has(w.targetCpu)) return;
         this.sent(ev.cpu, t);
         this.incoming.set(w.targetCpu, { from: ev.cpu, atNs: t, kind: 'handoff', pid: w.pid });
         return;
       }
       case 'sched_switch': {
-        const sw = parseSchedSwitch(ev.payload);
+        const sw = schedSwitchOf(ev);
         const pending = this.incoming.get(ev.cpu);
         if (sw && pending?.kind === 'handoff' && pending.pid === sw.nextPid) this.arrived(ev.cpu, t);
         return;
@@ -347,7 +347,7 @@ export class TransactionSketchCollector {
     if (!this.setSide('host')) return;
     const t = ev.timeNs;
     if (ev.name === 'kvm_exit') {
-      const e = parseKvmExit(ev.payload);
+      const e = kvmExitOf(ev);
       const v = this.vcpuOf(ev, e?.vcpu ?? null);
       this.closeHostExit(v, null);
       const halt = e?.info.category === 'halt';
@@ -356,12 +356,12 @@ export class TransactionSketchCollector {
       this.setKind(v, halt ? 'halted' : 'in-exit', t);
       this.openExits.set(v, { atNs: t, reason, category, exit: this.exit(v, t, null, reason, category, ev.line) });
     } else if (ev.name === 'kvm_entry') {
-      const v = this.vcpuOf(ev, parseKvmEntryVcpu(ev.payload));
+      const v = this.vcpuOf(ev, kvmEntryVcpuOf(ev));
       if (this.lane(v, t).kind === 'halted') this.arrived(v, t);
       this.closeHostExit(v, t);
       this.setKind(v, 'running', t);
     } else if (ev.name === 'kvm_msr') {
-      const access = parseMsrAccess('kvm_msr', ev.payload);
+      const access = msrAccessOf('kvm_msr', ev);
       const open = this.openExits.get(this.vcpuOf(ev, null));
       const cat = access?.write ? msrInfo(access.msr)?.category : null;
       if (open && access && cat && !open.reason.includes(' ')) {

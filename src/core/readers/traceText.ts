@@ -4,6 +4,7 @@
 // did to a trace is undone here: quoting stripped, wrapped headers and payloads joined, prose and comments between
 // events skipped — each kind warned once, with a count and the first line numbers.
 import type { InputFormat, LineReader, RecordSink, TextFormatReader, TraceEvent } from '../records';
+import { TRACE_TEXT_FORMATS } from '../records';
 import {
   indentOf,
   isHeaderOnly,
@@ -311,7 +312,7 @@ class TraceTextLineReader implements LineReader {
 }
 
 export const traceTextReader: TextFormatReader = {
-  formats: ['trace-cmd-report', 'ftrace', 'perf-script'],
+  formats: TRACE_TEXT_FORMATS,
   detect: detectTraceText,
   create: (format: InputFormat, sink: RecordSink): LineReader => new TraceTextLineReader(format, sink),
 };

@@ -1,6 +1,6 @@
 // Sequential reading of trace.dat metadata, either from the file (through a small read-ahead window, never the
 // whole file) or from an in-memory block (a decompressed v7 section). Every error names the byte offset.
-import type { FileHandle } from 'node:fs/promises';
+import type { RandomAccess } from '../byteSource';
 
 /** A damaged or unsupported trace.dat; `offset` is the file byte offset where the problem was found. */
 export class TraceDatError extends Error {
@@ -22,7 +22,7 @@ export class Cursor {
   pos: number;
 
   private constructor(
-    private readonly fh: FileHandle | null,
+    private readonly fh: RandomAccess | null,
     readonly end: number,
     public le: boolean,
     /** For a memory cursor: the file offset of the section it came from, for messages. */
@@ -32,7 +32,7 @@ export class Cursor {
     this.pos = start;
   }
 
-  static file(fh: FileHandle, size: number, start: number, le = true): Cursor {
+  static file(fh: RandomAccess, size: number, start: number, le = true): Cursor {
     return new Cursor(fh, size, le, null, start);
   }
 

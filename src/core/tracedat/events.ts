@@ -1,6 +1,7 @@
 // Per event id: name, system and a renderer for the payload text. Renderers come from the event's own print fmt,
 // except where trace-cmd's default plugins (libtraceevent plugin_sched_switch.c, plugin_kvm.c) print something
 // else — those are reproduced here so the text matches `trace-cmd report`.
+import { fieldDecoderFor, type FieldDecoder } from './fastFields';
 import { parseEventFormat, type EventFormat, type FormatField } from './format';
 import {
   compileFieldDump,
@@ -20,6 +21,8 @@ export interface EventType {
   render: Renderer;
   /** Set when the print fmt could not be evaluated and the payload is field=value pairs. */
   fallbackReason: string | null;
+  /** The binary fast path for events the model reads (fastFields.ts); null: print and parse. */
+  decodeFields: FieldDecoder | null;
 }
 
 /** pid → comm, seeded from saved_cmdlines; the sched plugin adds comms it sees (first one wins, as tep_register_comm). */
@@ -34,11 +37,11 @@ export class CommTable {
   }
 }
 
-function fieldOf(ev: EventFormat, name: string): FormatField | undefined {
+export function fieldOf(ev: EventFormat, name: string): FormatField | undefined {
   return ev.fields.find((f) => f.name === name) ?? ev.commonFields.find((f) => f.name === name);
 }
 
-function readNum(d: EventData, f: FormatField, le: boolean): number {
+export function readNum(d: EventData, f: FormatField, le: boolean): number {
   const p = d.base + f.offset;
   if (f.offset + f.size > d.size) return 0;
   switch (f.size) {
@@ -55,17 +58,17 @@ function readNum(d: EventData, f: FormatField, le: boolean): number {
   }
 }
 
-function readBig(d: EventData, f: FormatField, le: boolean): bigint {
+export function readBig(d: EventData, f: FormatField, le: boolean): bigint {
   return f.offset + f.size > d.size ? 0n : readUnsigned(d, f.offset, f.size, le);
 }
 
 /** "%lld" of a field read unsigned (tep_get_field_val), as the sched plugin prints pids. */
-function lld(d: EventData, f: FormatField, le: boolean): string {
+export function lld(d: EventData, f: FormatField, le: boolean): string {
   if (f.size === 8) return BigInt.asIntN(64, readBig(d, f, le)).toString();
   return String(readNum(d, f, le));
 }
 
-function comm(d: EventData, f: FormatField): string {
+export function comm(d: EventData, f: FormatField): string {
   const start = d.base + f.offset;
   const end = Math.min(start + f.size, d.base + d.size);
   let s = '';
@@ -83,6 +86,17 @@ function comm(d: EventData, f: FormatField): string {
  * current kernels), which swaps X and Z. We match the reports shipped beside the samples.
  */
 const SCHED_STATES = 'SDTtZXxW';
+
+/** The plugin's write_state(s, int val): the letters of the set bits joined by '|', "R" for none. */
+export function schedStateText(v: number): string {
+  let st = '';
+  for (let i = 0; i < SCHED_STATES.length; i++) {
+    if ((v & (1 << i)) === 0) continue;
+    if (st) st += '|';
+    st += SCHED_STATES[i];
+  }
+  return st || 'R';
+}
 
 function schedSwitchPlugin(ev: EventFormat, env: PrintEnv, comms: CommTable): Renderer | null {
   const le = env.le;
@@ -104,16 +118,7 @@ function schedSwitchPlugin(ev: EventFormat, env: PrintEnv, comms: CommTable): Re
     }
     s += pp + ' ';
     if (prevPrio) s += `[${readNum(d, prevPrio, le) | 0}] `;
-    if (prevState) {
-      const v = readNum(d, prevState, le) | 0; // write_state(s, int val)
-      let st = '';
-      for (let i = 0; i < SCHED_STATES.length; i++) {
-        if ((v & (1 << i)) === 0) continue;
-        if (st) st += '|';
-        st += SCHED_STATES[i];
-      }
-      s += st || 'R';
-    }
+    if (prevState) s += schedStateText(readNum(d, prevState, le) | 0);
     s += ' ==> ';
     const np = lld(d, nextPid, le);
     if (nextComm) {
@@ -190,6 +195,21 @@ const SVM_REASONS: [number, string][] = [
 const VMX_MAP = new Map(VMX_REASONS);
 const SVM_MAP = new Map(SVM_REASONS);
 
+/** The exit reason as plugin_kvm prints it: a name from its table, "UNKNOWN" with the code, or "UNKNOWN-ISA". */
+export function kvmExitReason(
+  d: EventData,
+  reason: FormatField,
+  isa: FormatField | undefined,
+  le: boolean,
+): { name: string; code: bigint | null } {
+  const val = readBig(d, reason, le);
+  const isaV = isa ? readNum(d, isa, le) : 1;
+  const table = isaV === 1 ? VMX_MAP : isaV === 2 ? SVM_MAP : null;
+  if (!table) return { name: 'UNKNOWN-ISA', code: null };
+  const name = table.get(Number(BigInt.asIntN(32, val)));
+  return name ? { name, code: null } : { name: 'UNKNOWN', code: val };
+}
+
 function kvmExitPlugin(ev: EventFormat, env: PrintEnv): Renderer | null {
   const le = env.le;
   const reason = fieldOf(ev, 'exit_reason');
@@ -199,15 +219,8 @@ function kvmExitPlugin(ev: EventFormat, env: PrintEnv): Renderer | null {
   const info1 = fieldOf(ev, 'info1');
   const info2 = fieldOf(ev, 'info2');
   return (d) => {
-    const val = readBig(d, reason, le);
-    const isaV = isa ? readNum(d, isa, le) : 1;
-    const table = isaV === 1 ? VMX_MAP : isaV === 2 ? SVM_MAP : null;
-    let s: string;
-    if (!table) s = 'reason UNKNOWN-ISA';
-    else {
-      const name = table.get(Number(BigInt.asIntN(32, val)));
-      s = name ? `reason ${name}` : `reason UNKNOWN (${val.toString()})`;
-    }
+    const r = kvmExitReason(d, reason, isa, le);
+    let s = r.code === null ? `reason ${r.name}` : `reason UNKNOWN (${r.code.toString()})`;
     s += ` rip 0x${readBig(d, rip, le).toString(16)}`;
     if (info1 && info2) s += ` info ${readBig(d, info1, le).toString(16)} ${readBig(d, info2, le).toString(16)}`;
     return s;
@@ -234,6 +247,8 @@ export class EventTypes {
     private readonly env: PrintEnv,
     private readonly comms: CommTable,
     private readonly onFallback: (t: EventType) => void,
+    /** Decode the model's fields from the binary layout where a decoder exists (false: always print and parse). */
+    private readonly fastFields = true,
   ) {}
 
   get(id: number): EventType | null {
@@ -256,6 +271,7 @@ export class EventTypes {
     else if (key === 'sched:sched_wakeup' || key === 'sched:sched_wakeup_new') render = schedWakeupPlugin(ev, this.env, this.comms);
     else if (key === 'kvm:kvm_exit') render = kvmExitPlugin(ev, this.env);
     else if (key === 'kvm:kvm_entry') render = kvmEntryPlugin(ev, this.env);
+    const plugin = render !== null;
     let fallbackReason: string | null = null;
     if (!render) {
       try {
@@ -266,7 +282,9 @@ export class EventTypes {
         render = compileFieldDump(ev, this.env);
       }
     }
-    return { id, name: ev.name, system: ev.system, render, fallbackReason };
+    const decodeFields =
+      this.fastFields && fallbackReason === null ? fieldDecoderFor(ev, this.env, this.comms, plugin) : null;
+    return { id, name: ev.name, system: ev.system, render, fallbackReason, decodeFields };
   }
 }
 

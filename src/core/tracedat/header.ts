@@ -2,7 +2,7 @@
 // options and the per-CPU buffer table, for file versions 6 (one sequential header) and 7 (sections found
 // through option chains, optionally zstd-compressed). Layout per trace-cmd's trace-cmd.dat.v6(5) / .v7(5) and
 // lib/trace-cmd/trace-input.c.
-import type { FileHandle } from 'node:fs/promises';
+import type { RandomAccess } from '../byteSource';
 import { decompress } from 'fzstd';
 import { Cursor, TraceDatError } from './cursor';
 import { parseHeaderPage, peekNameAndId, type PageHeaderLayout } from './format';
@@ -156,7 +156,7 @@ class HeaderReader {
   private compression: string | null = null;
 
   constructor(
-    private readonly fh: FileHandle,
+    private readonly fh: RandomAccess,
     private readonly size: number,
   ) {
     this.c = Cursor.file(fh, size, 0);
@@ -627,6 +627,6 @@ export function parseTimeShift(data: Uint8Array, le: boolean): TimeShift | strin
   return { peerTraceId, flags, cpus };
 }
 
-export async function readTraceDatHeader(fh: FileHandle, size: number): Promise<TraceDatHeader> {
+export async function readTraceDatHeader(fh: RandomAccess, size: number): Promise<TraceDatHeader> {
   return new HeaderReader(fh, size).read();
 }

@@ -8,14 +8,12 @@
 // timestamps are on the host's clock, as `trace-cmd report` prints them.
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import type { RecordSink, TraceEvent } from '../records';
+import type { RandomAccess } from '../byteSource';
+import type { RecordSink } from '../records';
 import { TraceDatError } from './cursor';
+import { EventDecoder } from './decode';
 import { readTraceDatHeader, type BufferInfo, type TraceDatHeader } from './header';
-import { CommTable, EventTypes, type EventType } from './events';
-import type { EventData, PrintEnv } from './printfmt';
-import { CpuStream, type RingProblem } from './ring';
-import { makeTimestampConverter } from './timeshift';
-import { Kallsyms, PrintkFormats } from './symbols';
+import { firstEvents, openSources, warnMissed, type Source, type SourceHeap } from './sources';
 
 /** trace-cmd files start with 0x17 0x08 0x44 "tracing". */
 export const TRACE_DAT_MAGIC = [0x17, 0x08, 0x44, 0x74, 0x72, 0x61, 0x63, 0x69, 0x6e, 0x67];
@@ -29,24 +27,53 @@ export interface TraceDatOptions {
   signal?: AbortSignal;
   /** Read only this buffer instance ("" = the top one); every instance when absent. */
   instance?: string;
+  /** Decode the fields the model reads from the binary layout (default true); false prints and parses every event. */
+  fastFields?: boolean;
 }
 
 const PROGRESS_EVERY = 64 * 1024;
 const ABORT_CHECK_EVERY = 4096;
 
-/** Reads a trace.dat and hands every event to the sink. Never throws: problems go to sink.warn / sink.fail. */
-export async function readTraceDat(path: string, sink: RecordSink, options: TraceDatOptions = {}): Promise<void> {
+/**
+ * Reads a trace.dat file and hands every event to the sink. Never throws: problems go to sink.warn / sink.fail.
+ * `name` labels messages (default: the path).
+ */
+export async function readTraceDat(
+  path: string,
+  sink: RecordSink,
+  options: TraceDatOptions = {},
+  name = path,
+): Promise<void> {
   let fh: FileHandle | null = null;
   try {
     fh = await fsp.open(path, 'r');
     const size = (await fh.stat()).size;
     await readOpen(fh, size, sink, options);
   } catch (e) {
-    const msg = e instanceof TraceDatError ? e.message : `cannot read trace.dat: ${(e as Error).message}`;
-    sink.fail(null, `${path}: ${msg}`);
+    failWith(sink, name, e);
   } finally {
     await fh?.close().catch(() => undefined);
   }
+}
+
+/** Reads a trace.dat through random access (an open file, or bytes in memory). Never throws. */
+export async function readTraceDatFrom(
+  data: RandomAccess,
+  size: number,
+  name: string,
+  sink: RecordSink,
+  options: TraceDatOptions = {},
+): Promise<void> {
+  try {
+    await readOpen(data, size, sink, options);
+  } catch (e) {
+    failWith(sink, name, e);
+  }
+}
+
+function failWith(sink: RecordSink, name: string, e: unknown): void {
+  const msg = e instanceof TraceDatError ? e.message : `cannot read trace.dat: ${(e as Error).message}`;
+  sink.fail(null, `${name}: ${msg}`);
 }
 
 /** The flyrecord buffers to read: all of them, or the one `wanted` names. Null (after sink.fail) when none. */
@@ -73,216 +100,85 @@ function pickBuffers(h: TraceDatHeader, sink: RecordSink, wanted: string | undef
   return chosen;
 }
 
-/** One CPU of one buffer instance, with its current event's timestamp already converted to ns. */
-interface Source {
-  stream: CpuStream;
-  /** Position of the buffer in the file (top first): trace-cmd breaks timestamp ties by handle, then CPU. */
-  order: number;
-  /** Instance name, undefined for the top instance. */
-  instance: string | undefined;
-  toNs: (raw: number, cpu: number) => number;
-  tsNs: number;
-}
-
-/** Orders sources by (timestamp, buffer, CPU) as trace-cmd report's tracecmd_iterate_events_multi does. */
-class SourceHeap {
-  readonly items: Source[] = [];
-  private less(a: Source, b: Source): boolean {
-    return a.tsNs < b.tsNs || (a.tsNs === b.tsNs && (a.order < b.order || (a.order === b.order && a.stream.cpu < b.stream.cpu)));
-  }
-  push(s: Source): void {
-    const it = this.items;
-    it.push(s);
-    let i = it.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(it[i], it[p])) break;
-      [it[i], it[p]] = [it[p], it[i]];
-      i = p;
-    }
-  }
-  /** Restores order after the top's timestamp grew. */
-  siftTop(): void {
-    const it = this.items;
-    const n = it.length;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < n && this.less(it[l], it[m])) m = l;
-      if (r < n && this.less(it[r], it[m])) m = r;
-      if (m === i) return;
-      [it[i], it[m]] = [it[m], it[i]];
-      i = m;
-    }
-  }
-  popTop(): void {
-    const it = this.items;
-    const last = it.pop()!;
-    if (it.length > 0) {
-      it[0] = last;
-      this.siftTop();
-    }
-  }
-}
-
 const NS_CLOCKS = ['local', 'global', 'uptime', 'perf', 'tai', 'x86-tsc-nsec'];
 
-async function readOpen(fh: FileHandle, size: number, sink: RecordSink, options: TraceDatOptions): Promise<void> {
-  const h = await readTraceDatHeader(fh, size);
-  for (const note of h.notes) sink.warn(null, note);
-  const buffers = pickBuffers(h, sink, options.instance);
-  if (!buffers) return;
-  const warnedClocks = new Set<string>();
+/** A clock that counts cycles (and no TSC→ns conversion in the file) leaves timestamps raw: said once per clock. */
+function warnCycleClocks(h: TraceDatHeader, buffers: readonly BufferInfo[], sink: RecordSink): void {
+  const warned = new Set<string>();
   for (const buffer of buffers) {
     const clock = buffer.clock ?? h.traceClock;
     const nsClock = clock === null || NS_CLOCKS.includes(clock) || clock.startsWith('mono');
-    if (!nsClock && !h.tsc2nsec && !warnedClocks.has(clock)) {
-      warnedClocks.add(clock);
+    if (!nsClock && !h.tsc2nsec && !warned.has(clock)) {
+      warned.add(clock);
       sink.warn(null, `trace clock "${clock}" counts cycles/ticks, not nanoseconds; timeNs holds raw clock values`);
     }
   }
+}
 
-  const kallsyms = new Kallsyms(h.kallsyms);
-  const printk = new PrintkFormats(h.printk);
-  const env: PrintEnv = {
-    le: !h.bigEndian,
-    bigEndian: h.bigEndian,
-    longSize: h.longSize,
-    findFunction: (a) => kallsyms.find(a),
-    findPrintk: (a) => printk.find(a),
-  };
-  const comms = new CommTable(h.cmdlines);
-  const types = new EventTypes(h.formats, env, comms, (t) =>
-    sink.warn(null, `event ${t.system}:${t.name}: print fmt not evaluated (${t.fallbackReason}); payload shows field=value pairs`),
-  );
-  const unknownIds = new Set<number>();
-
-  let fatalProblems = 0;
-  const sources: Source[] = [];
-  let dataTotal = 0;
-  buffers.forEach((buffer, order) => {
-    const where = buffer.name === '' ? '' : `instance "${buffer.name}" `;
-    const onProblem = (p: RingProblem) => {
-      if (p.fatal) fatalProblems++;
-      sink.warn(null, `${where}CPU ${p.cpu}: ${p.message}`);
-    };
-    const layout = { le: env.le, pageSize: buffer.pageSize || h.pageSize, commitSize: h.pageHeader.commitSize };
-    // timestamp_calc: host/guest TIME_SHIFT correction, TSC → ns when the file says how, then the DATE/OFFSET shift
-    const toNs = makeTimestampConverter({
-      timeShift: buffer.timeShift,
-      tsc2nsec: h.tsc2nsec,
-      tsOffset: h.tsOffset + buffer.extraTsOffset,
-    });
-    for (const c of buffer.cpus) {
-      if (c.size <= 0) continue;
-      dataTotal += c.size;
-      const stream = new CpuStream(fh, size, c.cpu, c, layout, buffer.compressed, onProblem);
-      sources.push({ stream, order, instance: buffer.name === '' ? undefined : buffer.name, toNs, tsNs: 0 });
-    }
-  });
-  const metaBytes = Math.max(0, size - dataTotal);
-
-  const heap = new SourceHeap();
-  for (const src of sources) {
-    const s = src.stream;
-    while (!s.done) {
-      if (s.advance()) {
-        src.tsNs = src.toNs(s.ts, s.cpu);
-        heap.push(src);
-        break;
-      }
-      await s.load();
-    }
+async function readOpen(data: RandomAccess, size: number, sink: RecordSink, options: TraceDatOptions): Promise<void> {
+  const h = await readTraceDatHeader(data, size);
+  for (const note of h.notes) sink.warn(null, note);
+  const buffers = pickBuffers(h, sink, options.instance);
+  if (!buffers) return;
+  warnCycleClocks(h, buffers, sink);
+  const decoder = new EventDecoder(h, sink, options.fastFields ?? true);
+  const opened = openSources(data, size, h, buffers, sink);
+  const heap = await firstEvents(opened.sources);
+  const progress = progressReporter(opened.sources, size, Math.max(0, size - opened.dataBytes), options);
+  const { emitted, cancelled } = await mergeEvents(heap, decoder, sink, progress, options.signal);
+  if (cancelled) {
+    sink.warn(null, `cancelled after ${emitted} events`);
+    return;
   }
+  progress(true);
+  if (emitted === 0 && opened.fatalProblems() > 0) sink.fail(null, 'no events could be read from the trace data');
+}
 
-  // common fields: every format shares them; take their offsets from the first event type met
-  let pidOffset = 4;
-  let typeSize = 2;
-  let commonKnown = false;
-  const data: EventData = { bytes: new Uint8Array(0), view: new DataView(new ArrayBuffer(0)), base: 0, size: 0 };
-  const le = env.le;
-  let emitted = 0;
-  let lastProgress = 0;
-  const progress = (force: boolean) => {
-    if (!options.onProgress) return;
+/** Reports bytes of the file consumed (metadata first, then each CPU's data), every PROGRESS_EVERY * 16 bytes. */
+function progressReporter(
+  sources: readonly Source[],
+  size: number,
+  metaBytes: number,
+  options: TraceDatOptions,
+): (force: boolean) => void {
+  const report = options.onProgress;
+  if (!report) return () => undefined;
+  let last = 0;
+  report(metaBytes, size);
+  return (force) => {
     let consumed = 0;
     for (const src of sources) consumed += src.stream.consumed;
-    if (force || consumed - lastProgress >= PROGRESS_EVERY * 16) {
-      lastProgress = consumed;
-      options.onProgress(Math.min(size, metaBytes + consumed), size);
+    if (force || consumed - last >= PROGRESS_EVERY * 16) {
+      last = consumed;
+      report(Math.min(size, metaBytes + consumed), size);
     }
   };
-  options.onProgress?.(metaBytes, size);
+}
 
+/** Hands every event to the sink in timestamp order; stops early when the signal aborts. */
+async function mergeEvents(
+  heap: SourceHeap,
+  decoder: EventDecoder,
+  sink: RecordSink,
+  progress: (force: boolean) => void,
+  signal: AbortSignal | undefined,
+): Promise<{ emitted: number; cancelled: boolean }> {
+  let emitted = 0;
   while (heap.items.length > 0) {
     const src = heap.items[0];
-    const s = src.stream;
-    if (s.missed !== 0) {
-      const what = s.missed > 0 ? `${s.missed} EVENTS DROPPED` : 'EVENTS DROPPED';
-      // trace-cmd report puts the instance name in front, as on the instance's event lines
-      const label = src.instance === undefined ? '' : `${src.instance}: `;
-      sink.warn(
-        null,
-        s.missedShownByTraceCmd
-          ? `${label}CPU:${s.cpu} [${what}]`
-          : `${label}CPU:${s.cpu} [${what}] (the ring buffer flagged lost events that trace-cmd report does not print)`,
-      );
-      s.missed = 0;
+    warnMissed(src, sink);
+    const ev = decoder.decode(src);
+    if (ev) {
+      sink.record(ev);
+      emitted++;
     }
-    data.bytes = s.bytes;
-    data.view = s.view;
-    data.base = s.evStart;
-    data.size = s.evLen;
-    if (s.evLen >= typeSize) {
-      const id = typeSize === 2 ? s.view.getUint16(s.evStart, le) : s.view.getUint32(s.evStart, le);
-      const type: EventType | null = types.get(id);
-      if (type) {
-        if (!commonKnown) {
-          commonKnown = true;
-          const src = h.formats.get(id);
-          const pidM = src && /field:int common_pid;\s*offset:(\d+);/.exec(src.text);
-          if (pidM) pidOffset = Number(pidM[1]);
-          const typeM = src && /field:unsigned \w+ common_type;\s*offset:0;\s*size:(\d+);/.exec(src.text);
-          if (typeM) typeSize = Number(typeM[1]);
-        }
-        const pid = s.evLen >= pidOffset + 4 ? s.view.getInt32(s.evStart + pidOffset, le) : -1;
-        const comm = comms.lookup(pid);
-        let payload = type.render(data);
-        if (payload.length > 0 && (payload.charCodeAt(0) === 32 || payload.charCodeAt(0) === 9)) payload = payload.trimStart();
-        const ev: TraceEvent = {
-          type: 'event',
-          line: null,
-          timeNs: src.tsNs,
-          cpu: s.cpu,
-          pid,
-          comm,
-          name: type.name,
-          system: type.system,
-          payload,
-        };
-        if (src.instance !== undefined) ev.instance = src.instance;
-        sink.record(ev);
-        emitted++;
-      } else if (!unknownIds.has(id)) {
-        unknownIds.add(id);
-        const where = src.instance === undefined ? '' : `instance "${src.instance}" `;
-        sink.warn(null, `${where}CPU ${s.cpu}: event id ${id} has no format description in the file; such events are skipped`);
-      }
-    }
-    if ((emitted & (ABORT_CHECK_EVERY - 1)) === 0 && options.signal?.aborted) {
-      sink.warn(null, `cancelled after ${emitted} events`);
-      return;
-    }
+    if ((emitted & (ABORT_CHECK_EVERY - 1)) === 0 && signal?.aborted) return { emitted, cancelled: true };
     // next event of this CPU
+    const s = src.stream;
     let more = s.advance();
     while (!more && !s.done) {
       await s.load();
-      if (options.signal?.aborted) {
-        sink.warn(null, `cancelled after ${emitted} events`);
-        return;
-      }
+      if (signal?.aborted) return { emitted, cancelled: true };
       progress(false);
       more = s.advance();
     }
@@ -291,6 +187,5 @@ async function readOpen(fh: FileHandle, size: number, sink: RecordSink, options:
       heap.siftTop();
     } else heap.popTop();
   }
-  progress(true);
-  if (emitted === 0 && fatalProblems > 0) sink.fail(null, 'no events could be read from the trace data');
+  return { emitted, cancelled: false };
 }

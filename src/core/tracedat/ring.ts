@@ -1,7 +1,7 @@
 // One CPU's ring-buffer pages, read a batch of pages (or one zstd chunk) at a time, decoded as libtraceevent's
 // kbuffer-parse.c does: page header (timestamp, commit word with the missed-events flags), then 32-bit event
 // headers (type_len:5, time_delta:27) with padding, time-extend and absolute-timestamp records.
-import type { FileHandle } from 'node:fs/promises';
+import type { RandomAccess } from '../byteSource';
 import { decompressZstd } from './header';
 import type { CpuData } from './header';
 
@@ -69,7 +69,7 @@ export class CpuStream {
   private pendingMissedShown = true;
 
   constructor(
-    private readonly fh: FileHandle,
+    private readonly fh: RandomAccess,
     private readonly fileSize: number,
     readonly cpu: number,
     private readonly region: CpuData,

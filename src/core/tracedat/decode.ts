@@ -1,0 +1,159 @@
+// One event of a trace.dat ring buffer to a TraceEvent: its type from the id, pid and comm from the common fields,
+// and the payload printed as trace-cmd report prints it.
+import type { DecodedFields } from '../eventFields';
+import type { RecordSink, TraceEvent } from '../records';
+import type { TraceDatHeader } from './header';
+import { CommTable, EventTypes, type EventType } from './events';
+import type { EventData, PrintEnv } from './printfmt';
+import type { Source } from './sources';
+import { Kallsyms, PrintkFormats } from './symbols';
+
+/** How events print: byte order, long size, and kallsyms / printk formats for %pS and trace_printk. */
+export function printEnvOf(h: TraceDatHeader): PrintEnv {
+  const kallsyms = new Kallsyms(h.kallsyms);
+  const printk = new PrintkFormats(h.printk);
+  return {
+    le: !h.bigEndian,
+    bigEndian: h.bigEndian,
+    longSize: h.longSize,
+    findFunction: (a) => kallsyms.find(a),
+    findPrintk: (a) => printk.find(a),
+  };
+}
+
+export class EventDecoder {
+  readonly env: PrintEnv;
+  readonly comms: CommTable;
+  readonly types: EventTypes;
+  private readonly unknownIds = new Set<number>();
+  // common fields: every format shares them; their offsets come from the first event type met
+  private pidOffset = 4;
+  private typeSize = 2;
+  private commonKnown = false;
+  /** Reused for every event: the renderers read through it. */
+  private readonly data: EventData = {
+    bytes: new Uint8Array(0),
+    view: new DataView(new ArrayBuffer(0)),
+    base: 0,
+    size: 0,
+  };
+
+  constructor(
+    private readonly h: TraceDatHeader,
+    private readonly sink: RecordSink,
+    fastFields = true,
+  ) {
+    this.env = printEnvOf(h);
+    this.comms = new CommTable(h.cmdlines);
+    this.types = new EventTypes(h.formats, this.env, this.comms, (t) =>
+      sink.warn(
+        null,
+        `event ${t.system}:${t.name}: print fmt not evaluated (${t.fallbackReason}); payload shows field=value pairs`,
+      ),
+      fastFields,
+    );
+  }
+
+  /** The source's current event, or null (after a warning, once per id) when its id has no format. */
+  decode(src: Source): TraceEvent | null {
+    const s = src.stream;
+    const le = this.env.le;
+    if (s.evLen < this.typeSize) return null;
+    const id = this.typeSize === 2 ? s.view.getUint16(s.evStart, le) : s.view.getUint32(s.evStart, le);
+    const type = this.types.get(id);
+    if (!type) {
+      this.warnUnknown(id, src);
+      return null;
+    }
+    if (!this.commonKnown) this.learnCommonFields(id);
+    const data = this.data;
+    data.bytes = s.bytes;
+    data.view = s.view;
+    data.base = s.evStart;
+    data.size = s.evLen;
+    const pid = s.evLen >= this.pidOffset + 4 ? s.view.getInt32(s.evStart + this.pidOffset, le) : -1;
+    const comm = this.comms.lookup(pid); // before rendering: the sched plugin registers comms as it prints
+    const fields = type.decodeFields?.(data);
+    if (fields !== undefined) {
+      const own = { bytes: s.bytes, view: s.view, base: s.evStart, size: s.evLen };
+      const ev = new FieldsFirstEvent(src.tsNs, s.cpu, pid, comm, type, fields, own);
+      if (src.instance !== undefined) ev.instance = src.instance;
+      return ev;
+    }
+    const ev: TraceEvent = {
+      type: 'event',
+      line: null,
+      timeNs: src.tsNs,
+      cpu: s.cpu,
+      pid,
+      comm,
+      name: type.name,
+      system: type.system,
+      payload: payloadText(type.render(data)),
+    };
+    if (src.instance !== undefined) ev.instance = src.instance;
+    return ev;
+  }
+
+  private learnCommonFields(id: number): void {
+    this.commonKnown = true;
+    const format = this.h.formats.get(id);
+    const pidM = format && /field:int common_pid;\s*offset:(\d+);/.exec(format.text);
+    if (pidM) this.pidOffset = Number(pidM[1]);
+    const typeM = format && /field:unsigned \w+ common_type;\s*offset:0;\s*size:(\d+);/.exec(format.text);
+    if (typeM) this.typeSize = Number(typeM[1]);
+  }
+
+  private warnUnknown(id: number, src: Source): void {
+    if (this.unknownIds.has(id)) return;
+    this.unknownIds.add(id);
+    const where = src.instance === undefined ? '' : `instance "${src.instance}" `;
+    this.sink.warn(
+      null,
+      `${where}CPU ${src.stream.cpu}: event id ${id} has no format description in the file; such events are skipped`,
+    );
+  }
+}
+
+/** trace-cmd report starts the payload after "name:" and its padding; leading blanks of the text are not kept. */
+function payloadText(text: string): string {
+  const first = text.charCodeAt(0);
+  return first === 32 || first === 9 ? text.trimStart() : text;
+}
+
+/**
+ * An event whose model fields were decoded from its bytes: the payload is printed only if something reads it (the
+ * event list, a test), from the batch the event points into (batches are never reused, only dropped).
+ */
+class FieldsFirstEvent implements TraceEvent {
+  readonly type = 'event' as const;
+  readonly line = null;
+  readonly name: string;
+  readonly system: string;
+  /** Absent (not undefined) for the top instance, as on plain events. */
+  declare instance?: string;
+  // private (#): not own properties, so two events compare equal by what they say, not by the batch they came from
+  readonly #eventType: EventType;
+  readonly #data: EventData;
+  #text: string | null = null;
+
+  constructor(
+    readonly timeNs: number,
+    readonly cpu: number,
+    readonly pid: number,
+    readonly comm: string,
+    eventType: EventType,
+    readonly fields: DecodedFields,
+    data: EventData,
+  ) {
+    this.name = eventType.name;
+    this.system = eventType.system;
+    this.#eventType = eventType;
+    this.#data = data;
+  }
+
+  get payload(): string {
+    if (this.#text === null) this.#text = payloadText(this.#eventType.render(this.#data));
+    return this.#text;
+  }
+}

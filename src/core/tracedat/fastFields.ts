@@ -1,0 +1,197 @@
+// The binary fast path: the fields the model reads, decoded straight from an event's bytes at the offsets its format
+// gives, instead of printing the payload and parsing it again. A decoder exists only where its output is exactly
+// what eventFields.ts parses from the printed payload: the event's print fmt (or trace-cmd's sched plugin) is the one
+// known here, and a value that would print in a form the parser reads differently (a comm with a line break or the
+// parser's separators, a negative CPU) is left undecoded, so that the event falls back to print-and-parse.
+import type { DecodedFields } from '../eventFields';
+import type { FormatField, EventFormat } from './format';
+import { x86KvmExit } from '../eventFields';
+import { comm, fieldOf, kvmExitReason, lld, readBig, readNum, schedStateText, type CommTable } from './events';
+import { readUnsigned, type EventData, type PrintEnv } from './printfmt';
+
+/** The event's fields, or undefined when this event must be printed and parsed instead. */
+export type FieldDecoder = (d: EventData) => DecodedFields | undefined;
+
+const MSR_FMT = '"%x, value %llx%s", REC->msr, REC->val, REC->failed ? " #GP" : ""';
+const CPU_IDLE_FMT = '"state=%lu cpu_id=%lu", (unsigned long)REC->state, (unsigned long)REC->cpu_id';
+const IPI_SEND_CPU_FMT = '"cpu=%u callsite=%pS callback=%pS", REC->cpu, REC->callsite, REC->callback';
+const KVM_MSR_FMT =
+  '"msr_%s %x = 0x%llx%s", REC->write ? "write" : "read", REC->ecx, REC->data, REC->exception ? " (#GP)" : ""';
+const WAKING_FMT = '"comm=%s pid=%d prio=%d target_cpu=%03d", REC->comm, REC->pid, REC->prio, REC->target_cpu';
+
+/** A decoder for the event, or null when the event is not one the model reads or its layout is not the known one. */
+export function fieldDecoderFor(
+  ev: EventFormat,
+  env: PrintEnv,
+  comms: CommTable,
+  plugin: boolean,
+): FieldDecoder | null {
+  const key = `${ev.system}:${ev.name}`;
+  const fmt = ev.printFmt;
+  if (key === 'sched:sched_switch' && plugin) return schedSwitchDecoder(ev, env, comms);
+  if ((key === 'sched:sched_wakeup' || key === 'sched:sched_wakeup_new') && plugin) {
+    return schedWakeupPluginDecoder(ev, env, comms);
+  }
+  if (key === 'sched:sched_waking' && fmt === WAKING_FMT) return schedWakingDecoder(ev, env);
+  if ((key === 'msr:write_msr' || key === 'msr:read_msr') && fmt === MSR_FMT) return msrDecoder(ev, env);
+  if (key === 'power:cpu_idle' && fmt === CPU_IDLE_FMT) return cpuIdleDecoder(ev, env);
+  if (key === 'ipi:ipi_send_cpu' && fmt === IPI_SEND_CPU_FMT) return ipiSendCpuDecoder(ev, env);
+  if (key === 'kvm:kvm_exit' && plugin) return kvmExitDecoder(ev, env);
+  if (key === 'kvm:kvm_entry' && plugin) return kvmEntryDecoder(ev, env);
+  if (key === 'kvm:kvm_msr' && fmt === KVM_MSR_FMT) return kvmMsrDecoder(ev, env);
+  return null;
+}
+
+function fields(ev: EventFormat, ...names: string[]): FormatField[] | null {
+  const out: FormatField[] = [];
+  for (const n of names) {
+    const f = fieldOf(ev, n);
+    if (!f || f.isDynamic) return null;
+    out.push(f);
+  }
+  return out;
+}
+
+/** A field read unsigned (as printed by %u/%lu/%x and the plugin's lld of a field narrower than 8 bytes). */
+function unsignedNumber(d: EventData, f: FormatField, le: boolean): number {
+  return f.size <= 4 ? readNum(d, f, le) : Number(readUnsigned(d, f.offset, f.size, le));
+}
+
+/** "%x" / "%u" of a field: its low 32 bits, unsigned. */
+function u32Number(d: EventData, f: FormatField, le: boolean): number {
+  return f.size <= 4 ? readNum(d, f, le) : Number(BigInt.asUintN(32, readUnsigned(d, f.offset, f.size, le)));
+}
+
+/** The plugin's "%lld" of a pid field, as a number. */
+function pidNumber(d: EventData, f: FormatField, le: boolean): number {
+  return f.size === 8 ? Number(lld(d, f, le)) : readNum(d, f, le);
+}
+
+/** "%llx" of a 64-bit field without BigInt: the high word, then the low word padded to 8 digits. */
+function hex64(d: EventData, f: FormatField, le: boolean): string {
+  if (f.size !== 8) return BigInt.asUintN(64, readUnsigned(d, f.offset, f.size, le)).toString(16);
+  if (f.offset + 8 > d.size) return '0';
+  const p = d.base + f.offset;
+  const lo = d.view.getUint32(le ? p : p + 4, le);
+  const hi = d.view.getUint32(le ? p + 4 : p, le);
+  return hi === 0 ? lo.toString(16) : hi.toString(16) + lo.toString(16).padStart(8, '0');
+}
+
+/** A comm the plugin-form parser splits back correctly (it anchors on ":pid [prio]" and " ==> "). */
+function plainComm(c: string): boolean {
+  return !/[\n\r]| \[| ==> /.test(c);
+}
+
+function schedSwitchDecoder(ev: EventFormat, env: PrintEnv, comms: CommTable): FieldDecoder | null {
+  const f = fields(ev, 'prev_comm', 'prev_pid', 'prev_prio', 'prev_state', 'next_comm', 'next_pid', 'next_prio');
+  if (!f) return null;
+  const [prevCommF, prevPidF, , prevStateF, nextCommF, nextPidF] = f;
+  const le = env.le;
+  return (d) => {
+    const prevPid = pidNumber(d, prevPidF, le);
+    const prevComm = comm(d, prevCommF);
+    const nextPid = pidNumber(d, nextPidF, le);
+    const nextComm = comm(d, nextCommF);
+    // the plugin registers both comms as it prints: done here too, since the payload may never be printed
+    comms.register(prevPid, prevComm);
+    comms.register(nextPid, nextComm);
+    if (!plainComm(prevComm) || !plainComm(nextComm)) return undefined;
+    const prevState = schedStateText(readNum(d, prevStateF, le) | 0);
+    return { kind: 'sched_switch', value: { prevComm, prevPid, prevState, nextComm, nextPid } };
+  };
+}
+
+function schedWakeupPluginDecoder(ev: EventFormat, env: PrintEnv, comms: CommTable): FieldDecoder | null {
+  const f = fields(ev, 'comm', 'pid', 'prio', 'target_cpu');
+  if (!f) return null;
+  const [commF, pidF, , targetF] = f;
+  const successF = fieldOf(ev, 'success');
+  const le = env.le;
+  return (d) => {
+    const pid = pidNumber(d, pidF, le);
+    const c = comm(d, commF);
+    comms.register(pid, c);
+    if (!plainComm(c) || (successF && lld(d, successF, le).startsWith('-'))) return undefined;
+    return { kind: 'sched_wakeup', value: { comm: c, pid, targetCpu: Number(readBig(d, targetF, le)) } };
+  };
+}
+
+function schedWakingDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
+  const f = fields(ev, 'comm', 'pid', 'target_cpu');
+  if (!f) return null;
+  const [commF, pidF, targetF] = f;
+  const le = env.le;
+  const int = (d: EventData, x: FormatField) => Number(BigInt.asIntN(32, readUnsigned(d, x.offset, x.size, le)));
+  return (d) => {
+    const c = comm(d, commF);
+    const targetCpu = int(d, targetF);
+    if (/[\n\r]| pid=/.test(c) || targetCpu < 0) return undefined;
+    return { kind: 'sched_wakeup', value: { comm: c, pid: int(d, pidF), targetCpu } };
+  };
+}
+
+function msrDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
+  const f = fields(ev, 'msr', 'val');
+  if (!f) return null;
+  const [msrF, valF] = f;
+  const le = env.le;
+  const write = ev.name === 'write_msr';
+  return (d) => {
+    const msr = u32Number(d, msrF, le);
+    const valueHex = hex64(d, valF, le);
+    return { kind: 'msr', value: { write, msr, valueHex } };
+  };
+}
+
+function cpuIdleDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
+  const f = fields(ev, 'state', 'cpu_id');
+  if (!f) return null;
+  const [stateF, cpuF] = f;
+  const le = env.le;
+  return (d) => ({
+    kind: 'cpu_idle',
+    value: { state: unsignedNumber(d, stateF, le), cpu: unsignedNumber(d, cpuF, le) },
+  });
+}
+
+function ipiSendCpuDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
+  const f = fields(ev, 'cpu');
+  if (!f) return null;
+  const [cpuF] = f;
+  const le = env.le;
+  return (d) => ({
+    kind: 'ipi_targets',
+    value: [u32Number(d, cpuF, le)],
+  });
+}
+
+/** plugin_kvm's kvm_exit ("reason HLT rip 0x… info …"), read as parseKvmExit reads it: x86, no vCPU in the text. */
+function kvmExitDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
+  const reasonF = fieldOf(ev, 'exit_reason');
+  if (!reasonF) return null;
+  const isaF = fieldOf(ev, 'isa');
+  const le = env.le;
+  return (d) => {
+    const r = kvmExitReason(d, reasonF, isaF, le);
+    const code = r.code === null ? null : Number(r.code);
+    return { kind: 'kvm_exit', value: x86KvmExit(null, r.name, code, false) };
+  };
+}
+
+/** plugin_kvm's kvm_entry ("vcpu 1 rip 0x…", or "rip 0x…" when the format has no vcpu_id). */
+function kvmEntryDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
+  const vcpuF = fieldOf(ev, 'vcpu_id');
+  const le = env.le;
+  return (d) => ({ kind: 'kvm_entry', vcpu: vcpuF ? Number(BigInt.asUintN(32, readBig(d, vcpuF, le))) : null });
+}
+
+function kvmMsrDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
+  const f = fields(ev, 'write', 'ecx', 'data');
+  if (!f) return null;
+  const [writeF, ecxF, dataF] = f;
+  const le = env.le;
+  return (d) => {
+    const write = readUnsigned(d, writeF.offset, writeF.size, le) !== 0n;
+    return { kind: 'msr', value: { write, msr: u32Number(d, ecxF, le), valueHex: hex64(d, dataF, le) } };
+  };
+}
