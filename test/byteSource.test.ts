@@ -30,7 +30,7 @@ async function* chunked(bytes: Uint8Array, size = 7919): AsyncGenerator<Uint8Arr
 const json = (x: unknown) => JSON.stringify(x);
 
 const CASES = [
-  ['text', () => sample('public', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')],
+  ['text', () => sample('public', 'shared-set', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')],
   ['gzip text', () => sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz')],
   ['trace.dat', () => sample('guest-trace', 'tcprr-cross-poll0.dat')],
   ['trace.dat v7 with instances', () => join(FIXTURES, 'tracedat', 'multi-v7.dat')],
@@ -111,7 +111,7 @@ test('a stream that fails before its first byte: "cannot read" with the reason, 
 });
 
 test('a stream that fails midway keeps the lines before the failure and says where it stopped', async () => {
-  const text = new Uint8Array(readFileSync(sample('public', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')));
+  const text = new Uint8Array(readFileSync(sample('public', 'shared-set', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')));
   const cut = text.lastIndexOf(10, text.length >> 1) + 1;
   async function* halfThenFail(): AsyncGenerator<Uint8Array> {
     yield text.subarray(0, cut);
