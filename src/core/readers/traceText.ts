@@ -49,6 +49,11 @@ export function toNs(secs: string, fraction: string | undefined): number {
   return whole * 1e9 + digitsValue(fraction, digits) * FRACTION_SCALE[digits];
 }
 
+function endsInBlank(text: string): boolean {
+  const last = text.length - 1;
+  return last >= 0 && (text.charCodeAt(last) === 32 || text.charCodeAt(last) === 9);
+}
+
 function preview(text: string): string {
   const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
   return JSON.stringify(shown);
@@ -123,6 +128,8 @@ class TraceTextLineReader implements LineReader {
   /** The last event read, held back until the next line shows whether it continues (a wrapped payload). */
   private pending: TraceEvent | null = null;
   private pendingIndent = 0;
+  /** The pending event's line ended in a blank: a mail client's soft line break (format=flowed) fell there. */
+  private pendingSoftBreak = false;
   private continuations = 0;
   /** A "comm-pid [cpu] time:" line waiting for its event on the next line. */
   private header: { text: string; line: number } | null = null;
@@ -150,7 +157,8 @@ class TraceTextLineReader implements LineReader {
     }
     if (this.readEvent(text, lineNo, -1)) return;
     if (this.continues(text)) {
-      this.pending!.payload = `${this.pending!.payload} ${text.trim()}`.trimEnd();
+      const head = this.pending!.payload;
+      this.pending!.payload = (head === '' ? text.trim() : `${head} ${text.trim()}`).trimEnd();
       this.continuations++;
       this.warnings.note('wrapped-payload', lineNo, NOTES.wrappedPayload);
       return;
@@ -178,6 +186,7 @@ class TraceTextLineReader implements LineReader {
     if (ev) {
       this.timestamped = true;
       this.hold(this.toEvent(ev, lineNo), indent < 0 ? indentOf(text) : indent);
+      this.pendingSoftBreak = endsInBlank(text);
       return true;
     }
     // Name-only lines (no time at all) only in a trace that has shown no timestamp: elsewhere they are prose.
@@ -198,6 +207,7 @@ class TraceTextLineReader implements LineReader {
     this.events++;
     this.pending = event;
     this.pendingIndent = indent;
+    this.pendingSoftBreak = false;
     this.continuations = 0;
   }
 
@@ -209,7 +219,11 @@ class TraceTextLineReader implements LineReader {
     const p = this.pending;
     if (!p || this.continuations >= MAX_CONTINUATION_LINES) return false;
     const trimmed = text.trim();
-    if (trimmed === '' || trimmed.startsWith('#') || trimmed === '...' || looksLikeProse(trimmed)) return false;
+    if (trimmed === '' || trimmed.startsWith('#') || trimmed === '...') return false;
+    // An indented event broken at a blank whose rest fell back to the margin: the mail client wrapped it, whatever
+    // the rest reads like ("Start context switch").
+    if (this.pendingSoftBreak && this.continuations === 0 && indentOf(text) < this.pendingIndent) return true;
+    if (looksLikeProse(trimmed)) return false;
     const cut = p.payload === '' || /[:,]$/.test(p.payload);
     // A line starting with a bare value ("0x2", "200000006 1ab000") has no meaning of its own: the value was wrapped.
     return cut || indentOf(text) > this.pendingIndent || /^(?:0x[0-9a-f]+|\d+)(?:\s|$)/i.test(trimmed);
