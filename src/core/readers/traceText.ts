@@ -195,7 +195,8 @@ class TraceTextLineReader implements LineReader {
     this.warnings.note('no-timestamp', lineNo, NOTES.noTimestamp);
     const payload = bare.payload.trimEnd();
     const event: TraceEvent = {
-      type: 'event', line: lineNo, timeNs: Number.NaN, cpu: -1, pid: -1, comm: '', name: bare.name, system: null, payload,
+      type: 'event', line: lineNo, timeNs: Number.NaN, cpu: -1, pid: -1, comm: '', name: bare.name, system: null,
+      payload,
     };
     this.hold(event, indent < 0 ? indentOf(text) : indent);
     return true;
@@ -287,7 +288,9 @@ class TraceTextLineReader implements LineReader {
     const dropped = DROPPED_LINE.exec(trimmed);
     if (dropped) {
       const what = dropped[2] !== undefined ? `${dropped[2]} events` : 'an unknown number of events';
-      this.sink.warn(lineNo, `CPU ${dropped[1]}: ${what} dropped here (${trimmed}); counts and rates around this point are low`);
+      const message =
+        `CPU ${dropped[1]}: ${what} dropped here (${trimmed}); counts and rates around this point are low`;
+      this.sink.warn(lineNo, message);
       return;
     }
     if (TRACE_CMD_HEADER_LINE.test(trimmed)) return;
