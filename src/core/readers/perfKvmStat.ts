@@ -1,7 +1,7 @@
 // perf kvm stat report|live (classic and hists layouts) and perf stat -e 'kvm:*' counts; see countTables.ts for where
 // the layouts come from and what the records mean.
 import type { ExitCountRow, ExitCountTotals, LineReader, RecordSink } from '../records';
-import { cleanLine, emptyRow, parseNumber, toNs, totals } from './countTableLines';
+import { cleanLine, emptyRow, endsInSoftBreak, joinSoftBreaks, parseNumber, toNs, totals } from './countTableLines';
 import { RunMarks } from './runMarks';
 import { Warnings } from './warnings';
 
@@ -29,6 +29,8 @@ const CLASSIC_ROW_START = new RegExp(String.raw`^\s*\S(?:.*?\S)?\s+\d+\s+(${NUM}
 /** The row that stands for the rows a user trimmed from a table, so that its "Total Samples" still adds up. */
 export const TRIMMED_ROWS_REASON = 'other (rows not shown)';
 const WRAPPED_NOTE = 'perf kvm stat lines wrapped by a mail client were joined with the next line';
+const SOFT_BREAK_NOTE =
+  'quoted-printable soft line breaks ("=" at the end of a line: raw mail pasted undecoded) were joined';
 
 const OPS_NAME_TO_TABLE: Record<string, string> = {
   'VM-EXIT': 'vmexit',
@@ -133,6 +135,8 @@ export class PerfKvmStatLineReader implements LineReader {
   private eventHint: string | null = null;
   private inPerfStat = false;
   private records = 0;
+  /** A table line cut by a quoted-printable soft break ("=" at its end), held to be joined with the next line. */
+  private softBreak: { text: string; line: number } | null = null;
   /** A header or row a mail client may have wrapped, held until the next line says. */
   private pending: { text: string; line: number } | null = null;
   /** The time line of a live screen whose table has not started yet. */
@@ -170,6 +174,29 @@ export class PerfKvmStatLineReader implements LineReader {
 
   line(text: string, lineNo: number): void {
     const t = cleanLine(text);
+    if (this.softBreak) {
+      const held = this.softBreak;
+      this.softBreak = null;
+      const joined = held.text + (text.endsWith('\r') ? text.slice(0, -1) : text);
+      if (this.recognises(joined)) {
+        this.warnings.note('quoted-printable', held.line, SOFT_BREAK_NOTE);
+        return this.logicalLine(joined, held.line);
+      }
+      this.logicalLine(`${held.text}=`, held.line);
+    }
+    const tableLine = NEW_HEADER_START.test(t) || CLASSIC_HEADER_START.test(t) || this.current !== null;
+    if (tableLine && endsInSoftBreak(t)) this.softBreak = { text: t.slice(0, -1), line: lineNo };
+    else this.logicalLine(t, lineNo);
+  }
+
+  /** A header, or a row of the current table, once joined with the rest a soft line break cut off. */
+  private recognises(joined: string): boolean {
+    if (parseHistHeader(joined) || CLASSIC_HEADER.test(joined)) return true;
+    return this.current !== null && this.completes(joined);
+  }
+
+  /** One line as the tool printed it (quoting stripped, soft breaks joined): mail-client wrapping is undone here. */
+  private logicalLine(t: string, lineNo: number): void {
     if (this.pending) {
       const held = this.pending;
       this.pending = null;
@@ -408,6 +435,8 @@ export class PerfKvmStatLineReader implements LineReader {
   }
 
   end(_lastLineNo: number): void {
+    if (this.softBreak) this.logicalLine(`${this.softBreak.text}=`, this.softBreak.line);
+    this.softBreak = null;
     if (this.pending) this.handle(this.pending.text, this.pending.line);
     this.pending = null;
     this.closeTable();
@@ -426,8 +455,7 @@ export function looksLikePerfKvmStat(head: readonly string[]): boolean {
   let perfStatHeader = false;
   let tracepointCounts = 0;
   let csvCounts = 0;
-  for (const raw of head) {
-    const t = cleanLine(raw);
+  for (const t of joinSoftBreaks(head)) {
     if (CLASSIC_HEADER.test(t) || parseHistHeader(t) || TOTALS_LINE.test(t) || ANALYZE_LINE.test(t)) return true;
     if (PERF_STAT_HEADER.test(t)) perfStatHeader = true;
     const row = PERF_STAT_ROW.exec(t);
