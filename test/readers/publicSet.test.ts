@@ -12,6 +12,7 @@ import { readInputFile } from '../../src/core/input';
 import type { BenchmarkResult, InputFormat, InputRecord, TraceEvent } from '../../src/core/records';
 import { FIXTURES } from '../helpers/paths';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- expected.json is free-form per class
 type Json = Record<string, any>; // expected.json is free-form per class
 
 const SHARED = join(FIXTURES, 'public', 'shared-set');
