@@ -78,6 +78,7 @@ export function detectTraceText(head: readonly string[]): InputFormat | null {
     perf: 0, 'trace-cmd': 0, flags: 0, latency: 0, 'timestamp-only': 0, function: 0, header: 0, 'name-only': 0,
   };
   let considered = 0;
+  let kvmEvents = 0;
   let afterEvent = false;
   for (const raw of head) {
     const text = (unquote(raw) ?? raw).trim();
@@ -94,10 +95,14 @@ export function detectTraceText(head: readonly string[]): InputFormat | null {
     afterEvent = kind !== null;
     considered++;
     if (kind) counts[kind]++;
+    if (kind && kind !== 'header' && kind !== 'name-only' && /^(?:\w+:)?kvm/.test(parseEventLine(text)?.fullName ?? '')) {
+      kvmEvents++;
+    }
   }
   const events = Object.values(counts).reduce((a, b) => a + b, 0);
   const full = counts.perf + counts['trace-cmd'] + counts.flags + counts.latency + counts.function;
-  const enough = events * 2 >= considered || full >= 3;
+  // A single full KVM event line quoted in a mail is still a trace to read, whatever prose is around it.
+  const enough = events * 2 >= considered || full >= 3 || (full >= 1 && kvmEvents >= 1);
   // A header alone names the format, even when the buffer was empty.
   if (traceCmdHeader && (events === 0 || enough)) return 'trace-cmd-report';
   if (ftraceHeader && (events === 0 || enough)) return 'ftrace';
