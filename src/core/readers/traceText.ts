@@ -225,7 +225,8 @@ class TraceTextLineReader implements LineReader {
     const p = this.pending;
     if (!p || this.continuations >= MAX_CONTINUATION_LINES) return false;
     const trimmed = text.trim();
-    if (trimmed === '' || trimmed.startsWith('#') || trimmed === '...') return false;
+    // "...", or a "~~~~~" / "^" mark a writer put under a field: no field or value of the event
+    if (trimmed === '' || trimmed.startsWith('#') || !/[A-Za-z0-9]/.test(trimmed)) return false;
     // An indented event broken at a blank whose rest fell back to the margin: the mail client wrapped it, whatever
     // the rest reads like ("Start context switch").
     if (this.pendingSoftBreak && this.continuations === 0 && indentOf(text) < this.pendingIndent) return true;
