@@ -12,6 +12,7 @@ import { readInputFile } from '../../src/core/input';
 import type { BenchmarkResult, InputFormat, InputRecord, TraceEvent } from '../../src/core/records';
 import { FIXTURES } from '../helpers/paths';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- expected.json is free-form per class
 type Json = Record<string, any>; // expected.json is free-form per class
 
 const SHARED = join(FIXTURES, 'public', 'shared-set');
@@ -207,7 +208,7 @@ function checkFoundRun(file: string, i: number, want: Json, run: AnalysisRun, re
   for (const [reason, category] of Object.entries((want.categories ?? {}) as Record<string, string>)) {
     assert.equal(run.exits?.byReason.find((r) => r.reason === reason)?.category, category, `${where}: ${reason}`);
   }
-  if (want.benchmark !== undefined) {
+  if (want.benchmark) {
     for (const [k, v] of Object.entries(want.benchmark as Json)) {
       assert.equal((run.benchmark as Json)[k], v, `${where}: ${k}`);
     }
@@ -219,6 +220,11 @@ function checkFoundRun(file: string, i: number, want: Json, run: AnalysisRun, re
   for (const [k, v] of Object.entries((want.receiver_extra ?? {}) as Json)) {
     assert.equal(withRole(records, 'receiver')?.extra[k], v, `${where}: receiver ${k}`);
   }
+  if (want.interval_bits_per_sec !== undefined) {
+    const got = intervals(records).map((r) => (r as { bitsPerSec: number | null }).bitsPerSec);
+    assert.deepEqual(got, want.interval_bits_per_sec, `${where}: intervals`);
+  }
+  if (want.benchmark === null) assert.equal(run.benchmark, null, `${where}: no summary in the text`);
   if (want.sender_bits_per_sec !== undefined) {
     assert.equal(withRole(records, 'sender')?.bitsPerSec, want.sender_bits_per_sec);
   }

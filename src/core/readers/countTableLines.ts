@@ -2,6 +2,7 @@
 // stripped, numbers and time units read, empty row and totals records made.
 import type { ExitCountRow, ExitCountTotals } from '../records';
 
+// eslint-disable-next-line no-control-regex -- terminal escape sequences start with ESC
 const ANSI_ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]/g;
 export const MAIL_QUOTE = /^(?:\s*>)+ ?/;
 
@@ -11,6 +12,24 @@ export function cleanLine(text: string): string {
   if (t.endsWith('\r')) t = t.slice(0, -1);
   if (MAIL_QUOTE.test(t)) t = t.replace(MAIL_QUOTE, '');
   return t;
+}
+
+/** A quoted-printable soft line break (RFC 2045, raw mail pasted undecoded): a lone "=" ends a line that goes on. */
+export function endsInSoftBreak(text: string): boolean {
+  return /[^=]=$/.test(text);
+}
+
+/** Lines with quoted-printable soft breaks joined (the continuation is not mail-quoted), for detection. */
+export function joinSoftBreaks(lines: readonly string[]): string[] {
+  const out: string[] = [];
+  let held: string | null = null;
+  for (const raw of lines) {
+    const line: string = held === null ? cleanLine(raw) : held + raw;
+    held = endsInSoftBreak(line) ? line.slice(0, -1) : null;
+    if (held === null) out.push(line);
+  }
+  if (held !== null) out.push(`${held}=`);
+  return out;
 }
 
 export function parseNumber(text: string): number | null {
@@ -28,7 +47,13 @@ export function toNs(value: string, unit: string): number | null {
   return factor === 1 ? v : Math.round(v * factor);
 }
 
-export function emptyRow(line: number, table: string, vcpu: number | null, reason: string, count: number): ExitCountRow {
+export function emptyRow(
+  line: number,
+  table: string,
+  vcpu: number | null,
+  reason: string,
+  count: number,
+): ExitCountRow {
   return {
     type: 'exit-count',
     line,

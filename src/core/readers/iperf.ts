@@ -155,6 +155,8 @@ class Iperf3JsonReader implements LineReader {
           from = i;
           if (/^\s*\{\s*"error"\s*:/.test(text.slice(i))) this.keyLines.error = lineNo;
         } else if (!/\s/.test(c)) {
+          // Text between --json-stream events (a label, a Markdown fence): the excerpt of one run ends there.
+          if (this.stream) this.closeStream(lineNo - 1);
           const shown = JSON.stringify(text.slice(0, 60));
           this.bad.note('outside-json', lineNo, `text outside an iperf3 JSON document: expected "{" (${shown})`);
           return;
@@ -190,30 +192,41 @@ class Iperf3JsonReader implements LineReader {
     if (this.depth > 0) {
       this.sink.warn(
         this.startLine,
-        `iperf3 JSON document starting at line ${this.startLine} is cut off at line ${lastLineNo} (missing closing "}"); its results are lost`,
+        `iperf3 JSON document starting at line ${this.startLine} is cut off at line ${lastLineNo} ` +
+          '(missing closing "}"); its results are lost',
       );
     }
     this.parts = [];
-    if (this.stream) {
-      const from = this.stream.line;
-      this.sink.warn(from, `iperf3 --json-stream run from line ${from} has no "end" event (cut short?); only its intervals are read`);
-      this.document({ start: this.stream.start, intervals: this.stream.intervals } as Iperf3Doc, lastLineNo);
-    }
+    if (this.stream) this.closeStream(lastLineNo);
     this.bad.flush();
+  }
+
+  /** An --json-stream run without its "end" event (cut short, or an excerpt): its intervals are still read. */
+  private closeStream(lastLineNo: number): void {
+    const run = this.stream!;
+    this.stream = null;
+    const message =
+      `iperf3 --json-stream run from line ${run.line} has no "end" event (cut short?); only its intervals are read`;
+    this.bad.note('stream-without-end', run.line, message);
+    this.startLine = run.line;
+    this.keyLines = {};
+    this.document({ start: run.start, intervals: run.intervals } as Iperf3Doc, lastLineNo, true);
   }
 
   private finishDocument(lastLine: number): void {
     const text = this.parts.join('');
     this.parts = [];
     if (this.tooLarge) {
-      this.sink.warn(this.startLine, `iperf3 JSON document at lines ${this.startLine}-${lastLine} is larger than 64 MB; skipped`);
+      const where = `iperf3 JSON document at lines ${this.startLine}-${lastLine}`;
+      this.sink.warn(this.startLine, `${where} is larger than 64 MB; skipped`);
       return;
     }
     let doc: unknown;
     try {
       doc = JSON.parse(text);
     } catch (e) {
-      this.sink.warn(this.startLine, `iperf3 JSON document at lines ${this.startLine}-${lastLine} is not valid JSON: ${(e as Error).message}`);
+      const where = `iperf3 JSON document at lines ${this.startLine}-${lastLine}`;
+      this.sink.warn(this.startLine, `${where} is not valid JSON: ${(e as Error).message}`);
       return;
     }
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
@@ -242,7 +255,8 @@ class Iperf3JsonReader implements LineReader {
     // server_output_json / server_output_text and newer events are not needed for the summary
   }
 
-  private document(doc: Iperf3Doc, lastLine: number): void {
+  /** One run's results; `cutShort` when a --json-stream run lacked its "end" event (already warned about). */
+  private document(doc: Iperf3Doc, lastLine: number, cutShort = false): void {
     this.documents++;
     const label = `iperf3 run ${this.documents} (line ${this.startLine})`;
     this.runMarks.start(this.startLine, label);
@@ -274,7 +288,8 @@ class Iperf3JsonReader implements LineReader {
       const v = testStart[k];
       if (typeof v === 'number' && (v !== 0 || k === 'num_streams')) common[k === 'bytes' ? 'bytesTarget' : k] = v;
     }
-    if (typeof start.target_bitrate === 'number' && start.target_bitrate > 0) common.targetBitrate = start.target_bitrate;
+    const target = start.target_bitrate;
+    if (typeof target === 'number' && target > 0) common.targetBitrate = target;
     const cpu = end.cpu_utilization_percent;
     if (cpu) {
       if (typeof cpu.host_total === 'number') common.localCpuUtilPct = cpu.host_total;
@@ -285,7 +300,10 @@ class Iperf3JsonReader implements LineReader {
     const endStreams = Array.isArray(end.streams) ? end.streams : [];
     const sender = endStreams.length === 1 ? endStreams[0]?.sender : undefined;
     if (sender) {
-      for (const [k, name] of [['max_snd_cwnd', 'maxCwndBytes'], ['min_rtt', 'minRttUs'], ['mean_rtt', 'meanRttUs'], ['max_rtt', 'maxRttUs']]) {
+      const names = [
+        ['max_snd_cwnd', 'maxCwndBytes'], ['min_rtt', 'minRttUs'], ['mean_rtt', 'meanRttUs'], ['max_rtt', 'maxRttUs'],
+      ];
+      for (const [k, name] of names) {
         const v = (sender as Record<string, unknown>)[k];
         if (typeof v === 'number') common[name] = v;
       }
@@ -293,7 +311,12 @@ class Iperf3JsonReader implements LineReader {
 
     const resultLine = this.keyLines.end ?? lastLine;
     const roles: [string | null, Iperf3Sum | undefined][] = end.sum_sent || end.sum_received
-      ? [['sender', end.sum_sent], ['receiver', end.sum_received], ['sender-reverse', end.sum_sent_bidir_reverse], ['receiver-reverse', end.sum_received_bidir_reverse]]
+      ? [
+          ['sender', end.sum_sent],
+          ['receiver', end.sum_received],
+          ['sender-reverse', end.sum_sent_bidir_reverse],
+          ['receiver-reverse', end.sum_received_bidir_reverse],
+        ]
       : [[null, end.sum]];
     let emitted = 0;
     for (const [role, sum] of roles) {
@@ -317,8 +340,12 @@ class Iperf3JsonReader implements LineReader {
     }
     if (typeof doc.error === 'string') {
       this.sink.fail(this.keyLines.error ?? this.startLine, `iperf3: error - ${doc.error}`);
-    } else if (emitted === 0) {
-      this.sink.warn(this.startLine, `iperf3 JSON document at line ${this.startLine} has no end summary (sum_sent / sum_received / sum)`);
+    } else if (emitted === 0 && doc.end !== undefined) {
+      const message =
+        `iperf3 JSON document at line ${this.startLine} has no end summary (sum_sent / sum_received / sum)`;
+      this.sink.warn(this.startLine, message);
+    } else if (emitted === 0 && !cutShort) {
+      this.sink.warn(this.startLine, `iperf3 JSON document at line ${this.startLine} has no "end" section: no summary`);
     }
   }
 }
@@ -469,7 +496,8 @@ class Iperf3TextReader extends IperfTextReader {
     const d = parseDataLine(t, lineNo);
     if (d) return this.data(d);
     if (/^\[\s*(\d+|SUM)\]/.test(t) && /\bsec\b/.test(t)) {
-      this.bad.note('bad-line', lineNo, 'iperf3 line not understood: expected "[ID] start-end sec transfer unit rate unit/sec ..."');
+      const expected = '"[ID] start-end sec transfer unit rate unit/sec ..."';
+      this.bad.note('bad-line', lineNo, `iperf3 line not understood: expected ${expected}`);
     }
     // banners, separators ("- - -", "-----"), cookie and version lines carry nothing we keep
   }
@@ -516,7 +544,8 @@ class Iperf3TextReader extends IperfTextReader {
       this.out(result('iperf3', test, s.d, s.role, extra), 'iperf3');
     }
     if (chosen.length === 0 && this.intervals > 0) {
-      this.sink.warn(this.runLine || lineNo, `iperf3 run from line ${this.runLine || 1} has intervals but no sender/receiver summary (cut short?)`);
+      const run = `iperf3 run from line ${this.runLine || 1}`;
+      this.sink.warn(this.runLine || lineNo, `${run} has intervals but no sender/receiver summary (cut short?)`);
     }
     this.summaries = [];
     this.streams = new Set();
@@ -574,7 +603,8 @@ class Iperf2TextReader extends IperfTextReader {
     const d = parseDataLine(t, lineNo);
     if (d) return this.data(d);
     if (/^\[\s*(\d+|SUM)/.test(t) && /\bsec\b/.test(t) && !/\bconnected with\b/.test(t)) {
-      this.bad.note('bad-line', lineNo, 'iperf2 line not understood: expected "[ID] start-end sec transfer unit bandwidth unit/sec"');
+      const expected = '"[ID] start-end sec transfer unit bandwidth unit/sec"';
+      this.bad.note('bad-line', lineNo, `iperf2 line not understood: expected ${expected}`);
     }
   }
 
@@ -633,7 +663,8 @@ class Iperf2TextReader extends IperfTextReader {
       this.out(result('iperf2', this.test, d, 'receiver', extra), 'iperf2');
     }
     if (chosen.length === 0 && this.serverReports.length === 0 && this.lastEnd.size > 0) {
-      this.sink.warn(this.runLine || lineNo, `iperf2 run from line ${this.runLine || 1} has intervals but no line covering the whole run (cut short?)`);
+      const run = `iperf2 run from line ${this.runLine || 1}`;
+      this.sink.warn(this.runLine || lineNo, `${run} has intervals but no line covering the whole run (cut short?)`);
     }
     this.lastEnd.clear();
     this.finals.clear();
@@ -674,6 +705,8 @@ function enhancedExtra(rest: string): Extra {
 
 // ---------------------------------------------------------------- detection
 
+const JSON_STREAM_EVENT_LINE = /^\s*\{\s*"event"\s*:\s*"(?:start|interval|end|error)"\s*,\s*"data"\s*:/;
+
 function detect(head: readonly string[]): InputFormat | null {
   const first = head[0]?.trim() ?? '';
   if (first.startsWith('{')) {
@@ -682,6 +715,8 @@ function detect(head: readonly string[]): InputFormat | null {
     if (/^"(start|error)"\s*:/.test(opening)) return 'iperf3-json';
     if (/^"event"\s*:\s*"(start|interval|end|error)"/.test(opening)) return 'iperf3-json'; // --json-stream
   }
+  // --json-stream events are one self-contained line each: recognisable after a label or a Markdown fence too
+  if (head.some((l) => JSON_STREAM_EVENT_LINE.test(l))) return 'iperf3-json';
   let iperf2 = false;
   for (const raw of head) {
     const l = raw.trim();

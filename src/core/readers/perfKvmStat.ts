@@ -1,7 +1,7 @@
 // perf kvm stat report|live (classic and hists layouts) and perf stat -e 'kvm:*' counts; see countTables.ts for where
 // the layouts come from and what the records mean.
 import type { ExitCountRow, ExitCountTotals, LineReader, RecordSink } from '../records';
-import { cleanLine, emptyRow, parseNumber, toNs, totals } from './countTableLines';
+import { cleanLine, emptyRow, endsInSoftBreak, joinSoftBreaks, parseNumber, toNs, totals } from './countTableLines';
 import { RunMarks } from './runMarks';
 import { Warnings } from './warnings';
 
@@ -28,6 +28,9 @@ const CLASSIC_HEADER_START = /\bSamples\s+Samples%\s+Time%/;
 const CLASSIC_ROW_START = new RegExp(String.raw`^\s*\S(?:.*?\S)?\s+\d+\s+(${NUM})%\s+(${NUM})%`, 'i');
 /** The row that stands for the rows a user trimmed from a table, so that its "Total Samples" still adds up. */
 export const TRIMMED_ROWS_REASON = 'other (rows not shown)';
+const WRAPPED_NOTE = 'perf kvm stat lines wrapped by a mail client were joined with the next line';
+const SOFT_BREAK_NOTE =
+  'quoted-printable soft line breaks ("=" at the end of a line: raw mail pasted undecoded) were joined';
 
 const OPS_NAME_TO_TABLE: Record<string, string> = {
   'VM-EXIT': 'vmexit',
@@ -74,8 +77,23 @@ function parseHistHeader(text: string): HistColumn[] | null {
   return cols.includes('samples') ? cols : null;
 }
 
+/** The row pattern of a hists table with these columns, and the patterns of its rows cut short by wrapping. */
+function histRowPatterns(cols: HistColumn[]): { cols: HistColumn[]; rowRe: RegExp; prefixRes: RegExp[] } {
+  const pattern = (n: number) =>
+    new RegExp(
+      String.raw`^\s*(\S(?:.*?\S)?)` +
+        cols.slice(0, n).map((c) => String.raw`\s+` + HIST_VALUE[c]).join('') +
+        String.raw`\s*$`,
+      'i',
+    );
+  const prefixRes: RegExp[] = [];
+  for (let k = 2; k < cols.length; k++) prefixRes.push(pattern(k));
+  return { cols, rowRe: pattern(cols.length), prefixRes };
+}
+
 const PERF_STAT_HEADER = /^\s*Performance counter stats for /;
-/** "   5      kvm:kvm_entry", optionally after an -I interval time, optionally followed by "( +- 1.2% )" or comments. */
+/** "   5      kvm:kvm_entry", optionally after an -I interval time, optionally followed by "( +- 1.2% )" or
+ * comments. */
 const PERF_STAT_ROW = /^\s*(?:(\d+\.\d+)\s+)?(\d[\d,]*|<not counted>|<not supported>)\s+([A-Za-z_][\w.-]*)(:[\w.*-]+)?(?:\s.*)?$/;
 /** perf stat -x, / -x; : "5,,kvm:kvm_entry,..." (optionally after an -I interval time). */
 const PERF_STAT_CSV_ROW = /^\s*(?:\d+\.\d+[,;])?(\d+|<not counted>|<not supported>)[,;][^,;]*[,;]([A-Za-z_][\w.-]*:[\w.-]+)(?:[,;].*)?$/;
@@ -96,6 +114,8 @@ type PerfTable =
       layout: 'hists';
       cols: HistColumn[];
       rowRe: RegExp;
+      /** Rows cut after their first k < all values (k = index + 1): a mail client wrapped the rest. */
+      prefixRes: RegExp[];
       table: string;
       vcpu: number | null;
       headerLine: number;
@@ -115,6 +135,8 @@ export class PerfKvmStatLineReader implements LineReader {
   private eventHint: string | null = null;
   private inPerfStat = false;
   private records = 0;
+  /** A table line cut by a quoted-printable soft break ("=" at its end), held to be joined with the next line. */
+  private softBreak: { text: string; line: number } | null = null;
   /** A header or row a mail client may have wrapped, held until the next line says. */
   private pending: { text: string; line: number } | null = null;
   /** The time line of a live screen whose table has not started yet. */
@@ -152,13 +174,35 @@ export class PerfKvmStatLineReader implements LineReader {
 
   line(text: string, lineNo: number): void {
     const t = cleanLine(text);
+    if (this.softBreak) {
+      const held = this.softBreak;
+      this.softBreak = null;
+      const joined = held.text + (text.endsWith('\r') ? text.slice(0, -1) : text);
+      if (this.recognises(joined)) {
+        this.warnings.note('quoted-printable', held.line, SOFT_BREAK_NOTE);
+        return this.logicalLine(joined, held.line);
+      }
+      this.logicalLine(`${held.text}=`, held.line);
+    }
+    const tableLine = NEW_HEADER_START.test(t) || CLASSIC_HEADER_START.test(t) || this.current !== null;
+    if (tableLine && endsInSoftBreak(t)) this.softBreak = { text: t.slice(0, -1), line: lineNo };
+    else this.logicalLine(t, lineNo);
+  }
+
+  /** A header, or a row of the current table, once joined with the rest a soft line break cut off. */
+  private recognises(joined: string): boolean {
+    if (parseHistHeader(joined) || CLASSIC_HEADER.test(joined)) return true;
+    return this.current !== null && this.completes(joined);
+  }
+
+  /** One line as the tool printed it (quoting stripped, soft breaks joined): mail-client wrapping is undone here. */
+  private logicalLine(t: string, lineNo: number): void {
     if (this.pending) {
       const held = this.pending;
       this.pending = null;
       const joined = `${held.text.trimEnd()} ${t.trim()}`;
       if (t.trim() !== '' && this.completes(joined)) {
-        const message = 'perf kvm stat lines wrapped by a mail client were joined with the next line';
-        this.warnings.note('wrapped', held.line, message);
+        this.warnings.note('wrapped', held.line, WRAPPED_NOTE);
         return this.handle(joined, held.line);
       }
       this.handle(held.text, held.line);
@@ -170,6 +214,10 @@ export class PerfKvmStatLineReader implements LineReader {
   /** A header or row start whose end is missing: a classic layout line cut by a mail client. */
   private looksWrapped(t: string): boolean {
     if (CLASSIC_HEADER_START.test(t)) return !CLASSIC_HEADER.test(t);
+    if (this.current?.layout === 'hists') {
+      const tab = this.current;
+      return !tab.rowRe.test(t) && tab.prefixRes.some((re) => re.test(t));
+    }
     if (this.current?.layout !== 'classic') return false;
     // a row name alone on its line: its numbers were wrapped onto the next
     if (/^\s*[A-Za-z_][\w:.-]*\s*$/.test(t)) return true;
@@ -179,6 +227,7 @@ export class PerfKvmStatLineReader implements LineReader {
 
   private completes(joined: string): boolean {
     if (CLASSIC_HEADER.test(joined)) return true;
+    if (this.current?.layout === 'hists') return this.current.rowRe.test(joined);
     if (this.current?.layout !== 'classic') return false;
     return (this.current.minMax ? CLASSIC_ROW_MINMAX : CLASSIC_ROW_AVG_ONLY).test(joined);
   }
@@ -187,7 +236,8 @@ export class PerfKvmStatLineReader implements LineReader {
   private closeTable(): void {
     if (this.awaitingTotals) {
       const t = this.awaitingTotals;
-      this.sink.warn(t.headerLine, `perf kvm stat table (${t.table}) starting at line ${t.headerLine} has no "Total Samples:" line; it may be cut off`);
+      const where = `perf kvm stat table (${t.table}) starting at line ${t.headerLine}`;
+      this.sink.warn(t.headerLine, `${where} has no "Total Samples:" line; it may be cut off`);
     }
     this.awaitingTotals = null;
     this.current = null;
@@ -235,9 +285,9 @@ export class PerfKvmStatLineReader implements LineReader {
     const cols = parseHistHeader(t);
     if (cols) {
       this.closeTable();
-      const rowRe = new RegExp(String.raw`^\s*(\S(?:.*?\S)?)` + cols.map((c) => String.raw`\s+` + HIST_VALUE[c]).join('') + String.raw`\s*$`, 'i');
       const table = this.eventHint ?? 'vmexit';
-      this.current = { layout: 'hists', cols, rowRe, table, vcpu: this.vcpu, headerLine: lineNo, rows: 0, rowSum: 0 };
+      const patterns = histRowPatterns(cols);
+      this.current = { layout: 'hists', ...patterns, table, vcpu: this.vcpu, headerLine: lineNo, rows: 0, rowSum: 0 };
       this.open = true;
       this.startRun(table, this.vcpu, lineNo);
       return;
@@ -246,7 +296,8 @@ export class PerfKvmStatLineReader implements LineReader {
     if (tot) {
       const ctx = this.awaitingTotals ?? this.current;
       if (ctx) this.checkTotal(ctx, Number(tot[1]), lineNo);
-      this.emit(totals(lineNo, ctx?.table ?? this.eventHint ?? 'vmexit', ctx ? ctx.vcpu : this.vcpu, Number(tot[1]), toNs(tot[2], tot[3]), null));
+      const table = ctx?.table ?? this.eventHint ?? 'vmexit';
+      this.emit(totals(lineNo, table, ctx ? ctx.vcpu : this.vcpu, Number(tot[1]), toNs(tot[2], tot[3]), null));
       this.awaitingTotals = null;
       this.current = null;
       this.open = false;
@@ -257,6 +308,7 @@ export class PerfKvmStatLineReader implements LineReader {
       this.inPerfStat = true;
       return;
     }
+    if (this.current?.layout === 'hists' && this.current.rows === 0 && this.headerContinues(this.current, t)) return;
     if (this.current && this.tableRow(this.current, t, lineNo)) {
       this.open = true;
       return;
@@ -274,17 +326,33 @@ export class PerfKvmStatLineReader implements LineReader {
         this.current.layout === 'classic'
           ? `NAME SAMPLES SAMPLES% TIME%${this.current.minMax ? ' MIN MAX' : ''} AVG ( +- X% )`
           : `NAME followed by ${this.current.cols.length} values`;
-      this.warnings.note('bad-row', lineNo, `expected a perf kvm stat row (${what}) in the table from line ${this.current.headerLine}; found ${JSON.stringify(t.trim().slice(0, 120))}`);
+      const found = JSON.stringify(t.trim().slice(0, 120));
+      const table = `the table from line ${this.current.headerLine}`;
+      const message = `expected a perf kvm stat row (${what}) in ${table}; found ${found}`;
+      this.warnings.note('bad-row', lineNo, message);
       this.open = false;
     }
     // anything else (shell prompts, "[ perf record: ...]", prose) is not part of a table
+  }
+
+  /**
+   * A hists header whose last column names a mail client wrapped onto the next line ("Time%" / "Mean Time (ns)"):
+   * the table takes them on. True when the line was such a continuation.
+   */
+  private headerContinues(tab: PerfTable & { layout: 'hists' }, t: string): boolean {
+    const more = parseHistHeader(`Event name  Samples  ${t.trim()}`)?.slice(1);
+    if (!more || more.length === 0 || more.some((c) => tab.cols.includes(c))) return false;
+    Object.assign(tab, histRowPatterns([...tab.cols, ...more]));
+    this.warnings.note('wrapped', tab.headerLine, WRAPPED_NOTE);
+    return true;
   }
 
   /** Rows a user trimmed from a pasted table: what "Total Samples" counts beyond them becomes one "other" row. */
   private checkTotal(tab: PerfTable, samples: number, lineNo: number): void {
     if (tab.rows === 0 || samples === tab.rowSum) return;
     if (samples < tab.rowSum) {
-      const message = `"Total Samples:${samples}" is below the sum of the table's rows (${tab.rowSum}); rows kept as printed`;
+      const message =
+        `"Total Samples:${samples}" is below the sum of the table's rows (${tab.rowSum}); rows kept as printed`;
       this.warnings.note('total-below-rows', lineNo, message);
       return;
     }
@@ -358,19 +426,27 @@ export class PerfKvmStatLineReader implements LineReader {
     }
     if (PERF_STAT_OTHER.test(t)) return true;
     if (/^\s*\d/.test(t)) {
-      this.warnings.note('bad-perf-stat', lineNo, `expected a perf stat count line (COUNT EVENT, e.g. "5 kvm:kvm_exit"); found ${JSON.stringify(t.trim().slice(0, 120))}`);
+      const found = JSON.stringify(t.trim().slice(0, 120));
+      const message = `expected a perf stat count line (COUNT EVENT, e.g. "5 kvm:kvm_exit"); found ${found}`;
+      this.warnings.note('bad-perf-stat', lineNo, message);
       return true;
     }
     return false;
   }
 
   end(_lastLineNo: number): void {
+    if (this.softBreak) this.logicalLine(`${this.softBreak.text}=`, this.softBreak.line);
+    this.softBreak = null;
     if (this.pending) this.handle(this.pending.text, this.pending.line);
     this.pending = null;
     this.closeTable();
     this.warnings.flush();
     if (this.records === 0) {
-      this.sink.warn(null, 'no perf kvm stat table found (expected a "VM-EXIT  Samples  Samples%  Time% ..." or "Event name  Samples ..." header, or perf stat kvm:* counts)');
+      this.sink.warn(
+        null,
+        'no perf kvm stat table found (expected a "VM-EXIT  Samples  Samples%  Time% ..." or ' +
+          '"Event name  Samples ..." header, or perf stat kvm:* counts)',
+      );
     }
   }
 }
@@ -379,8 +455,7 @@ export function looksLikePerfKvmStat(head: readonly string[]): boolean {
   let perfStatHeader = false;
   let tracepointCounts = 0;
   let csvCounts = 0;
-  for (const raw of head) {
-    const t = cleanLine(raw);
+  for (const t of joinSoftBreaks(head)) {
     if (CLASSIC_HEADER.test(t) || parseHistHeader(t) || TOTALS_LINE.test(t) || ANALYZE_LINE.test(t)) return true;
     if (PERF_STAT_HEADER.test(t)) perfStatHeader = true;
     const row = PERF_STAT_ROW.exec(t);

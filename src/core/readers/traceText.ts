@@ -49,6 +49,11 @@ export function toNs(secs: string, fraction: string | undefined): number {
   return whole * 1e9 + digitsValue(fraction, digits) * FRACTION_SCALE[digits];
 }
 
+function endsInBlank(text: string): boolean {
+  const last = text.length - 1;
+  return last >= 0 && (text.charCodeAt(last) === 32 || text.charCodeAt(last) === 9);
+}
+
 function preview(text: string): string {
   const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
   return JSON.stringify(shown);
@@ -73,6 +78,7 @@ export function detectTraceText(head: readonly string[]): InputFormat | null {
     perf: 0, 'trace-cmd': 0, flags: 0, latency: 0, 'timestamp-only': 0, function: 0, header: 0, 'name-only': 0,
   };
   let considered = 0;
+  let kvmEvents = 0;
   let afterEvent = false;
   for (const raw of head) {
     const text = (unquote(raw) ?? raw).trim();
@@ -89,10 +95,14 @@ export function detectTraceText(head: readonly string[]): InputFormat | null {
     afterEvent = kind !== null;
     considered++;
     if (kind) counts[kind]++;
+    if (kind && kind !== 'header' && kind !== 'name-only' && /^(?:\w+:)?kvm/.test(parseEventLine(text)?.fullName ?? '')) {
+      kvmEvents++;
+    }
   }
   const events = Object.values(counts).reduce((a, b) => a + b, 0);
   const full = counts.perf + counts['trace-cmd'] + counts.flags + counts.latency + counts.function;
-  const enough = events * 2 >= considered || full >= 3;
+  // A single full KVM event line quoted in a mail is still a trace to read, whatever prose is around it.
+  const enough = events * 2 >= considered || full >= 3 || (full >= 1 && kvmEvents >= 1);
   // A header alone names the format, even when the buffer was empty.
   if (traceCmdHeader && (events === 0 || enough)) return 'trace-cmd-report';
   if (ftraceHeader && (events === 0 || enough)) return 'ftrace';
@@ -123,6 +133,8 @@ class TraceTextLineReader implements LineReader {
   /** The last event read, held back until the next line shows whether it continues (a wrapped payload). */
   private pending: TraceEvent | null = null;
   private pendingIndent = 0;
+  /** The pending event's line ended in a blank: a mail client's soft line break (format=flowed) fell there. */
+  private pendingSoftBreak = false;
   private continuations = 0;
   /** A "comm-pid [cpu] time:" line waiting for its event on the next line. */
   private header: { text: string; line: number } | null = null;
@@ -150,7 +162,8 @@ class TraceTextLineReader implements LineReader {
     }
     if (this.readEvent(text, lineNo, -1)) return;
     if (this.continues(text)) {
-      this.pending!.payload = `${this.pending!.payload} ${text.trim()}`.trimEnd();
+      const head = this.pending!.payload;
+      this.pending!.payload = (head === '' ? text.trim() : `${head} ${text.trim()}`).trimEnd();
       this.continuations++;
       this.warnings.note('wrapped-payload', lineNo, NOTES.wrappedPayload);
       return;
@@ -178,6 +191,7 @@ class TraceTextLineReader implements LineReader {
     if (ev) {
       this.timestamped = true;
       this.hold(this.toEvent(ev, lineNo), indent < 0 ? indentOf(text) : indent);
+      this.pendingSoftBreak = endsInBlank(text);
       return true;
     }
     // Name-only lines (no time at all) only in a trace that has shown no timestamp: elsewhere they are prose.
@@ -186,7 +200,8 @@ class TraceTextLineReader implements LineReader {
     this.warnings.note('no-timestamp', lineNo, NOTES.noTimestamp);
     const payload = bare.payload.trimEnd();
     const event: TraceEvent = {
-      type: 'event', line: lineNo, timeNs: Number.NaN, cpu: -1, pid: -1, comm: '', name: bare.name, system: null, payload,
+      type: 'event', line: lineNo, timeNs: Number.NaN, cpu: -1, pid: -1, comm: '', name: bare.name, system: null,
+      payload,
     };
     this.hold(event, indent < 0 ? indentOf(text) : indent);
     return true;
@@ -198,6 +213,7 @@ class TraceTextLineReader implements LineReader {
     this.events++;
     this.pending = event;
     this.pendingIndent = indent;
+    this.pendingSoftBreak = false;
     this.continuations = 0;
   }
 
@@ -209,7 +225,12 @@ class TraceTextLineReader implements LineReader {
     const p = this.pending;
     if (!p || this.continuations >= MAX_CONTINUATION_LINES) return false;
     const trimmed = text.trim();
-    if (trimmed === '' || trimmed.startsWith('#') || trimmed === '...' || looksLikeProse(trimmed)) return false;
+    // "...", or a "~~~~~" / "^" mark a writer put under a field: no field or value of the event
+    if (trimmed === '' || trimmed.startsWith('#') || !/[A-Za-z0-9]/.test(trimmed)) return false;
+    // An indented event broken at a blank whose rest fell back to the margin: the mail client wrapped it, whatever
+    // the rest reads like ("Start context switch").
+    if (this.pendingSoftBreak && this.continuations === 0 && indentOf(text) < this.pendingIndent) return true;
+    if (looksLikeProse(trimmed)) return false;
     const cut = p.payload === '' || /[:,]$/.test(p.payload);
     // A line starting with a bare value ("0x2", "200000006 1ab000") has no meaning of its own: the value was wrapped.
     return cut || indentOf(text) > this.pendingIndent || /^(?:0x[0-9a-f]+|\d+)(?:\s|$)/i.test(trimmed);
@@ -273,7 +294,9 @@ class TraceTextLineReader implements LineReader {
     const dropped = DROPPED_LINE.exec(trimmed);
     if (dropped) {
       const what = dropped[2] !== undefined ? `${dropped[2]} events` : 'an unknown number of events';
-      this.sink.warn(lineNo, `CPU ${dropped[1]}: ${what} dropped here (${trimmed}); counts and rates around this point are low`);
+      const message =
+        `CPU ${dropped[1]}: ${what} dropped here (${trimmed}); counts and rates around this point are low`;
+      this.sink.warn(lineNo, message);
       return;
     }
     if (TRACE_CMD_HEADER_LINE.test(trimmed)) return;
