@@ -10,6 +10,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { analyzePaths } from '../../src/core/index';
 import { REPO, sample } from '../helpers/paths';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON Schema document, walked by hand
 type Schema = Record<string, any>;
 const schema: Schema = JSON.parse(readFileSync(join(REPO, 'docs', 'analysis.schema.json'), 'utf8'));
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
@@ -23,7 +24,8 @@ function branchFor(node: Schema, value: unknown): Schema {
   const n = resolveRef(node);
   if (!n.oneOf) return n;
   const kind = Array.isArray(value) ? 'array' : 'object';
-  return resolveRef(n.oneOf.map(resolveRef).find((b: Schema) => b.type === kind || (kind === 'object' && b.properties)));
+  const branches: Schema[] = n.oneOf.map(resolveRef);
+  return branches.find((b) => b.type === kind || (kind === 'object' && b.properties)) ?? {};
 }
 
 /** Paths of fields in `value` that the schema does not describe. */
