@@ -1,7 +1,9 @@
 // The plain-text report the CLI prints when --json is absent: what the JSON holds, in words and aligned tables.
-import type { Analysis, HaltPollingSummary, Recommendation, SeriesStats } from '../core/index';
+import type { Analysis, ExitsSummary, HaltPollingSummary, Recommendation, SeriesStats } from '../core/index';
+import type { FactTableView } from '../shared/views';
 import type { Comparison } from '../core/index';
 import { buildCompareView, changeText } from './compareView';
+import { accessTables, countTable, hostEventTables, runsTable } from './factTables';
 import {
   formatBits,
   formatCount,
@@ -51,6 +53,7 @@ function seriesLine(s: SeriesStats): string {
 function exitLines(a: Analysis): string[] {
   const e = a.exits;
   if (!e) return [];
+  if (e.source === 'counts') return countExitLines(e);
   const rate = e.perSecond !== null ? `, ${formatRate(e.perSecond)}` : '';
   const rows = [['reason', 'category', 'count', 'share', 'critical', 'mean', 'p50', 'p99', 'max']];
   for (const r of e.byReason) {
@@ -72,6 +75,27 @@ function exitLines(a: Analysis): string[] {
     out.push(textTable([['vCPU', 'exits'], ...e.byVcpu.map((v) => [String(v.vcpu), formatCount(v.count)])]));
   }
   return out;
+}
+
+/** A fact table as text: its title, what it means, the aligned table, and what it leaves out. */
+export function factTableLines(t: FactTableView): string[] {
+  const out = ['', `${t.title}:`];
+  if (t.hint) out.push(t.hint);
+  out.push(textTable([t.head, ...t.rows]));
+  if (t.note) out.push(t.note);
+  return out;
+}
+
+/** A count table (perf kvm stat, kvm_stat) with the figures it printed: Samples%, Time%, min/mean/max, total time. */
+function countExitLines(e: ExitsSummary): string[] {
+  const scope = e.vcpuOnly !== undefined ? `, vCPU ${e.vcpuOnly} only` : '';
+  const head = `VM exits (counts${scope}): ${formatCount(e.total)}`;
+  const table = countTable(e);
+  if (!table) {
+    const rows = e.byReason.map((r) => [r.reason, r.category, formatCount(r.count), formatPercent(r.share)]);
+    return ['', head, textTable([['reason', 'category', 'count', 'share'], ...rows])];
+  }
+  return ['', head, textTable([table.head, ...table.rows])];
 }
 
 function transactionLines(a: Analysis): string[] {
@@ -101,6 +125,7 @@ function haltPollingLines(h: HaltPollingSummary | null | undefined): string[] {
       : h.maxWindowNs === 0
         ? ', polling off'
         : `, poll window up to ${formatDuration(h.maxWindowNs)}`;
+  if (h.polled + h.waited === 0) return ['', `Halt polling (${h.side}): no wake-ups of halted vCPUs seen${window}`];
   const out = [
     '',
     `Halt polling (${h.side}): ${formatCount(h.polled)} wake-ups while polling, ` +
@@ -137,10 +162,13 @@ function recommendationLines(a: Analysis): string[] {
 }
 
 export function formatAnalysisText(a: Analysis): string {
+  const runs = runsTable(a);
   const out: string[] = [
     ...inputLines(a),
+    ...(runs ? factTableLines(runs) : []),
     ...benchmarkLines(a),
     ...exitLines(a),
+    ...[...accessTables(a), ...hostEventTables(a)].flatMap(factTableLines),
     ...transactionLines(a),
     ...haltPollingLines(a.haltPolling),
   ];
