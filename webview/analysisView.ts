@@ -193,7 +193,9 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
   const figures = summary(view);
   if (figures) root.append(figures);
   const facts = view.tables ?? [];
-  for (const t of facts.filter((x) => x.id === 'runs')) root.append(factTableSection(t));
+  const early = new Set(['runs']);
+  const afterRecommendations = new Set(['not-recommended', 'model-notes']);
+  for (const t of facts.filter((x) => early.has(x.id))) root.append(factTableSection(t));
 
   root.append(
     section(
@@ -212,6 +214,7 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
           ),
     ),
   );
+  for (const t of facts.filter((x) => afterRecommendations.has(x.id))) root.append(factTableSection(t));
 
   if (view.reasons.length > 0) {
     const { box, canvas } = chartBox('chart-exits-by-reason', 'VM exits by reason', view.reasons.length);
@@ -256,7 +259,9 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
     grid.append(section('Where a transaction’s time goes', 'Mean per transaction.', box));
   }
   if (grid.childElementCount > 0) root.append(grid);
-  for (const t of facts.filter((x) => x.id !== 'runs')) root.append(factTableSection(t));
+  for (const t of facts.filter((x) => !early.has(x.id) && !afterRecommendations.has(x.id))) {
+    root.append(factTableSection(t));
+  }
   const w = warnings(view, actions);
   if (w) root.append(w);
   return () => chartJobs.forEach((job) => job());

@@ -218,9 +218,36 @@ export function hostEventTables(a: Analysis): FactTableView[] {
   );
 }
 
-/** Every fact table of an analysis, in the order the reports show them. */
+/** Knobs the rules looked at and did not recommend, each with why (lack of evidence, already set, wrong workload). */
+export function notRecommendedTable(a: Analysis): FactTableView | null {
+  const not = a.notRecommended ?? [];
+  if (not.length === 0) return null;
+  return {
+    id: 'not-recommended',
+    title: 'Not recommended',
+    hint: 'Knobs looked at for this run and left out, with why.',
+    head: ['knob', 'why not'],
+    rows: not.map((n) => [n.id, n.reason]),
+    note: null,
+  };
+}
+
+/** Caveats of the model for this run (e.g. events the trace lacks), one row each. */
+export function modelNotesTable(a: Analysis): FactTableView | null {
+  const notes = a.modelNotes ?? [];
+  if (notes.length === 0) return null;
+  const rows = notes.map((n) => [n]);
+  return { id: 'model-notes', title: 'Model notes', hint: null, head: ['note'], rows, note: null };
+}
+
+/** Every fact table of an analysis, in the order the panel shows them. */
 export function factTables(a: Analysis): FactTableView[] {
-  return [runsTable(a), countTable(a.exits), ...accessTables(a), ...hostEventTables(a)].filter(
-    (t): t is FactTableView => t !== null,
-  );
+  return [
+    runsTable(a),
+    notRecommendedTable(a),
+    modelNotesTable(a),
+    countTable(a.exits),
+    ...accessTables(a),
+    ...hostEventTables(a),
+  ].filter((t): t is FactTableView => t !== null);
 }

@@ -93,6 +93,10 @@ test('nested exits, exits to user space and a triple fault are reported, not ign
   assert.match(f, /KVM_EXIT_SHUTDOWN\s+1\n/);
   assert.match(await html(tripleFault()), /1 shutdown \(triple fault\)/);
   assert.match((await panelTable(tripleFault(), 'userspace-exits')).hint ?? '', /1 shutdown \(triple fault\)/);
+  // two I/O exits are too few for batching advice: the panel says so, as the text does
+  const not = await panelTable(nested(), 'not-recommended');
+  assert.equal(not.rows[0][0], 'batching');
+  assert.match(not.rows[0][1], /not enough evidence: record at least 100 I\/O and MMIO exits \(this run: 2\)/);
 });
 
 test('a trace of only kvm_halt_poll_ns events still says what it holds: how the window grew and shrank', async () => {
