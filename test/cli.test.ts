@@ -149,6 +149,11 @@ test('compare of one file that holds several runs puts its runs side by side', (
   );
   const hlt = c.rows.find((x: { id: string }) => x.id === 'reason:HLT');
   assert.deepEqual(hlt.values, [0, 0, 551]);
+  // as text, three long labels become lettered columns with a legend
+  const text = cli('compare', '--runs', threeTables).stdout;
+  assert.match(text, /^Runs \(the first is the baseline\):\n {2}A {2}mmio table, all vCPUs \(line 8\)\n/);
+  assert.match(text, /\nHLT\s+0\s+0\s+551\s+–\s+–\n/);
+  assert.match(text, /\nNote: a total of runs of different length: no interval\.\n/);
   const ten = cli('compare', '--runs', sample('public', 'found', 'netperf-csv-P0-ten-iterations-2011.txt'), '--json');
   assert.equal(ten.status, 0, ten.stderr);
   const iterations = JSON.parse(ten.stdout);

@@ -1,6 +1,6 @@
 // The plain-text report the CLI prints when --json is absent: what the JSON holds, in words and aligned tables.
 import type { Analysis, ExitsSummary, HaltPollingSummary, Recommendation, SeriesStats } from '../core/index';
-import type { FactTableView } from '../shared/views';
+import type { CompareCellView, FactTableView } from '../shared/views';
 import type { Comparison } from '../core/index';
 import { buildCompareView, changeText } from './compareView';
 import { accessTables, countTable, hostEventTables, runsTable } from './factTables';
@@ -178,21 +178,36 @@ export function formatAnalysisText(a: Analysis): string {
   return `${out.join('\n')}\n`;
 }
 
-/** The comparison as text: the same view the Compare panel shows, as tables. */
+/** Column keys for many or long run labels: A, B, … then #27, #28. */
+const runKey = (i: number) => (i < 26 ? String.fromCharCode(65 + i) : `#${i + 1}`);
+const LONG_LABEL = 24;
+
+/** A later run's change as a cell; a missing interval's reason goes to the notes under the table, once. */
+function changeCell(x: CompareCellView, notes: Set<string>): string {
+  if (x.verdict !== 'no interval') return changeText(x) || UNKNOWN;
+  if (x.interval) notes.add(x.interval);
+  return x.change ?? UNKNOWN;
+}
+
+/** The comparison as text: the same view the Compare panel shows, as tables; many runs get letters as columns. */
 export function formatComparisonText(c: Comparison): string {
   const view = buildCompareView(c);
-  const base = view.runs[0].label;
-  const later = view.runs.slice(1);
-  const out: string[] = [`Runs (the first is the baseline): ${view.runs.map((r) => r.label).join(', ')}`];
+  const keyed = view.runs.length > 2 || view.runs.some((r) => r.label.length > LONG_LABEL);
+  const keys = view.runs.map((r, i) => (keyed ? runKey(i) : r.label));
+  const later = keys.slice(1);
+  const out: string[] = keyed
+    ? ['Runs (the first is the baseline):', ...view.runs.map((r, i) => `  ${keys[i]}  ${r.label}`)]
+    : [`Runs (the first is the baseline): ${keys.join(', ')}`];
+  const head = ['', ...keys, ...later.map((k) => (later.length === 1 ? 'change' : `${k} vs ${keys[0]}`))];
   for (const s of view.sections) {
-    const changeHead = (label: string) => (later.length === 1 ? 'change' : `${label} vs ${base}`);
-    const head = ['', ...view.runs.map((r) => r.label), ...later.map((r) => changeHead(r.label))];
+    const notes = new Set<string>();
     const rows = s.rows.map((r) => [
       r.label,
       ...r.cells.map((x) => x.value),
-      ...r.cells.slice(1).map((x) => changeText(x) || UNKNOWN),
+      ...r.cells.slice(1).map((x) => changeCell(x, notes)),
     ]);
     out.push('', `${s.title}:`, textTable([head, ...rows]));
+    if (notes.size > 0) out.push(`${notes.size > 1 ? 'Notes' : 'Note'}: ${[...notes].join('; ')}.`);
   }
   if (view.series) out.push('', view.series);
   for (const p of view.predictions) out.push('', `${p.fromRun} → ${p.toRun}: ${p.recommendation}: ${p.verdict}.`);
