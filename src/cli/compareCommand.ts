@@ -65,7 +65,8 @@ export async function compareCommand(args: string[], options: CompareOptions): P
   }
   if (loaded.flatMap((r) => expandRuns(r)).length < 2) {
     const one = loaded[0]?.label ?? 'the input';
-    process.stderr.write(`kvm-trace-lens: compare needs two or more runs; ${one} holds one run\n`);
+    const usage = 'usage: kvm-trace-lens compare A.json [B.json...] | compare --runs "A files" ["B files"...]';
+    process.stderr.write(`kvm-trace-lens: compare needs two or more runs; ${one} holds one run\n${usage}\n`);
     return 2;
   }
   const comparison = compareAnalyses(loaded);
