@@ -167,10 +167,17 @@ export function renderHtmlReport(a: Analysis, title = 'KVM Trace Lens report'): 
   parts.push(...factTablesHtml([countTable(e), ...accessTables(a), ...hostEventTables(a)]));
   if (t?.breakdownNs?.length) {
     parts.push(
-      "<h2>Where a transaction's time goes</h2><table><tr><th>component</th><th>mean per transaction</th></tr>",
+      "<h2>Where a transaction's time goes</h2><table><tr><th>component</th><th>mean per transaction</th>" +
+        '<th>each</th><th>per transaction</th></tr>',
     );
-    for (const c of t.breakdownNs)
-      parts.push(`<tr><td>${escapeHtml(c.component)}</td><td>${formatDuration(c.meanNs)}</td></tr>`);
+    for (const c of t.breakdownNs) {
+      const each = c.eachNs === undefined ? '' : formatDuration(c.eachNs);
+      const times = c.perTransaction === undefined ? '' : `× ${formatNumber(c.perTransaction)}`;
+      parts.push(
+        `<tr><td>${escapeHtml(c.component)}</td><td>${formatDuration(c.meanNs)}</td><td>${each}</td>` +
+          `<td>${times}</td></tr>`,
+      );
+    }
     parts.push('</table>');
   }
   return page(title, parts);

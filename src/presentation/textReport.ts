@@ -1,5 +1,12 @@
 // The plain-text report the CLI prints when --json is absent: what the JSON holds, in words and aligned tables.
-import type { Analysis, ExitsSummary, HaltPollingSummary, Recommendation, SeriesStats } from '../core/index';
+import type {
+  Analysis,
+  ExitsSummary,
+  HaltPollingSummary,
+  Recommendation,
+  SeriesStats,
+  TransactionsSummary,
+} from '../core/index';
 import type { CompareCellView, FactTableView } from '../shared/views';
 import type { Comparison } from '../core/index';
 import { buildCompareView, changeText } from './compareView';
@@ -112,9 +119,22 @@ function transactionLines(a: Analysis): string[] {
   ];
   if (t.breakdownNs && t.breakdownNs.length > 0) {
     out.push('', 'Time of one transaction (mean):');
-    out.push(textTable([['component', 'time'], ...t.breakdownNs.map((b) => [b.component, formatDuration(b.meanNs)])]));
+    out.push(breakdownTable(t.breakdownNs));
   }
   return out;
+}
+
+/** Each component's time per transaction, and where the data has them, its time each and how often it happens. */
+function breakdownTable(parts: NonNullable<TransactionsSummary['breakdownNs']>): string {
+  const counted = parts.some((b) => b.eachNs !== undefined && b.perTransaction !== undefined);
+  if (!counted) return textTable([['component', 'time'], ...parts.map((b) => [b.component, formatDuration(b.meanNs)])]);
+  const rows = parts.map((b) => [
+    b.component,
+    formatDuration(b.meanNs),
+    b.eachNs === undefined ? '' : formatDuration(b.eachNs),
+    b.perTransaction === undefined ? '' : `× ${formatNumber(b.perTransaction)}`,
+  ]);
+  return textTable([['component', 'time', 'each', 'per transaction'], ...rows]);
 }
 
 function haltPollingLines(h: HaltPollingSummary | null | undefined): string[] {
