@@ -88,7 +88,7 @@ test('compare --runs --json: side by side with the prediction checked', () => {
 });
 
 test('usage errors exit 2 with the usage text on stderr and nothing on stdout', () => {
-  for (const args of [[], ['analyze'], ['frobnicate', 'x'], ['analyze', 'x', '--bogus'], ['compare', 'a.json']]) {
+  for (const args of [[], ['analyze'], ['frobnicate', 'x'], ['analyze', 'x', '--bogus'], ['compare']]) {
     const r = cli(...args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stdout, '');
@@ -131,4 +131,38 @@ test('compare A.json B.json: saved analyses side by side; anything else is refus
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /iperf3-tcp\.json: not a saved analysis/);
   assert.equal(bad.stdout, '');
+});
+
+test('compare of one file that holds several runs puts its runs side by side', () => {
+  const threeTables = sample('public', 'found', 'perf-kvm-stat-3.7-mmio-ioport-vcpu0-three-tables.txt');
+  const r = cli('compare', '--runs', threeTables, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const c = JSON.parse(r.stdout);
+  // the file's three tables (mmio at line 8, ioport at line 25, vmexit for vCPU 0 at line 39), summed by hand
+  assert.deepEqual(
+    c.runs.map((x: { label: string; exitsTotal: number }) => [x.label, x.exitsTotal]),
+    [
+      ['mmio table, all vCPUs (line 8)', 65057],
+      ['ioport table, all vCPUs (line 25)', 383],
+      ['vmexit table, vCPU 0 (line 39)', 10914],
+    ],
+  );
+  const hlt = c.rows.find((x: { id: string }) => x.id === 'reason:HLT');
+  assert.deepEqual(hlt.values, [0, 0, 551]);
+  // as text, three long labels become lettered columns with a legend
+  const text = cli('compare', '--runs', threeTables).stdout;
+  assert.match(text, /^Runs \(the first is the baseline\):\n {2}A {2}mmio table, all vCPUs \(line 8\)\n/);
+  assert.match(text, /\nHLT\s+0\s+0\s+551\s+–\s+–\n/);
+  assert.match(text, /\nNote: a total of runs of different length: no interval\.\n/);
+  const ten = cli('compare', '--runs', sample('public', 'found', 'netperf-csv-P0-ten-iterations-2011.txt'), '--json');
+  assert.equal(ten.status, 0, ten.stderr);
+  const iterations = JSON.parse(ten.stdout);
+  assert.equal(iterations.runs.length, 10);
+  // first and last CSV rows of the file
+  const firstAndLast = iterations.rows[0].values.filter((_: number, i: number) => i === 0 || i === 9);
+  assert.deepEqual(firstAndLast, [55768.37, 55607.66]);
+  assert.ok(iterations.runs.every((x: { benchmarkRuns: number }) => x.benchmarkRuns === 1));
+  const one = cli('compare', '--runs', sample('netperf', 'netperf-tcp-rr-demo.txt'));
+  assert.equal(one.status, 2);
+  assert.match(one.stderr, /compare needs two or more runs; netperf-tcp-rr-demo\.txt holds one run/);
 });

@@ -1,5 +1,5 @@
 // Renders the Analysis panel from an AnalysisView (src/shared/views.ts, built by src/presentation/analysisView.ts).
-import type { AnalysisView, RecommendationView, ReasonView } from '../src/shared/views';
+import type { AnalysisView, FactTableView, RecommendationView, ReasonView } from '../src/shared/views';
 import { formatDuration, formatNumber, formatPercent } from '../src/presentation/format';
 import { exitsByReasonChart, simpleBarChart, sizeFor, timelineChart } from './charts';
 import { el, section } from './dom';
@@ -88,6 +88,16 @@ function reasonTable(reasons: ReasonView[], actions: Actions): HTMLElement {
     );
   }
   return el('div', { class: 'table-wrap' }, el('table', { class: 'data' }, el('thead', {}, head), body));
+}
+
+/** A fact table (runs, count-table figures, MSRs, ports, host events): figures right-aligned, the first column not. */
+function factTableSection(t: FactTableView): HTMLElement {
+  const row = (tag: 'th' | 'td', cells: string[]) =>
+    el('tr', {}, ...cells.map((c, i) => el(tag, i === 0 ? {} : { class: 'num' }, c)));
+  const body = el('tbody', {}, ...t.rows.map((r) => row('td', r)));
+  const table = el('table', { class: 'data' }, el('thead', {}, row('th', t.head)), body);
+  const wrap = el('div', { class: 'table-wrap', 'data-testid': `facts-${t.id}` }, table);
+  return section(t.title, t.hint, wrap, t.note ? el('p', { class: 'note' }, t.note) : null);
 }
 
 function chartBox(testid: string | null, label: string, bars?: number): { box: HTMLElement; canvas: HTMLCanvasElement } {
@@ -182,6 +192,10 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
   if (view.notice) root.append(el('div', { class: 'banner info', role: 'status' }, view.notice));
   const figures = summary(view);
   if (figures) root.append(figures);
+  const facts = view.tables ?? [];
+  const early = new Set(['runs']);
+  const afterRecommendations = new Set(['not-recommended', 'model-notes']);
+  for (const t of facts.filter((x) => early.has(x.id))) root.append(factTableSection(t));
 
   root.append(
     section(
@@ -200,6 +214,7 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
           ),
     ),
   );
+  for (const t of facts.filter((x) => afterRecommendations.has(x.id))) root.append(factTableSection(t));
 
   if (view.reasons.length > 0) {
     const { box, canvas } = chartBox('chart-exits-by-reason', 'VM exits by reason', view.reasons.length);
@@ -244,6 +259,9 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
     grid.append(section('Where a transaction’s time goes', 'Mean per transaction.', box));
   }
   if (grid.childElementCount > 0) root.append(grid);
+  for (const t of facts.filter((x) => !early.has(x.id) && !afterRecommendations.has(x.id))) {
+    root.append(factTableSection(t));
+  }
   const w = warnings(view, actions);
   if (w) root.append(w);
   return () => chartJobs.forEach((job) => job());

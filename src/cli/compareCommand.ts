@@ -1,8 +1,17 @@
 // `compare A.json B.json` (saved `analyze --json` outputs) or `compare --runs "A files" "B files"`, as text, JSON, or a
-// static HTML page (--html OUT.html); all three show the one comparison of src/core/compare.ts.
+// static HTML page (--html OUT.html); all three show the one comparison of src/core/compare.ts. An analysis of several
+// runs (several tables, repeated benchmark runs) is put side by side with itself: `compare A.json` alone is enough.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { ANALYSIS_SCHEMA, analyzeFiles, compareAnalyses, runLabel, type Analysis, type RunInput } from '../core/index';
+import {
+  ANALYSIS_SCHEMA,
+  analyzePaths,
+  compareAnalyses,
+  expandRuns,
+  runLabel,
+  type Analysis,
+  type RunInput,
+} from '../core/index';
 import { renderCompareHtml } from '../presentation/htmlReport';
 import { formatComparisonText } from '../presentation/textReport';
 import { writeHtml } from './html';
@@ -34,7 +43,7 @@ async function loadAnalysis(path: string): Promise<Analysis> {
 async function loadRun(arg: string, runs: boolean): Promise<RunInput> {
   if (runs) {
     const files = arg.split(/\s+/).filter(Boolean);
-    return { label: runLabel(files), analysis: await analyzeFiles(files) };
+    return { label: runLabel(files), analysis: await analyzePaths(files) };
   }
   const analysis = await loadAnalysis(arg);
   const inputs = analysis.inputs.map((i) => i.path);
@@ -53,6 +62,12 @@ export async function compareCommand(args: string[], options: CompareOptions): P
   if (unusable.length > 0) {
     process.stderr.write(`kvm-trace-lens: nothing usable in run ${unusable.map((r) => r.label).join(', ')}\n`);
     return 1;
+  }
+  if (loaded.flatMap((r) => expandRuns(r)).length < 2) {
+    const one = loaded[0]?.label ?? 'the input';
+    const usage = 'usage: kvm-trace-lens compare A.json [B.json...] | compare --runs "A files" ["B files"...]';
+    process.stderr.write(`kvm-trace-lens: compare needs two or more runs; ${one} holds one run\n${usage}\n`);
+    return 2;
   }
   const comparison = compareAnalyses(loaded);
   if (options.html && !(await writeHtml(renderCompareHtml(comparison), options.html))) return 1;

@@ -41,22 +41,26 @@ examples:
   kvm-trace-lens analyze perf-kvm-stat.txt --json > before.json
   kvm-trace-lens analyze trace.dat netperf.txt --html report.html
 `,
-  compare: `usage: kvm-trace-lens compare A.json B.json... [--json]
-       kvm-trace-lens compare --runs "A files" "B files"... [--json]
+  compare: `usage: kvm-trace-lens compare A.json [B.json...] [--json] [--html OUT.html]
+       kvm-trace-lens compare --runs "A files" ["B files"...] [--json] [--html OUT.html]
 
 Puts two or more runs side by side, the first as the baseline: exits per reason, per second and per transaction,
 the benchmark's figures, and what the first run's recommendations predicted against what the later run measured.
 Runs are either saved \`analyze --json\` outputs or, with --runs, each a quoted list of files analysed together.
+An analysis that holds several runs (several perf kvm stat tables, repeated netperf iterations) is split into them,
+one column each: one such file is enough.
 
 options:
-  --runs   each argument is one run's files (separated by spaces), analysed first
-  --json   print one JSON object on stdout (schema kvm-trace-lens/compare@1, docs/compare.schema.json)
+  --runs         each argument is one run's files (separated by spaces; run folders too), analysed first
+  --json         print one JSON object on stdout (schema kvm-trace-lens/compare@1, docs/compare.schema.json)
+  --html OUT     also write the comparison as a self-contained HTML page
 
 examples:
   kvm-trace-lens analyze off.report.txt.gz off.netperf.txt --json > off.json
   kvm-trace-lens analyze on.report.txt.gz on.netperf.txt --json > on.json
   kvm-trace-lens compare off.json on.json
   kvm-trace-lens compare --runs "off.report.txt.gz off.netperf.txt" "on.report.txt.gz on.netperf.txt"
+  kvm-trace-lens compare --runs perf-kvm-stat-before-after.txt --html compare.html
 `,
   record: `usage: kvm-trace-lens record [--guest|--host] [--seconds N] [--out DIR] [-- BENCHMARK COMMAND ...]
 

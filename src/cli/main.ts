@@ -4,7 +4,7 @@ import { helpRequest } from './help';
 
 const USAGE = `usage:
   kvm-trace-lens analyze FILE... [--json] [--html OUT.html]
-  kvm-trace-lens compare A.json B.json [--json] [--html OUT.html]
+  kvm-trace-lens compare A.json B.json [--json] [--html OUT.html]   (one A.json of several runs compares them)
   kvm-trace-lens compare --runs "A files" "B files" [--json] [--html OUT.html]
   kvm-trace-lens export --perfetto OUT.json FILE...
   kvm-trace-lens record [--guest|--host] [--seconds N] [--out DIR] [--json] [-- BENCHMARK COMMAND ...]
@@ -39,7 +39,6 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     else out.files.push(a);
   }
   if (out.files.length === 0) throw new UsageError(`${command} needs at least one file`);
-  if (command === 'compare' && out.files.length < 2) throw new UsageError('compare needs two or more runs');
   return out;
 }
 

@@ -354,7 +354,33 @@ function distinctLabels(runs: readonly RunInput[]): RunInput[] {
   return runs.map((r, i) => ((seen.get(r.label) ?? 0) > 1 ? { ...r, label: `${r.label} (#${i + 1})` } : r));
 }
 
-export function compareAnalyses(input: readonly RunInput[]): Comparison {
+/**
+ * An analysis that holds several runs (CONTRACT `runs`: several count tables, repeated benchmark runs, traces that do
+ * not belong together) stands for each of its runs, labelled by the run's own label; `prefix` names the analysis too,
+ * for when several analyses are compared. Any other analysis stands for itself.
+ */
+export function expandRuns(input: RunInput, prefix = false): RunInput[] {
+  const runs = input.analysis.runs ?? [];
+  if (runs.length < 2) return [input];
+  return runs.map((run) => ({
+    label: prefix ? `${input.label}: ${run.label}` : run.label,
+    analysis: {
+      ...input.analysis,
+      exits: run.exits,
+      transactions: run.transactions,
+      // the top-level benchmark's count of runs is the whole file's, not this run's
+      benchmark: run.benchmark ? { ...run.benchmark, runs: undefined } : null,
+      recommendations: run.recommendations,
+      notRecommended: run.notRecommended ?? [],
+      series: null,
+      runs: undefined,
+    },
+  }));
+}
+
+/** Compares two or more runs; an analysis of several runs is first expanded into them (`expandRuns`). */
+export function compareAnalyses(given: readonly RunInput[]): Comparison {
+  const input = given.flatMap((r) => expandRuns(r, given.length > 1));
   if (input.length < 2) throw new Error('compare needs two or more runs');
   const runs = distinctLabels(input);
   const compared = runs.map(comparedRun);

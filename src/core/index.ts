@@ -8,6 +8,7 @@ export {
   COMPARISON_SCHEMA,
   MAX_COMPARE_REASONS,
   compareAnalyses,
+  expandRuns,
   measuredMetric,
   runLabel,
   type Change,

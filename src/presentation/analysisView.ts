@@ -11,6 +11,7 @@ import type {
   SeriesView,
   SummaryFigure,
 } from '../shared/views';
+import { factTables } from './factTables';
 import { formatBits, formatDuration, formatEstimate, formatMetric, formatNumber, formatPercent } from './format';
 
 /** Reasons listed in the chart/table; the rest are summed into the last row by the reader of the table. */
@@ -173,7 +174,8 @@ export function buildAnalysisView(a: Analysis, createdAt = Date.now()): Analysis
   const records = a.inputs.reduce((n, i) => n + i.records, 0);
   const notice =
     a.inputs.length > 0 && !a.exits && !a.benchmark && errors.length === 0
-      ? `${formatNumber(records)} records were read, but they hold no VM exits and no benchmark results to analyse.`
+      ? `${formatNumber(records)} records were read, but they hold no VM exits and no benchmark results to analyse` +
+        (a.hostEvents ? '; the events they hold are listed below.' : '.')
       : null;
   return {
     kind: 'analysis',
@@ -193,6 +195,7 @@ export function buildAnalysisView(a: Analysis, createdAt = Date.now()): Analysis
     recommendations: a.recommendations.map((r) => recommendationView(r, reasons)),
     errors,
     notice,
+    tables: factTables(a),
   };
 }
 

@@ -51,6 +51,12 @@ export function formatPercent(share: number | null | undefined, signed = false):
   return signed && pct > 0 ? `+${text}` : text;
 }
 
+/** A percentage a tool printed (perf kvm stat's Samples%, 0..100), with the two decimals it printed: "90.21 %". */
+export function formatPrintedPercent(pct: number | null | undefined): string {
+  if (!isNumber(pct)) return UNKNOWN;
+  return `${formatNumber(pct, 2)}${NBSP}%`;
+}
+
 /** Events per second; no rate is printed for a window the caller judged too short (pass null). */
 export function formatRate(perSecond: number | null | undefined, unit = '/s'): string {
   if (!isNumber(perSecond)) return UNKNOWN;

@@ -2,7 +2,9 @@
 // resource, every trace-derived string escaped. Charts are inline SVG.
 import type { Analysis, ReasonStats } from '../core/index';
 import type { Comparison } from '../core/index';
+import type { FactTableView } from '../shared/views';
 import { buildCompareView } from './compareView';
+import { accessTables, countTable, hostEventTables, runsTable } from './factTables';
 import {
   formatBits,
   formatCount,
@@ -61,6 +63,24 @@ function predictionHtml(p: NonNullable<Analysis['recommendations'][number]['pred
   return `<p class="pred">${escapeHtml(p.metric)}: ${change} (predicted)</p>`;
 }
 
+/** Fact tables (src/presentation/factTables.ts) as sections: title, what it means, the table, what it leaves out. */
+function factTablesHtml(tables: readonly (FactTableView | null)[]): string[] {
+  const cells = (tag: string, row: readonly string[]) => row.map((c) => `<${tag}>${escapeHtml(c)}</${tag}>`).join('');
+  return tables
+    .filter((t): t is FactTableView => t !== null)
+    .map((t) =>
+      [
+        `<section class="facts" id="${escapeHtml(t.id)}"><h2>${escapeHtml(t.title)}</h2>`,
+        t.hint ? `<p class="why">${escapeHtml(t.hint)}</p>` : '',
+        `<table><tr>${cells('th', t.head)}</tr>`,
+        ...t.rows.map((r) => `<tr>${cells('td', r)}</tr>`),
+        '</table>',
+        t.note ? `<p class="note">${escapeHtml(t.note)}</p>` : '',
+        '</section>',
+      ].join(''),
+    );
+}
+
 export function renderHtmlReport(a: Analysis, title = 'KVM Trace Lens report'): string {
   const parts: string[] = [];
   parts.push(`<h1>${escapeHtml(title)}</h1>`);
@@ -109,6 +129,7 @@ export function renderHtmlReport(a: Analysis, title = 'KVM Trace Lens report'): 
       );
   }
   parts.push('</div>');
+  parts.push(...factTablesHtml([runsTable(a)]));
   parts.push('<h2>Recommendations</h2>');
   if (a.recommendations.length === 0) parts.push('<p>None — nothing here would clearly help.</p>');
   for (const r of a.recommendations) {
@@ -143,12 +164,20 @@ export function renderHtmlReport(a: Analysis, title = 'KVM Trace Lens report'): 
     }
     parts.push('</table>');
   }
+  parts.push(...factTablesHtml([countTable(e), ...accessTables(a), ...hostEventTables(a)]));
   if (t?.breakdownNs?.length) {
     parts.push(
-      "<h2>Where a transaction's time goes</h2><table><tr><th>component</th><th>mean per transaction</th></tr>",
+      "<h2>Where a transaction's time goes</h2><table><tr><th>component</th><th>mean per transaction</th>" +
+        '<th>each</th><th>per transaction</th></tr>',
     );
-    for (const c of t.breakdownNs)
-      parts.push(`<tr><td>${escapeHtml(c.component)}</td><td>${formatDuration(c.meanNs)}</td></tr>`);
+    for (const c of t.breakdownNs) {
+      const each = c.eachNs === undefined ? '' : formatDuration(c.eachNs);
+      const times = c.perTransaction === undefined ? '' : `× ${formatNumber(c.perTransaction)}`;
+      parts.push(
+        `<tr><td>${escapeHtml(c.component)}</td><td>${formatDuration(c.meanNs)}</td><td>${each}</td>` +
+          `<td>${times}</td></tr>`,
+      );
+    }
     parts.push('</table>');
   }
   return page(title, parts);

@@ -1,7 +1,16 @@
 // The plain-text report the CLI prints when --json is absent: what the JSON holds, in words and aligned tables.
-import type { Analysis, HaltPollingSummary, Recommendation, SeriesStats } from '../core/index';
+import type {
+  Analysis,
+  ExitsSummary,
+  HaltPollingSummary,
+  Recommendation,
+  SeriesStats,
+  TransactionsSummary,
+} from '../core/index';
+import type { CompareCellView, FactTableView } from '../shared/views';
 import type { Comparison } from '../core/index';
 import { buildCompareView, changeText } from './compareView';
+import { accessTables, countTable, hostEventTables, runsTable } from './factTables';
 import {
   formatBits,
   formatCount,
@@ -51,6 +60,7 @@ function seriesLine(s: SeriesStats): string {
 function exitLines(a: Analysis): string[] {
   const e = a.exits;
   if (!e) return [];
+  if (e.source === 'counts') return countExitLines(e);
   const rate = e.perSecond !== null ? `, ${formatRate(e.perSecond)}` : '';
   const rows = [['reason', 'category', 'count', 'share', 'critical', 'mean', 'p50', 'p99', 'max']];
   for (const r of e.byReason) {
@@ -74,6 +84,27 @@ function exitLines(a: Analysis): string[] {
   return out;
 }
 
+/** A fact table as text: its title, what it means, the aligned table, and what it leaves out. */
+export function factTableLines(t: FactTableView): string[] {
+  const out = ['', `${t.title}:`];
+  if (t.hint) out.push(t.hint);
+  out.push(textTable([t.head, ...t.rows]));
+  if (t.note) out.push(t.note);
+  return out;
+}
+
+/** A count table (perf kvm stat, kvm_stat) with the figures it printed: Samples%, Time%, min/mean/max, total time. */
+function countExitLines(e: ExitsSummary): string[] {
+  const scope = e.vcpuOnly !== undefined ? `, vCPU ${e.vcpuOnly} only` : '';
+  const head = `VM exits (counts${scope}): ${formatCount(e.total)}`;
+  const table = countTable(e);
+  if (!table) {
+    const rows = e.byReason.map((r) => [r.reason, r.category, formatCount(r.count), formatPercent(r.share)]);
+    return ['', head, textTable([['reason', 'category', 'count', 'share'], ...rows])];
+  }
+  return ['', head, textTable([table.head, ...table.rows])];
+}
+
 function transactionLines(a: Analysis): string[] {
   const t = a.transactions;
   if (!t) return [];
@@ -88,9 +119,22 @@ function transactionLines(a: Analysis): string[] {
   ];
   if (t.breakdownNs && t.breakdownNs.length > 0) {
     out.push('', 'Time of one transaction (mean):');
-    out.push(textTable([['component', 'time'], ...t.breakdownNs.map((b) => [b.component, formatDuration(b.meanNs)])]));
+    out.push(breakdownTable(t.breakdownNs));
   }
   return out;
+}
+
+/** Each component's time per transaction, and where the data has them, its time each and how often it happens. */
+function breakdownTable(parts: NonNullable<TransactionsSummary['breakdownNs']>): string {
+  const counted = parts.some((b) => b.eachNs !== undefined && b.perTransaction !== undefined);
+  if (!counted) return textTable([['component', 'time'], ...parts.map((b) => [b.component, formatDuration(b.meanNs)])]);
+  const rows = parts.map((b) => [
+    b.component,
+    formatDuration(b.meanNs),
+    b.eachNs === undefined ? '' : formatDuration(b.eachNs),
+    b.perTransaction === undefined ? '' : `× ${formatNumber(b.perTransaction)}`,
+  ]);
+  return textTable([['component', 'time', 'each', 'per transaction'], ...rows]);
 }
 
 function haltPollingLines(h: HaltPollingSummary | null | undefined): string[] {
@@ -101,6 +145,7 @@ function haltPollingLines(h: HaltPollingSummary | null | undefined): string[] {
       : h.maxWindowNs === 0
         ? ', polling off'
         : `, poll window up to ${formatDuration(h.maxWindowNs)}`;
+  if (h.polled + h.waited === 0) return ['', `Halt polling (${h.side}): no wake-ups of halted vCPUs seen${window}`];
   const out = [
     '',
     `Halt polling (${h.side}): ${formatCount(h.polled)} wake-ups while polling, ` +
@@ -137,10 +182,13 @@ function recommendationLines(a: Analysis): string[] {
 }
 
 export function formatAnalysisText(a: Analysis): string {
+  const runs = runsTable(a);
   const out: string[] = [
     ...inputLines(a),
+    ...(runs ? factTableLines(runs) : []),
     ...benchmarkLines(a),
     ...exitLines(a),
+    ...[...accessTables(a), ...hostEventTables(a)].flatMap(factTableLines),
     ...transactionLines(a),
     ...haltPollingLines(a.haltPolling),
   ];
@@ -150,21 +198,36 @@ export function formatAnalysisText(a: Analysis): string {
   return `${out.join('\n')}\n`;
 }
 
-/** The comparison as text: the same view the Compare panel shows, as tables. */
+/** Column keys for many or long run labels: A, B, … then #27, #28. */
+const runKey = (i: number) => (i < 26 ? String.fromCharCode(65 + i) : `#${i + 1}`);
+const LONG_LABEL = 24;
+
+/** A later run's change as a cell; a missing interval's reason goes to the notes under the table, once. */
+function changeCell(x: CompareCellView, notes: Set<string>): string {
+  if (x.verdict !== 'no interval') return changeText(x) || UNKNOWN;
+  if (x.interval) notes.add(x.interval);
+  return x.change ?? UNKNOWN;
+}
+
+/** The comparison as text: the same view the Compare panel shows, as tables; many runs get letters as columns. */
 export function formatComparisonText(c: Comparison): string {
   const view = buildCompareView(c);
-  const base = view.runs[0].label;
-  const later = view.runs.slice(1);
-  const out: string[] = [`Runs (the first is the baseline): ${view.runs.map((r) => r.label).join(', ')}`];
+  const keyed = view.runs.length > 2 || view.runs.some((r) => r.label.length > LONG_LABEL);
+  const keys = view.runs.map((r, i) => (keyed ? runKey(i) : r.label));
+  const later = keys.slice(1);
+  const out: string[] = keyed
+    ? ['Runs (the first is the baseline):', ...view.runs.map((r, i) => `  ${keys[i]}  ${r.label}`)]
+    : [`Runs (the first is the baseline): ${keys.join(', ')}`];
+  const head = ['', ...keys, ...later.map((k) => (later.length === 1 ? 'change' : `${k} vs ${keys[0]}`))];
   for (const s of view.sections) {
-    const changeHead = (label: string) => (later.length === 1 ? 'change' : `${label} vs ${base}`);
-    const head = ['', ...view.runs.map((r) => r.label), ...later.map((r) => changeHead(r.label))];
+    const notes = new Set<string>();
     const rows = s.rows.map((r) => [
       r.label,
       ...r.cells.map((x) => x.value),
-      ...r.cells.slice(1).map((x) => changeText(x) || UNKNOWN),
+      ...r.cells.slice(1).map((x) => changeCell(x, notes)),
     ]);
     out.push('', `${s.title}:`, textTable([head, ...rows]));
+    if (notes.size > 0) out.push(`${notes.size > 1 ? 'Notes' : 'Note'}: ${[...notes].join('; ')}.`);
   }
   if (view.series) out.push('', view.series);
   for (const p of view.predictions) out.push('', `${p.fromRun} → ${p.toRun}: ${p.recommendation}: ${p.verdict}.`);

@@ -70,6 +70,17 @@ export interface PartialState {
   percent: number;
 }
 
+/** A small table of facts in words (src/presentation/factTables.ts): runs, count-table figures, MSRs, host events. */
+export interface FactTableView {
+  id: string;
+  title: string;
+  hint: string | null;
+  head: string[];
+  rows: string[][];
+  /** What the rows leave out, e.g. "4 more MSRs not listed.". */
+  note: string | null;
+}
+
 export interface AnalysisView {
   kind: 'analysis';
   title: string;
@@ -91,6 +102,8 @@ export interface AnalysisView {
   notice: string | null;
   /** Set while the figures are those of a part of the input; absent or null for a finished analysis. */
   partial?: PartialState | null;
+  /** Runs in the inputs, the count table's own figures, MSRs and ports, host events; absent in older views. */
+  tables?: FactTableView[];
 }
 
 export type CompareVerdict = 'significant' | 'within noise' | 'no interval';
@@ -193,6 +206,15 @@ const isPartialState = (v: unknown): v is PartialState =>
 const isSeries = (v: unknown): v is SeriesView =>
   isObject(v) && isString(v.label) && isArrayOf(v.values, isFiniteNumber);
 
+const isFactTable = (v: unknown): v is FactTableView =>
+  isObject(v) &&
+  isString(v.id) &&
+  isString(v.title) &&
+  isNullableString(v.hint) &&
+  isArrayOf(v.head, isString) &&
+  isArrayOf(v.rows, (r): r is string[] => isArrayOf(r, isString)) &&
+  isNullableString(v.note);
+
 export function isAnalysisView(v: unknown): v is AnalysisView {
   if (!isObject(v) || v.kind !== 'analysis') return false;
   const timelineOk =
@@ -223,7 +245,8 @@ export function isAnalysisView(v: unknown): v is AnalysisView {
     isArrayOf(v.recommendations, isRecommendationView) &&
     isArrayOf(v.errors, isString) &&
     isNullableString(v.notice) &&
-    (v.partial === undefined || v.partial === null || isPartialState(v.partial))
+    (v.partial === undefined || v.partial === null || isPartialState(v.partial)) &&
+    (v.tables === undefined || isArrayOf(v.tables, isFactTable))
   );
 }
 
