@@ -46,6 +46,17 @@ export interface ReasonStats {
   totalNs?: number | null;
   /** Extra: how many durations the percentiles rest on; p99Ns is null below 100 (nearest rank would be the max). */
   durationCount?: number;
+  /**
+   * Extra (host traces): what the row's exits did, where a later event says (kvm_msr, kvm_apic, kvm_mmio) — e.g. an
+   * SVM `msr` row with the part APIC_EOI. Exits no event refined are the rest of the row (count − the parts' sum).
+   * Categories (and the rules) follow the parts; the row's category is that of most of its exits.
+   */
+  parts?: ReasonPart[];
+}
+
+/** One part of an exit row: its detail ("APIC_EOI", "0x830", "MMIO"), share of all exits, as a row's figures. */
+export interface ReasonPart extends Omit<ReasonStats, 'reason' | 'parts'> {
+  detail: string;
 }
 
 export interface ExitsSummary {

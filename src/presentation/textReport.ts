@@ -1,5 +1,5 @@
 // The plain-text report the CLI prints when --json is absent: what the JSON holds, in words and aligned tables.
-import type { Analysis, HaltPollingSummary, Recommendation, SeriesStats } from '../core/index';
+import type { Analysis, HaltPollingSummary, ReasonStats, Recommendation, SeriesStats } from '../core/index';
 import type { Comparison } from '../core/index';
 import { buildCompareView, changeText } from './compareView';
 import {
@@ -53,18 +53,21 @@ function exitLines(a: Analysis): string[] {
   if (!e) return [];
   const rate = e.perSecond !== null ? `, ${formatRate(e.perSecond)}` : '';
   const rows = [['reason', 'category', 'count', 'share', 'critical', 'mean', 'p50', 'p99', 'max']];
+  const cells = (name: string, r: Omit<ReasonStats, 'reason'>) => [
+    name,
+    r.category,
+    formatCount(r.count),
+    formatPercent(r.share),
+    formatCount(r.critical),
+    formatDuration(r.meanNs),
+    formatDuration(r.p50Ns),
+    formatDuration(r.p99Ns),
+    formatDuration(r.maxNs),
+  ];
   for (const r of e.byReason) {
-    rows.push([
-      r.reason,
-      r.category,
-      formatCount(r.count),
-      formatPercent(r.share),
-      formatCount(r.critical),
-      formatDuration(r.meanNs),
-      formatDuration(r.p50Ns),
-      formatDuration(r.p99Ns),
-      formatDuration(r.maxNs),
-    ]);
+    rows.push(cells(r.reason, r));
+    // What later events say the row's exits did (host traces): indented under the reason kvm_exit printed.
+    for (const p of r.parts ?? []) rows.push(cells(`  └ ${p.detail}`, p));
   }
   const out = ['', `VM exits (${e.source}): ${formatCount(e.total)}${rate}`, textTable(rows)];
   if (e.byVcpu && e.byVcpu.length > 0) {
