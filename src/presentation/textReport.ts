@@ -74,7 +74,29 @@ function exitLines(a: Analysis): string[] {
     out.push('', 'Exits per vCPU:');
     out.push(textTable([['vCPU', 'exits'], ...e.byVcpu.map((v) => [String(v.vcpu), formatCount(v.count)])]));
   }
-  return out;
+  return [...out, ...vcpuTimeLines(e.byVcpu ?? [])];
+}
+
+/** Host traces: where each vCPU's time went (kvm_entry → kvm_exit → kvm_entry), with its costliest exit reasons. */
+function vcpuTimeLines(vcpus: NonNullable<Analysis['exits']>['byVcpu'] & object): string[] {
+  const timed = vcpus.filter((v) => v.guestNs !== undefined && v.spanNs);
+  if (timed.length === 0) return [];
+  const of = (ns: number, span: number) => `${formatDuration(ns)} (${formatPercent(ns / span)})`;
+  const rows = [['vCPU', 'traced', 'in guest', 'in exits', 'halted', 'not covered', 'most time in exits']];
+  for (const v of timed) {
+    const span = v.spanNs!;
+    const top = (v.inExitsByReason ?? []).filter((r) => r.ns > 0).slice(0, 3);
+    rows.push([
+      String(v.vcpu),
+      formatDuration(span),
+      of(v.guestNs!, span),
+      of(v.inExitsNs!, span),
+      of(v.haltedNs!, span),
+      of(v.untracedNs!, span),
+      top.map((r) => `${r.reason} ${formatDuration(r.ns)}`).join(', '),
+    ]);
+  }
+  return ['', 'Time per vCPU (kvm_entry → kvm_exit in the guest, exit → entry in the exit):', textTable(rows)];
 }
 
 function transactionLines(a: Analysis): string[] {

@@ -20,6 +20,7 @@ import { LogHistogram } from '../stats/logHistogram';
 import type { CriticalPathTracker } from './criticalPath';
 import { ExitLedger, type ExitPart } from './exitLedger';
 import { newPollingObservation, notePollWindow, type FactRecorder, type FactUpdater } from './guestModel';
+import { VcpuTimes } from './vcpuTimes';
 import type { WakeTimings } from './wakeTimings';
 
 /** How soon after an exit a kvm_msr / kvm_apic event still names what that exit did. */
@@ -54,6 +55,8 @@ export class HostModel {
   readonly polling = newPollingObservation();
   readonly wakeupPolled = new LogHistogram();
   readonly wakeupWaited = new LogHistogram();
+  /** Each vCPU's time in the guest, in exits and halted (kvm_entry → kvm_exit → kvm_entry). */
+  readonly times = new VcpuTimes();
   /** kvm_exit events whose payload could not be read (counted as exits all the same). */
   readonly unreadable = { count: 0, firstLine: null as number | null };
   private readonly vcpus = new Map<number, HostVcpu>();
@@ -122,6 +125,7 @@ export class HostModel {
     const v = this.vcpu(n);
     if (v.exit) this.closeExit(n, v, null); // no kvm_entry seen for the previous one
     const halt = e.info.category === 'halt';
+    this.times.exit(n, ev.timeNs);
     const critical = halt ? null : this.path.holds('host', n);
     v.exit = {
       reason: e.reason,
@@ -210,6 +214,7 @@ export class HostModel {
     const n = this.vcpuOf(ev, kvmEntryVcpuOf(ev));
     const v = this.vcpu(n);
     if (v.exit) this.closeExit(n, v, ev.timeNs);
+    else this.times.entered(n, ev.timeNs);
   }
 
   private closeExit(n: number, v: HostVcpu, entryAt: number | null): void {
@@ -230,6 +235,7 @@ export class HostModel {
       if (duration !== null) this.wake.idlePeriods.add(duration);
     }
     const { reason, category, description, part, t: timeNs, line: exampleLine } = e;
+    this.times.exitEnded(n, reason, part?.category ?? category, v.halted, duration, entryAt);
     const durationNs = duration;
     this.ledger.add({ reason, category, description, part, vcpu: n, timeNs, durationNs, critical, exampleLine });
     this.updateFact(e.fact, critical, duration);
