@@ -65,7 +65,9 @@ function reasonTable(reasons: ReasonView[], actions: Actions): HTMLElement {
     el('th', { class: 'desc' }, 'What it is'),
   );
   const body = el('tbody');
-  for (const r of reasons) {
+  // A row's parts (what kvm_msr / kvm_apic / kvm_mmio say its exits did) follow it, indented.
+  const rows = reasons.flatMap((r) => [r, ...(r.parts ?? []).map((p) => ({ ...p, reason: `└ ${p.reason}`, part: true }))]);
+  for (const r of rows as (ReasonView & { part?: boolean })[]) {
     let name: HTMLElement = el('span', {}, r.reason);
     if (r.exampleLines.length > 0) {
       name = el('button', { class: 'link', type: 'button', title: 'Show example lines in the editor' }, r.reason);
@@ -74,7 +76,7 @@ function reasonTable(reasons: ReasonView[], actions: Actions): HTMLElement {
     body.append(
       el(
         'tr',
-        {},
+        { class: r.part ? 'reason-part' : undefined },
         // the description also sits under the name, shown instead of its own column when the panel is narrow
         el('td', { class: 'reason' }, name, el('div', { class: 'reason-desc' }, r.description)),
         el('td', {}, r.category),

@@ -46,6 +46,36 @@ export interface ReasonStats {
   totalNs?: number | null;
   /** Extra: how many durations the percentiles rest on; p99Ns is null below 100 (nearest rank would be the max). */
   durationCount?: number;
+  /**
+   * Extra (host traces): what the row's exits did, where a later event says (kvm_msr, kvm_apic, kvm_mmio) — e.g. an
+   * SVM `msr` row with the part APIC_EOI. Exits no event refined are the rest of the row (count − the parts' sum).
+   * Categories (and the rules) follow the parts; the row's category is that of most of its exits.
+   */
+  parts?: ReasonPart[];
+}
+
+/**
+ * Host traces: one vCPU's time from its kvm_entry/kvm_exit pairs. entry → next exit ran the guest; exit → entry was in
+ * the exit (halts apart: haltedNs, polling included). spanNs = first to last event of the vCPU; untracedNs the part of
+ * it no pair covers (before the first entry, lost events, exits without an entry or across a gap in the trace).
+ */
+export interface VcpuTime {
+  spanNs: number;
+  guestNs: number;
+  inExitsNs: number;
+  haltedNs: number;
+  untracedNs: number;
+  /** Exit → entry pairs measured; the rest of `count` has no duration. */
+  timedExits: number;
+  /** Time in exits by the reason kvm_exit printed (halts included), most time first. */
+  inExitsByReason: { reason: string; count: number; ns: number }[];
+  /** Time in exits (halts apart) by category, from what the exits did (their parts). */
+  inExitsByCategoryNs: Partial<Record<ExitCategory, number>>;
+}
+
+/** One part of an exit row: its detail ("APIC_EOI", "0x830", "MMIO"), share of all exits, as a row's figures. */
+export interface ReasonPart extends Omit<ReasonStats, 'reason' | 'parts'> {
+  detail: string;
 }
 
 export interface ExitsSummary {
@@ -54,8 +84,8 @@ export interface ExitsSummary {
   perSecond: number | null;
   durationNs: number | null;
   byReason: ReasonStats[];
-  /** Extra: per vCPU counts, exits over time. */
-  byVcpu?: { vcpu: number; count: number }[];
+  /** Extra: per vCPU counts (host traces: and where the vCPU's time went), exits over time. */
+  byVcpu?: ({ vcpu: number; count: number } & Partial<VcpuTime>)[];
   timeline?: { bucketNs: number; startNs: number; counts: Record<string, number[]> } | null;
   /** Count tables of one vCPU only (perf kvm stat --vcpu=N): that vCPU; absent when the table covers all vCPUs. */
   vcpuOnly?: number;

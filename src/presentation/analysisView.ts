@@ -45,7 +45,9 @@ function clampLines(lines: readonly number[] | undefined): number[] {
 }
 
 function reasonView(r: ReasonStats): ReasonView {
+  const parts = (r.parts ?? []).map((p) => reasonView({ ...p, reason: p.detail }));
   return {
+    ...(parts.length > 0 ? { parts } : {}),
     reason: r.reason,
     category: r.category,
     count: r.count,

@@ -1,5 +1,6 @@
 // What a hover on a trace line says, from pure inputs (unit-tested without vscode).
 import type { Analysis, ReasonStats } from '../core/index';
+import { refinedExitReason } from '../core/index';
 import type { LineExplanation } from '../core/index';
 import type { LineFact } from '../core/index';
 import { formatDuration, formatNumber, formatPercent } from './format';
@@ -20,10 +21,18 @@ export function lineKey(explanation: LineExplanation | null, line: string): stri
   return explanation?.key ?? eventNameOf(line);
 }
 
+/** The exit row a line's key names, or the part of a row ("MSR_WRITE 0x830": row MSR_WRITE, part 0x830). */
 export function findReason(analysis: Analysis | null, key: string | null): ReasonStats | null {
   if (!analysis?.exits || !key) return null;
   const k = key.toLowerCase();
-  return analysis.exits.byReason.find((r) => r.reason.toLowerCase() === k) ?? null;
+  const rows = analysis.exits.byReason;
+  const row = rows.find((r) => r.reason.toLowerCase() === k);
+  if (row) return row;
+  for (const r of rows) {
+    const part = r.parts?.find((p) => refinedExitReason(r.reason, p.detail).toLowerCase() === k);
+    if (part) return { ...part, reason: refinedExitReason(r.reason, part.detail) };
+  }
+  return null;
 }
 
 export interface HoverFacts {

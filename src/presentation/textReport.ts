@@ -3,6 +3,7 @@ import type {
   Analysis,
   ExitsSummary,
   HaltPollingSummary,
+  ReasonStats,
   Recommendation,
   SeriesStats,
   TransactionsSummary,
@@ -63,25 +64,50 @@ function exitLines(a: Analysis): string[] {
   if (e.source === 'counts') return countExitLines(e);
   const rate = e.perSecond !== null ? `, ${formatRate(e.perSecond)}` : '';
   const rows = [['reason', 'category', 'count', 'share', 'critical', 'mean', 'p50', 'p99', 'max']];
+  const cells = (name: string, r: Omit<ReasonStats, 'reason'>) => [
+    name,
+    r.category,
+    formatCount(r.count),
+    formatPercent(r.share),
+    formatCount(r.critical),
+    formatDuration(r.meanNs),
+    formatDuration(r.p50Ns),
+    formatDuration(r.p99Ns),
+    formatDuration(r.maxNs),
+  ];
   for (const r of e.byReason) {
-    rows.push([
-      r.reason,
-      r.category,
-      formatCount(r.count),
-      formatPercent(r.share),
-      formatCount(r.critical),
-      formatDuration(r.meanNs),
-      formatDuration(r.p50Ns),
-      formatDuration(r.p99Ns),
-      formatDuration(r.maxNs),
-    ]);
+    rows.push(cells(r.reason, r));
+    // What later events say the row's exits did (host traces): indented under the reason kvm_exit printed.
+    for (const p of r.parts ?? []) rows.push(cells(`  └ ${p.detail}`, p));
   }
   const out = ['', `VM exits (${e.source}): ${formatCount(e.total)}${rate}`, textTable(rows)];
   if (e.byVcpu && e.byVcpu.length > 0) {
     out.push('', 'Exits per vCPU:');
     out.push(textTable([['vCPU', 'exits'], ...e.byVcpu.map((v) => [String(v.vcpu), formatCount(v.count)])]));
   }
-  return out;
+  return [...out, ...vcpuTimeLines(e.byVcpu ?? [])];
+}
+
+/** Host traces: where each vCPU's time went (kvm_entry → kvm_exit → kvm_entry), with its costliest exit reasons. */
+function vcpuTimeLines(vcpus: NonNullable<Analysis['exits']>['byVcpu'] & object): string[] {
+  const timed = vcpus.filter((v) => v.guestNs !== undefined && v.spanNs);
+  if (timed.length === 0) return [];
+  const of = (ns: number, span: number) => `${formatDuration(ns)} (${formatPercent(ns / span)})`;
+  const rows = [['vCPU', 'traced', 'in guest', 'in exits', 'halted', 'not covered', 'most time in exits']];
+  for (const v of timed) {
+    const span = v.spanNs!;
+    const top = (v.inExitsByReason ?? []).filter((r) => r.ns > 0).slice(0, 3);
+    rows.push([
+      String(v.vcpu),
+      formatDuration(span),
+      of(v.guestNs!, span),
+      of(v.inExitsNs!, span),
+      of(v.haltedNs!, span),
+      of(v.untracedNs!, span),
+      top.map((r) => `${r.reason} ${formatDuration(r.ns)}`).join(', '),
+    ]);
+  }
+  return ['', 'Time per vCPU (kvm_entry → kvm_exit in the guest, exit → entry in the exit):', textTable(rows)];
 }
 
 /** A fact table as text: its title, what it means, the aligned table, and what it leaves out. */

@@ -40,6 +40,8 @@ export interface ReasonView {
   description: string;
   /** Source lines of the first input showing this reason. */
   exampleLines: number[];
+  /** Host traces: what later events say the row's exits did (reason = the part's detail, e.g. "APIC_EOI"). */
+  parts?: ReasonView[];
 }
 
 export interface EvidenceView {

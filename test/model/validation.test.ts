@@ -61,17 +61,45 @@ test('idle time of a CPU that traces no cpu_idle events counts in the polling co
   assert.equal(f.trace.timestampResolutionNs, 1000);
 });
 
-test('halt polling at the measured window: UDP_RR within 15 %, the others in direction (docs)', async () => {
-  const at = async (run: string, poll: number) => {
+/**
+ * Every off/on pair of docs/model.md's validation table: the poll-on rate netperf measured lies in the range predicted
+ * from the poll-off trace at the window the poll-on run used — or the pair is a known miss, with the reason, and the
+ * test checks that it still misses (so the table is updated when the model changes).
+ */
+const PAIRS: { run: string; poll: number; input?: string; miss?: string }[] = [
+  { run: 'tcprr-cross', poll: 200000 },
+  { run: 'tcprr-cross', poll: 200000, input: 'report.txt.gz' },
+  { run: 'udprr-cross', poll: 200000 },
+  { run: 'tcpcrr-cross', poll: 200000 },
+  { run: 'tcprr1k-cross', poll: 200000 },
+  { run: 'tcprr1k-cross', poll: 200000, input: 'report.txt.gz' },
+  { run: 'udprr1k-cross', poll: 50000 },
+  { run: 'tcprr1-cross', poll: 50000 },
+  {
+    run: 'tcpcrr50k-cross',
+    poll: 50000,
+    miss: 'measured 11 % below off; no term of the model makes polling slower (likely spinning against other work)',
+  },
+];
+
+for (const { run, poll, input = 'dat', miss } of PAIRS) {
+  test(`halt polling ${run} (${input}) at ${poll / 1000} µs: ${miss ? `known miss — ${miss}` : 'measured in range'}`,
+    async () => {
+      const f = await factsOf([rec(`${run}-poll0.${input}`), rec(`${run}-poll0.netperf.txt`)]);
+      const p = predictHaltPolling(f, poll)!;
+      const m = measured(`${run}-poll${poll}.netperf.txt`);
+      const inRange = p.low <= m && m <= p.high;
+      assert.equal(inRange, !miss, JSON.stringify({ p, m }));
+    });
+}
+
+test('halt polling at 200 µs: the point estimate within 15 % on three of the four pairs (docs/model.md)', async () => {
+  const errors: number[] = [];
+  for (const run of ['tcprr-cross', 'udprr-cross', 'tcpcrr-cross', 'tcprr1k-cross']) {
     const f = await factsOf([rec(`${run}-poll0.dat`), rec(`${run}-poll0.netperf.txt`)]);
-    return { p: predictHaltPolling(f, poll)!, m: measured(`${run}-poll${poll}.netperf.txt`) };
-  };
-  const udp = await at('udprr-cross', 200000);
-  assert.ok(Math.abs(udp.p.after / udp.m - 1) < 0.15, JSON.stringify(udp));
-  for (const run of ['tcprr-cross', 'tcprr1k-cross', 'tcpcrr-cross']) {
-    const { p, m } = await at(run, 200000);
-    assert.ok(p.after > p.before && p.after < m, `${run}: ${JSON.stringify(p)} vs ${m}`);
+    errors.push(predictHaltPolling(f, 200000)!.after / measured(`${run}-poll200000.netperf.txt`) - 1);
   }
+  assert.deepEqual(errors.map((e) => Math.abs(e) < 0.15), [true, true, false, true], JSON.stringify(errors));
 });
 
 test('a loaded machine (vCPUs busy with other work): no critical idle wake-ups, halt polling not advised', async () => {

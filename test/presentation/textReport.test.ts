@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import type { Analysis } from '../../src/core/index';
 import { formatAnalysisText } from '../../src/presentation/textReport';
 import { fixtureAnalysis } from '../helpers/fixtureAnalysis';
+import { sample } from '../helpers/paths';
+import { analyzeFiles } from '../../src/core/analyze';
+import { buildAnalysisView } from '../../src/presentation/analysisView';
+import { findReason } from '../../src/presentation/hoverText';
 
 function handMade(): Analysis {
   const a = fixtureAnalysis('analysis-tcprr.json');
@@ -67,4 +71,17 @@ test('exits table: counts, shares and durations through the one formatter', () =
   const text = formatAnalysisText(handMade());
   assert.match(text, /msr_write 0x830\s+ipi\s+4,000\s+40\u00a0%\s+3,000\s+2.1\u00a0µs/);
   assert.match(text, /VM exits \(guest-inferred\): 10,000, 20,000\/s/);
+});
+
+test('a host exit row is the reason kvm_exit printed, with what kvm_apic said indented under it', async () => {
+  // host-trace-svm-idle-halt-ipi-ts-only-2024.txt: 2 `reason msr` exits, each followed by apic_write APIC_EOI.
+  const a = await analyzeFiles([sample('public', 'shared-set', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')]);
+  const lines = formatAnalysisText(a).split('\n');
+  const row = lines.findIndex((l) => /^msr\s+eoi\s+2\s/.test(l));
+  assert.ok(row >= 0, 'the msr row');
+  assert.match(lines[row + 1], /^ {2}└ APIC_EOI\s+eoi\s+2\s/);
+  const view = buildAnalysisView(a).reasons.find((r) => r.reason === 'msr');
+  assert.deepEqual(view?.parts?.map((p) => [p.reason, p.category, p.count]), [['APIC_EOI', 'eoi', 2]]);
+  // A hover on a host line keyed "msr APIC_EOI" finds the part, under its full name.
+  assert.equal(findReason(a, 'msr APIC_EOI')?.count, 2);
 });

@@ -19,7 +19,7 @@ const SHARED = join(FIXTURES, 'public', 'shared-set');
 const FOUND = join(FIXTURES, 'public', 'found');
 const TRACE_TEXT_TODO = { todo: 'trace-text reader, issue 13' };
 /** Trace-text files that the trace-text reader does not read as expected yet (owned by another part of issue 13). */
-const TRACE_TEXT_FAILING = new Set(['host-trace-svm-idle-halt-ipi-ts-only-2024.txt']);
+const TRACE_TEXT_FAILING = new Set<string>();
 
 interface Loaded {
   format: InputFormat | null;

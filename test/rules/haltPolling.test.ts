@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ModelFacts } from '../../src/core/model/facts';
-import { haltPolling, niceWindow, MIN_EVIDENCE } from '../../src/core/rules/haltPolling';
+import { coveredAt, haltPolling, niceWindow, predictHaltPolling, MIN_EVIDENCE } from '../../src/core/rules/haltPolling';
 import { cat, constant, countsRun, guestRun } from '../helpers/facts';
 
 const recommended = (f: ModelFacts) => {
@@ -50,13 +50,33 @@ test('evidence minimum: round trips, traced time and critical wake-ups, each on 
 
 test('guest prediction: each critical wake-up becomes a polled hand-off (by hand)', () => {
   const p = recommended(guestRun()).prediction!;
-  // 100 µs per transaction, 50 µs per hand-off; polled hand-off 4 + 10 + 0.5 µs = 14.5 µs; 2 per transaction:
-  // 100 − 2 × (50 − 14.5) = 29 µs → 34,482.8/s.
+  // 100 µs per transaction, 50 µs per hand-off; polled hand-off 4 + 10 × 0.9 (warm) + 0.5 µs = 13.5 µs; 2 per
+  // transaction: 100 − 2 × (50 − 13.5) = 27 µs → 37,037.0/s.
   assert.equal(p.before, 10_000);
-  assert.equal(p.after, 34_482.8);
-  // Range: ±1 ns resolution per segment, 0–1 µs to notice the wake-up (constant samples: no sampling spread).
-  assert.equal(p.low, Math.round((1e9 / (100_000 - 2 * (50_000 - 15_002))) * 10) / 10);
-  assert.equal(p.high, Math.round((1e9 / (100_000 - 2 * (50_000 - 13_998))) * 10) / 10);
+  assert.equal(p.after, 37_037);
+  // Range: ±1 ns resolution per segment, the run warm × 0.7 to cold × 1, 0–1 µs to notice the wake-up.
+  assert.equal(p.low, Math.round((1e9 / (100_000 - 2 * (50_000 - (4_001 + 10_001 + 1_000)))) * 10) / 10);
+  assert.equal(p.high, Math.round((1e9 / (100_000 - 2 * (50_000 - (3_999 + 9_999 * 0.7)))) * 10) / 10);
+});
+
+test('guest window under twice grow_start: from no gain (collapsed at 0) to every wake-up within it caught', () => {
+  const f = guestRun();
+  // Half of all idle periods outlast 50 µs: the window is open about half the time.
+  const buckets: [number, number][] = [[30_000, 1], [70_000, 1]];
+  f.wake = { ...f.wake, idlePeriods: { n: 2, sum: 100_000, min: 30_000, max: 70_000, buckets } };
+  assert.deepEqual(coveredAt(f, 50_000), { point: 0.5, low: 0, high: 1 });
+  assert.deepEqual(coveredAt(f, 100_000), { point: 1, low: 1, high: 1 }, '100 µs: grows 50 → 100, no collapse');
+  const p = predictHaltPolling(f, 50_000)!;
+  assert.equal(p.low, p.before);
+  // Half the wake-ups polled: 100 − 2 × 0.5 × (50 − 13.5) = 63.5 µs.
+  assert.equal(p.after, Math.round((1e9 / 63_500) * 10) / 10);
+});
+
+test('hand-offs to a busy target: no critical idle wake-up, no gain predicted', () => {
+  const f = guestRun();
+  f.wake = { ...f.wake, idleWakesOnPath: 0 };
+  const p = predictHaltPolling(f, 200_000)!;
+  assert.deepEqual([p.low, p.after, p.high], [p.before, p.before, p.before]);
 });
 
 test('text timestamps (µs) widen the range; a noisy sample widens it too', () => {

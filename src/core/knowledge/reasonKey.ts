@@ -12,9 +12,17 @@ export function hostMsrAccessReason(write: boolean, msr: number): string {
   return `${write ? 'MSR_WRITE' : 'MSR_READ'} ${hex(msr)}`;
 }
 
-/** A host exit named more precisely by the MSR or APIC register it wrote: "msr 0x830", "MSR_WRITE APIC_EOI". */
-export function refinedExitReason(exitReason: string, what: string): string {
-  return `${exitReason} ${what}`;
+/**
+ * What a host exit did, as a later event says: the MSR it wrote ("0x830"), the APIC register ("APIC_EOI"), or the
+ * kind ("MMIO", "stage-2 fault"). A part of the exit's row (`parts[].detail`); the row keeps the printed reason.
+ */
+export function exitPartDetail(what: string | number): string {
+  return typeof what === 'number' ? hex(what) : what;
+}
+
+/** A part's full name, "MSR_WRITE 0x830" / "msr APIC_EOI": a host kvm_msr line's hover key finds its part by it. */
+export function refinedExitReason(exitReason: string, detail: string): string {
+  return `${exitReason} ${detail}`;
 }
 
 /** A guest cpu_idle entry into a halting state. */

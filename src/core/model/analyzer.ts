@@ -125,7 +125,12 @@ export class Analyzer {
       timeline: ledger.timelineSummary(),
     });
     const { host, guest } = t;
-    if (host.ledger.total > 0) return { exits: fromLedger(host.ledger, 'host', durationNs, null), ledger: host.ledger };
+    if (host.ledger.total > 0) {
+      const exits = fromLedger(host.ledger, 'host', durationNs, null);
+      const times = host.times.summary();
+      exits.byVcpu = exits.byVcpu?.map((v) => ({ ...v, ...times.get(v.vcpu) }));
+      return { exits, ledger: host.ledger };
+    }
     // kvm_msr without kvm_exit: each kvm_msr is an MSR exit, the only exits this host trace shows.
     if (host.msrLedger.total > 0 && guest.ledger.total === 0) {
       return { exits: fromLedger(host.msrLedger, 'host', durationNs, null), ledger: host.msrLedger };

@@ -1,6 +1,6 @@
 // Every VM exit the model counts (host kvm_exit, inferred from guest events, or count-table rows) goes through here:
 // per reason counts, critical/off-critical, durations, examples, per vCPU, and a decimated timeline.
-import type { ExitCategory, ReasonStats } from '../analysisTypes';
+import type { ExitCategory, ReasonPart, ReasonStats } from '../analysisTypes';
 import { minSamplesFor } from '../stats/distribution';
 import { LogHistogram } from '../stats/logHistogram';
 
@@ -8,7 +8,7 @@ const MAX_EXAMPLES = 5;
 /** The timeline keeps at most this many buckets; when it grows past, buckets are merged pairwise. */
 const MAX_TIMELINE_BUCKETS = 240;
 
-interface ReasonEntry {
+interface Tally {
   category: ExitCategory;
   description: string;
   count: number;
@@ -17,15 +17,31 @@ interface ReasonEntry {
   attributed: boolean;
   durations: LogHistogram;
   examples: number[];
+}
+
+interface ReasonEntry extends Tally {
   /** Count tables carry their own mean/max (perf kvm stat Avg/Max time). */
   tableMeanNs: number | null;
   tableMaxNs: number | null;
+  /** What other events said the exits did (keyed by detail; null: exits nothing refined), categories from these. */
+  parts: Map<string | null, Tally>;
+}
+
+/** What an exit did, as an event after it says (kvm_msr, kvm_apic, kvm_mmio): a part of the exit's row. */
+export interface ExitPart {
+  detail: string;
+  category: ExitCategory;
+  description: string;
 }
 
 export interface ExitSample {
+  /** As the source names it (the reason kvm_exit printed). */
   reason: string;
+  /** The exit's own category and description, for exits no part refines. */
   category: ExitCategory;
   description: string;
+  /** What the exit did, when another event says: counted as a part of the row, with its own category. */
+  part?: ExitPart | null;
   vcpu: number | null;
   timeNs: number | null;
   durationNs: number | null;
@@ -46,31 +62,27 @@ export class ExitLedger {
   add(s: ExitSample, count = 1): void {
     let e = this.reasons.get(s.reason);
     if (!e) {
-      e = {
-        category: s.category,
-        description: s.description,
-        count: 0,
-        critical: 0,
-        offCritical: 0,
-        attributed: false,
-        durations: new LogHistogram(),
-        examples: [],
-        tableMeanNs: null,
-        tableMaxNs: null,
-      };
+      e = { ...newTally(s.category, s.description), tableMeanNs: null, tableMaxNs: null, parts: new Map() };
       this.reasons.set(s.reason, e);
     }
-    e.count += count;
-    this.total += count;
-    if (s.critical !== null) {
-      e.attributed = true;
-      if (s.critical) e.critical += count;
-      else e.offCritical += count;
+    const key = s.part?.detail ?? null;
+    let part = e.parts.get(key);
+    if (!part) {
+      part = newTally(s.part?.category ?? s.category, s.part?.description ?? s.description);
+      e.parts.set(key, part);
     }
-    if (s.durationNs !== null) e.durations.add(s.durationNs);
-    if (s.exampleLine !== null && e.examples.length < MAX_EXAMPLES) e.examples.push(s.exampleLine);
+    tally(e, s, count);
+    tally(part, s, count);
+    this.total += count;
     if (s.vcpu !== null) this.vcpus.set(s.vcpu, (this.vcpus.get(s.vcpu) ?? 0) + count);
-    if (s.timeNs !== null) this.addToTimeline(s.category, s.timeNs, count);
+    if (s.timeNs !== null) this.addToTimeline(part.category, s.timeNs, count);
+  }
+
+  /** The tallies categories are judged on: each row's parts (its exits as refined by later events). */
+  private *leaves(): Iterable<Tally & { tableMeanNs: number | null }> {
+    for (const e of this.reasons.values()) {
+      for (const p of e.parts.values()) yield { ...p, tableMeanNs: e.parts.size === 1 ? e.tableMeanNs : null };
+    }
   }
 
   /** A count-table row: count with the table's own mean/max time. */
@@ -86,13 +98,13 @@ export class ExitLedger {
 
   countIn(category: ExitCategory): number {
     let n = 0;
-    for (const e of this.reasons.values()) if (e.category === category) n += e.count;
+    for (const e of this.leaves()) if (e.category === category) n += e.count;
     return n;
   }
 
   criticalIn(category: ExitCategory): number {
     let n = 0;
-    for (const e of this.reasons.values()) if (e.category === category) n += e.critical;
+    for (const e of this.leaves()) if (e.category === category) n += e.critical;
     return n;
   }
 
@@ -110,7 +122,7 @@ export class ExitLedger {
   /** Count, critical count and mean duration per category, as plain data for the rules. */
   byCategory(): Partial<Record<ExitCategory, { count: number; critical: number; meanDurationNs: number | null }>> {
     const out: Partial<Record<ExitCategory, { count: number; critical: number; meanDurationNs: number | null }>> = {};
-    for (const e of this.reasons.values()) {
+    for (const e of this.leaves()) {
       const c = e.category;
       out[c] ??= { count: this.countIn(c), critical: this.criticalIn(c), meanDurationNs: this.meanDurationIn(c) };
     }
@@ -121,7 +133,7 @@ export class ExitLedger {
   meanDurationIn(category: ExitCategory): number | null {
     let sum = 0;
     let n = 0;
-    for (const e of this.reasons.values()) {
+    for (const e of this.leaves()) {
       if (e.category !== category) continue;
       const m = e.durations.mean ?? e.tableMeanNs;
       if (m === null) continue;
@@ -135,26 +147,39 @@ export class ExitLedger {
   reasonStats(): ReasonStats[] {
     const out: ReasonStats[] = [];
     for (const [reason, e] of this.reasons) {
-      const h = e.durations;
+      const parts = [...e.parts].filter((p): p is [string, Tally] => p[0] !== null);
+      // The row takes the category most of its exits have (a msr row of EOI writes is an eoi row).
+      const main = [...e.parts.values()].reduce((a, b) => (b.count > a.count ? b : a));
       out.push({
         reason,
-        category: e.category,
-        count: e.count,
-        share: this.total > 0 ? e.count / this.total : 0,
-        critical: e.attributed ? e.critical : null,
-        offCritical: e.attributed ? e.offCritical : null,
-        meanNs: round(h.mean ?? e.tableMeanNs),
-        p50Ns: round(h.quantile(0.5)),
-        // A p99 needs 100 durations to say more than the maximum: hidden below that.
-        p99Ns: h.count >= minSamplesFor(0.99) ? round(h.quantile(0.99)) : null,
-        maxNs: round(h.count > 0 ? h.max : e.tableMaxNs),
-        exampleLines: e.examples,
+        ...this.stats(e, e.tableMeanNs, e.tableMaxNs),
+        category: main.category,
         description: e.description,
-        durationCount: h.count,
+        ...(parts.length > 0 ? { parts: parts.map(([detail, p]) => ({ detail, ...this.stats(p, null, null) })) } : {}),
       });
+      out[out.length - 1].parts?.sort((a, b) => b.count - a.count || (a.detail < b.detail ? -1 : 1));
     }
     // Most frequent first; ties by name so that output is deterministic.
     return out.sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0));
+  }
+
+  private stats(t: Tally, tableMeanNs: number | null, tableMaxNs: number | null): Omit<ReasonPart, 'detail'> {
+    const h = t.durations;
+    return {
+      category: t.category,
+      count: t.count,
+      share: this.total > 0 ? t.count / this.total : 0,
+      critical: t.attributed ? t.critical : null,
+      offCritical: t.attributed ? t.offCritical : null,
+      meanNs: round(h.mean ?? tableMeanNs),
+      p50Ns: round(h.quantile(0.5)),
+      // A p99 needs 100 durations to say more than the maximum: hidden below that.
+      p99Ns: h.count >= minSamplesFor(0.99) ? round(h.quantile(0.99)) : null,
+      maxNs: round(h.count > 0 ? h.max : tableMaxNs),
+      exampleLines: t.examples,
+      description: t.description,
+      durationCount: h.count,
+    };
   }
 
   byVcpu(): { vcpu: number; count: number }[] {
@@ -188,6 +213,22 @@ export class ExitLedger {
     while (arr.length <= idx) arr.push(0);
     arr[idx] += count;
   }
+}
+
+function newTally(category: ExitCategory, description: string): Tally {
+  const durations = new LogHistogram();
+  return { category, description, count: 0, critical: 0, offCritical: 0, attributed: false, durations, examples: [] };
+}
+
+function tally(t: Tally, s: ExitSample, count: number): void {
+  t.count += count;
+  if (s.critical !== null) {
+    t.attributed = true;
+    if (s.critical) t.critical += count;
+    else t.offCritical += count;
+  }
+  if (s.durationNs !== null) t.durations.add(s.durationNs);
+  if (s.exampleLine !== null && t.examples.length < MAX_EXAMPLES) t.examples.push(s.exampleLine);
 }
 
 export function round(n: number | null | undefined): number | null {

@@ -13,13 +13,14 @@ import {
   msrAccessOf,
   parseVcpuWakeup,
 } from '../eventFields';
-import { abortWithoutMmio, apicRegister, describeExit, hex, mmioRefinement, msrInfo } from '../knowledge/exitTable';
-import { hostMsrAccessReason, refinedExitReason } from '../knowledge/reasonKey';
+import { abortWithoutMmio, apicRegister, describeExit, mmioRefinement, msrInfo } from '../knowledge/exitTable';
+import { exitPartDetail, hostMsrAccessReason } from '../knowledge/reasonKey';
 import type { TraceEvent } from '../records';
 import { LogHistogram } from '../stats/logHistogram';
 import type { CriticalPathTracker } from './criticalPath';
-import { ExitLedger } from './exitLedger';
+import { ExitLedger, type ExitPart } from './exitLedger';
 import { newPollingObservation, notePollWindow, type FactRecorder, type FactUpdater } from './guestModel';
+import { VcpuTimes } from './vcpuTimes';
 import type { WakeTimings } from './wakeTimings';
 
 /** How soon after an exit a kvm_msr / kvm_apic event still names what that exit did. */
@@ -36,7 +37,8 @@ interface OpenExit {
   line: number | null;
   fact: number;
   critical: boolean | null;
-  refined: boolean;
+  /** What a kvm_msr / kvm_apic / kvm_mmio right after the exit says it did; the row stays the printed reason. */
+  part: ExitPart | null;
 }
 
 interface HostVcpu {
@@ -53,6 +55,8 @@ export class HostModel {
   readonly polling = newPollingObservation();
   readonly wakeupPolled = new LogHistogram();
   readonly wakeupWaited = new LogHistogram();
+  /** Each vCPU's time in the guest, in exits and halted (kvm_entry → kvm_exit → kvm_entry). */
+  readonly times = new VcpuTimes();
   /** kvm_exit events whose payload could not be read (counted as exits all the same). */
   readonly unreadable = { count: 0, firstLine: null as number | null };
   private readonly vcpus = new Map<number, HostVcpu>();
@@ -121,6 +125,7 @@ export class HostModel {
     const v = this.vcpu(n);
     if (v.exit) this.closeExit(n, v, null); // no kvm_entry seen for the previous one
     const halt = e.info.category === 'halt';
+    this.times.exit(n, ev.timeNs);
     const critical = halt ? null : this.path.holds('host', n);
     v.exit = {
       reason: e.reason,
@@ -130,7 +135,7 @@ export class HostModel {
       line: ev.line,
       fact: this.recordFact(ev.line, critical, null),
       critical,
-      refined: false,
+      part: null,
     };
     v.halted = halt;
     v.tokenArrivedInHalt = false;
@@ -144,7 +149,7 @@ export class HostModel {
     const v = this.vcpu(n);
     const info = msrInfo(access.msr);
     const described = info ? `${info.name}: ${info.description}` : 'MSR access';
-    if (access.write && info?.category) this.refineExit(v, ev.timeNs, hex(access.msr), info.category, described);
+    if (access.write && info?.category) this.refineExit(v, ev.timeNs, access.msr, info.category, described);
     this.msrLedger.add({
       reason: hostMsrAccessReason(access.write, access.msr),
       category: (access.write ? info?.category : null) ?? 'other',
@@ -175,18 +180,17 @@ export class HostModel {
     const mmio = ev.name === 'kvm_mmio' ? parseKvmMmio(ev.payload) : null;
     if (mmio) this.recordsMmio = true;
     const e = v.exit;
-    const r = mmio ? mmioRefinement(e?.reason ?? '', e?.category ?? null, mmio.gpa) : parseExitDetail(ev.name, ev.payload);
-    if (r) this.refineExit(v, ev.timeNs, `(${r.name})`, r.category, r.description);
+    const r = mmio
+      ? mmioRefinement(e?.reason ?? '', e?.category ?? null, mmio.gpa)
+      : parseExitDetail(ev.name, ev.payload);
+    if (r) this.refineExit(v, ev.timeNs, r.name, r.category, r.description);
   }
 
-  /** Names what an open exit did (which MSR or APIC register), once, and only right after the exit. */
-  private refineExit(v: HostVcpu, t: number, what: string, category: ExitCategory, description: string): void {
+  /** Notes what an open exit did (which MSR or APIC register), once, and only right after the exit. */
+  private refineExit(v: HostVcpu, t: number, what: string | number, category: ExitCategory, description: string) {
     const e = v.exit;
-    if (!e || e.refined || t - e.t > STEP_WINDOW_NS) return;
-    e.refined = true;
-    e.reason = refinedExitReason(e.reason, what);
-    e.category = category;
-    e.description = description;
+    if (!e || e.part || t - e.t > STEP_WINDOW_NS) return;
+    e.part = { detail: exitPartDetail(what), category, description };
   }
 
   private apicIpi(ev: TraceEvent): void {
@@ -210,12 +214,13 @@ export class HostModel {
     const n = this.vcpuOf(ev, kvmEntryVcpuOf(ev));
     const v = this.vcpu(n);
     if (v.exit) this.closeExit(n, v, ev.timeNs);
+    else this.times.entered(n, ev.timeNs);
   }
 
   private closeExit(n: number, v: HostVcpu, entryAt: number | null): void {
     const e = v.exit!;
-    const fault = !e.refined && this.recordsMmio ? abortWithoutMmio(e.reason) : null;
-    if (fault) this.refineExit(v, e.t, `(${fault.name})`, fault.category, fault.description);
+    const fault = !e.part && this.recordsMmio ? abortWithoutMmio(e.reason) : null;
+    if (fault) this.refineExit(v, e.t, fault.name, fault.category, fault.description);
     // An exit "lasting" longer than MAX_EXIT_NS (halts aside) is a gap in the trace, not a duration.
     let duration = entryAt !== null && entryAt >= e.t ? entryAt - e.t : null;
     if (duration !== null && !v.halted && duration > MAX_EXIT_NS) duration = null;
@@ -229,9 +234,10 @@ export class HostModel {
       }
       if (duration !== null) this.wake.idlePeriods.add(duration);
     }
-    const { reason, category, description, t, line } = e;
-    const exampleLine = line;
-    this.ledger.add({ reason, category, description, vcpu: n, timeNs: t, durationNs: duration, critical, exampleLine });
+    const { reason, category, description, part, t: timeNs, line: exampleLine } = e;
+    this.times.exitEnded(n, reason, part?.category ?? category, v.halted, duration, entryAt);
+    const durationNs = duration;
+    this.ledger.add({ reason, category, description, part, vcpu: n, timeNs, durationNs, critical, exampleLine });
     this.updateFact(e.fact, critical, duration);
     v.exit = null;
     v.halted = false;
