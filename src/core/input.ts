@@ -61,6 +61,8 @@ export interface ReadOptions {
   spillDirectory?: string | null;
   /** trace.dat: decode the model's fields from the binary layout (default true); false prints and parses them. */
   fastFields?: boolean;
+  /** trace.dat: read the CPU streams in worker threads (true), on this thread (false), or decide (absent). */
+  parallel?: boolean;
 }
 
 export class InputError extends Error {}
@@ -174,6 +176,8 @@ interface OpenedInput {
   rawDone(): number;
   /** Random access to the content when the source allows it without copying (an uncompressed file or bytes). */
   access: RandomAccess | null;
+  /** The file on disk, when the content is that file's bytes as stored (not gzip): workers may open it too. */
+  filePath: string | null;
   close(): Promise<void>;
 }
 
@@ -246,6 +250,7 @@ async function openInput(source: ByteSource, files: FileAccessor): Promise<Opene
     content,
     rawDone: () => count.bytes,
     access: gzipped ? null : access,
+    filePath: !gzipped && source.kind === 'path' ? source.path : null,
     close: async () => {
       await content.close().catch(() => undefined);
       await close();
@@ -370,7 +375,7 @@ function tapLines(reader: LineReader, onLine: (text: string, lineNo: number) => 
 async function readTraceDatInput(input: OpenedInput, sink: RecordSink, options: ReadOptions): Promise<void> {
   const { name } = input;
   if (input.access && input.size !== null) {
-    await readTraceDatFrom(input.access, input.size, name, sink, options);
+    await readTraceDatFrom(input.access, input.size, name, sink, { ...options, filePath: input.filePath ?? undefined });
     return;
   }
   // progress of a decompressed copy, reported in bytes of the source as stored
