@@ -40,7 +40,8 @@ export class Reservoir {
 /** Nearest-rank q-quantile of an array (sorted copy); null when empty. */
 export function sampleQuantile(values: readonly number[], q: number): number | null {
   if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  // a typed array sorts numerically without a comparator call per step: the bootstrap calls this 200 times a range
+  const sorted = Float64Array.from(values).sort();
   return sorted[Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length - 1e-9))) - 1];
 }
 
