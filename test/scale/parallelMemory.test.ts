@@ -55,6 +55,7 @@ test('2 M trace.dat events through worker threads: flat live memory, peak RSS un
   const base = p.samples.find((s) => s.bytes >= total / 4)!;
   const growth = Math.max(...p.samples.map((s) => s.liveMB)) - base.liveMB;
   assert.ok(growth < 16, `live memory grew by ${growth.toFixed(1)} MB from the first quarter to the end`);
-  t.diagnostic(`${statSync(dat).size} bytes, live growth ${growth.toFixed(1)} MB, peak RSS ${p.peakRssMB.toFixed(0)} MB`);
+  const size = statSync(dat).size;
+  t.diagnostic(`${size} bytes, live growth ${growth.toFixed(1)} MB, peak RSS ${p.peakRssMB.toFixed(0)} MB`);
   assert.ok(p.peakRssMB < PEAK_RSS_MB, `peak RSS ${p.peakRssMB.toFixed(0)} MB`);
 });

@@ -18,7 +18,9 @@ const datIn = (dir: string) =>
 
 const FILES = [
   ...datIn(join(SAMPLES, 'guest-trace')),
-  ...['tracedat', 'trace-dat', 'recordings', 'guest-trace', 'capture/run-host-vmm'].flatMap((d) => datIn(join(FIXTURES, d))),
+  ...['tracedat', 'trace-dat', 'recordings', 'guest-trace', 'capture/run-host-vmm'].flatMap((d) =>
+    datIn(join(FIXTURES, d)),
+  ),
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'kvl-parallel-'));

@@ -221,7 +221,8 @@ export async function readInWorkers(
         sink.record(ev);
         emitted++;
       }
-      if ((emitted & (ABORT_CHECK_EVERY - 1)) === 0 && signal?.aborted) return { emitted, cancelled: true, fatalProblems };
+      const checkAbort = (emitted & (ABORT_CHECK_EVERY - 1)) === 0;
+      if (checkAbort && signal?.aborted) return { emitted, cancelled: true, fatalProblems };
       let more = src.stream.next();
       if (more !== true && more !== false) {
         more = await more;

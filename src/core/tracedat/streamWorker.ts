@@ -4,7 +4,7 @@
 import { promises as fsp } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchBuilder, transferList, type EventBatch } from './eventBatch';
-import { CpuStream } from './ring';
+import { CpuStream, type RingProblem } from './ring';
 import type { StreamSpec } from './sources';
 import { makeTimestampConverter } from './timeshift';
 
@@ -61,8 +61,9 @@ async function main(): Promise<void> {
   const file = await fsp.open(data.path, 'r');
   const walkers = new Map<number, Walker>();
   for (const { index, spec } of data.streams) {
-    const w: Walker = { index, stream: null!, toNs: makeTimestampConverter(spec.clock), produced: 0, problems: [], ended: false };
-    const onProblem: ConstructorParameters<typeof CpuStream>[6] = (problem) => w.problems.push({ before: w.produced, problem });
+    const toNs = makeTimestampConverter(spec.clock);
+    const w: Walker = { index, stream: null!, toNs, produced: 0, problems: [], ended: false };
+    const onProblem = (problem: RingProblem) => w.problems.push({ before: w.produced, problem });
     w.stream = new CpuStream(file, data.size, spec.cpu, spec.region, spec.layout, spec.compressed, onProblem);
     walkers.set(index, w);
   }
