@@ -22,6 +22,7 @@ import {
   type OpenFile,
   type RandomAccess,
 } from './byteSource';
+import { COUNTS_RECORDS, type CountedSink } from './countedSink';
 import { LineSplitter, encodingFromBom } from './lineSplitter';
 import { isTraceTextFormat } from './records';
 import type { InputFormat, InputRecord, InputWarning, LineReader, RecordSink } from './records';
@@ -82,9 +83,10 @@ export function detectTextFormat(head: readonly string[]): InputFormat | null {
   return null;
 }
 
-/** Collects warnings with a cap, counting records, and forwarding records to the consumer. */
-class CountingSink implements RecordSink {
+/** Collects warnings with a cap, counting records (the one count: readers ask it), forwarding records on. */
+class CountingSink implements CountedSink {
   records = 0;
+  readonly [COUNTS_RECORDS] = true as const;
   warnings: InputWarning[] = [];
   dropped = 0;
   error: string | null = null;

@@ -1,6 +1,7 @@
 // perf kvm stat report|live (classic and hists layouts) and perf stat -e 'kvm:*' counts; see countTables.ts for where
 // the layouts come from and what the records mean.
 import type { ExitCountRow, ExitCountTotals, LineReader, RecordSink } from '../records';
+import { counted, type CountedSink } from '../countedSink';
 import { cleanLine, emptyRow, parseNumber, toNs, totals } from './countTableLines';
 import { RunMarks } from './runMarks';
 import { Warnings } from './warnings';
@@ -114,7 +115,6 @@ export class PerfKvmStatLineReader implements LineReader {
   /** --event=X from a `perf kvm stat` command line: names the hists-layout table, which does not print it. */
   private eventHint: string | null = null;
   private inPerfStat = false;
-  private records = 0;
   /** A header or row a mail client may have wrapped, held until the next line says. */
   private pending: { text: string; line: number } | null = null;
   /** The time line of a live screen whose table has not started yet. */
@@ -124,13 +124,15 @@ export class PerfKvmStatLineReader implements LineReader {
 
   private readonly runMarks: RunMarks;
 
-  constructor(private readonly sink: RecordSink) {
+  private readonly sink: CountedSink;
+
+  constructor(sink: RecordSink) {
+    this.sink = counted(sink);
     this.warnings = new Warnings(sink);
     this.runMarks = new RunMarks(sink);
   }
 
   private emit(r: ExitCountRow | ExitCountTotals): void {
-    this.records++;
     this.sink.record(r);
   }
 
@@ -369,7 +371,7 @@ export class PerfKvmStatLineReader implements LineReader {
     this.pending = null;
     this.closeTable();
     this.warnings.flush();
-    if (this.records === 0) {
+    if (this.sink.records === 0) {
       this.sink.warn(null, 'no perf kvm stat table found (expected a "VM-EXIT  Samples  Samples%  Time% ..." or "Event name  Samples ..." header, or perf stat kvm:* counts)');
     }
   }
