@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { analyzeFiles } from '../../src/core/analyze';
 import { readInput, type InputSummary } from '../../src/core/input';
 import type { TraceEvent } from '../../src/core/records';
+import { PARALLEL_MIN_BYTES, useWorkers } from '../../src/core/tracedat/parallel';
 import { FIXTURES, SAMPLES, sample } from '../helpers/paths';
 
 const datIn = (dir: string) =>
@@ -80,6 +81,27 @@ for (const path of [...FILES, ...DAMAGED]) {
     assert.equal(JSON.stringify(b), JSON.stringify(a));
   });
 }
+
+test('who decides: one core keeps the one-thread path; the option, then KVM_TRACE_LENS_PARALLEL, override', () => {
+  const big = PARALLEL_MIN_BYTES;
+  const saved = process.env.KVM_TRACE_LENS_PARALLEL;
+  try {
+    delete process.env.KVM_TRACE_LENS_PARALLEL;
+    assert.equal(useWorkers(undefined, big, '/x.dat', 1), false);
+    assert.equal(useWorkers(undefined, big, '/x.dat', 2), true);
+    assert.equal(useWorkers(undefined, big - 1, '/x.dat', 2), false, 'small files: a worker costs more than it saves');
+    assert.equal(useWorkers(undefined, big, undefined, 2), false, 'no file the workers could open');
+    assert.equal(useWorkers(true, 0, '/x.dat', 1), true);
+    process.env.KVM_TRACE_LENS_PARALLEL = 'on';
+    assert.equal(useWorkers(undefined, 0, '/x.dat', 1), true);
+    assert.equal(useWorkers(false, 0, '/x.dat', 1), false);
+    process.env.KVM_TRACE_LENS_PARALLEL = 'off';
+    assert.equal(useWorkers(undefined, big, '/x.dat', 8), false);
+  } finally {
+    if (saved === undefined) delete process.env.KVM_TRACE_LENS_PARALLEL;
+    else process.env.KVM_TRACE_LENS_PARALLEL = saved;
+  }
+});
 
 test('the sample recording through workers: its 256,254 events', async () => {
   // trace-cmd report tcprr-cross-poll0.dat | grep -c '^ *\S.*\[00[01]\]' → 256254 (the README's bench input)

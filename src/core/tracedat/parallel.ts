@@ -31,12 +31,17 @@ function workerScript(): { code: string; eval: boolean } | null {
  * Whether to decode in workers: `forced` (an option) or KVM_TRACE_LENS_PARALLEL=on|off decide; otherwise only with
  * more than one core, enough data, a file path the workers can open, and the worker script present.
  */
-export function useWorkers(forced: boolean | undefined, dataBytes: number, path: string | undefined): boolean {
+export function useWorkers(
+  forced: boolean | undefined,
+  dataBytes: number,
+  path: string | undefined,
+  cores = availableParallelism(),
+): boolean {
   if (path === undefined || workerScript() === null) return false;
   const env = process.env.KVM_TRACE_LENS_PARALLEL;
   const wanted = forced ?? (env === 'on' ? true : env === 'off' ? false : undefined);
   if (wanted !== undefined) return wanted;
-  return availableParallelism() > 1 && dataBytes >= PARALLEL_MIN_BYTES;
+  return cores > 1 && dataBytes >= PARALLEL_MIN_BYTES;
 }
 
 /** The current event of a stream, from the batches its worker sent. */
