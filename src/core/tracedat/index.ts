@@ -32,7 +32,7 @@ export interface TraceDatOptions {
   fastFields?: boolean;
   /**
    * Read the CPU streams in worker threads (true), on this thread (false), or decide (absent: more than one core
-   * and at least 16 MB of event data; KVM_TRACE_LENS_PARALLEL=on|off overrides). Workers need `filePath`.
+   * and at least 64 MB of event data; KVM_TRACE_LENS_PARALLEL=on|off overrides). Workers need `filePath`.
    */
   parallel?: boolean;
   /** The file the data comes from, when it is one the workers can open themselves. */

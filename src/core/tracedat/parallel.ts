@@ -14,8 +14,8 @@ import { SourceHeap, problemText, warnMissed, type EventCursor, type Source, typ
 
 const EVENTS_PER_BATCH = 4096;
 const BATCHES_AHEAD = 2;
-/** Below this much event data, starting a worker costs more than it saves. */
-export const PARALLEL_MIN_BYTES = 16 << 20;
+/** Below this much event data the worker's start and the batch copies cost more than it saves (README, Performance). */
+export const PARALLEL_MIN_BYTES = 64 << 20;
 const ABORT_CHECK_EVERY = 4096;
 
 /** How a worker is started: the bundle's sibling file, or the TypeScript source through tsx (tests, scripts). */
