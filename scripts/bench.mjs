@@ -50,7 +50,7 @@ const haveTraceCmd = spawnSync('trace-cmd', ['--version'], { stdio: 'ignore' }).
  * Runs a command once; wall time measured here, peak RSS by /usr/bin/time (the whole process), else by a node
  * wrapper reading process.resourceUsage() at exit (node commands only).
  */
-function measure(cmd, args, { captureStdout }) {
+function measure(cmd, args, { captureStdout, env }) {
   const rssFile = join(tmpdir(), `kvm-trace-lens-bench-rss-${process.pid}.txt`);
   let argv;
   if (haveTime) argv = ['/usr/bin/time', '-f', '%M %U %S', '-o', rssFile, cmd, ...args];
@@ -65,6 +65,7 @@ function measure(cmd, args, { captureStdout }) {
     stdio: ['ignore', captureStdout ? 'pipe' : 'ignore', 'pipe'],
     maxBuffer: 256 << 20,
     encoding: 'utf8',
+    env: env ? { ...process.env, ...env } : process.env,
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.error || r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.error?.message ?? r.stderr.slice(-500)}`);
@@ -84,9 +85,15 @@ function median(xs) {
   return s[Math.floor((s.length - 1) / 2)];
 }
 
-function runCli(file) {
-  return measure(process.execPath, [join(root, 'dist', 'cli.js'), 'analyze', file, '--json'], { captureStdout: true });
+function runCli(file, env) {
+  return measure(process.execPath, [join(root, 'dist', 'cli.js'), 'analyze', file, '--json'], { captureStdout: true, env });
 }
+
+/** The trace.dat is timed both ways: CPU streams read in worker threads (the default on 2+ cores), and on one thread. */
+const DAT_WAYS = [
+  { label: 'trace.dat (v6, uncompressed), workers', env: { KVM_TRACE_LENS_PARALLEL: 'on' } },
+  { label: 'trace.dat (v6, uncompressed), one thread', env: { KVM_TRACE_LENS_PARALLEL: 'off' } },
+];
 
 /** Our runs of one input, each with the trace-cmd run made just before it (other load on the machine hits both). */
 function summariseCli(all, traceCmdRuns) {
@@ -109,8 +116,8 @@ function summariseCli(all, traceCmdRuns) {
   };
 }
 
-function firstProgress(bundle, file) {
-  const r = measure(process.execPath, [bundle, file], { captureStdout: true });
+function firstProgress(bundle, file, env) {
+  const r = measure(process.execPath, [bundle, file], { captureStdout: true, env });
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
@@ -146,6 +153,17 @@ async function main() {
     target: 'node20',
     logLevel: 'warning',
   });
+  // the first-progress bundle starts its trace.dat workers from this file beside it
+  await build({
+    entryPoints: [join(root, 'src', 'core', 'tracedat', 'streamWorker.ts')],
+    outfile: join(opts.dir, 'tracedatWorker.js'),
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'warning',
+  });
 
   process.stderr.write(`reading ${RECORDING}\n`);
   const rec = loadRecording(RECORDING);
@@ -173,7 +191,7 @@ async function main() {
       process.stderr.write(`writing ${copies} copies → ${text}\n`);
       await writeScaledText(rec, copies, text);
     }
-    const inputs = [{ kind: 'text', file: text }];
+    const inputs = [{ kind: 'text', file: text, label: 'trace-cmd report text', env: undefined }];
     if (v6) {
       const [dat, haveDat] = cached(opts.dir, `scaled-${copies}x.dat`);
       let err = null;
@@ -182,7 +200,7 @@ async function main() {
         err = await writeScaledDat(v6, rec.cpus, rec.shiftNs, copies, dat);
       }
       if (err) process.stderr.write(`.dat skipped: ${err}\n`);
-      else inputs.push({ kind: 'dat', file: dat });
+      else for (const way of DAT_WAYS) inputs.push({ kind: 'dat', file: dat, ...way });
     }
     // interleaved: trace-cmd, then ours on each input, run after run, so that both see the same machine load
     const datFile = v6 && inputs.length > 1 ? inputs[1].file : null;
@@ -194,17 +212,17 @@ async function main() {
         tcRuns.push(measure('trace-cmd', ['report', datFile], { captureStdout: false }));
       }
       inputs.forEach((input, k) => {
-        process.stderr.write(`analyze ${input.file} (run ${run + 1}/${runs})\n`);
-        ourRuns[k].push(runCli(input.file));
+        process.stderr.write(`analyze ${input.file} ${input.env ? JSON.stringify(input.env) : ''} (run ${run + 1}/${runs})\n`);
+        ourRuns[k].push(runCli(input.file, input.env));
       });
     }
     const traceCmd = datFile ? summariseTraceCmd(tcRuns) : null;
     for (const [k, input] of inputs.entries()) {
       const bytes = statSync(input.file).size;
       const cli = summariseCli(ourRuns[k], datFile ? tcRuns : null);
-      const first = firstProgress(bundle, input.file);
+      const first = firstProgress(bundle, input.file, input.env);
       rows.push({
-        input: input.kind === 'text' ? 'trace-cmd report text' : 'trace.dat (v6, uncompressed)',
+        input: input.label,
         file: input.file,
         copies,
         bytes,

@@ -22,6 +22,7 @@ import {
   type OpenFile,
   type RandomAccess,
 } from './byteSource';
+import { COUNTS_RECORDS, type CountedSink } from './countedSink';
 import { LineSplitter, encodingFromBom } from './lineSplitter';
 import { isTraceTextFormat } from './records';
 import type { InputFormat, InputRecord, InputWarning, LineReader, RecordSink } from './records';
@@ -61,6 +62,8 @@ export interface ReadOptions {
   spillDirectory?: string | null;
   /** trace.dat: decode the model's fields from the binary layout (default true); false prints and parses them. */
   fastFields?: boolean;
+  /** trace.dat: read the CPU streams in worker threads (true), on this thread (false), or decide (absent). */
+  parallel?: boolean;
 }
 
 export class InputError extends Error {}
@@ -80,9 +83,10 @@ export function detectTextFormat(head: readonly string[]): InputFormat | null {
   return null;
 }
 
-/** Collects warnings with a cap, counting records, and forwarding records to the consumer. */
-class CountingSink implements RecordSink {
+/** Collects warnings with a cap, counting records (the one count: readers ask it), forwarding records on. */
+class CountingSink implements CountedSink {
   records = 0;
+  readonly [COUNTS_RECORDS] = true as const;
   warnings: InputWarning[] = [];
   dropped = 0;
   error: string | null = null;
@@ -174,6 +178,8 @@ interface OpenedInput {
   rawDone(): number;
   /** Random access to the content when the source allows it without copying (an uncompressed file or bytes). */
   access: RandomAccess | null;
+  /** The file on disk, when the content is that file's bytes as stored (not gzip): workers may open it too. */
+  filePath: string | null;
   close(): Promise<void>;
 }
 
@@ -246,6 +252,7 @@ async function openInput(source: ByteSource, files: FileAccessor): Promise<Opene
     content,
     rawDone: () => count.bytes,
     access: gzipped ? null : access,
+    filePath: !gzipped && source.kind === 'path' ? source.path : null,
     close: async () => {
       await content.close().catch(() => undefined);
       await close();
@@ -370,7 +377,7 @@ function tapLines(reader: LineReader, onLine: (text: string, lineNo: number) => 
 async function readTraceDatInput(input: OpenedInput, sink: RecordSink, options: ReadOptions): Promise<void> {
   const { name } = input;
   if (input.access && input.size !== null) {
-    await readTraceDatFrom(input.access, input.size, name, sink, options);
+    await readTraceDatFrom(input.access, input.size, name, sink, { ...options, filePath: input.filePath ?? undefined });
     return;
   }
   // progress of a decompressed copy, reported in bytes of the source as stored

@@ -40,7 +40,7 @@ const run = (args: string[], cwd = dir) => spawnSync(installed, args, { cwd, enc
 test('the tarball holds the CLI bundle and its bin script only, and declares no dependencies', () => {
   const tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!);
   const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').sort();
-  const packed = ['LICENSE', 'README.md', 'bin/kvm-trace-lens', 'dist/cli.js', 'package.json'];
+  const packed = ['LICENSE', 'README.md', 'bin/kvm-trace-lens', 'dist/cli.js', 'dist/tracedatWorker.js', 'package.json'];
   assert.deepEqual(files, packed.map((f) => `package/${f}`));
   const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as Record<string, unknown>;
   assert.equal(manifest.dependencies, undefined, 'the CLI is one bundle: list libraries as devDependencies');

@@ -1,6 +1,6 @@
 // Child process for memory.test.ts (run with --expose-gc): reads one file through the reader pipeline alone
 // ("read") or through the whole analysis as the CLI does ("analyze"), and samples live memory after a full GC at
-// every progress report (each 4 MB). Prints one JSON line.
+// every progress report (each 4 MB). Prints one JSON line, with the process's peak RSS (worker threads included).
 import { analyzeFiles } from '../../src/core/analyze';
 import { readInputFile } from '../../src/core/input';
 
@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     const analysis = await analyzeFiles([file], { onProgress });
     records = analysis.inputs[0].records;
   }
-  process.stdout.write(`${JSON.stringify({ records, samples, endLiveMB: liveMB() })}\n`);
+  const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(`${JSON.stringify({ records, samples, endLiveMB: liveMB(), peakRssMB })}\n`);
 }
 
 void main();

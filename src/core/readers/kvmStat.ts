@@ -1,6 +1,7 @@
 // The kvm_stat tool: curses screens (with or without title and header, debugfs or tracepoint mode, `x` drill-down),
 // -1 batches, -l / -L logs and -c CSV; see countTables.ts for where the layouts come from and what the records mean.
 import type { ExitCountRow, ExitCountTotals, LineReader, RecordSink } from '../records';
+import { counted, type CountedSink } from '../countedSink';
 import { DEBUGFS_EXITS_PARTS } from '../model/countRows';
 import { cleanLine, emptyRow, totals } from './countTableLines';
 import { Warnings } from './warnings';
@@ -83,7 +84,6 @@ function parseStamp(s: string): number | null {
 
 export class KvmStatLineReader implements LineReader {
   private readonly warnings: Warnings;
-  private records = 0;
   // curses screen: held until the next screen, the last one is emitted at end()
   private screenRows: ExitCountRow[] = [];
   private screenIndents: number[] = [];
@@ -99,12 +99,14 @@ export class KvmStatLineReader implements LineReader {
   private banner: { keys: string[]; line: number; csv: boolean } | null = null;
   private lastStamp: number | null = null;
 
-  constructor(private readonly sink: RecordSink) {
+  private readonly sink: CountedSink;
+
+  constructor(sink: RecordSink) {
+    this.sink = counted(sink);
     this.warnings = new Warnings(sink);
   }
 
   private emit(r: ExitCountRow | ExitCountTotals): void {
-    this.records++;
     this.sink.record(r);
   }
 
@@ -257,7 +259,7 @@ export class KvmStatLineReader implements LineReader {
     }
     if (this.screenTotals) this.emit(this.screenTotals);
     this.warnings.flush();
-    if (this.records === 0) {
+    if (this.sink.records === 0) {
       this.sink.warn(null, 'no kvm_stat output found (expected the "kvm statistics" screen, kvm_stat -1 "name total delta" lines, or -l/-c log lines)');
     }
   }

@@ -1,6 +1,7 @@
 // perf kvm stat report|live (classic and hists layouts) and perf stat -e 'kvm:*' counts; see countTables.ts for where
 // the layouts come from and what the records mean.
 import type { ExitCountRow, ExitCountTotals, LineReader, RecordSink } from '../records';
+import { counted, type CountedSink } from '../countedSink';
 import { cleanLine, emptyRow, endsInSoftBreak, joinSoftBreaks, parseNumber, toNs, totals } from './countTableLines';
 import { RunMarks } from './runMarks';
 import { Warnings } from './warnings';
@@ -134,7 +135,6 @@ export class PerfKvmStatLineReader implements LineReader {
   /** --event=X from a `perf kvm stat` command line: names the hists-layout table, which does not print it. */
   private eventHint: string | null = null;
   private inPerfStat = false;
-  private records = 0;
   /** A table line cut by a quoted-printable soft break ("=" at its end), held to be joined with the next line. */
   private softBreak: { text: string; line: number } | null = null;
   /** A header or row a mail client may have wrapped, held until the next line says. */
@@ -146,13 +146,15 @@ export class PerfKvmStatLineReader implements LineReader {
 
   private readonly runMarks: RunMarks;
 
-  constructor(private readonly sink: RecordSink) {
+  private readonly sink: CountedSink;
+
+  constructor(sink: RecordSink) {
+    this.sink = counted(sink);
     this.warnings = new Warnings(sink);
     this.runMarks = new RunMarks(sink);
   }
 
   private emit(r: ExitCountRow | ExitCountTotals): void {
-    this.records++;
     this.sink.record(r);
   }
 
@@ -441,7 +443,7 @@ export class PerfKvmStatLineReader implements LineReader {
     this.pending = null;
     this.closeTable();
     this.warnings.flush();
-    if (this.records === 0) {
+    if (this.sink.records === 0) {
       this.sink.warn(
         null,
         'no perf kvm stat table found (expected a "VM-EXIT  Samples  Samples%  Time% ..." or ' +

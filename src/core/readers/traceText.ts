@@ -5,6 +5,7 @@
 // events skipped — each kind warned once, with a count and the first line numbers.
 import type { InputFormat, LineReader, RecordSink, TextFormatReader, TraceEvent } from '../records';
 import { TRACE_TEXT_FORMATS } from '../records';
+import { counted, type CountedSink } from '../countedSink';
 import {
   indentOf,
   isHeaderOnly,
@@ -127,7 +128,7 @@ const NOTES = {
 
 class TraceTextLineReader implements LineReader {
   private readonly warnings: Warnings;
-  private events = 0;
+  private readonly sink: CountedSink;
   private nonEmptyLines = 0;
   private timestamped = false;
   /** The last event read, held back until the next line shows whether it continues (a wrapped payload). */
@@ -141,9 +142,15 @@ class TraceTextLineReader implements LineReader {
 
   constructor(
     private readonly format: InputFormat,
-    private readonly sink: RecordSink,
+    sink: RecordSink,
   ) {
+    this.sink = counted(sink);
     this.warnings = new Warnings(sink);
+  }
+
+  /** Events read so far: those given to the sink and the one held back. */
+  private get events(): number {
+    return this.sink.records + (this.pending ? 1 : 0);
   }
 
   line(raw: string, lineNo: number): void {
@@ -210,7 +217,6 @@ class TraceTextLineReader implements LineReader {
   private hold(event: TraceEvent, indent: number): void {
     this.flush();
     this.nonEmptyLines++;
-    this.events++;
     this.pending = event;
     this.pendingIndent = indent;
     this.pendingSoftBreak = false;

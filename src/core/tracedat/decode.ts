@@ -5,7 +5,7 @@ import type { RecordSink, TraceEvent } from '../records';
 import type { TraceDatHeader } from './header';
 import { CommTable, EventTypes, type EventType } from './events';
 import type { EventData, PrintEnv } from './printfmt';
-import type { Source } from './sources';
+import type { EventCursor, Source } from './sources';
 import { Kallsyms, PrintkFormats } from './symbols';
 
 /** How events print: byte order, long size, and kallsyms / printk formats for %pS and trace_printk. */
@@ -55,7 +55,7 @@ export class EventDecoder {
   }
 
   /** The source's current event, or null (after a warning, once per id) when its id has no format. */
-  decode(src: Source): TraceEvent | null {
+  decode(src: Source<EventCursor>): TraceEvent | null {
     const s = src.stream;
     const le = this.env.le;
     if (s.evLen < this.typeSize) return null;
@@ -104,7 +104,7 @@ export class EventDecoder {
     if (typeM) this.typeSize = Number(typeM[1]);
   }
 
-  private warnUnknown(id: number, src: Source): void {
+  private warnUnknown(id: number, src: Source<EventCursor>): void {
     if (this.unknownIds.has(id)) return;
     this.unknownIds.add(id);
     const where = src.instance === undefined ? '' : `instance "${src.instance}" `;

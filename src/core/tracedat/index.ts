@@ -13,7 +13,8 @@ import type { RecordSink } from '../records';
 import { TraceDatError } from './cursor';
 import { EventDecoder } from './decode';
 import { readTraceDatHeader, type BufferInfo, type TraceDatHeader } from './header';
-import { firstEvents, openSources, warnMissed, type Source, type SourceHeap } from './sources';
+import { readInWorkers, useWorkers } from './parallel';
+import { firstEvents, openSources, streamSpecs, warnMissed, type SourceHeap } from './sources';
 
 /** trace-cmd files start with 0x17 0x08 0x44 "tracing". */
 export const TRACE_DAT_MAGIC = [0x17, 0x08, 0x44, 0x74, 0x72, 0x61, 0x63, 0x69, 0x6e, 0x67];
@@ -29,6 +30,13 @@ export interface TraceDatOptions {
   instance?: string;
   /** Decode the fields the model reads from the binary layout (default true); false prints and parses every event. */
   fastFields?: boolean;
+  /**
+   * Read the CPU streams in worker threads (true), on this thread (false), or decide (absent: more than one core
+   * and at least 64 MB of event data; KVM_TRACE_LENS_PARALLEL=on|off overrides). Workers need `filePath`.
+   */
+  parallel?: boolean;
+  /** The file the data comes from, when it is one the workers can open themselves. */
+  filePath?: string;
 }
 
 const PROGRESS_EVERY = 64 * 1024;
@@ -48,7 +56,7 @@ export async function readTraceDat(
   try {
     fh = await fsp.open(path, 'r');
     const size = (await fh.stat()).size;
-    await readOpen(fh, size, sink, options);
+    await readOpen(fh, size, sink, { filePath: path, ...options });
   } catch (e) {
     failWith(sink, name, e);
   } finally {
@@ -122,32 +130,51 @@ async function readOpen(data: RandomAccess, size: number, sink: RecordSink, opti
   if (!buffers) return;
   warnCycleClocks(h, buffers, sink);
   const decoder = new EventDecoder(h, sink, options.fastFields ?? true);
-  const opened = openSources(data, size, h, buffers, sink);
-  const heap = await firstEvents(opened.sources);
-  const progress = progressReporter(opened.sources, size, Math.max(0, size - opened.dataBytes), options);
-  const { emitted, cancelled } = await mergeEvents(heap, decoder, sink, progress, options.signal);
+  const specs = streamSpecs(h, buffers);
+  const dataBytes = specs.reduce((a, s) => a + s.region.size, 0);
+  const metaBytes = Math.max(0, size - dataBytes);
+  const report = progressReporter(size, metaBytes, options);
+  const { emitted, cancelled, fatalProblems } = useWorkers(options.parallel, dataBytes, options.filePath)
+    ? await readInWorkers(options.filePath!, size, specs, decoder, sink, report, options.signal)
+    : await readHere(data, size, h, buffers, decoder, sink, report, options.signal);
   if (cancelled) {
     sink.warn(null, `cancelled after ${emitted} events`);
     return;
   }
-  progress(true);
-  if (emitted === 0 && opened.fatalProblems() > 0) sink.fail(null, 'no events could be read from the trace data');
+  if (emitted === 0 && fatalProblems > 0) sink.fail(null, 'no events could be read from the trace data');
+}
+
+/** The one-thread path: this thread reads every CPU stream and merges them. */
+async function readHere(
+  data: RandomAccess,
+  size: number,
+  h: TraceDatHeader,
+  buffers: readonly BufferInfo[],
+  decoder: EventDecoder,
+  sink: RecordSink,
+  report: (consumed: number, force: boolean) => void,
+  signal: AbortSignal | undefined,
+): Promise<{ emitted: number; cancelled: boolean; fatalProblems: number }> {
+  const opened = openSources(data, size, h, buffers, sink);
+  const heap = await firstEvents(opened.sources);
+  const consumed = () => opened.sources.reduce((a, src) => a + src.stream.consumed, 0);
+  const progress = (force: boolean) => report(consumed(), force);
+  const result = await mergeEvents(heap, decoder, sink, progress, signal);
+  if (!result.cancelled) progress(true);
+  return { ...result, fatalProblems: opened.fatalProblems() };
 }
 
 /** Reports bytes of the file consumed (metadata first, then each CPU's data), every PROGRESS_EVERY * 16 bytes. */
 function progressReporter(
-  sources: readonly Source[],
   size: number,
   metaBytes: number,
   options: TraceDatOptions,
-): (force: boolean) => void {
+): (consumed: number, force: boolean) => void {
   const report = options.onProgress;
   if (!report) return () => undefined;
   let last = 0;
   report(metaBytes, size);
-  return (force) => {
-    let consumed = 0;
-    for (const src of sources) consumed += src.stream.consumed;
+  return (consumed, force) => {
     if (force || consumed - last >= PROGRESS_EVERY * 16) {
       last = consumed;
       report(Math.min(size, metaBytes + consumed), size);

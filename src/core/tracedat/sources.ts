@@ -3,13 +3,27 @@
 // tracecmd_iterate_events_multi does. Each source holds one batch of pages, so memory is bounded per CPU.
 import type { RandomAccess } from '../byteSource';
 import type { RecordSink } from '../records';
-import type { BufferInfo, TraceDatHeader } from './header';
-import { CpuStream, type RingProblem } from './ring';
-import { makeTimestampConverter } from './timeshift';
+import type { BufferInfo, CpuData, TraceDatHeader } from './header';
+import { CpuStream, type RingLayout, type RingProblem } from './ring';
+import { makeTimestampConverter, type TimestampConversion } from './timeshift';
+
+/** What the decoder reads of a CPU's current event: a CpuStream here, a batch from a worker (parallel.ts). */
+export interface EventCursor {
+  readonly cpu: number;
+  bytes: Uint8Array;
+  view: DataView;
+  evStart: number;
+  evLen: number;
+  /** Events lost before the current event: 0 none, >0 count, -1 unknown count. */
+  missed: number;
+  missedShownByTraceCmd: boolean;
+  /** Bytes of this CPU's file region consumed so far (for progress). */
+  consumed: number;
+}
 
 /** One CPU of one buffer instance, with its current event's timestamp already converted to ns. */
-export interface Source {
-  stream: CpuStream;
+export interface Source<Stream extends EventCursor = CpuStream> {
+  stream: Stream;
   /** Position of the buffer in the file (top first): trace-cmd breaks timestamp ties by handle, then CPU. */
   order: number;
   /** Instance name, undefined for the top instance. */
@@ -19,13 +33,13 @@ export interface Source {
 }
 
 /** Orders sources by (timestamp, buffer, CPU). */
-export class SourceHeap {
-  readonly items: Source[] = [];
-  private less(a: Source, b: Source): boolean {
+export class SourceHeap<S extends Source<EventCursor> = Source> {
+  readonly items: S[] = [];
+  private less(a: S, b: S): boolean {
     if (a.tsNs !== b.tsNs) return a.tsNs < b.tsNs;
     return a.order < b.order || (a.order === b.order && a.stream.cpu < b.stream.cpu);
   }
-  push(s: Source): void {
+  push(s: S): void {
     const it = this.items;
     it.push(s);
     let i = it.length - 1;
@@ -70,6 +84,38 @@ export interface OpenedSources {
   fatalProblems(): number;
 }
 
+/** One CPU stream of one buffer, as plain data (a worker receives it by structured clone). */
+export interface StreamSpec {
+  cpu: number;
+  region: CpuData;
+  layout: RingLayout;
+  compressed: boolean;
+  /** timestamp_calc: host/guest TIME_SHIFT correction, TSC → ns when the file says how, then DATE/OFFSET. */
+  clock: TimestampConversion;
+  /** Position of the buffer in the file (top first). */
+  order: number;
+  /** Instance name, undefined for the top instance. */
+  instance: string | undefined;
+}
+
+/** The streams to read: every CPU with data of every buffer, in (buffer, CPU) file order. */
+export function streamSpecs(h: TraceDatHeader, buffers: readonly BufferInfo[]): StreamSpec[] {
+  const le = !h.bigEndian;
+  return buffers.flatMap((buffer, order) => {
+    const layout = { le, pageSize: buffer.pageSize || h.pageSize, commitSize: h.pageHeader.commitSize };
+    const clock = { timeShift: buffer.timeShift, tsc2nsec: h.tsc2nsec, tsOffset: h.tsOffset + buffer.extraTsOffset };
+    const instance = buffer.name === '' ? undefined : buffer.name;
+    return buffer.cpus
+      .filter((c) => c.size > 0)
+      .map((region) => ({ cpu: region.cpu, region, layout, compressed: buffer.compressed, clock, order, instance }));
+  });
+}
+
+/** How a ring problem is warned: naming the instance (when not the top one) and the CPU. */
+export function problemText(instance: string | undefined, p: RingProblem): string {
+  return `${instance === undefined ? '' : `instance "${instance}" `}CPU ${p.cpu}: ${p.message}`;
+}
+
 /** One source per CPU with data, of every buffer to read; ring problems are warned, naming instance and CPU. */
 export function openSources(
   data: RandomAccess,
@@ -81,27 +127,18 @@ export function openSources(
   let fatal = 0;
   const sources: Source[] = [];
   let dataBytes = 0;
-  const le = !h.bigEndian;
-  buffers.forEach((buffer, order) => {
-    const where = buffer.name === '' ? '' : `instance "${buffer.name}" `;
+  const converters = new Map<TimestampConversion, (raw: number, cpu: number) => number>();
+  for (const spec of streamSpecs(h, buffers)) {
     const onProblem = (p: RingProblem) => {
       if (p.fatal) fatal++;
-      sink.warn(null, `${where}CPU ${p.cpu}: ${p.message}`);
+      sink.warn(null, problemText(spec.instance, p));
     };
-    const layout = { le, pageSize: buffer.pageSize || h.pageSize, commitSize: h.pageHeader.commitSize };
-    // timestamp_calc: host/guest TIME_SHIFT correction, TSC → ns when the file says how, then the DATE/OFFSET shift
-    const toNs = makeTimestampConverter({
-      timeShift: buffer.timeShift,
-      tsc2nsec: h.tsc2nsec,
-      tsOffset: h.tsOffset + buffer.extraTsOffset,
-    });
-    for (const c of buffer.cpus) {
-      if (c.size <= 0) continue;
-      dataBytes += c.size;
-      const stream = new CpuStream(data, size, c.cpu, c, layout, buffer.compressed, onProblem);
-      sources.push({ stream, order, instance: buffer.name === '' ? undefined : buffer.name, toNs, tsNs: 0 });
-    }
-  });
+    let toNs = converters.get(spec.clock);
+    if (!toNs) converters.set(spec.clock, (toNs = makeTimestampConverter(spec.clock)));
+    dataBytes += spec.region.size;
+    const stream = new CpuStream(data, size, spec.cpu, spec.region, spec.layout, spec.compressed, onProblem);
+    sources.push({ stream, order: spec.order, instance: spec.instance, toNs, tsNs: 0 });
+  }
   return { sources, dataBytes, fatalProblems: () => fatal };
 }
 
@@ -123,7 +160,7 @@ export async function firstEvents(sources: readonly Source[]): Promise<SourceHea
 }
 
 /** Tells the sink about events the ring buffer lost before the source's current event, once. */
-export function warnMissed(src: Source, sink: RecordSink): void {
+export function warnMissed(src: Source<EventCursor>, sink: RecordSink): void {
   const s = src.stream;
   if (s.missed === 0) return;
   const what = s.missed > 0 ? `${s.missed} EVENTS DROPPED` : 'EVENTS DROPPED';
