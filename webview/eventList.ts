@@ -149,7 +149,7 @@ export function createEventList(
     viewport,
   );
   viewport.style.cssText =
-    'position:relative;overflow:auto;height:60vh;' +
+    'position:relative;overflow:auto;height:calc(100vh - 120px);min-height:200px;' +
     'font-family:var(--vscode-editor-font-family,monospace);font-size:var(--vscode-editor-font-size,12px)';
   rowsBox.style.cssText = 'position:absolute;left:0;right:0;top:0;will-change:transform';
   clear(container);
@@ -161,8 +161,9 @@ export function createEventList(
     if (!r) {
       r = el('div', { class: 'event-row', 'data-testid': 'event-row', role: 'listitem' });
       r.style.cssText =
-        `height:${rowPx}px;line-height:${rowPx}px;white-space:pre;overflow:hidden;text-overflow:ellipsis;` +
-        'cursor:default;position:absolute;left:0;right:0;top:0';
+        // whole lines: a narrow editor scrolls sideways instead of cutting the payload off
+        `height:${rowPx}px;line-height:${rowPx}px;white-space:pre;min-width:100%;` +
+        'cursor:default;position:absolute;left:0;top:0';
       r.addEventListener('click', () => {
         const row = (r as HTMLElement & { row?: EventRow }).row;
         if (row) options.onSelect?.(row);
