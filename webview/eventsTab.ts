@@ -75,6 +75,12 @@ export function eventsTab(host: Host, analysisRoot: HTMLElement, onShown: () => 
       analysisTab.setAttribute('aria-selected', String(which === 'analysis'));
       eventsTabButton.setAttribute('aria-selected', String(which === 'events'));
     };
+    // exit marks of the analysis's pictures carry data-reason: in this editor they open their events too
+    analysisRoot.addEventListener('click', (e) => {
+      const mark = e.target instanceof Element ? e.target.closest('[data-reason]') : null;
+      const reason = mark?.getAttribute('data-reason');
+      if (reason && !mark?.closest('button, a')) showExit(reason);
+    });
     analysisTab.addEventListener('click', () => select('analysis'));
     eventsTabButton.addEventListener('click', () => select('events'));
     select('analysis');
@@ -88,6 +94,12 @@ export function eventsTab(host: Host, analysisRoot: HTMLElement, onShown: () => 
       list = createEventList(box, sourceOver(host), { precision: 'us' });
     }
     return list;
+  }
+
+  function showExit(reason: string): void {
+    if (!tabs) return;
+    tabs.select('events');
+    void ensureList()?.setFilter(exitEventFilter(reason));
   }
 
   return {
@@ -108,10 +120,6 @@ export function eventsTab(host: Host, analysisRoot: HTMLElement, onShown: () => 
         ensureList();
       }
     },
-    showExit(reason) {
-      if (!tabs) return;
-      tabs.select('events');
-      void ensureList()?.setFilter(exitEventFilter(reason));
-    },
+    showExit,
   };
 }

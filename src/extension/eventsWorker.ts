@@ -3,7 +3,7 @@
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
-import { isNoFilter, TraceDatEventPages } from '../core/index';
+import { filterKey, isNoFilter, TraceDatEventPages } from '../core/index';
 import {
   isToEventsWorker,
   type EventListReply,
@@ -18,6 +18,8 @@ interface OpenFile {
   handle: Promise<FileHandle>;
   pages: Promise<TraceDatEventPages>;
   abort: AbortController;
+  /** The filter index being built: a newer filter (the user typing on) stops it. */
+  scan: { key: string; abort: AbortController } | null;
 }
 
 const files = new Map<number, OpenFile>();
@@ -42,7 +44,7 @@ function open(file: number, path: string): void {
       onProgress: (done) => status(file, { state: 'reading', done, total: 0 }),
     });
   });
-  files.set(file, { handle, pages, abort });
+  files.set(file, { handle, pages, abort, scan: null });
   pages.then(
     (p) => status(file, { state: 'ready', done: p.total, total: p.total }),
     (e: Error) => status(file, { state: 'failed', done: 0, total: 0, message: e.message }),
@@ -57,13 +59,29 @@ function close(file: number): void {
   void f.pages.catch(() => undefined).finally(() => f.handle.then((fh) => fh.close()).catch(() => undefined));
 }
 
-async function answer(file: number, pages: TraceDatEventPages, r: EventListRequest): Promise<EventListReply> {
+/** The signal of a filter's scan; a scan for another filter still running is stopped. */
+function scanSignal(f: OpenFile, r: EventListRequest & { type: 'events.count' }): AbortSignal | undefined {
+  if (isNoFilter(r.filter)) return undefined;
+  const key = filterKey(r.filter);
+  if (f.scan?.key !== key) {
+    f.scan?.abort.abort();
+    f.scan = { key, abort: new AbortController() };
+  }
+  return f.scan.abort.signal;
+}
+
+async function answer(
+  file: number,
+  f: OpenFile,
+  pages: TraceDatEventPages,
+  r: EventListRequest,
+): Promise<EventListReply> {
   switch (r.type) {
     case 'events.facets':
       return { type: 'events.facets', names: pages.names, cpus: pages.cpus, instances: pages.instances };
     case 'events.count': {
       const progress = (done: number, total: number) => status(file, { state: 'filtering', done, total });
-      const count = await pages.count(r.filter, isNoFilter(r.filter) ? undefined : progress);
+      const count = await pages.count(r.filter, isNoFilter(r.filter) ? undefined : progress, scanSignal(f, r));
       status(file, { state: 'ready', done: pages.total, total: pages.total });
       return { type: 'events.count', count };
     }
@@ -81,7 +99,7 @@ async function handle(m: ToEventsWorker): Promise<FromEventsWorker | undefined> 
     const f = files.get(m.file);
     if (!f) return { type: 'events.failed', message: 'the file is not open' };
     try {
-      return await answer(m.file, await f.pages, m.request);
+      return await answer(m.file, f, await f.pages, m.request);
     } catch (e) {
       return { type: 'events.failed', message: (e as Error).message };
     }

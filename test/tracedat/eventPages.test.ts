@@ -84,6 +84,10 @@ test('half a million events: pages anywhere match the report, the end is short',
     assert.ok(row.index >= 300_000);
     const [before] = await pages.filteredRows(idle, at - 1, at);
     assert.ok(before.index < 300_000);
+    // a stopped scan (the user typed on) is not kept: the next ask for that filter scans again
+    const msr = { names: ['write_msr'], cpus: [], text: '' };
+    await assert.rejects(pages.count(msr, undefined, AbortSignal.abort()), /cancelled/);
+    assert.equal(await pages.count(msr), 876); // zcat report | grep -c " write_msr: "
   } finally {
     await close();
   }

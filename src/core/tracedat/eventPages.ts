@@ -356,8 +356,8 @@ export class TraceDatEventPages {
   }
 
   /** How many events pass the filter. */
-  async count(filter: EventFilter, onProgress?: ScanProgress): Promise<number> {
-    return isNoFilter(filter) ? this.total : (await this.filtered(filter, onProgress)).indexes.length;
+  async count(filter: EventFilter, onProgress?: ScanProgress, signal?: AbortSignal): Promise<number> {
+    return isNoFilter(filter) ? this.total : (await this.filtered(filter, onProgress, signal)).indexes.length;
   }
 
   /** Rows first ≤ i < last of the filtered list. */
