@@ -11,6 +11,7 @@ const targets = [
   { entryPoints: ['src/extension/worker.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', target: 'node20' },
   // trace.dat CPU streams read in worker threads (src/core/tracedat/parallel.ts looks for it beside the bundle)
   { entryPoints: ['src/core/tracedat/streamWorker.ts'], outfile: 'dist/tracedatWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
+  { entryPoints: ['src/extension/eventsWorker.ts'], outfile: 'dist/eventsWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 await Promise.all(

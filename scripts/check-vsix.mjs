@@ -12,7 +12,7 @@ const ALLOWED = [
   /^\[Content_Types\]\.xml$/,
   /^extension\.vsixmanifest$/,
   /^extension\/(package\.json|readme\.md|changelog\.md|LICENSE(\.txt)?)$/i,
-  /^extension\/dist\/(extension|worker|webview|tracedatWorker)\.js$/,
+  /^extension\/dist\/(extension|worker|eventsWorker|webview|tracedatWorker)\.js$/,
   /^extension\/(media|syntaxes|samples)\//,
 ];
 
@@ -56,7 +56,7 @@ export function checkVsix(path, { requiredSamples = [] } = {}) {
   }
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   const wanted = [...manifestFiles(manifest), ...requiredSamples.map((s) => `extension/samples/${s}`)];
-  for (const file of ['extension/dist/worker.js', 'extension/dist/webview.js', ...wanted]) {
+  for (const file of ['extension/dist/worker.js', 'extension/dist/eventsWorker.js', 'extension/dist/webview.js', ...wanted]) {
     if (!names.includes(file)) problems.push(`missing: ${file}`);
   }
   return { size, names, problems };

@@ -8,6 +8,8 @@ export interface Actions {
   reveal(input: number, lines: number[]): void;
   copySetting(setting: string): void;
   exportAs(format: 'json' | 'csv'): void;
+  /** The trace.dat editor: show an exit reason's events in its event list. */
+  showEvents?(reason: string): void;
 }
 
 function button(label: string, onClick: () => void, opts: { secondary?: boolean; title?: string; testid?: string } = {}): HTMLElement {
@@ -69,7 +71,11 @@ function reasonTable(reasons: ReasonView[], actions: Actions): HTMLElement {
   const rows = reasons.flatMap((r) => [r, ...(r.parts ?? []).map((p) => ({ ...p, reason: `└ ${p.reason}`, part: true }))]);
   for (const r of rows as (ReasonView & { part?: boolean })[]) {
     let name: HTMLElement = el('span', {}, r.reason);
-    if (r.exampleLines.length > 0) {
+    const showEvents = actions.showEvents;
+    if (showEvents) {
+      name = el('button', { class: 'link', type: 'button', title: 'Show its events', 'data-testid': 'reason-events' }, r.reason);
+      name.addEventListener('click', () => showEvents(r.reason));
+    } else if (r.exampleLines.length > 0) {
       name = el('button', { class: 'link', type: 'button', title: 'Show example lines in the editor' }, r.reason);
       name.addEventListener('click', () => actions.reveal(0, r.exampleLines));
     }
@@ -220,7 +226,9 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
 
   if (view.reasons.length > 0) {
     const { box, canvas } = chartBox('chart-exits-by-reason', 'VM exits by reason', view.reasons.length);
-    chartJobs.push(() => exitsByReasonChart(canvas, view.reasons, (r) => r.exampleLines.length && actions.reveal(0, r.exampleLines)));
+    const jump = (r: ReasonView) =>
+      actions.showEvents ? actions.showEvents(r.reason) : r.exampleLines.length && actions.reveal(0, r.exampleLines);
+    chartJobs.push(() => exitsByReasonChart(canvas, view.reasons, jump));
     root.append(
       section(
         'VM exits by reason',

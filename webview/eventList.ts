@@ -4,29 +4,16 @@
 // only asks for rows i..j of the filtered sequence. The pure parts (windowing, filter matching, trace-cmd's time
 // and line format) are exported for tests.
 import { clear, el } from './dom';
+import {
+  formatEventLine,
+  instanceWidthOf,
+  NO_FILTER,
+  type EventFilter,
+  type EventRow,
+} from '../src/core/tracedat/eventRows';
 
-/** One event as the list shows it. */
-export interface EventRow {
-  /** Index of the event in the unfiltered trace (stable: "reveal event i" uses it). */
-  index: number;
-  timeNs: number;
-  cpu: number;
-  pid: number;
-  comm: string;
-  name: string;
-  payload: string;
-}
-
-export interface EventFilter {
-  /** Event names to show; empty: all. */
-  names: readonly string[];
-  /** CPUs to show; empty: all. */
-  cpus: readonly number[];
-  /** Case-insensitive text anywhere in the printed line; '' for none. */
-  text: string;
-}
-
-export const NO_FILTER: EventFilter = { names: [], cpus: [], text: '' };
+export { formatEventLine, formatTraceCmdTime, matchesFilter, NO_FILTER } from '../src/core/tracedat/eventRows';
+export type { EventFilter, EventRow } from '../src/core/tracedat/eventRows';
 
 /** What the list needs from the host (the paging API over trace.dat events). */
 export interface EventSource {
@@ -34,36 +21,13 @@ export interface EventSource {
   count(filter: EventFilter): Promise<number>;
   /** Rows `first` ≤ i < `last` of the filtered sequence (fewer at the end). */
   rows(first: number, last: number, filter: EventFilter): Promise<EventRow[]>;
-  /** Event names and CPUs in the trace, for the filter pickers. */
-  facets(): Promise<{ names: string[]; cpus: number[] }>;
+  /** Event names and CPUs in the trace, for the filter pickers; buffer instances other than the top one. */
+  facets(): Promise<{ names: string[]; cpus: number[]; instances?: string[] }>;
   /** Position of the unfiltered event `index` in the filtered sequence (or of the next one that passes). */
   positionOf?(index: number, filter: EventFilter): Promise<number>;
 }
 
 // ---- pure parts ----------------------------------------------------------------------------------------------
-
-/** trace-cmd's timestamp: seconds right-aligned in 5, then 6 (µs, default) or 9 (ns, `report -t`) decimals. */
-export function formatTraceCmdTime(timeNs: number, precision: 'us' | 'ns' = 'us'): string {
-  const secs = Math.floor(timeNs / 1e9);
-  const frac = timeNs - secs * 1e9;
-  const digits = precision === 'ns' ? String(Math.round(frac)).padStart(9, '0') : String(Math.floor(frac / 1000)).padStart(6, '0');
-  return `${String(secs).padStart(5)}.${digits}`;
-}
-
-/** The line as `trace-cmd report` prints it: "comm-pid [cpu] secs.usecs: name: payload". */
-export function formatEventLine(r: EventRow, precision: 'us' | 'ns' = 'us'): string {
-  const task = `${r.comm.padStart(16)}-${String(r.pid).padEnd(5)}`;
-  return `${task} [${String(r.cpu).padStart(3, '0')}] ${formatTraceCmdTime(r.timeNs, precision)}: ${`${r.name}:`.padEnd(21)} ${r.payload}`;
-}
-
-/** Does the row pass the filter? (The host applies it; the same function serves both.) */
-export function matchesFilter(r: EventRow, f: EventFilter): boolean {
-  if (f.names.length > 0 && !f.names.includes(r.name)) return false;
-  if (f.cpus.length > 0 && !f.cpus.includes(r.cpu)) return false;
-  if (f.text === '') return true;
-  const needle = f.text.toLowerCase();
-  return r.payload.toLowerCase().includes(needle) || r.name.toLowerCase().includes(needle) || r.comm.toLowerCase().includes(needle) || String(r.pid) === f.text.trim();
-}
 
 /** Browsers cap an element's height (~33 M px in Chromium): beyond this the scroll position is scaled. */
 export const MAX_SCROLL_PX = 8_000_000;
@@ -82,7 +46,13 @@ export interface RowWindow {
  * Which rows are in view for a scroll position, with `overscan` rows either side. Up to MAX_SCROLL_PX the content is
  * rows × rowHeight; above it the scroll bar maps linearly onto the rows, so the last row is still reachable.
  */
-export function rowWindow(scrollTop: number, viewportPx: number, rowPx: number, total: number, overscan = 8): RowWindow {
+export function rowWindow(
+  scrollTop: number,
+  viewportPx: number,
+  rowPx: number,
+  total: number,
+  overscan = 8,
+): RowWindow {
   const realPx = total * rowPx;
   const contentPx = Math.min(realPx, MAX_SCROLL_PX);
   if (total === 0) return { first: 0, last: 0, offsetPx: 0, contentPx: 0 };
@@ -134,24 +104,53 @@ export interface EventListHandle {
 }
 
 /** Builds the list in `container` (its root carries data-testid="event-list"; each drawn row "event-row"). */
-export function createEventList(container: HTMLElement, source: EventSource, options: EventListOptions = {}): EventListHandle {
+export function createEventList(
+  container: HTMLElement,
+  source: EventSource,
+  options: EventListOptions = {},
+): EventListHandle {
   const rowPx = options.rowPx ?? 20;
   const precision = options.precision ?? 'us';
   let filter: EventFilter = NO_FILTER;
   let total = 0;
+  let instanceWidth = 0;
   let generation = 0;
   const cache = new Map<number, EventRow[]>();
   const inflight = new Map<number, Promise<void>>();
 
-  const nameSelect = el('select', { 'aria-label': 'Event name', class: 'event-filter-name' }, el('option', { value: '' }, 'all events'));
-  const cpuSelect = el('select', { 'aria-label': 'CPU', class: 'event-filter-cpu' }, el('option', { value: '' }, 'all CPUs'));
-  const textInput = el('input', { type: 'search', placeholder: 'Filter text (payload, task, pid)', 'aria-label': 'Filter text' });
+  const nameSelect = el(
+    'select',
+    { 'aria-label': 'Event name', class: 'event-filter-name' },
+    el('option', { value: '' }, 'all events'),
+  );
+  const cpuSelect = el(
+    'select',
+    { 'aria-label': 'CPU', class: 'event-filter-cpu' },
+    el('option', { value: '' }, 'all CPUs'),
+  );
+  const textInput = el('input', {
+    type: 'search',
+    placeholder: 'Filter text (payload, task, pid)',
+    'aria-label': 'Filter text',
+  });
   const status = el('span', { class: 'event-count', role: 'status' });
   const spacer = el('div', { class: 'event-spacer' });
   const rowsBox = el('div', { class: 'event-rows', role: 'presentation' });
-  const viewport = el('div', { class: 'event-viewport', tabindex: 0, role: 'list', 'aria-label': 'Trace events' }, spacer, rowsBox);
-  const root = el('div', { class: 'event-list', 'data-testid': 'event-list' }, el('div', { class: 'event-toolbar' }, nameSelect, cpuSelect, textInput, status), viewport);
-  viewport.style.cssText = 'position:relative;overflow:auto;height:60vh;font-family:var(--vscode-editor-font-family,monospace);font-size:var(--vscode-editor-font-size,12px)';
+  const viewport = el(
+    'div',
+    { class: 'event-viewport', tabindex: 0, role: 'list', 'aria-label': 'Trace events' },
+    spacer,
+    rowsBox,
+  );
+  const root = el(
+    'div',
+    { class: 'event-list', 'data-testid': 'event-list' },
+    el('div', { class: 'event-toolbar' }, nameSelect, cpuSelect, textInput, status),
+    viewport,
+  );
+  viewport.style.cssText =
+    'position:relative;overflow:auto;height:calc(100vh - 120px);min-height:200px;' +
+    'font-family:var(--vscode-editor-font-family,monospace);font-size:var(--vscode-editor-font-size,12px)';
   rowsBox.style.cssText = 'position:absolute;left:0;right:0;top:0;will-change:transform';
   clear(container);
   container.append(root);
@@ -161,7 +160,10 @@ export function createEventList(container: HTMLElement, source: EventSource, opt
     let r = pool[i];
     if (!r) {
       r = el('div', { class: 'event-row', 'data-testid': 'event-row', role: 'listitem' });
-      r.style.cssText = `height:${rowPx}px;line-height:${rowPx}px;white-space:pre;overflow:hidden;text-overflow:ellipsis;cursor:default;position:absolute;left:0;right:0;top:0`;
+      r.style.cssText =
+        // whole lines: a narrow editor scrolls sideways instead of cutting the payload off
+        `height:${rowPx}px;line-height:${rowPx}px;white-space:pre;min-width:100%;` +
+        'cursor:default;position:absolute;left:0;top:0';
       r.addEventListener('click', () => {
         const row = (r as HTMLElement & { row?: EventRow }).row;
         if (row) options.onSelect?.(row);
@@ -211,7 +213,7 @@ export function createEventList(container: HTMLElement, source: EventSource, opt
       r.style.transform = `translateY(${(i - w.first) * rowPx}px)`;
       if (r.row !== row) {
         r.row = row;
-        r.textContent = formatEventLine(row, precision);
+        r.textContent = formatEventLine(row, precision, instanceWidth);
         r.dataset.index = String(row.index);
         r.dataset.name = row.name;
         r.dataset.cpu = String(row.cpu);
@@ -224,12 +226,27 @@ export function createEventList(container: HTMLElement, source: EventSource, opt
   async function setFilter(next: EventFilter): Promise<void> {
     filter = next;
     generation++;
+    const gen = generation;
     cache.clear();
     inflight.clear();
-    total = await source.count(filter);
+    showFilter(next);
+    status.textContent = 'filtering…';
+    const count = await source.count(filter);
+    if (gen !== generation) return; // a newer filter is on its way
+    total = count;
     status.textContent = `${total.toLocaleString('en-US')} events`;
     viewport.scrollTop = 0;
     schedule();
+  }
+
+  /** The pickers show the filter (also one set from outside, e.g. a jump from the analysis). */
+  function showFilter(f: EventFilter): void {
+    const name = f.names.length === 1 ? f.names[0] : '';
+    if (name && !Array.from(nameSelect.options).some((o) => o.value === name))
+      nameSelect.append(el('option', { value: name }, name));
+    nameSelect.value = name;
+    cpuSelect.value = f.cpus.length === 1 ? String(f.cpus[0]) : '';
+    if (textInput.value !== f.text) textInput.value = f.text;
   }
 
   function readFilter(): EventFilter {
@@ -251,9 +268,13 @@ export function createEventList(container: HTMLElement, source: EventSource, opt
   const resize = new ResizeObserver(schedule);
   resize.observe(viewport);
 
-  void source.facets().then(({ names, cpus }) => {
-    for (const n of names) nameSelect.append(el('option', { value: n }, n));
+  void source.facets().then(({ names, cpus, instances }) => {
+    instanceWidth = instanceWidthOf(instances ?? []);
+    const listed = new Set(Array.from(nameSelect.options).map((o) => o.value));
+    for (const n of names) if (!listed.has(n)) nameSelect.append(el('option', { value: n }, n));
     for (const c of cpus) cpuSelect.append(el('option', { value: String(c) }, `CPU ${c}`));
+    showFilter(filter);
+    schedule();
   });
   void setFilter(NO_FILTER);
 

@@ -10,6 +10,7 @@ import { destroyCharts } from './charts';
 import { renderCompare } from './compareView';
 import { clear, el } from './dom';
 import { onThemeChange } from './theme';
+import { eventsTab } from './eventsTab';
 
 interface VsCodeApi {
   postMessage(m: Envelope<WebviewMessage>): void;
@@ -28,14 +29,20 @@ const host = new Channel<WebviewMessage, HostMessage>({
   onMessage: (m) => {
     if (m.type === 'analysis' || m.type === 'compare') render(m.view);
     else if (m.type === 'busy') message('busy', m.text);
-    else message('error', m.message);
+    else if (m.type === 'error') message('error', m.message);
+    else if (m.type === 'events.status') events.status(m);
   },
+});
+// the trace.dat editor's Events tab; once there, exit reasons in the analysis link to their events
+const events = eventsTab(host, root, () => {
+  if (current) render(current);
 });
 
 const actions: Actions = {
   reveal: (input, lines) => host.send({ type: 'reveal', input, lines: lines.slice(0, 50) }),
   copySetting: (setting) => host.send({ type: 'copySetting', setting }),
   exportAs: (format) => host.send({ type: 'export', format }),
+  showEvents: (reason) => events.showExit(reason),
 };
 
 function render(view: AnalysisView | CompareView): void {
@@ -49,7 +56,7 @@ function render(view: AnalysisView | CompareView): void {
     root.dataset.testid = 'analysis-panel';
     // "reading" while partial results arrive, "partial" when cancelled, "final" for a whole analysis
     root.dataset.state = view.partial ? (view.partial.state === 'reading' ? 'reading' : 'partial') : 'final';
-    const drawCharts = renderAnalysis(root, view, actions);
+    const drawCharts = renderAnalysis(root, view, events.available ? actions : { ...actions, showEvents: undefined });
     drawCharts();
     window.scrollTo(scroll.x, scroll.y);
   } else {

@@ -36,3 +36,14 @@ export { applySystemState } from './capture/applySystemState';
 export { captureRecipe } from './capture/recipes';
 export { parseHaltPollStats, adviseHaltPollNs } from './readers/haltPollStats';
 export { exportPerfetto } from './export/exportPerfetto';
+export { CHECKPOINT_EVERY, TraceDatEventPages, type FilteredEvents, type ScanProgress } from './tracedat/eventPages';
+export {
+  exitEventFilter,
+  filterKey,
+  formatEventLine,
+  isNoFilter,
+  matchesFilter,
+  NO_FILTER,
+  type EventFilter,
+  type EventRow,
+} from './tracedat/eventRows';

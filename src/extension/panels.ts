@@ -9,6 +9,8 @@ import { buildCompareView } from '../presentation/compareView';
 import { isPanelState, isWebviewMessage, type HostMessage, type WebviewMessage } from '../shared/messages';
 import { Channel } from '../shared/rpc';
 import type { AnalysisView, CompareView } from '../shared/views';
+import type { EventListReply, EventListStatus } from '../shared/eventListMessages';
+import type { EventsWorker, TraceDatEvents } from './traceDatEvents';
 
 export const ANALYSIS_VIEW_TYPE = 'kvmTraceLens.analysis';
 export const COMPARE_VIEW_TYPE = 'kvmTraceLens.compare';
@@ -32,6 +34,8 @@ export interface PanelHost {
   extensionUri: vscode.Uri;
   worker: AnalysisWorker;
   runs: RunStore;
+  /** Serves the trace.dat editor's event list. */
+  events?: EventsWorker;
   /** Export one analysis (JSON or CSV); the command does the save dialog. */
   exportAnalysis(analysis: Analysis, format: 'json' | 'csv'): Promise<void>;
 }
@@ -39,7 +43,7 @@ export interface PanelHost {
 /** The host's end of a webview's channel; anything not from our webview script is dropped by the channel's guard. */
 function webviewChannel(
   webview: vscode.Webview,
-  onMessage: (m: WebviewMessage) => void | Promise<void>,
+  onMessage: (m: WebviewMessage) => void | Promise<void | HostMessage>,
   disposables: vscode.Disposable[],
 ): Channel<HostMessage, WebviewMessage> {
   const channel = new Channel<HostMessage, WebviewMessage>({
@@ -68,6 +72,11 @@ async function revealLines(path: string, lines: number[]): Promise<void> {
   editor.revealRange(editor.selections[0].with(), vscode.TextEditorRevealType.InCenter);
 }
 
+/** A trace.dat opens in its editor (analysis and events), never as text. */
+async function openTraceDat(path: string): Promise<void> {
+  await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(path), TRACE_DAT_EDITOR);
+}
+
 /** One webview showing one analysis: a panel or a trace.dat editor. */
 class AnalysisSurface {
   analysis: Analysis | null = null;
@@ -76,6 +85,9 @@ class AnalysisSurface {
   /** The latest state sent: re-sent whenever the webview (re)loads, e.g. when a hidden tab is shown again. */
   private last: HostMessage | null = null;
   private readonly channel: Channel<HostMessage, WebviewMessage>;
+  /** The trace.dat editor's events (none in a panel) and their last status, re-sent when the webview reloads. */
+  events: TraceDatEvents | null = null;
+  private eventsStatus: EventListStatus | null = null;
 
   constructor(
     webview: vscode.Webview,
@@ -104,15 +116,26 @@ class AnalysisSurface {
     this.send({ type: 'error', message });
   }
 
-  private async onMessage(m: WebviewMessage): Promise<void> {
+  eventStatus(s: EventListStatus): void {
+    this.eventsStatus = s;
+    if (this.ready) this.channel.send(s);
+  }
+
+  private async onMessage(m: WebviewMessage): Promise<void | EventListReply> {
+    if (m.type.startsWith('events.')) {
+      if (!this.events) return { type: 'events.failed', message: 'this view has no event list' };
+      return this.events.request(m as Parameters<TraceDatEvents['request']>[0]);
+    }
     switch (m.type) {
       case 'ready':
         this.ready = true;
         if (this.last) this.channel.send(this.last);
+        if (this.eventsStatus) this.channel.send(this.eventsStatus);
         break;
       case 'reveal': {
         const input = this.view?.inputs[m.input];
-        if (input) await revealLines(input.path, m.lines);
+        if (input?.format === 'trace-dat') await openTraceDat(input.path);
+        else if (input) await revealLines(input.path, m.lines);
         break;
       }
       case 'copySetting':
@@ -340,6 +363,10 @@ export class TraceDatEditorProvider implements vscode.CustomReadonlyEditorProvid
     if (document.uri.scheme !== 'file') {
       surface.error(`${name} is not on the local disk (${document.uri.scheme}:), so it cannot be read.`);
       return;
+    }
+    if (this.host.events) {
+      surface.events = this.host.events.open(document.uri.fsPath, (s) => surface.eventStatus(s));
+      disposables.push(surface.events);
     }
     let lastFraction = 0;
     try {

@@ -7,6 +7,7 @@ import { AnalysisWorker, CancelledError, DocumentAnalyses } from './analysisServ
 import { exportAnalysis } from './saveExport';
 import { LANGUAGE_IDS } from './languages';
 import { RunStore, type PanelHost } from './panels';
+import { EventsWorker } from './traceDatEvents';
 
 export interface Services {
   context: vscode.ExtensionContext;
@@ -22,8 +23,9 @@ export function createServices(context: vscode.ExtensionContext): Services {
   const worker = new AnalysisWorker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath);
   const analyses = new DocumentAnalyses(worker);
   const runs = new RunStore();
-  context.subscriptions.push(worker, analyses);
-  const host: PanelHost = { extensionUri: context.extensionUri, worker, runs, exportAnalysis };
+  const events = new EventsWorker(vscode.Uri.joinPath(context.extensionUri, 'dist', 'eventsWorker.js').fsPath);
+  context.subscriptions.push(worker, analyses, events);
+  const host: PanelHost = { extensionUri: context.extensionUri, worker, runs, events, exportAnalysis };
   return { context, worker, analyses, runs, host };
 }
 

@@ -2,18 +2,23 @@
 // crosses is checked: a webview is untrusted input for the extension, and the webview renders only the expected shape.
 import { isArrayOf, isLineNumber, isObject, isString } from './guards';
 import { isAnalysisView, isCompareView, type AnalysisView, type CompareView } from './views';
+import { isEventListReply, isEventListRequest, isEventListStatus } from './eventListMessages';
+import type { EventListReply, EventListRequest, EventListStatus } from './eventListMessages';
 
 export type HostMessage =
   | { type: 'analysis'; view: AnalysisView }
   | { type: 'compare'; view: CompareView }
   | { type: 'busy'; text: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | EventListReply
+  | EventListStatus;
 
 export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'reveal'; input: number; lines: number[] }
   | { type: 'copySetting'; setting: string }
-  | { type: 'export'; format: 'json' | 'csv' };
+  | { type: 'export'; format: 'json' | 'csv' }
+  | EventListRequest;
 
 /** Most lines one reveal may ask for (the editor selects them all). */
 export const MAX_REVEAL_LINES = 50;
@@ -37,7 +42,7 @@ export function isWebviewMessage(m: unknown): m is WebviewMessage {
     case 'export':
       return m.format === 'json' || m.format === 'csv';
     default:
-      return false;
+      return isEventListRequest(m);
   }
 }
 
@@ -54,7 +59,7 @@ export function isHostMessage(m: unknown): m is HostMessage {
     case 'error':
       return isString(m.message);
     default:
-      return false;
+      return isEventListReply(m) || isEventListStatus(m);
   }
 }
 

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM, CODE_SERVER, NODE24_BIN, TOOLS, setup } from './setup.mjs';
 import { loadRecording, writeScaledText } from '../../scripts/bench-lib/generate.mjs';
+import { eventListChecks } from './eventListChecks.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TRACE = join(REPO, 'test', 'fixtures', 'guest-trace', 'tcprr-cross-poll0.head.report.txt');
@@ -423,6 +424,8 @@ async function drive(work) {
       }
       await sleep(1500);
       await page.screenshot({ path: join(SHOTS, '05-trace-dat-editor.png') });
+      const ctx = { report: RECORDING, check, findInFrames, shots: SHOTS };
+      await eventListChecks(page, ctx).catch((e) => check('event list checks ran to the end', false, e.message));
     }
 
     // 5. saved analyses (hand-made fixtures): the full panel with charts and cards
