@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { compareAnalyses, type Analysis, type RunInput } from '../core/index';
-import { AnalysisWorker, CancelledError, analyzeWithProgress } from './analysisService';
+import { AnalysisWorker, CancelledError, analyzeWithProgress, uriInput } from './analysisService';
 import { panelHtml, webviewOptions, type PanelKind } from './panelHtml';
 import { buildAnalysisView, buildPartialView } from '../presentation/analysisView';
 import { buildCompareView } from '../presentation/compareView';
@@ -224,7 +224,7 @@ export class AnalysisPanel {
     const paths = view.inputs.map((i) => i.path);
     if (paths.length > 0 && paths.every((x) => existsSync(x))) {
       host.worker
-        .analyze(paths)
+        .analyze(paths.map((path) => ({ kind: 'path', path })))
         .then((r) => {
           host.worker.release(r.job); // no hovers over a restored panel: drop its line facts
           host.runs.add(r.analysis, view.title);
@@ -337,15 +337,11 @@ export class TraceDatEditorProvider implements vscode.CustomReadonlyEditorProvid
       disposables.forEach((d) => d.dispose());
     });
     surface.busy(`Reading ${name}…`);
-    if (document.uri.scheme !== 'file') {
-      surface.error(`${name} is not on the local disk (${document.uri.scheme}:), so it cannot be read.`);
-      return;
-    }
     let lastFraction = 0;
     try {
       const r = await analyzeWithProgress(
         this.host.worker,
-        [document.uri.fsPath],
+        [await uriInput(document.uri)],
         `Reading ${name}`,
         vscode.ProgressLocation.Notification,
         false,

@@ -2,8 +2,7 @@
 import * as vscode from 'vscode';
 import type { Analysis, RunInput } from '../../core/index';
 import { baseName } from '../../presentation/analysisView';
-import { readAnalysisFile } from '../analysisFile';
-import { analyzeWithProgress } from '../analysisService';
+import { analyzeWithProgress, readAnalysisFile, uriInput } from '../analysisService';
 import { ComparePanel } from '../panels';
 import { registerCommand, type Services } from '../services';
 import { COMMANDS } from './ids';
@@ -12,13 +11,13 @@ type Item = vscode.QuickPickItem & { analysis?: Analysis; pickFiles?: boolean };
 
 /** One file from disk as one run: a saved analysis as it is, anything else analysed. */
 async function runFromDisk(s: Services, uri: vscode.Uri): Promise<RunInput> {
-  const label = baseName(uri.fsPath);
-  const saved = await readAnalysisFile(uri.fsPath);
+  const label = baseName(uri.path);
+  const saved = await readAnalysisFile(uri);
   if (saved) {
     s.runs.add(saved, label);
     return { label, analysis: saved };
   }
-  const r = await analyzeWithProgress(s.worker, [uri.fsPath], `Analysing ${label}`);
+  const r = await analyzeWithProgress(s.worker, [await uriInput(uri)], `Analysing ${label}`);
   s.worker.release(r.job);
   s.runs.add(r.analysis, label);
   return { label, analysis: r.analysis };
