@@ -200,9 +200,9 @@ export async function uriInput(uri: vscode.Uri): Promise<WorkerInput> {
   if (uri.scheme === 'file') return { kind: 'path', path: uri.fsPath };
   const { size } = await vscode.workspace.fs.stat(uri);
   if (size > LARGE_IN_MEMORY_BYTES) {
-    const where = `${uri.scheme}: file ${uri.path.split('/').pop()}`;
+    const what = `the ${formatNumber(Math.round(size / 2 ** 20))} MiB ${uri.scheme}: file ${uri.path.split('/').pop()}`;
     void vscode.window.showWarningMessage(
-      `KVM Trace Lens: reading the ${formatNumber(Math.round(size / 2 ** 20))} MiB ${where} into memory; a local copy reads faster and in less.`,
+      `KVM Trace Lens: reading ${what} into memory (this file system cannot be streamed); a local copy reads faster.`,
     );
   }
   return { kind: 'bytes', name: uri.toString(true), bytes: ownBuffer(await vscode.workspace.fs.readFile(uri)) };
