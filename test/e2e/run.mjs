@@ -585,11 +585,15 @@ async function walkthroughChecks(page) {
   await sleep(1500);
   const rows = page.locator('.quick-input-list .monaco-list-row');
   if ((await rows.count()) >= 3) {
-    await rows.nth(0).click();
-    await rows.nth(1).click();
+    // the list is newest first (polling on); the run picked first is the baseline: polling off, then on
+    await rows.filter({ hasText: /cross-poll0\b/ }).first().click();
+    await rows.filter({ hasText: /cross-poll200000/ }).first().click();
     await page.keyboard.press('Enter');
     const compare = await findInFrames(page, '[data-testid="compare-panel"] .header', 30_000);
     check('the walkthrough\'s two sample runs open in the Compare panel', compare !== null, '', { soft: true });
+    const heads = compare ? await compare.$$eval('th', (ths) => ths.map((t) => t.textContent ?? '')) : [];
+    const baseline = heads.find((h) => h.includes('(baseline)')) ?? '';
+    check('the run picked first (polling off) is the baseline', /poll0\b/.test(baseline), baseline, { soft: true });
     await sleep(1000);
     await page.screenshot({ path: join(SHOTS, '00c-walkthrough-compare.png') });
   } else {
