@@ -21,6 +21,7 @@ export {
 } from './compare';
 export type { Interval } from './stats/intervals';
 export { explainTraceLine, type LineExplanation } from './explain';
+export { refinesExit } from './knowledge/reasonKey';
 export { detectTextFormat } from './input';
 export { NO_LINE_FACTS, type LineFact, type LineFacts } from './lineFacts';
 export { LineSplitter } from './lineSplitter';

@@ -162,7 +162,8 @@ async function hoverFigures(provider: unknown, doc: unknown, line: number) {
     const m = re.exec(md);
     return m ? Number(m[1].replace(/,/g, '')) : null;
   };
-  return { like: n(/([\d,]+) like it in this file/), exits: n(/([\d,]+) exits of reason/), md };
+  const refined = [...md.matchAll(/`([^`]+)` ([\d,]+)/g)].map((m) => [m[1], Number(m[2].replace(/,/g, ''))]);
+  return { like: n(/([\d,]+) like it in this file/), exits: n(/([\d,]+) exits of reason/), refined, md };
 }
 
 test(
@@ -171,7 +172,9 @@ test(
   async () => {
     const { AnalysisWorker, DocumentAnalyses } = await import('../../src/extension/analysisService');
     const { TraceHoverProvider } = await import('../../src/extension/hover');
-    const cases: { path: string; lines: [RegExp, number][] }[] = [
+    /** A line, the exits of its own reason, and those of the reasons the next line refined it to. */
+    type Refined = [RegExp, number | null, [string, number][]];
+    const cases: { path: string; lines: [RegExp, number][]; refined?: Refined[] }[] = [
       // grep counts: "write_msr: 830," 55, "write_msr: 6e0," 5, "cpu_idle: state=1 " 28
       {
         path: GUEST(),
@@ -195,12 +198,28 @@ test(
         path: sample('public', 'traces', 'host-trace-vmx-ftrace-header-kvm-msr-tscdeadline-5.x.txt'),
         lines: [[/kvm_msr: +msr_write 6e0/, 9]],
       },
+      // a kvm_exit line names the exit reason; the kvm_apic line after it names what the exit wrote: grep -c
+      // "reason msr" 2, each followed by "apic_write APIC_EOI"
+      {
+        path: sample('public', 'traces', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt'),
+        lines: [[/reason vintr/, 2]],
+        refined: [[/reason msr/, null, [['msr APIC_EOI', 2]]]],
+      },
+      // trace-cmd's report of a generated trace.dat (every kvm event): grep -c "reason HLT " 6, "reason EXIT_NPF " 5
+      {
+        path: sample('tracedat', 'kvm-le-4k.report-t.txt'),
+        lines: [],
+        refined: [
+          [/reason HLT /, 4, [['HLT APIC_EOI', 2]]],
+          [/reason EXIT_NPF /, 2, [['EXIT_NPF (MMIO)', 2], ['EXIT_NPF APIC_EOI', 1]]],
+        ],
+      },
     ];
     const worker = new AnalysisWorker(WORKER);
     const analyses = new DocumentAnalyses(worker);
     const provider = new TraceHoverProvider(analyses, worker);
     try {
-      for (const { path, lines } of cases) {
+      for (const { path, lines, refined = [] } of cases) {
         const text = readFileSync(path, 'utf8');
         const doc = fakeDocument(text, path);
         await analyses.get(doc as never);
@@ -210,6 +229,14 @@ test(
           const h = await hoverFigures(provider, doc, at);
           assert.equal(h.like, grepCount, `${path}: ${re}\n${h.md}`);
           assert.equal(h.exits, grepCount, `${path}: ${re}\n${h.md}`);
+        }
+        // refined: the lines like it are the exits of the reason itself plus those of its refinements
+        for (const [re, exact, refinements] of refined) {
+          const h = await hoverFigures(provider, doc, all.findIndex((l) => re.test(l)));
+          assert.equal(h.exits, exact, h.md);
+          assert.deepEqual(h.refined.slice(-refinements.length), refinements, h.md);
+          const sum = (exact ?? 0) + refinements.reduce((n, [, c]) => n + c, 0);
+          assert.equal(h.like, sum, `${re}: lines like it = exits of the reason and its refinements\n${h.md}`);
         }
       }
     } finally {
