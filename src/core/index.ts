@@ -22,12 +22,13 @@ export {
 } from './compare';
 export type { Interval } from './stats/intervals';
 export { explainTraceLine, type LineExplanation } from './explain';
-export { refinedExitReason } from './knowledge/reasonKey';
+export { refinedExitReason, refinesExit } from './knowledge/reasonKey';
 export { detectTextFormat } from './input';
 export { NO_LINE_FACTS, type LineFact, type LineFacts } from './lineFacts';
 export { LineSplitter } from './lineSplitter';
-export { INPUT_FORMATS, type InputFormat, type InputWarning } from './records';
-export { analyzePaths, expandRunFolder, RUN_FILES } from './capture/runFolder';
+export { INPUT_FORMATS, isTraceTextFormat, type InputFormat, type InputWarning } from './records';
+export { analyzePaths, analyzeRunDetailed, expandRunFolder, RUN_FILES } from './capture/runFolder';
+export type { ByteSource, InputSource } from './byteSource';
 export { record, defaultEnvironment, type RecordEnvironment } from './capture/record';
 export { CaptureError } from './capture/tracefs';
 export type { CaptureSide } from './capture/events';

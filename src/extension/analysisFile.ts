@@ -1,5 +1,4 @@
 // Saved analyses (`kvm-trace-lens analyze --json` output, or the panel's Export JSON) open and compare like runs.
-import { promises as fsp } from 'node:fs';
 import { ANALYSIS_SCHEMA, type Analysis } from '../core/index';
 
 /** Bigger JSON files are not analyses (they would be traces converted to JSON); don't parse them in the host. */
@@ -23,16 +22,4 @@ export function parseAnalysisJson(text: string): Analysis | null {
   )
     return null;
   return v as Analysis;
-}
-
-/** Reads a saved analysis from disk when the file is one (small .json with the schema), else null. */
-export async function readAnalysisFile(path: string): Promise<Analysis | null> {
-  if (!path.toLowerCase().endsWith('.json')) return null;
-  try {
-    const st = await fsp.stat(path);
-    if (st.size > MAX_ANALYSIS_JSON_BYTES) return null;
-    return parseAnalysisJson(await fsp.readFile(path, 'utf8'));
-  } catch {
-    return null;
-  }
 }

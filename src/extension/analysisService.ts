@@ -2,19 +2,24 @@
 // queries, and caches one analysis per document version for hovers and the status bar.
 import * as vscode from 'vscode';
 import { Worker } from 'node:worker_threads';
-import { promises as fsp } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Analysis } from '../core/index';
+import { MAX_ANALYSIS_JSON_BYTES, parseAnalysisJson } from './analysisFile';
 import type { LineFact } from '../core/index';
+import { formatNumber } from '../presentation/format';
 import { Channel } from '../shared/rpc';
-import { isFromWorker, type FromWorker, type ToWorker } from '../shared/workerMessages';
+import {
+  isFromWorker,
+  transferablesOf,
+  type FromWorker,
+  type ToWorker,
+  type WorkerInput,
+} from '../shared/workerMessages';
 
 export interface JobResult {
   job: number;
   analysis: Analysis;
-  /** Resolves with the per-key line counts of the first input (empty when not a trace text). */
-  lineCounts: Promise<Record<string, number>>;
+  /** Lines of the first input per hover key, from the analysis pass (null: not asked for, or not trace text). */
+  lineCounts: Record<string, number> | null;
 }
 
 interface PendingJob {
@@ -22,8 +27,6 @@ interface PendingJob {
   reject(e: Error): void;
   onProgress?: (done: number, total: number, path: string) => void;
   onPartial?: PartialListener;
-  /** Whether the worker will send a 'counts' message after 'done'. */
-  countLines: boolean;
 }
 
 /** The analysis so far while the worker reads; `fraction` is 0..1 of the bytes of all inputs. */
@@ -47,7 +50,6 @@ export class AnalysisWorker implements vscode.Disposable {
   private channel: Channel<ToWorker, FromWorker> | null = null;
   private nextJob = 1;
   private readonly jobs = new Map<number, PendingJob>();
-  private readonly counts = new Map<number, (c: Record<string, number>) => void>();
 
   constructor(private readonly scriptPath: string) {}
 
@@ -55,7 +57,8 @@ export class AnalysisWorker implements vscode.Disposable {
     if (this.worker) return this.worker;
     const w = new Worker(this.scriptPath);
     this.channel = new Channel<ToWorker, FromWorker>({
-      post: (envelope) => w.postMessage(envelope),
+      // bytes read by the host move to the worker (transferred), they are not copied
+      post: (envelope) => w.postMessage(envelope, transferablesOf(envelope.body)),
       accept: isFromWorker,
       onMessage: (m) => this.onMessage(m),
     });
@@ -82,8 +85,6 @@ export class AnalysisWorker implements vscode.Disposable {
   private failAll(e: Error): void {
     for (const j of this.jobs.values()) j.reject(e);
     this.jobs.clear();
-    for (const c of this.counts.values()) c({});
-    this.counts.clear();
     this.channel?.failPending(e);
   }
 
@@ -104,26 +105,12 @@ export class AnalysisWorker implements vscode.Disposable {
       case 'done': {
         const j = this.jobs.get(m.job);
         this.jobs.delete(m.job);
-        if (!j) break;
-        // the worker counts lines only when asked to and only for trace text; otherwise there is nothing to wait for
-        const first = m.analysis.inputs[0]?.format;
-        const traceText = first === 'trace-cmd-report' || first === 'ftrace' || first === 'perf-script';
-        const willCount = j.countLines && traceText;
-        const lineCounts = willCount
-          ? new Promise<Record<string, number>>((resolve) => this.counts.set(m.job, resolve))
-          : Promise.resolve<Record<string, number>>({});
-        j.resolve({ job: m.job, analysis: m.analysis, lineCounts });
+        j?.resolve({ job: m.job, analysis: m.analysis, lineCounts: m.lineCounts });
         break;
       }
-      case 'counts':
-        this.counts.get(m.job)?.(m.lineCounts);
-        this.counts.delete(m.job);
-        break;
       case 'failed': {
         const j = this.jobs.get(m.job);
         this.jobs.delete(m.job);
-        this.counts.get(m.job)?.({});
-        this.counts.delete(m.job);
         j?.reject(m.message === 'cancelled' ? new CancelledError() : new Error(m.message));
         break;
       }
@@ -132,8 +119,9 @@ export class AnalysisWorker implements vscode.Disposable {
     }
   }
 
+  /** Analyses the inputs as one run. Bytes inputs are handed over: their buffers are unusable here afterwards. */
   analyze(
-    paths: string[],
+    inputs: WorkerInput[],
     options: {
       countLines?: boolean;
       token?: vscode.CancellationToken;
@@ -144,9 +132,9 @@ export class AnalysisWorker implements vscode.Disposable {
     const job = this.nextJob++;
     return new Promise<JobResult>((resolve, reject) => {
       const { onProgress, onPartial } = options;
-      this.jobs.set(job, { resolve, reject, onProgress, onPartial, countLines: options.countLines ?? false });
+      this.jobs.set(job, { resolve, reject, onProgress, onPartial });
       options.token?.onCancellationRequested(() => this.send({ type: 'cancel', job }));
-      this.send({ type: 'analyze', job, paths, countLines: options.countLines ?? false });
+      this.send({ type: 'analyze', job, inputs, countLines: options.countLines ?? false });
     });
   }
 
@@ -174,7 +162,7 @@ export class AnalysisWorker implements vscode.Disposable {
 /** Runs an analysis with a progress notification that has a Cancel button. */
 export function analyzeWithProgress(
   worker: AnalysisWorker,
-  paths: string[],
+  inputs: WorkerInput[],
   title: string,
   location: vscode.ProgressLocation = vscode.ProgressLocation.Notification,
   countLines = false,
@@ -183,13 +171,13 @@ export function analyzeWithProgress(
   return Promise.resolve(
     vscode.window.withProgress({ location, title, cancellable: true }, (progress, token) => {
       let lastPct = 0;
-      return worker.analyze(paths, {
+      return worker.analyze(inputs, {
         token,
         countLines,
         onPartial,
         onProgress: (done, total, path) => {
           const pct = total > 0 ? Math.floor((done / total) * 100) : 0;
-          progress.report({ message: `${path.split(/[\\/]/).pop()} ${pct}%`, increment: Math.max(0, pct - lastPct) / paths.length });
+          progress.report({ message: `${path.split(/[\\/]/).pop()} ${pct}%`, increment: Math.max(0, pct - lastPct) / inputs.length });
           lastPct = pct;
         },
       });
@@ -197,14 +185,46 @@ export function analyzeWithProgress(
   );
 }
 
-/** Where the text of an editor document can be read from disk: its file when saved, else a temporary copy. */
-export async function documentPath(doc: vscode.TextDocument): Promise<{ path: string; cleanup: () => Promise<void> }> {
-  if (doc.uri.scheme === 'file' && !doc.isDirty && !doc.isUntitled) return { path: doc.uri.fsPath, cleanup: async () => {} };
-  const dir = await fsp.mkdtemp(join(tmpdir(), 'kvm-trace-lens-'));
-  const name = (doc.uri.path.split('/').pop() || 'untitled').replace(/[^\w.-]/g, '_');
-  const path = join(dir, name.endsWith('.txt') ? name : `${name}.txt`);
-  await fsp.writeFile(path, doc.getText(), 'utf8');
-  return { path, cleanup: () => fsp.rm(dir, { recursive: true, force: true }) };
+/** Files of a non-file scheme bigger than this are read into memory with a warning (vscode.workspace.fs has no
+ * ranged reads, so they cannot be streamed). */
+export const LARGE_IN_MEMORY_BYTES = 512 * 1024 * 1024;
+
+/** The bytes of a Uint8Array as an ArrayBuffer of their own, to transfer (a view into a larger buffer is copied). */
+function ownBuffer(bytes: Uint8Array): ArrayBuffer {
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return whole && bytes.buffer instanceof ArrayBuffer ? bytes.buffer : bytes.slice().buffer;
+}
+
+/** What the worker reads for a file: a local file by its path, anything else (remote, virtual) through workspace.fs. */
+export async function uriInput(uri: vscode.Uri): Promise<WorkerInput> {
+  if (uri.scheme === 'file') return { kind: 'path', path: uri.fsPath };
+  const { size } = await vscode.workspace.fs.stat(uri);
+  if (size > LARGE_IN_MEMORY_BYTES) {
+    const what = `the ${formatNumber(Math.round(size / 2 ** 20))} MiB ${uri.scheme}: file ${uri.path.split('/').pop()}`;
+    void vscode.window.showWarningMessage(
+      `KVM Trace Lens: reading ${what} into memory (this file system cannot be streamed); a local copy reads faster.`,
+    );
+  }
+  return { kind: 'bytes', name: uri.toString(true), bytes: ownBuffer(await vscode.workspace.fs.readFile(uri)) };
+}
+
+/** What the worker reads for an editor document: its saved local file, else the text in the editor (no temp file). */
+export function documentInput(doc: vscode.TextDocument): WorkerInput {
+  if (doc.uri.scheme === 'file' && !doc.isDirty && !doc.isUntitled) return { kind: 'path', path: doc.uri.fsPath };
+  const name = doc.uri.scheme === 'file' ? doc.uri.fsPath : doc.uri.toString(true);
+  return { kind: 'bytes', name, bytes: ownBuffer(new TextEncoder().encode(doc.getText())) };
+}
+
+/** Reads a saved analysis (any file system) when the file is one (small .json with the schema), else null. */
+export async function readAnalysisFile(uri: vscode.Uri): Promise<Analysis | null> {
+  if (!uri.path.toLowerCase().endsWith('.json')) return null;
+  try {
+    const st = await vscode.workspace.fs.stat(uri);
+    if (st.size > MAX_ANALYSIS_JSON_BYTES) return null;
+    return parseAnalysisJson(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+  } catch {
+    return null;
+  }
 }
 
 export interface DocumentAnalysis {
@@ -286,21 +306,14 @@ export class DocumentAnalyses implements vscode.Disposable {
       for (const l of entry.listeners) l(analysis, fraction);
     };
     entry.promise = (async () => {
-      const { path, cleanup } = await documentPath(doc);
       try {
         const title = `Analysing ${doc.uri.path.split('/').pop()}`;
-        const r = await analyzeWithProgress(this.worker, [path], title, location, true, forward);
-        const result: DocumentAnalysis = { version, job: r.job, analysis: r.analysis, lineCounts: null };
+        const r = await analyzeWithProgress(this.worker, [documentInput(doc)], title, location, true, forward);
+        const result: DocumentAnalysis = { version, job: r.job, analysis: r.analysis, lineCounts: r.lineCounts };
         entry.result = result;
         this.changed.fire(doc.uri);
-        void r.lineCounts.then((c) => {
-          result.lineCounts = c;
-        });
-        // the copy is only read during the analysis; the facts stay in the worker
-        void r.lineCounts.finally(() => cleanup());
         return result;
       } catch (e) {
-        await cleanup();
         entry.error = e instanceof Error ? e.message : String(e);
         this.changed.fire(doc.uri);
         throw e;

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { compareAnalyses, type Analysis, type RunInput } from '../core/index';
-import { AnalysisWorker, CancelledError, analyzeWithProgress } from './analysisService';
+import { AnalysisWorker, CancelledError, analyzeWithProgress, uriInput } from './analysisService';
 import { panelHtml, webviewOptions, type PanelKind } from './panelHtml';
 import { buildAnalysisView, buildPartialView } from '../presentation/analysisView';
 import { buildCompareView } from '../presentation/compareView';
@@ -247,7 +247,7 @@ export class AnalysisPanel {
     const paths = view.inputs.map((i) => i.path);
     if (paths.length > 0 && paths.every((x) => existsSync(x))) {
       host.worker
-        .analyze(paths)
+        .analyze(paths.map((path) => ({ kind: 'path', path })))
         .then((r) => {
           host.worker.release(r.job); // no hovers over a restored panel: drop its line facts
           host.runs.add(r.analysis, view.title);
@@ -360,11 +360,8 @@ export class TraceDatEditorProvider implements vscode.CustomReadonlyEditorProvid
       disposables.forEach((d) => d.dispose());
     });
     surface.busy(`Reading ${name}…`);
-    if (document.uri.scheme !== 'file') {
-      surface.error(`${name} is not on the local disk (${document.uri.scheme}:), so it cannot be read.`);
-      return;
-    }
-    if (this.host.events) {
+    // The event list pages through the file itself: local files only (other schemes get the analysis alone).
+    if (this.host.events && document.uri.scheme === 'file') {
       surface.events = this.host.events.open(document.uri.fsPath, (s) => surface.eventStatus(s));
       disposables.push(surface.events);
     }
@@ -372,7 +369,7 @@ export class TraceDatEditorProvider implements vscode.CustomReadonlyEditorProvid
     try {
       const r = await analyzeWithProgress(
         this.host.worker,
-        [document.uri.fsPath],
+        [await uriInput(document.uri)],
         `Reading ${name}`,
         vscode.ProgressLocation.Notification,
         false,

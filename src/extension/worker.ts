@@ -1,19 +1,12 @@
 // The analysis worker (dist/worker.js): runs the core off the extension host's thread, one job at a time per message,
 // keeps each finished job's per-line facts for hovers until released, and cancels on request.
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import { parentPort } from 'node:worker_threads';
-import { analyzeFilesDetailed } from '../core/index';
-import { explainTraceLine } from '../core/index';
-import type { LineFacts } from '../core/index';
-import { LineSplitter } from '../core/index';
+import { analyzeRunDetailed, explainTraceLine, isTraceTextFormat } from '../core/index';
+import type { InputSource, LineFacts } from '../core/index';
 import { lineKey } from '../presentation/hoverText';
 import { Channel } from '../shared/rpc';
-import { isToWorker, type FromWorker, type ToWorker } from '../shared/workerMessages';
+import { isToWorker, type FromWorker, type ToWorker, type WorkerInput } from '../shared/workerMessages';
 
-const TRACE_TEXT_FORMATS = new Set(['trace-cmd-report', 'ftrace', 'perf-script']);
-/** Distinct keys counted; a pathological file must not grow the map without bound. */
-const MAX_KEYS = 10_000;
 /** How often an analysis in progress is sent to the host (each one is a snapshot of the model plus a message copy). */
 const PARTIAL_EVERY_MS = 500;
 
@@ -30,34 +23,17 @@ function post(m: FromWorker): void {
   host.send(m);
 }
 
-/** Counts lines per hover key in one trace text file (plain or gzip), streaming. */
-async function countLines(path: string, signal: AbortSignal): Promise<Record<string, number>> {
-  const counts = new Map<string, number>();
-  const splitter = new LineSplitter((text) => {
-    const key = lineKey(explainTraceLine(text), text);
-    if (key === null) return;
-    if (counts.has(key) || counts.size < MAX_KEYS) counts.set(key, (counts.get(key) ?? 0) + 1);
-  });
-  const head = await new Promise<Buffer>((resolve, reject) => {
-    const s = createReadStream(path, { start: 0, end: 1 });
-    const parts: Buffer[] = [];
-    s.on('data', (c) => parts.push(c as Buffer)).on('end', () => resolve(Buffer.concat(parts))).on('error', reject);
-  });
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  const source = head[0] === 0x1f && head[1] === 0x8b ? file.pipe(createGunzip()) : file;
-  try {
-    for await (const chunk of source) {
-      if (signal.aborted) break;
-      splitter.push(chunk as Buffer);
-    }
-  } finally {
-    file.destroy();
-  }
-  splitter.end();
-  return Object.fromEntries(counts);
+/** The hover key of a trace-text line: what the "N like it in this file" of a hover counts. */
+function hoverKey(text: string): string | null {
+  return lineKey(explainTraceLine(text), text);
 }
 
-async function analyze(job: number, paths: string[], wantCounts: boolean): Promise<void> {
+/** A path stays a path (run folders, halt-poll stats files are expanded by the core); bytes are read in memory. */
+function toInputSource(input: WorkerInput): InputSource {
+  return input.kind === 'path' ? input.path : { kind: 'bytes', name: input.name, bytes: new Uint8Array(input.bytes) };
+}
+
+async function analyze(job: number, inputs: WorkerInput[], countLines: boolean): Promise<void> {
   const controller = new AbortController();
   running.set(job, controller);
   // progress is per file; partials report bytes over all inputs, so earlier files' sizes are added up
@@ -65,9 +41,10 @@ async function analyze(job: number, paths: string[], wantCounts: boolean): Promi
   let done = 0;
   let total = 0;
   try {
-    const { analysis, lineFacts } = await analyzeFilesDetailed(paths, {
+    const { analysis, lineFacts, lineCounts } = await analyzeRunDetailed(inputs.map(toInputSource), {
       signal: controller.signal,
       partialEveryMs: PARTIAL_EVERY_MS,
+      lineCountKey: countLines ? hoverKey : undefined,
       onProgress: (fileDone, fileTotal, path) => {
         // the reader reports the whole file as done when it stops early; the share read is what it had before
         if (controller.signal.aborted) return;
@@ -87,11 +64,8 @@ async function analyze(job: number, paths: string[], wantCounts: boolean): Promi
       return;
     }
     facts.set(job, lineFacts);
-    post({ type: 'done', job, analysis });
-    const first = analysis.inputs[0];
-    if (wantCounts && first?.format && TRACE_TEXT_FORMATS.has(first.format)) {
-      post({ type: 'counts', job, lineCounts: await countLines(paths[0], controller.signal) });
-    }
+    const traceText = isTraceTextFormat(analysis.inputs[0]?.format);
+    post({ type: 'done', job, analysis, lineCounts: traceText ? lineCounts : null });
   } catch (e) {
     post({ type: 'failed', job, message: e instanceof Error ? e.message : String(e) });
   } finally {
@@ -103,7 +77,7 @@ async function analyze(job: number, paths: string[], wantCounts: boolean): Promi
 function handle(m: ToWorker): FromWorker | undefined {
   switch (m.type) {
     case 'analyze':
-      void analyze(m.job, m.paths, m.countLines);
+      void analyze(m.job, m.inputs, m.countLines);
       return undefined;
     case 'cancel':
       running.get(m.job)?.abort();

@@ -588,11 +588,19 @@ async function walkthroughChecks(page) {
   await sleep(1500);
   const rows = page.locator('.quick-input-list .monaco-list-row');
   if ((await rows.count()) >= 3) {
-    await rows.nth(0).click();
-    await rows.nth(1).click();
+    // the list is newest first (polling on); the run picked first is the baseline: polling off, then on
+    const labels = await rows.allInnerTexts();
+    const off = labels.findIndex((t) => /cross-poll0\b/.test(t));
+    const on = labels.findIndex((t) => /cross-poll200000/.test(t));
+    check('Compare Runs lists both sample runs', off >= 0 && on >= 0, JSON.stringify(labels), { soft: true });
+    await rows.nth(off >= 0 ? off : 1).click({ timeout: 10_000 });
+    await rows.nth(on >= 0 ? on : 0).click({ timeout: 10_000 });
     await page.keyboard.press('Enter');
     const compare = await findInFrames(page, '[data-testid="compare-panel"] .header', 30_000);
     check('the walkthrough\'s two sample runs open in the Compare panel', compare !== null, '', { soft: true });
+    const heads = compare ? await compare.$$eval('th', (ths) => ths.map((t) => t.textContent ?? '')) : [];
+    const baseline = heads.find((h) => h.includes('(baseline)')) ?? '';
+    check('the run picked first (polling off) is the baseline', /poll0\b/.test(baseline), baseline, { soft: true });
     await sleep(1000);
     await page.screenshot({ path: join(SHOTS, '00c-walkthrough-compare.png') });
   } else {

@@ -65,7 +65,22 @@ export const window = {
     return task({ report: (v) => fake.progressReports.push(v) }, source.token);
   },
 };
+/** Files of fake non-`file:` schemes, by URI string: what `workspace.fs` serves (tests fill it). */
+export const fakeFiles = new Map<string, Uint8Array>();
 export const workspace = {
+  fs: {
+    async stat(uri: { toString(): string }) {
+      const bytes = fakeFiles.get(uri.toString());
+      if (!bytes) throw new Error(`no such fake file ${uri.toString()}`);
+      return { type: 1, size: bytes.length, ctime: 0, mtime: 0 };
+    },
+    async readFile(uri: { toString(): string }) {
+      const bytes = fakeFiles.get(uri.toString());
+      if (!bytes) throw new Error(`no such fake file ${uri.toString()}`);
+      fake.fsReads.push(uri.toString());
+      return bytes.slice(); // a fresh copy, as the real API hands out
+    },
+  },
   onDidCloseTextDocument: () => ({ dispose: () => {} }),
   onDidChangeTextDocument: () => ({ dispose: () => {} }),
   onDidOpenTextDocument: () => ({ dispose: () => {} }),
@@ -93,16 +108,33 @@ Object.assign(window, {
   onDidChangeActiveTextEditor: disposable,
   activeTextEditor: undefined,
 });
-export const fake = { lastProgress: null as CancellationTokenSource | null, progressReports: [] as unknown[] };
+export const fake = {
+  lastProgress: null as CancellationTokenSource | null,
+  progressReports: [] as unknown[],
+  warnings: [] as string[],
+  fsReads: [] as string[],
+};
+Object.assign(window, { showWarningMessage: async (m: string) => void fake.warnings.push(m) });
+
+/** A URI of any scheme, with what the extension reads of one. */
+export function fakeUri(scheme: string, path: string) {
+  const text = scheme === 'file' ? `file://${path}` : `${scheme}:${path}`;
+  return { scheme, fsPath: path, path, toString: () => text };
+}
 
 /** A text document over a string, with what the providers read. */
-export function fakeDocument(text: string, path = '/tmp/fake.report.txt', version = 1) {
+export function fakeDocument(
+  text: string,
+  path = '/tmp/fake.report.txt',
+  version = 1,
+  state: { scheme?: string; isDirty?: boolean; isUntitled?: boolean } = {},
+) {
   const lines = text.split('\n');
   return {
-    uri: { scheme: 'file', fsPath: path, path, toString: () => `file://${path}` },
+    uri: fakeUri(state.scheme ?? 'file', path),
     version,
-    isDirty: false,
-    isUntitled: false,
+    isDirty: state.isDirty ?? false,
+    isUntitled: state.isUntitled ?? false,
     languageId: 'kvm-trace',
     lineCount: lines.length,
     getText: () => text,

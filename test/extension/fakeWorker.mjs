@@ -1,5 +1,5 @@
 // A stand-in for dist/worker.js with a scripted conversation, so the host side of partial results is tested exactly.
-// analyze paths[0] names the script: "partials" → two partials, one malformed partial, then done; "cancel" → one
+// analyze inputs[0].path names the script: "partials" → two partials, one malformed partial, then done; "cancel" → one
 // partial, then waits for 'cancel' and answers with the analysis read so far.
 import { parentPort } from 'node:worker_threads';
 
@@ -19,15 +19,15 @@ parentPort.on('message', async (envelope) => {
   if (m.type === 'analyze') {
     const job = m.job;
     const tick = () => new Promise((r) => setTimeout(r, 20));
-    if (m.paths[0] === 'partials') {
+    if (m.inputs[0].path === 'partials') {
       post({ type: 'partial', job, analysis: analysis(100), done: 25, total: 100 });
       await tick();
       post({ type: 'partial', job, analysis: { broken: true }, done: 50, total: 100 }); // dropped
       post({ type: 'partial', job, analysis: analysis(200), done: 'half', total: 100 }); // dropped
       post({ type: 'partial', job, analysis: analysis(300), done: 75, total: 100 });
       await tick();
-      post({ type: 'done', job, analysis: analysis(400) });
-    } else if (m.paths[0] === 'cancel') {
+      post({ type: 'done', job, analysis: analysis(400), lineCounts: null });
+    } else if (m.inputs[0].path === 'cancel') {
       post({ type: 'partial', job, analysis: analysis(10), done: 10, total: 100 });
       waiting.set(job, true);
     }

@@ -65,7 +65,7 @@ test('the host forwards valid partials in order with the share read, then resolv
   const worker = new AnalysisWorker(FAKE_WORKER);
   try {
     const seen: [number | null, number][] = [];
-    const r = await worker.analyze(['partials'], { onPartial: (a, fraction) => seen.push([exitsOf(a), fraction]) });
+    const r = await worker.analyze([{ kind: 'path', path: 'partials' }], { onPartial: (a, fraction) => seen.push([exitsOf(a), fraction]) });
     // the two malformed partials in between are dropped
     assert.deepEqual(seen, [
       [100, 0.25],
@@ -83,7 +83,7 @@ test('Cancel: the host rejects with CancelledError carrying what was read and th
   try {
     const source = new CancellationTokenSource();
     let partials = 0;
-    const pending = worker.analyze(['cancel'], {
+    const pending = worker.analyze([{ kind: 'path', path: 'cancel' }], {
       token: source.token as never,
       onPartial: () => {
         partials++;
@@ -142,7 +142,7 @@ test(
       assert.ok(statSync(path).size > 100e6);
 
       const partials: { exits: number | null; fraction: number }[] = [];
-      const r = await worker.analyze([path], {
+      const r = await worker.analyze([{ kind: 'path', path }], {
         onPartial: (a, fraction) => partials.push({ exits: exitsOf(a), fraction }),
       });
       worker.release(r.job);
@@ -165,7 +165,7 @@ test(
       }
 
       const source = new CancellationTokenSource();
-      const pending = worker.analyze([path], { token: source.token as never, onPartial: () => source.cancel() });
+      const pending = worker.analyze([{ kind: 'path', path }], { token: source.token as never, onPartial: () => source.cancel() });
       const e = await pending.then(
         () => null,
         (x: unknown) => x,

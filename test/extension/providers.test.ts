@@ -18,11 +18,11 @@ test(
     const { AnalysisWorker, CancelledError } = await import('../../src/extension/analysisService');
     const worker = new AnalysisWorker(WORKER);
     try {
-      const r = await worker.analyze([TRACE()], { countLines: true });
+      const r = await worker.analyze([{ kind: 'path', path: TRACE() }], { countLines: true });
       // 399 records: the 400 lines minus the "cpus=2" header
       assert.equal(r.analysis.inputs[0].records, 399);
       assert.equal(r.analysis.inputs[0].format, 'trace-cmd-report');
-      const counts = await r.lineCounts;
+      const counts = r.lineCounts!;
       // every line with an event is counted under some key: 399 events in all
       // (awk over the file: 399 lines with "ts: name:")
       assert.equal(
@@ -38,7 +38,7 @@ test(
 
       const { CancellationTokenSource } = await import('./fakeVscode');
       const source = new CancellationTokenSource();
-      const pending = worker.analyze([sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz')], {
+      const pending = worker.analyze([{ kind: 'path', path: sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz') }], {
         token: source.token as never,
       });
       source.cancel();

@@ -42,7 +42,7 @@ test('recommendations: evidence links to the lines of the reason it names, predi
   });
   assert.deepEqual(halt.evidence[1].lines, [3, 11, 33]); // names "msr_write 0x830"
   assert.equal(halt.prediction, 'transactions/s: 9,800 → 13,230 (+35\u00a0%)');
-  const nohz = v.recommendations.find((r) => r.id === 'nohz-full')!;
+  const nohz = v.recommendations.find((r) => r.id === 'nohz')!;
   assert.equal(nohz.prediction, null);
   assert.equal(nohz.rationale, '');
 });

@@ -4,7 +4,9 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Analysis } from '../analysisTypes';
-import { analyzeFiles, type AnalyzeOptions } from '../analyze';
+import { analyzeFiles, analyzeFilesDetailed, type AnalyzeOptions, type DetailedAnalysis } from '../analyze';
+import { toByteSource, type InputSource } from '../byteSource';
+import { NO_LINE_FACTS } from '../lineFacts';
 import {
   adviseHaltPollNs,
   crossKernelWarning,
@@ -158,8 +160,48 @@ function addHaltPollStats(analysis: Analysis, files: readonly string[], kernels:
 
 /** Analyses paths that may include run folders and halt-poll stats files, as one run. */
 export async function analyzePaths(paths: readonly string[], options: AnalyzeOptions = {}): Promise<Analysis> {
-  const expanded = expandPaths(paths);
-  const analysis = await analyzeFiles(expanded.files, options);
+  return (await analyzeRun(paths, options, false)).analysis;
+}
+
+/**
+ * analyzePaths for any inputs, keeping the first input's line facts (the extension's worker): paths are expanded
+ * (run folders, halt-poll stats files), bytes and streams are read as they are, in the order given.
+ */
+export function analyzeRunDetailed(
+  inputs: readonly InputSource[],
+  options: AnalyzeOptions = {},
+): Promise<DetailedAnalysis> {
+  return analyzeRun(inputs, options, true);
+}
+
+async function analyzeRun(
+  inputs: readonly InputSource[],
+  options: AnalyzeOptions,
+  detailed: boolean,
+): Promise<DetailedAnalysis> {
+  const expanded: ExpandedPaths = { files: [], haltStatsFiles: [], folders: [] };
+  const readerInputs: InputSource[] = [];
+  for (const input of inputs) {
+    const source = toByteSource(input);
+    if (source.kind !== 'path') {
+      readerInputs.push(source);
+      continue;
+    }
+    const one = expandPaths([source.path]);
+    readerInputs.push(...one.files);
+    expanded.files.push(...one.files);
+    expanded.haltStatsFiles.push(...one.haltStatsFiles);
+    expanded.folders.push(...one.folders);
+  }
+  const result = detailed
+    ? await analyzeFilesDetailed(readerInputs, options)
+    : { analysis: await analyzeFiles(readerInputs, options), lineFacts: NO_LINE_FACTS, lineCounts: null };
+  addRunContext(result.analysis, expanded);
+  return result;
+}
+
+/** What the run folders and halt-poll stats files add to the readers' analysis. */
+function addRunContext(analysis: Analysis, expanded: ExpandedPaths): void {
   const kernels = expanded.folders.map((f) => f.system?.kernel.release ?? null);
   addHaltPollStats(analysis, expanded.haltStatsFiles, kernels.length ? kernels : [null]);
   const system = expanded.folders.find((f) => f.system)?.system ?? null;
@@ -189,5 +231,4 @@ export async function analyzePaths(paths: readonly string[], options: AnalyzeOpt
     if (m?.interrupted)
       (analysis.modelNotes ??= []).push(`${folder.dir}: the recording was interrupted (${m.interrupted}).`);
   }
-  return analysis;
 }
