@@ -22,7 +22,7 @@ export {
 } from './compare';
 export type { Interval } from './stats/intervals';
 export { explainTraceLine, type LineExplanation } from './explain';
-export { refinedExitReason, refinesExit } from './knowledge/reasonKey';
+export { refinedExitReason } from './knowledge/reasonKey';
 export { detectTextFormat } from './input';
 export { NO_LINE_FACTS, type LineFact, type LineFacts } from './lineFacts';
 export { LineSplitter } from './lineSplitter';

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { explainTraceLine } from '../core/index';
 import type { LineFact } from '../core/index';
 import type { AnalysisWorker, DocumentAnalyses } from './analysisService';
-import { buildHoverMarkdown, eventNameOf, findReason, findRefinements, lineKey } from '../presentation/hoverText';
+import { buildHoverMarkdown, eventNameOf, findReason, lineKey } from '../presentation/hoverText';
 
 /** Lines longer than this are not explained (nothing useful in a hover, and it keeps hovers fast). */
 const MAX_HOVER_LINE = 8192;
@@ -46,7 +46,6 @@ export class TraceHoverProvider implements vscode.HoverProvider {
       fact: fact ?? null,
       likeCount: key && state.result?.lineCounts ? (state.result.lineCounts[key] ?? null) : null,
       reason: findReason(analysis, key),
-      refinements: findRefinements(analysis, explanation),
       status,
     });
     if (!md) return null;

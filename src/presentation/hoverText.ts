@@ -1,5 +1,5 @@
 // What a hover on a trace line says, from pure inputs (unit-tested without vscode).
-import { refinedExitReason, refinesExit, type Analysis, type ReasonStats } from '../core/index';
+import { refinedExitReason, type Analysis, type ReasonStats } from '../core/index';
 import type { LineExplanation } from '../core/index';
 import type { LineFact } from '../core/index';
 import { formatDuration, formatNumber, formatPercent } from './format';
@@ -34,15 +34,6 @@ export function findReason(analysis: Analysis | null, key: string | null): Reaso
   return null;
 }
 
-/**
- * The reasons a host kvm_exit line's exits were counted under once the next line named what they did ("HLT" →
- * "HLT APIC_EOI"): with findReason's, they add up to the lines like it in the file.
- */
-export function findRefinements(analysis: Analysis | null, explanation: LineExplanation | null): ReasonStats[] {
-  if (!analysis?.exits || explanation?.event !== 'kvm_exit') return [];
-  return analysis.exits.byReason.filter((r) => refinesExit(r.reason, explanation.key));
-}
-
 export interface HoverFacts {
   explanation: LineExplanation | null;
   /** The event name when there is no explanation. */
@@ -51,8 +42,6 @@ export interface HoverFacts {
   /** Lines with the same key in this file (from the worker's count), or null while unknown. */
   likeCount: number | null;
   reason: ReasonStats | null;
-  /** The line's exit reason as refined by the line after it (findRefinements); absent or empty when none. */
-  refinements?: ReasonStats[];
   /** "analysing…" / an error, while the file's analysis is not there. */
   status: string | null;
 }
@@ -85,10 +74,11 @@ export function buildHoverMarkdown(h: HoverFacts): string | null {
     if (r.meanNs !== null) text += `, mean ${formatDuration(r.meanNs)}`;
     facts.push(text);
   }
-  const refined = h.refinements ?? [];
-  if (refined.length > 0) {
-    const names = refined.map((x) => `\`${x.reason.replace(/`/g, "'")}\` ${formatNumber(x.count)}`).join(', ');
-    facts.push(`named by what the exit did (the line after it): ${names}`);
+  // Host rows: what the line after each exit said it did (kvm_msr, kvm_apic, kvm_mmio), as parts of the row.
+  const rowParts = r?.parts ?? [];
+  if (rowParts.length > 0) {
+    const names = rowParts.map((x) => `\`${x.detail.replace(/`/g, "'")}\` ${formatNumber(x.count)}`).join(', ');
+    facts.push(`of which, by what the exit did (the line after it): ${names}`);
   }
   if (facts.length > 0) parts.push(facts.map((x) => `- ${x}`).join('\n'));
   if (h.status) parts.push(`_${escapeMarkdown(h.status)}_`);

@@ -25,14 +25,6 @@ export function refinedExitReason(exitReason: string, detail: string): string {
   return `${exitReason} ${detail}`;
 }
 
-/**
- * Whether `reason` is a host exit reason refined from `exitReason` (refinedExitReason). A kvm_exit line alone names
- * only the exit reason; the line after it may refine it, so a hover on the line counts the refinements too.
- */
-export function refinesExit(reason: string, exitReason: string): boolean {
-  return reason.length > exitReason.length + 1 && reason.startsWith(`${exitReason} `);
-}
-
 /** A guest cpu_idle entry into a halting state. */
 export const GUEST_HALT_REASON = 'hlt';
 /** A halt of a CPU that traced no cpu_idle events, inferred from an IPI handler run by its idle task. */
