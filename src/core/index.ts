@@ -34,3 +34,11 @@ export { applySystemState } from './capture/applySystemState';
 export { captureRecipe } from './capture/recipes';
 export { parseHaltPollStats, adviseHaltPollNs } from './readers/haltPollStats';
 export { exportPerfetto } from './export/exportPerfetto';
+export type {
+  SketchArrow,
+  SketchExit,
+  SketchLane,
+  SketchSample,
+  SketchSpan,
+  TransactionSketch,
+} from './model/transactionSketch';
