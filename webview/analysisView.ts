@@ -3,6 +3,7 @@ import type { AnalysisView, RecommendationView, ReasonView } from '../src/shared
 import { formatDuration, formatNumber, formatPercent } from '../src/presentation/format';
 import { exitsByReasonChart, simpleBarChart, sizeFor, timelineChart } from './charts';
 import { el, section } from './dom';
+import { figuresSection, transactionsSection } from './pictures';
 
 export interface Actions {
   reveal(input: number, lines: number[]): void;
@@ -201,6 +202,9 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
     ),
   );
 
+  const drawn = view.pictures ? transactionsSection(view.pictures, (line) => actions.reveal(0, [line])) : null;
+  if (drawn) root.append(drawn);
+
   if (view.reasons.length > 0) {
     const { box, canvas } = chartBox('chart-exits-by-reason', 'VM exits by reason', view.reasons.length);
     chartJobs.push(() => exitsByReasonChart(canvas, view.reasons, (r) => r.exampleLines.length && actions.reveal(0, r.exampleLines)));
@@ -229,7 +233,8 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
     chartJobs.push(() => simpleBarChart(canvas, view.vcpus.map((v) => `vCPU ${v.vcpu}`), view.vcpus.map((v) => v.count), 'exits'));
     grid.append(section('Exits per vCPU', null, box));
   }
-  if (view.wakeupHistogram.length > 0) {
+  // The wake-up histogram is an SVG picture (log axis, poll window) when the view has pictures.
+  if (view.wakeupHistogram.length > 0 && !view.pictures) {
     const { box, canvas } = chartBox(null, 'Wake-up latency histogram');
     chartJobs.push(() =>
       simpleBarChart(canvas, view.wakeupHistogram.map((h) => `≤ ${formatDuration(h.upperNs)}`), view.wakeupHistogram.map((h) => h.count), 'wake-ups'),
@@ -244,6 +249,9 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
     grid.append(section('Where a transaction’s time goes', 'Mean per transaction.', box));
   }
   if (grid.childElementCount > 0) root.append(grid);
+  const note = 'Log time axes; the dashed line is the recommended poll window, with the share of values it covers.';
+  const distributions = view.pictures ? figuresSection('Distributions', note, view.pictures.figures) : null;
+  if (distributions) root.append(distributions);
   const w = warnings(view, actions);
   if (w) root.append(w);
   return () => chartJobs.forEach((job) => job());

@@ -11,6 +11,7 @@ import type {
   SeriesView,
   SummaryFigure,
 } from '../shared/views';
+import { analysisPictures } from './pictures/index';
 import { formatBits, formatDuration, formatEstimate, formatMetric, formatNumber, formatPercent } from './format';
 
 /** Reasons listed in the chart/table; the rest are summed into the last row by the reader of the table. */
@@ -193,6 +194,7 @@ export function buildAnalysisView(a: Analysis, createdAt = Date.now()): Analysis
     recommendations: a.recommendations.map((r) => recommendationView(r, reasons)),
     errors,
     notice,
+    pictures: analysisPictures(a),
   };
 }
 

@@ -91,6 +91,15 @@ export interface AnalysisView {
   notice: string | null;
   /** Set while the figures are those of a part of the input; absent or null for a finished analysis. */
   partial?: PartialState | null;
+  /** The SVG pictures (src/presentation/pictures: escaped markup, no scripts, no style attributes). */
+  pictures?: PicturesView;
+}
+
+export interface PicturesView {
+  /** Transactions drawn, the median first: `which` names it in the picker ("median", "p99", …). */
+  transactions: { which: string; durationNs: number; html: string }[];
+  /** Distributions and rates, each a <figure data-testid=…>. */
+  figures: string[];
 }
 
 export type CompareVerdict = 'significant' | 'within noise' | 'no interval';
@@ -138,6 +147,8 @@ export interface CompareView {
   series: string | null;
   /** How the intervals were made, in one line. */
   method: string;
+  /** Distributions overlaid and exits per transaction side by side (SVG figures as in PicturesView). */
+  pictures?: string[];
 }
 
 const isSummaryFigure = (v: unknown): v is SummaryFigure =>
@@ -223,9 +234,16 @@ export function isAnalysisView(v: unknown): v is AnalysisView {
     isArrayOf(v.recommendations, isRecommendationView) &&
     isArrayOf(v.errors, isString) &&
     isNullableString(v.notice) &&
-    (v.partial === undefined || v.partial === null || isPartialState(v.partial))
+    (v.partial === undefined || v.partial === null || isPartialState(v.partial)) &&
+    (v.pictures === undefined || isPicturesView(v.pictures))
   );
 }
+
+const isDrawnTransaction = (x: unknown): x is PicturesView['transactions'][number] =>
+  isObject(x) && isString(x.which) && isFiniteNumber(x.durationNs) && isString(x.html);
+
+const isPicturesView = (v: unknown): v is PicturesView =>
+  isObject(v) && isArrayOf(v.transactions, isDrawnTransaction) && isArrayOf(v.figures, isString);
 
 const isVerdict = (v: unknown): v is CompareVerdict | null =>
   v === null || v === 'significant' || v === 'within noise' || v === 'no interval';
@@ -263,6 +281,7 @@ export function isCompareView(v: unknown): v is CompareView {
     isArrayOf(v.sections, isCompareSection) &&
     isArrayOf(v.predictions, isPredictionCheck) &&
     isNullableString(v.series) &&
-    isString(v.method)
+    isString(v.method) &&
+    (v.pictures === undefined || isArrayOf(v.pictures, isString))
   );
 }

@@ -65,7 +65,8 @@ export class Analyzer {
       case 'event':
         this.hostEvents.add(r);
         this.trace.add(r);
-        return this.sketches.add(r, this.trace.lastVerdict);
+        // The drawn exits name lines of the first input only: that is the document a click reveals.
+        return this.sketches.add(this.inputIndex === 0 ? r : { ...r, line: null }, this.trace.lastVerdict);
       case 'exit-count':
         return this.addCountRow(r);
       case 'exit-count-totals':

@@ -29,6 +29,11 @@ export function dataTable(caption: string, head: readonly string[], rows: readon
   return `<details class="ktl-alt"><summary>${esc(caption)}</summary><table><thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table></details>`;
 }
 
+/** The class that colours series k (runs, vCPUs): six colours, then again (dash patterns tell them apart too). */
+export function seriesClass(k: number): string {
+  return `ktl-s${k % 6}`;
+}
+
 /** A log scale over [lo, hi] ns onto [x0, x1] px. */
 export function logScale(lo: number, hi: number, x0: number, x1: number): (ns: number) => number {
   const a = Math.log10(Math.max(lo, 1));
@@ -102,6 +107,18 @@ body.vscode-high-contrast .ktl-picture, body.vscode-high-contrast-light .ktl-pic
 .ktl-picture .ktl-covered { fill: var(--ktl-critical); opacity: 0.08; }
 .ktl-picture .ktl-p50 { fill: var(--ktl-bar); } .ktl-picture .ktl-p99 { stroke: var(--ktl-bar); stroke-width: 2; }
 .ktl-picture .ktl-line { fill: none; stroke-width: 1.5; }
+.ktl-picture .ktl-s0 { stroke: var(--ktl-off); } .ktl-picture .ktl-s1 { stroke: var(--ktl-critical); }
+.ktl-picture .ktl-s2 { stroke: var(--ktl-running); } .ktl-picture .ktl-s3 { stroke: var(--ktl-exit); }
+.ktl-picture .ktl-s4 { stroke: var(--ktl-unknown); } .ktl-picture .ktl-s5 { stroke: var(--ktl-poll); }
+.ktl-picture text.ktl-s0, .ktl-picture rect.ktl-s0 { fill: var(--ktl-off); stroke: none; }
+.ktl-picture text.ktl-s1, .ktl-picture rect.ktl-s1 { fill: var(--ktl-critical); stroke: none; }
+.ktl-picture text.ktl-s2, .ktl-picture rect.ktl-s2 { fill: var(--ktl-running); stroke: none; }
+.ktl-picture text.ktl-s3, .ktl-picture rect.ktl-s3 { fill: var(--ktl-exit); stroke: none; }
+.ktl-picture text.ktl-s4, .ktl-picture rect.ktl-s4 { fill: var(--ktl-unknown); stroke: none; }
+.ktl-picture text.ktl-s5, .ktl-picture rect.ktl-s5 { fill: var(--ktl-poll); stroke: none; }
+.ktl-picture .ktl-exit[data-line] { cursor: pointer; }
+.ktl-picture .ktl-exit[data-line]:focus-visible { outline: 2px solid var(--vscode-focusBorder, Highlight); }
+.ktl-picker { margin: 0.5em 0; }
 .ktl-picture figcaption { font-size: 12px; color: var(--ktl-muted); }
 .ktl-picture .ktl-alt table { border-collapse: collapse; font-size: 12px; }
 .ktl-picture .ktl-alt td, .ktl-picture .ktl-alt th { padding: 1px 8px; text-align: left; border-bottom: 1px solid var(--ktl-grid); }
