@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM, CODE_SERVER, NODE24_BIN, TOOLS, setup } from './setup.mjs';
-import { comparePictureChecks, pictureChecks } from './pictureChecks.mjs';
+import { comparePictureChecks, lightPictureChecks, pictureChecks } from './pictureChecks.mjs';
 import { loadRecording, writeScaledText } from '../../scripts/bench-lib/generate.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -521,6 +521,7 @@ async function drive(work) {
       await lightPanel.locator('.chart-grid').scrollIntoViewIfNeeded().catch(() => {});
       await sleep(800);
       await page.screenshot({ path: join(SHOTS, '11-analysis-more-charts-light.png') });
+      await lightPictureChecks(page, lightPanel, { check, shots: SHOTS }).catch(() => {});
     }
     await runCommand(page, 'View: Close All Editor Groups');
     await openFile(page, 'tcprr-cross-poll0.head.report.txt');

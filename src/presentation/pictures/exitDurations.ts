@@ -38,15 +38,19 @@ export function renderExitDurations(rows: readonly ExitDurationRow[]): string {
   const parts = [timeAxis(logTicks(lo / 1.5, hi * 1.5), x, axisY, 4)];
   timed.forEach((r, i) => {
     const y = 8 + i * ROW_H + ROW_H / 2;
-    const text = `${r.reason}: p50 ${formatDuration(r.p50Ns)}, p99 ${formatDuration(r.p99Ns)} (${formatCount(r.count)} exits)`;
+    const text =
+      `${r.reason}: p50 ${formatDuration(r.p50Ns)}, p99 ${formatDuration(r.p99Ns)} ` +
+      `(${formatCount(r.count)} exits)`;
+    const short = r.reason.length > 26 ? `${r.reason.slice(0, 25)}…` : r.reason;
     parts.push(
       `<g class="ktl-reason" data-reason="${esc(r.reason)}"><title>${esc(text)}</title>` +
-        `<text x="${LABEL_W - 8}" y="${num(y + 4)}" text-anchor="end">${esc(r.reason.length > 26 ? `${r.reason.slice(0, 25)}…` : r.reason)}</text>` +
+        `<text x="${LABEL_W - 8}" y="${num(y + 4)}" text-anchor="end">${esc(short)}</text>` +
         (r.p99Ns === null ? '' : p99Bar(x(r.p50Ns!), x(r.p99Ns), y)) +
         `<circle class="ktl-p50" cx="${num(x(r.p50Ns!))}" cy="${num(y)}" r="4"/></g>`,
     );
   });
-  const label = `Exit duration per reason, p50 (dot) and p99 (bar end, from 100 durations), log time axis: ${timed.map((r) => `${r.reason} ${formatDuration(r.p50Ns)} / ${formatDuration(r.p99Ns)}`).join('; ')}`;
+  const each = timed.map((r) => `${r.reason} ${formatDuration(r.p50Ns)} / ${formatDuration(r.p99Ns)}`).join('; ');
+  const label = `Exit duration per reason, p50 (dot) and p99 (bar end, from 100 durations), log time axis: ${each}`;
   return figure('exit-durations', label, WIDTH, height, parts.join(''), table);
 }
 

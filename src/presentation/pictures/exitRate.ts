@@ -23,10 +23,12 @@ export function renderExitRate(input: ExitRateInput): string {
   const x = (i: number) => X0 + (buckets > 1 ? (i / (buckets - 1)) * (X1 - X0) : 0);
   const y = (rate: number) => Y_AXIS - ((Y_AXIS - Y_TOP) * rate) / maxRate;
   const parts = [
-    `<line class="ktl-axis" x1="${X0}" x2="${X1}" y1="${Y_AXIS}" y2="${Y_AXIS}"/><line class="ktl-axis" x1="${X0}" x2="${X0}" y1="${Y_TOP}" y2="${Y_AXIS}"/>`,
+    `<line class="ktl-axis" x1="${X0}" x2="${X1}" y1="${Y_AXIS}" y2="${Y_AXIS}"/>`,
+    `<line class="ktl-axis" x1="${X0}" x2="${X0}" y1="${Y_TOP}" y2="${Y_AXIS}"/>`,
     `<text class="ktl-tick" x="${X0 - 4}" y="${Y_TOP + 4}" text-anchor="end">${esc(formatRate(maxRate))}</text>`,
     `<text class="ktl-tick" x="${X0}" y="${Y_AXIS + 14}">0</text>`,
-    `<text class="ktl-tick" x="${X1}" y="${Y_AXIS + 14}" text-anchor="end">${esc(formatDuration(buckets * input.bucketNs))}</text>`,
+    `<text class="ktl-tick" x="${X1}" y="${Y_AXIS + 14}" text-anchor="end">` +
+      `${esc(formatDuration(buckets * input.bucketNs))}</text>`,
   ];
   input.series.forEach((s, k) => {
     // Colours by class (a panel's CSP allows no style attributes): ktl-s0 … ktl-s5 in PICTURE_CSS.
@@ -35,7 +37,8 @@ export function renderExitRate(input: ExitRateInput): string {
     // A dash pattern per series as well as a colour: lines stay apart in greyscale and forced colours.
     const dash = k === 0 ? '' : ` stroke-dasharray="${[6, 3, 2, 4][k % 4]} 3"`;
     parts.push(
-      `<polyline class="ktl-line ${colour}" data-series="${esc(s.label)}"${dash} points="${points}"><title>${esc(s.label)}</title></polyline>`,
+      `<polyline class="ktl-line ${colour}" data-series="${esc(s.label)}"${dash} points="${points}">` +
+        `<title>${esc(s.label)}</title></polyline>`,
     );
     parts.push(`<text class="${colour}" x="${X1 + 8}" y="${num(Y_TOP + 10 + k * 14)}">${esc(s.label)}</text>`);
   });
@@ -48,7 +51,8 @@ export function renderExitRate(input: ExitRateInput): string {
       formatRate(perSecond(Math.max(0, ...s.counts))),
     ];
   });
-  const label = `Exits per second over ${formatDuration(buckets * input.bucketNs)} in ${formatDuration(input.bucketNs)} steps: ${rows.map((r) => `${r[0]} mean ${r[2]}, peak ${r[3]}`).join('; ')}`;
+  const span = `${formatDuration(buckets * input.bucketNs)} in ${formatDuration(input.bucketNs)} steps`;
+  const label = `Exits per second over ${span}: ${rows.map((r) => `${r[0]} mean ${r[2]}, peak ${r[3]}`).join('; ')}`;
   return figure(
     'exit-rate',
     label,

@@ -13,7 +13,14 @@ export function num(n: number): string {
 }
 
 /** A picture: the SVG, then its caption and the table of the numbers behind it (the text alternative). */
-export function figure(testid: string, label: string, width: number, height: number, body: string, table: string): string {
+export function figure(
+  testid: string,
+  label: string,
+  width: number,
+  height: number,
+  body: string,
+  table: string,
+): string {
   return (
     `<figure class="ktl-picture" data-testid="${esc(testid)}">` +
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${num(width)} ${num(height)}" width="${num(width)}" height="${num(height)}" ` +
@@ -26,7 +33,8 @@ export function figure(testid: string, label: string, width: number, height: num
 export function dataTable(caption: string, head: readonly string[], rows: readonly (readonly string[])[]): string {
   const th = head.map((h) => `<th scope="col">${esc(h)}</th>`).join('');
   const trs = rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('');
-  return `<details class="ktl-alt"><summary>${esc(caption)}</summary><table><thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table></details>`;
+  const table = `<table><thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table>`;
+  return `<details class="ktl-alt"><summary>${esc(caption)}</summary>${table}</details>`;
 }
 
 /** The class that colours series k (runs, vCPUs): six colours, then again (dash patterns tell them apart too). */
@@ -59,7 +67,10 @@ export function timeAxis(ticks: readonly number[], x: (ns: number) => number, y:
   return ticks
     .map((t) => {
       const px = num(x(t));
-      return `<line class="ktl-grid" x1="${px}" x2="${px}" y1="${num(top)}" y2="${num(y)}"/>` + `<text class="ktl-tick" x="${px}" y="${num(y + 14)}" text-anchor="middle">${esc(formatDuration(t))}</text>`;
+      return (
+        `<line class="ktl-grid" x1="${px}" x2="${px}" y1="${num(top)}" y2="${num(y)}"/>` +
+        `<text class="ktl-tick" x="${px}" y="${num(y + 14)}" text-anchor="middle">${esc(formatDuration(t))}</text>`
+      );
     })
     .join('');
 }
@@ -121,5 +132,6 @@ body.vscode-high-contrast .ktl-picture, body.vscode-high-contrast-light .ktl-pic
 .ktl-picker { margin: 0.5em 0; }
 .ktl-picture figcaption { font-size: 12px; color: var(--ktl-muted); }
 .ktl-picture .ktl-alt table { border-collapse: collapse; font-size: 12px; }
-.ktl-picture .ktl-alt td, .ktl-picture .ktl-alt th { padding: 1px 8px; text-align: left; border-bottom: 1px solid var(--ktl-grid); }
+.ktl-picture .ktl-alt td, .ktl-picture .ktl-alt th { padding: 1px 8px; text-align: left;
+  border-bottom: 1px solid var(--ktl-grid); }
 `;
