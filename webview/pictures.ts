@@ -1,53 +1,52 @@
-// The SVG pictures in the panels: markup made by src/presentation/pictures (every trace-derived string escaped there,
-// no scripts, no style attributes) parsed inert by DOMParser, styled by one constructed stylesheet (CSSOM, which the
-// panel's CSP allows without any inline style), a picker for the drawn transaction, and exits that reveal their line.
+// The SVG pictures in the panels: built node by node from the trees the view carries (pictures/tree.ts;
+// tags and attributes checked by the view's validator), text as text nodes — nothing here parses markup. Styled by one
+// constructed stylesheet (CSSOM, which the panel's CSP allows without inline styles); a picker for the drawn
+// transaction; exits with a line reveal it on click or Enter.
 import { PICTURE_CSS } from '../src/presentation/pictures/svg';
-import type { PicturesView } from '../src/shared/views';
+import type { PictureNode, PicturesView } from '../src/shared/views';
 import { el, section } from './dom';
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const SVG_TAGS = new Set(['svg', 'g', 'rect', 'path', 'circle', 'line', 'polyline', 'text', 'title']);
 let styled = false;
 
 function adoptPictureStyles(): void {
-  if (styled) return;
+  if (styled || typeof CSSStyleSheet === 'undefined' || !('adoptedStyleSheets' in document)) return;
   styled = true;
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(PICTURE_CSS);
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 }
 
-/** One <figure> from its markup; a parse that does not give one figure gives nothing. */
-export function pictureNode(html: string): Element | null {
-  adoptPictureStyles();
-  const doc = new DOMParser().parseFromString(html, 'text/html');
-  const figure = doc.body.firstElementChild;
-  if (!figure || figure.tagName !== 'FIGURE' || doc.body.childElementCount !== 1) return null;
-  if (figure.querySelector('script, foreignObject, iframe')) return null;
-  return document.adoptNode(figure);
-}
+type Reveal = (line: number) => void;
 
 /** Exits with a source line reveal it on click or Enter (the table under the picture lists them too). */
-function wireExits(figure: Element, reveal: (line: number) => void): void {
-  figure.querySelectorAll<SVGGElement>('g.ktl-exit[data-line]').forEach((mark) => {
-    const line = Number(mark.dataset.line);
-    if (!Number.isInteger(line) || line < 1) return;
-    mark.setAttribute('tabindex', '0');
-    mark.addEventListener('click', () => reveal(line));
-    mark.addEventListener('keydown', (e: KeyboardEvent) => {
-      if (e.key === 'Enter' || e.key === ' ') reveal(line);
-    });
+function wireExit(node: Element, n: PictureNode, reveal: Reveal): void {
+  const cls = n.attrs.find(([k]) => k === 'class')?.[1] ?? '';
+  const line = Number(n.attrs.find(([k]) => k === 'data-line')?.[1]);
+  if (!cls.split(' ').includes('ktl-exit') || !Number.isInteger(line) || line < 1) return;
+  node.setAttribute('tabindex', '0');
+  node.addEventListener('click', () => reveal(line));
+  node.addEventListener('keydown', (e: Event) => {
+    const key = (e as KeyboardEvent).key;
+    if (key === 'Enter' || key === ' ') reveal(line);
   });
 }
 
+export function pictureNode(n: PictureNode, reveal: Reveal | null = null): Element {
+  adoptPictureStyles();
+  const node = SVG_TAGS.has(n.tag) ? document.createElementNS(SVG_NS, n.tag) : document.createElement(n.tag);
+  for (const [k, v] of n.attrs) node.setAttribute(k, v);
+  for (const c of n.children) node.append(typeof c === 'string' ? document.createTextNode(c) : pictureNode(c, reveal));
+  if (reveal && n.tag === 'g') wireExit(node, n, reveal);
+  return node;
+}
+
 /** The median transaction drawn, a picker for the p99 and the others; null when none was drawn. */
-export function transactionsSection(p: PicturesView, reveal: (line: number) => void): HTMLElement | null {
+export function transactionsSection(p: PicturesView, reveal: Reveal): HTMLElement | null {
   if (p.transactions.length === 0) return null;
   const wrappers = p.transactions.map((t, i) => {
-    const box = el('div', { class: 'ktl-drawn', 'data-which': t.which });
-    const figure = pictureNode(t.html);
-    if (figure) {
-      wireExits(figure, reveal);
-      box.append(figure);
-    }
+    const box = el('div', { class: 'ktl-drawn', 'data-which': t.which }, pictureNode(t.tree, reveal));
     box.hidden = i > 0;
     return box;
   });
@@ -60,8 +59,11 @@ export function transactionsSection(p: PicturesView, reveal: (line: number) => v
   return section('A transaction, drawn', note, el('label', {}, 'Show ', picker), ...wrappers);
 }
 
-export function figuresSection(title: string, note: string | null, figures: readonly string[]): HTMLElement | null {
-  const nodes = figures.map(pictureNode).filter((n): n is Element => n !== null);
-  if (nodes.length === 0) return null;
-  return section(title, note, el('div', { class: 'ktl-figures' }, ...nodes));
+export function figuresSection(
+  title: string,
+  note: string | null,
+  figures: readonly PictureNode[],
+): HTMLElement | null {
+  if (figures.length === 0) return null;
+  return section(title, note, el('div', { class: 'ktl-figures' }, ...figures.map((f) => pictureNode(f))));
 }

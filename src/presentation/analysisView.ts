@@ -11,7 +11,7 @@ import type {
   SeriesView,
   SummaryFigure,
 } from '../shared/views';
-import { analysisPictures } from './pictures/index';
+import { analysisPictures, pictureTree } from './pictures/index';
 import { formatBits, formatDuration, formatEstimate, formatMetric, formatNumber, formatPercent } from './format';
 
 /** Reasons listed in the chart/table; the rest are summed into the last row by the reader of the table. */
@@ -194,7 +194,7 @@ export function buildAnalysisView(a: Analysis, createdAt = Date.now()): Analysis
     recommendations: a.recommendations.map((r) => recommendationView(r, reasons)),
     errors,
     notice,
-    pictures: analysisPictures(a),
+    pictures: picturesView(a),
   };
 }
 
@@ -237,4 +237,13 @@ export function buildPartialView(
   const view = buildAnalysisView(a, createdAt);
   const percent = Math.max(0, Math.min(100, Math.floor(partial.percent)));
   return { ...view, title: view.inputs.length > 0 ? view.title : title, partial: { state: partial.state, percent } };
+}
+
+/** The pictures as trees for the panel (it builds nodes from them; it never parses markup). */
+function picturesView(a: Analysis): NonNullable<AnalysisView['pictures']> {
+  const p = analysisPictures(a);
+  return {
+    transactions: p.transactions.map((t) => ({ which: t.which, durationNs: t.durationNs, tree: pictureTree(t.html) })),
+    figures: p.figures.map(pictureTree),
+  };
 }

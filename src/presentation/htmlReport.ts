@@ -14,7 +14,7 @@ import {
   formatRate,
   formatTransactionRate,
 } from './format';
-import { analysisPictures, PICTURE_CSS } from './pictures/index';
+import { analysisPictures, comparePictures, PICTURE_CSS } from './pictures/index';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export function escapeHtml(text: string): string {
@@ -203,7 +203,7 @@ export function renderCompareHtml(c: Comparison, title = 'KVM Trace Lens: compar
     }
     parts.push('</table>');
   }
-  const pictures = view.pictures ?? [];
+  const pictures = comparePictures(c);
   if (pictures.length) parts.push('<h2>The runs overlaid</h2>', ...pictures);
   if (view.series) parts.push(`<p>${escapeHtml(view.series)}</p>`);
   parts.push(`<p class="note">Method: ${escapeHtml(view.method)}</p>`);

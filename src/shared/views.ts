@@ -91,15 +91,22 @@ export interface AnalysisView {
   notice: string | null;
   /** Set while the figures are those of a part of the input; absent or null for a finished analysis. */
   partial?: PartialState | null;
-  /** The SVG pictures (src/presentation/pictures: escaped markup, no scripts, no style attributes). */
+  /** The SVG pictures (src/presentation/pictures) as trees: the webview builds nodes, never parses markup. */
   pictures?: PicturesView;
+}
+
+/** A picture's element: tag, attributes and children (text is text). Only the tags and attributes allowed below. */
+export interface PictureNode {
+  tag: string;
+  attrs: [string, string][];
+  children: (PictureNode | string)[];
 }
 
 export interface PicturesView {
   /** Transactions drawn, the median first: `which` names it in the picker ("median", "p99", …). */
-  transactions: { which: string; durationNs: number; html: string }[];
+  transactions: { which: string; durationNs: number; tree: PictureNode }[];
   /** Distributions and rates, each a <figure data-testid=…>. */
-  figures: string[];
+  figures: PictureNode[];
 }
 
 export type CompareVerdict = 'significant' | 'within noise' | 'no interval';
@@ -147,8 +154,8 @@ export interface CompareView {
   series: string | null;
   /** How the intervals were made, in one line. */
   method: string;
-  /** Distributions overlaid and exits per transaction side by side (SVG figures as in PicturesView). */
-  pictures?: string[];
+  /** Distributions overlaid and exits per transaction side by side (figures as in PicturesView). */
+  pictures?: PictureNode[];
 }
 
 const isSummaryFigure = (v: unknown): v is SummaryFigure =>
@@ -239,11 +246,36 @@ export function isAnalysisView(v: unknown): v is AnalysisView {
   );
 }
 
+const PICTURE_TAGS = new Set(
+  'figure figcaption details summary table thead tbody tr th td svg g rect path circle line polyline text title'.split(
+    ' ',
+  ),
+);
+/** Geometry, classes, data-*, ARIA: no event handlers, no style, no links. */
+const PICTURE_ATTR =
+  /^(class|data-[a-z-]+|x|y|x1|x2|y1|y2|cx|cy|r|d|points|width|height|viewBox|xmlns|role|aria-label|text-anchor|stroke-dasharray|scope)$/;
+const MAX_PICTURE_DEPTH = 12;
+
+export function isPictureNode(v: unknown, depth = 0): v is PictureNode {
+  return (
+    depth <= MAX_PICTURE_DEPTH &&
+    isObject(v) &&
+    isString(v.tag) &&
+    PICTURE_TAGS.has(v.tag) &&
+    isArrayOf(
+      v.attrs,
+      (a): a is [string, string] =>
+        Array.isArray(a) && a.length === 2 && isString(a[0]) && PICTURE_ATTR.test(a[0]) && isString(a[1]),
+    ) &&
+    isArrayOf(v.children, (c): c is PictureNode | string => isString(c) || isPictureNode(c, depth + 1))
+  );
+}
+
 const isDrawnTransaction = (x: unknown): x is PicturesView['transactions'][number] =>
-  isObject(x) && isString(x.which) && isFiniteNumber(x.durationNs) && isString(x.html);
+  isObject(x) && isString(x.which) && isFiniteNumber(x.durationNs) && isPictureNode(x.tree);
 
 const isPicturesView = (v: unknown): v is PicturesView =>
-  isObject(v) && isArrayOf(v.transactions, isDrawnTransaction) && isArrayOf(v.figures, isString);
+  isObject(v) && isArrayOf(v.transactions, isDrawnTransaction) && isArrayOf(v.figures, (f) => isPictureNode(f));
 
 const isVerdict = (v: unknown): v is CompareVerdict | null =>
   v === null || v === 'significant' || v === 'within noise' || v === 'no interval';
@@ -282,6 +314,6 @@ export function isCompareView(v: unknown): v is CompareView {
     isArrayOf(v.predictions, isPredictionCheck) &&
     isNullableString(v.series) &&
     isString(v.method) &&
-    (v.pictures === undefined || isArrayOf(v.pictures, isString))
+    (v.pictures === undefined || isArrayOf(v.pictures, (f) => isPictureNode(f)))
   );
 }

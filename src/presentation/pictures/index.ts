@@ -17,3 +17,4 @@ export {
   type AnalysisPictures,
   type DrawnTransaction,
 } from './fromAnalysis';
+export { pictureTree, type PictureNode } from './tree';

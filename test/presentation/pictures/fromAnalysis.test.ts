@@ -6,8 +6,9 @@ import { compareAnalyses } from '../../../src/core/index';
 import { buildAnalysisView } from '../../../src/presentation/analysisView';
 import { buildCompareView } from '../../../src/presentation/compareView';
 import { renderCompareHtml, renderHtmlReport } from '../../../src/presentation/htmlReport';
-import { analysisPictures } from '../../../src/presentation/pictures/index';
-import { isAnalysisView, isCompareView } from '../../../src/shared/views';
+import { analysisPictures, comparePictures, pictureTree } from '../../../src/presentation/pictures/index';
+import { isAnalysisView, isCompareView, isPictureNode, type PictureNode } from '../../../src/shared/views';
+import { esc as escapeText } from '../../../src/presentation/pictures/svg';
 import { join } from 'node:path';
 import { analyzeFiles } from '../../../src/core/index';
 import { analyzeTexts } from '../../helpers/analyze';
@@ -53,11 +54,17 @@ test('host: the drawn transaction has vCPU lanes; the panel view carries the pic
   const a = await analyzeTexts({ 'host.report.txt': seed003HostTrace(200) });
   const view = buildAnalysisView(a);
   assert.ok(isAnalysisView(view));
-  const median = view.pictures!.transactions[0].html;
-  assert.match(median, />vCPU 0</);
-  assert.match(median, />vCPU 1</);
-  assert.equal(count(median, /data-critical="true"/g), 8);
+  const median = JSON.stringify(view.pictures!.transactions[0].tree);
+  assert.match(median, /"vCPU 0"/);
+  assert.match(median, /"vCPU 1"/);
+  assert.equal(count(median, /\["data-critical","true"\]/g), 8);
   assert.ok(!isAnalysisView({ ...view, pictures: { transactions: [{ which: 'median' }], figures: [] } }));
+  // Only the pictures' own tags and attributes pass: no script, no event handler, no style.
+  const figure = view.pictures!.figures[0];
+  const withAttr = (k: string) => ({ ...figure, attrs: [...figure.attrs, [k, 'x']] });
+  assert.ok(isPictureNode(figure));
+  for (const k of ['onclick', 'style', 'href']) assert.ok(!isPictureNode(withAttr(k)), k);
+  assert.ok(!isPictureNode({ tag: 'script', attrs: [], children: ['alert(1)'] }));
 });
 
 test('HTML report: the transaction and the distributions as static SVG, no script', async () => {
@@ -82,7 +89,8 @@ test('compare: wake-up latencies overlaid and exits per transaction per reason s
   ]);
   const view = buildCompareView(c);
   assert.ok(isCompareView(view));
-  const pictures = view.pictures!.join('');
+  const pictures = comparePictures(c).join('');
+  assert.equal(view.pictures!.length, comparePictures(c).length);
   const overlay = figureOf(pictures, 'compare-wakeup-histogram');
   const totals = [...overlay.matchAll(/data-run="(\w+)" data-total="(\d+)"/g)].map((m) => [m[1], Number(m[2])]);
   assert.deepEqual(totals, [
@@ -95,4 +103,33 @@ test('compare: wake-up latencies overlaid and exits per transaction per reason s
   assert.match(bars, new RegExp(`data-run="fast" data-value="${hlt.values[0]}"`));
   assert.ok(Math.abs(hlt.values[0]! - 2) < 0.1, `${hlt.values[0]} halts per transaction`);
   figureOf(renderCompareHtml(c), 'compare-exits-per-transaction');
+});
+
+test('picture trees: markup of our renderers becomes tags, attributes and text; hostile text stays text', () => {
+  const hostile = `<img src=x onerror="alert(1)"> & <script>`;
+  const html =
+    `<figure class="ktl-picture" data-testid="t"><svg role="img" aria-label="${escapeText(hostile)}">` +
+    `<rect x="1" y2="2"/><text x="3">${escapeText(hostile)}</text></svg><figcaption>a · b</figcaption></figure>`;
+  const tree = pictureTree(html);
+  assert.equal(tree.tag, 'figure');
+  const svg = tree.children[0] as PictureNode;
+  assert.deepEqual(svg.attrs, [
+    ['role', 'img'],
+    ['aria-label', hostile],
+  ]);
+  assert.deepEqual(svg.children, [
+    {
+      tag: 'rect',
+      attrs: [
+        ['x', '1'],
+        ['y2', '2'],
+      ],
+      children: [],
+    },
+    { tag: 'text', attrs: [['x', '3']], children: [hostile] },
+  ]);
+  assert.deepEqual((tree.children[1] as PictureNode).children, ['a · b']);
+  assert.ok(isPictureNode(tree));
+  assert.throws(() => pictureTree('<g><rect/>'), /not one element|unbalanced/);
+  assert.throws(() => pictureTree('<g></text>'), /unbalanced/);
 });
