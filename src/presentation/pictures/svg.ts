@@ -130,7 +130,8 @@ body.vscode-high-contrast .ktl-picture, body.vscode-high-contrast-light .ktl-pic
 .ktl-picture .ktl-exit[data-line] { cursor: pointer; }
 .ktl-picture .ktl-exit[data-line]:focus-visible { outline: 2px solid var(--vscode-focusBorder, Highlight); }
 .ktl-picker { margin: 0.5em 0; padding: 2px 4px; color: var(--vscode-dropdown-foreground, inherit);
-  background: var(--vscode-dropdown-background, transparent); border: 1px solid var(--vscode-dropdown-border, GrayText); }
+  background: var(--vscode-dropdown-background, transparent);
+  border: 1px solid var(--vscode-dropdown-border, GrayText); }
 .ktl-picture figcaption { font-size: 12px; color: var(--ktl-muted); }
 .ktl-picture .ktl-alt table { border-collapse: collapse; font-size: 12px; }
 .ktl-picture .ktl-alt td, .ktl-picture .ktl-alt th { padding: 1px 8px; text-align: left;
