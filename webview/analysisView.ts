@@ -3,6 +3,7 @@ import type { AnalysisView, FactTableView, RecommendationView, ReasonView } from
 import { formatDuration, formatNumber, formatPercent } from '../src/presentation/format';
 import { exitsByReasonChart, simpleBarChart, sizeFor, timelineChart } from './charts';
 import { el, section } from './dom';
+import { figuresSection, transactionsSection } from './pictures';
 
 export interface Actions {
   reveal(input: number, lines: number[]): void;
@@ -224,6 +225,9 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
   );
   for (const t of facts.filter((x) => afterRecommendations.has(x.id))) root.append(factTableSection(t));
 
+  const drawn = view.pictures ? transactionsSection(view.pictures, (line) => actions.reveal(0, [line])) : null;
+  if (drawn) root.append(drawn);
+
   if (view.reasons.length > 0) {
     const { box, canvas } = chartBox('chart-exits-by-reason', 'VM exits by reason', view.reasons.length);
     const jump = (r: ReasonView) =>
@@ -254,7 +258,8 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
     chartJobs.push(() => simpleBarChart(canvas, view.vcpus.map((v) => `vCPU ${v.vcpu}`), view.vcpus.map((v) => v.count), 'exits'));
     grid.append(section('Exits per vCPU', null, box));
   }
-  if (view.wakeupHistogram.length > 0) {
+  // The wake-up histogram is an SVG picture (log axis, poll window) when the view has pictures.
+  if (view.wakeupHistogram.length > 0 && !view.pictures) {
     const { box, canvas } = chartBox(null, 'Wake-up latency histogram');
     chartJobs.push(() =>
       simpleBarChart(canvas, view.wakeupHistogram.map((h) => `≤ ${formatDuration(h.upperNs)}`), view.wakeupHistogram.map((h) => h.count), 'wake-ups'),
@@ -272,6 +277,9 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
   for (const t of facts.filter((x) => !early.has(x.id) && !afterRecommendations.has(x.id))) {
     root.append(factTableSection(t));
   }
+  const note = 'Log time axes; the dashed line is the recommended poll window, with the share of values it covers.';
+  const distributions = view.pictures ? figuresSection('Distributions', note, view.pictures.figures) : null;
+  if (distributions) root.append(distributions);
   const w = warnings(view, actions);
   if (w) root.append(w);
   return () => chartJobs.forEach((job) => job());

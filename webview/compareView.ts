@@ -2,6 +2,7 @@
 // formatted in the view (src/presentation/compareView.ts), the same words the CLI and the HTML report print.
 import type { CompareSectionView, CompareView } from '../src/shared/views';
 import { el, section } from './dom';
+import { figuresSection } from './pictures';
 
 function table(view: CompareView, s: CompareSectionView): HTMLElement {
   const head = el(
@@ -55,6 +56,9 @@ export function renderCompare(root: HTMLElement, view: CompareView): void {
   if (view.sections.length === 0) {
     root.append(el('p', { class: 'empty' }, 'None of these runs has exits or benchmark figures to compare.'));
   }
+  const note = 'Each run’s share of values on a log time axis, and exits per transaction side by side.';
+  const pictures = figuresSection('The runs overlaid', note, view.pictures ?? []);
+  if (pictures) root.append(pictures);
   if (view.series) root.append(el('p', {}, view.series));
   root.append(el('p', { class: 'muted' }, `Method: ${view.method}`));
 }

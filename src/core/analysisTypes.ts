@@ -1,5 +1,6 @@
 // The analysis as CONTRACT.md fixes it (`analyze --json`). Fields may be added; these names and meanings stay.
 import type { InputFormat, InputWarning } from './records';
+import type { SketchSample } from './model/transactionSketch';
 
 export const ANALYSIS_SCHEMA = 'kvm-trace-lens/analysis@1';
 
@@ -92,6 +93,10 @@ export interface ExitsSummary {
   /** Extra: MSRs accessed by kvm_msr (every MSR by number, known or not) and ports by kvm_pio, busiest first. */
   msrs?: AccessCount[];
   ioPorts?: AccessCount[];
+  /** Extra: halt durations (halt exit → the vCPU runs again), log bins as wakeupHistogram. */
+  haltHistogram?: { upperNs: number; count: number }[];
+  /** Extra: exits per time bucket per vCPU (keys: vCPU / CPU numbers), on the same buckets as timeline. */
+  timelineByVcpu?: { bucketNs: number; startNs: number; counts: Record<string, number[]> } | null;
 }
 
 export interface TransactionsSummary {
@@ -165,6 +170,11 @@ export interface Analysis {
   runs?: AnalysisRun[];
   /** Extra: host events beside exits — nested exits, exits to user space, halt-poll window changes, event counts. */
   hostEvents?: HostEventsSummary | null;
+  /**
+   * Extra: transactions drawn (guest CPUs or host vCPUs): the one nearest the median duration, the p99 and a few
+   * others, each with its lanes, exits (critical or not), IPIs / hand-offs and the critical path's time breakdown.
+   */
+  transactionSketches?: SketchSample | null;
 }
 
 /** One MSR or I/O port behind exits: "0x830" / "0x3f8", its name when known, how often read and written. */

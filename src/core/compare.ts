@@ -59,6 +59,9 @@ export interface ComparedRun {
   exitsTotal: number | null;
   exitsSource: string | null;
   recommendations: string[];
+  /** Extra, for the pictures: the run's wake-up latency and halt-duration histograms (log bins), when traced. */
+  wakeupHistogram?: { upperNs: number; count: number }[];
+  haltHistogram?: { upperNs: number; count: number }[];
 }
 
 export interface PredictionCheck {
@@ -344,6 +347,8 @@ function comparedRun({ label, analysis: a }: RunInput): ComparedRun {
     exitsTotal: a.exits?.total ?? null,
     exitsSource: a.exits?.source ?? null,
     recommendations: a.recommendations.map((r) => r.id),
+    ...(a.transactions?.wakeupHistogram?.length ? { wakeupHistogram: a.transactions.wakeupHistogram } : {}),
+    ...(a.exits?.haltHistogram?.length ? { haltHistogram: a.exits.haltHistogram } : {}),
   };
 }
 

@@ -48,3 +48,11 @@ export {
   type EventFilter,
   type EventRow,
 } from './tracedat/eventRows';
+export type {
+  SketchArrow,
+  SketchExit,
+  SketchLane,
+  SketchSample,
+  SketchSpan,
+  TransactionSketch,
+} from './model/transactionSketch';

@@ -12,6 +12,7 @@ import type {
   SummaryFigure,
 } from '../shared/views';
 import { factTables } from './factTables';
+import { analysisPictures, pictureTree } from './pictures/index';
 import { formatBits, formatDuration, formatEstimate, formatMetric, formatNumber, formatPercent } from './format';
 
 /** Reasons listed in the chart/table; the rest are summed into the last row by the reader of the table. */
@@ -198,6 +199,7 @@ export function buildAnalysisView(a: Analysis, createdAt = Date.now()): Analysis
     errors,
     notice,
     tables: factTables(a),
+    pictures: picturesView(a),
   };
 }
 
@@ -240,4 +242,13 @@ export function buildPartialView(
   const view = buildAnalysisView(a, createdAt);
   const percent = Math.max(0, Math.min(100, Math.floor(partial.percent)));
   return { ...view, title: view.inputs.length > 0 ? view.title : title, partial: { state: partial.state, percent } };
+}
+
+/** The pictures as trees for the panel (it builds nodes from them; it never parses markup). */
+function picturesView(a: Analysis): NonNullable<AnalysisView['pictures']> {
+  const p = analysisPictures(a);
+  return {
+    transactions: p.transactions.map((t) => ({ which: t.which, durationNs: t.durationNs, tree: pictureTree(t.html) })),
+    figures: p.figures.map(pictureTree),
+  };
 }

@@ -21,6 +21,7 @@ import {
   formatRatio,
   UNKNOWN,
 } from './format';
+import { comparePictures, pictureTree } from './pictures/index';
 
 export function formatCompareValue(unit: CompareUnit, value: number | null): string {
   switch (unit) {
@@ -124,6 +125,7 @@ export function buildCompareView(c: Comparison): CompareView {
     predictions: c.predictions.map(predictionView),
     series: seriesLine(c),
     method: c.method,
+    pictures: comparePictures(c).map(pictureTree),
   };
 }
 

@@ -16,6 +16,7 @@ import {
   formatRate,
   formatTransactionRate,
 } from './format';
+import { analysisPictures, comparePictures, PICTURE_CSS } from './pictures/index';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export function escapeHtml(text: string): string {
@@ -130,6 +131,8 @@ export function renderHtmlReport(a: Analysis, title = 'KVM Trace Lens report'): 
   }
   parts.push('</div>');
   parts.push(...factTablesHtml([runsTable(a)]));
+  const pictures = analysisPictures(a);
+  parts.push(...transactionsHtml(pictures.transactions));
   parts.push('<h2>Recommendations</h2>');
   if (a.recommendations.length === 0) parts.push('<p>None — nothing here would clearly help.</p>');
   for (const r of a.recommendations) {
@@ -180,7 +183,25 @@ export function renderHtmlReport(a: Analysis, title = 'KVM Trace Lens report'): 
     }
     parts.push('</table>');
   }
+  if (pictures.figures.length) parts.push('<h2>Distributions</h2>', ...pictures.figures);
   return page(title, parts);
+}
+
+/** The median transaction drawn, the p99 and the others folded under it (a static picker: no script). */
+function transactionsHtml(drawn: ReturnType<typeof analysisPictures>['transactions']): string[] {
+  if (drawn.length === 0) return [];
+  const [first, ...rest] = drawn;
+  return [
+    '<h2>A transaction, drawn</h2>',
+    `<p class="why">The ${escapeHtml(first.which)} transaction: ▲ on the critical path, ○ off it, □ not attributed; ` +
+      'hover a mark to name its exit.</p>',
+    first.html,
+    ...rest.map(
+      (t) =>
+        `<details class="ktl-more"><summary>The ${escapeHtml(t.which)} transaction ` +
+        `(${escapeHtml(formatDuration(t.durationNs))})</summary>${t.html}</details>`,
+    ),
+  ];
 }
 
 /** The comparison of runs: the same view the Compare panel and the CLI text show. */
@@ -211,6 +232,8 @@ export function renderCompareHtml(c: Comparison, title = 'KVM Trace Lens: compar
     }
     parts.push('</table>');
   }
+  const pictures = comparePictures(c);
+  if (pictures.length) parts.push('<h2>The runs overlaid</h2>', ...pictures);
   if (view.series) parts.push(`<p>${escapeHtml(view.series)}</p>`);
   parts.push(`<p class="note">Method: ${escapeHtml(view.method)}</p>`);
   return page(title, parts);
@@ -254,7 +277,7 @@ const CSP = `<meta http-equiv="Content-Security-Policy" content="default-src 'no
 function page(title: string, parts: readonly string[]): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">${CSP}
-<title>${escapeHtml(title)}</title><style>${PAGE_CSS}</style></head><body>
+<title>${escapeHtml(title)}</title><style>${PAGE_CSS}${PICTURE_CSS}</style></head><body>
 ${parts.join('\n')}
 </body></html>
 `;

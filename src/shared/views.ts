@@ -106,6 +106,22 @@ export interface AnalysisView {
   partial?: PartialState | null;
   /** Runs in the inputs, the count table's own figures, MSRs and ports, host events; absent in older views. */
   tables?: FactTableView[];
+  /** The SVG pictures (src/presentation/pictures) as trees: the webview builds nodes, never parses markup. */
+  pictures?: PicturesView;
+}
+
+/** A picture's element: tag, attributes and children (text is text). Only the tags and attributes allowed below. */
+export interface PictureNode {
+  tag: string;
+  attrs: [string, string][];
+  children: (PictureNode | string)[];
+}
+
+export interface PicturesView {
+  /** Transactions drawn, the median first: `which` names it in the picker ("median", "p99", …). */
+  transactions: { which: string; durationNs: number; tree: PictureNode }[];
+  /** Distributions and rates, each a <figure data-testid=…>. */
+  figures: PictureNode[];
 }
 
 export type CompareVerdict = 'significant' | 'within noise' | 'no interval';
@@ -153,6 +169,8 @@ export interface CompareView {
   series: string | null;
   /** How the intervals were made, in one line. */
   method: string;
+  /** Distributions overlaid and exits per transaction side by side (figures as in PicturesView). */
+  pictures?: PictureNode[];
 }
 
 const isSummaryFigure = (v: unknown): v is SummaryFigure =>
@@ -248,9 +266,41 @@ export function isAnalysisView(v: unknown): v is AnalysisView {
     isArrayOf(v.errors, isString) &&
     isNullableString(v.notice) &&
     (v.partial === undefined || v.partial === null || isPartialState(v.partial)) &&
-    (v.tables === undefined || isArrayOf(v.tables, isFactTable))
+    (v.tables === undefined || isArrayOf(v.tables, isFactTable)) &&
+    (v.pictures === undefined || isPicturesView(v.pictures))
   );
 }
+
+const PICTURE_TAGS = new Set(
+  'figure figcaption details summary table thead tbody tr th td svg g rect path circle line polyline text title'.split(
+    ' ',
+  ),
+);
+/** Geometry, classes, data-*, ARIA: no event handlers, no style, no links. */
+const PICTURE_ATTR =
+  /^(class|data-[a-z-]+|x|y|x1|x2|y1|y2|cx|cy|r|d|points|width|height|viewBox|xmlns|role|aria-label|text-anchor|stroke-dasharray|scope)$/;
+const MAX_PICTURE_DEPTH = 12;
+
+export function isPictureNode(v: unknown, depth = 0): v is PictureNode {
+  return (
+    depth <= MAX_PICTURE_DEPTH &&
+    isObject(v) &&
+    isString(v.tag) &&
+    PICTURE_TAGS.has(v.tag) &&
+    isArrayOf(
+      v.attrs,
+      (a): a is [string, string] =>
+        Array.isArray(a) && a.length === 2 && isString(a[0]) && PICTURE_ATTR.test(a[0]) && isString(a[1]),
+    ) &&
+    isArrayOf(v.children, (c): c is PictureNode | string => isString(c) || isPictureNode(c, depth + 1))
+  );
+}
+
+const isDrawnTransaction = (x: unknown): x is PicturesView['transactions'][number] =>
+  isObject(x) && isString(x.which) && isFiniteNumber(x.durationNs) && isPictureNode(x.tree);
+
+const isPicturesView = (v: unknown): v is PicturesView =>
+  isObject(v) && isArrayOf(v.transactions, isDrawnTransaction) && isArrayOf(v.figures, (f) => isPictureNode(f));
 
 const isVerdict = (v: unknown): v is CompareVerdict | null =>
   v === null || v === 'significant' || v === 'within noise' || v === 'no interval';
@@ -288,6 +338,7 @@ export function isCompareView(v: unknown): v is CompareView {
     isArrayOf(v.sections, isCompareSection) &&
     isArrayOf(v.predictions, isPredictionCheck) &&
     isNullableString(v.series) &&
-    isString(v.method)
+    isString(v.method) &&
+    (v.pictures === undefined || isArrayOf(v.pictures, (f) => isPictureNode(f)))
   );
 }

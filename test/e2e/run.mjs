@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM, CODE_SERVER, NODE24_BIN, TOOLS, setup } from './setup.mjs';
+import { comparePictureChecks, lightPictureChecks, pictureChecks } from './pictureChecks.mjs';
 import { loadRecording, writeScaledText } from '../../scripts/bench-lib/generate.mjs';
 import { eventListChecks } from './eventListChecks.mjs';
 
@@ -409,6 +410,7 @@ async function drive(work) {
         check('clicking the hlt reason selects its example lines in the trace', /selections|Ln \d+/.test(sel), JSON.stringify(sel));
         await page.screenshot({ path: join(SHOTS, '04b-reveal-hlt-lines.png') });
       } else check('the hlt reason is listed in the panel', false, '', { soft: true });
+      await pictureChecks(page, panel, { check, shots: SHOTS, repo: REPO, trace: TRACE }).catch((e) => check('picture checks ran to the end', false, String(e?.message ?? e).split('\n')[0]));
     }
     await sleep(1500);
     await page.screenshot({ path: join(SHOTS, '04-analysis-panel-dark.png') });
@@ -468,6 +470,7 @@ async function drive(work) {
       await page.keyboard.press('Enter');
       const cmp = await findInFrames(page, '[data-testid="compare-panel"] .header', 30_000);
       check('Compare panel opens with two runs', cmp !== null);
+      if (cmp) await comparePictureChecks(page, cmp, { check, shots: SHOTS }).catch((e) => check('compare picture checks ran', false, String(e), { soft: true }));
       await sleep(1000);
       await page.screenshot({ path: join(SHOTS, '07-compare-panel-dark.png') });
       // after a reload the serializer brings the panel back from its saved state
@@ -521,6 +524,7 @@ async function drive(work) {
       await lightPanel.locator('.chart-grid').scrollIntoViewIfNeeded().catch(() => {});
       await sleep(800);
       await page.screenshot({ path: join(SHOTS, '11-analysis-more-charts-light.png') });
+      await lightPictureChecks(page, lightPanel, { check, shots: SHOTS }).catch(() => {});
     }
     await runCommand(page, 'View: Close All Editor Groups');
     await openFile(page, 'tcprr-cross-poll0.head.report.txt');

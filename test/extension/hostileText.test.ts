@@ -75,6 +75,7 @@ class FakeElement {
 function installFakeDom(): void {
   const doc = {
     createElement: (tag: string) => new FakeElement(tag.toLowerCase()),
+    createElementNS: (_ns: string, tag: string) => new FakeElement(tag),
     createTextNode: (text: string) => new FakeText(text),
     write: () => {
       throw new Error('document.write used');

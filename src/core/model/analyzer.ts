@@ -21,6 +21,7 @@ import { BREAKDOWN_COMPONENTS, type BreakdownComponent } from './guestModel';
 import { HostEventCollector } from './hostEvents';
 import { benchmarkSeries } from './series';
 import { TraceModel } from './traceModel';
+import { TransactionSketchCollector } from './transactionSketch';
 
 /** A rate needs at least this much traced time and this many events; below, perSecond is null. */
 export const MIN_RATE_WINDOW_NS = 100_000_000;
@@ -38,6 +39,7 @@ export class Analyzer {
   private readonly inputs: AnalysisInput[] = [];
   private readonly trace = new TraceModel();
   private readonly hostEvents = new HostEventCollector();
+  private readonly sketches = new TransactionSketchCollector();
   private readonly countLedger = new ExitLedger();
   private readonly perVcpuLedger = new ExitLedger();
   private readonly accessLedgers = new Map<string, ExitLedger>();
@@ -48,7 +50,9 @@ export class Analyzer {
   private inputIndex = 0;
 
   /** `keepLineFacts`: remember per-line facts (critical, duration) for hovers; the CLI does not need them. */
-  constructor(private readonly keepLineFacts = true) {}
+  constructor(private readonly keepLineFacts = true) {
+    this.trace.onVerdict = (handle, critical) => this.sketches.verdict(handle, critical);
+  }
 
   beginInput(index: number): void {
     this.inputIndex = index;
@@ -60,7 +64,9 @@ export class Analyzer {
     switch (r.type) {
       case 'event':
         this.hostEvents.add(r);
-        return this.trace.add(r);
+        this.trace.add(r);
+        // The drawn exits name lines of the first input only: that is the document a click reveals.
+        return this.sketches.add(this.inputIndex === 0 ? r : { ...r, line: null }, this.trace.lastVerdict);
       case 'exit-count':
         return this.addCountRow(r);
       case 'exit-count-totals':
@@ -123,6 +129,7 @@ export class Analyzer {
       byReason: ledger.reasonStats(),
       byVcpu: ledger.byVcpu(),
       timeline: ledger.timelineSummary(),
+      ...ledgerPictures(ledger),
     });
     const { host, guest } = t;
     if (host.ledger.total > 0) {
@@ -286,6 +293,7 @@ export class Analyzer {
       series,
       haltPolling: this.haltPollingSummary(),
     };
+    analysis.transactionSketches = transactions ? this.sketches.sample(this.trace.facts) : null;
     analysis.notRecommended = notRecommended;
     analysis.modelNotes = modelNotes;
     this.hostEvents.attach(analysis);
@@ -360,6 +368,16 @@ export class Analyzer {
       },
     };
   }
+}
+
+/** What the pictures draw beside the counts: halt durations and exits over time per vCPU (when traced). */
+function ledgerPictures(ledger: ExitLedger): Pick<ExitsSummary, 'haltHistogram' | 'timelineByVcpu'> {
+  const halts = ledger.haltDurations;
+  const byVcpu = ledger.vcpuTimelineSummary();
+  const out: Pick<ExitsSummary, 'haltHistogram' | 'timelineByVcpu'> = {};
+  if (halts.count > 0) out.haltHistogram = halts.bins(40);
+  if (byVcpu) out.timelineByVcpu = byVcpu;
+  return out;
 }
 
 function round2(n: number): number {

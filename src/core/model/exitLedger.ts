@@ -58,6 +58,9 @@ export class ExitLedger {
   private timelineStart: number | null = null;
   private bucketNs = 1_000_000;
   private readonly timeline = new Map<ExitCategory, number[]>();
+  /** The same buckets per vCPU (exits per second per vCPU over time), and every halt's duration. */
+  private readonly vcpuTimeline = new Map<number, number[]>();
+  readonly haltDurations = new LogHistogram();
 
   add(s: ExitSample, count = 1): void {
     let e = this.reasons.get(s.reason);
@@ -75,7 +78,8 @@ export class ExitLedger {
     tally(part, s, count);
     this.total += count;
     if (s.vcpu !== null) this.vcpus.set(s.vcpu, (this.vcpus.get(s.vcpu) ?? 0) + count);
-    if (s.timeNs !== null) this.addToTimeline(part.category, s.timeNs, count);
+    if (s.durationNs !== null && part.category === 'halt') this.haltDurations.add(s.durationNs);
+    if (s.timeNs !== null) this.addToTimeline(part.category, s.vcpu, s.timeNs, count);
   }
 
   /** The tallies categories are judged on: each row's parts (its exits as refined by later events). */
@@ -196,13 +200,25 @@ export class ExitLedger {
     return { bucketNs: this.bucketNs, startNs: this.timelineStart, counts };
   }
 
-  private addToTimeline(category: ExitCategory, timeNs: number, count: number): void {
+  /** Exits per time bucket per vCPU (keys are vCPU numbers), on the category timeline's buckets. */
+  vcpuTimelineSummary(): { bucketNs: number; startNs: number; counts: Record<string, number[]> } | null {
+    const all = this.timelineSummary();
+    if (!all || this.vcpuTimeline.size === 0) return null;
+    const len = Math.max(...Object.values(all.counts).map((a) => a.length));
+    const counts: Record<string, number[]> = {};
+    for (const [vcpu, arr] of [...this.vcpuTimeline].sort((a, b) => a[0] - b[0])) {
+      counts[String(vcpu)] = Array.from({ length: len }, (_, i) => arr[i] ?? 0);
+    }
+    return { bucketNs: all.bucketNs, startNs: all.startNs, counts };
+  }
+
+  private addToTimeline(category: ExitCategory, vcpu: number | null, timeNs: number, count: number): void {
     if (this.timelineStart === null) this.timelineStart = timeNs;
     if (timeNs < this.timelineStart) return; // out-of-order input: counted, not charted
     let idx = Math.floor((timeNs - this.timelineStart) / this.bucketNs);
     while (idx >= MAX_TIMELINE_BUCKETS) {
       this.bucketNs *= 2;
-      for (const arr of this.timeline.values()) {
+      for (const arr of [...this.timeline.values(), ...this.vcpuTimeline.values()]) {
         for (let i = 0; i < arr.length; i += 2) arr[i / 2] = (arr[i] ?? 0) + (arr[i + 1] ?? 0);
         arr.length = Math.ceil(arr.length / 2);
       }
@@ -212,6 +228,11 @@ export class ExitLedger {
     if (!arr) this.timeline.set(category, (arr = []));
     while (arr.length <= idx) arr.push(0);
     arr[idx] += count;
+    if (vcpu === null) return;
+    let perVcpu = this.vcpuTimeline.get(vcpu);
+    if (!perVcpu) this.vcpuTimeline.set(vcpu, (perVcpu = []));
+    while (perVcpu.length <= idx) perVcpu.push(0);
+    perVcpu[idx] += count;
   }
 }
 

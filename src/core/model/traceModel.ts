@@ -25,11 +25,24 @@ export class TraceModel {
   /** The trace.dat buffer the guest-side model follows ('' = top); null until a guest exit event is seen. */
   private guestBuffer: string | null = null;
 
+  /** Hears every verdict on an exit (the transaction sketch): the handle `lastVerdict` gave, then its updates. */
+  onVerdict: ((handle: number, critical: boolean | null) => void) | null = null;
+  /** The verdict recorded for the event last added, if any: a handle (unique per exit) and its critical flag. */
+  lastVerdict: { handle: number; critical: boolean | null } | null = null;
+  private unrecorded = 0;
+
   constructor() {
-    const record = (line: number | null, critical: boolean | null, durationNs: number | null) =>
-      this.recordFacts && line !== null ? this.facts.add(line, critical, durationNs, null) : -1;
-    const update = (i: number, critical: boolean | null, durationNs: number | null) =>
+    // A handle is the line fact's index (≥ 0) or, for exits without a stored fact, a unique negative number ≤ -2.
+    const record = (line: number | null, critical: boolean | null, durationNs: number | null) => {
+      const fact = this.recordFacts && line !== null ? this.facts.add(line, critical, durationNs, null) : -1;
+      const handle = fact >= 0 ? fact : -2 - this.unrecorded++;
+      this.lastVerdict = { handle, critical };
+      return handle;
+    };
+    const update = (i: number, critical: boolean | null, durationNs: number | null) => {
       this.facts.update(i, critical, durationNs);
+      this.onVerdict?.(i, critical);
+    };
     this.guest = new GuestModel(this.path, this.wake, record, update);
     this.host = new HostModel(this.path, this.wake, record, update);
   }
@@ -40,6 +53,7 @@ export class TraceModel {
 
   add(ev: TraceEvent): void {
     this.events++;
+    this.lastVerdict = null;
     const t = ev.timeNs;
     if (this.firstNs === null || t < this.firstNs) this.firstNs = t;
     if (this.lastNs === null || t > this.lastNs) this.lastNs = t;

@@ -107,11 +107,23 @@ interface LaneState {
   since: number;
 }
 
+/** The model's verdict on the event just added: a handle for later updates and the critical flag so far. */
+export interface ExitVerdict {
+  handle: number;
+  critical: boolean | null;
+}
+
+type BuildingExit = Omit<SketchExit, 'lane' | 'critical'> & {
+  unit: number;
+  critical?: boolean | null;
+  handle?: number;
+};
+
 interface Building {
   index: number;
   startNs: number;
   spans: Map<number, SketchSpan[]>;
-  exits: (Omit<SketchExit, 'lane' | 'critical'> & { unit: number })[];
+  exits: BuildingExit[];
   arrows: (Omit<SketchArrow, 'fromLane' | 'toLane'> & { from: number; to: number })[];
   returned: boolean;
   items: number;
@@ -134,8 +146,14 @@ export class TransactionSketchCollector {
   // pending signals by target lane: sender and send time
   private readonly incoming = new Map<number, { from: number; atNs: number; kind: 'ipi' | 'handoff'; pid?: number }>();
   private readonly sendStart = new Map<number, { atNs: number; target: number | null }>();
-  private readonly openExits = new Map<number, { atNs: number; reason: string; category: ExitCategory; exit: Omit<SketchExit, 'lane' | 'critical'> | null }>();
+  private readonly openExits = new Map<
+    number,
+    { atNs: number; reason: string; category: ExitCategory; exit: Omit<SketchExit, 'lane' | 'critical'> | null }
+  >();
   private readonly vcpuOfPid = new Map<number, number>();
+  /** Exits of the current and the kept transactions by verdict handle: the model may decide (halts) later. */
+  private readonly byHandle = new Map<number, BuildingExit>();
+  private verdictNow: ExitVerdict | null = null;
 
   /** The model calls `transactionBoundary` itself: the collector stops detecting boundaries. */
   setExternalBoundaries(on: boolean): void {
@@ -151,32 +169,69 @@ export class TransactionSketchCollector {
     if (previous && moved.length) previous.exits = previous.exits.filter((e) => !moved.includes(e));
     if (previous && (previous.returned || this.external)) this.close(atNs);
     for (const e of moved) e.atNs += (previous?.startNs ?? atNs) - atNs;
-    this.current = { index: this.count, startNs: atNs, spans: new Map(), exits: moved, arrows: [], returned: false, items: moved.length };
+    this.current = {
+      index: this.count,
+      startNs: atNs,
+      spans: new Map(),
+      exits: moved,
+      arrows: [],
+      returned: false,
+      items: moved.length,
+    };
   }
 
-  add(ev: TraceEvent): void {
+  /** `verdict`: the model's verdict on this event's exit (it saw the event first), when it gave one. */
+  add(ev: TraceEvent, verdict: ExitVerdict | null = null): void {
+    this.verdictNow = verdict;
     // One trace-cmd buffer per side (as the model follows one): other buffers number their CPUs differently.
     const host = ev.name.startsWith('kvm_');
     const buffer = ev.instance ?? '';
     const side = host ? 'host' : 'guest';
-    if (this.buffers[side] === null && (host ? ev.name === 'kvm_exit' : ev.name === 'write_msr' || ev.name === 'cpu_idle')) this.buffers[side] = buffer;
+    if (
+      this.buffers[side] === null &&
+      (host ? ev.name === 'kvm_exit' : ev.name === 'write_msr' || ev.name === 'cpu_idle')
+    )
+      this.buffers[side] = buffer;
     if (this.buffers[side] !== null && this.buffers[side] !== buffer) return;
     if (host) this.hostEvent(ev);
     else this.guestEvent(ev);
   }
 
-  /** The kept sample, critical flags resolved through the model's per-line facts. */
+  /** The model changed its verdict on an exit (a halt's, when it ends). */
+  verdict(handle: number, critical: boolean | null): void {
+    const e = this.byHandle.get(handle);
+    if (e) e.critical = critical;
+  }
+
+  /** The kept sample, critical flags from the model's verdicts, else through its per-line facts. */
   sample(facts: LineFacts): SketchSample {
     const sorted = [...this.kept.values()].sort((a, b) => a.endNs - a.startNs - (b.endNs - b.startNs));
     const p50 = this.durations.quantile(0.5);
     const p99 = this.durations.quantile(0.99);
-    const nearest = (ns: number | null) => (ns === null || !sorted.length ? null : sorted.reduce((best, k) => (Math.abs(k.endNs - k.startNs - ns) < Math.abs(best.endNs - best.startNs - ns) ? k : best)));
+    const nearest = (ns: number | null) =>
+      ns === null || !sorted.length
+        ? null
+        : sorted.reduce((best, k) =>
+            Math.abs(k.endNs - k.startNs - ns) < Math.abs(best.endNs - best.startNs - ns) ? k : best,
+          );
     const median = nearest(p50);
     const slow = nearest(p99);
-    const picks = [sorted[0], sorted[Math.floor(sorted.length / 4)], sorted[Math.floor((3 * sorted.length) / 4)], sorted[sorted.length - 1]];
+    const picks = [
+      sorted[0],
+      sorted[Math.floor(sorted.length / 4)],
+      sorted[Math.floor((3 * sorted.length) / 4)],
+      sorted[sorted.length - 1],
+    ];
     const others = [...new Set(picks.filter((k) => k && k !== median && k !== slow))];
     const sketch = (k: Kept | null) => (k ? this.toSketch(k, facts) : null);
-    return { count: this.count, p50Ns: p50, p99Ns: p99, median: sketch(median), p99: sketch(slow), others: others.map((k) => this.toSketch(k, facts)) };
+    return {
+      count: this.count,
+      p50Ns: p50,
+      p99Ns: p99,
+      median: sketch(median),
+      p99: sketch(slow),
+      others: others.map((k) => this.toSketch(k, facts)),
+    };
   }
 
   // ---- lanes and transactions --------------------------------------------------------------------------------
@@ -223,15 +278,34 @@ export class TransactionSketchCollector {
     const b = this.current;
     if (!pending || !b || atNs - pending.atNs > ARRIVAL_WINDOW_NS || pending.atNs < b.startNs) return;
     const toHalted = this.lane(to, atNs).kind === 'halted';
-    b.arrows.push({ from: pending.from, to, fromNs: pending.atNs - b.startNs, toNs: atNs - b.startNs, kind: pending.kind, toHalted });
+    b.arrows.push({
+      from: pending.from,
+      to,
+      fromNs: pending.atNs - b.startNs,
+      toNs: atNs - b.startNs,
+      kind: pending.kind,
+      toHalted,
+    });
     b.items++;
     if (to === this.anchor) b.returned = true;
   }
 
-  private exit(unit: number, atNs: number, durationNs: number | null, reason: string, category: ExitCategory, line: number | null) {
+  private exit(
+    unit: number,
+    atNs: number,
+    durationNs: number | null,
+    reason: string,
+    category: ExitCategory,
+    line: number | null,
+  ) {
     const b = this.current;
     if (!b || atNs < b.startNs) return null;
-    const e = { unit, atNs: atNs - b.startNs, durationNs, reason, category, line };
+    const e: BuildingExit = { unit, atNs: atNs - b.startNs, durationNs, reason, category, line };
+    if (this.verdictNow) {
+      e.critical = this.verdictNow.critical;
+      e.handle = this.verdictNow.handle;
+      this.byHandle.set(e.handle, e);
+    }
     b.exits.push(e);
     b.items++;
     return e;
@@ -250,9 +324,16 @@ export class TransactionSketchCollector {
       const cls = classOf(duration);
       // The first transaction starts before the model knows the critical path: kept only until another replaces it.
       const kept = this.kept.get(cls);
-      if (!kept || kept.index === 0) this.kept.set(cls, { ...b, endNs });
-    }
+      if (!kept || kept.index === 0) {
+        if (kept) this.forget(kept);
+        this.kept.set(cls, { ...b, endNs });
+      } else this.forget(b);
+    } else this.forget(b);
     this.current = null;
+  }
+
+  private forget(b: Building): void {
+    for (const e of b.exits) if (e.handle !== undefined) this.byHandle.delete(e.handle);
   }
 
   // ---- guest events ------------------------------------------------------------------------------------------
@@ -264,7 +345,6 @@ export class TransactionSketchCollector {
       case 'cpu_idle': {
         const idle = cpuIdleOf(ev);
         if (!idle) return;
-        const s = this.lane(ev.cpu, t);
         if (idle.state === CPU_IDLE_EXIT) {
           this.endHalt(ev.cpu, t);
           this.setKind(ev.cpu, 'running', t);
@@ -394,14 +474,39 @@ export class TransactionSketchCollector {
   // ---- the sketch --------------------------------------------------------------------------------------------
 
   private toSketch(k: Kept, facts: LineFacts): TransactionSketch {
-    const units = [...new Set([...k.spans.keys(), ...k.exits.map((e) => e.unit), ...k.arrows.flatMap((a) => [a.from, a.to])])].sort((a, b) => a - b);
+    const units = [
+      ...new Set([...k.spans.keys(), ...k.exits.map((e) => e.unit), ...k.arrows.flatMap((a) => [a.from, a.to])]),
+    ].sort((a, b) => a - b);
     const laneOf = new Map(units.map((u, i) => [u, i]));
     const side = this.side ?? 'guest';
-    const lanes = units.map((unit) => ({ unit, label: side === 'guest' ? `CPU ${unit}` : `vCPU ${unit}`, spans: k.spans.get(unit) ?? [] }));
-    const exits = k.exits.map(({ unit, ...e }) => ({ ...e, lane: laneOf.get(unit)!, critical: e.line === null ? null : facts.get(e.line)?.critical ?? null }));
-    const arrows = k.arrows.map(({ from, to, ...a }) => ({ ...a, fromLane: laneOf.get(from)!, toLane: laneOf.get(to)! }));
+    const lanes = units.map((unit) => ({
+      unit,
+      label: side === 'guest' ? `CPU ${unit}` : `vCPU ${unit}`,
+      spans: k.spans.get(unit) ?? [],
+    }));
+    const verdictOf = (e: Pick<BuildingExit, 'critical' | 'line'>) =>
+      e.critical ?? (e.line === null ? null : (facts.get(e.line)?.critical ?? null));
+    const exits = k.exits.map(({ unit, handle: _handle, ...e }) => ({
+      ...e,
+      lane: laneOf.get(unit)!,
+      critical: verdictOf(e),
+    }));
+    const arrows = k.arrows.map(({ from, to, ...a }) => ({
+      ...a,
+      fromLane: laneOf.get(from)!,
+      toLane: laneOf.get(to)!,
+    }));
     const durationNs = k.endNs - k.startNs;
-    const sketch = { side, index: k.index, startNs: k.startNs, durationNs, lanes, exits, arrows, breakdown: [] as BreakdownPart[] };
+    const sketch = {
+      side,
+      index: k.index,
+      startNs: k.startNs,
+      durationNs,
+      lanes,
+      exits,
+      arrows,
+      breakdown: [] as BreakdownPart[],
+    };
     sketch.breakdown = breakdownOf(sketch, laneOf.get(this.anchor ?? units[0]) ?? 0);
     return sketch;
   }
@@ -411,8 +516,16 @@ export class TransactionSketchCollector {
  * Follows the critical path: the anchor lane holds it from 0, each arrow from the holder moves it (its flight is a
  * wake-up from halt or a signal delivery), and the holder's time splits into exits (host spans) and running.
  */
-export function breakdownOf(s: Pick<TransactionSketch, 'durationNs' | 'lanes' | 'arrows'>, anchorLane: number): BreakdownPart[] {
-  const parts: Record<BreakdownPart['label'], number> = { running: 0, 'in exits': 0, 'wake-up from halt': 0, 'signal delivery': 0 };
+export function breakdownOf(
+  s: Pick<TransactionSketch, 'durationNs' | 'lanes' | 'arrows'>,
+  anchorLane: number,
+): BreakdownPart[] {
+  const parts: Record<BreakdownPart['label'], number> = {
+    running: 0,
+    'in exits': 0,
+    'wake-up from halt': 0,
+    'signal delivery': 0,
+  };
   let holder = anchorLane;
   let since = 0;
   const hold = (lane: number, from: number, to: number) => {
@@ -433,6 +546,7 @@ export function breakdownOf(s: Pick<TransactionSketch, 'durationNs' | 'lanes' | 
 
 function overlap(spans: readonly SketchSpan[], kind: SpanKind, from: number, to: number): number {
   let total = 0;
-  for (const sp of spans) if (sp.kind === kind) total += Math.max(0, Math.min(sp.endNs, to) - Math.max(sp.startNs, from));
+  for (const sp of spans)
+    if (sp.kind === kind) total += Math.max(0, Math.min(sp.endNs, to) - Math.max(sp.startNs, from));
   return total;
 }

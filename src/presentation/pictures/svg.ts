@@ -13,7 +13,14 @@ export function num(n: number): string {
 }
 
 /** A picture: the SVG, then its caption and the table of the numbers behind it (the text alternative). */
-export function figure(testid: string, label: string, width: number, height: number, body: string, table: string): string {
+export function figure(
+  testid: string,
+  label: string,
+  width: number,
+  height: number,
+  body: string,
+  table: string,
+): string {
   return (
     `<figure class="ktl-picture" data-testid="${esc(testid)}">` +
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${num(width)} ${num(height)}" width="${num(width)}" height="${num(height)}" ` +
@@ -26,7 +33,13 @@ export function figure(testid: string, label: string, width: number, height: num
 export function dataTable(caption: string, head: readonly string[], rows: readonly (readonly string[])[]): string {
   const th = head.map((h) => `<th scope="col">${esc(h)}</th>`).join('');
   const trs = rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('');
-  return `<details class="ktl-alt"><summary>${esc(caption)}</summary><table><thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table></details>`;
+  const table = `<table><thead><tr>${th}</tr></thead><tbody>${trs}</tbody></table>`;
+  return `<details class="ktl-alt"><summary>${esc(caption)}</summary>${table}</details>`;
+}
+
+/** The class that colours series k (runs, vCPUs): six colours, then again (dash patterns tell them apart too). */
+export function seriesClass(k: number): string {
+  return `ktl-s${k % 6}`;
 }
 
 /** A log scale over [lo, hi] ns onto [x0, x1] px. */
@@ -54,7 +67,10 @@ export function timeAxis(ticks: readonly number[], x: (ns: number) => number, y:
   return ticks
     .map((t) => {
       const px = num(x(t));
-      return `<line class="ktl-grid" x1="${px}" x2="${px}" y1="${num(top)}" y2="${num(y)}"/>` + `<text class="ktl-tick" x="${px}" y="${num(y + 14)}" text-anchor="middle">${esc(formatDuration(t))}</text>`;
+      return (
+        `<line class="ktl-grid" x1="${px}" x2="${px}" y1="${num(top)}" y2="${num(y)}"/>` +
+        `<text class="ktl-tick" x="${px}" y="${num(y + 14)}" text-anchor="middle">${esc(formatDuration(t))}</text>`
+      );
     })
     .join('');
 }
@@ -102,7 +118,22 @@ body.vscode-high-contrast .ktl-picture, body.vscode-high-contrast-light .ktl-pic
 .ktl-picture .ktl-covered { fill: var(--ktl-critical); opacity: 0.08; }
 .ktl-picture .ktl-p50 { fill: var(--ktl-bar); } .ktl-picture .ktl-p99 { stroke: var(--ktl-bar); stroke-width: 2; }
 .ktl-picture .ktl-line { fill: none; stroke-width: 1.5; }
+.ktl-picture .ktl-s0 { stroke: var(--ktl-off); } .ktl-picture .ktl-s1 { stroke: var(--ktl-critical); }
+.ktl-picture .ktl-s2 { stroke: var(--ktl-running); } .ktl-picture .ktl-s3 { stroke: var(--ktl-exit); }
+.ktl-picture .ktl-s4 { stroke: var(--ktl-unknown); } .ktl-picture .ktl-s5 { stroke: var(--ktl-poll); }
+.ktl-picture text.ktl-s0, .ktl-picture rect.ktl-s0 { fill: var(--ktl-off); stroke: none; }
+.ktl-picture text.ktl-s1, .ktl-picture rect.ktl-s1 { fill: var(--ktl-critical); stroke: none; }
+.ktl-picture text.ktl-s2, .ktl-picture rect.ktl-s2 { fill: var(--ktl-running); stroke: none; }
+.ktl-picture text.ktl-s3, .ktl-picture rect.ktl-s3 { fill: var(--ktl-exit); stroke: none; }
+.ktl-picture text.ktl-s4, .ktl-picture rect.ktl-s4 { fill: var(--ktl-unknown); stroke: none; }
+.ktl-picture text.ktl-s5, .ktl-picture rect.ktl-s5 { fill: var(--ktl-poll); stroke: none; }
+.ktl-picture .ktl-exit[data-line] { cursor: pointer; }
+.ktl-picture .ktl-exit[data-line]:focus-visible { outline: 2px solid var(--vscode-focusBorder, Highlight); }
+.ktl-picker { margin: 0.5em 0; padding: 2px 4px; color: var(--vscode-dropdown-foreground, inherit);
+  background: var(--vscode-dropdown-background, transparent);
+  border: 1px solid var(--vscode-dropdown-border, GrayText); }
 .ktl-picture figcaption { font-size: 12px; color: var(--ktl-muted); }
 .ktl-picture .ktl-alt table { border-collapse: collapse; font-size: 12px; }
-.ktl-picture .ktl-alt td, .ktl-picture .ktl-alt th { padding: 1px 8px; text-align: left; border-bottom: 1px solid var(--ktl-grid); }
+.ktl-picture .ktl-alt td, .ktl-picture .ktl-alt th { padding: 1px 8px; text-align: left;
+  border-bottom: 1px solid var(--ktl-grid); }
 `;

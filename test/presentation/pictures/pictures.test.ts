@@ -125,10 +125,11 @@ test('exit durations: one row per timed reason, p50 left of p99 on a log axis', 
 test('exits per second per vCPU: a line per series, the peak at the top', () => {
   const html = renderExitRate({ bucketNs: 100_000_000, startNs: 0, series: [{ label: 'vCPU 0', counts: [10, 20, 40] }, { label: 'vCPU 1', counts: [5, 5, 5] }] });
   assertAccessible(html, 'exit-rate');
-  const lines = all(html, /<polyline class="ktl-line" data-series="([^"]+)"[^>]* points="([^"]+)"/g);
+  const lines = all(html, /<polyline class="ktl-line ktl-s\d" data-series="([^"]+)"[^>]* points="([^"]+)"/g);
   assert.deepEqual(lines.map((l) => l[1]), ['vCPU 0', 'vCPU 1']);
   const points = lines[0][2].split(' ').map((p) => p.split(',').map(Number));
   assert.equal(points[2][1], 12); // 40 per 100 ms = 400/s, the peak: the top of the plot
   assert.equal(points[1][1], 172 - 80); // 200/s: half way up (172 − 160 / 2)
   assert.match(html, /vCPU 0 mean 233\/s, peak 400\/s/);
+  assert.doesNotMatch(html, /style=/, "colours by class: a panel's CSP allows no style attributes");
 });
