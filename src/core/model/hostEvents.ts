@@ -56,11 +56,18 @@ export class HostEventCollector {
   private readonly userspace: Counts = new Map();
   private readonly poll = { changes: 0, grows: 0, shrinks: 0, maxNs: 0, lastNs: 0 };
   private readonly pollHistory: PollChange[] = [];
+  private runName = '';
+  private runLength = 0;
   /** Events whose timestamps have no known unit (counter clocks): no durations or rates may come from them. */
   private clockUnknown = 0;
 
   add(ev: TraceEvent): void {
-    bump(this.eventCounts, ev.name);
+    // Runs of one event name are counted here and put in the map when the name changes: one Map update per run.
+    if (ev.name !== this.runName) {
+      this.flushNameRun();
+      this.runName = ev.name;
+    }
+    this.runLength++;
     if (ev.clockUnknown) this.clockUnknown++;
     switch (ev.name) {
       case 'kvm_msr':
@@ -78,6 +85,11 @@ export class HostEventCollector {
         return this.haltPoll(ev);
       default:
     }
+  }
+
+  private flushNameRun(): void {
+    if (this.runLength > 0) bump(this.eventCounts, this.runName, this.runLength);
+    this.runLength = 0;
   }
 
   private msr(ev: TraceEvent): void {
@@ -115,6 +127,7 @@ export class HostEventCollector {
   }
 
   summary(): HostEventsSummary | null {
+    this.flushNameRun();
     if (this.eventCounts.size === 0) return null;
     const userspaceTotal = [...this.userspace.values()].reduce((a, b) => a + b, 0);
     const nestedTotal = [...this.nested.values()].reduce((a, b) => a + b, 0);
