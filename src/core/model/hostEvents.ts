@@ -17,6 +17,8 @@ const TOP_EVENTS = 30;
 const HISTORY_KEPT = 50;
 /** Distinct keys kept per map: a garbage trace must not grow memory without bound. */
 const MAX_KEYS = 10_000;
+/** Event names counted outside the map (a guest or host trace uses a handful). */
+const RECENT_NAMES = 16;
 
 interface Access {
   reads: number;
@@ -56,18 +58,17 @@ export class HostEventCollector {
   private readonly userspace: Counts = new Map();
   private readonly poll = { changes: 0, grows: 0, shrinks: 0, maxNs: 0, lastNs: 0 };
   private readonly pollHistory: PollChange[] = [];
-  private runName = '';
-  private runLength = 0;
+  /**
+   * The few names a trace repeats, with counts not yet in eventCounts: comparing a new event's name with these is
+   * cheaper than hashing it into the map for every event. Each name enters the map when first seen, as before.
+   */
+  private readonly recentNames: string[] = [];
+  private readonly recentCounts: number[] = [];
   /** Events whose timestamps have no known unit (counter clocks): no durations or rates may come from them. */
   private clockUnknown = 0;
 
   add(ev: TraceEvent): void {
-    // Runs of one event name are counted here and put in the map when the name changes: one Map update per run.
-    if (ev.name !== this.runName) {
-      this.flushNameRun();
-      this.runName = ev.name;
-    }
-    this.runLength++;
+    this.countName(ev.name);
     if (ev.clockUnknown) this.clockUnknown++;
     switch (ev.name) {
       case 'kvm_msr':
@@ -87,9 +88,28 @@ export class HostEventCollector {
     }
   }
 
-  private flushNameRun(): void {
-    if (this.runLength > 0) bump(this.eventCounts, this.runName, this.runLength);
-    this.runLength = 0;
+  private countName(name: string): void {
+    const names = this.recentNames;
+    for (let i = 0; i < names.length; i++) {
+      if (names[i] === name) {
+        this.recentCounts[i]++;
+        return;
+      }
+    }
+    const known = this.eventCounts.size;
+    bump(this.eventCounts, name);
+    if (this.eventCounts.size > known && names.length < RECENT_NAMES) {
+      names.push(name);
+      this.recentCounts.push(0);
+    }
+  }
+
+  /** Puts the counts of the recent names into eventCounts. */
+  private flushNameCounts(): void {
+    this.recentNames.forEach((name, i) => {
+      if (this.recentCounts[i] > 0) this.eventCounts.set(name, this.eventCounts.get(name)! + this.recentCounts[i]);
+      this.recentCounts[i] = 0;
+    });
   }
 
   private msr(ev: TraceEvent): void {
@@ -127,7 +147,7 @@ export class HostEventCollector {
   }
 
   summary(): HostEventsSummary | null {
-    this.flushNameRun();
+    this.flushNameCounts();
     if (this.eventCounts.size === 0) return null;
     const userspaceTotal = [...this.userspace.values()].reduce((a, b) => a + b, 0);
     const nestedTotal = [...this.nested.values()].reduce((a, b) => a + b, 0);
