@@ -64,13 +64,20 @@ async function analyze(
   // Event names seen, for the capture recipe (what the trace lacks); consecutive repeats skip the set.
   const eventNames = new Set<string>();
   let lastName = '';
+  // The first names seen, compared before the set is asked: cheaper than hashing every event's name.
+  const firstNames: string[] = [];
+  const noteName = (eventName: string) => {
+    if (firstNames.includes(eventName)) return;
+    eventNames.add(eventName);
+    if (firstNames.length < 16) firstNames.push(eventName);
+  };
   let lineCounts: Map<string, number> | null = null;
   for (const [index, input] of inputs.entries()) {
     const name = typeof input === 'string' ? input : sourceName(input);
     analyzer.beginInput(index);
     const counter = index === 0 && keepLineFacts && options.lineCountKey ? keyCounter(options.lineCountKey) : null;
     const onRecord = (r: InputRecord) => {
-      if (r.type === 'event' && r.name !== lastName) eventNames.add((lastName = r.name));
+      if (r.type === 'event' && r.name !== lastName) noteName((lastName = r.name));
       prints?.add(index, r);
       runs.add(r);
     };

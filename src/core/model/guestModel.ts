@@ -16,7 +16,7 @@ import type { TraceEvent } from '../records';
 import { Reservoir } from '../stats/bootstrap';
 import { LogHistogram } from '../stats/logHistogram';
 import type { CriticalPathTracker } from './criticalPath';
-import { ExitLedger } from './exitLedger';
+import { ExitLedger, type ExitSample } from './exitLedger';
 import type { WakeTimings } from './wakeTimings';
 
 /** How far apart two events may be and still belong to one step (send→ICR write, IPI→handler). */
@@ -219,6 +219,10 @@ export class GuestModel {
   private readonly episodeInitiator = new Map<number, number>();
   /** The last task that went off each CPU: the likely waker when a wake-up's sender is not traced. */
   private readonly lastSwitchOutByCpu = new Map<number, { pid: number; t: number }>();
+  private readonly msrSample: ExitSample = {
+    ...{ reason: '', category: 'other', description: '', part: null, vcpu: null },
+    ...{ timeNs: null, durationNs: null, critical: null, exampleLine: null },
+  };
 
   constructor(
     private readonly path: CriticalPathTracker,
@@ -272,7 +276,16 @@ export class GuestModel {
     if (!exit) return; // writes that say nothing about exits (or do not exit)
     const s = this.cpu(ev.cpu);
     const critical = this.path.holds('guest', ev.cpu);
-    this.ledger.add({ ...exit, vcpu: ev.cpu, timeNs: ev.timeNs, durationNs: null, critical, exampleLine: ev.line });
+    // One sample object filled per write (the ledger reads it, keeps nothing of it): no allocation per event.
+    const sample = this.msrSample;
+    sample.reason = exit.reason;
+    sample.category = exit.category;
+    sample.description = exit.description;
+    sample.vcpu = ev.cpu;
+    sample.timeNs = ev.timeNs;
+    sample.critical = critical;
+    sample.exampleLine = ev.line;
+    this.ledger.add(sample);
     this.recordFact(ev.line, critical, null);
     if (exit.category === 'timer') {
       s.timerWritesSinceIrq++;

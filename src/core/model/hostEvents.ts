@@ -17,6 +17,8 @@ const TOP_EVENTS = 30;
 const HISTORY_KEPT = 50;
 /** Distinct keys kept per map: a garbage trace must not grow memory without bound. */
 const MAX_KEYS = 10_000;
+/** Event names counted outside the map (a guest or host trace uses a handful). */
+const RECENT_NAMES = 16;
 
 interface Access {
   reads: number;
@@ -56,11 +58,17 @@ export class HostEventCollector {
   private readonly userspace: Counts = new Map();
   private readonly poll = { changes: 0, grows: 0, shrinks: 0, maxNs: 0, lastNs: 0 };
   private readonly pollHistory: PollChange[] = [];
+  /**
+   * The few names a trace repeats, with counts not yet in eventCounts: comparing a new event's name with these is
+   * cheaper than hashing it into the map for every event. Each name enters the map when first seen, as before.
+   */
+  private readonly recentNames: string[] = [];
+  private readonly recentCounts: number[] = [];
   /** Events whose timestamps have no known unit (counter clocks): no durations or rates may come from them. */
   private clockUnknown = 0;
 
   add(ev: TraceEvent): void {
-    bump(this.eventCounts, ev.name);
+    this.countName(ev.name);
     if (ev.clockUnknown) this.clockUnknown++;
     switch (ev.name) {
       case 'kvm_msr':
@@ -78,6 +86,30 @@ export class HostEventCollector {
         return this.haltPoll(ev);
       default:
     }
+  }
+
+  private countName(name: string): void {
+    const names = this.recentNames;
+    for (let i = 0; i < names.length; i++) {
+      if (names[i] === name) {
+        this.recentCounts[i]++;
+        return;
+      }
+    }
+    const known = this.eventCounts.size;
+    bump(this.eventCounts, name);
+    if (this.eventCounts.size > known && names.length < RECENT_NAMES) {
+      names.push(name);
+      this.recentCounts.push(0);
+    }
+  }
+
+  /** Puts the counts of the recent names into eventCounts. */
+  private flushNameCounts(): void {
+    this.recentNames.forEach((name, i) => {
+      if (this.recentCounts[i] > 0) this.eventCounts.set(name, this.eventCounts.get(name)! + this.recentCounts[i]);
+      this.recentCounts[i] = 0;
+    });
   }
 
   private msr(ev: TraceEvent): void {
@@ -115,6 +147,7 @@ export class HostEventCollector {
   }
 
   summary(): HostEventsSummary | null {
+    this.flushNameCounts();
     if (this.eventCounts.size === 0) return null;
     const userspaceTotal = [...this.userspace.values()].reduce((a, b) => a + b, 0);
     const nestedTotal = [...this.nested.values()].reduce((a, b) => a + b, 0);

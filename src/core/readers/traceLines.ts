@@ -136,10 +136,9 @@ export function looksLikeTraceEvent(text: string): boolean {
 
 const QUOTE_PREFIX = /^[ \t]*>(?:[ \t]*>)*[ \t]?/;
 
-/** The line without its mail quoting ("> ", ">> ", "> > "); null when it was not quoted. */
-export function unquote(text: string): string | null {
-  const first = firstNonBlank(text);
-  if (first < 0 || text.charCodeAt(first) !== 62 /* > */) return null;
+/** The line without its mail quoting ("> ", ">> ", "> > "); null when it was not quoted. `indent`: indentOf(text). */
+export function unquote(text: string, indent = indentOf(text)): string | null {
+  if (indent >= text.length || text.charCodeAt(indent) !== 62 /* > */) return null;
   return text.replace(QUOTE_PREFIX, '');
 }
 

@@ -155,7 +155,8 @@ class TraceTextLineReader implements LineReader {
 
   line(raw: string, lineNo: number): void {
     if (raw.length === 0) return this.blank();
-    const unquoted = unquote(raw);
+    const rawIndent = indentOf(raw);
+    const unquoted = unquote(raw, rawIndent);
     if (unquoted !== null) this.warnings.note('quoted', lineNo, NOTES.quoted);
     let text = unquoted ?? raw;
     if (this.header) {
@@ -167,7 +168,8 @@ class TraceTextLineReader implements LineReader {
       }
       this.other(header.text, header.line);
     }
-    if (this.readEvent(text, lineNo, -1)) return;
+    // an unquoted line's indent is the one measured above: not measured again per event
+    if (this.readEvent(text, lineNo, unquoted === null ? rawIndent : -1)) return;
     if (this.continues(text)) {
       const head = this.pending!.payload;
       this.pending!.payload = (head === '' ? text.trim() : `${head} ${text.trim()}`).trimEnd();

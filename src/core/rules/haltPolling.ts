@@ -213,6 +213,15 @@ function segmentEstimate(values: readonly number[], q: number, resolutionNs: num
  * noticing the wake-up.
  */
 export function polledHandoffNs(f: ModelFacts): { point: number; low: number; high: number } {
+  // Two bootstraps of 4096 values each: computed once per facts object, however many rules ask.
+  let estimate = polledHandoffCache.get(f);
+  if (!estimate) polledHandoffCache.set(f, (estimate = estimatePolledHandoffNs(f)));
+  return { ...estimate };
+}
+
+const polledHandoffCache = new WeakMap<ModelFacts, { point: number; low: number; high: number }>();
+
+function estimatePolledHandoffNs(f: ModelFacts): { point: number; low: number; high: number } {
   const res = f.trace.timestampResolutionNs;
   const s = f.handoff.samples;
   const wake = segmentEstimate(s.idleExitToRunNoTimer, 0.1, res);

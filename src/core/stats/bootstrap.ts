@@ -37,13 +37,21 @@ export class Reservoir {
   }
 }
 
+/** Values as a plain array or a typed one (the bootstrap resamples into a typed array). */
+type Values = readonly number[] | Float64Array;
+
 /** Nearest-rank q-quantile of an array; null when empty. */
-export function sampleQuantile(values: readonly number[], q: number): number | null {
+export function sampleQuantile(values: Values, q: number): number | null {
   if (values.length === 0) return null;
   const rank = Math.min(values.length, Math.max(1, Math.ceil(q * values.length - 1e-9)));
   // selected, not sorted, in a typed copy: the bootstrap asks 200 times per range (NaN alone needs the full sort)
-  const copy = Float64Array.from(values);
-  return values.some(Number.isNaN) ? copy.sort()[rank - 1] : kthSmallest(copy, rank - 1);
+  const copy = new Float64Array(values);
+  return hasNaN(copy) ? copy.sort()[rank - 1] : kthSmallest(copy, rank - 1);
+}
+
+function hasNaN(a: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== a[i]) return true;
+  return false;
 }
 
 /** The k-th smallest value (0-based), by Hoare's selection; reorders `a`. */
@@ -76,13 +84,14 @@ function kthSmallest(a: Float64Array, k: number): number {
  */
 export function bootstrapInterval(
   values: readonly number[],
-  statistic: (sample: number[]) => number,
+  statistic: (sample: Float64Array) => number,
   { rounds = 200, level = 0.95, seed = 14 } = {},
 ): { low: number; high: number } | null {
   if (values.length < 10) return null;
   const random = seededRandom(seed);
   const results: number[] = [];
-  const sample = new Array<number>(values.length);
+  // one typed buffer for every round: copied and selected in without boxing
+  const sample = new Float64Array(values.length);
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < values.length; i++) sample[i] = values[Math.floor(random() * values.length)];
     results.push(statistic(sample));
