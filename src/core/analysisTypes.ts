@@ -225,6 +225,8 @@ export interface AnalysisRun {
   benchmark: BenchmarkSummary | null;
   recommendations: Recommendation[];
   notRecommended?: { id: string; reason: string }[];
+  /** Host traces: this run's nested exits, exits to user space and halt-poll changes (as Analysis.hostEvents). */
+  hostEvents?: HostEventsSummary | null;
 }
 
 export interface HaltPollingSummary {

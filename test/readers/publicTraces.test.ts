@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeFiles } from '../../src/core/analyze';
-import type { AccessCount, Analysis } from '../../src/core/analysisTypes';
+import type { AccessCount, Analysis, AnalysisRun } from '../../src/core/analysisTypes';
 import { parseKvmExit } from '../../src/core/eventFields';
 import { readInputFile } from '../../src/core/input';
 import type { InputRecord, TraceEvent } from '../../src/core/records';
@@ -29,7 +29,17 @@ interface Expected {
     userspaceExits?: Record<string, number>;
     nestedExits?: Record<string, number>;
     haltPoll?: { grows: number; shrinks: number };
+    /** Several runs of a trace in one text: each run's figures; absent: the file is one run. */
+    runs?: ExpectedRun[];
   };
+}
+
+interface ExpectedRun {
+  label: string;
+  exitsTotal: number;
+  exitReasons: Record<string, number>;
+  msrs?: Record<string, number>;
+  userspaceExits?: Record<string, number>;
 }
 
 const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as Record<string, Expected | string>;
@@ -61,6 +71,23 @@ function checkAnalysis(file: string, a: Analysis, want: Expected['analysis']): v
     const w = a.hostEvents?.haltPollWindow;
     assert.deepEqual({ grows: w?.grows, shrinks: w?.shrinks }, want.haltPoll, `${file}: halt-poll window`);
   }
+  checkRuns(file, a.runs, want.runs);
+}
+
+/** One result per run, never a sum: each run's own exits, MSRs and exits to user space. */
+function checkRuns(file: string, runs: AnalysisRun[] | undefined, want: ExpectedRun[] | undefined): void {
+  if (!want) return assert.equal(runs, undefined, `${file}: one run`);
+  assert.deepEqual(runs?.map((r) => r.label), want.map((w) => w.label), `${file}: runs`);
+  want.forEach((w, i) => {
+    const run = runs![i];
+    assert.equal(run.exits?.total, w.exitsTotal, `${file}: ${w.label}: exits`);
+    assert.deepEqual(reasonCounts(run.exits?.byReason), w.exitReasons, `${file}: ${w.label}: reasons`);
+    if (w.msrs) assert.deepEqual(accessCounts(run.exits?.msrs), w.msrs, `${file}: ${w.label}: MSRs`);
+    if (w.userspaceExits) {
+      const got = reasonCounts(run.hostEvents?.userspaceExits?.byReason);
+      assert.deepEqual(got, w.userspaceExits, `${file}: ${w.label}: user space`);
+    }
+  });
 }
 
 for (const [file, want] of Object.entries(expected)) {

@@ -67,6 +67,7 @@ export class RunSplitter {
       benchmark: a.benchmark,
       recommendations: a.recommendations,
       notRecommended: a.notRecommended,
+      ...(a.hostEvents ? { hostEvents: a.hostEvents } : {}),
     });
     const others = this.extra.map((e) => asRun(e.label, e.analyzer.finish()));
     first.runs = [asRun(this.firstLabel ?? 'run 1', first), ...others];

@@ -17,6 +17,8 @@ import {
   type LineKind,
 } from './traceLines';
 import { Warnings } from './warnings';
+import { RunMarks } from './runMarks';
+import { TraceRunBoundaries } from './traceRuns';
 
 export { looksLikeTraceEvent } from './traceLines';
 
@@ -129,6 +131,8 @@ const NOTES = {
 class TraceTextLineReader implements LineReader {
   private readonly warnings: Warnings;
   private readonly sink: CountedSink;
+  private readonly runMarks: RunMarks;
+  private readonly runs = new TraceRunBoundaries();
   private nonEmptyLines = 0;
   private timestamped = false;
   /** The last event read, held back until the next line shows whether it continues (a wrapped payload). */
@@ -146,6 +150,7 @@ class TraceTextLineReader implements LineReader {
   ) {
     this.sink = counted(sink);
     this.warnings = new Warnings(sink);
+    this.runMarks = new RunMarks(this.sink);
   }
 
   /** Events read so far: those given to the sink and the one held back. */
@@ -247,6 +252,9 @@ class TraceTextLineReader implements LineReader {
   /** Sends the pending event on. */
   private flush(): void {
     if (this.pending) {
+      const line = this.pending.line ?? 0; // always set: every event here came from a line
+      const run = this.runs.startsRun(this.pending, line);
+      if (run !== null) this.runMarks.start(line, run);
       this.sink.record(this.pending);
       this.pending = null;
     }
@@ -305,6 +313,7 @@ class TraceTextLineReader implements LineReader {
       const message =
         `CPU ${dropped[1]}: ${what} dropped here (${trimmed}); counts and rates around this point are low`;
       this.sink.warn(lineNo, message);
+      this.runs.dropped();
       return;
     }
     if (TRACE_CMD_HEADER_LINE.test(trimmed)) return;
@@ -312,6 +321,7 @@ class TraceTextLineReader implements LineReader {
       this.sink.warn(lineNo, `the text was shortened here ("${trimmed}"): events are missing`);
       return;
     }
+    this.runs.prose();
     this.warnings.note(
       'not-event',
       lineNo,
