@@ -111,7 +111,9 @@ test('a stream that fails before its first byte: "cannot read" with the reason, 
 });
 
 test('a stream that fails midway keeps the lines before the failure and says where it stopped', async () => {
-  const text = new Uint8Array(readFileSync(sample('public', 'shared-set', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')));
+  const text = new Uint8Array(
+    readFileSync(sample('public', 'shared-set', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')),
+  );
   const cut = text.lastIndexOf(10, text.length >> 1) + 1;
   async function* halfThenFail(): AsyncGenerator<Uint8Array> {
     yield text.subarray(0, cut);

@@ -84,7 +84,10 @@ test('compare --runs --json: side by side with the prediction checked', () => {
   const perTx = c.rows.find((x: { id: string }) => x.id === 'transactions.exits');
   assert.equal(perTx.changes[1].verdict, 'significant');
   assert.ok(!c.rows.some((x: { id: string }) => x.id === 'benchmark.bitsPerSec'), 'TCP_RR: no throughput row');
-  assert.deepEqual(c.runs.map((x: { label: string }) => x.label), ['tcprr-cross-poll0', 'tcprr-cross-poll200000']);
+  assert.deepEqual(
+    c.runs.map((x: { label: string }) => x.label),
+    ['tcprr-cross-poll0', 'tcprr-cross-poll200000'],
+  );
 });
 
 test('usage errors exit 2 with the usage text on stderr and nothing on stdout', () => {

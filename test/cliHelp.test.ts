@@ -32,7 +32,7 @@ test('each command has its own help with examples, however it is asked for', () 
   }
 });
 
-test('a line that asks for no help is left to the commands, and a benchmark\'s own -h is not ours', () => {
+test("a line that asks for no help is left to the commands, and a benchmark's own -h is not ours", () => {
   assert.equal(helpRequest([]), null);
   assert.equal(helpRequest(['analyze', 'trace.dat', '--json']), null);
   assert.equal(helpRequest(['record', '--out', 'run', '--', 'iperf3', '-c', 'x', '-h']), null);

@@ -28,7 +28,9 @@ function impurities(source: string): string[] {
 test('src/core imports neither vscode nor DOM globals', () => {
   const files = sources(join(REPO, 'src', 'core'));
   assert.ok(files.length > 10);
-  const offences = files.flatMap((f) => impurities(readFileSync(f, 'utf8')).map((what) => `${relative(REPO, f)}: ${what}`));
+  const offences = files.flatMap((f) =>
+    impurities(readFileSync(f, 'utf8')).map((what) => `${relative(REPO, f)}: ${what}`),
+  );
   assert.deepEqual(offences, []);
 });
 

@@ -11,7 +11,11 @@ function split(chunks: (string | Uint8Array)[]): [string, number][] {
 }
 
 test('lines split across chunks, CRLF and a missing final newline', () => {
-  assert.deepEqual(split(['ab', 'c\r\nde', 'f\n', 'g']), [['abc', 1], ['def', 2], ['g', 3]]);
+  assert.deepEqual(split(['ab', 'c\r\nde', 'f\n', 'g']), [
+    ['abc', 1],
+    ['def', 2],
+    ['g', 3],
+  ]);
 });
 
 test('a multi-byte character cut between chunks is decoded whole', () => {

@@ -38,16 +38,23 @@ test('a trace without timestamps given twice: its events decide, counted once', 
 test('two different runs (time ranges that do not meet): separate runs, never a sum', async () => {
   const a = await analyzeFiles([KAFL, PCKBD]);
   assert.equal(a.exits?.total, 4); // the first run at the top level
-  assert.deepEqual(a.runs?.map((r) => [r.label, r.exits?.total]), [
-    ['host-trace-vmx-trace-cmd-external-interrupt-kafl-issue-2021.txt', 4],
-    ['host-trace-vmx-mail-wrapped-header-event-pckbd-2021.txt', 10],
-  ]);
+  assert.deepEqual(
+    a.runs?.map((r) => [r.label, r.exits?.total]),
+    [
+      ['host-trace-vmx-trace-cmd-external-interrupt-kafl-issue-2021.txt', 4],
+      ['host-trace-vmx-mail-wrapped-header-event-pckbd-2021.txt', 10],
+    ],
+  );
   assert.match(a.inputs[1].warnings.at(-1)?.message ?? '', /run 2 of 2.*time ranges do not meet/);
 });
 
 test('plan: host and guest traces of one run, and inputs without events, stay one run', () => {
   const print = (first: number, last: number, kvm: number, events: number, keys: string[]) => ({
-    events, kvmEvents: kvm, firstNs: first, lastNs: last, keys: new Set(keys),
+    events,
+    kvmEvents: kvm,
+    firstNs: first,
+    lastNs: last,
+    keys: new Set(keys),
   });
   const host = print(100, 200, 10, 10, ['1:0:kvm_exit']);
   const guest = print(5000, 6000, 0, 10, ['5:0:cpu_idle']); // another clock: ranges need not meet

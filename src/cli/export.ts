@@ -24,11 +24,14 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
     result = await exportPerfetto(files, out);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    process.stderr.write(`kvm-trace-lens: cannot write ${out}: ${code === 'ENOENT' ? 'its folder does not exist' : code ?? (e as Error).message}\n`);
+    process.stderr.write(
+      `kvm-trace-lens: cannot write ${out}: ${code === 'ENOENT' ? 'its folder does not exist' : (code ?? (e as Error).message)}\n`,
+    );
     return 1;
   }
   for (const input of result.inputs) {
-    for (const w of input.warnings) process.stderr.write(`${input.path}${w.line !== null ? `:${w.line}` : ''}: warning: ${w.message}\n`);
+    for (const w of input.warnings)
+      process.stderr.write(`${input.path}${w.line !== null ? `:${w.line}` : ''}: warning: ${w.message}\n`);
   }
   const w = result.written;
   if (result.events === 0) {

@@ -5,16 +5,7 @@ import type { SketchSample } from './model/transactionSketch';
 export const ANALYSIS_SCHEMA = 'kvm-trace-lens/analysis@1';
 
 export type ExitCategory =
-  | 'halt'
-  | 'timer'
-  | 'ipi'
-  | 'eoi'
-  | 'io'
-  | 'mmio'
-  | 'external-interrupt'
-  | 'page-fault'
-  | 'preemption'
-  | 'other';
+  'halt' | 'timer' | 'ipi' | 'eoi' | 'io' | 'mmio' | 'external-interrupt' | 'page-fault' | 'preemption' | 'other';
 
 export interface AnalysisInput {
   path: string;

@@ -73,7 +73,7 @@ export const CHUNK_BYTES = 1 << 20;
 
 /** Reads an open file front to back in chunks, from `start`. */
 export async function* fileChunks(file: RandomAccess, size: number, start = 0): AsyncGenerator<Uint8Array> {
-  for (let pos = start; pos < size; ) {
+  for (let pos = start; pos < size;) {
     const buf = new Uint8Array(Math.min(CHUNK_BYTES, size - pos));
     const { bytesRead } = await file.read(buf, 0, buf.length, pos);
     if (bytesRead === 0) return; // the file shrank while being read

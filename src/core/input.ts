@@ -414,7 +414,10 @@ function guardReader(reader: LineReader, format: InputFormat, sink: RecordSink):
   let broken = false;
   const failWith = (lineNo: number | null, e: unknown) => {
     broken = true;
-    sink.fail(lineNo, `internal error in the ${format} reader, the rest of the file is skipped: ${(e as Error)?.message ?? String(e)}`);
+    sink.fail(
+      lineNo,
+      `internal error in the ${format} reader, the rest of the file is skipped: ${(e as Error)?.message ?? String(e)}`,
+    );
   };
   return {
     line(text, lineNo) {

@@ -40,7 +40,19 @@ export function setup() {
     npm_config_dangerously_allow_all_scripts: 'true',
   };
   if (!existsSync(CODE_SERVER) || !existsSync(playwright)) {
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefix', TOOLS, `code-server@${CODE_SERVER_VERSION}`, 'playwright-core'], env);
+    run(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefix',
+        TOOLS,
+        `code-server@${CODE_SERVER_VERSION}`,
+        'playwright-core',
+      ],
+      env,
+    );
   }
   if (!existsSync(VSCODE_MODULES)) {
     run('npm', ['rebuild', '--prefix', TOOLS, 'code-server', 'argon2'], env);

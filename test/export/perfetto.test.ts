@@ -65,14 +65,18 @@ function assertWellFormed(events: TraceEventJson[]): void {
     assert.ok(f, `flow ${id} has its finish`);
     assert.ok(f.ts >= s.ts, `flow ${id} goes forward in time`);
   }
-  for (const e of events) if (e.ph !== 'M') assert.ok(named.has(`${e.pid}:${e.tid}`), `track ${e.pid}:${e.tid} is named`);
+  for (const e of events)
+    if (e.ph !== 'M') assert.ok(named.has(`${e.pid}:${e.tid}`), `track ${e.pid}:${e.tid} is named`);
   // Perfetto binds a flow's ends to the slices enclosing them: each end has one on its track.
   const slices = new Map<string, TraceEventJson[]>();
-  for (const e of events) if (e.ph === 'X') slices.set(`${e.pid}:${e.tid}`, [...(slices.get(`${e.pid}:${e.tid}`) ?? []), e]);
+  for (const e of events)
+    if (e.ph === 'X') slices.set(`${e.pid}:${e.tid}`, [...(slices.get(`${e.pid}:${e.tid}`) ?? []), e]);
   for (const e of events) {
     if (e.ph !== 's' && e.ph !== 'f') continue;
     // (An exit whose end the trace lost has no duration: an arrow into it cannot bind, and is allowed to dangle.)
-    const enclosing = (slices.get(`${e.pid}:${e.tid}`) ?? []).some((x) => x.ts <= e.ts && (e.ts <= x.ts + x.dur! || x.args?.durationUnknown === true));
+    const enclosing = (slices.get(`${e.pid}:${e.tid}`) ?? []).some(
+      (x) => x.ts <= e.ts && (e.ts <= x.ts + x.dur! || x.args?.durationUnknown === true),
+    );
     assert.ok(enclosing, `flow ${e.ph} ${e.id} at ${e.ts} has a slice to bind to`);
   }
 }
@@ -82,7 +86,10 @@ const exitSlices = (events: TraceEventJson[]) => events.filter((e) => e.ph === '
 test('guest text: one track per CPU, exits inferred from MSR writes, halts, IPI flows (counts by grep)', async () => {
   const events = await exported(GUEST);
   assertWellFormed(events);
-  const threads = events.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args!.name).sort();
+  const threads = events
+    .filter((e) => e.ph === 'M' && e.name === 'thread_name')
+    .map((e) => e.args!.name)
+    .sort();
   assert.deepEqual(threads, ['CPU 0', 'CPU 1']); // "cpus=2"
   const exits = exitSlices(events);
   // grep -c 'write_msr: *830,' = 55, 'write_msr: *6e0,' = 5, 'cpu_idle: *state=1 ' = 28
@@ -95,7 +102,7 @@ test('guest text: one track per CPU, exits inferred from MSR writes, halts, IPI 
   assert.equal(exits.find((e) => e.name === 'msr_write 0x830')!.ts, 10729493988);
 });
 
-test('critical marks are the model\'s verdicts for the same source lines', async () => {
+test("critical marks are the model's verdicts for the same source lines", async () => {
   const events = await exported(GUEST);
   const { lineFacts } = await analyzeFilesDetailed([GUEST]);
   let critical = 0;
@@ -119,7 +126,10 @@ test('host text: kvm_exit → kvm_entry slices per vCPU with the durations print
     Array(5).fill('EXCEPTION_NMI'),
   );
   // .154940 → .154952, .154954 → .154964, .154966 → .155001, .155004 → .155033; the last has no kvm_entry after it
-  assert.deepEqual(exits.map((e) => e.dur), [12, 10, 35, 29, 0]);
+  assert.deepEqual(
+    exits.map((e) => e.dur),
+    [12, 10, 35, 29, 0],
+  );
   assert.equal(exits[4].args!.durationUnknown, true);
   assert.ok(events.some((e) => e.ph === 'M' && e.name === 'thread_name' && e.args!.name === 'vCPU 0'));
 });
@@ -166,16 +176,25 @@ test('trace.dat: host exits equal the kvm_exit lines trace-cmd reports; guest re
 test('trace.dat with buffer instances: each buffer gets its own tracks (their CPU numbers are other CPUs)', async () => {
   const events = await exported(join(FIXTURES, 'tracedat', 'multi-v7.dat'));
   assertWellFormed(events);
-  const second = events.find((e) => e.ph === 'M' && e.name === 'process_name' && e.args!.name === 'Guest CPUs — multi-v7.dat [second]');
+  const second = events.find(
+    (e) => e.ph === 'M' && e.name === 'process_name' && e.args!.name === 'Guest CPUs — multi-v7.dat [second]',
+  );
   assert.ok(second, 'the "second" buffer (irq/msr events) is a process of its own');
   const exits = exitSlices(events);
   assert.ok(exits.every((e) => e.pid === second.pid));
   // grep -oE 'write_msr: +[0-9a-f]+' multi-v7.report-t.txt: 48 × 6e0, 3 × 830, 3 × 83f (x2APIC self-IPI)
-  assert.deepEqual(['msr_write 0x6e0', 'msr_write 0x830', 'msr_write 0x83f'].map((n) => exits.filter((e) => e.name === n).length), [48, 3, 3]);
+  assert.deepEqual(
+    ['msr_write 0x6e0', 'msr_write 0x830', 'msr_write 0x83f'].map((n) => exits.filter((e) => e.name === n).length),
+    [48, 3, 3],
+  );
 });
 
 test('the CLI: usage errors exit 2, a good run writes the file and exits 0', () => {
-  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'index.ts'), 'export', ...args], { cwd: REPO, encoding: 'utf8' });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli', 'index.ts'), 'export', ...args], {
+      cwd: REPO,
+      encoding: 'utf8',
+    });
   assert.equal(cli(GUEST).status, 2);
   assert.equal(cli('--perfetto').status, 2);
   const out = join(dir, 'cli.json');
@@ -200,7 +219,14 @@ async function writeMillionEventTrace(path: string): Promise<number> {
       const peer = to === 0 ? 'netperf' : 'netserver';
       w.event(comm, 100 + from, from, t, 'ipi_send_cpu', `cpu=${to} callsite=ttwu_queue_wakelist+0x11d callback=x`);
       w.event(comm, 100 + from, from, t + 5, 'write_msr', `830, value ${to}000000fb`);
-      w.event(comm, 100 + from, from, t + 6, 'sched_switch', `${comm}:${100 + from} [120] S ==> swapper/${from}:0 [120]`);
+      w.event(
+        comm,
+        100 + from,
+        from,
+        t + 6,
+        'sched_switch',
+        `${comm}:${100 + from} [120] S ==> swapper/${from}:0 [120]`,
+      );
       w.event('<idle>', 0, from, t + 7, 'write_msr', '6e0, value 200');
       w.event('<idle>', 0, from, t + 8, 'cpu_idle', `state=1 cpu_id=${from}`);
       w.event('<idle>', 0, to, t + 11, 'call_function_single_entry', 'vector=251');
@@ -219,9 +245,24 @@ async function writeMillionEventTrace(path: string): Promise<number> {
 test('1 M events export in bounded memory (child process, live heap sampled after GC)', async () => {
   const input = join(dir, 'million.report.txt');
   const events = await writeMillionEventTrace(input);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(REPO, 'test', 'export', 'exportProbe.ts'), input, join(dir, 'million.json')], { cwd: REPO, encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import',
+      'tsx',
+      join(REPO, 'test', 'export', 'exportProbe.ts'),
+      input,
+      join(dir, 'million.json'),
+    ],
+    { cwd: REPO, encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
-  const probe = JSON.parse(r.stdout.trim().split('\n').pop()!) as { events: number; written: { slices: number }; samples: { heapMB: number; buffersMB: number }[] };
+  const probe = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    events: number;
+    written: { slices: number };
+    samples: { heapMB: number; buffersMB: number }[];
+  };
   assert.equal(probe.events, events);
   assert.ok(probe.written.slices > events / 3);
   const heap = probe.samples.map((s) => s.heapMB);

@@ -12,8 +12,15 @@ import { abortWithoutMmio, describeExit, mmioRefinement, s390Intercept } from '.
 
 test('2.6-era lowercase VMX names get the categories of their modern names', () => {
   const cases: [string, string][] = [
-    ['halt', 'halt'], ['io_instruction', 'io'], ['ext_irq', 'external-interrupt'], ['ept_violation', 'page-fault'],
-    ['apic_access', 'eoi'], ['wrmsr', 'other'], ['rdmsr', 'other'], ['interrupt_window', 'other'], ['exception', 'other'],
+    ['halt', 'halt'],
+    ['io_instruction', 'io'],
+    ['ext_irq', 'external-interrupt'],
+    ['ept_violation', 'page-fault'],
+    ['apic_access', 'eoi'],
+    ['wrmsr', 'other'],
+    ['rdmsr', 'other'],
+    ['interrupt_window', 'other'],
+    ['exception', 'other'],
   ];
   for (const [name, category] of cases) assert.equal(describeExit(name).category, category, name);
   assert.equal(describeExit('halt').name, 'HLT');
@@ -21,9 +28,18 @@ test('2.6-era lowercase VMX names get the categories of their modern names', () 
 
 test("trace-cmd's SVM EXIT_* names and the kernel's lowercase SVM names agree", () => {
   const cases: [string, string][] = [
-    ['EXIT_NPF', 'page-fault'], ['EXIT_HLT', 'halt'], ['EXIT_IOIO', 'io'], ['EXIT_INTR', 'external-interrupt'],
-    ['EXIT_MSR', 'other'], ['EXIT_EXCP_PF', 'page-fault'], ['EXIT_EXCP_GP', 'other'], ['EXIT_READ_CR0', 'other'],
-    ['EXIT_PAUSE', 'preemption'], ['npf', 'page-fault'], ['hlt', 'halt'], ['avic_unaccelerated_access', 'eoi'],
+    ['EXIT_NPF', 'page-fault'],
+    ['EXIT_HLT', 'halt'],
+    ['EXIT_IOIO', 'io'],
+    ['EXIT_INTR', 'external-interrupt'],
+    ['EXIT_MSR', 'other'],
+    ['EXIT_EXCP_PF', 'page-fault'],
+    ['EXIT_EXCP_GP', 'other'],
+    ['EXIT_READ_CR0', 'other'],
+    ['EXIT_PAUSE', 'preemption'],
+    ['npf', 'page-fault'],
+    ['hlt', 'halt'],
+    ['avic_unaccelerated_access', 'eoi'],
   ];
   for (const [name, category] of cases) assert.equal(describeExit(name).category, category, name);
 });
@@ -54,7 +70,9 @@ test('s390, LoongArch and RISC-V exit payloads parse into categorised reasons', 
   const la = parseKvmExit('[IDLE]PC: 0x9000000000224f3c');
   assert.deepEqual([la?.reason, la?.info.category, la?.isa], ['IDLE', 'halt', 'loongarch']);
   assert.equal(parseKvmExit('vcpu 3 [22] PC: 0x90000000')?.reason, 'GSPR');
-  const rv = parseKvmExit('EXC: SEPC:0xffffffff80001234, SCAUSE:0x15 (LOAD_GUEST_PAGE_FAULT), STVAL:0x0, HTVAL:0x0, HTINST:0x0');
+  const rv = parseKvmExit(
+    'EXC: SEPC:0xffffffff80001234, SCAUSE:0x15 (LOAD_GUEST_PAGE_FAULT), STVAL:0x0, HTVAL:0x0, HTINST:0x0',
+  );
   assert.deepEqual([rv?.reason, rv?.info.category, rv?.isa], ['LOAD_GUEST_PAGE_FAULT', 'page-fault', 'riscv']);
   assert.equal(describeExit('IRQ_S_TIMER').category, 'timer');
   assert.equal(describeExit('S_SOFT').category, 'ipi');
@@ -65,12 +83,16 @@ function oldPingPong(rounds: number): string {
   const lines: string[] = [];
   let t = 1000.0;
   const at = () => (t += 0.000004).toFixed(6);
-  const ev = (pid: number, name: string, payload: string) => lines.push(`        qemu-kvm-${pid}  [00${pid - 100}] ${at()}: ${name}: ${payload}`);
+  const ev = (pid: number, name: string, payload: string) =>
+    lines.push(`        qemu-kvm-${pid}  [00${pid - 100}] ${at()}: ${name}: ${payload}`);
   ev(100, 'kvm_entry', 'vcpu 0');
   ev(101, 'kvm_entry', 'vcpu 1');
   ev(101, 'kvm_exit', 'reason halt rip 0xc0101234');
   for (let i = 0; i < rounds; i++) {
-    for (const [from, to] of [[100, 101], [101, 100]]) {
+    for (const [from, to] of [
+      [100, 101],
+      [101, 100],
+    ]) {
       ev(from, 'kvm_exit', 'reason apic_access rip 0xc0112233');
       ev(from, 'kvm_apic_ipi', `dst ${to - 100} vec 251 (Fixed|physical|assert|edge|dst)`);
       ev(from, 'kvm_entry', `vcpu ${from - 100}`);
@@ -92,7 +114,10 @@ test('an old (2.6-era) halt-heavy host trace counts its halts as halts and can l
     const halt = a.exits?.byReason.find((r) => r.reason === 'halt');
     assert.equal(halt?.category, 'halt');
     assert.equal(halt?.count, 3001); // 1 + 2 per round
-    assert.ok(a.recommendations.some((r) => r.id === 'halt-polling'), JSON.stringify(a.notRecommended));
+    assert.ok(
+      a.recommendations.some((r) => r.id === 'halt-polling'),
+      JSON.stringify(a.notRecommended),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -102,19 +127,29 @@ test('arm64 DABT_LOW: MMIO where a kvm_mmio follows, a stage-2 fault where none 
   const dir = mkdtempSync(join(tmpdir(), 'kvl-dabt-'));
   try {
     const path = join(dir, 'dabt.txt');
-    const line = (t: string, name: string, payload: string) => `   CPU 0/KVM-77   [001] ....  ${t}: ${name}: ${payload}`;
-    writeFileSync(path, [
-      line('50.000001', 'kvm_exit', 'TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: 0xffff800010001000'),
-      line('50.000002', 'kvm_mmio', 'mmio write len 4 gpa 0x9000000 val 0x41'),
-      line('50.000003', 'kvm_entry', 'PC: 0xffff800010001004'),
-      line('50.000004', 'kvm_exit', 'TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: 0xffff800010002000'),
-      line('50.000009', 'kvm_entry', 'PC: 0xffff800010002000'),
-      '',
-    ].join('\n'));
+    const line = (t: string, name: string, payload: string) =>
+      `   CPU 0/KVM-77   [001] ....  ${t}: ${name}: ${payload}`;
+    writeFileSync(
+      path,
+      [
+        line('50.000001', 'kvm_exit', 'TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: 0xffff800010001000'),
+        line('50.000002', 'kvm_mmio', 'mmio write len 4 gpa 0x9000000 val 0x41'),
+        line('50.000003', 'kvm_entry', 'PC: 0xffff800010001004'),
+        line('50.000004', 'kvm_exit', 'TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: 0xffff800010002000'),
+        line('50.000009', 'kvm_entry', 'PC: 0xffff800010002000'),
+        '',
+      ].join('\n'),
+    );
     const a = await analyzeFiles([path]);
-    assert.deepEqual(a.exits?.byReason.map((r) => r.reason), ['DABT_LOW']);
+    assert.deepEqual(
+      a.exits?.byReason.map((r) => r.reason),
+      ['DABT_LOW'],
+    );
     const parts = a.exits?.byReason[0].parts?.map((p) => [p.detail, p.category, p.count]);
-    assert.deepEqual(parts, [['MMIO', 'mmio', 1], ['stage-2 fault', 'page-fault', 1]]);
+    assert.deepEqual(parts, [
+      ['MMIO', 'mmio', 1],
+      ['stage-2 fault', 'page-fault', 1],
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -125,20 +160,30 @@ test('s390 SIE exits (both tracepoint names of their eras) count as exits of the
   try {
     const path = join(dir, 's390.txt');
     const psw = '[0706000180000000-000000000010b3c8]';
-    const line = (t: string, name: string, payload: string) => ` qemu-system-s39-4242  [002] ....  ${t}: ${name}: ${payload}`;
-    writeFileSync(path, [
-      line('100.000001', 'kvm_s390_sie_enter', `01${psw}: entering sie flags 10000000`),
-      line('100.000005', 'kvm_s390_sie_exit', `01${psw}: exit sie icptcode 28 (Wait state)`),
-      line('100.000900', 'kvm_s390_sie_enter', `01${psw}: entering sie flags 10000000`),
-      line('100.000950', 'kvm_s390_exit_sie', `01${psw}: exit sie icptcode 4`),
-      '',
-    ].join('\n'));
+    const line = (t: string, name: string, payload: string) =>
+      ` qemu-system-s39-4242  [002] ....  ${t}: ${name}: ${payload}`;
+    writeFileSync(
+      path,
+      [
+        line('100.000001', 'kvm_s390_sie_enter', `01${psw}: entering sie flags 10000000`),
+        line('100.000005', 'kvm_s390_sie_exit', `01${psw}: exit sie icptcode 28 (Wait state)`),
+        line('100.000900', 'kvm_s390_sie_enter', `01${psw}: entering sie flags 10000000`),
+        line('100.000950', 'kvm_s390_exit_sie', `01${psw}: exit sie icptcode 4`),
+        '',
+      ].join('\n'),
+    );
     const a = await analyzeFiles([path]);
-    assert.deepEqual(a.exits?.byReason.map((r) => [r.reason, r.category, r.count]), [
-      ['Instruction', 'other', 1],
-      ['Wait state', 'halt', 1],
-    ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
-    assert.deepEqual(a.exits?.byVcpu?.map(({ vcpu, count }) => ({ vcpu, count })), [{ vcpu: 1, count: 2 }]);
+    assert.deepEqual(
+      a.exits?.byReason.map((r) => [r.reason, r.category, r.count]),
+      [
+        ['Instruction', 'other', 1],
+        ['Wait state', 'halt', 1],
+      ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+    );
+    assert.deepEqual(
+      a.exits?.byVcpu?.map(({ vcpu, count }) => ({ vcpu, count })),
+      [{ vcpu: 1, count: 2 }],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -146,19 +191,37 @@ test('s390 SIE exits (both tracepoint names of their eras) count as exits of the
 
 test('RISC-V perf kvm stat names (IRQ_/EXC_ prefixed, as printed in ruyisdk/linux-xuantie-kernel PR 247) categorised', () => {
   const cases: [string, string][] = [
-    ['IRQ_S_TIMER', 'timer'], ['EXC_STORE_GUEST_PAGE_FAULT', 'page-fault'], ['EXC_LOAD_GUEST_PAGE_FAULT', 'page-fault'],
-    ['EXC_VIRTUAL_INST_FAULT', 'other'], ['IRQ_VS_EXT', 'external-interrupt'], ['IRQ_S_EXT', 'external-interrupt'],
-    ['IRQ_S_SOFT', 'ipi'], ['SUPERVISOR_SYSCALL', 'other'], ['STORE_GUEST_PAGE_FAULT', 'page-fault'],
+    ['IRQ_S_TIMER', 'timer'],
+    ['EXC_STORE_GUEST_PAGE_FAULT', 'page-fault'],
+    ['EXC_LOAD_GUEST_PAGE_FAULT', 'page-fault'],
+    ['EXC_VIRTUAL_INST_FAULT', 'other'],
+    ['IRQ_VS_EXT', 'external-interrupt'],
+    ['IRQ_S_EXT', 'external-interrupt'],
+    ['IRQ_S_SOFT', 'ipi'],
+    ['SUPERVISOR_SYSCALL', 'other'],
+    ['STORE_GUEST_PAGE_FAULT', 'page-fault'],
   ];
   for (const [name, category] of cases) assert.equal(describeExit(name).category, category, name);
 });
 
 test('LoongArch exit names of every perf kvm stat era (loongarch kvm-stat.c patch versions) categorised', () => {
   const cases: [string, string][] = [
-    ['Mem read', 'page-fault'], ['Mem Read', 'page-fault'], ['Memory store', 'page-fault'], ['Mem Modify', 'page-fault'],
-    ['Inst Fetch', 'page-fault'], ['Ifecth', 'page-fault'], ['Idle', 'halt'], ['IDLE', 'halt'], ['Iocsr', 'io'],
-    ['IOCSR', 'io'], ['Interrupt', 'external-interrupt'], ['Privilege Error', 'other'], ['Hypercall', 'other'],
-    ['Cpucfg', 'other'], ['FPU', 'other'], ['LASX Disabled', 'other'],
+    ['Mem read', 'page-fault'],
+    ['Mem Read', 'page-fault'],
+    ['Memory store', 'page-fault'],
+    ['Mem Modify', 'page-fault'],
+    ['Inst Fetch', 'page-fault'],
+    ['Ifecth', 'page-fault'],
+    ['Idle', 'halt'],
+    ['IDLE', 'halt'],
+    ['Iocsr', 'io'],
+    ['IOCSR', 'io'],
+    ['Interrupt', 'external-interrupt'],
+    ['Privilege Error', 'other'],
+    ['Hypercall', 'other'],
+    ['Cpucfg', 'other'],
+    ['FPU', 'other'],
+    ['LASX Disabled', 'other'],
   ];
   for (const [name, category] of cases) assert.equal(describeExit(name).category, category, name);
 });

@@ -39,7 +39,10 @@ test('host: halt durations — the first halt 17.5 µs, every other 26.5 µs', a
   const a = await analyzeTexts({ 'host.report.txt': seed003HostTrace(N) });
   const bins = a.exits!.haltHistogram!;
   // 2N + 1 HLT exits; the last one never ends.
-  assert.equal(bins.reduce((n, b) => n + b.count, 0), 2 * N);
+  assert.equal(
+    bins.reduce((n, b) => n + b.count, 0),
+    2 * N,
+  );
   const binOf = (ns: number) => bins.find((b, i) => ns <= b.upperNs && (i === 0 || ns > bins[i - 1].upperNs))!;
   assert.equal(binOf(26_500).count, 2 * N - 1);
   assert.equal(binOf(17_500).count, 1);
@@ -54,9 +57,14 @@ test('host: exits per vCPU over time — 6 per transaction on each vCPU (4 sendi
   assert.equal(sum('0'), 6 * N);
   assert.equal(sum('1'), 6 * N);
   const counts = a.exits!.byVcpu!.map(({ vcpu, count }) => ({ vcpu, count }));
-  assert.deepEqual(counts, [{ vcpu: 0, count: 6 * N }, { vcpu: 1, count: 6 * N + 1 }]);
+  assert.deepEqual(counts, [
+    { vcpu: 0, count: 6 * N },
+    { vcpu: 1, count: 6 * N + 1 },
+  ]);
   assert.equal(t.bucketNs, a.exits!.timeline!.bucketNs);
-  const categoryTotal = Object.values(a.exits!.timeline!.counts).flat().reduce((n, c) => n + c, 0);
+  const categoryTotal = Object.values(a.exits!.timeline!.counts)
+    .flat()
+    .reduce((n, c) => n + c, 0);
   assert.equal(categoryTotal, sum('0') + sum('1'));
 });
 

@@ -39,12 +39,18 @@ test('halts: duration from idle entry to idle exit, and a halt-polling recommend
   assert.ok(rec, 'halt polling recommended');
   assert.match(rec.setting ?? '', /^guest_halt_poll_ns=\d+$/);
   assert.ok(rec.prediction && rec.prediction.after > rec.prediction.before, 'predicts an improvement');
-  assert.ok(a.notRecommended?.some((n) => n.id === 'batching'), 'batching is explicitly not recommended for request/response');
+  assert.ok(
+    a.notRecommended?.some((n) => n.id === 'batching'),
+    'batching is explicitly not recommended for request/response',
+  );
 });
 
 test('too few round trips for the evidence minimum: halt polling is not advised, and the rule says what to record', async () => {
   const a = await analyzeTexts({ 'rr.report.txt': seed003Trace(N) });
-  assert.equal(a.recommendations.find((r) => r.id === 'halt-polling'), undefined);
+  assert.equal(
+    a.recommendations.find((r) => r.id === 'halt-polling'),
+    undefined,
+  );
   const why = a.notRecommended?.find((n) => n.id === 'halt-polling')?.reason ?? '';
   assert.match(why, /^not enough evidence: record at least .*200 round trips \(this run: 100\)/);
 });
@@ -54,9 +60,22 @@ test('both peers on one CPU: no halts on the critical path, so no halt polling',
   const lines = ['cpus=1'];
   let t = 5_000_000;
   for (let i = 0; i < 200; i++) {
-    const [a, b] = i % 2 ? [['netserver', 200], ['netperf', 100]] : [['netperf', 100], ['netserver', 200]];
-    lines.push(`${`${a[0]}-${a[1]}`.padStart(22)} [000] 5.${String(t % 1e6).padStart(6, '0')}: sched_wakeup:         ${b[0]}:${b[1]} [120] CPU:000`);
-    lines.push(`${`${a[0]}-${a[1]}`.padStart(22)} [000] 5.${String((t + 2) % 1e6).padStart(6, '0')}: sched_switch:         ${a[0]}:${a[1]} [120] S ==> ${b[0]}:${b[1]} [120]`);
+    const [a, b] =
+      i % 2
+        ? [
+            ['netserver', 200],
+            ['netperf', 100],
+          ]
+        : [
+            ['netperf', 100],
+            ['netserver', 200],
+          ];
+    lines.push(
+      `${`${a[0]}-${a[1]}`.padStart(22)} [000] 5.${String(t % 1e6).padStart(6, '0')}: sched_wakeup:         ${b[0]}:${b[1]} [120] CPU:000`,
+    );
+    lines.push(
+      `${`${a[0]}-${a[1]}`.padStart(22)} [000] 5.${String((t + 2) % 1e6).padStart(6, '0')}: sched_switch:         ${a[0]}:${a[1]} [120] S ==> ${b[0]}:${b[1]} [120]`,
+    );
     t += 7;
   }
   const a = await analyzeTexts({ 'same.report.txt': `${lines.join('\n')}\n` });

@@ -36,7 +36,10 @@ test('host trace: exits by reason and MSR, critical path, durations, wake-up fro
   assert.equal(tx.count, N);
   // IPI (t+0.6) → the halted target's kvm_entry (t+7.5): 6.9 µs.
   assert.equal(Math.round(tx.wakeupLatencyNs!.p50 / 100), 69);
-  assert.deepEqual(a.exits?.byVcpu?.map((v) => v.vcpu), [0, 1]);
+  assert.deepEqual(
+    a.exits?.byVcpu?.map((v) => v.vcpu),
+    [0, 1],
+  );
 });
 
 test('host trace: halt_poll_ns recommended, predicting the wake-up cut to 1.7 µs (Matlack, KVM Forum 2015)', async () => {
@@ -48,14 +51,20 @@ test('host trace: halt_poll_ns recommended, predicting the wake-up cut to 1.7 µ
   const before = rec.prediction!.before;
   const periodBefore = 1e9 / before;
   const expectedAfter = 1e9 / (periodBefore - 2 * (6900 - 1700));
-  assert.ok(Math.abs(rec.prediction!.after - expectedAfter) / expectedAfter < 0.03, `${rec.prediction!.after} vs ${expectedAfter}`);
+  assert.ok(
+    Math.abs(rec.prediction!.after - expectedAfter) / expectedAfter < 0.03,
+    `${rec.prediction!.after} vs ${expectedAfter}`,
+  );
   assert.ok(Math.abs(periodBefore - 50_000) < 1000, `period ${periodBefore}`);
 });
 
 test('host halt polling already on (kvm_vcpu_wakeup polls): not recommended again', async () => {
   const text = seed003HostTrace(N).replace(/wait time 20000 ns/g, 'poll time 1200 ns');
   const a = await analyzeTexts({ 'host.report.txt': text });
-  assert.equal(a.recommendations.find((r) => r.id === 'halt-polling'), undefined);
+  assert.equal(
+    a.recommendations.find((r) => r.id === 'halt-polling'),
+    undefined,
+  );
   assert.ok(a.notRecommended?.some((n) => n.id === 'halt-polling' && /already on/.test(n.reason)));
 });
 
@@ -74,11 +83,12 @@ test('halt-poll outcomes: polled vs waited wake-ups, success rate, wait duration
   assert.equal(hp.maxWindowNs, null);
 });
 
-test('host scheduler events (host CPU numbers) do not move the vCPUs\' critical-path tokens', async () => {
+test("host scheduler events (host CPU numbers) do not move the vCPUs' critical-path tokens", async () => {
   // After each IPI, the host wakes the target vCPU thread; pCPU numbers 0/1 here collide with vCPU ids 0/1.
   const text = seed003HostTrace(N).replace(
     /^(.*)\[(\d+)\] (\S+): kvm_apic_ipi: +dst (\d)(.*)$/gm,
-    (line, head, cpu, ts, dst) => `${line}\n${head}[${cpu}] ${ts}: sched_wakeup:         CPU ${dst}/KVM:${1000 + Number(dst)} [120] CPU:00${1 - Number(dst)}`,
+    (line, head, cpu, ts, dst) =>
+      `${line}\n${head}[${cpu}] ${ts}: sched_wakeup:         CPU ${dst}/KVM:${1000 + Number(dst)} [120] CPU:00${1 - Number(dst)}`,
   );
   assert.ok(text.split('sched_wakeup').length > 2 * N, 'wake-ups were inserted');
   const a = await analyzeTexts({ 'host.report.txt': text });

@@ -9,7 +9,10 @@ import { FIXTURES } from '../helpers/paths';
 const rec = (name: string) => join(FIXTURES, 'recordings', name);
 const run = (name: string) => analyzeFiles([rec(`${name}.dat`), rec(`${name}.netperf.txt`)]);
 const within = (actual: number, expected: number, tolerance: number) =>
-  assert.ok(Math.abs(actual - expected) <= expected * tolerance, `${actual} not within ${tolerance * 100}% of ${expected}`);
+  assert.ok(
+    Math.abs(actual - expected) <= expected * tolerance,
+    `${actual} not within ${tolerance * 100}% of ${expected}`,
+  );
 
 test('UDP_RR across vCPUs: halt polling predicted in the class of what was measured with it on', async () => {
   const a = await run('udprr-cross-poll0');
@@ -28,7 +31,10 @@ test('TCP_CRR: round trips counted over the time they happen, not the whole 5 s 
   const top = a.recommendations[0];
   assert.equal(top.id, 'halt-polling');
   // Measured with polling on: 17612.31 (+58%). The model is conservative here: it predicts a gain, less than that.
-  assert.ok(top.prediction!.after > 11141.55 && top.prediction!.after < 17612.31 * 1.2, `predicted ${top.prediction!.after}`);
+  assert.ok(
+    top.prediction!.after > 11141.55 && top.prediction!.after < 17612.31 * 1.2,
+    `predicted ${top.prediction!.after}`,
+  );
 });
 
 test('TCP_STREAM: a throughput workload has no round trips and is not told to poll', async () => {
@@ -36,6 +42,9 @@ test('TCP_STREAM: a throughput workload has no round trips and is not told to po
   assert.equal(a.benchmark?.test, 'TCP_STREAM');
   assert.equal(a.benchmark?.bitsPerSec, 10072.78e6);
   assert.equal(a.transactions, null);
-  assert.equal(a.recommendations.find((r) => r.id === 'halt-polling'), undefined);
+  assert.equal(
+    a.recommendations.find((r) => r.id === 'halt-polling'),
+    undefined,
+  );
   assert.equal(a.exits?.source, 'guest-inferred');
 });

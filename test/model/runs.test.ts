@@ -44,14 +44,20 @@ test('the screens of one perf kvm stat live session are one run (live resets its
 
 test('a report table and a live session in one text are two runs; the live run is labelled by its time', async () => {
   const a = await analyzeFiles([found('perf-kvm-stat-report-and-live-histograms-cover-2023.txt')]);
-  assert.deepEqual(a.runs?.map((r) => r.exits?.total), [866, 181]);
+  assert.deepEqual(
+    a.runs?.map((r) => r.exits?.total),
+    [866, 181],
+  );
   assert.match(a.runs![1].label, /^live from 12:10:10\.786799, vmexit table, all vCPUs/);
 });
 
 test('netperf -P 0 iterations: ten runs side by side, and the series statistics over the repeats', async () => {
   const a = await analyzeFiles([found('netperf-csv-P0-ten-iterations-2011.txt')]);
   assert.equal(a.runs?.length, 10);
-  assert.deepEqual(a.runs?.map((r) => r.label), Array.from({ length: 10 }, (_, i) => `iteration ${i + 1}`));
+  assert.deepEqual(
+    a.runs?.map((r) => r.label),
+    Array.from({ length: 10 }, (_, i) => `iteration ${i + 1}`),
+  );
   assert.equal(a.benchmark?.transactionsPerSec, 55768.37, 'the top level is the first run');
   assert.equal(a.series?.values.length, 10);
   assert.equal(a.series?.min, 54712.42);
@@ -60,7 +66,10 @@ test('netperf -P 0 iterations: ten runs side by side, and the series statistics 
 
 test('netperf omni runs to two destinations: each its own result, not a series of one', async () => {
   const a = await analyzeFiles([countTables('netperf-omni-two-destinations.txt')]);
-  assert.deepEqual(a.runs?.map((r) => r.benchmark?.transactionsPerSec), [21034.55, 9876.12]);
+  assert.deepEqual(
+    a.runs?.map((r) => r.benchmark?.transactionsPerSec),
+    [21034.55, 9876.12],
+  );
   assert.equal(a.series ?? null, null);
   assert.equal(a.benchmark?.runs, 1);
 });

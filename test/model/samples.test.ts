@@ -16,7 +16,10 @@ const run = (name: string, ext = 'report.txt.gz') =>
   analyzeFiles([sample('guest-trace', `${name}.${ext}`), sample('guest-trace', `${name}.netperf.txt`)]);
 
 const within = (actual: number, expected: number, tolerance: number) =>
-  assert.ok(Math.abs(actual - expected) <= expected * tolerance, `${actual} not within ${tolerance * 100}% of ${expected}`);
+  assert.ok(
+    Math.abs(actual - expected) <= expected * tolerance,
+    `${actual} not within ${tolerance * 100}% of ${expected}`,
+  );
 
 test('cross-CPU TCP_RR, halt polling off: exits inferred from guest events, 5x-class halt-polling advice', async () => {
   const a = await run('tcprr-cross-poll0');
@@ -69,7 +72,10 @@ test('halt polling already on: nothing left to recommend', async () => {
 test('both ends on one vCPU: not told that halt polling gives 5x', async () => {
   const a = await run('tcprr-same-poll0');
   within(a.transactions!.count, 71601.11 * 1.005246, 0.03);
-  assert.equal(a.recommendations.find((r) => r.id === 'halt-polling'), undefined);
+  assert.equal(
+    a.recommendations.find((r) => r.id === 'halt-polling'),
+    undefined,
+  );
   assert.ok(a.notRecommended?.some((n) => n.id === 'batching'));
 });
 
@@ -99,14 +105,17 @@ test('host traces: exits by reason as kvm_exit prints them, with the MSR / APIC 
   // Both msr exits were EOI writes (kvm_apic: apic_write APIC_EOI follows each): the row is msr, the part APIC_EOI.
   assert.equal(reason(a, 'msr').count, 2);
   assert.equal(reason(a, 'msr').category, 'eoi');
-  assert.deepEqual(reason(a, 'msr').parts?.map((p) => [p.detail, p.category, p.count]), [['APIC_EOI', 'eoi', 2]]);
+  assert.deepEqual(
+    reason(a, 'msr').parts?.map((p) => [p.detail, p.category, p.count]),
+    [['APIC_EOI', 'eoi', 2]],
+  );
   const vmx = await analyzeFiles([sample('public', 'shared-set', 'host-trace-vmx-ctf-hlt-userspace-4x.txt')]);
   assert.equal(reason(vmx, 'HLT').count, 2);
   // exit 89662.281945 → entry 89662.281960: the first HLT lasted 15 µs until its kvm_entry.
   assert.equal(reason(vmx, 'HLT').maxNs, 15_000);
 });
 
-test('count tables: perf kvm stat and kvm_stat give exits by reason with the tables\' own times', async () => {
+test("count tables: perf kvm stat and kvm_stat give exits by reason with the tables' own times", async () => {
   // expected.json: total_samples 79744; HLT 15885; MSR_WRITE 42521
   const a = await analyzeFiles([sample('public', 'shared-set', 'perf-kvm-stat-report-classic-preemption-timer.txt')]);
   assert.equal(a.exits?.source, 'counts');
@@ -121,7 +130,10 @@ test('count tables: perf kvm stat and kvm_stat give exits by reason with the tab
   assert.equal(reason(mmio, '0xfee00380:W').category, 'timer');
   const io = await analyzeFiles([sample('public', 'shared-set', 'perf-kvm-stat-live-win10-ioheavy.txt')]);
   assert.equal(reason(io, 'IO_INSTRUCTION').count, 55654);
-  assert.ok(io.recommendations.some((r) => r.id === 'batching'), 'I/O-bound guest: batching suggested (with the workload caveat)');
+  assert.ok(
+    io.recommendations.some((r) => r.id === 'batching'),
+    'I/O-bound guest: batching suggested (with the workload caveat)',
+  );
 });
 
 test('series over repeated runs (seed 004) and benchmarks relative to a baseline (seed 001)', async () => {
@@ -144,8 +156,14 @@ test('series over repeated runs (seed 004) and benchmarks relative to a baseline
 });
 
 test('joining: a trace and the benchmark of another run disagree, and the analysis says so', async () => {
-  const a = await analyzeFiles([sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz'), sample('guest-trace', 'tcprr-cross-poll200000.netperf.txt')]);
-  assert.ok(a.modelNotes?.some((n) => /16,\d{3} round trips\/s but netperf measured 82,742.26/.test(n)), JSON.stringify(a.modelNotes));
+  const a = await analyzeFiles([
+    sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz'),
+    sample('guest-trace', 'tcprr-cross-poll200000.netperf.txt'),
+  ]);
+  assert.ok(
+    a.modelNotes?.some((n) => /16,\d{3} round trips\/s but netperf measured 82,742.26/.test(n)),
+    JSON.stringify(a.modelNotes),
+  );
   const same = await run('tcprr-cross-poll0');
   assert.ok(!same.modelNotes?.some((n) => /round trips\/s but/.test(n)));
 });
@@ -162,7 +180,9 @@ test('guest halt-poll outcomes: poll state entries against halts', async () => {
 
 test('a host trace with kvm_msr but no kvm_exit: each kvm_msr is an MSR exit', async () => {
   // grep -c 'kvm_msr: msr_write 6e0' → 9 (expected.json: kvm_msr 9, kvm_exit 0)
-  const a = await analyzeFiles([sample('public', 'shared-set', 'host-trace-vmx-ftrace-header-kvm-msr-tscdeadline-5.x.txt')]);
+  const a = await analyzeFiles([
+    sample('public', 'shared-set', 'host-trace-vmx-ftrace-header-kvm-msr-tscdeadline-5.x.txt'),
+  ]);
   assert.equal(a.exits?.source, 'host');
   assert.equal(reason(a, 'MSR_WRITE 0x6e0').count, 9);
   assert.equal(reason(a, 'MSR_WRITE 0x6e0').category, 'timer');

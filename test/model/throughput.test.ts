@@ -16,16 +16,29 @@ test('a streaming benchmark with kick-heavy exits: batching and EOI mitigation',
   assert.ok(ids.includes('eoi-mitigation'), ids.join());
   const eoi = a.recommendations.find((r) => r.id === 'eoi-mitigation')!;
   // 20000 EOI_INDUCED of 100000 exits.
-  assert.ok(eoi.evidence.some((e) => e.includes(`20,000 EOI exits, ${formatPercent(0.2)}`)), eoi.evidence.join(' | '));
+  assert.ok(
+    eoi.evidence.some((e) => e.includes(`20,000 EOI exits, ${formatPercent(0.2)}`)),
+    eoi.evidence.join(' | '),
+  );
   const batching = a.recommendations.find((r) => r.id === 'batching')!;
-  assert.ok(batching.evidence.some((e) => e.includes('60,000 I/O and MMIO exits')), batching.evidence.join(' | '));
-  assert.equal(a.recommendations.find((r) => r.id === 'halt-polling'), undefined, 'no halt polling for a throughput workload');
+  assert.ok(
+    batching.evidence.some((e) => e.includes('60,000 I/O and MMIO exits')),
+    batching.evidence.join(' | '),
+  );
+  assert.equal(
+    a.recommendations.find((r) => r.id === 'halt-polling'),
+    undefined,
+    'no halt polling for a throughput workload',
+  );
 });
 
 test('the same exits under a request/response benchmark: no batching, said explicitly (Russell, lguest, 2007)', async () => {
   const a = await analyzeFiles([stat, sample('netperf', 'netperf-tcp-crr.txt')]);
   assert.match(a.benchmark!.test, /RR$/);
-  assert.equal(a.recommendations.find((r) => r.id === 'batching'), undefined);
+  assert.equal(
+    a.recommendations.find((r) => r.id === 'batching'),
+    undefined,
+  );
   assert.ok(a.notRecommended?.some((n) => n.id === 'batching' && /ping-pong/.test(n.reason)));
   // EOI exits cost every workload: still recommended.
   assert.ok(a.recommendations.some((r) => r.id === 'eoi-mitigation'));

@@ -44,16 +44,29 @@ for (const [side, trace, wakeNs] of [
     const m = s.median!;
     assert.equal(m.side, side);
     assert.equal(m.durationNs, 50_000);
-    assert.deepEqual(m.lanes.map((l) => l.label), side === 'guest' ? ['CPU 0', 'CPU 1'] : ['vCPU 0', 'vCPU 1']);
+    assert.deepEqual(
+      m.lanes.map((l) => l.label),
+      side === 'guest' ? ['CPU 0', 'CPU 1'] : ['vCPU 0', 'vCPU 1'],
+    );
     assert.equal(m.exits.length, 12);
     assert.equal(m.exits.filter((e) => e.critical === true).length, 8);
     assert.equal(m.exits.filter((e) => e.critical === false).length, 4);
     assert.equal(m.exits.filter((e) => e.category === 'halt').length, 2);
-    assert.deepEqual(m.arrows.map((a) => [a.fromLane, a.toLane, a.toHalted]), [[0, 1, true], [1, 0, true]]);
+    assert.deepEqual(
+      m.arrows.map((a) => [a.fromLane, a.toLane, a.toHalted]),
+      [
+        [0, 1, true],
+        [1, 0, true],
+      ],
+    );
     const part = (label: string) => m.breakdown.find((b) => b.label === label)!.ns;
     assert.equal(part('wake-up from halt'), 2 * wakeNs);
-    assert.equal(m.breakdown.reduce((n, b) => n + b.ns, 0), m.durationNs);
-    for (const lane of m.lanes) for (const sp of lane.spans) assert.ok(sp.startNs >= 0 && sp.endNs <= m.durationNs && sp.endNs > sp.startNs);
+    assert.equal(
+      m.breakdown.reduce((n, b) => n + b.ns, 0),
+      m.durationNs,
+    );
+    for (const lane of m.lanes)
+      for (const sp of lane.spans) assert.ok(sp.startNs >= 0 && sp.endNs <= m.durationNs && sp.endNs > sp.startNs);
   });
 }
 

@@ -30,7 +30,10 @@ for (const run of ['tcprr-cross', 'tcprr1k-cross']) {
     assert.ok(pt.high - pt.low > pd.high - pd.low);
     // The evidence prints the prediction with the digits its range supports.
     const shown = formatEstimate(pd.after, pd.low, pd.high);
-    assert.ok(dat.recommendations[0].evidence.some((e) => e.includes(`Predicted ${shown} transactions/s`)), shown);
+    assert.ok(
+      dat.recommendations[0].evidence.some((e) => e.includes(`Predicted ${shown} transactions/s`)),
+      shown,
+    );
   });
 }
 
@@ -83,14 +86,13 @@ const PAIRS: { run: string; poll: number; input?: string; miss?: string }[] = [
 ];
 
 for (const { run, poll, input = 'dat', miss } of PAIRS) {
-  test(`halt polling ${run} (${input}) at ${poll / 1000} µs: ${miss ? `known miss — ${miss}` : 'measured in range'}`,
-    async () => {
-      const f = await factsOf([rec(`${run}-poll0.${input}`), rec(`${run}-poll0.netperf.txt`)]);
-      const p = predictHaltPolling(f, poll)!;
-      const m = measured(`${run}-poll${poll}.netperf.txt`);
-      const inRange = p.low <= m && m <= p.high;
-      assert.equal(inRange, !miss, JSON.stringify({ p, m }));
-    });
+  test(`halt polling ${run} (${input}) at ${poll / 1000} µs: ${miss ? `known miss — ${miss}` : 'measured in range'}`, async () => {
+    const f = await factsOf([rec(`${run}-poll0.${input}`), rec(`${run}-poll0.netperf.txt`)]);
+    const p = predictHaltPolling(f, poll)!;
+    const m = measured(`${run}-poll${poll}.netperf.txt`);
+    const inRange = p.low <= m && m <= p.high;
+    assert.equal(inRange, !miss, JSON.stringify({ p, m }));
+  });
 }
 
 test('halt polling at 200 µs: the point estimate within 15 % on three of the four pairs (docs/model.md)', async () => {
@@ -99,12 +101,19 @@ test('halt polling at 200 µs: the point estimate within 15 % on three of the fo
     const f = await factsOf([rec(`${run}-poll0.dat`), rec(`${run}-poll0.netperf.txt`)]);
     errors.push(predictHaltPolling(f, 200000)!.after / measured(`${run}-poll200000.netperf.txt`) - 1);
   }
-  assert.deepEqual(errors.map((e) => Math.abs(e) < 0.15), [true, true, false, true], JSON.stringify(errors));
+  assert.deepEqual(
+    errors.map((e) => Math.abs(e) < 0.15),
+    [true, true, false, true],
+    JSON.stringify(errors),
+  );
 });
 
 test('a loaded machine (vCPUs busy with other work): no critical idle wake-ups, halt polling not advised', async () => {
   // Recorded while other work kept both vCPUs busy: netperf measured 1,678.77 trans/s off, 2,698.73 with polling.
   const a = await analyzeFiles([rec('tcprr1b-cross-poll0.dat'), rec('tcprr1b-cross-poll0.netperf.txt')]);
-  assert.equal(a.recommendations.find((r) => r.id === 'halt-polling'), undefined);
+  assert.equal(
+    a.recommendations.find((r) => r.id === 'halt-polling'),
+    undefined,
+  );
   assert.match(a.notRecommended!.find((n) => n.id === 'halt-polling')!.reason, /busy with other work/);
 });

@@ -43,7 +43,7 @@ test('SVM idle-halt: a msr exit with no entry before a gap of 5,984 s is counted
   assert.equal(v.untracedNs, v.spanNs! - 4_000);
 });
 
-test('a two-vCPU ping-pong: guest, exit and halted time add up to each vCPU\'s traced time', async () => {
+test("a two-vCPU ping-pong: guest, exit and halted time add up to each vCPU's traced time", async () => {
   const a = await analyzeTexts({ 'host.report.txt': seed003HostTrace(100) });
   for (const v of a.exits!.byVcpu!) {
     assert.ok(v.haltedNs! > 0 && v.guestNs! > 0 && v.inExitsNs! > 0, `vCPU ${v.vcpu}`);

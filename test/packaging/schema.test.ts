@@ -79,14 +79,38 @@ test('broken documents fail validation, each for the reason broken in', () => {
     edit(d);
     return errorsOf(validateAnalysis, d);
   };
-  assert.match(broken((d) => (d.schema = 'kvm-trace-lens/analysis@2')), /schema/);
-  assert.match(broken((d) => delete d.exits.total), /must have required property 'total'/);
-  assert.match(broken((d) => (d.exits.byReason[0].share = 1.5)), /share must be <= 1/);
-  assert.match(broken((d) => (d.exits.byReason[0].category = 'hypercall')), /category must be equal to one of/);
-  assert.match(broken((d) => (d.inputs[0].format = 'pcap')), /format must be equal to one of/);
-  assert.match(broken((d) => delete d.recommendations[0].prediction.low), /must have required property 'low'/);
-  assert.match(broken((d) => delete d.notRecommended), /must have required property 'notRecommended'/);
-  assert.match(broken((d) => (d.transactions.count = -1)), /count must be >= 0/);
+  assert.match(
+    broken((d) => (d.schema = 'kvm-trace-lens/analysis@2')),
+    /schema/,
+  );
+  assert.match(
+    broken((d) => delete d.exits.total),
+    /must have required property 'total'/,
+  );
+  assert.match(
+    broken((d) => (d.exits.byReason[0].share = 1.5)),
+    /share must be <= 1/,
+  );
+  assert.match(
+    broken((d) => (d.exits.byReason[0].category = 'hypercall')),
+    /category must be equal to one of/,
+  );
+  assert.match(
+    broken((d) => (d.inputs[0].format = 'pcap')),
+    /format must be equal to one of/,
+  );
+  assert.match(
+    broken((d) => delete d.recommendations[0].prediction.low),
+    /must have required property 'low'/,
+  );
+  assert.match(
+    broken((d) => delete d.notRecommended),
+    /must have required property 'notRecommended'/,
+  );
+  assert.match(
+    broken((d) => (d.transactions.count = -1)),
+    /count must be >= 0/,
+  );
   const runs = [guest('poll0').join(' '), guest('poll200000').join(' ')];
   const comparison = cli('compare', '--runs', ...runs, '--json') as Record<string, any>;
   comparison.runs = comparison.runs.slice(0, 1);

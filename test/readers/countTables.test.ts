@@ -51,7 +51,10 @@ const byReason = (rows: ExitCountRow[]) => new Map(rows.map((r) => [r.reason, r]
 // Public samples against the independently computed expected.json
 
 const PUBLIC = join(FIXTURES, 'public', 'shared-set');
-const expected = JSON.parse(readFileSync(sharedSet('expected.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+const expected = JSON.parse(readFileSync(sharedSet('expected.json'), 'utf8')) as Record<
+  string,
+  Record<string, unknown>
+>;
 const countFiles = readdirSync(PUBLIC).filter((f) => /^(perf-kvm-stat|kvm-stat)-.*\.txt$/.test(f));
 
 test('every public count-table sample is covered by expected.json', () => {
@@ -124,7 +127,10 @@ test('perf 3.7 mmio layout has no Min/Max; hists layout keeps names with spaces 
   assert.deepEqual([mmio.minNs, mmio.maxNs, mmio.meanNs, mmio.timePct], [null, null, 720_680, 82.5]);
   // "    Mem store     83969    51.00%     625697070   8.00%             7451"
   const store = byReason(readFile(sharedSet('perf-kvm-stat-newlayout-loongarch-2024.txt')).rows).get('Mem store')!;
-  assert.deepEqual([store.count, store.samplePct, store.totalNs, store.timePct, store.meanNs], [83969, 51, 625_697_070, 8, 7451]);
+  assert.deepEqual(
+    [store.count, store.samplePct, store.totalNs, store.timePct, store.meanNs],
+    [83969, 51, 625_697_070, 8, 7451],
+  );
 });
 
 test('perf stat -e kvm:* rows go to table perf-stat with the event name as reason', () => {
@@ -153,7 +159,10 @@ test('detection of every layout from its head lines', () => {
     [readFileSync(fixture('kvm-stat-log.txt'), 'utf8').split('\n').filter(Boolean).slice(0, 2), 'kvm-stat'],
     [readFileSync(fixture('kvm-stat-log-csv.txt'), 'utf8').split('\n').filter(Boolean).slice(0, 2), 'kvm-stat'],
     // not ours: trace text, perf script, netperf, prose, nothing
-    [[' qemu-system-x86-2137 [005] 1234.567890: kvm_exit: reason EXTERNAL_INTERRUPT rip 0xffffffff81 info 0 800000fd'], null],
+    [
+      [' qemu-system-x86-2137 [005] 1234.567890: kvm_exit: reason EXTERNAL_INTERRUPT rip 0xffffffff81 info 0 800000fd'],
+      null,
+    ],
     [['qemu-system-x86  2137 [005]  1234.567890: kvm:kvm_exit: reason HLT rip 0x0 info 0 0'], null],
     [['Socket  Size   Request  Resp.   Elapsed  Trans.', '16384  87380  1        1       10.00    31245.67'], null],
     [['kvm_stat is a tool that shows counts'], null],
@@ -172,12 +181,35 @@ test('per-vCPU headers and the --event=ioport and --event=msr tables', () => {
   assert.deepEqual(res.warnings, []);
   const io = res.rows.filter((r) => r.table === 'ioport');
   const msr = res.rows.filter((r) => r.table === 'msr');
-  assert.deepEqual(io.map((r) => [r.reason, r.count, r.vcpu]), [['0x3f8:POUT', 1200, 0], ['0x60:PIN', 300, 0], ['0xcfc:PIN', 25, 0]]);
-  assert.deepEqual(msr.map((r) => [r.reason, r.count, r.vcpu]), [['0x830:W', 5000, 1], ['0x6e0:W', 2000, 1], ['0x10:R', 10, 1]]);
+  assert.deepEqual(
+    io.map((r) => [r.reason, r.count, r.vcpu]),
+    [
+      ['0x3f8:POUT', 1200, 0],
+      ['0x60:PIN', 300, 0],
+      ['0xcfc:PIN', 25, 0],
+    ],
+  );
+  assert.deepEqual(
+    msr.map((r) => [r.reason, r.count, r.vcpu]),
+    [
+      ['0x830:W', 5000, 1],
+      ['0x6e0:W', 2000, 1],
+      ['0x10:R', 10, 1],
+    ],
+  );
   // "0x3f8:POUT  1200  78.69%  61.94%  2.10us  15.25us  4.00us ( +- 3.21% )"
   const pout = io[0];
-  assert.deepEqual([pout.samplePct, pout.timePct, pout.minNs, pout.maxNs, pout.meanNs], [78.69, 61.94, 2100, 15250, 4000]);
-  assert.deepEqual(res.totals.map((t) => [t.table, t.vcpu, t.samples, t.timeNs]), [['ioport', 0, 1525, 7_750_000], ['msr', 1, 7010, 9_720_000]]);
+  assert.deepEqual(
+    [pout.samplePct, pout.timePct, pout.minNs, pout.maxNs, pout.meanNs],
+    [78.69, 61.94, 2100, 15250, 4000],
+  );
+  assert.deepEqual(
+    res.totals.map((t) => [t.table, t.vcpu, t.samples, t.timeNs]),
+    [
+      ['ioport', 0, 1525, 7_750_000],
+      ['msr', 1, 7010, 9_720_000],
+    ],
+  );
 });
 
 test('live: every screen is emitted (screens are per-interval, so counts add up)', () => {
@@ -185,7 +217,10 @@ test('live: every screen is emitted (screens are per-interval, so counts add up)
   assert.equal(res.format, 'perf-kvm-stat');
   assert.deepEqual(res.warnings, []);
   assert.equal(res.rows.length, 5);
-  assert.deepEqual(res.totals.map((t) => t.samples), [500, 357]);
+  assert.deepEqual(
+    res.totals.map((t) => t.samples),
+    [500, 357],
+  );
   const msrWrite = res.rows.filter((r) => r.reason === 'MSR_WRITE').reduce((s, r) => s + r.count, 0);
   assert.equal(msrWrite, 700);
 });
@@ -193,17 +228,38 @@ test('live: every screen is emitted (screens are per-interval, so counts add up)
 test('a table cut off mid-row: warning names the line, earlier rows are kept', () => {
   const res = readFile(fixture('perf-kvm-stat-cut-mid-row.txt'));
   assert.equal(res.format, 'perf-kvm-stat');
-  assert.deepEqual(res.rows.map((r) => [r.reason, r.count]), [['MSR_WRITE', 42521], ['IO_INSTRUCTION', 10892]]);
-  assert.ok(res.warnings.some((w) => w.line === 9 && /perf kvm stat row/.test(w.message)), JSON.stringify(res.warnings));
-  assert.ok(res.warnings.some((w) => /Total Samples/.test(w.message)), 'the missing totals line is reported');
+  assert.deepEqual(
+    res.rows.map((r) => [r.reason, r.count]),
+    [
+      ['MSR_WRITE', 42521],
+      ['IO_INSTRUCTION', 10892],
+    ],
+  );
+  assert.ok(
+    res.warnings.some((w) => w.line === 9 && /perf kvm stat row/.test(w.message)),
+    JSON.stringify(res.warnings),
+  );
+  assert.ok(
+    res.warnings.some((w) => /Total Samples/.test(w.message)),
+    'the missing totals line is reported',
+  );
   assert.deepEqual(res.failures, []);
 });
 
 test('perf stat: thousands separators, <not counted> and cpu-clock skipped, elapsed time as durationSec', () => {
   const res = readFile(fixture('perf-stat-kvm-elapsed.txt'));
   assert.equal(res.format, 'perf-kvm-stat');
-  assert.deepEqual(res.rows.map((r) => [r.reason, r.count]), [['kvm:kvm_exit', 12345], ['kvm:kvm_entry', 6789]]);
-  assert.deepEqual(res.totals.map((t) => [t.table, t.durationSec, t.samples]), [['perf-stat', 10.001234567, null]]);
+  assert.deepEqual(
+    res.rows.map((r) => [r.reason, r.count]),
+    [
+      ['kvm:kvm_exit', 12345],
+      ['kvm:kvm_entry', 6789],
+    ],
+  );
+  assert.deepEqual(
+    res.totals.map((t) => [t.table, t.durationSec, t.samples]),
+    [['perf-stat', 10.001234567, null]],
+  );
   assert.deepEqual(res.warnings, []);
 });
 
@@ -231,11 +287,28 @@ for (const name of ['kvm-stat-log.txt', 'kvm-stat-log-csv.txt']) {
     const res = readFile(fixture(name));
     assert.equal(res.format, 'kvm-stat');
     assert.deepEqual(res.warnings, []);
-    assert.deepEqual(res.rows.filter((r) => r.line === 2).map((r) => [r.reason, r.count]), [['kvm_entry', 300], ['kvm_exit', 300], ['kvm_msr', 120]]);
+    assert.deepEqual(
+      res.rows.filter((r) => r.line === 2).map((r) => [r.reason, r.count]),
+      [
+        ['kvm_entry', 300],
+        ['kvm_exit', 300],
+        ['kvm_msr', 120],
+      ],
+    );
     const exits = res.rows.filter((r) => r.reason === 'kvm_exit').reduce((s, r) => s + r.count, 0);
     assert.equal(exits, 300 + 331 + 270);
-    assert.deepEqual(res.rows.filter((r) => r.reason === 'kvm_pio').map((r) => [r.line, r.count]), [[3, 2]]);
-    assert.deepEqual(res.totals.map((t) => [t.line, t.samples, t.durationSec]), [[2, 720, null], [3, 763, 3], [4, 630, 3]]);
+    assert.deepEqual(
+      res.rows.filter((r) => r.reason === 'kvm_pio').map((r) => [r.line, r.count]),
+      [[3, 2]],
+    );
+    assert.deepEqual(
+      res.totals.map((t) => [t.line, t.samples, t.durationSec]),
+      [
+        [2, 720, null],
+        [3, 763, 3],
+        [4, 630, 3],
+      ],
+    );
   });
 }
 
@@ -243,7 +316,10 @@ test('kvm_stat log line with the wrong number of values is warned about', () => 
   const res = readText('kvm_entry kvm_exit \n2024-05-01 10:00:03       300       300\n2024-05-01 10:00:06       330\n');
   assert.equal(res.format, 'kvm-stat');
   assert.equal(res.rows.length, 2);
-  assert.deepEqual(res.warnings.map((w) => w.line), [3]);
+  assert.deepEqual(
+    res.warnings.map((w) => w.line),
+    [3],
+  );
 });
 
 test('empty file: not detected, and a reader fed nothing emits nothing but says why', () => {
@@ -280,13 +356,17 @@ test('mail quoting and terminal escapes around a table do not hide it', () => {
   ].join('\n');
   const res = readText(text);
   assert.equal(res.format, 'perf-kvm-stat');
-  assert.deepEqual(res.rows.map((r) => [r.reason, r.count, r.meanNs]), [['HLT', 100, 500_000]]);
+  assert.deepEqual(
+    res.rows.map((r) => [r.reason, r.count, r.meanNs]),
+    [['HLT', 100, 500_000]],
+  );
   assert.equal(res.totals[0].timeNs, 50_000_000);
 });
 
 test('kvm_stat curses capture with two screens: only the last (cumulative) screen is emitted, child rows kept', () => {
   // Tui._refresh_header / _refresh_body formats: ' %-40s %10s%7s %8s', ' %-40s %10d%7.1f %8s', ' %-40s %10d        %8s'
-  const fmtRow = (k: string, v: number, pct: number, cur: number) => ` ${k.padEnd(40)} ${String(v).padStart(10)}${pct.toFixed(1).padStart(7)} ${String(cur).padStart(8)}`;
+  const fmtRow = (k: string, v: number, pct: number, cur: number) =>
+    ` ${k.padEnd(40)} ${String(v).padStart(10)}${pct.toFixed(1).padStart(7)} ${String(cur).padStart(8)}`;
   const screen = (exit: number, hlt: number, entry: number) => [
     'kvm statistics - pid 4242 (vm1)',
     '',
@@ -298,14 +378,24 @@ test('kvm_stat curses capture with two screens: only the last (cumulative) scree
   ];
   const res = readText([...screen(100, 40, 100), ...screen(130, 52, 130)].join('\n') + '\n');
   assert.equal(res.format, 'kvm-stat');
-  assert.deepEqual(res.warnings.map((w) => w.line), [11], 'one warning: HLT is not all of kvm_exit');
-  assert.deepEqual(res.rows.map((r) => [r.line, r.reason, r.count, r.samplePct, r.perSecond, r.parent ?? null]), [
-    [11, 'kvm_exit', 130, 50, 10, null],
-    [11, 'kvm_exit(other)', 78, null, null, 'kvm_exit'],
-    [12, 'kvm_exit(HLT)', 52, 40, 4, 'kvm_exit'],
-    [13, 'kvm_entry', 130, 50, 10, null],
-  ]);
-  assert.deepEqual(res.totals.map((t) => [t.line, t.samples]), [[14, 260]]);
+  assert.deepEqual(
+    res.warnings.map((w) => w.line),
+    [11],
+    'one warning: HLT is not all of kvm_exit',
+  );
+  assert.deepEqual(
+    res.rows.map((r) => [r.line, r.reason, r.count, r.samplePct, r.perSecond, r.parent ?? null]),
+    [
+      [11, 'kvm_exit', 130, 50, 10, null],
+      [11, 'kvm_exit(other)', 78, null, null, 'kvm_exit'],
+      [12, 'kvm_exit(HLT)', 52, 40, 4, 'kvm_exit'],
+      [13, 'kvm_entry', 130, 50, 10, null],
+    ],
+  );
+  assert.deepEqual(
+    res.totals.map((t) => [t.line, t.samples]),
+    [[14, 260]],
+  );
 });
 
 test('a mail-wrapped, quoted classic table: lines joined and warned once, trimmed rows become "other", one run per table', () => {
@@ -318,7 +408,10 @@ test('a mail-wrapped, quoted classic table: lines joined and warned once, trimme
   assert.match(wrapped[0].message, /\(8 lines; first at lines 23, 25, 27, 39, 41\)$/);
   // Total Samples 787803 − (471831 + 238932); 342788 − (255152 + 39967 + 35003 + 6622)
   const other = res.rows.filter((r) => r.reason === 'other (rows not shown)').map((r) => [r.line, r.count]);
-  assert.deepEqual(other, [[30, 77040], [50, 6044]]);
+  assert.deepEqual(other, [
+    [30, 77040],
+    [50, 6044],
+  ]);
   assert.equal(res.warnings.filter((w) => /Total Samples/.test(w.message)).length, 1);
   const ext = res.rows.find((r) => r.reason === 'EXTERNAL_INTERRUPT')!;
   assert.deepEqual([ext.samplePct, ext.timePct, ext.minNs, ext.maxNs, ext.meanNs], [59.89, 68.58, 640, 65420, 2340]);
@@ -335,7 +428,10 @@ test('a row whose name stayed alone on its line (numbers wrapped onto the next) 
   ].join('\n');
   const res = readText(text);
   const rows = res.rows.map((r) => [r.line, r.reason, r.count]);
-  assert.deepEqual(rows, [[3, 'EXTERNAL_INTERRUPT', 471831], [5, 'MSR_WRITE', 238932]]);
+  assert.deepEqual(rows, [
+    [3, 'EXTERNAL_INTERRUPT', 471831],
+    [5, 'MSR_WRITE', 238932],
+  ]);
   assert.equal(res.warnings.length, 1);
   assert.match(res.warnings[0].message, /wrapped by a mail client/);
 });

@@ -20,13 +20,19 @@ const byRole = (o: Outcome, role: string | null) => o.results.find((r) => r.role
 test('iperf3 JSON TCP: sender and receiver from end.sum_sent / sum_received, intervals from interval sums', () => {
   const o = read(sample('iperf', 'iperf3-tcp.json'));
   assert.equal(o.format, 'iperf3-json');
-  assert.deepEqual(o.results.map((r) => r.role), ['sender', 'receiver']);
+  assert.deepEqual(
+    o.results.map((r) => r.role),
+    ['sender', 'receiver'],
+  );
   assert.equal(byRole(o, 'sender')?.bitsPerSec, 23089600422.207474);
   assert.equal(byRole(o, 'receiver')?.bitsPerSec, 23039028275.94497);
   assert.equal(byRole(o, 'sender')?.extra.retransmits, 2);
   assert.equal(byRole(o, 'sender')?.durationSec, 2.000912);
   assert.equal(o.results[0].test, 'TCP');
-  assert.deepEqual(o.intervals.map((i) => i.bitsPerSec), [24100085494.741455, 22079475237.528355]);
+  assert.deepEqual(
+    o.intervals.map((i) => i.bitsPerSec),
+    [24100085494.741455, 22079475237.528355],
+  );
   assert.deepEqual(o.warnings, []);
 });
 
@@ -41,7 +47,7 @@ test('iperf3 JSON UDP: jitter and loss on the receiver', () => {
   assert.equal(byRole(o, 'sender')?.bitsPerSec, 100002885.85426436);
 });
 
-test('iperf3 JSON error document: fail() with iperf\'s message', () => {
+test("iperf3 JSON error document: fail() with iperf's message", () => {
   const o = read(sample('iperf', 'iperf3-error-refused.json'));
   assert.equal(o.format, 'iperf3-json');
   assert.equal(o.results.length, 0);
@@ -50,7 +56,11 @@ test('iperf3 JSON error document: fail() with iperf\'s message', () => {
   assert.match(o.fails[0].message, /unable to connect to server: Connection refused/);
 });
 
-for (const name of ['iperf3-json-3.6-bytes-mode-200MB.txt', 'iperf3-json-3.9-gke-pod-omit3.txt', 'iperf3-json-two-concatenated-docs.txt']) {
+for (const name of [
+  'iperf3-json-3.6-bytes-mode-200MB.txt',
+  'iperf3-json-3.9-gke-pod-omit3.txt',
+  'iperf3-json-two-concatenated-docs.txt',
+]) {
   test(`public ${name}: one sender/receiver pair per document (expected.json)`, () => {
     const e = expected()[name];
     const o = read(sharedSet(name));
@@ -64,20 +74,32 @@ for (const name of ['iperf3-json-3.6-bytes-mode-200MB.txt', 'iperf3-json-3.9-gke
       assert.equal(o.results[2 * i].test, run.protocol);
       assert.equal(o.results[2 * i].extra.version, run.version);
     });
-    assert.equal(o.intervals.length, e.runs.reduce((n: number, r: { intervals: number }) => n + r.intervals, 0));
+    assert.equal(
+      o.intervals.length,
+      e.runs.reduce((n: number, r: { intervals: number }) => n + r.intervals, 0),
+    );
     assert.deepEqual(o.warnings, []);
   });
 }
 
 test('iperf3 JSON -O 3: the three warm-up intervals are omitted', () => {
   const o = read(sharedSet('iperf3-json-3.9-gke-pod-omit3.txt'));
-  assert.deepEqual(o.intervals.map((i) => i.omitted), [true, true, true, ...Array(10).fill(false)]);
+  assert.deepEqual(
+    o.intervals.map((i) => i.omitted),
+    [true, true, true, ...Array(10).fill(false)],
+  );
 });
 
 test('truncated second JSON document: warning with its line, the first document kept', () => {
   const o = read(fixture('iperf3-truncated-second-doc.json'));
   assert.equal(o.format, 'iperf3-json');
-  assert.deepEqual(o.results.map((r) => [r.role, r.bitsPerSec]), [['sender', 1e9], ['receiver', 992e6]]);
+  assert.deepEqual(
+    o.results.map((r) => [r.role, r.bitsPerSec]),
+    [
+      ['sender', 1e9],
+      ['receiver', 992e6],
+    ],
+  );
   assert.equal(o.results[0].extra.retransmits, 3);
   assert.equal(o.warnings.length, 1);
   assert.equal(o.warnings[0].line, 9);
@@ -88,7 +110,12 @@ test('--bidir document then a lone {"error": ...} object', () => {
   const o = read(fixture('iperf3-bidir-then-error.json'));
   assert.deepEqual(
     o.results.map((r) => [r.role, r.bitsPerSec]),
-    [['sender', 5e9], ['receiver', 4.9e9], ['sender-reverse', 3e9], ['receiver-reverse', 2.9e9]],
+    [
+      ['sender', 5e9],
+      ['receiver', 4.9e9],
+      ['sender-reverse', 3e9],
+      ['receiver-reverse', 2.9e9],
+    ],
   );
   assert.equal(o.fails.length, 1);
   assert.equal(o.fails[0].line, 2);
@@ -98,8 +125,17 @@ test('--bidir document then a lone {"error": ...} object', () => {
 test('iperf3 text TCP: intervals and the sender/receiver summaries', () => {
   const o = read(sample('iperf', 'iperf3-tcp.txt'));
   assert.equal(o.format, 'iperf3-text');
-  assert.deepEqual(o.intervals.map((i) => i.bitsPerSec), [22.0e9, 23.3e9]);
-  assert.deepEqual(o.results.map((r) => [r.role, r.bitsPerSec, r.durationSec, r.line]), [['sender', 22.6e9, 2, 8], ['receiver', 22.6e9, 2, 9]]);
+  assert.deepEqual(
+    o.intervals.map((i) => i.bitsPerSec),
+    [22.0e9, 23.3e9],
+  );
+  assert.deepEqual(
+    o.results.map((r) => [r.role, r.bitsPerSec, r.durationSec, r.line]),
+    [
+      ['sender', 22.6e9, 2, 8],
+      ['receiver', 22.6e9, 2, 9],
+    ],
+  );
   assert.equal(byRole(o, 'sender')?.extra.retransmits, 4);
 });
 
@@ -112,17 +148,29 @@ test('iperf3 text UDP: jitter and Lost/Total columns', () => {
   assert.equal(rx?.extra.lostDatagrams, 0);
   assert.equal(rx?.extra.totalDatagrams, 763);
   assert.equal(rx?.extra.lossPercent, 0);
-  assert.deepEqual(o.intervals.map((i) => i.bitsPerSec), [100e6, 99.9e6]);
+  assert.deepEqual(
+    o.intervals.map((i) => i.bitsPerSec),
+    [100e6, 99.9e6],
+  );
 });
 
 test('iperf3 text -P 2 -R: the [SUM] summaries are the results, reverse mode noted', () => {
   const o = read(sample('iperf', 'iperf3-tcp-P2-R.txt'));
-  assert.deepEqual(o.results.map((r) => [r.role, r.bitsPerSec, r.line]), [['sender', 16.7e9, 19], ['receiver', 16.6e9, 20]]);
+  assert.deepEqual(
+    o.results.map((r) => [r.role, r.bitsPerSec, r.line]),
+    [
+      ['sender', 16.7e9, 19],
+      ['receiver', 16.6e9, 20],
+    ],
+  );
   assert.equal(o.results[0].extra.reverse, 1);
   assert.equal(o.results[0].extra.streams, 2);
   // 2 interval blocks × (2 streams + SUM)
   assert.equal(o.intervals.length, 6);
-  assert.deepEqual(o.intervals.filter((i) => i.stream === 'SUM').map((i) => i.bitsPerSec), [16.2e9, 17.1e9]);
+  assert.deepEqual(
+    o.intervals.filter((i) => i.stream === 'SUM').map((i) => i.bitsPerSec),
+    [16.2e9, 17.1e9],
+  );
 });
 
 test('public iperf3 text with (omitted) intervals (expected.json)', () => {
@@ -156,7 +204,10 @@ test('iperf2 TCP: the whole-run line is the result, per-second lines are interva
   assert.equal(o.results[0].bitsPerSec, 27.6e9);
   assert.equal(o.results[0].durationSec, 2.0125);
   assert.equal(o.results[0].role, null);
-  assert.deepEqual(o.intervals.map((i) => i.bitsPerSec), [25.9e9, 29.7e9]);
+  assert.deepEqual(
+    o.intervals.map((i) => i.bitsPerSec),
+    [25.9e9, 29.7e9],
+  );
 });
 
 test('iperf2 -P 2: the [SUM] whole-run line, intervals in file order', () => {
@@ -166,7 +217,10 @@ test('iperf2 -P 2: the [SUM] whole-run line, intervals in file order', () => {
   assert.equal(o.results[0].bitsPerSec, 34.7e9);
   assert.equal(o.results[0].line, 16);
   assert.equal(o.results[0].extra.streams, 2);
-  assert.deepEqual(o.intervals.map((i) => i.line), [8, 9, 10, 11, 12, 13]);
+  assert.deepEqual(
+    o.intervals.map((i) => i.line),
+    [8, 9, 10, 11, 12, 13],
+  );
 });
 
 test('iperf2 -e enhanced columns: writes, retries, cwnd/RTT, NetPwr', () => {
@@ -196,7 +250,13 @@ test('public iperf2 firecracker: a single whole-run line (expected.json)', () =>
 
 test('iperf2 -u: client line is the sender, the server report the receiver with jitter and loss', () => {
   const o = read(fixture('iperf2-udp-server-report.txt'));
-  assert.deepEqual(o.results.map((r) => [r.role, r.test, r.line]), [['sender', 'UDP', 8], ['receiver', 'UDP', 11]]);
+  assert.deepEqual(
+    o.results.map((r) => [r.role, r.test, r.line]),
+    [
+      ['sender', 'UDP', 8],
+      ['receiver', 'UDP', 11],
+    ],
+  );
   const rx = o.results[1].extra;
   assert.deepEqual([rx.jitterMs, rx.lostDatagrams, rx.totalDatagrams, rx.lossPercent], [0.011, 2, 893, 0.22]);
 });
@@ -213,7 +273,9 @@ test('detection tells iperf2 text, iperf3 text and JSON apart, and leaves netper
     [sample('iperf', 'iperf3-error-refused.json'), 'iperf3-json'],
   ];
   for (const [path, format] of cases) {
-    const head = fileLines(path).filter((l) => l.trim() !== '').slice(0, 200);
+    const head = fileLines(path)
+      .filter((l) => l.trim() !== '')
+      .slice(0, 200);
     assert.equal(iperfReader.detect(head), format, path);
     assert.equal(netperfReader.detect(head), null, path);
   }
@@ -232,7 +294,11 @@ test('units: bits are decimal, bytes binary', () => {
 test('garbage lines never throw', () => {
   for (const format of ['iperf3-json', 'iperf3-text', 'iperf2-text'] as const) {
     const warnings: InputWarning[] = [];
-    const reader = iperfReader.create(format, { record: () => {}, warn: (line, message) => warnings.push({ line, message }), fail: () => {} });
+    const reader = iperfReader.create(format, {
+      record: () => {},
+      warn: (line, message) => warnings.push({ line, message }),
+      fail: () => {},
+    });
     const junk = ['{"a": [1, {"b": "}"}]}', '}}}', '[  5] 0.00-x sec', 'x'.repeat(1000), '{', '"\\"', '\u0000'];
     assert.doesNotThrow(() => {
       junk.forEach((l, i) => reader.line(l, i + 1));

@@ -10,7 +10,8 @@ import { netperfReader } from '../../src/core/readers/netperf';
 import { iperfReader } from '../../src/core/readers/iperf';
 const sharedSet = (name: string): string => join(FIXTURES, 'public', 'shared-set', name);
 
-const read = (path: string, force = false): Outcome => readBenchmark(netperfReader, path, force ? 'netperf' : undefined);
+const read = (path: string, force = false): Outcome =>
+  readBenchmark(netperfReader, path, force ? 'netperf' : undefined);
 
 const fixture = (name: string) => join(FIXTURES, 'bench', name);
 const near = (actual: number | null, expected: number) =>
@@ -57,8 +58,18 @@ test('TCP_STREAM with -c -C: 10^6bits/s throughput, CPU utilisation and service 
 test('demo mode: three Interim result lines become intervals, then the final result', () => {
   const o = read(sample('netperf', 'netperf-tcp-rr-demo.txt'));
   // grep -c 'Interim result' = 3
-  assert.deepEqual(o.intervals.map((i) => i.transactionsPerSec), [74334.07, 76334.65, 71374.71]);
-  assert.deepEqual(o.intervals.map((i) => [i.startSec, i.endSec].map((x) => Math.round(x * 1000) / 1000)), [[0, 1], [1, 2], [2, 3]]);
+  assert.deepEqual(
+    o.intervals.map((i) => i.transactionsPerSec),
+    [74334.07, 76334.65, 71374.71],
+  );
+  assert.deepEqual(
+    o.intervals.map((i) => [i.startSec, i.endSec].map((x) => Math.round(x * 1000) / 1000)),
+    [
+      [0, 1],
+      [1, 2],
+      [2, 3],
+    ],
+  );
   assert.equal(o.results.length, 1);
   assert.equal(o.results[0].transactionsPerSec, 74009.88);
   assert.equal(o.results[0].durationSec, 3);
@@ -96,17 +107,22 @@ test('omni -O human columns: wrapped header names are matched by column offset',
   assert.equal(r.extra.STDDEV_LATENCY, 62.72);
 });
 
-test('no netserver: fail() with netperf\'s own message, no result', () => {
+test("no netserver: fail() with netperf's own message, no result", () => {
   const o = read(sample('netperf', 'netperf-error-noserver.txt'));
   assert.equal(o.format, 'netperf');
   assert.equal(o.results.length, 0);
   assert.equal(o.fails.length, 1);
   assert.equal(o.fails[0].line, 1);
-  assert.match(o.fails[0].message, /^establish control: are you sure there is a netserver listening on 127\.0\.0\.1 at port 12999\?/);
+  assert.match(
+    o.fails[0].message,
+    /^establish control: are you sure there is a netserver listening on 127\.0\.0\.1 at port 12999\?/,
+  );
 });
 
 test('public: two TCP_RR runs with confidence banner and shell prompts (expected.json)', () => {
-  const expected = JSON.parse(readFileSync(sharedSet('expected.json'), 'utf8'))['netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'];
+  const expected = JSON.parse(readFileSync(sharedSet('expected.json'), 'utf8'))[
+    'netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'
+  ];
   const o = read(sharedSet('netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'));
   assert.equal(o.results.length, expected.results.length);
   o.results.forEach((r, i) => {
@@ -122,7 +138,9 @@ test('public: two TCP_RR runs with confidence banner and shell prompts (expected
 });
 
 test('public: two TCP_STREAM runs, the second without confidence banner (expected.json)', () => {
-  const expected = JSON.parse(readFileSync(sharedSet('expected.json'), 'utf8'))['netperf-tcpstream-demo-conf-two-runs.txt'];
+  const expected = JSON.parse(readFileSync(sharedSet('expected.json'), 'utf8'))[
+    'netperf-tcpstream-demo-conf-two-runs.txt'
+  ];
   const o = read(sharedSet('netperf-tcpstream-demo-conf-two-runs.txt'));
   assert.equal(o.results.length, 2);
   o.results.forEach((r, i) => {
@@ -140,7 +158,13 @@ test('public: two TCP_STREAM runs, the second without confidence banner (expecte
 test('-P 0 loop: the test comes from the command line, two results with their second lines', () => {
   const o = read(fixture('netperf-P0-rr-loop.txt'));
   assert.equal(o.format, 'netperf');
-  assert.deepEqual(o.results.map((r) => [r.test, r.transactionsPerSec, r.line]), [['TCP_RR', 31234.56, 2], ['TCP_RR', 30987.12, 4]]);
+  assert.deepEqual(
+    o.results.map((r) => [r.test, r.transactionsPerSec, r.line]),
+    [
+      ['TCP_RR', 31234.56, 2],
+      ['TCP_RR', 30987.12, 4],
+    ],
+  );
   assert.equal(o.results[1].extra.remoteRecvSocketBytes, 131072);
   assert.deepEqual(o.warnings, []);
 });
@@ -194,8 +218,16 @@ test('a banner with no result line warns; a "!!! WARNING" confidence block warns
 
 test('detection: every netperf sample is netperf, none is claimed by the iperf reader', () => {
   const files = [
-    ...['netperf-error-noserver.txt', 'netperf-tcp-crr.txt', 'netperf-tcp-rr-csv.txt', 'netperf-tcp-rr-demo.txt',
-      'netperf-tcp-rr-keyval.txt', 'netperf-tcp-rr-omni-O.txt', 'netperf-tcp-stream-cpu.txt', 'netperf-udp-rr.txt'].map((f) => sample('netperf', f)),
+    ...[
+      'netperf-error-noserver.txt',
+      'netperf-tcp-crr.txt',
+      'netperf-tcp-rr-csv.txt',
+      'netperf-tcp-rr-demo.txt',
+      'netperf-tcp-rr-keyval.txt',
+      'netperf-tcp-rr-omni-O.txt',
+      'netperf-tcp-stream-cpu.txt',
+      'netperf-udp-rr.txt',
+    ].map((f) => sample('netperf', f)),
     sharedSet('netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt'),
     sharedSet('netperf-tcpstream-demo-conf-two-runs.txt'),
   ];
@@ -215,25 +247,45 @@ test('garbage never throws and numeric junk is reported', () => {
     warn: (line, message) => o.warnings.push({ line, message }),
     fail: (line, message) => o.fails.push({ line, message }),
   });
-  const junk = ['MIGRATED TCP STREAM TEST from a (b) port 0 AF_INET to c () port 0 AF_INET', '1 2 3', '', '\u0000\u0001', 'x,y', '1,2', 'Interim result: 5 Foo/s over 1.000 seconds ending at 10.000'];
+  const junk = [
+    'MIGRATED TCP STREAM TEST from a (b) port 0 AF_INET to c () port 0 AF_INET',
+    '1 2 3',
+    '',
+    '\u0000\u0001',
+    'x,y',
+    '1,2',
+    'Interim result: 5 Foo/s over 1.000 seconds ending at 10.000',
+  ];
   assert.doesNotThrow(() => {
     junk.forEach((l, i) => reader.line(l, i + 1));
     reader.end(junk.length);
   });
   assert.equal(o.results.length, 1); // the CSV pair "x,y" / "1,2" is an omni -o result without a rate
-  assert.ok(o.warnings.some((w) => w.line === 2 && /3 numbers/.test(w.message)), JSON.stringify(o.warnings));
+  assert.ok(
+    o.warnings.some((w) => w.line === 2 && /3 numbers/.test(w.message)),
+    JSON.stringify(o.warnings),
+  );
   assert.ok(o.warnings.some((w) => w.line === 7 && /unknown unit/.test(w.message)));
 });
 
 test('-P 0 -o CSV iterations without a banner: every values line is a run (the header line, else the -o selectors)', () => {
   const tagged = read(fixture('netperf-csv-P0-header-no-banner-constructed.txt'));
   assert.deepEqual(tagged.warnings, []);
-  assert.deepEqual(tagged.results.map((r) => [r.test, r.transactionsPerSec, r.extra.RESULT_BRAND]), [
-    ['TCP_RR', 55768.37, 'iteration 1'],
-    ['TCP_RR', 55949.97, 'iteration 2'],
-  ]);
+  assert.deepEqual(
+    tagged.results.map((r) => [r.test, r.transactionsPerSec, r.extra.RESULT_BRAND]),
+    [
+      ['TCP_RR', 55768.37, 'iteration 1'],
+      ['TCP_RR', 55949.97, 'iteration 2'],
+    ],
+  );
   const bare = read(fixture('netperf-csv-P0-no-header-constructed.txt'));
   assert.deepEqual(bare.warnings, []);
-  assert.deepEqual(bare.results.map((r) => r.transactionsPerSec), [55768.37, 55949.97, 55653.36]);
-  assert.deepEqual(bare.results.map((r) => r.extra.THROUGHPUT_UNITS), ['Trans/s', 'Trans/s', 'Trans/s']);
+  assert.deepEqual(
+    bare.results.map((r) => r.transactionsPerSec),
+    [55768.37, 55949.97, 55653.36],
+  );
+  assert.deepEqual(
+    bare.results.map((r) => r.extra.THROUGHPUT_UNITS),
+    ['Trans/s', 'Trans/s', 'Trans/s'],
+  );
 });

@@ -80,7 +80,11 @@ function checkPerfKvmStat(exp: Json, got: Loaded): void {
   if (exp.format === 'perf-stat-kvm-counts') return;
   for (const r of rows) assert.equal(r.table, exp.event_kind);
   const totals = got.records.filter((r) => r.type === 'exit-count-totals');
-  if (exp.total_samples !== undefined) assert.deepEqual(totals.map((t) => t.samples), [exp.total_samples]);
+  if (exp.total_samples !== undefined)
+    assert.deepEqual(
+      totals.map((t) => t.samples),
+      [exp.total_samples],
+    );
   assert.deepEqual(byReason(got.analysis.exits), exp.rows, 'the analysis counts every row once');
   assert.equal(got.analysis.exits?.total, exp.sum_of_row_samples);
   assert.equal(got.analysis.runs, undefined, 'one table: one run');
@@ -94,7 +98,10 @@ function checkKvmStat(exp: Json, got: Loaded): void {
     const row = rows.get(name)!;
     assert.deepEqual([row.count, row.perSecond, row.samplePct], [want.total, want.cur_avg_per_s, want.pct_total], name);
   }
-  assert.deepEqual(got.records.filter((r) => r.type === 'exit-count-totals').map((t) => t.samples), [exp.total]);
+  assert.deepEqual(
+    got.records.filter((r) => r.type === 'exit-count-totals').map((t) => t.samples),
+    [exp.total],
+  );
   assert.equal(got.analysis.exits?.total, exp.rows.kvm_exit.total, 'exits = the kvm_exit row');
 }
 

@@ -56,7 +56,8 @@ function checkAnalysis(file: string, a: Analysis, want: Expected['analysis']): v
   if (want.userspaceExits) {
     assert.deepEqual(reasonCounts(a.hostEvents?.userspaceExits?.byReason), want.userspaceExits, `${file}: user space`);
   }
-  if (want.nestedExits) assert.deepEqual(reasonCounts(a.hostEvents?.nestedExits?.byReason), want.nestedExits, `${file}: nested`);
+  if (want.nestedExits)
+    assert.deepEqual(reasonCounts(a.hostEvents?.nestedExits?.byReason), want.nestedExits, `${file}: nested`);
   if (want.haltPoll) {
     const w = a.hostEvents?.haltPollWindow;
     assert.deepEqual({ grows: w?.grows, shrinks: w?.shrinks }, want.haltPoll, `${file}: halt-poll window`);
@@ -74,10 +75,20 @@ for (const [file, want] of Object.entries(expected)) {
     assert.equal(summary.error, null, `${file}: ${summary.error}`);
     assert.equal(summary.format, want.format);
     assert.equal(events.length, want.events);
-    assert.deepEqual(countBy(events, (e) => e.name), want.eventsByName);
+    assert.deepEqual(
+      countBy(events, (e) => e.name),
+      want.eventsByName,
+    );
     const exits = events.filter((e) => e.name === 'kvm_exit');
-    assert.deepEqual(countBy(exits, (e) => parseKvmExit(e.payload)?.reason ?? '(unreadable)'), want.exitReasons);
-    if (want.cpus) assert.deepEqual(countBy(events, (e) => String(e.cpu)), want.cpus);
+    assert.deepEqual(
+      countBy(exits, (e) => parseKvmExit(e.payload)?.reason ?? '(unreadable)'),
+      want.exitReasons,
+    );
+    if (want.cpus)
+      assert.deepEqual(
+        countBy(events, (e) => String(e.cpu)),
+        want.cpus,
+      );
     for (const [pattern, count] of Object.entries(want.warnings ?? {})) {
       const hits = summary.warnings.filter((w) => w.message.includes(pattern));
       assert.equal(hits.length, 1, `${file}: one warning for "${pattern}", got ${JSON.stringify(summary.warnings)}`);

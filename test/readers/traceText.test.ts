@@ -104,8 +104,14 @@ for (const g of GUEST_TRACES) {
     assert.equal(run.events.filter((e) => e.comm === '<idle>' && e.pid === 0).length, g.idleTask);
     assert.equal(run.events[0].timeNs, g.firstNs);
     assert.equal(run.events[run.events.length - 1].timeNs, g.lastNs);
-    assert.ok(run.events.every((e) => e.timeNs % 1000 === 0), 'µs timestamps are exact multiples of 1000 ns');
-    assert.ok(run.events.every((e) => e.cpu === 0 || e.cpu === 1), 'cpus=2');
+    assert.ok(
+      run.events.every((e) => e.timeNs % 1000 === 0),
+      'µs timestamps are exact multiples of 1000 ns',
+    );
+    assert.ok(
+      run.events.every((e) => e.cpu === 0 || e.cpu === 1),
+      'cpus=2',
+    );
     assert.deepEqual(run.warnings, []); // no "EVENTS DROPPED" lines in these files
     assert.deepEqual(run.fails, []);
   });
@@ -143,14 +149,17 @@ test('v7-zstd report (µs) and report -t (ns): same events, drop warnings, times
   const ns = runLines('trace-cmd-report', textLines(sample('trace-dat', 'v7-zstd.report-t.txt')));
   for (const run of [us, ns]) {
     assert.equal(run.events.length, 3444);
-    assert.deepEqual(countBy(run.events, (e) => e.name), {
-      ipi_send_cpu: 509,
-      write_msr: 854,
-      sched_switch: 700,
-      call_function_single_entry: 510,
-      sched_wakeup: 516,
-      cpu_idle: 355,
-    });
+    assert.deepEqual(
+      countBy(run.events, (e) => e.name),
+      {
+        ipi_send_cpu: 509,
+        write_msr: 854,
+        sched_switch: 700,
+        call_function_single_entry: 510,
+        sched_wakeup: 516,
+        cpu_idle: 355,
+      },
+    );
     assert.equal(run.warnings.length, 2);
     assert.equal(run.warnings[0].line, 2);
     assert.match(run.warnings[0].message, /CPU 1\b.*81927/);
@@ -167,7 +176,10 @@ test('v7-zstd report (µs) and report -t (ns): same events, drop warnings, times
     const b = ns.events[i];
     assert.equal(a.timeNs % 1000, 0);
     assert.ok(Math.abs(a.timeNs - b.timeNs) <= 500, `line ${a.line}: ${a.timeNs} vs ${b.timeNs}`);
-    assert.deepEqual([a.line, a.name, a.cpu, a.pid, a.comm, a.payload], [b.line, b.name, b.cpu, b.pid, b.comm, b.payload]);
+    assert.deepEqual(
+      [a.line, a.name, a.cpu, a.pid, a.comm, a.payload],
+      [b.line, b.name, b.cpu, b.pid, b.comm, b.payload],
+    );
   }
   assert.equal(us.events[1].payload, '830, value fb'); // line 4 "write_msr:            830, value fb"
 });
@@ -179,7 +191,10 @@ interface Expected {
   cpus?: string[];
   tasks?: string[];
 }
-const EXPECTED = JSON.parse(readFileSync(sample('public', 'shared-set', 'expected.json'), 'utf8')) as Record<string, Expected>;
+const EXPECTED = JSON.parse(readFileSync(sample('public', 'shared-set', 'expected.json'), 'utf8')) as Record<
+  string,
+  Expected
+>;
 const PUBLIC_TRACES: Record<string, InputFormat> = {
   'host-trace-svm-idle-halt-ipi-ts-only-2024.txt': 'ftrace',
   'host-trace-vmx-ctf-hlt-userspace-4x.txt': 'ftrace',
@@ -195,9 +210,15 @@ for (const [file, format] of Object.entries(PUBLIC_TRACES)) {
     const { events, summary } = await readFile(sample('public', 'shared-set', file));
     assert.equal(summary.format, format);
     assert.equal(summary.error, null);
-    assert.deepEqual(countBy(events, (e) => e.name), expected.events_by_name);
+    assert.deepEqual(
+      countBy(events, (e) => e.name),
+      expected.events_by_name,
+    );
     if (expected.cpus) {
-      assert.deepEqual([...new Set(events.map((e) => e.cpu))].sort((a, b) => a - b), expected.cpus.map(Number));
+      assert.deepEqual(
+        [...new Set(events.map((e) => e.cpu))].sort((a, b) => a - b),
+        expected.cpus.map(Number),
+      );
     }
     if (expected.tasks) {
       assert.deepEqual([...new Set(events.map((e) => `${e.comm}-${e.pid}`))].sort(), [...expected.tasks].sort());
@@ -206,7 +227,10 @@ for (const [file, format] of Object.entries(PUBLIC_TRACES)) {
 }
 
 test('public timestamp-only trace: no task columns, prose lines warned', () => {
-  const run = runLines('ftrace', textLines(sample('public', 'shared-set', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')));
+  const run = runLines(
+    'ftrace',
+    textLines(sample('public', 'shared-set', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')),
+  );
   assert.equal(run.events.length, 24);
   assert.ok(run.events.every((e) => e.cpu === -1 && e.pid === -1 && e.comm === ''));
   assert.deepEqual(run.events[0], {
@@ -221,13 +245,19 @@ test('public timestamp-only trace: no task columns, prose lines warned', () => {
     payload: 'dst b0 vec 176 (Fixed|physical|assert|edge|self)',
   });
   // Both prose lines ("With…" at 1, "Without idle halt enabled" at 15) in one warning, counted, lines named.
-  assert.deepEqual(run.warnings.map((w) => w.line), [1]);
+  assert.deepEqual(
+    run.warnings.map((w) => w.line),
+    [1],
+  );
   assert.match(run.warnings[0].message, /With idle halt enabled.*\(2 lines; first at lines 1, 15\)/);
   assert.deepEqual(run.fails, []);
 });
 
 test('public trace_pipe sample: big timestamps exact, trailing blanks of a payload dropped', () => {
-  const run = runLines('ftrace', textLines(sample('public', 'shared-set', 'host-trace-vmx-trace-pipe-kvm-fpu-tsc-4x.txt')));
+  const run = runLines(
+    'ftrace',
+    textLines(sample('public', 'shared-set', 'host-trace-vmx-trace-pipe-kvm-fpu-tsc-4x.txt')),
+  );
   const exit = run.events.find((e) => e.name === 'kvm_exit');
   assert.equal(exit?.timeNs, 2323301154940000);
   assert.equal(exit?.payload, 'reason EXCEPTION_NMI rip 0x1000 info 1000 80000b0e');
@@ -239,7 +269,10 @@ test('public trace_pipe sample: big timestamps exact, trailing blanks of a paylo
 });
 
 test('public ftrace sample with header: comm with a blank, 5-char flags', () => {
-  const run = runLines('ftrace', textLines(sample('public', 'shared-set', 'host-trace-vmx-ftrace-header-kvm-msr-tscdeadline-5.x.txt')));
+  const run = runLines(
+    'ftrace',
+    textLines(sample('public', 'shared-set', 'host-trace-vmx-ftrace-header-kvm-msr-tscdeadline-5.x.txt')),
+  );
   assert.equal(run.events.length, 9);
   assert.deepEqual(
     [run.events[0].comm, run.events[0].pid, run.events[0].cpu, run.events[0].line, run.events[0].payload],
@@ -249,7 +282,10 @@ test('public ftrace sample with header: comm with a blank, 5-char flags', () => 
 });
 
 test('public perf script: system split off, truncated comm, prompt and "..." lines warned', () => {
-  const run = runLines('perf-script', textLines(sample('public', 'shared-set', 'perf-script-irq-injection-dragonball-pic.txt')));
+  const run = runLines(
+    'perf-script',
+    textLines(sample('public', 'shared-set', 'perf-script-irq-injection-dragonball-pic.txt')),
+  );
   assert.equal(run.events.length, 19);
   assert.ok(run.events.every((e) => e.system === 'kvm'));
   const setIrq = run.events.find((e) => e.name === 'kvm_set_irq');
@@ -257,7 +293,10 @@ test('public perf script: system split off, truncated comm, prompt and "..." lin
     [setIrq?.comm, setIrq?.pid, setIrq?.cpu, setIrq?.timeNs, setIrq?.payload],
     ['kworker/5:2-eve', 429543, 5, 108229924107000, 'gsi 4 level 1 source 0'],
   );
-  assert.deepEqual(run.warnings.map((w) => w.line), [21, 1]);
+  assert.deepEqual(
+    run.warnings.map((w) => w.line),
+    [21, 1],
+  );
   assert.match(run.warnings[0].message, /"\.\.\."/);
   assert.match(run.warnings[1].message, /perf script"/);
 });
@@ -266,7 +305,10 @@ test('public perf script: system split off, truncated comm, prompt and "..." lin
 
 test('detection from head lines, by content', () => {
   assert.equal(detectTraceText(head(textLines(sample('trace-dat', 'v7-zstd.report-t.txt')))), 'trace-cmd-report');
-  assert.equal(detectTraceText(head(textLines(join(FIXTURES, 'trace-text', 'trace-cmd-latency-l.txt')))), 'trace-cmd-report');
+  assert.equal(
+    detectTraceText(head(textLines(join(FIXTURES, 'trace-text', 'trace-cmd-latency-l.txt')))),
+    'trace-cmd-report',
+  );
   assert.equal(detectTraceText(head(textLines(join(FIXTURES, 'trace-text', 'ftrace-tgid.txt')))), 'ftrace');
   assert.equal(detectTraceText(head(textLines(join(FIXTURES, 'trace-text', 'trace-pipe-lost.txt')))), 'ftrace');
   assert.equal(detectTraceText(head(textLines(join(FIXTURES, 'trace-text', 'perf-script-tid-ns.txt')))), 'perf-script');
@@ -324,7 +366,10 @@ test('ftrace with record-tgid column: pid is the task, tgid column skipped; over
 
 test('trace_pipe without header: "CPU:2 [LOST 12 EVENTS]" is a warning with the count', () => {
   const run = runLines('ftrace', textLines(join(FIXTURES, 'trace-text', 'trace-pipe-lost.txt')));
-  assert.deepEqual(run.events.map((e) => e.name), ['kvm_exit', 'kvm_msr', 'kvm_entry']);
+  assert.deepEqual(
+    run.events.map((e) => e.name),
+    ['kvm_exit', 'kvm_msr', 'kvm_entry'],
+  );
   assert.equal(run.events[0].comm, 'CPU 0/KVM');
   assert.equal(run.warnings.length, 1);
   assert.equal(run.warnings[0].line, 3);
@@ -348,10 +393,16 @@ test('perf script with pid/tid, --ns timestamps and a period column; "#" header 
 
 test('trace-cmd report --ts-diff "(+N)" column is skipped', () => {
   const run = runLines('trace-cmd-report', textLines(join(FIXTURES, 'trace-text', 'trace-cmd-tsdiff.txt')));
-  assert.deepEqual(run.events.map((e) => [e.name, e.payload]), [
-    ['ipi_send_cpu', 'cpu=0 callsite=on_each_cpu_cond_mask+0x20 callback=generic_smp_call_function_single_interrupt+0x0'],
-    ['write_msr', '830, value fb'],
-  ]);
+  assert.deepEqual(
+    run.events.map((e) => [e.name, e.payload]),
+    [
+      [
+        'ipi_send_cpu',
+        'cpu=0 callsite=on_each_cpu_cond_mask+0x20 callback=generic_smp_call_function_single_interrupt+0x0',
+      ],
+      ['write_msr', '830, value fb'],
+    ],
+  );
 });
 
 // ---- bad input -----------------------------------------------------------------------------------------------------
@@ -362,8 +413,14 @@ test('binary garbage lines and a truncated last line: warned, events around them
   assert.equal(summary.error, null);
   assert.equal(events.length, 65);
   // One warning for the four bad lines (62, 63, 64 and the truncated 70), with their count and line numbers.
-  assert.deepEqual(summary.warnings.map((w) => w.line), [62]);
-  assert.match(summary.warnings[0].message, /^not a trace-cmd-report event line.*\(4 lines; first at lines 62, 63, 64, 70\)$/);
+  assert.deepEqual(
+    summary.warnings.map((w) => w.line),
+    [62],
+  );
+  assert.match(
+    summary.warnings[0].message,
+    /^not a trace-cmd-report event line.*\(4 lines; first at lines 62, 63, 64, 70\)$/,
+  );
   assert.equal(events[events.length - 1].line, 69);
 });
 
@@ -409,7 +466,16 @@ test('no event line at all under a forced format: the input fails, naming the ex
 
 test('never throws on arbitrary lines', () => {
   const reader = traceTextReader.create('ftrace', { record: () => {}, warn: () => {}, fail: () => {} });
-  const nasty = ['', ' ', ':', '-1 [', '[000]', 'a-1 [0] 1.: x:', 'x'.repeat(100000) + ' [000] 1.0: e: p', '\ufffd'.repeat(50)];
+  const nasty = [
+    '',
+    ' ',
+    ':',
+    '-1 [',
+    '[000]',
+    'a-1 [0] 1.: x:',
+    'x'.repeat(100000) + ' [000] 1.0: e: p',
+    '\ufffd'.repeat(50),
+  ];
   nasty.forEach((l, i) => reader.line(l, i + 1));
   reader.end(nasty.length);
 });
@@ -418,10 +484,13 @@ test('trace-cmd report of two inputs: the "file.dat: " prefix is not part of the
   const lines = textLines(join(FIXTURES, 'trace-text', 'trace-cmd-two-inputs.txt'));
   assert.equal(detectTraceText(head(lines)), 'trace-cmd-report');
   const run = runLines('trace-cmd-report', lines);
-  assert.deepEqual(run.events.map((e) => [e.comm, e.pid, e.cpu, e.name]), [
-    ['CPU 0/KVM', 2410, 2, 'kvm_exit'],
-    ['<idle>', 0, 0, 'cpu_idle'],
-  ]);
+  assert.deepEqual(
+    run.events.map((e) => [e.comm, e.pid, e.cpu, e.name]),
+    [
+      ['CPU 0/KVM', 2410, 2, 'kvm_exit'],
+      ['<idle>', 0, 0, 'cpu_idle'],
+    ],
+  );
   assert.deepEqual(run.warnings, []);
 });
 
@@ -429,18 +498,25 @@ test('function tracer lines become event "function" with "func <-parent" as payl
   const lines = textLines(join(FIXTURES, 'trace-text', 'ftrace-function.txt'));
   assert.equal(detectTraceText(head(lines)), 'ftrace');
   const run = runLines('ftrace', lines);
-  assert.deepEqual(run.events.map((e) => [e.name, e.payload, e.pid, e.cpu, e.timeNs]), [
-    ['function', 'kvm_arch_vcpu_ioctl_run <-kvm_vcpu_ioctl', 2410, 2, 5001100000000],
-    ['function', 'vcpu_enter_guest <-kvm_arch_vcpu_ioctl_run', 2410, 2, 5001100002000],
-    ['kvm_exit', 'reason HLT rip 0xffffffff81a3c6ee info 0 0', 2410, 2, 5001100009000],
-  ]);
+  assert.deepEqual(
+    run.events.map((e) => [e.name, e.payload, e.pid, e.cpu, e.timeNs]),
+    [
+      ['function', 'kvm_arch_vcpu_ioctl_run <-kvm_vcpu_ioctl', 2410, 2, 5001100000000],
+      ['function', 'vcpu_enter_guest <-kvm_arch_vcpu_ioctl_run', 2410, 2, 5001100002000],
+      ['kvm_exit', 'reason HLT rip 0xffffffff81a3c6ee info 0 0', 2410, 2, 5001100009000],
+    ],
+  );
   assert.deepEqual(run.warnings, []);
 });
 
 test('long lines of blanks are turned away in linear time (no regex backtracking blow-up)', () => {
   // Before the head cap a 50 KB line of blanks took 2 s; 1 MB lines (the line splitter's cap) would take minutes.
   const reader = traceTextReader.create('trace-cmd-report', { record() {}, warn() {}, fail() {} });
-  const lines = [`{${' '.repeat(1 << 20)}"start": 1}`, `x ${'1: '.repeat(300_000)}`, `${'a-1 '.repeat(250_000)}[001] 1.0: x: y`];
+  const lines = [
+    `{${' '.repeat(1 << 20)}"start": 1}`,
+    `x ${'1: '.repeat(300_000)}`,
+    `${'a-1 '.repeat(250_000)}[001] 1.0: x: y`,
+  ];
   const started = performance.now();
   for (const [i, l] of lines.entries()) reader.line(l, i + 1);
   assert.ok(performance.now() - started < 500, `${(performance.now() - started).toFixed(0)} ms`);
@@ -461,11 +537,14 @@ test('mail: quoting of several levels stripped, wrapped header and payload joine
     '> HSR_EC: 0x0024 (DABT_LOW), PC: 0x3',
     'Thanks,',
   ]);
-  assert.deepEqual(run.events.map((e) => [e.line, e.name, e.payload]), [
-    [2, 'kvm_exit', 'reason HLT rip 0x1 info 0 0'],
-    [4, 'kvm_entry', 'vcpu 0, rip 0x2'],
-    [7, 'kvm_exit', 'TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: 0x3'],
-  ]);
+  assert.deepEqual(
+    run.events.map((e) => [e.line, e.name, e.payload]),
+    [
+      [2, 'kvm_exit', 'reason HLT rip 0x1 info 0 0'],
+      [4, 'kvm_entry', 'vcpu 0, rip 0x2'],
+      [7, 'kvm_exit', 'TRAP: HSR_EC: 0x0024 (DABT_LOW), PC: 0x3'],
+    ],
+  );
   const message = (part: string) => run.warnings.filter((w) => w.message.includes(part));
   assert.equal(message('mail quoting').length, 1);
   assert.match(message('mail quoting')[0].message, /\(7 lines; first at lines 2, 3, 4, 5, 6\)/);
@@ -484,7 +563,10 @@ test('prose after an event is not joined to it; a blank line ends a wrapped even
     '',
     '0x5',
   ]);
-  assert.deepEqual(run.events.map((e) => e.payload), ['a0:0x1', 'PC:']);
+  assert.deepEqual(
+    run.events.map((e) => e.payload),
+    ['a0:0x1', 'PC:'],
+  );
 });
 
 test('perf script -F selections: comm+time, cpu+time, pid+time; integer timestamps: unit unknown, said once', () => {
@@ -495,23 +577,31 @@ test('perf script -F selections: comm+time, cpu+time, pid+time; integer timestam
     '87162647182125: kvm_halt_poll_ns: vcpu 0: halt_poll_ns 10000 (grow 0)',
     '87162647637763: kvm_halt_poll_ns: vcpu 0: halt_poll_ns 20000 (grow 10000)',
   ]);
-  assert.deepEqual(run.events.map((e) => [e.comm, e.pid, e.cpu, e.timeNs, e.system, e.name]), [
-    ['preempt_test', -1, -1, 20677199579000, 'kvm', 'kvm_exit'],
-    ['', -1, 1, 770850307000, 'kvm', 'kvm_exit'],
-    ['', 4243, -1, 12000000001, 'kvm', 'kvm_entry'],
-    ['', -1, -1, 87162647182125, null, 'kvm_halt_poll_ns'],
-    ['', -1, -1, 87162647637763, null, 'kvm_halt_poll_ns'],
-  ]);
+  assert.deepEqual(
+    run.events.map((e) => [e.comm, e.pid, e.cpu, e.timeNs, e.system, e.name]),
+    [
+      ['preempt_test', -1, -1, 20677199579000, 'kvm', 'kvm_exit'],
+      ['', -1, 1, 770850307000, 'kvm', 'kvm_exit'],
+      ['', 4243, -1, 12000000001, 'kvm', 'kvm_entry'],
+      ['', -1, -1, 87162647182125, null, 'kvm_halt_poll_ns'],
+      ['', -1, -1, 87162647637763, null, 'kvm_halt_poll_ns'],
+    ],
+  );
   assert.equal(run.warnings.length, 1);
   assert.match(run.warnings[0].message, /unit is unknown.*\(2 lines; first at lines 4, 5\)/);
 });
 
 test('event lines with no timestamp at all are read only where no timestamp was seen; list numbers are not times', () => {
   const bare = runLines('trace-cmd-report', ['  kvm_exit:   reason EXIT_NPF rip 0x1 info', '    200000006 1ab000']);
-  assert.deepEqual(bare.events.map((e) => [e.name, e.payload, Number.isNaN(e.timeNs)]), [
-    ['kvm_exit', 'reason EXIT_NPF rip 0x1 info 200000006 1ab000', true],
+  assert.deepEqual(
+    bare.events.map((e) => [e.name, e.payload, Number.isNaN(e.timeNs)]),
+    [['kvm_exit', 'reason EXIT_NPF rip 0x1 info 200000006 1ab000', true]],
+  );
+  const timed = runLines('ftrace', [
+    'x-1 [000] 1.000001: kvm_entry: vcpu 0',
+    'see_also: the docs',
+    '2: kvm_exit: reason HLT',
   ]);
-  const timed = runLines('ftrace', ['x-1 [000] 1.000001: kvm_entry: vcpu 0', 'see_also: the docs', '2: kvm_exit: reason HLT']);
   assert.equal(timed.events.length, 1);
 });
 
@@ -519,13 +609,16 @@ test('a trace timed by a counter clock (no fraction): counts, but no durations o
   const dir = mkdtempSync(join(tmpdir(), 'kvl-counter-clock-'));
   try {
     const path = join(dir, 'tsc.txt');
-    writeFileSync(path, [
-      '   qemu-1 [000] 81927000123: kvm_exit: reason HLT rip 0x1 info 0 0',
-      '   qemu-1 [000] 81927900456: kvm_entry: vcpu 0',
-      '   qemu-1 [000] 81928000789: kvm_exit: reason HLT rip 0x1 info 0 0',
-      '   qemu-1 [000] 81928900000: kvm_entry: vcpu 0',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      path,
+      [
+        '   qemu-1 [000] 81927000123: kvm_exit: reason HLT rip 0x1 info 0 0',
+        '   qemu-1 [000] 81927900456: kvm_entry: vcpu 0',
+        '   qemu-1 [000] 81928000789: kvm_exit: reason HLT rip 0x1 info 0 0',
+        '   qemu-1 [000] 81928900000: kvm_entry: vcpu 0',
+        '',
+      ].join('\n'),
+    );
     const a = await analyzeFiles([path]);
     assert.equal(a.exits?.total, 2);
     assert.equal(a.exits?.perSecond, null);

@@ -25,5 +25,8 @@ test('sample quantile and a seeded bootstrap are deterministic', () => {
   const b = bootstrapInterval(values, (s) => sampleQuantile(s, 0.1)!);
   assert.deepEqual(a, b);
   assert.ok(a!.low <= 100 && a!.high >= 100, JSON.stringify(a));
-  assert.equal(bootstrapInterval([1, 2, 3], (s) => s[0]), null);
+  assert.equal(
+    bootstrapInterval([1, 2, 3], (s) => s[0]),
+    null,
+  );
 });

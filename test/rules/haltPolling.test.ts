@@ -62,7 +62,10 @@ test('guest prediction: each critical wake-up becomes a polled hand-off (by hand
 test('guest window under twice grow_start: from no gain (collapsed at 0) to every wake-up within it caught', () => {
   const f = guestRun();
   // Half of all idle periods outlast 50 µs: the window is open about half the time.
-  const buckets: [number, number][] = [[30_000, 1], [70_000, 1]];
+  const buckets: [number, number][] = [
+    [30_000, 1],
+    [70_000, 1],
+  ];
   f.wake = { ...f.wake, idlePeriods: { n: 2, sum: 100_000, min: 30_000, max: 70_000, buckets } };
   assert.deepEqual(coveredAt(f, 50_000), { point: 0.5, low: 0, high: 1 });
   assert.deepEqual(coveredAt(f, 100_000), { point: 1, low: 1, high: 1 }, '100 µs: grows 50 → 100, no collapse');

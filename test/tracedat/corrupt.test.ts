@@ -62,7 +62,10 @@ test('a corrupt zstd chunk loses that CPU only, naming the chunk offset', async 
   for (let i = 0; i < 40; i++) b[1142804 + i] ^= 0x5a;
   const got = await collect(write('zstd.dat', b));
   assert.equal(got.failures.length, 0);
-  assert.ok(got.warnings.some((w) => /CPU 0: zstd data is corrupt .*byte offset 1142788/.test(w)), got.warnings.join('\n'));
+  assert.ok(
+    got.warnings.some((w) => /CPU 0: zstd data is corrupt .*byte offset 1142788/.test(w)),
+    got.warnings.join('\n'),
+  );
   assert.equal(got.events.filter((e) => e.cpu === 1).length, CPU1_EVENTS);
   assert.equal(got.events.filter((e) => e.cpu === 0).length, 0);
 });
@@ -71,7 +74,10 @@ test('v6 truncated inside CPU 1 data keeps CPU 0 and the whole pages before the 
   const full = await collect(write('v6-full.dat', v6));
   const got = await collect(write('v6-cut.dat', v6.subarray(0, 7_580_000)));
   assert.equal(got.failures.length, 0);
-  assert.ok(got.warnings.some((w) => w.includes('file truncated at byte offset 7580000')), got.warnings.join('\n'));
+  assert.ok(
+    got.warnings.some((w) => w.includes('file truncated at byte offset 7580000')),
+    got.warnings.join('\n'),
+  );
   assert.equal(got.events.filter((e) => e.cpu === 0).length, CPU0_EVENTS);
   const cpu1 = got.events.filter((e) => e.cpu === 1);
   assert.ok(cpu1.length > 0 && cpu1.length < CPU1_EVENTS);

@@ -77,7 +77,10 @@ for (const path of FILES) {
   test(`${name}: decoded fields equal the parsed payload; same events and analysis either way`, async () => {
     const fast = await events(path, true);
     const slow = await events(path, false);
-    assert.ok(slow.every((e) => e.fields === undefined), 'the slow path decodes nothing');
+    assert.ok(
+      slow.every((e) => e.fields === undefined),
+      'the slow path decodes nothing',
+    );
     assert.equal(fast.length, slow.length);
     for (let i = 0; i < fast.length; i++) {
       assert.deepEqual(plain(fast[i]), plain(slow[i]), `event #${i}`);

@@ -29,13 +29,17 @@ test('v7 zstd file with instance "second": every buffer, merged, matches trace-c
   assert.equal(await assertMatchesReport(got, fixture('multi-v7.report-t.txt'), 9, ['second']), 155);
   assert.equal(got.events.filter((e) => e.instance === 'second').length, 93);
   assert.equal(got.events.filter((e) => e.instance === undefined).length, 62);
-  assert.ok(got.events.every((e) => !('instance' in e) || e.instance === 'second'), 'top events carry no instance key');
+  assert.ok(
+    got.events.every((e) => !('instance' in e) || e.instance === 'second'),
+    'top events carry no instance key',
+  );
   // grep -c write_msr gives 54; all in the instance
   const msr = got.events.filter((e) => e.name === 'write_msr');
   assert.equal(msr.length, 54);
   assert.ok(msr.every((e) => e.instance === 'second'));
   // one stream in timestamp order across both buffers
-  for (let i = 1; i < got.events.length; i++) assert.ok(got.events[i].timeNs >= got.events[i - 1].timeNs, `order at #${i}`);
+  for (let i = 1; i < got.events.length; i++)
+    assert.ok(got.events[i].timeNs >= got.events[i - 1].timeNs, `order at #${i}`);
 });
 
 test('v6 file with instance "second" matches trace-cmd report -t and the µs report', async () => {
@@ -123,7 +127,10 @@ test('a damaged TIME_SHIFT option: one warning, raw timestamps kept', async () =
     assert.deepEqual(got.failures, []);
     assert.equal(got.warnings.length, 1);
     // CPUs 0-1 read as written, the 16 bytes of fractions read as four empty CPUs (counts 0), CPU 6 finds no bytes
-    assert.match(got.warnings[0], /^TIME_SHIFT option at byte offset \d+: truncated in the sample count of CPU 6; guest timestamps are not synchronised/);
+    assert.match(
+      got.warnings[0],
+      /^TIME_SHIFT option at byte offset \d+: truncated in the sample count of CPU 6; guest timestamps are not synchronised/,
+    );
     assert.equal(await assertMatchesReport(got, fixture('multi-v7.report-t.txt'), 9, ['second']), 155);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -132,7 +139,12 @@ test('a damaged TIME_SHIFT option: one warning, raw timestamps kept', async () =
 
 // ---- the arithmetic alone, values worked out by hand from trace-input.c (trace-cmd 3.1.6, commit 0a68daed)
 
-const sample = (time: bigint, offset: bigint, scaling = 1n, fraction = 0n): TimeShiftSample => ({ time, offset, scaling, fraction });
+const sample = (time: bigint, offset: bigint, scaling = 1n, fraction = 0n): TimeShiftSample => ({
+  time,
+  offset,
+  scaling,
+  fraction,
+});
 
 test('timestamp_correction_calc: interpolation, truncation toward zero, scaling, no-interpolate flag', () => {
   const a = sample(1000n, -500n);
@@ -194,7 +206,24 @@ test('TIME_SHIFT option parsing: layout, sorting, duplicate times, optional frac
       }),
     );
   // peer id, flags 1, 1 CPU with 3 samples (times 30, 10, 10), offsets, scalings, then fractions
-  const data = le([9n, 8], [1, 4], [1, 4], [3, 4], [30n, 8], [10n, 8], [10n, 8], [-1n, 8], [-2n, 8], [-3n, 8], [1n, 8], [1n, 8], [1n, 8], [0n, 8], [4n, 8], [5n, 8]);
+  const data = le(
+    [9n, 8],
+    [1, 4],
+    [1, 4],
+    [3, 4],
+    [30n, 8],
+    [10n, 8],
+    [10n, 8],
+    [-1n, 8],
+    [-2n, 8],
+    [-3n, 8],
+    [1n, 8],
+    [1n, 8],
+    [1n, 8],
+    [0n, 8],
+    [4n, 8],
+    [5n, 8],
+  );
   const parsed = parseTimeShift(data, true);
   assert.ok(typeof parsed !== 'string', String(parsed));
   assert.equal(parsed.peerTraceId, 9n);

@@ -30,9 +30,7 @@ process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 /** Damaged copies: cut inside the second CPU's data, and a page whose size word is broken. */
 function damaged(): string[] {
   const host = readFileSync(sample('tracedat', 'kvm-le-4k.dat'));
-  const out: [string, Buffer][] = [
-    ['host-cut.dat', host.subarray(0, host.length - 5000)],
-  ];
+  const out: [string, Buffer][] = [['host-cut.dat', host.subarray(0, host.length - 5000)]];
   const badPage = Buffer.from(host);
   // the commit word of a page near the end (4 KiB pages): claims more data than a page holds
   badPage.writeUInt32LE(0x7ffffff, host.length - 2 * 4096 + 8);

@@ -114,7 +114,10 @@ test('progress is reported up to the file size and abort stops with a warning', 
 });
 
 test('agrees with an installed trace-cmd on the v7 file (skipped without trace-cmd)', async (t) => {
-  const probe = spawnSync('trace-cmd', ['report', '-t', sample('trace-dat', 'v7-zstd.dat')], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const probe = spawnSync('trace-cmd', ['report', '-t', sample('trace-dat', 'v7-zstd.dat')], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
   if (probe.error || probe.status !== 0) {
     t.skip('trace-cmd is not installed');
     return;

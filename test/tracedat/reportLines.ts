@@ -37,13 +37,24 @@ export function parseReportLine(text: string, instances: readonly string[] = [])
   }
   const m = LINE.exec(text);
   if (!m) return null;
-  const line: ReportLine = { comm: m[1], pid: Number(m[2]), cpu: Number(m[3]), sec: Number(m[4]), frac: m[5], name: m[6], payload: m[7] };
+  const line: ReportLine = {
+    comm: m[1],
+    pid: Number(m[2]),
+    cpu: Number(m[3]),
+    sec: Number(m[4]),
+    frac: m[5],
+    name: m[6],
+    payload: m[7],
+  };
   if (instance !== undefined) line.instance = instance;
   return line;
 }
 
 /** Every line of a (possibly gzipped) report: events parsed, other lines (cpus=, DROPPED) kept as text. */
-export async function* reportLines(path: string, instances: readonly string[] = []): AsyncGenerator<ReportLine | string> {
+export async function* reportLines(
+  path: string,
+  instances: readonly string[] = [],
+): AsyncGenerator<ReportLine | string> {
   const input = path.endsWith('.gz') ? createReadStream(path).pipe(createGunzip()) : createReadStream(path);
   const rl = createInterface({ input, crlfDelay: Infinity });
   for await (const line of rl) yield parseReportLine(line, instances) ?? line;
@@ -108,4 +119,3 @@ export async function assertMatchesReport(
   assert.deepEqual(myDrops, drops);
   return i;
 }
-

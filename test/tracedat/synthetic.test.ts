@@ -30,9 +30,16 @@ test('kvm payloads as trace-cmd prints them (kvm plugin for kvm_exit / kvm_entry
   // errno -4 is read unsigned, so `REC->errno < 0` is false in libtraceevent: reason 0 is printed, not "restart"
   assert.ok(payloads('kvm_userspace_exit').includes('reason KVM_EXIT_UNKNOWN (0)'));
   assert.ok(payloads('kvm_pio').some((p) => p.endsWith('(...)')));
-  assert.ok(payloads('kvm_pio').some((p) => p.endsWith(' ')), 'kvm_pio keeps its trailing blank');
+  assert.ok(
+    payloads('kvm_pio').some((p) => p.endsWith(' ')),
+    'kvm_pio keeps its trailing blank',
+  );
   // libtraceevent reads a big-endian cpumask byte-reversed: the report shows 56-59 for bytes 0f 00 … 00
-  assert.ok(payloads('ipi_send_cpumask').includes('cpumask=56-59 callsite=ttwu_queue_wakelist+0x11d callback=generic_smp_call_function_single_interrupt+0x0'));
+  assert.ok(
+    payloads('ipi_send_cpumask').includes(
+      'cpumask=56-59 callsite=ttwu_queue_wakelist+0x11d callback=generic_smp_call_function_single_interrupt+0x0',
+    ),
+  );
   const exit = got.events.find((e) => e.name === 'kvm_exit')!;
   assert.equal(exit.system, 'kvm');
   assert.equal(got.events.find((e) => e.pid === 4321)?.comm, '<...>');

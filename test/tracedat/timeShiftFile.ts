@@ -39,7 +39,8 @@ export function withTimeShift(src: Buffer, flags: number, cpus: TimeShiftSample[
   let lastDone = -1;
   let description = 0;
   while (next !== 0) {
-    if (src.readUInt16LE(next) !== 0 || src.readUInt16LE(next + 2) !== 0) throw new Error(`not a plain options section at ${next}`);
+    if (src.readUInt16LE(next) !== 0 || src.readUInt16LE(next + 2) !== 0)
+      throw new Error(`not a plain options section at ${next}`);
     description = src.readUInt32LE(next + 4);
     let p = next + 16;
     for (;;) {

@@ -45,7 +45,8 @@ function exitTitle(e: SketchExit, lane: string): string {
 /** The mark's shape carries its meaning without colour: ▲ critical, ○ off-critical, □ not attributed. */
 function mark(e: SketchExit, x: number, y: number): string {
   const cls = criticalClass(e.critical);
-  if (e.critical === true) return `<path class="${cls}" d="M${num(x)} ${num(y - 5)}L${num(x + 5)} ${num(y + 4)}L${num(x - 5)} ${num(y + 4)}Z"/>`;
+  if (e.critical === true)
+    return `<path class="${cls}" d="M${num(x)} ${num(y - 5)}L${num(x + 5)} ${num(y + 4)}L${num(x - 5)} ${num(y + 4)}Z"/>`;
   if (e.critical === false) return `<circle class="${cls}" cx="${num(x)}" cy="${num(y)}" r="4"/>`;
   return `<rect class="${cls}" x="${num(x - 3.5)}" y="${num(y - 3.5)}" width="7" height="7"/>`;
 }
@@ -88,7 +89,9 @@ export function renderTransactionTimeline(s: TransactionSketch, options: Timelin
   for (const e of s.exits) {
     const lane = s.lanes[e.lane];
     const attrs = `data-critical="${e.critical}" data-reason="${esc(e.reason)}"${e.line !== null ? ` data-line="${e.line}"` : ''}`;
-    parts.push(`<g class="ktl-exit" ${attrs}><title>${esc(exitTitle(e, lane.label))}</title>${mark(e, x(e.atNs), laneTop(e.lane) + 8)}</g>`);
+    parts.push(
+      `<g class="ktl-exit" ${attrs}><title>${esc(exitTitle(e, lane.label))}</title>${mark(e, x(e.atNs), laneTop(e.lane) + 8)}</g>`,
+    );
   }
 
   const breakdownY = axisY + 26;
@@ -119,7 +122,10 @@ function breakdownBar(s: TransactionSketch, x0: number, x1: number, y: number): 
   for (const p of s.breakdown) {
     const w = ((x1 - x0) * p.ns) / total;
     const text = `${p.label} ${formatDuration(p.ns)} (${formatPercent(p.ns / total)})`;
-    if (w > 0) out.push(`<rect class="${BREAKDOWN_CLASS[p.label]} ktl-part" data-part="${esc(p.label)}" x="${num(at)}" y="${num(y)}" width="${num(w)}" height="14"><title>${esc(text)}</title></rect>`);
+    if (w > 0)
+      out.push(
+        `<rect class="${BREAKDOWN_CLASS[p.label]} ktl-part" data-part="${esc(p.label)}" x="${num(at)}" y="${num(y)}" width="${num(w)}" height="14"><title>${esc(text)}</title></rect>`,
+      );
     at += w;
     if (p.ns > 0) legend.push(text);
   }
@@ -130,7 +136,14 @@ function breakdownBar(s: TransactionSketch, x0: number, x1: number, y: number): 
 function timelineTables(s: TransactionSketch): string {
   const exits = [...s.exits]
     .sort((a, b) => a.atNs - b.atNs)
-    .map((e) => [formatDuration(e.atNs), s.lanes[e.lane].label, e.reason, criticalWord(e.critical), e.durationNs === null ? '–' : formatDuration(e.durationNs), e.line === null ? '–' : String(e.line)]);
+    .map((e) => [
+      formatDuration(e.atNs),
+      s.lanes[e.lane].label,
+      e.reason,
+      criticalWord(e.critical),
+      e.durationNs === null ? '–' : formatDuration(e.durationNs),
+      e.line === null ? '–' : String(e.line),
+    ]);
   const total = s.breakdown.reduce((n, p) => n + p.ns, 0) || 1;
   const parts = s.breakdown.map((p) => [p.label, formatDuration(p.ns), formatPercent(p.ns / total)]);
   return (
