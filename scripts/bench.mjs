@@ -64,7 +64,8 @@ function measure(cmd, args, { captureStdout, env }) {
   if (haveTime) argv = ['/usr/bin/time', '-f', '%M %U %S', '-o', rssFile, cmd, ...args];
   else if (cmd === process.execPath) {
     const wrapper =
-      `process.on('exit',()=>require('fs').writeFileSync(${JSON.stringify(rssFile)},String(process.resourceUsage().maxRSS)));` +
+      `process.on('exit',()=>require('fs').writeFileSync(${JSON.stringify(rssFile)},` +
+      `String(process.resourceUsage().maxRSS)));` +
       `process.argv.splice(1,1);require(process.argv[1])`;
     argv = [cmd, '-e', wrapper, '--', ...args];
   } else argv = [cmd, ...args];
@@ -102,7 +103,9 @@ function runCli(file, env) {
   });
 }
 
-/** The trace.dat is timed both ways: CPU streams read in worker threads (the default on 2+ cores), and on one thread. */
+/**
+ * The trace.dat is timed both ways: CPU streams read in worker threads (the default on 2+ cores), and on one thread.
+ */
 const DAT_WAYS = [
   { label: 'trace.dat (v6, uncompressed), workers', env: { KVM_TRACE_LENS_PARALLEL: 'on' } },
   { label: 'trace.dat (v6, uncompressed), one thread', env: { KVM_TRACE_LENS_PARALLEL: 'off' } },
@@ -304,19 +307,23 @@ async function main() {
     r.cpuRatioToTraceCmd === null ? '–' : fmt(r.cpuRatioToTraceCmd, 2),
   ]);
   console.log(
-    `\n${env.date}, commit ${env.commit}, node ${env.node}, ${env.cpu}, ${env.memoryGiB} GiB RAM, trace-cmd ${env.traceCmd ?? 'not installed'}`,
+    `\n${env.date}, commit ${env.commit}, node ${env.node}, ${env.cpu}, ${env.memoryGiB} GiB RAM, trace-cmd ` +
+      `${env.traceCmd ?? 'not installed'}`,
   );
   console.log(
-    `inputs: ${RECORDING} (${rec.eventLines} events) repeated with timestamps shifted by ${rec.shiftNs / 1e6} ms per copy`,
+    `inputs: ${RECORDING} (${rec.eventLines} events) repeated with timestamps shifted by ${rec.shiftNs / 1e6} ms ` +
+      `per copy`,
   );
   if (datNote) console.log(datNote);
   console.log(`\n| ${header.join(' | ')} |\n|${header.map((h, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
   for (const l of lines) console.log(`| ${l.join(' | ')} |`);
   console.log(
-    `\nwall: median of the runs of \`node dist/cli.js analyze FILE --json\` (start-up included); peak RSS: /usr/bin/time %M;`,
+    `\nwall: median of the runs of \`node dist/cli.js analyze FILE --json\` (start-up included); peak RSS: ` +
+      `/usr/bin/time %M;`,
   );
   console.log(
-    'first progress: process start → first onProgress (after the first 4 MB); trace-cmd report: same events, `> /dev/null`.',
+    'first progress: process start → first onProgress (after the first 4 MB); trace-cmd report: same events, `> ' +
+      '/dev/null`.',
   );
   console.log('ratios: median over runs of ours ÷ the trace-cmd run just before it (wall; CPU = user + system time).');
   console.log(

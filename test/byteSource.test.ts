@@ -103,10 +103,12 @@ test('hover line counts come from the analysing pass and match counting the line
 });
 
 test('a stream that fails before its first byte: "cannot read" with the reason, not "empty"', async () => {
-  async function* broken(): AsyncGenerator<Uint8Array> {
-    throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
-  }
-  const s = await readInput({ kind: 'stream', name: 'remote://x.txt', chunks: broken() }, () => assert.fail());
+  const broken: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => ({
+      next: () => Promise.reject(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' })),
+    }),
+  };
+  const s = await readInput({ kind: 'stream', name: 'remote://x.txt', chunks: broken }, () => assert.fail());
   assert.equal(s.error, 'cannot read remote://x.txt: EIO');
 });
 

@@ -216,7 +216,8 @@ function partialBanner(view: AnalysisView): HTMLElement | null {
     'div',
     { class: 'banner partial cancelled', role: 'status', 'data-testid': 'partial-banner', 'data-state': 'cancelled' },
     el('strong', {}, 'Partial result'),
-    ` — reading was cancelled at ${percent}; the figures cover only the part that was read. Run the analysis again for the whole input.`,
+    ` — reading was cancelled at ${percent}; the figures cover only the part that was read. Run the analysis ` +
+      `again for the whole input.`,
   );
 }
 
@@ -288,7 +289,8 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
     root.append(
       section(
         'VM exits by reason',
-        `${view.exitsSource === 'guest-inferred' ? 'Inferred from guest events. ' : ''}Click a bar or a reason to see example lines.`,
+        `${view.exitsSource === 'guest-inferred' ? 'Inferred from guest events. ' : ''}Click a bar or a reason ` +
+          `to see example lines.`,
         box,
         reasonTable(view.reasons, actions),
       ),

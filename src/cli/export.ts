@@ -25,7 +25,8 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     process.stderr.write(
-      `kvm-trace-lens: cannot write ${out}: ${code === 'ENOENT' ? 'its folder does not exist' : (code ?? (e as Error).message)}\n`,
+      `kvm-trace-lens: cannot write ${out}: ` +
+        `${code === 'ENOENT' ? 'its folder does not exist' : (code ?? (e as Error).message)}\n`,
     );
     return 1;
   }
@@ -39,8 +40,8 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
     return 1;
   }
   process.stderr.write(
-    `${out}: ${formatCount(w.slices)} slices, ${formatCount(w.flows)} flows from ${formatCount(result.events)} trace events ` +
-      '(open it in https://ui.perfetto.dev or chrome://tracing)\n',
+    `${out}: ${formatCount(w.slices)} slices, ${formatCount(w.flows)} flows from ${formatCount(result.events)} ` +
+      'trace events (open it in https://ui.perfetto.dev or chrome://tracing)\n',
   );
   return 0;
 }

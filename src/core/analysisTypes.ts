@@ -146,7 +146,7 @@ export interface Analysis {
   transactions: TransactionsSummary | null;
   benchmark: BenchmarkSummary | null;
   recommendations: Recommendation[];
-  /** Extra: series statistics over repeated benchmark runs (as in Cully, xen-devel, 2007), null when fewer than two runs. */
+  /** Extra: series statistics over repeated benchmark runs (Cully, xen-devel, 2007); null below two runs. */
   series?: SeriesStats | null;
   /** Extra: how idle vCPUs were woken (host kvm_vcpu_wakeup / kvm_halt_poll_ns, guest cpu_idle poll state). */
   haltPolling?: HaltPollingSummary | null;

@@ -1,6 +1,6 @@
 // What core reads: a byte source — a path, bytes in memory, or an async stream of chunks (the extension feeds one
-// from vscode.workspace.fs for remote and virtual files, and bytes for unsaved documents). A path is opened once, through
-// a file accessor that tests can replace to count opens.
+// from vscode.workspace.fs for remote and virtual files, and bytes for unsaved documents). A path is opened once,
+// through a file accessor that tests can replace to count opens.
 import { promises as fsp } from 'node:fs';
 
 /** A file on disk (opened once, read through one handle). */

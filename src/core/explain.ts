@@ -78,7 +78,7 @@ export function explainTraceLine(text: string): LineExplanation | null {
       const info = msrInfo(m.msr);
       const name = info?.name ?? 'unknown MSR';
       const guest = ev.name !== 'kvm_msr';
-      const isExit = m.write && info?.category != null;
+      const isExit = m.write && info !== undefined && info.category !== null;
       const what = m.write ? 'write' : 'read';
       const token = ev.payload.match(guest ? /^[0-9a-f]+/i : /[0-9a-f]+(?= =)/i)?.[0] ?? '';
       return base(
@@ -86,7 +86,9 @@ export function explainTraceLine(text: string): LineExplanation | null {
           title: `${hex(m.msr)} ${name} ${what}${isExit && guest ? ' — a VM exit' : ''}`,
           category: info?.category ?? null,
           isExit,
-          description: `${sentence(info?.description ?? 'An MSR KVM Trace Lens has no notes on')}${m.write && m.msr === 0x830 && m.valueHex !== null ? icrText(m.valueHex) : ''}`,
+          description:
+            sentence(info?.description ?? 'An MSR KVM Trace Lens has no notes on') +
+            (m.write && m.msr === 0x830 && m.valueHex !== null ? icrText(m.valueHex) : ''),
           key: !guest ? hostMsrAccessReason(m.write, m.msr) : m.write ? guestMsrWriteReason(m.msr) : ev.name,
         },
         token,
@@ -114,7 +116,8 @@ export function explainTraceLine(text: string): LineExplanation | null {
             category: null,
             isExit: false,
             description:
-              "cpuidle-haltpoll's poll state: the vCPU spins in the guest, so a wake-up needs no IPI exit and no host wake-up.",
+              "cpuidle-haltpoll's poll state: the vCPU spins in the guest, so a wake-up needs no IPI exit and no " +
+              'host wake-up.',
             key: 'cpu_idle poll',
           },
           'state=0',
@@ -140,7 +143,8 @@ export function explainTraceLine(text: string): LineExplanation | null {
           category: 'ipi',
           isExit: false,
           description:
-            'The kernel is about to send an IPI; the ICR write that follows is the VM exit. A wake-up IPI hands the critical path to the target CPU.',
+            'The kernel is about to send an IPI; the ICR write that follows is the VM exit. A wake-up IPI hands ' +
+            'the critical path to the target CPU.',
           key: ev.name,
         },
         ev.payload.split(' ')[0],
@@ -155,7 +159,8 @@ export function explainTraceLine(text: string): LineExplanation | null {
           category: 'ipi',
           isExit: false,
           description:
-            'KVM emulates an IPI the guest sent: the target vCPU is kicked, and woken through the host scheduler if it halted.',
+            'KVM emulates an IPI the guest sent: the target vCPU is kicked, and woken through the host scheduler ' +
+            'if it halted.',
           key: 'kvm_apic_ipi',
         },
         'dst',
@@ -171,7 +176,8 @@ export function explainTraceLine(text: string): LineExplanation | null {
           isExit: false,
           description: w.polled
             ? 'Halt polling caught the wake-up: no schedule-out/in of the vCPU thread.'
-            : 'The vCPU thread was scheduled out while halted; the wake-up went through the host scheduler (Matlack, KVM Forum 2015: ~5.5 µs).',
+            : 'The vCPU thread was scheduled out while halted; the wake-up went through the host scheduler ' +
+              '(Matlack, KVM Forum 2015: ~5.5 µs).',
           key: 'kvm_vcpu_wakeup',
         },
         w.polled ? 'poll' : 'wait',

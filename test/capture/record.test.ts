@@ -122,7 +122,6 @@ test('Ctrl-C: the handler restores tracefs and exits 130 while the benchmark run
   const root = fakeTracefs(['power:cpu_idle', 'sched:sched_switch'], ['irq:irq_handler_entry']);
   let handler: ((signal: string) => void) | null = null;
   let exitCode: number | null = null;
-  let setEventDuringRun = '';
   const e = env(root, { onInterrupt: (h) => ((handler = h), () => (handler = null)), exit: (c) => (exitCode = c) });
   const out = join(tempDir('out'), 'run');
   const running = record(
@@ -130,7 +129,7 @@ test('Ctrl-C: the handler restores tracefs and exits 130 while the benchmark run
     e,
   );
   await new Promise((r) => setTimeout(r, 500));
-  setEventDuringRun = readFileSync(join(root, 'set_event'), 'utf8');
+  const setEventDuringRun = readFileSync(join(root, 'set_event'), 'utf8');
   handler!('SIGINT');
   assert.equal(exitCode, 130);
   assert.equal(readFileSync(join(root, 'set_event'), 'utf8'), 'irq:irq_handler_entry\n');

@@ -185,7 +185,9 @@ async function makeGeneratedInputs(workspace) {
   writeFileSync(join(workspace, HOSTILE_NAME), lines.join('\n') + '\n');
 }
 
-/** Waits until an Analysis panel's root is in this state ("busy", "reading", "partial", "final"); polls every 100 ms. */
+/**
+ * Waits until an Analysis panel's root is in this state ("busy", "reading", "partial", "final"); polls every 100 ms.
+ */
 async function waitPanelState(page, states, ms) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -324,7 +326,8 @@ async function main() {
   const hard = results.filter((r) => !r.ok && !r.soft);
   const soft = results.filter((r) => !r.ok && r.soft);
   console.log(
-    `\n${results.length - hard.length - soft.length}/${results.length} passed, ${hard.length} failed, ${soft.length} soft failures; screenshots in ${SHOTS}`,
+    `\n${results.length - hard.length - soft.length}/${results.length} passed, ${hard.length} failed, ` +
+      `${soft.length} soft failures; screenshots in ${SHOTS}`,
   );
   process.exit(hard.length > 0 ? 1 : 0);
 }
@@ -939,7 +942,8 @@ async function scaleAndHostileChecks(page, workspace) {
       : '';
     const figure2 = again ? await exitsFigure(again.frame) : '';
     console.log(
-      `      partial 1: ${JSON.stringify(banner1)} ${JSON.stringify(figure1)}; a second later: ${JSON.stringify(banner2)} ${JSON.stringify(figure2)}`,
+      `      partial 1: ${JSON.stringify(banner1)} ${JSON.stringify(figure1)}; a second later: ` +
+        `${JSON.stringify(banner2)} ${JSON.stringify(figure2)}`,
     );
     check('the reading banner gives the share read', /Reading… \d+\s?%/.test(banner1 ?? ''), JSON.stringify(banner1));
     check('the figures update while reading', figure1 !== '' && figure2 !== '' && figure1 !== figure2, '', {
@@ -957,7 +961,8 @@ async function scaleAndHostileChecks(page, workspace) {
       ? await cancelled.frame.$eval('[data-testid="partial-banner"]', (e) => e.textContent).catch(() => '')
       : '';
     console.log(
-      `      after Cancel: state ${cancelled?.state}, ${JSON.stringify(banner3)}, ${JSON.stringify(cancelled ? await exitsFigure(cancelled.frame) : '')}`,
+      `      after Cancel: state ${cancelled?.state}, ${JSON.stringify(banner3)}, ` +
+        `${JSON.stringify(cancelled ? await exitsFigure(cancelled.frame) : '')}`,
     );
     check(
       'Cancel in the progress notification stops reading; the panel keeps the result, labelled partial',
@@ -1016,7 +1021,8 @@ async function scaleAndHostileChecks(page, workspace) {
   // A 40 MB document is analysed in about a second: partial results may not show before the final one (the 200 MB
   // file above checks them); say which it was.
   console.log(
-    `      40 MB document: partial results ${seen.includes('reading') ? 'were' : 'were not'} shown before the final one`,
+    `      40 MB document: partial results ${seen.includes('reading') ? 'were' : 'were not'} shown before the ` +
+      `final one`,
   );
   if (final) console.log(`      40 MB final: ${JSON.stringify(await exitsFigure(final.frame))}`);
   await sleep(800);
@@ -1103,7 +1109,8 @@ async function scaleAndHostileChecks(page, workspace) {
   const measured = timings.filter((t) => t !== null);
   const fmt = measured.map((t) => `${Math.round(t)} ms`).join(', ');
   console.log(
-    `      hovers near the end (${lastLine}) of the 40 MB document: ${fmt} from mouse move to content (editor.hover.delay ${HOVER_DELAY_MS} ms included)`,
+    `      hovers near the end (${lastLine}) of the 40 MB document: ${fmt} from mouse move to content ` +
+      `(editor.hover.delay ${HOVER_DELAY_MS} ms included)`,
   );
   console.log(`      hover texts: ${JSON.stringify(hoverTexts.map((t) => t.replace(/\s+/g, ' ').slice(0, 140)))}`);
   check(

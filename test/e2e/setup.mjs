@@ -1,5 +1,6 @@
 // Installs what the end-to-end test needs, skipping whatever is already there (CI machines start clean):
-// Debian chromium + build headers, Node 24 from npm, code-server and playwright-core in a tools folder outside the repo.
+// Debian chromium + build headers, Node 24 from npm, code-server and playwright-core in a tools folder outside
+// the repository.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

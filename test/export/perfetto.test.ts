@@ -173,7 +173,7 @@ test('trace.dat: host exits equal the kvm_exit lines trace-cmd reports; guest re
   assert.ok(guest.some((e) => e.ph === 's' && e.cat === 'ipi'));
 });
 
-test('trace.dat with buffer instances: each buffer gets its own tracks (their CPU numbers are other CPUs)', async () => {
+test('trace.dat buffer instances: each buffer gets its own tracks (its CPU numbers are other CPUs)', async () => {
   const events = await exported(join(FIXTURES, 'tracedat', 'multi-v7.dat'));
   assertWellFormed(events);
   const second = events.find(

@@ -10,7 +10,8 @@ export class TraceWriter {
     const secs = Math.floor(ns / 1e9);
     const frac = String(ns % 1e9).padStart(9, '0');
     this.lines.push(
-      `${pad(`${comm}-${pid}`, 22)} [${String(cpu).padStart(3, '0')}] ${secs}.${frac}: ${`${name}:`.padEnd(21)} ${payload}`,
+      `${pad(`${comm}-${pid}`, 22)} [${String(cpu).padStart(3, '0')}] ${secs}.${frac}: ${`${name}:`.padEnd(21)} ` +
+        `${payload}`,
     );
     return this;
   }

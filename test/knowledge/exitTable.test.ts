@@ -44,7 +44,7 @@ test("trace-cmd's SVM EXIT_* names and the kernel's lowercase SVM names agree", 
   for (const [name, category] of cases) assert.equal(describeExit(name).category, category, name);
 });
 
-test('APIC_ACCESS is xAPIC register access (fixed by APICv / x2APIC / PV EOI), PREEMPTION_TIMER the guest timer', () => {
+test('APIC_ACCESS is xAPIC register access (APICv / x2APIC / PV EOI fix it), PREEMPTION_TIMER the guest timer', () => {
   const apic = describeExit('APIC_ACCESS');
   assert.equal(apic.category, 'eoi');
   assert.match(apic.description, /APICv/);
@@ -104,7 +104,7 @@ function oldPingPong(rounds: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-test('an old (2.6-era) halt-heavy host trace counts its halts as halts and can lead to halt-polling advice', async () => {
+test('an old (2.6-era) halt-heavy host trace counts halts as halts and can lead to halt-polling advice', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kvl-oldtrace-'));
   try {
     const path = join(dir, 'old.txt');
@@ -155,7 +155,7 @@ test('arm64 DABT_LOW: MMIO where a kvm_mmio follows, a stage-2 fault where none 
   }
 });
 
-test('s390 SIE exits (both tracepoint names of their eras) count as exits of their vCPU, wait state as a halt', async () => {
+test('s390 SIE exits (tracepoint names of both eras) count as exits of their vCPU, wait state a halt', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kvl-s390-'));
   try {
     const path = join(dir, 's390.txt');
@@ -189,7 +189,7 @@ test('s390 SIE exits (both tracepoint names of their eras) count as exits of the
   }
 });
 
-test('RISC-V perf kvm stat names (IRQ_/EXC_ prefixed, as printed in ruyisdk/linux-xuantie-kernel PR 247) categorised', () => {
+test('RISC-V perf kvm stat names (IRQ_/EXC_ prefixed, as in ruyisdk/linux-xuantie-kernel PR 247) categorised', () => {
   const cases: [string, string][] = [
     ['IRQ_S_TIMER', 'timer'],
     ['EXC_STORE_GUEST_PAGE_FAULT', 'page-fault'],

@@ -45,7 +45,7 @@ test('halts: duration from idle entry to idle exit, and a halt-polling recommend
   );
 });
 
-test('too few round trips for the evidence minimum: halt polling is not advised, and the rule says what to record', async () => {
+test('too few round trips for the evidence minimum: no halt polling advice, the rule says what to record', async () => {
   const a = await analyzeTexts({ 'rr.report.txt': seed003Trace(N) });
   assert.equal(
     a.recommendations.find((r) => r.id === 'halt-polling'),
@@ -71,10 +71,12 @@ test('both peers on one CPU: no halts on the critical path, so no halt polling',
             ['netserver', 200],
           ];
     lines.push(
-      `${`${a[0]}-${a[1]}`.padStart(22)} [000] 5.${String(t % 1e6).padStart(6, '0')}: sched_wakeup:         ${b[0]}:${b[1]} [120] CPU:000`,
+      `${`${a[0]}-${a[1]}`.padStart(22)} [000] 5.${String(t % 1e6).padStart(6, '0')}: sched_wakeup:         ` +
+        `${b[0]}:${b[1]} [120] CPU:000`,
     );
     lines.push(
-      `${`${a[0]}-${a[1]}`.padStart(22)} [000] 5.${String((t + 2) % 1e6).padStart(6, '0')}: sched_switch:         ${a[0]}:${a[1]} [120] S ==> ${b[0]}:${b[1]} [120]`,
+      `${`${a[0]}-${a[1]}`.padStart(22)} [000] 5.${String((t + 2) % 1e6).padStart(6, '0')}: sched_switch:         ` +
+        `${a[0]}:${a[1]} [120] S ==> ${b[0]}:${b[1]} [120]`,
     );
     t += 7;
   }

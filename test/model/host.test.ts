@@ -42,7 +42,7 @@ test('host trace: exits by reason and MSR, critical path, durations, wake-up fro
   );
 });
 
-test('host trace: halt_poll_ns recommended, predicting the wake-up cut to 1.7 µs (Matlack, KVM Forum 2015)', async () => {
+test('host trace: halt_poll_ns recommended, predicting a 1.7 µs wake-up (Matlack, KVM Forum 2015)', async () => {
   const a = await analyzeTexts({ 'host.report.txt': seed003HostTrace(ENOUGH) });
   const rec = a.recommendations.find((r) => r.id === 'halt-polling')!;
   assert.ok(rec, JSON.stringify(a.recommendations.map((r) => r.id)));
@@ -88,7 +88,8 @@ test("host scheduler events (host CPU numbers) do not move the vCPUs' critical-p
   const text = seed003HostTrace(N).replace(
     /^(.*)\[(\d+)\] (\S+): kvm_apic_ipi: +dst (\d)(.*)$/gm,
     (line, head, cpu, ts, dst) =>
-      `${line}\n${head}[${cpu}] ${ts}: sched_wakeup:         CPU ${dst}/KVM:${1000 + Number(dst)} [120] CPU:00${1 - Number(dst)}`,
+      `${line}\n${head}[${cpu}] ${ts}: sched_wakeup:         CPU ${dst}/KVM:${1000 + Number(dst)} [120] ` +
+      `CPU:00${1 - Number(dst)}`,
   );
   assert.ok(text.split('sched_wakeup').length > 2 * N, 'wake-ups were inserted');
   const a = await analyzeTexts({ 'host.report.txt': text });

@@ -1,4 +1,4 @@
-// The model on the real recordings (samples/ and test/fixtures/). Expected counts were taken with grep/awk on the files:
+// The model on the real recordings (samples/ and test/fixtures/). Expected counts were taken with grep/awk:
 //   zcat tcprr-cross-poll0.report.txt.gz | grep -c 'write_msr: *830,'   → 32853
 //   zcat tcprr-cross-poll0.report.txt.gz | grep -c 'write_msr: *6e0,'   → 23167
 //   zcat tcprr-cross-poll0.report.txt.gz | grep -c 'cpu_idle: *state=1 ' → 15583
@@ -95,7 +95,7 @@ test('compare: halt polling off → on, measured change against the prediction',
   assert.ok(Math.abs(check.error!) < 0.4);
 });
 
-test('host traces: exits by reason as kvm_exit prints them, with the MSR / APIC register written as parts', async () => {
+test('host traces: exits by reason as kvm_exit prints them, the MSR / APIC register written as parts', async () => {
   // expected.json: kvm_exit 5 — vintr 2, msr 2, hlt 1
   const a = await analyzeFiles([sample('public', 'shared-set', 'host-trace-svm-idle-halt-ipi-ts-only-2024.txt')]);
   assert.equal(a.exits?.source, 'host');

@@ -32,7 +32,7 @@ test('a streaming benchmark with kick-heavy exits: batching and EOI mitigation',
   );
 });
 
-test('the same exits under a request/response benchmark: no batching, said explicitly (Russell, lguest, 2007)', async () => {
+test('the same exits under request/response: no batching, said explicitly (Russell, lguest, 2007)', async () => {
   const a = await analyzeFiles([stat, sample('netperf', 'netperf-tcp-crr.txt')]);
   assert.match(a.benchmark!.test, /RR$/);
   assert.equal(

@@ -86,13 +86,16 @@ const PAIRS: { run: string; poll: number; input?: string; miss?: string }[] = [
 ];
 
 for (const { run, poll, input = 'dat', miss } of PAIRS) {
-  test(`halt polling ${run} (${input}) at ${poll / 1000} µs: ${miss ? `known miss — ${miss}` : 'measured in range'}`, async () => {
-    const f = await factsOf([rec(`${run}-poll0.${input}`), rec(`${run}-poll0.netperf.txt`)]);
-    const p = predictHaltPolling(f, poll)!;
-    const m = measured(`${run}-poll${poll}.netperf.txt`);
-    const inRange = p.low <= m && m <= p.high;
-    assert.equal(inRange, !miss, JSON.stringify({ p, m }));
-  });
+  test(
+    `halt polling ${run} (${input}) at ${poll / 1000} µs: ` + `${miss ? `known miss — ${miss}` : 'measured in range'}`,
+    async () => {
+      const f = await factsOf([rec(`${run}-poll0.${input}`), rec(`${run}-poll0.netperf.txt`)]);
+      const p = predictHaltPolling(f, poll)!;
+      const m = measured(`${run}-poll${poll}.netperf.txt`);
+      const inRange = p.low <= m && m <= p.high;
+      assert.equal(inRange, !miss, JSON.stringify({ p, m }));
+    },
+  );
 }
 
 test('halt polling at 200 µs: the point estimate within 15 % on three of the four pairs (docs/model.md)', async () => {

@@ -398,24 +398,28 @@ test('kvm_stat curses capture with two screens: only the last (cumulative) scree
   );
 });
 
-test('a mail-wrapped, quoted classic table: lines joined and warned once, trimmed rows become "other", one run per table', () => {
-  const res = readFile(join(FIXTURES, 'public', 'found', 'perf-kvm-stat-wrapped-quoted-hyperv-two-tables-2021.txt'));
-  assert.equal(res.format, 'perf-kvm-stat');
-  assert.deepEqual(res.runs, ['vmexit table, all vCPUs (line 23)', 'vmexit table, all vCPUs (line 39)']);
-  // 2 headers + 2 + 4 rows, each cut in two by the mail client
-  const wrapped = res.warnings.filter((w) => /wrapped by a mail client/.test(w.message));
-  assert.equal(wrapped.length, 1);
-  assert.match(wrapped[0].message, /\(8 lines; first at lines 23, 25, 27, 39, 41\)$/);
-  // Total Samples 787803 − (471831 + 238932); 342788 − (255152 + 39967 + 35003 + 6622)
-  const other = res.rows.filter((r) => r.reason === 'other (rows not shown)').map((r) => [r.line, r.count]);
-  assert.deepEqual(other, [
-    [30, 77040],
-    [50, 6044],
-  ]);
-  assert.equal(res.warnings.filter((w) => /Total Samples/.test(w.message)).length, 1);
-  const ext = res.rows.find((r) => r.reason === 'EXTERNAL_INTERRUPT')!;
-  assert.deepEqual([ext.samplePct, ext.timePct, ext.minNs, ext.maxNs, ext.meanNs], [59.89, 68.58, 640, 65420, 2340]);
-});
+test(
+  'a mail-wrapped, quoted classic table: lines joined and warned once, trimmed rows become "other", one run ' +
+    'per table',
+  () => {
+    const res = readFile(join(FIXTURES, 'public', 'found', 'perf-kvm-stat-wrapped-quoted-hyperv-two-tables-2021.txt'));
+    assert.equal(res.format, 'perf-kvm-stat');
+    assert.deepEqual(res.runs, ['vmexit table, all vCPUs (line 23)', 'vmexit table, all vCPUs (line 39)']);
+    // 2 headers + 2 + 4 rows, each cut in two by the mail client
+    const wrapped = res.warnings.filter((w) => /wrapped by a mail client/.test(w.message));
+    assert.equal(wrapped.length, 1);
+    assert.match(wrapped[0].message, /\(8 lines; first at lines 23, 25, 27, 39, 41\)$/);
+    // Total Samples 787803 − (471831 + 238932); 342788 − (255152 + 39967 + 35003 + 6622)
+    const other = res.rows.filter((r) => r.reason === 'other (rows not shown)').map((r) => [r.line, r.count]);
+    assert.deepEqual(other, [
+      [30, 77040],
+      [50, 6044],
+    ]);
+    assert.equal(res.warnings.filter((w) => /Total Samples/.test(w.message)).length, 1);
+    const ext = res.rows.find((r) => r.reason === 'EXTERNAL_INTERRUPT')!;
+    assert.deepEqual([ext.samplePct, ext.timePct, ext.minNs, ext.maxNs, ext.meanNs], [59.89, 68.58, 640, 65420, 2340]);
+  },
+);
 
 test('a row whose name stayed alone on its line (numbers wrapped onto the next) is joined, not dropped', () => {
   const text = [

@@ -199,7 +199,7 @@ test('-k with THROUGHPUT_UNITS=MBytes/s: binary megabytes to bits/s', () => {
   assert.equal(o.results[0].extra.LOCAL_CPU_UTIL, 12.34);
 });
 
-test('a banner with no result line warns; a "!!! WARNING" confidence block warns and its figures reach the result', () => {
+test('a banner with no result line warns; a "!!! WARNING" confidence block warns, its figures reach the result', () => {
   const o = read(fixture('netperf-banner-no-result-then-warning.txt'));
   assert.equal(o.results.length, 1);
   const noResult = o.warnings.find((w) => w.line === 2);
@@ -268,7 +268,7 @@ test('garbage never throws and numeric junk is reported', () => {
   assert.ok(o.warnings.some((w) => w.line === 7 && /unknown unit/.test(w.message)));
 });
 
-test('-P 0 -o CSV iterations without a banner: every values line is a run (the header line, else the -o selectors)', () => {
+test('-P 0 -o CSV iterations without a banner: each values line is a run (header line, else the -o selectors)', () => {
   const tagged = read(fixture('netperf-csv-P0-header-no-banner-constructed.txt'));
   assert.deepEqual(tagged.warnings, []);
   assert.deepEqual(

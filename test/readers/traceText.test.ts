@@ -591,7 +591,7 @@ test('perf script -F selections: comm+time, cpu+time, pid+time; integer timestam
   assert.match(run.warnings[0].message, /unit is unknown.*\(2 lines; first at lines 4, 5\)/);
 });
 
-test('event lines with no timestamp at all are read only where no timestamp was seen; list numbers are not times', () => {
+test('event lines with no timestamp are read only where no timestamp was seen; list numbers are not times', () => {
   const bare = runLines('trace-cmd-report', ['  kvm_exit:   reason EXIT_NPF rip 0x1 info', '    200000006 1ab000']);
   assert.deepEqual(
     bare.events.map((e) => [e.name, e.payload, Number.isNaN(e.timeNs)]),
@@ -605,7 +605,7 @@ test('event lines with no timestamp at all are read only where no timestamp was 
   assert.equal(timed.events.length, 1);
 });
 
-test('a trace timed by a counter clock (no fraction): counts, but no durations or rates in an invented unit', async () => {
+test('a counter-clock trace (no fraction): counts, but no durations or rates in an invented unit', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'kvl-counter-clock-'));
   try {
     const path = join(dir, 'tsc.txt');

@@ -157,7 +157,8 @@ test('timestamp_correction_calc: interpolation, truncation toward zero, scaling,
   assert.equal(timestampCorrectionCalc(1500n, 0, a, b), 1000n);
   // scaling 3, fraction 1: (1500 * 3) >> 1 = 2250, then + tscor (no interpolation) -500
   assert.equal(timestampCorrectionCalc(1500n, 0, sample(1000n, -500n, 3n, 1n), b), 1750n);
-  // positive offset extrapolated before the first sample: ts 0 → (0 - 1000) * 200 = -200000, (-200000 + 500) / 1000 = -199
+  // positive offset extrapolated before the first sample:
+  // ts 0 → (0 - 1000) * 200 = -200000, (-200000 + 500) / 1000 = -199
   assert.equal(timestampCorrectionCalc(0n, 1, sample(1000n, 500n), sample(2000n, 700n)), 301n);
 });
 

@@ -110,7 +110,9 @@ export async function assertMatchesReport(
     assert.ok(ev, `report has more events than the reader (first missing: #${i} ${JSON.stringify(line)})`);
     const t = printedTime(ev.timeNs, digits);
     const mine = `${ev.instance ?? ''}| ${ev.comm}-${ev.pid} [${ev.cpu}] ${t.sec}.${t.frac}: ${ev.name}: ${ev.payload}`;
-    const theirs = `${line.instance ?? ''}| ${line.comm}-${line.pid} [${line.cpu}] ${line.sec}.${line.frac}: ${line.name}: ${line.payload}`;
+    const theirs =
+      `${line.instance ?? ''}| ${line.comm}-${line.pid} [${line.cpu}] ${line.sec}.${line.frac}: ` +
+      `${line.name}: ${line.payload}`;
     if (mine !== theirs) assert.equal(mine, theirs, `event #${i} differs`);
     i++;
   }

@@ -18,7 +18,7 @@ for (const name of ['kvm-le-4k', 'kvm-be-8k', 'kvm-le-commit4']) {
   });
 }
 
-test('kvm payloads as trace-cmd prints them (kvm plugin for kvm_exit / kvm_entry, print fmt for the rest)', async () => {
+test('kvm payloads as trace-cmd prints them (kvm plugin: kvm_exit / kvm_entry, print fmt: the rest)', async () => {
   const got = await collect(join(DIR, 'kvm-be-8k.dat'));
   const payloads = (name: string) => got.events.filter((e) => e.name === name).map((e) => e.payload);
   // lines checked by eye against the saved report

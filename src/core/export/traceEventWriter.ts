@@ -63,7 +63,8 @@ export class TraceEventWriter {
   instant(pid: number, tid: number, name: string, cat: string, atNs: number, args?: object): void {
     const a = args ? `,"args":${JSON.stringify(args)}` : '';
     this.push(
-      `{"ph":"i","s":"t","pid":${pid},"tid":${tid},"ts":${usText(atNs)},"name":${JSON.stringify(name)},"cat":${JSON.stringify(cat)}${a}}`,
+      `{"ph":"i","s":"t","pid":${pid},"tid":${tid},"ts":${usText(atNs)},` +
+        `"name":${JSON.stringify(name)},"cat":${JSON.stringify(cat)}${a}}`,
     );
     this.counts.instants++;
   }

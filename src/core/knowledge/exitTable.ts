@@ -33,7 +33,8 @@ const VMX: Row[] = [
     12,
     'HLT',
     'halt',
-    'The vCPU executed HLT: it is idle until an interrupt wakes it; waking costs a host schedule-in unless halt polling catches it',
+    'The vCPU executed HLT: it is idle until an interrupt wakes it; waking costs a host schedule-in unless halt ' +
+      'polling catches it',
   ],
   [13, 'INVD', 'other', 'INVD instruction'],
   [14, 'INVLPG', 'other', 'INVLPG (shadow paging)'],
@@ -72,7 +73,8 @@ const VMX: Row[] = [
     44,
     'APIC_ACCESS',
     'eoi',
-    'xAPIC register access through the APIC-access page (mostly EOI writes; also TPR, ICR, timer), not a device kick: APICv, x2APIC or PV EOI removes it; a following kvm_apic / kvm_mmio names the register',
+    'xAPIC register access through the APIC-access page (mostly EOI writes; also TPR, ICR, timer), not a device ' +
+      'kick: APICv, x2APIC or PV EOI removes it; a following kvm_apic / kvm_mmio names the register',
   ],
   [45, 'EOI_INDUCED', 'eoi', 'EOI for a level-triggered or notified vector (EOI exit bitmap)'],
   [46, 'GDTR_IDTR', 'other', 'Descriptor-table register access'],
@@ -90,7 +92,8 @@ const VMX: Row[] = [
     52,
     'PREEMPTION_TIMER',
     'timer',
-    'VMX preemption timer expired: KVM arms it for the guest\'s own APIC timer ("hv timer"), so this is the guest\'s timer firing',
+    'VMX preemption timer expired: KVM arms it for the guest\'s own APIC timer ("hv timer"), so this is the ' +
+      "guest's timer firing",
   ],
   [53, 'INVVPID', 'other', 'Nested VMX instruction'],
   [54, 'WBINVD', 'other', 'WBINVD instruction'],
@@ -165,7 +168,9 @@ const SVM: Row[] = [
   [0x403, 'vmgexit', 'other', 'SEV-ES VMGEXIT'],
 ];
 
-/** arm64 ESR_ELx exception classes (arch/arm64/include/asm/esr.h), as `kvm_exit: TRAP: HSR_EC: 0x.. (NAME)` prints them. */
+/**
+ * arm64 ESR_ELx exception classes (arch/arm64/include/asm/esr.h), as `kvm_exit: TRAP: HSR_EC: 0x.. (NAME)` prints them.
+ */
 const ARM64_EC: Row[] = [
   [0x00, 'UNKNOWN', 'other', 'Unknown reason'],
   [0x01, 'WFx', 'halt', 'WFI/WFE: the vCPU waits for an interrupt (the arm64 HLT)'],

@@ -219,7 +219,9 @@ class Iperf3JsonReader implements LineReader {
   private closeStream(lastLineNo: number): void {
     const run = this.stream!;
     this.stream = null;
-    const message = `iperf3 --json-stream run from line ${run.line} has no "end" event (cut short?); only its intervals are read`;
+    const message =
+      `iperf3 --json-stream run from line ${run.line} has no "end" event (cut short?); only its ` +
+      `intervals are read`;
     this.bad.note('stream-without-end', run.line, message);
     this.startLine = run.line;
     this.keyLines = {};
@@ -373,7 +375,8 @@ class Iperf3JsonReader implements LineReader {
     if (typeof doc.error === 'string') {
       this.sink.fail(this.keyLines.error ?? this.startLine, `iperf3: error - ${doc.error}`);
     } else if (emitted === 0 && doc.end !== undefined) {
-      const message = `iperf3 JSON document at line ${this.startLine} has no end summary (sum_sent / sum_received / sum)`;
+      const message =
+        `iperf3 JSON document at line ${this.startLine} has no end summary (sum_sent / ` + `sum_received / sum)`;
       this.sink.warn(this.startLine, message);
     } else if (emitted === 0 && !cutShort) {
       this.sink.warn(this.startLine, `iperf3 JSON document at line ${this.startLine} has no "end" section: no summary`);

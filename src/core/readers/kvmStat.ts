@@ -191,7 +191,8 @@ export class KvmStatLineReader implements LineReader {
         this.screenOverflowWarned = true;
         this.sink.warn(
           lineNo,
-          `kvm_stat screen from line ${this.screenColumnsLine} has more than ${MAX_SCREEN_ROWS} rows; the rest is ignored`,
+          `kvm_stat screen from line ${this.screenColumnsLine} has more than ${MAX_SCREEN_ROWS} rows; the rest ` +
+            `is ignored`,
         );
       }
       return true;
@@ -200,7 +201,8 @@ export class KvmStatLineReader implements LineReader {
     this.warnings.note(
       'bad-screen-row',
       lineNo,
-      `expected a kvm_stat row (EVENT TOTAL${this.screenHasPct ? ' %TOTAL' : ''} CURAVG/S) in the screen from line ${this.screenColumnsLine}; found ${JSON.stringify(t.trim().slice(0, 120))}`,
+      `expected a kvm_stat row (EVENT TOTAL${this.screenHasPct ? ' %TOTAL' : ''} CURAVG/S) in the screen from ` +
+        `line ${this.screenColumnsLine}; found ${JSON.stringify(t.trim().slice(0, 120))}`,
     );
     this.inScreen = false;
     return true;
@@ -251,7 +253,8 @@ export class KvmStatLineReader implements LineReader {
       this.warnings.note(
         'bad-log-line',
         lineNo,
-        `expected ${banner.keys.length} values (one per name in the kvm_stat header at line ${banner.line}); found ${values.length}`,
+        `expected ${banner.keys.length} values (one per name in the kvm_stat header at line ${banner.line}); ` +
+          `found ${values.length}`,
       );
       return;
     }
@@ -291,7 +294,8 @@ export class KvmStatLineReader implements LineReader {
     if (this.sink.records === 0) {
       this.sink.warn(
         null,
-        'no kvm_stat output found (expected the "kvm statistics" screen, kvm_stat -1 "name total delta" lines, or -l/-c log lines)',
+        'no kvm_stat output found (expected the "kvm statistics" screen, kvm_stat -1 "name total delta" lines, ' +
+          'or -l/-c log lines)',
       );
     }
   }

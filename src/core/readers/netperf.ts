@@ -38,7 +38,9 @@ const BANNER_TESTS: Record<string, string> = {
   'UDP REQUEST/RESPONSE': 'UDP_RR',
 };
 
-/** Omni output names as printed by -O/-o (the header lines joined) → the -k key names (nettest_omni.c set_output_elt). */
+/**
+ * Omni output names as printed by -O/-o (the header lines joined) → the -k key names (nettest_omni.c set_output_elt).
+ */
 const OMNI_HEADERS: Record<string, string> = {
   'Result Tag': 'RESULT_BRAND',
   'Socket Type': 'SOCKET_TYPE',
@@ -300,7 +302,8 @@ class NetperfLineReader implements LineReader {
     if (this.skippedTraceLines > 0) {
       this.sink.warn(
         this.firstSkippedTraceLine,
-        `${this.skippedTraceLines} trace event lines in this netperf output were not read (from line ${this.firstSkippedTraceLine}); put the trace in a file of its own and analyse both files together`,
+        `${this.skippedTraceLines} trace event lines in this netperf output were not read (from line ` +
+          `${this.firstSkippedTraceLine}); put the trace in a file of its own and analyse both files together`,
       );
     }
     this.warnings.flush();

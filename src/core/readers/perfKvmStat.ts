@@ -360,7 +360,8 @@ export class PerfKvmStatLineReader implements LineReader {
   private checkTotal(tab: PerfTable, samples: number, lineNo: number): void {
     if (tab.rows === 0 || samples === tab.rowSum) return;
     if (samples < tab.rowSum) {
-      const message = `"Total Samples:${samples}" is below the sum of the table's rows (${tab.rowSum}); rows kept as printed`;
+      const message =
+        `"Total Samples:${samples}" is below the sum of the table's rows (${tab.rowSum}); rows ` + `kept as printed`;
       this.warnings.note('total-below-rows', lineNo, message);
       return;
     }

@@ -320,7 +320,8 @@ class TraceTextLineReader implements LineReader {
     const dropped = DROPPED_LINE.exec(trimmed);
     if (dropped) {
       const what = dropped[2] !== undefined ? `${dropped[2]} events` : 'an unknown number of events';
-      const message = `CPU ${dropped[1]}: ${what} dropped here (${trimmed}); counts and rates around this point are low`;
+      const message =
+        `CPU ${dropped[1]}: ${what} dropped here (${trimmed}); counts and rates around this point ` + `are low`;
       this.sink.warn(lineNo, message);
       return;
     }

@@ -25,7 +25,9 @@ export interface EventType {
   decodeFields: FieldDecoder | null;
 }
 
-/** pid → comm, seeded from saved_cmdlines; the sched plugin adds comms it sees (first one wins, as tep_register_comm). */
+/**
+ * pid → comm, seeded from saved_cmdlines; the sched plugin adds comms it sees (first one wins, as tep_register_comm).
+ */
 export class CommTable {
   constructor(readonly map: Map<number, string>) {}
   register(pid: number, comm: string): void {

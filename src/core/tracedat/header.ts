@@ -140,12 +140,11 @@ function parseTraceClock(text: string): string | null {
 function strtoll(text: string): bigint {
   const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)/.exec(text);
   if (!m) return 0n;
-  let body = m[2];
+  const body = m[2];
   let v: bigint;
   if (/^0[xX]/.test(body)) v = BigInt(body);
   else if (body.length > 1 && body.startsWith('0')) v = BigInt('0o' + body.slice(1));
   else v = BigInt(body);
-  body = '';
   return m[1] === '-' ? -v : v;
 }
 
@@ -583,7 +582,8 @@ class HeaderReader {
   private async openSection(offset: number, expectId: number): Promise<Cursor> {
     if (offset <= 0 || offset >= this.size) {
       throw new TraceDatError(
-        `section ${expectId} at byte offset ${offset} is outside the file (size ${this.size}): the file is truncated or the offset is corrupt`,
+        `section ${expectId} at byte offset ${offset} is outside the file (size ${this.size}): the file is ` +
+          `truncated or the offset is corrupt`,
         offset,
       );
     }

@@ -102,7 +102,8 @@ function pickBuffers(h: TraceDatHeader, sink: RecordSink, wanted: string | undef
       const present = flyrecord.map((b) => (b.name === '' ? '(top)' : b.name));
       sink.fail(
         null,
-        `${wanted === undefined ? 'the file' : label(wanted)} has no event data${present.length ? `; instances present: ${present.join(', ')}` : ''}`,
+        `${wanted === undefined ? 'the file' : label(wanted)} has no event ` +
+          `data${present.length ? `; instances present: ${present.join(', ')}` : ''}`,
       );
     }
     return null;

@@ -115,7 +115,9 @@ export class CpuStream {
       this.problem({
         cpu: this.cpu,
         offset: this.fileNext,
-        message: `file truncated: CPU ${this.cpu} data should run to byte offset ${this.fileEnd} but the file ends at ${this.fileSize}`,
+        message:
+          `file truncated: CPU ${this.cpu} data should run to byte offset ${this.fileEnd} but the file ` +
+          `ends at ${this.fileSize}`,
         fatal: true,
       });
       this.done = true;
@@ -132,7 +134,9 @@ export class CpuStream {
       this.problem({
         cpu: this.cpu,
         offset: this.fileNext + bytesRead,
-        message: `file truncated at byte offset ${this.fileNext + bytesRead}: CPU ${this.cpu} data should run to byte offset ${this.fileEnd}; events after the cut are lost`,
+        message:
+          `file truncated at byte offset ${this.fileNext + bytesRead}: CPU ${this.cpu} data should run to ` +
+          `byte offset ${this.fileEnd}; events after the cut are lost`,
         fatal: true,
       });
       this.setBatch(buf, this.fileNext, whole);
@@ -166,7 +170,8 @@ export class CpuStream {
     const size = le ? hdr.readUInt32LE(4) : hdr.readUInt32BE(4);
     if (at + 8 + zsize > this.fileSize) {
       throw new Error(
-        `file truncated: compressed chunk of CPU ${this.cpu} at byte offset ${at} needs ${zsize} bytes past the end of the file`,
+        `file truncated: compressed chunk of CPU ${this.cpu} at byte offset ${at} needs ${zsize} bytes past the ` +
+          `end of the file`,
       );
     }
     if (size > 256 * 1024 * 1024 || size % this.layout.pageSize !== 0) {
@@ -219,7 +224,8 @@ export class CpuStream {
       const avail = Math.min(ps, this.batchLen - start) - 8 - this.layout.commitSize;
       if (size > avail) {
         this.badPage(
-          `page at byte offset ${this.pageFileOffset()} claims ${size} bytes of data but a page holds ${ps - 8 - this.layout.commitSize}`,
+          `page at byte offset ${this.pageFileOffset()} claims ${size} bytes of data but a page holds ` +
+            `${ps - 8 - this.layout.commitSize}`,
         );
         if (this.done) return false;
         continue;

@@ -65,20 +65,27 @@ export function renderHistogram(h: HistogramInput): string {
   parts.push(
     `<text class="ktl-tick" x="${X0 - 4}" y="${Y_TOP + 4}" text-anchor="end">${esc(formatCount(maxCount))}</text>`,
   );
-  let label = `${h.title}: ${formatCount(total)} values from ${formatDuration(edges[0].lowerNs)} to ${formatDuration(edges[edges.length - 1].upperNs)}`;
+  let label =
+    `${h.title}: ${formatCount(total)} values from ${formatDuration(edges[0].lowerNs)} to ` +
+    `${formatDuration(edges[edges.length - 1].upperNs)}`;
   if (h.pollWindowNs !== null) {
     const share = shareCovered(h.bins, h.pollWindowNs);
     const wx = num(x(h.pollWindowNs));
     parts.push(
-      `<rect class="ktl-covered" x="${X0}" y="${Y_TOP}" width="${num(x(h.pollWindowNs) - X0)}" height="${Y_AXIS - Y_TOP}"/>`,
+      `<rect class="ktl-covered" x="${X0}" y="${Y_TOP}" width="${num(x(h.pollWindowNs) - X0)}" ` +
+        `height="${Y_AXIS - Y_TOP}"/>`,
     );
     const covered = Math.round(share * total);
-    const text = `poll window ${formatDuration(h.pollWindowNs)} covers ${formatPercent(share)} (${formatCount(covered)} of ${formatCount(total)})`;
+    const text =
+      `poll window ${formatDuration(h.pollWindowNs)} covers ${formatPercent(share)} ` +
+      `(${formatCount(covered)} of ${formatCount(total)})`;
     parts.push(
-      `<line class="ktl-window" data-window-ns="${h.pollWindowNs}" x1="${wx}" x2="${wx}" y1="${Y_TOP - 6}" y2="${Y_AXIS}"/>`,
+      `<line class="ktl-window" data-window-ns="${h.pollWindowNs}" x1="${wx}" x2="${wx}" y1="${Y_TOP - 6}" ` +
+        `y2="${Y_AXIS}"/>`,
     );
     parts.push(
-      `<text x="${wx}" y="${Y_TOP - 10}" text-anchor="${x(h.pollWindowNs) > WIDTH * 0.7 ? 'end' : 'start'}">${esc(text)}</text>`,
+      `<text x="${wx}" y="${Y_TOP - 10}" ` +
+        `text-anchor="${x(h.pollWindowNs) > WIDTH * 0.7 ? 'end' : 'start'}">${esc(text)}</text>`,
     );
     label += `; the ${text} of them`;
   }
@@ -87,7 +94,9 @@ export function renderHistogram(h: HistogramInput): string {
     const height = yOf(b.count);
     const text = `${formatDuration(b.lowerNs)} – ${formatDuration(b.upperNs)}: ${formatCount(b.count)}`;
     parts.push(
-      `<rect class="ktl-bar" data-count="${b.count}" x="${num(left)}" y="${num(Y_AXIS - height)}" width="${num(Math.max(x(b.upperNs) - left - 0.5, 0.5))}" height="${num(height)}"><title>${esc(text)}</title></rect>`,
+      `<rect class="ktl-bar" data-count="${b.count}" x="${num(left)}" y="${num(Y_AXIS - height)}" ` +
+        `width="${num(Math.max(x(b.upperNs) - left - 0.5, 0.5))}" ` +
+        `height="${num(height)}"><title>${esc(text)}</title></rect>`,
     );
   }
   const rows = edges

@@ -45,8 +45,10 @@ function exitTitle(e: SketchExit, lane: string): string {
 /** The mark's shape carries its meaning without colour: ▲ critical, ○ off-critical, □ not attributed. */
 function mark(e: SketchExit, x: number, y: number): string {
   const cls = criticalClass(e.critical);
-  if (e.critical === true)
-    return `<path class="${cls}" d="M${num(x)} ${num(y - 5)}L${num(x + 5)} ${num(y + 4)}L${num(x - 5)} ${num(y + 4)}Z"/>`;
+  if (e.critical === true) {
+    const d = `M${num(x)} ${num(y - 5)}L${num(x + 5)} ${num(y + 4)}L${num(x - 5)} ${num(y + 4)}Z`;
+    return `<path class="${cls}" d="${d}"/>`;
+  }
   if (e.critical === false) return `<circle class="${cls}" cx="${num(x)}" cy="${num(y)}" r="4"/>`;
   return `<rect class="${cls}" x="${num(x - 3.5)}" y="${num(y - 3.5)}" width="7" height="7"/>`;
 }
@@ -67,9 +69,11 @@ export function renderTransactionTimeline(s: TransactionSketch, options: Timelin
       // Running is a thin bar, halted a faint full-height one, an exit a full-height solid one.
       const thin = sp.kind === 'running';
       const y = thin ? barY(i) + BAR_H / 2 - 2 : barY(i);
+      const title = `${lane.label} ${sp.kind} ${formatDuration(sp.startNs)} – ${formatDuration(sp.endNs)}`;
       parts.push(
-        `<rect class="span-${sp.kind}" x="${num(x(sp.startNs))}" y="${num(y)}" width="${num(Math.max(x(sp.endNs) - x(sp.startNs), 0.5))}" ` +
-          `height="${thin ? 4 : BAR_H}"><title>${esc(`${lane.label} ${sp.kind} ${formatDuration(sp.startNs)} – ${formatDuration(sp.endNs)}`)}</title></rect>`,
+        `<rect class="span-${sp.kind}" x="${num(x(sp.startNs))}" y="${num(y)}" ` +
+          `width="${num(Math.max(x(sp.endNs) - x(sp.startNs), 0.5))}" ` +
+          `height="${thin ? 4 : BAR_H}"><title>${esc(title)}</title></rect>`,
       );
     }
   });
@@ -80,17 +84,23 @@ export function renderTransactionTimeline(s: TransactionSketch, options: Timelin
     const ty = barY(a.toLane) + (a.toLane > a.fromLane ? 0 : BAR_H);
     const angle = Math.atan2(ty - fy, tx - fx);
     const head = [0.45, -0.45].map((d) => `${num(tx - 7 * Math.cos(angle + d))} ${num(ty - 7 * Math.sin(angle + d))}`);
-    const label = `${a.kind === 'ipi' ? 'IPI' : 'hand-off'} ${s.lanes[a.fromLane].label} → ${s.lanes[a.toLane].label}, ${formatDuration(a.toNs - a.fromNs)}${a.toHalted ? ' (target halted)' : ''}`;
+    const label =
+      `${a.kind === 'ipi' ? 'IPI' : 'hand-off'} ${s.lanes[a.fromLane].label} → ` +
+      `${s.lanes[a.toLane].label}, ${formatDuration(a.toNs - a.fromNs)}${a.toHalted ? ' (target halted)' : ''}`;
     parts.push(
-      `<g class="ktl-flow" data-kind="${a.kind}"><title>${esc(label)}</title><line class="ktl-arrow" x1="${num(fx)}" y1="${num(fy)}" x2="${num(tx)}" y2="${num(ty)}"/>` +
+      `<g class="ktl-flow" data-kind="${a.kind}"><title>${esc(label)}</title><line class="ktl-arrow" ` +
+        `x1="${num(fx)}" y1="${num(fy)}" x2="${num(tx)}" y2="${num(ty)}"/>` +
         `<path class="ktl-arrowhead" d="M${num(tx)} ${num(ty)}L${head[0]}L${head[1]}Z"/></g>`,
     );
   }
   for (const e of s.exits) {
     const lane = s.lanes[e.lane];
-    const attrs = `data-critical="${e.critical}" data-reason="${esc(e.reason)}"${e.line !== null ? ` data-line="${e.line}"` : ''}`;
+    const attrs =
+      `data-critical="${e.critical}" ` +
+      `data-reason="${esc(e.reason)}"${e.line !== null ? ` data-line="${e.line}"` : ''}`;
     parts.push(
-      `<g class="ktl-exit" ${attrs}><title>${esc(exitTitle(e, lane.label))}</title>${mark(e, x(e.atNs), laneTop(e.lane) + 8)}</g>`,
+      `<g class="ktl-exit" ` +
+        `${attrs}><title>${esc(exitTitle(e, lane.label))}</title>${mark(e, x(e.atNs), laneTop(e.lane) + 8)}</g>`,
     );
   }
 
@@ -124,7 +134,8 @@ function breakdownBar(s: TransactionSketch, x0: number, x1: number, y: number): 
     const text = `${p.label} ${formatDuration(p.ns)} (${formatPercent(p.ns / total)})`;
     if (w > 0)
       out.push(
-        `<rect class="${BREAKDOWN_CLASS[p.label]} ktl-part" data-part="${esc(p.label)}" x="${num(at)}" y="${num(y)}" width="${num(w)}" height="14"><title>${esc(text)}</title></rect>`,
+        `<rect class="${BREAKDOWN_CLASS[p.label]} ktl-part" data-part="${esc(p.label)}" x="${num(at)}" ` +
+          `y="${num(y)}" width="${num(w)}" height="14"><title>${esc(text)}</title></rect>`,
       );
     at += w;
     if (p.ns > 0) legend.push(text);
