@@ -1,4 +1,4 @@
-// The CLI as scripts use it (CONTRACT.md): stdout carries only the result, exit codes 0/1/2.
+// The CLI as scripts use it (the outside contract): stdout carries only the result, exit codes 0/1/2.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -5,7 +5,7 @@ import { formatCount } from '../presentation/format';
 
 export const EXPORT_USAGE = '  kvm-trace-lens export --perfetto OUT.json FILE...';
 
-/** Exit status as CONTRACT.md says: 0 done (warnings too), 2 usage error, 1 when no input gave a trace event. */
+/** Exit status as the outside contract fixes it: 0 done (warnings too), 2 usage error, 1 no trace event at all. */
 export async function exportCommand(argv: readonly string[]): Promise<number> {
   let out: string | null = null;
   const files: string[] = [];

@@ -1,4 +1,5 @@
-// The analysis as CONTRACT.md fixes it (`analyze --json`). Fields may be added; these names and meanings stay.
+// The analysis as docs/analysis.schema.json publishes it (`analyze --json`). Fields may be added; these names and
+// meanings stay.
 import type { InputFormat, InputWarning } from './records';
 import type { SketchSample } from './model/transactionSketch';
 

@@ -18,7 +18,8 @@ const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TRACE = join(REPO, 'test', 'fixtures', 'guest-trace', 'tcprr-cross-poll0.head.report.txt');
 const DAT = join(REPO, 'samples', 'guest-trace', 'tcprr-cross-poll0.dat');
 const SHOTS = join(REPO, '.e2e', 'screenshots');
-// hand-made analyses in the CONTRACT shape: show the panels' charts and cards even while the model is thin
+// hand-made analyses in the shape of docs/analysis.schema.json: show the panels' charts and cards even while the
+// model is thin
 const FIXTURE_A = join(REPO, 'test', 'fixtures', 'extension', 'analysis-tcprr.json');
 const FIXTURE_B = join(REPO, 'test', 'fixtures', 'extension', 'analysis-tcprr-poll.json');
 const KEEP = process.env.KVL_E2E_KEEP === '1';

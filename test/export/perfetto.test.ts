@@ -135,7 +135,7 @@ test('host text: kvm_exit → kvm_entry slices per vCPU with the durations print
 });
 
 test('host IPIs: one flow per kvm_apic_ipi between vCPUs, from the sending exit into the halted target', async () => {
-  const input = join(dir, 'seed003-host.txt');
+  const input = join(dir, 'tcprr-host.txt');
   writeFileSync(input, seed003HostTrace(10));
   const events = await exported(input);
   assertWellFormed(events);
@@ -204,7 +204,7 @@ test('the CLI: usage errors exit 2, a good run writes the file and exits 0', () 
   assert.equal(exitSlices(JSON.parse(readFileSync(out, 'utf8')).traceEvents).length, 5);
 });
 
-/** Seed 003's transaction (13 events per hand-off) repeated to ~1 M events, written in chunks (never whole). */
+/** Matlack's transaction (KVM Forum 2015; 13 events per hand-off) repeated to ~1 M events, written in chunks. */
 async function writeMillionEventTrace(path: string): Promise<number> {
   const out = createWriteStream(path);
   let events = 0;

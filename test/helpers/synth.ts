@@ -21,11 +21,11 @@ export class TraceWriter {
 }
 
 /**
- * Seed 003's loopback TCP_RR transaction on a NOHZ guest, seen from inside the guest: client (CPU 0) and server
- * (CPU 1) each send an IPI (x2APIC ICR write), re-arm and cancel the TSC-deadline timer around idle (2 writes
- * entering idle, 2 leaving it) and halt. Per transaction: 2 ICR + 8 timer + 2 HLT = 12 exits; on the critical path
- * the 2 ICR writes, the 4 timer writes at idle exit and the 2 halts (woken by the IPI): 8; off it the 4 timer
- * writes at idle entry.
+ * The loopback TCP_RR transaction of Matlack, KVM Forum 2015, on a NOHZ guest, seen from inside the guest: client CPU 0
+ * and server CPU 1 each send an IPI (x2APIC ICR write), re-arm and cancel the TSC-deadline timer around idle (2 writes
+ * entering idle, 2 leaving it) and halt. Per transaction: 2 ICR + 8 timer + 2 HLT = 12 exits; on the critical path the
+ * 2 ICR writes, the 4 timer writes at idle exit and the 2 halts (woken by the IPI): 8; off it the 4 timer writes at
+ * idle entry.
  */
 export function seed003Trace(
   transactions: number,
@@ -95,8 +95,8 @@ export function seed003Trace(
 }
 
 /**
- * The same transaction seen from the host (seed 003): vCPU threads "CPU n/KVM" with kvm_exit/kvm_entry, kvm_msr,
- * kvm_apic_ipi and kvm_vcpu_wakeup. The IPI reaches a halted vCPU, which runs again 6.9 µs later (kvm_entry).
+ * The same transaction seen from the host (Matlack, KVM Forum 2015): vCPU threads "CPU n/KVM" with kvm_exit/kvm_entry,
+ * kvm_msr, kvm_apic_ipi and kvm_vcpu_wakeup. The IPI reaches a halted vCPU, which runs again 6.9 µs later (kvm_entry).
  */
 export function seed003HostTrace(transactions: number, halfTripUs = 25): string {
   const w = new TraceWriter();

@@ -1,5 +1,5 @@
 // The data behind the pictures, from the Analyzer: the drawn transactions agree with the transaction counts, halt
-// durations and exits per vCPU over time — on seed 003's transaction (Matlack, KVM Forum 2015) built by hand, where
+// durations and exits per vCPU over time — on the transaction of Matlack, KVM Forum 2015, built by hand, where
 // every answer is known by construction (see test/helpers/synth.ts for the timings).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -8,7 +8,7 @@ const N = 100;
 /** Enough transactions (50 µs each) for the rules' evidence minimums: 200 round trips and 100 ms traced. */
 const ENOUGH = 2500;
 
-test('seed 003 transaction: 12 exits, 8 on the critical path, 4 off it', async () => {
+test('the Matlack (KVM Forum 2015) transaction: 12 exits, 8 on the critical path, 4 off it', async () => {
   const a = await analyzeTexts({ 'rr.report.txt': seed003Trace(N) });
   assert.equal(a.exits?.source, 'guest-inferred');
   // 2N ICR + (8N + 2 before the first transaction) timer writes + 2N closed halts.
@@ -56,7 +56,7 @@ test('too few round trips for the evidence minimum: no halt polling advice, the 
 });
 
 test('both peers on one CPU: no halts on the critical path, so no halt polling', async () => {
-  // Ping-pong by direct switches on CPU 0 (seed 003's 1-vCPU case): no IPIs, no halts.
+  // Ping-pong by direct switches on CPU 0 (Matlack's 1-vCPU case, KVM Forum 2015): no IPIs, no halts.
   const lines = ['cpus=1'];
   let t = 5_000_000;
   for (let i = 0; i < 200; i++) {

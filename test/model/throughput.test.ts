@@ -1,4 +1,4 @@
-// Throughput rules (seeds 000 and 002): batching and EOI mitigation depend on the workload.
+// Throughput rules (Russell, lguest blog, 2007; Haskins, LKML, 2009): batching and EOI mitigation depend on workload.
 import { test } from 'node:test';
 import { formatPercent } from '../../src/presentation/format';
 import assert from 'node:assert/strict';

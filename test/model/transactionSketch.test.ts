@@ -1,4 +1,4 @@
-// The transaction sketch: seed 003's transaction (Matlack, KVM Forum 2015) drawn from guest and host traces with
+// The transaction sketch: the transaction of Matlack, KVM Forum 2015, drawn from guest and host traces with
 // known answers, and a real guest TCP_RR trace.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,7 +37,7 @@ for (const [side, trace, wakeNs] of [
   ['guest', seed003Trace(50), 11_000], // IPI sent at t, handler on the halted peer at t + 11 µs
   ['host', seed003HostTrace(50), 6_900], // the halted vCPU runs again 6.9 µs after the IPI
 ] as const) {
-  test(`seed 003 (${side}): 12 exits per transaction, 8 on the critical path, two lanes, two IPIs`, async () => {
+  test(`Matlack's transaction (${side}): 12 exits each, 8 on the critical path, two lanes, two IPIs`, async () => {
     const s = await sketch(write(`${side}.txt`, trace));
     assert.equal(s.count, 49); // 50 round trips; the last has no next send to end it
     assert.equal(s.p50Ns, 50_000); // 2 × 25 µs half trips

@@ -4,7 +4,7 @@ import { formatCount, formatDuration, formatPercent } from '../format';
 import { dataTable, esc, figure, logScale, logTicks, num, timeAxis } from './svg';
 
 export interface HistogramInput {
-  /** data-testid of the root, e.g. "wakeup-histogram" (CONTRACT.md) or "halt-histogram". */
+  /** data-testid of the root, e.g. "wakeup-histogram" (a marker the outside contract fixes) or "halt-histogram". */
   testid: string;
   /** What is counted, e.g. "Wake-up latency (IPI sent → woken task runs)". */
   title: string;

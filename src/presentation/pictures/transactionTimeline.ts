@@ -1,6 +1,7 @@
-// One transaction drawn (seed 003's picture from the user's own trace): a lane per CPU (guest) or vCPU (host) with
-// running / halted / in-exit spans, the IPIs and hand-offs as arrows, each exit marked critical (filled triangle) or
-// off-critical (hollow circle) with its reason as a tooltip, and where the critical path's time went below.
+// One transaction drawn (the picture of Matlack, KVM Forum 2015, from the user's own trace): a lane per CPU (guest) or
+// vCPU (host) with running / halted / in-exit spans, the IPIs and hand-offs as arrows, each exit marked critical
+// (filled triangle) or off-critical (hollow circle) with its reason as a tooltip, and where the critical path's time
+// went below.
 import type { SketchExit, TransactionSketch } from '../../core/model/transactionSketch';
 import { formatCount, formatDuration, formatPercent } from '../format';
 import { dataTable, esc, figure, num, timeAxis } from './svg';

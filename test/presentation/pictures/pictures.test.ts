@@ -1,5 +1,6 @@
 // The SVG pictures: what is drawn matches the numbers given (marks, bar heights, the poll window's position), each
-// root carries its CONTRACT.md marker, role="img", an aria-label and a table of its numbers, and nothing is a script.
+// root carries its test marker (fixed by the outside contract), role="img", an aria-label and a table of its
+// numbers, and nothing is a script.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TransactionSketch } from '../../../src/core/model/transactionSketch';
@@ -22,7 +23,8 @@ function assertAccessible(html: string, testid: string): void {
   assert.doesNotMatch(html, /<script|on\w+=/i, 'no scripts: the HTML report stays script-free');
 }
 
-// Seed 003's host transaction as the collector gives it (hand-checked), one exit reason with markup in it.
+// The host transaction of Matlack, KVM Forum 2015, as the collector gives it (hand-checked), one exit reason with
+// markup in it.
 const SKETCH: TransactionSketch = {
   side: 'host',
   index: 4,
