@@ -16,7 +16,8 @@ import { cached, convertToV6, loadRecording, writeScaledDat, writeScaledText } f
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RECORDING =
-  process.env.KVM_TRACE_LENS_BENCH_SAMPLE ?? join(root, 'test', 'fixtures', 'guest-trace', 'tcprr-cross-poll0.report.txt.gz');
+  process.env.KVM_TRACE_LENS_BENCH_SAMPLE ??
+  join(root, 'test', 'fixtures', 'guest-trace', 'tcprr-cross-poll0.report.txt.gz');
 const RECORDING_DAT = process.env.KVM_TRACE_LENS_BENCH_SAMPLE
   ? RECORDING.replace(/\.report\.txt\.gz$/, '.dat')
   : join(root, 'samples', 'guest-trace', 'tcprr-cross-poll0.dat');
@@ -28,7 +29,14 @@ function parseSize(s) {
 }
 
 function parseArgs(argv) {
-  const o = { sizes: [100e6], runs: null, dat: true, build: true, regen: false, dir: join(tmpdir(), 'kvm-trace-lens-bench') };
+  const o = {
+    sizes: [100e6],
+    runs: null,
+    dat: true,
+    build: true,
+    regen: false,
+    dir: join(tmpdir(), 'kvm-trace-lens-bench'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--sizes') o.sizes = argv[++i].split(',').map(parseSize);
@@ -55,7 +63,9 @@ function measure(cmd, args, { captureStdout, env }) {
   let argv;
   if (haveTime) argv = ['/usr/bin/time', '-f', '%M %U %S', '-o', rssFile, cmd, ...args];
   else if (cmd === process.execPath) {
-    const wrapper = `process.on('exit',()=>require('fs').writeFileSync(${JSON.stringify(rssFile)},String(process.resourceUsage().maxRSS)));` +
+    const wrapper =
+      `process.on('exit',()=>require('fs').writeFileSync(${JSON.stringify(rssFile)},` +
+      `String(process.resourceUsage().maxRSS)));` +
       `process.argv.splice(1,1);require(process.argv[1])`;
     argv = [cmd, '-e', wrapper, '--', ...args];
   } else argv = [cmd, ...args];
@@ -68,7 +78,8 @@ function measure(cmd, args, { captureStdout, env }) {
     env: env ? { ...process.env, ...env } : process.env,
   });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.error || r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.error?.message ?? r.stderr.slice(-500)}`);
+  if (r.error || r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed: ${r.error?.message ?? r.stderr.slice(-500)}`);
   let rssKB = null;
   let cpuMs = null;
   if (existsSync(rssFile)) {
@@ -86,10 +97,15 @@ function median(xs) {
 }
 
 function runCli(file, env) {
-  return measure(process.execPath, [join(root, 'dist', 'cli.js'), 'analyze', file, '--json'], { captureStdout: true, env });
+  return measure(process.execPath, [join(root, 'dist', 'cli.js'), 'analyze', file, '--json'], {
+    captureStdout: true,
+    env,
+  });
 }
 
-/** The trace.dat is timed both ways: CPU streams read in worker threads (the default on 2+ cores), and on one thread. */
+/**
+ * The trace.dat is timed both ways: CPU streams read in worker threads (the default on 2+ cores), and on one thread.
+ */
 const DAT_WAYS = [
   { label: 'trace.dat (v6, uncompressed), workers', env: { KVM_TRACE_LENS_PARALLEL: 'on' } },
   { label: 'trace.dat (v6, uncompressed), one thread', env: { KVM_TRACE_LENS_PARALLEL: 'off' } },
@@ -127,7 +143,8 @@ function summariseTraceCmd(all) {
 
 function gitDescribe() {
   const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).stdout.trim();
-  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' }).stdout.trim() !== '';
+  const dirty =
+    spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' }).stdout.trim() !== '';
   return dirty ? `${head} (+ uncommitted src changes)` : head;
 }
 
@@ -212,7 +229,9 @@ async function main() {
         tcRuns.push(measure('trace-cmd', ['report', datFile], { captureStdout: false }));
       }
       inputs.forEach((input, k) => {
-        process.stderr.write(`analyze ${input.file} ${input.env ? JSON.stringify(input.env) : ''} (run ${run + 1}/${runs})\n`);
+        process.stderr.write(
+          `analyze ${input.file} ${input.env ? JSON.stringify(input.env) : ''} (run ${run + 1}/${runs})\n`,
+        );
         ourRuns[k].push(runCli(input.file, input.env));
       });
     }
@@ -252,7 +271,9 @@ async function main() {
     node: process.version,
     cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
-    traceCmd: haveTraceCmd ? spawnSync('trace-cmd', ['--version'], { encoding: 'utf8' }).stdout.match(/version (\S+)/)?.[1] ?? 'yes' : null,
+    traceCmd: haveTraceCmd
+      ? (spawnSync('trace-cmd', ['--version'], { encoding: 'utf8' }).stdout.match(/version (\S+)/)?.[1] ?? 'yes')
+      : null,
     recording: RECORDING,
     recordingEvents: rec.eventLines,
     shiftNs: rec.shiftNs,
@@ -260,8 +281,17 @@ async function main() {
   writeFileSync(join(root, 'bench-results.json'), `${JSON.stringify({ env, datNote, rows }, null, 2)}\n`);
 
   const header = [
-    'input', 'size MB', 'events', 'wall s', 'MB/s', 'events/s', 'peak RSS MB', 'first progress ms',
-    'trace-cmd report s', 'ours ÷ trace-cmd (wall)', 'ours ÷ trace-cmd (CPU)',
+    'input',
+    'size MB',
+    'events',
+    'wall s',
+    'MB/s',
+    'events/s',
+    'peak RSS MB',
+    'first progress ms',
+    'trace-cmd report s',
+    'ours ÷ trace-cmd (wall)',
+    'ours ÷ trace-cmd (CPU)',
   ];
   const lines = rows.map((r) => [
     r.input,
@@ -276,15 +306,31 @@ async function main() {
     r.ratioToTraceCmd === null ? '–' : fmt(r.ratioToTraceCmd, 2),
     r.cpuRatioToTraceCmd === null ? '–' : fmt(r.cpuRatioToTraceCmd, 2),
   ]);
-  console.log(`\n${env.date}, commit ${env.commit}, node ${env.node}, ${env.cpu}, ${env.memoryGiB} GiB RAM, trace-cmd ${env.traceCmd ?? 'not installed'}`);
-  console.log(`inputs: ${RECORDING} (${rec.eventLines} events) repeated with timestamps shifted by ${rec.shiftNs / 1e6} ms per copy`);
+  console.log(
+    `\n${env.date}, commit ${env.commit}, node ${env.node}, ${env.cpu}, ${env.memoryGiB} GiB RAM, trace-cmd ` +
+      `${env.traceCmd ?? 'not installed'}`,
+  );
+  console.log(
+    `inputs: ${RECORDING} (${rec.eventLines} events) repeated with timestamps shifted by ${rec.shiftNs / 1e6} ms ` +
+      `per copy`,
+  );
   if (datNote) console.log(datNote);
   console.log(`\n| ${header.join(' | ')} |\n|${header.map((h, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`);
   for (const l of lines) console.log(`| ${l.join(' | ')} |`);
-  console.log(`\nwall: median of the runs of \`node dist/cli.js analyze FILE --json\` (start-up included); peak RSS: /usr/bin/time %M;`);
-  console.log('first progress: process start → first onProgress (after the first 4 MB); trace-cmd report: same events, `> /dev/null`.');
+  console.log(
+    `\nwall: median of the runs of \`node dist/cli.js analyze FILE --json\` (start-up included); peak RSS: ` +
+      `/usr/bin/time %M;`,
+  );
+  console.log(
+    'first progress: process start → first onProgress (after the first 4 MB); trace-cmd report: same events, `> ' +
+      '/dev/null`.',
+  );
   console.log('ratios: median over runs of ours ÷ the trace-cmd run just before it (wall; CPU = user + system time).');
-  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${cpus().length} cores`,
+  );
   console.log(`results: ${join(root, 'bench-results.json')}`);
 }
 

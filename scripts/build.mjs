@@ -7,13 +7,42 @@ const watch = process.argv.includes('--watch');
 const common = { bundle: true, sourcemap: true, logLevel: 'warning', minify: !watch, legalComments: 'none' };
 const targets = [
   { entryPoints: ['src/cli/index.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20' },
-  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
-  { entryPoints: ['src/extension/worker.ts'], outfile: 'dist/worker.js', platform: 'node', format: 'cjs', target: 'node20' },
+  {
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    entryPoints: ['src/extension/worker.ts'],
+    outfile: 'dist/worker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
   // trace.dat CPU streams read in worker threads (src/core/tracedat/parallel.ts looks for it beside the bundle)
-  { entryPoints: ['src/core/tracedat/streamWorker.ts'], outfile: 'dist/tracedatWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
-  { entryPoints: ['src/extension/eventsWorker.ts'], outfile: 'dist/eventsWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
-  { entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  {
+    entryPoints: ['src/core/tracedat/streamWorker.ts'],
+    outfile: 'dist/tracedatWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    entryPoints: ['src/extension/eventsWorker.ts'],
+    outfile: 'dist/eventsWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
 ];
-await Promise.all(
-  targets.filter((t) => existsSync(t.entryPoints[0])).map((t) => build({ ...common, ...t })),
-);
+await Promise.all(targets.filter((t) => existsSync(t.entryPoints[0])).map((t) => build({ ...common, ...t })));

@@ -56,7 +56,12 @@ export function checkVsix(path, { requiredSamples = [] } = {}) {
   }
   const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   const wanted = [...manifestFiles(manifest), ...requiredSamples.map((s) => `extension/samples/${s}`)];
-  for (const file of ['extension/dist/worker.js', 'extension/dist/eventsWorker.js', 'extension/dist/webview.js', ...wanted]) {
+  for (const file of [
+    'extension/dist/worker.js',
+    'extension/dist/eventsWorker.js',
+    'extension/dist/webview.js',
+    ...wanted,
+  ]) {
     if (!names.includes(file)) problems.push(`missing: ${file}`);
   }
   return { size, names, problems };

@@ -23,24 +23,32 @@ function prng(seed) {
 
 // the same lookup as test/helpers/paths.ts: samples/<folder>/ first, then test/fixtures/<folder>/
 const sample = (...p) =>
-  readFileSync([join(REPO, 'samples', ...p), join(REPO, 'test', 'fixtures', ...p)].find((f) => existsSync(f)) ?? join(REPO, 'samples', ...p));
+  readFileSync(
+    [join(REPO, 'samples', ...p), join(REPO, 'test', 'fixtures', ...p)].find((f) => existsSync(f)) ??
+      join(REPO, 'samples', ...p),
+  );
 const text = (...p) => sample(...p).toString('utf8');
 const lines = (s) => s.split('\n');
 /** gzip with mtime 0 and a fixed level: the same bytes for the same input. */
 const gzip = (buf) => gzipSync(buf, { level: 9 });
 
 const files = new Map();
-const put = (name, data, why) => files.set(name, { data: typeof data === 'string' ? Buffer.from(data, 'utf8') : data, why });
+const put = (name, data, why) =>
+  files.set(name, { data: typeof data === 'string' ? Buffer.from(data, 'utf8') : data, why });
 
 // --- nothing usable
 put('empty.txt', Buffer.alloc(0), 'zero bytes');
 put('blank-lines.txt', '\n\n   \n\t\n', 'only blank lines');
 {
   const rnd = prng(0xbad);
-  put('random.bin', Buffer.from(Array.from({ length: 4096 }, () => Math.floor(rnd() * 256))), '4 KiB of seeded random bytes');
+  put(
+    'random.bin',
+    Buffer.from(Array.from({ length: 4096 }, () => Math.floor(rnd() * 256))),
+    '4 KiB of seeded random bytes',
+  );
 }
 {
-  // A 64-bit little-endian ELF header (e_ident, ET_EXEC, EM_X86_64) followed by zero padding, as `file` would see /bin/true.
+  // A 64-bit little-endian ELF header (e_ident, ET_EXEC, EM_X86_64) and zero padding, as `file` sees /bin/true.
   const elf = Buffer.alloc(512);
   Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]).copy(elf, 0);
   elf.writeUInt16LE(2, 16); // e_type ET_EXEC
@@ -59,12 +67,20 @@ const report = text('guest-trace', 'tcprr-cross-poll0.head.report.txt');
   const cut = ls.slice(0, 200).join('\n') + '\n' + ls[200].slice(0, 40);
   put('report-cut-mid-line.txt', cut, 'trace-cmd report: 200 whole lines, then half of line 201, no final newline');
   // Cut inside the timestamp of the very first event line.
-  put('report-cut-first-event.txt', ls[0] + '\n' + ls[1].slice(0, 30), 'trace-cmd report: header, then the first event cut in its timestamp');
+  put(
+    'report-cut-first-event.txt',
+    ls[0] + '\n' + ls[1].slice(0, 30),
+    'trace-cmd report: header, then the first event cut in its timestamp',
+  );
 }
 {
   const np = lines(text('netperf', 'netperf-tcp-crr.txt'));
   // The banner and the column headings, but the run never printed its result row.
-  put('netperf-banner-no-result.txt', np.slice(0, 5).join('\n') + '\n', 'netperf TCP_CRR banner and headings, no result row');
+  put(
+    'netperf-banner-no-result.txt',
+    np.slice(0, 5).join('\n') + '\n',
+    'netperf TCP_CRR banner and headings, no result row',
+  );
   put('netperf-banner-only.txt', np[0] + '\n', 'netperf banner line alone');
 }
 {
@@ -74,7 +90,11 @@ const report = text('guest-trace', 'tcprr-cross-poll0.head.report.txt');
 }
 {
   const gz = gzip(Buffer.from(report, 'utf8'));
-  put('report-truncated.txt.gz', gz.subarray(0, Math.floor(gz.length * 0.6)), 'gzip of a trace-cmd report cut at 60% of its bytes');
+  put(
+    'report-truncated.txt.gz',
+    gz.subarray(0, Math.floor(gz.length * 0.6)),
+    'gzip of a trace-cmd report cut at 60% of its bytes',
+  );
   const corrupt = Buffer.from(gz);
   const mid = Math.floor(corrupt.length / 2);
   for (let i = mid; i < mid + 16; i++) corrupt[i] ^= 0xff;
@@ -86,28 +106,56 @@ const report = text('guest-trace', 'tcprr-cross-poll0.head.report.txt');
 {
   const host = text('public', 'host-trace-vmx-trace-pipe-kvm-fpu-tsc-4x.txt');
   // Every kvm_exit loses "reason X" (the rest of the payload stays).
-  put('kvm-exit-no-reason.txt', host.replace(/kvm_exit: reason \S+ /g, 'kvm_exit: '), 'host trace whose kvm_exit lines have no reason');
-  put('kvm-exit-empty-payload.txt', host.replace(/kvm_exit: .*/g, 'kvm_exit:'), 'host trace whose kvm_exit lines have no payload at all');
+  put(
+    'kvm-exit-no-reason.txt',
+    host.replace(/kvm_exit: reason \S+ /g, 'kvm_exit: '),
+    'host trace whose kvm_exit lines have no reason',
+  );
+  put(
+    'kvm-exit-empty-payload.txt',
+    host.replace(/kvm_exit: .*/g, 'kvm_exit:'),
+    'host trace whose kvm_exit lines have no payload at all',
+  );
   const guestHead = lines(report).slice(0, 120).join('\n') + '\n';
-  put('write-msr-no-value.txt', guestHead.replace(/(write_msr:\s+[0-9a-f]+), value [0-9a-f]+/g, '$1'), 'guest report whose write_msr lines have no value');
+  put(
+    'write-msr-no-value.txt',
+    guestHead.replace(/(write_msr:\s+[0-9a-f]+), value [0-9a-f]+/g, '$1'),
+    'guest report whose write_msr lines have no value',
+  );
 }
 
 // --- wrong units
 {
   const stat = text('public', 'perf-kvm-stat-report-classic-preemption-timer.txt');
-  put('perf-kvm-stat-unknown-unit.txt', stat.replace(/(\d)us\b/g, '$1qs'), 'perf kvm stat report with "qs" instead of "us"');
+  put(
+    'perf-kvm-stat-unknown-unit.txt',
+    stat.replace(/(\d)us\b/g, '$1qs'),
+    'perf kvm stat report with "qs" instead of "us"',
+  );
 }
 
 // --- encodings and line endings
 {
   const stat = text('public', 'perf-kvm-stat-report-classic-preemption-timer.txt');
-  put('perf-kvm-stat-utf16le-bom.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(stat, 'utf16le')]), 'UTF-16 LE with BOM (PowerShell ">")');
+  put(
+    'perf-kvm-stat-utf16le-bom.txt',
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(stat, 'utf16le')]),
+    'UTF-16 LE with BOM (PowerShell ">")',
+  );
   const be = Buffer.from(stat, 'utf16le');
   be.swap16();
   put('perf-kvm-stat-utf16be-bom.txt', Buffer.concat([Buffer.from([0xfe, 0xff]), be]), 'UTF-16 BE with BOM');
-  put('perf-kvm-stat-utf8-bom.txt', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(stat, 'utf8')]), 'UTF-8 with BOM');
+  put(
+    'perf-kvm-stat-utf8-bom.txt',
+    Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(stat, 'utf8')]),
+    'UTF-8 with BOM',
+  );
   const head = lines(report).slice(0, 120).join('\n') + '\n';
-  put('report-utf16le-bom.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(head, 'utf16le')]), 'trace-cmd report, UTF-16 LE with BOM');
+  put(
+    'report-utf16le-bom.txt',
+    Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(head, 'utf16le')]),
+    'trace-cmd report, UTF-16 LE with BOM',
+  );
   put('report-crlf.txt', head.replace(/\n/g, '\r\n'), 'trace-cmd report with CRLF line endings');
 }
 
@@ -126,7 +174,13 @@ for (const [name, { data }] of files) {
   mkdirSync(dirname(join(OUT, name)), { recursive: true });
   writeFileSync(join(OUT, name), data);
 }
-const index = ['# Bad-input corpus', '', 'Generated by `node scripts/make-bad-corpus.mjs` from the recordings in samples/ and test/fixtures/; do not edit by hand.', ''];
+const index = [
+  '# Bad-input corpus',
+  '',
+  'Generated by `node scripts/make-bad-corpus.mjs` from the recordings in samples/ and test/fixtures/; do not ' +
+    'edit by hand.',
+  '',
+];
 for (const [name, { data, why }] of files) index.push(`- \`${name}\` (${data.length} bytes): ${why}`);
 writeFileSync(join(OUT, 'README.md'), `${index.join('\n')}\n`);
 // The gzip cases must really be damaged: a whole stream would make the tests pass for the wrong reason.

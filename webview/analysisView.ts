@@ -13,7 +13,11 @@ export interface Actions {
   showEvents?(reason: string): void;
 }
 
-function button(label: string, onClick: () => void, opts: { secondary?: boolean; title?: string; testid?: string } = {}): HTMLElement {
+function button(
+  label: string,
+  onClick: () => void,
+  opts: { secondary?: boolean; title?: string; testid?: string } = {},
+): HTMLElement {
   const b = el('vscode-button', { secondary: opts.secondary, title: opts.title, 'data-testid': opts.testid }, label);
   b.addEventListener('click', onClick);
   return b;
@@ -24,7 +28,14 @@ function summary(view: AnalysisView): HTMLElement | null {
   return el(
     'div',
     { class: 'figures' },
-    ...view.summary.map((f) => el('div', { class: 'figure', title: f.hint }, el('div', { class: 'figure-value' }, f.value), el('div', { class: 'figure-label' }, f.label))),
+    ...view.summary.map((f) =>
+      el(
+        'div',
+        { class: 'figure', title: f.hint },
+        el('div', { class: 'figure-value' }, f.value),
+        el('div', { class: 'figure-label' }, f.label),
+      ),
+    ),
   );
 }
 
@@ -33,7 +44,13 @@ function recommendationCard(r: RecommendationView, actions: Actions): HTMLElemen
   card.append(el('h3', {}, r.title));
   if (r.setting) {
     const setting = el('div', { class: 'setting' }, el('code', { class: 'setting-text' }, r.setting));
-    setting.append(button('Copy', () => actions.copySetting(r.setting!), { secondary: true, title: 'Copy the setting to the clipboard', testid: 'copy-setting' }));
+    setting.append(
+      button('Copy', () => actions.copySetting(r.setting!), {
+        secondary: true,
+        title: 'Copy the setting to the clipboard',
+        testid: 'copy-setting',
+      }),
+    );
     card.append(setting);
   }
   if (r.prediction) card.append(el('p', { class: 'prediction' }, el('strong', {}, 'Predicted: '), r.prediction));
@@ -41,7 +58,15 @@ function recommendationCard(r: RecommendationView, actions: Actions): HTMLElemen
     const list = el('ul', { class: 'evidence' });
     for (const e of r.evidence) {
       if (e.lines.length > 0) {
-        const link = el('button', { class: 'link', type: 'button', title: `Show ${e.lines.length} example line${e.lines.length > 1 ? 's' : ''} in the editor` }, e.text);
+        const link = el(
+          'button',
+          {
+            class: 'link',
+            type: 'button',
+            title: `Show ${e.lines.length} example line${e.lines.length > 1 ? 's' : ''} in the editor`,
+          },
+          e.text,
+        );
         link.addEventListener('click', () => actions.reveal(0, e.lines));
         list.append(el('li', {}, link));
       } else list.append(el('li', {}, e.text));
@@ -69,12 +94,19 @@ function reasonTable(reasons: ReasonView[], actions: Actions): HTMLElement {
   );
   const body = el('tbody');
   // A row's parts (what kvm_msr / kvm_apic / kvm_mmio say its exits did) follow it, indented.
-  const rows = reasons.flatMap((r) => [r, ...(r.parts ?? []).map((p) => ({ ...p, reason: `└ ${p.reason}`, part: true }))]);
+  const rows = reasons.flatMap((r) => [
+    r,
+    ...(r.parts ?? []).map((p) => ({ ...p, reason: `└ ${p.reason}`, part: true })),
+  ]);
   for (const r of rows as (ReasonView & { part?: boolean })[]) {
     let name: HTMLElement = el('span', {}, r.reason);
     const showEvents = actions.showEvents;
     if (showEvents) {
-      name = el('button', { class: 'link', type: 'button', title: 'Show its events', 'data-testid': 'reason-events' }, r.reason);
+      name = el(
+        'button',
+        { class: 'link', type: 'button', title: 'Show its events', 'data-testid': 'reason-events' },
+        r.reason,
+      );
       name.addEventListener('click', () => showEvents(r.reason));
     } else if (r.exampleLines.length > 0) {
       name = el('button', { class: 'link', type: 'button', title: 'Show example lines in the editor' }, r.reason);
@@ -109,7 +141,11 @@ function factTableSection(t: FactTableView): HTMLElement {
   return section(t.title, t.hint, wrap, t.note ? el('p', { class: 'note' }, t.note) : null);
 }
 
-function chartBox(testid: string | null, label: string, bars?: number): { box: HTMLElement; canvas: HTMLCanvasElement } {
+function chartBox(
+  testid: string | null,
+  label: string,
+  bars?: number,
+): { box: HTMLElement; canvas: HTMLCanvasElement } {
   const canvas = el('canvas', { 'data-testid': testid ?? undefined, role: 'img', 'aria-label': label });
   const box = el('div', { class: 'chart' }, canvas);
   if (bars !== undefined) sizeFor(box, bars);
@@ -123,12 +159,21 @@ function inputsList(view: AnalysisView): HTMLElement {
     const li = el(
       'li',
       { title: i.path },
-      view.inputs.length > 1 ? el('span', { class: 'input-name' }, i.name) : el('span', { class: 'input-path' }, i.path),
+      view.inputs.length > 1
+        ? el('span', { class: 'input-name' }, i.name)
+        : el('span', { class: 'input-path' }, i.path),
       ' ',
       el('vscode-badge', { variant: 'counter' }, i.format ?? 'unrecognised'),
       ` ${formatNumber(i.records)} records`,
     );
-    if (i.warningCount > 0) li.append(el('span', { class: 'warn-count' }, ` · ${formatNumber(i.warningCount)} warning${i.warningCount > 1 ? 's' : ''}`));
+    if (i.warningCount > 0)
+      li.append(
+        el(
+          'span',
+          { class: 'warn-count' },
+          ` · ${formatNumber(i.warningCount)} warning${i.warningCount > 1 ? 's' : ''}`,
+        ),
+      );
     list.append(li);
   }
   return list;
@@ -171,7 +216,8 @@ function partialBanner(view: AnalysisView): HTMLElement | null {
     'div',
     { class: 'banner partial cancelled', role: 'status', 'data-testid': 'partial-banner', 'data-state': 'cancelled' },
     el('strong', {}, 'Partial result'),
-    ` — reading was cancelled at ${percent}; the figures cover only the part that was read. Run the analysis again for the whole input.`,
+    ` — reading was cancelled at ${percent}; the figures cover only the part that was read. Run the analysis ` +
+      `again for the whole input.`,
   );
 }
 
@@ -184,7 +230,14 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
     el(
       'div',
       { class: 'title' },
-      el('h1', {}, view.title, view.partial ? el('span', { class: 'partial-tag' }, view.partial.state === 'reading' ? ' (reading…)' : ' (partial)') : null),
+      el(
+        'h1',
+        {},
+        view.title,
+        view.partial
+          ? el('span', { class: 'partial-tag' }, view.partial.state === 'reading' ? ' (reading…)' : ' (partial)')
+          : null,
+      ),
       inputsList(view),
     ),
     el(
@@ -236,14 +289,22 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
     root.append(
       section(
         'VM exits by reason',
-        `${view.exitsSource === 'guest-inferred' ? 'Inferred from guest events. ' : ''}Click a bar or a reason to see example lines.`,
+        `${view.exitsSource === 'guest-inferred' ? 'Inferred from guest events. ' : ''}Click a bar or a reason ` +
+          `to see example lines.`,
         box,
         reasonTable(view.reasons, actions),
       ),
     );
   } else {
     // the marker stays so tests and users find the chart area even when there is nothing to draw
-    root.append(section('VM exits by reason', null, el('canvas', { 'data-testid': 'chart-exits-by-reason', class: 'hidden' }), el('p', { class: 'empty' }, 'No VM exits were found in this input.')));
+    root.append(
+      section(
+        'VM exits by reason',
+        null,
+        el('canvas', { 'data-testid': 'chart-exits-by-reason', class: 'hidden' }),
+        el('p', { class: 'empty' }, 'No VM exits were found in this input.'),
+      ),
+    );
   }
 
   const grid = el('div', { class: 'chart-grid' });
@@ -255,21 +316,39 @@ export function renderAnalysis(root: HTMLElement, view: AnalysisView, actions: A
   }
   if (view.vcpus.length > 0) {
     const { box, canvas } = chartBox(null, 'Exits per vCPU');
-    chartJobs.push(() => simpleBarChart(canvas, view.vcpus.map((v) => `vCPU ${v.vcpu}`), view.vcpus.map((v) => v.count), 'exits'));
+    chartJobs.push(() =>
+      simpleBarChart(
+        canvas,
+        view.vcpus.map((v) => `vCPU ${v.vcpu}`),
+        view.vcpus.map((v) => v.count),
+        'exits',
+      ),
+    );
     grid.append(section('Exits per vCPU', null, box));
   }
   // The wake-up histogram is an SVG picture (log axis, poll window) when the view has pictures.
   if (view.wakeupHistogram.length > 0 && !view.pictures) {
     const { box, canvas } = chartBox(null, 'Wake-up latency histogram');
     chartJobs.push(() =>
-      simpleBarChart(canvas, view.wakeupHistogram.map((h) => `≤ ${formatDuration(h.upperNs)}`), view.wakeupHistogram.map((h) => h.count), 'wake-ups'),
+      simpleBarChart(
+        canvas,
+        view.wakeupHistogram.map((h) => `≤ ${formatDuration(h.upperNs)}`),
+        view.wakeupHistogram.map((h) => h.count),
+        'wake-ups',
+      ),
     );
     grid.append(section('Wake-up latency', 'From the wake-up IPI to the halted vCPU running again.', box));
   }
   if (view.breakdown.length > 0) {
     const { box, canvas } = chartBox(null, 'Time per transaction', view.breakdown.length);
     chartJobs.push(() =>
-      simpleBarChart(canvas, view.breakdown.map((b) => b.component), view.breakdown.map((b) => b.meanNs), 'mean', { horizontal: true, valueFormat: formatDuration }),
+      simpleBarChart(
+        canvas,
+        view.breakdown.map((b) => b.component),
+        view.breakdown.map((b) => b.meanNs),
+        'mean',
+        { horizontal: true, valueFormat: formatDuration },
+      ),
     );
     grid.append(section('Where a transaction’s time goes', 'Mean per transaction.', box));
   }

@@ -16,7 +16,17 @@ import type { AnalysisView, ReasonView } from '../src/shared/views';
 import { formatDuration, formatNumber } from '../src/presentation/format';
 import { chartTheme } from './theme';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
+Chart.register(
+  BarController,
+  BarElement,
+  CategoryScale,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  Legend,
+);
 
 const charts: Chart[] = [];
 
@@ -47,7 +57,11 @@ export function sizeFor(container: HTMLElement, bars: number): void {
 }
 
 /** Exits by reason, stacked: on the critical path, off it, and not attributed. Clicking a bar reveals examples. */
-export function exitsByReasonChart(canvas: HTMLCanvasElement, reasons: ReasonView[], onPick: (r: ReasonView) => void): void {
+export function exitsByReasonChart(
+  canvas: HTMLCanvasElement,
+  reasons: ReasonView[],
+  onPick: (r: ReasonView) => void,
+): void {
   const t = applyDefaults();
   const hasSplit = reasons.some((r) => r.critical !== null || r.offCritical !== null);
   const datasets = hasSplit
@@ -114,7 +128,13 @@ export function timelineChart(canvas: HTMLCanvasElement, timeline: NonNullable<A
       responsive: true,
       maintainAspectRatio: false,
       interaction: { mode: 'index', intersect: false },
-      scales: { x: { title: { display: true, text: inMs ? 'ms from start' : 'seconds from start' }, ticks: { maxTicksLimit: 12 } }, y: { beginAtZero: true, title: { display: true, text: 'exits per bucket' } } },
+      scales: {
+        x: {
+          title: { display: true, text: inMs ? 'ms from start' : 'seconds from start' },
+          ticks: { maxTicksLimit: 12 },
+        },
+        y: { beginAtZero: true, title: { display: true, text: 'exits per bucket' } },
+      },
       plugins: { legend: { position: 'bottom' } },
     },
   });
@@ -137,10 +157,16 @@ export function simpleBarChart(
       responsive: true,
       maintainAspectRatio: false,
       scales: {
-        [options.horizontal ? 'x' : 'y']: { beginAtZero: true, ticks: { callback: (v: string | number) => fmt(Number(v)) } },
+        [options.horizontal ? 'x' : 'y']: {
+          beginAtZero: true,
+          ticks: { callback: (v: string | number) => fmt(Number(v)) },
+        },
         [options.horizontal ? 'y' : 'x']: { ticks: { autoSkip: !options.horizontal } },
       },
-      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (item) => `${label}: ${fmt(Number(item.raw))}` } } },
+      plugins: {
+        legend: { display: false },
+        tooltip: { callbacks: { label: (item) => `${label}: ${fmt(Number(item.raw))}` } },
+      },
     },
   });
 }

@@ -8,7 +8,11 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   ...children: (Node | string | null | undefined | false)[]
 ): HTMLElementTagNameMap[K];
 export function el(tag: string, attrs?: Attrs, ...children: (Node | string | null | undefined | false)[]): HTMLElement;
-export function el(tag: string, attrs: Attrs = {}, ...children: (Node | string | null | undefined | false)[]): HTMLElement {
+export function el(
+  tag: string,
+  attrs: Attrs = {},
+  ...children: (Node | string | null | undefined | false)[]
+): HTMLElement {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;
@@ -28,5 +32,11 @@ export function clear(node: Element): void {
 
 /** A titled section with an optional one-line explanation. */
 export function section(title: string, note: string | null, ...body: (Node | null)[]): HTMLElement {
-  return el('section', { class: 'section' }, el('h2', {}, title), note ? el('p', { class: 'note' }, note) : null, ...body);
+  return el(
+    'section',
+    { class: 'section' },
+    el('h2', {}, title),
+    note ? el('p', { class: 'note' }, note) : null,
+    ...body,
+  );
 }

@@ -12,5 +12,11 @@ export interface Recording {
 export function loadRecording(gzPath: string): Recording;
 export function writeScaledText(rec: Recording, copies: number, out: string): Promise<void>;
 export function convertToV6(datPath: string, out: string): string | null;
-export function writeScaledDat(v6Path: string, cpus: number, shiftNs: number, copies: number, out: string): Promise<string | null>;
+export function writeScaledDat(
+  v6Path: string,
+  cpus: number,
+  shiftNs: number,
+  copies: number,
+  out: string,
+): Promise<string | null>;
 export function cached(dir: string, name: string): [string, boolean];

@@ -47,7 +47,9 @@ export function loadRecording(gzPath) {
 function formatTime(ns, digits) {
   const secs = Math.floor(ns / 1e9);
   const frac = ns - secs * 1e9;
-  return digits === 6 ? `${secs}.${String(Math.floor(frac / 1000)).padStart(6, '0')}` : `${secs}.${String(frac).padStart(9, '0')}`;
+  return digits === 6
+    ? `${secs}.${String(Math.floor(frac / 1000)).padStart(6, '0')}`
+    : `${secs}.${String(frac).padStart(9, '0')}`;
 }
 
 /** Writes `copies` shifted copies of the recording as text to `out` (via a temporary name, renamed when complete). */
@@ -73,10 +75,15 @@ export async function writeScaledText(rec, copies, out) {
 /** Converts a trace.dat to uncompressed v6 with trace-cmd (whose flyrecord layout is simple to repeat). */
 export function convertToV6(datPath, out) {
   if (existsSync(out)) return null;
-  const r = spawnSync('trace-cmd', ['convert', '-i', datPath, '-o', out, '--file-version', '6', '--compression', 'none'], {
-    encoding: 'utf8',
-  });
-  if (r.error || r.status !== 0) return `trace-cmd convert failed: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`;
+  const r = spawnSync(
+    'trace-cmd',
+    ['convert', '-i', datPath, '-o', out, '--file-version', '6', '--compression', 'none'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (r.error || r.status !== 0)
+    return `trace-cmd convert failed: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`;
   return null;
 }
 
@@ -96,10 +103,12 @@ export function parseV6Layout(buf, cpus) {
   if (tag < 0) return 'no flyrecord section';
   const u64 = (at) => Number(little ? buf.readBigUInt64LE(at) : buf.readBigUInt64BE(at));
   const table = [];
-  for (let c = 0; c < cpus; c++) table.push({ at: tag + 10 + c * 16, offset: u64(tag + 10 + c * 16), size: u64(tag + 18 + c * 16) });
+  for (let c = 0; c < cpus; c++)
+    table.push({ at: tag + 10 + c * 16, offset: u64(tag + 10 + c * 16), size: u64(tag + 18 + c * 16) });
   let expected = table[0].offset;
   for (const t of table) {
-    if (t.offset !== expected || t.offset % pageSize !== 0 || t.size % pageSize !== 0) return 'CPU data is not contiguous and page aligned';
+    if (t.offset !== expected || t.offset % pageSize !== 0 || t.size % pageSize !== 0)
+      return 'CPU data is not contiguous and page aligned';
     expected += t.size;
   }
   if (expected !== buf.length) return 'CPU data does not end the file';

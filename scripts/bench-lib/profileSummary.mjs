@@ -14,7 +14,8 @@ function areaOf(url, functionName) {
     return 'text reading (split lines, event-line regex, payload regexes)';
   }
   if (/\/core\/(model|stats|knowledge|eventFields)/.test(url)) return 'the model (core/model, eventFields)';
-  if (!url || url.startsWith('node:') || /node_modules|esm\/|cjs\//.test(url)) return 'start-up, module loading, node internals';
+  if (!url || url.startsWith('node:') || /node_modules|esm\/|cjs\//.test(url))
+    return 'start-up, module loading, node internals';
   return 'other';
 }
 
@@ -36,7 +37,10 @@ export function selfTimes(profile, byArea = false) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const arg = process.argv[2];
   const file = statSync(arg).isDirectory()
-    ? join(arg, readdirSync(arg).find((f) => f.endsWith('.cpuprofile')))
+    ? join(
+        arg,
+        readdirSync(arg).find((f) => f.endsWith('.cpuprofile')),
+      )
     : arg;
   const { total, rows } = selfTimes(JSON.parse(readFileSync(file, 'utf8')), process.argv.includes('--by-area'));
   for (const [k, t] of rows.slice(0, Number(process.argv[3] ?? 25))) {

@@ -5,7 +5,7 @@ import { formatCount } from '../presentation/format';
 
 export const EXPORT_USAGE = '  kvm-trace-lens export --perfetto OUT.json FILE...';
 
-/** Exit status as CONTRACT.md says: 0 done (warnings too), 2 usage error, 1 when no input gave a trace event. */
+/** Exit status as the outside contract fixes it: 0 done (warnings too), 2 usage error, 1 no trace event at all. */
 export async function exportCommand(argv: readonly string[]): Promise<number> {
   let out: string | null = null;
   const files: string[] = [];
@@ -24,11 +24,15 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
     result = await exportPerfetto(files, out);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    process.stderr.write(`kvm-trace-lens: cannot write ${out}: ${code === 'ENOENT' ? 'its folder does not exist' : code ?? (e as Error).message}\n`);
+    process.stderr.write(
+      `kvm-trace-lens: cannot write ${out}: ` +
+        `${code === 'ENOENT' ? 'its folder does not exist' : (code ?? (e as Error).message)}\n`,
+    );
     return 1;
   }
   for (const input of result.inputs) {
-    for (const w of input.warnings) process.stderr.write(`${input.path}${w.line !== null ? `:${w.line}` : ''}: warning: ${w.message}\n`);
+    for (const w of input.warnings)
+      process.stderr.write(`${input.path}${w.line !== null ? `:${w.line}` : ''}: warning: ${w.message}\n`);
   }
   const w = result.written;
   if (result.events === 0) {
@@ -36,8 +40,8 @@ export async function exportCommand(argv: readonly string[]): Promise<number> {
     return 1;
   }
   process.stderr.write(
-    `${out}: ${formatCount(w.slices)} slices, ${formatCount(w.flows)} flows from ${formatCount(result.events)} trace events ` +
-      '(open it in https://ui.perfetto.dev or chrome://tracing)\n',
+    `${out}: ${formatCount(w.slices)} slices, ${formatCount(w.flows)} flows from ${formatCount(result.events)} ` +
+      'trace events (open it in https://ui.perfetto.dev or chrome://tracing)\n',
   );
   return 0;
 }

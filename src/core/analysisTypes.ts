@@ -1,20 +1,12 @@
-// The analysis as CONTRACT.md fixes it (`analyze --json`). Fields may be added; these names and meanings stay.
+// The analysis as docs/analysis.schema.json publishes it (`analyze --json`). Fields may be added; these names and
+// meanings stay.
 import type { InputFormat, InputWarning } from './records';
 import type { SketchSample } from './model/transactionSketch';
 
 export const ANALYSIS_SCHEMA = 'kvm-trace-lens/analysis@1';
 
 export type ExitCategory =
-  | 'halt'
-  | 'timer'
-  | 'ipi'
-  | 'eoi'
-  | 'io'
-  | 'mmio'
-  | 'external-interrupt'
-  | 'page-fault'
-  | 'preemption'
-  | 'other';
+  'halt' | 'timer' | 'ipi' | 'eoi' | 'io' | 'mmio' | 'external-interrupt' | 'page-fault' | 'preemption' | 'other';
 
 export interface AnalysisInput {
   path: string;
@@ -155,7 +147,7 @@ export interface Analysis {
   transactions: TransactionsSummary | null;
   benchmark: BenchmarkSummary | null;
   recommendations: Recommendation[];
-  /** Extra: series statistics over repeated benchmark runs (as in Cully, xen-devel, 2007), null when fewer than two runs. */
+  /** Extra: series statistics over repeated benchmark runs (Cully, xen-devel, 2007); null below two runs. */
   series?: SeriesStats | null;
   /** Extra: how idle vCPUs were woken (host kvm_vcpu_wakeup / kvm_halt_poll_ns, guest cpu_idle poll state). */
   haltPolling?: HaltPollingSummary | null;

@@ -99,10 +99,15 @@ async function analyze(
   }
   const analysis = addCaptureRecipe(analyzer.finish(), eventNames);
   runs.attach(analysis);
-  const result = { analysis, lineFacts: analyzer.lineFacts(), lineCounts: lineCounts && Object.fromEntries(lineCounts) };
+  const result = {
+    analysis,
+    lineFacts: analyzer.lineFacts(),
+    lineCounts: lineCounts && Object.fromEntries(lineCounts),
+  };
   const plan = prints?.plan(inputs.length);
   if (!plan || plan.kind === 'one-run' || options.signal?.aborted) return result;
-  const analyzeGroup = (group: InputSource[]) => analyze(group, options, keepLineFacts && group[0] === inputs[0], false);
+  const analyzeGroup = (group: InputSource[]) =>
+    analyze(group, options, keepLineFacts && group[0] === inputs[0], false);
   return regroup(inputs, plan, result.analysis, analyzeGroup);
 }
 

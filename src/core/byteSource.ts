@@ -1,6 +1,6 @@
 // What core reads: a byte source — a path, bytes in memory, or an async stream of chunks (the extension feeds one
-// from vscode.workspace.fs for remote and virtual files, and bytes for unsaved documents). A path is opened once, through
-// a file accessor that tests can replace to count opens.
+// from vscode.workspace.fs for remote and virtual files, and bytes for unsaved documents). A path is opened once,
+// through a file accessor that tests can replace to count opens.
 import { promises as fsp } from 'node:fs';
 
 /** A file on disk (opened once, read through one handle). */
@@ -73,7 +73,7 @@ export const CHUNK_BYTES = 1 << 20;
 
 /** Reads an open file front to back in chunks, from `start`. */
 export async function* fileChunks(file: RandomAccess, size: number, start = 0): AsyncGenerator<Uint8Array> {
-  for (let pos = start; pos < size; ) {
+  for (let pos = start; pos < size;) {
     const buf = new Uint8Array(Math.min(CHUNK_BYTES, size - pos));
     const { bytesRead } = await file.read(buf, 0, buf.length, pos);
     if (bytesRead === 0) return; // the file shrank while being read

@@ -360,7 +360,7 @@ function distinctLabels(runs: readonly RunInput[]): RunInput[] {
 }
 
 /**
- * An analysis that holds several runs (CONTRACT `runs`: several count tables, repeated benchmark runs, traces that do
+ * An analysis that holds several runs (`Analysis.runs`: several count tables, repeated benchmark runs, traces that do
  * not belong together) stands for each of its runs, labelled by the run's own label; `prefix` names the analysis too,
  * for when several analyses are compared. Any other analysis stands for itself.
  */

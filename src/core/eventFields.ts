@@ -36,8 +36,8 @@ function arm64Exit(m: RegExpExecArray): KvmExitFields {
   // "TRAP: HSR_EC: 0x0024 (DABT_LOW)": an IRQ exit is named IRQ; a trap by its exception class.
   const kind = m[1];
   const ec = arm64ExceptionClass(Number.parseInt(m[2], 16));
-  const reason = kind === 'TRAP' ? m[3] ?? ec?.name ?? m[2] : kind;
-  const info = kind === 'TRAP' ? ec ?? describeExit(reason) : describeExit(kind);
+  const reason = kind === 'TRAP' ? (m[3] ?? ec?.name ?? m[2]) : kind;
+  const info = kind === 'TRAP' ? (ec ?? describeExit(reason)) : describeExit(kind);
   return { vcpu: null, reason, info, isa: 'arm64' };
 }
 
@@ -50,7 +50,13 @@ const KVM_EXIT_S390 = /^(?:(\d+)\[[0-9a-f-]+\]: )?exit sie icptcode (0x[0-9a-f]+
 
 /** LoongArch exception codes (ECODE in ESTAT) as kvm_exit prints them when they have no name. */
 const LOONGARCH_ECODES: Record<number, string> = {
-  0: 'Int', 1: 'Mem read', 2: 'Mem store', 3: 'Mem read', 4: 'Mem modify', 22: 'GSPR', 23: 'Hypercall',
+  0: 'Int',
+  1: 'Mem read',
+  2: 'Mem store',
+  3: 'Mem read',
+  4: 'Mem modify',
+  22: 'GSPR',
+  23: 'Hypercall',
 };
 
 function parseOtherIsaExit(payload: string): KvmExitFields | null {
@@ -62,7 +68,7 @@ function parseOtherIsaExit(payload: string): KvmExitFields | null {
   m = KVM_EXIT_LOONGARCH.exec(payload);
   if (m) {
     const code = /^(?:0x[0-9a-f]+|\d+)$/i.test(m[2]) ? Number(m[2]) : null;
-    const reason = code === null ? m[2] : LOONGARCH_ECODES[code] ?? `ecode ${code}`;
+    const reason = code === null ? m[2] : (LOONGARCH_ECODES[code] ?? `ecode ${code}`);
     return { vcpu: m[1] !== undefined ? Number(m[1]) : null, reason, info: describeExit(reason), isa: 'loongarch' };
   }
   m = KVM_EXIT_S390.exec(payload);
@@ -149,7 +155,7 @@ export function x86KvmExit(
   if (/^(0x[0-9a-f]+|\d+)$/i.test(reason)) {
     // A numeric reason: VMX basic reasons are small, SVM codes are 0x40 and up (ambiguous only for 0x40-0x4b).
     const n = Number(reason);
-    info = svmInfo1 && n >= 0x40 ? svmExit(n) ?? vmxExit(n) : vmxExit(n) ?? svmExit(n);
+    info = svmInfo1 && n >= 0x40 ? (svmExit(n) ?? vmxExit(n)) : (vmxExit(n) ?? svmExit(n));
     if (info) reason = info.name;
   } else if (reason === 'UNKNOWN' && code !== null) {
     info = vmxExit(code);
@@ -207,7 +213,8 @@ export interface SchedSwitch {
 
 // trace-cmd's plugin form; comm may contain spaces and colons, so anchor on the pid/prio shape.
 const SWITCH_PLUGIN = /^(.*):(-?\d+) \[(-?\d+)\] (\S+) ==> (.*):(-?\d+) \[(-?\d+)\]/;
-const SWITCH_RAW = /^prev_comm=(.*) prev_pid=(-?\d+) prev_prio=(-?\d+) prev_state=(\S+) ==> next_comm=(.*) next_pid=(-?\d+) next_prio=(-?\d+)/;
+const SWITCH_RAW =
+  /^prev_comm=(.*) prev_pid=(-?\d+) prev_prio=(-?\d+) prev_state=(\S+) ==> next_comm=(.*) next_pid=(-?\d+) next_prio=(-?\d+)/;
 
 export function parseSchedSwitch(payload: string): SchedSwitch | null {
   const m = SWITCH_PLUGIN.exec(payload) ?? SWITCH_RAW.exec(payload);
@@ -249,9 +256,13 @@ export function parseVcpuWakeup(payload: string): { polled: boolean; ns: number;
 }
 
 /** kvm_halt_poll_ns "vcpu 0: halt_poll_ns 20000 (grow 10000)"; guest_halt_poll_ns "halt_poll_ns 0 (shrink 0)". */
-export function parseHaltPollNs(payload: string): { vcpu: number | null; ns: number; grow: boolean; oldNs: number } | null {
+export function parseHaltPollNs(
+  payload: string,
+): { vcpu: number | null; ns: number; grow: boolean; oldNs: number } | null {
   const m = /^(?:vcpu (\d+): )?halt_poll_ns (\d+) \((grow|shrink) (\d+)\)/.exec(payload);
-  return m ? { vcpu: m[1] !== undefined ? Number(m[1]) : null, ns: Number(m[2]), grow: m[3] === 'grow', oldNs: Number(m[4]) } : null;
+  return m
+    ? { vcpu: m[1] !== undefined ? Number(m[1]) : null, ns: Number(m[2]), grow: m[3] === 'grow', oldNs: Number(m[4]) }
+    : null;
 }
 
 /** kvm_apic_ipi "dst b0 vec 176 (Fixed|physical|assert|edge|self)": destination APIC id (hex). */

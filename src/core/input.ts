@@ -135,7 +135,10 @@ function looksUtf16WithoutBom(bytes: Uint8Array): boolean {
 /** Why a file that is no text cannot be read: named so that the user knows what to do. */
 function binaryReason(path: string, bytes: Uint8Array): string {
   if (looksUtf16WithoutBom(bytes)) {
-    return `${path} looks like UTF-16 text without a byte-order mark; convert it to UTF-8 (e.g. iconv -f UTF-16LE -t UTF-8)`;
+    return (
+      `${path} looks like UTF-16 text without a byte-order mark; ` +
+      'convert it to UTF-8 (e.g. iconv -f UTF-16LE -t UTF-8)'
+    );
   }
   if (bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46) {
     return `${path} is an ELF executable, not a trace or benchmark output`;
@@ -339,7 +342,8 @@ async function readOpened(input: OpenedInput, sink: CountingSink, options: ReadO
   if (format === null) {
     sink.fail(
       null,
-      `${name}: not a recognised input (${describeHead(head)}); expected trace-cmd report / ftrace / perf script text, ` +
+      `${name}: not a recognised input (${describeHead(head)}); ` +
+        'expected trace-cmd report / ftrace / perf script text, ' +
         'perf kvm stat, kvm_stat, netperf or iperf output, or a trace.dat',
     );
     return null;
@@ -414,7 +418,10 @@ function guardReader(reader: LineReader, format: InputFormat, sink: RecordSink):
   let broken = false;
   const failWith = (lineNo: number | null, e: unknown) => {
     broken = true;
-    sink.fail(lineNo, `internal error in the ${format} reader, the rest of the file is skipped: ${(e as Error)?.message ?? String(e)}`);
+    sink.fail(
+      lineNo,
+      `internal error in the ${format} reader, the rest of the file is skipped: ${(e as Error)?.message ?? String(e)}`,
+    );
   };
   return {
     line(text, lineNo) {

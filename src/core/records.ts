@@ -22,7 +22,7 @@ export type InputFormat = (typeof INPUT_FORMATS)[number];
 export const TRACE_TEXT_FORMATS: readonly InputFormat[] = ['trace-cmd-report', 'ftrace', 'perf-script'];
 
 export function isTraceTextFormat(format: InputFormat | null | undefined): boolean {
-  return format != null && TRACE_TEXT_FORMATS.includes(format);
+  return format !== null && format !== undefined && TRACE_TEXT_FORMATS.includes(format);
 }
 
 /** A warning about one input; `line` is 1-based, null when the problem has no line (binary offsets go in the text). */

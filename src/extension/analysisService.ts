@@ -177,7 +177,10 @@ export function analyzeWithProgress(
         onPartial,
         onProgress: (done, total, path) => {
           const pct = total > 0 ? Math.floor((done / total) * 100) : 0;
-          progress.report({ message: `${path.split(/[\\/]/).pop()} ${pct}%`, increment: Math.max(0, pct - lastPct) / inputs.length });
+          progress.report({
+            message: `${path.split(/[\\/]/).pop()} ${pct}%`,
+            increment: Math.max(0, pct - lastPct) / inputs.length,
+          });
           lastPct = pct;
         },
       });

@@ -1,7 +1,6 @@
-/* global window */
-// The pictures in the real Analysis panel (issue 16): each present (CONTRACT.md markers), painted (an SVG with marks
-// in the theme's colours; screenshots to look at), and showing the numbers of the analysis JSON that the CLI prints
-// for the same trace. Hovering an exit names it; clicking one reveals its line in the trace.
+// The pictures in the real Analysis panel (issue 16): each present (the outside contract's markers), painted (an SVG
+// with marks in the theme's colours; screenshots to look at), and showing the numbers of the analysis JSON that the CLI
+// prints for the same trace. Hovering an exit names it; clicking one reveals its line in the trace.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 

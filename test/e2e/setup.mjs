@@ -1,5 +1,6 @@
 // Installs what the end-to-end test needs, skipping whatever is already there (CI machines start clean):
-// Debian chromium + build headers, Node 24 from npm, code-server and playwright-core in a tools folder outside the repo.
+// Debian chromium + build headers, Node 24 from npm, code-server and playwright-core in a tools folder outside
+// the repository.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -40,7 +41,19 @@ export function setup() {
     npm_config_dangerously_allow_all_scripts: 'true',
   };
   if (!existsSync(CODE_SERVER) || !existsSync(playwright)) {
-    run('npm', ['install', '--no-audit', '--no-fund', '--prefix', TOOLS, `code-server@${CODE_SERVER_VERSION}`, 'playwright-core'], env);
+    run(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefix',
+        TOOLS,
+        `code-server@${CODE_SERVER_VERSION}`,
+        'playwright-core',
+      ],
+      env,
+    );
   }
   if (!existsSync(VSCODE_MODULES)) {
     run('npm', ['rebuild', '--prefix', TOOLS, 'code-server', 'argon2'], env);

@@ -144,7 +144,10 @@ test(
       }
     });
     assert.deepEqual(created, []);
-    assert.deepEqual(fake.fsReads, pairs.map((p) => p.uri.toString()));
+    assert.deepEqual(
+      fake.fsReads,
+      pairs.map((p) => p.uri.toString()),
+    );
     const [[text, textByPath], [dat, datByPath]] = results;
     assert.equal(text.inputs[0].path, 'kvltest:/remote/tcprr-cross-poll0.head.report.txt');
     assert.deepEqual(unnamed(text), unnamed(textByPath));
@@ -219,7 +222,13 @@ test(
         ],
         parts: [
           [/reason HLT /, [['APIC_EOI', 2]]],
-          [/reason EXIT_NPF /, [['MMIO', 2], ['APIC_EOI', 1]]],
+          [
+            /reason EXIT_NPF /,
+            [
+              ['MMIO', 2],
+              ['APIC_EOI', 1],
+            ],
+          ],
         ],
       },
     ];
@@ -240,7 +249,11 @@ test(
         }
         // the hover lists the row's parts with their counts
         for (const [re, want] of parts) {
-          const h = await hoverFigures(provider, doc, all.findIndex((l) => re.test(l)));
+          const h = await hoverFigures(
+            provider,
+            doc,
+            all.findIndex((l) => re.test(l)),
+          );
           assert.deepEqual(h.refined.slice(-want.length), want, h.md);
         }
       }

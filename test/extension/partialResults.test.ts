@@ -65,7 +65,9 @@ test('the host forwards valid partials in order with the share read, then resolv
   const worker = new AnalysisWorker(FAKE_WORKER);
   try {
     const seen: [number | null, number][] = [];
-    const r = await worker.analyze([{ kind: 'path', path: 'partials' }], { onPartial: (a, fraction) => seen.push([exitsOf(a), fraction]) });
+    const r = await worker.analyze([{ kind: 'path', path: 'partials' }], {
+      onPartial: (a, fraction) => seen.push([exitsOf(a), fraction]),
+    });
     // the two malformed partials in between are dropped
     assert.deepEqual(seen, [
       [100, 0.25],
@@ -165,7 +167,10 @@ test(
       }
 
       const source = new CancellationTokenSource();
-      const pending = worker.analyze([{ kind: 'path', path }], { token: source.token as never, onPartial: () => source.cancel() });
+      const pending = worker.analyze([{ kind: 'path', path }], {
+        token: source.token as never,
+        onPartial: () => source.cancel(),
+      });
       const e = await pending.then(
         () => null,
         (x: unknown) => x,

@@ -7,7 +7,11 @@ import { inClickOrder } from '../../src/extension/pickOrder';
 /** Replays selections as VS Code reports them (list order) and returns the click order after each. */
 function replay<T>(list: readonly T[], selections: T[][]): T[] {
   let order: T[] = [];
-  for (const s of selections) order = inClickOrder(order, [...s].sort((a, b) => list.indexOf(a) - list.indexOf(b)));
+  for (const s of selections)
+    order = inClickOrder(
+      order,
+      [...s].sort((a, b) => list.indexOf(a) - list.indexOf(b)),
+    );
   return order;
 }
 

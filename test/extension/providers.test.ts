@@ -38,9 +38,12 @@ test(
 
       const { CancellationTokenSource } = await import('./fakeVscode');
       const source = new CancellationTokenSource();
-      const pending = worker.analyze([{ kind: 'path', path: sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz') }], {
-        token: source.token as never,
-      });
+      const pending = worker.analyze(
+        [{ kind: 'path', path: sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz') }],
+        {
+          token: source.token as never,
+        },
+      );
       source.cancel();
       await assert.rejects(pending, (e) => e instanceof CancelledError);
     } finally {

@@ -24,6 +24,11 @@ export function reason(a: Analysis, name: string) {
 /** A part of a host exit row: what a later event (kvm_msr, kvm_apic, kvm_mmio) says the row's exits did. */
 export function part(a: Analysis, name: string, detail: string) {
   const p = reason(a, name).parts?.find((x) => x.detail === detail);
-  if (!p) throw new Error(`no part ${detail} of ${name}: ${reason(a, name).parts?.map((x) => x.detail).join(', ')}`);
+  if (!p)
+    throw new Error(
+      `no part ${detail} of ${name}: ${reason(a, name)
+        .parts?.map((x) => x.detail)
+        .join(', ')}`,
+    );
   return p;
 }

@@ -1,7 +1,13 @@
 // Reads a benchmark file through one reader, as input.ts does (detection on the first non-empty lines, then line
 // by line), collecting results, intervals, warnings and failures.
 import { readFileSync } from 'node:fs';
-import type { BenchmarkInterval, BenchmarkResult, InputFormat, InputWarning, TextFormatReader } from '../../src/core/records';
+import type {
+  BenchmarkInterval,
+  BenchmarkResult,
+  InputFormat,
+  InputWarning,
+  TextFormatReader,
+} from '../../src/core/records';
 
 export interface Outcome {
   format: InputFormat | null;

@@ -38,10 +38,23 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const run = (args: string[], cwd = dir) => spawnSync(installed, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 26 });
 
 test('the tarball holds the CLI bundle and its bin script only, and declares no dependencies', () => {
-  const tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!);
+  const tarball = join(
+    dir,
+    readdirSync(dir).find((f) => f.endsWith('.tgz'))!,
+  );
   const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n').sort();
-  const packed = ['LICENSE', 'README.md', 'bin/kvm-trace-lens', 'dist/cli.js', 'dist/tracedatWorker.js', 'package.json'];
-  assert.deepEqual(files, packed.map((f) => `package/${f}`));
+  const packed = [
+    'LICENSE',
+    'README.md',
+    'bin/kvm-trace-lens',
+    'dist/cli.js',
+    'dist/tracedatWorker.js',
+    'package.json',
+  ];
+  assert.deepEqual(
+    files,
+    packed.map((f) => `package/${f}`),
+  );
   const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as Record<string, unknown>;
   assert.equal(manifest.dependencies, undefined, 'the CLI is one bundle: list libraries as devDependencies');
 });
@@ -69,7 +82,10 @@ test('the installed CLI analyses a sample copied outside the repository', () => 
   const r = run(['analyze', '--json', 'tcprr-cross-poll0.dat', 'tcprr-cross-poll0.netperf.txt'], work);
   assert.equal(r.status, 0, r.stderr);
   const a = JSON.parse(r.stdout);
-  assert.deepEqual(a.inputs.map((i: { format: string }) => i.format), ['trace-dat', 'netperf']);
+  assert.deepEqual(
+    a.inputs.map((i: { format: string }) => i.format),
+    ['trace-dat', 'netperf'],
+  );
   assert.equal(a.benchmark.transactionsPerSec, 16745.77);
   const icr = a.exits.byReason.find((x: { reason: string }) => x.reason === 'msr_write 0x830');
   assert.equal(icr?.count, 32853);

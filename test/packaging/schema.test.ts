@@ -73,22 +73,27 @@ test('compare --json (saved analyses and --runs) validates against docs/compare.
 });
 
 test('broken documents fail validation, each for the reason broken in', () => {
-  const good = cli('analyze', '--json', ...guest('poll0')) as Record<string, any>;
-  const broken = (edit: (d: Record<string, any>) => void) => {
+  const good = cli('analyze', '--json', ...guest('poll0'));
+  // A copy of the good document with the value at `path` replaced, or deleted when no value is given.
+  const broken = (path: (string | number)[], value?: unknown) => {
     const d = structuredClone(good);
-    edit(d);
+    let parent = d as Record<string | number, unknown>;
+    for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+    const last = path[path.length - 1];
+    if (value === undefined) delete parent[last];
+    else parent[last] = value;
     return errorsOf(validateAnalysis, d);
   };
-  assert.match(broken((d) => (d.schema = 'kvm-trace-lens/analysis@2')), /schema/);
-  assert.match(broken((d) => delete d.exits.total), /must have required property 'total'/);
-  assert.match(broken((d) => (d.exits.byReason[0].share = 1.5)), /share must be <= 1/);
-  assert.match(broken((d) => (d.exits.byReason[0].category = 'hypercall')), /category must be equal to one of/);
-  assert.match(broken((d) => (d.inputs[0].format = 'pcap')), /format must be equal to one of/);
-  assert.match(broken((d) => delete d.recommendations[0].prediction.low), /must have required property 'low'/);
-  assert.match(broken((d) => delete d.notRecommended), /must have required property 'notRecommended'/);
-  assert.match(broken((d) => (d.transactions.count = -1)), /count must be >= 0/);
+  assert.match(broken(['schema'], 'kvm-trace-lens/analysis@2'), /schema/);
+  assert.match(broken(['exits', 'total']), /must have required property 'total'/);
+  assert.match(broken(['exits', 'byReason', 0, 'share'], 1.5), /share must be <= 1/);
+  assert.match(broken(['exits', 'byReason', 0, 'category'], 'hypercall'), /category must be equal to one of/);
+  assert.match(broken(['inputs', 0, 'format'], 'pcap'), /format must be equal to one of/);
+  assert.match(broken(['recommendations', 0, 'prediction', 'low']), /must have required property 'low'/);
+  assert.match(broken(['notRecommended']), /must have required property 'notRecommended'/);
+  assert.match(broken(['transactions', 'count'], -1), /count must be >= 0/);
   const runs = [guest('poll0').join(' '), guest('poll200000').join(' ')];
-  const comparison = cli('compare', '--runs', ...runs, '--json') as Record<string, any>;
+  const comparison = cli('compare', '--runs', ...runs, '--json') as { runs: unknown[] };
   comparison.runs = comparison.runs.slice(0, 1);
   assert.match(errorsOf(validateComparison, comparison), /runs must NOT have fewer than 2 items/);
 });

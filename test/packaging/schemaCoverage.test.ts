@@ -67,16 +67,28 @@ test('every field of real analyses is in docs/analysis.schema.json, and they val
     collectPaths(a, '', seen);
   }
   // the inputs above reach every part this test is meant to cover
-  for (const field of ['.runs[].label', '.exits.msrs[].id', '.exits.ioPorts[].id', '.exits.byReason[].samplePct',
-    '.hostEvents.nestedExits.count', '.hostEvents.userspaceExits.shutdowns', '.hostEvents.haltPollWindow.grows',
-    '.series.values[]', '.recommendations[].prediction.low']) {
+  for (const field of [
+    '.runs[].label',
+    '.exits.msrs[].id',
+    '.exits.ioPorts[].id',
+    '.exits.byReason[].samplePct',
+    '.hostEvents.nestedExits.count',
+    '.hostEvents.userspaceExits.shutdowns',
+    '.hostEvents.haltPollWindow.grows',
+    '.series.values[]',
+    '.recommendations[].prediction.low',
+  ]) {
     assert.ok(seen.has(field), `no input exercised ${field}`);
   }
 });
 
 test('the walker finds a field the schema lacks', () => {
-  const found = undocumented(schema, { schema: 'x', exits: { total: 1, byReason: [{ reason: 'a', novel: 1 }] } }, '',
-    new Set());
+  const found = undocumented(
+    schema,
+    { schema: 'x', exits: { total: 1, byReason: [{ reason: 'a', novel: 1 }] } },
+    '',
+    new Set(),
+  );
   assert.deepEqual([...found], ['.exits.byReason[].novel']);
 });
 

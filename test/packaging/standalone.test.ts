@@ -14,7 +14,8 @@ const OUTSIDE = new RegExp(['((?:\\.\\./)+)', 'shared', '|', '/work/', 'shared']
 
 /** The matches on a line that point outside the repository. */
 function outsideRefs(line: string, fileDir: string): string[] {
-  return [...line.matchAll(OUTSIDE)].filter((m) => !m[1] || relative(REPO, resolve(fileDir, m[1])).startsWith('..'))
+  return [...line.matchAll(OUTSIDE)]
+    .filter((m) => !m[1] || relative(REPO, resolve(fileDir, m[1])).startsWith('..'))
     .map((m) => m[0]);
 }
 const SAMPLES_BUDGET_BYTES = 4.5 * 1024 * 1024;
@@ -32,16 +33,22 @@ test('no source, test, script or README names the folder beside the checkout', (
     const rel = relative(REPO, file);
     const bytes = readFileSync(file);
     if (rel === THIS_FILE || !isText(bytes)) continue;
-    bytes.toString('utf8').split('\n').forEach((line, i) => {
-      if (outsideRefs(line, dirname(file)).length > 0) offenders.push(`${rel}:${i + 1}`);
-    });
+    bytes
+      .toString('utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (outsideRefs(line, dirname(file)).length > 0) offenders.push(`${rel}:${i + 1}`);
+      });
   }
   assert.deepEqual(offenders, []);
 });
 
 test('the rule itself catches a path to the folder beside the checkout', () => {
   assert.equal(outsideRefs(`readFileSync('${['..', 'shared'].join('/')}/samples/x')`, REPO).length, 1);
-  assert.equal(outsideRefs(`'${['..', '..', '..', 'shared'].join('/')}/x'`, join(REPO, 'test', 'readers')).length, 1);
+  assert.equal(
+    outsideRefs(`'${['..', '..', '..', '..', 'shared'].join('/')}/x'`, join(REPO, 'test', 'core', 'readers')).length,
+    1,
+  );
   assert.equal(outsideRefs(`${['/work', 'shared'].join('/')}/samples`, REPO).length, 1);
   assert.equal(outsideRefs('pieces shared by v6 and v7', REPO).length, 0);
   // the repository's own src/shared, from src/presentation

@@ -67,14 +67,16 @@ test('the walkthrough opens a sample, the analysis and a comparison; each step c
     assert.ok(contributed.has(command), command);
     if (command === 'kvmTraceLens.openSample' && args) {
       const [id] = JSON.parse(decodeURIComponent(args));
-      assert.ok(BUNDLED_SAMPLES.some((s) => s.id === id), `walkthrough opens unknown sample ${id}`);
+      assert.ok(
+        BUNDLED_SAMPLES.some((s) => s.id === id),
+        `walkthrough opens unknown sample ${id}`,
+      );
     }
   }
-  assert.deepEqual(linked.map(([, command]) => command).filter((c) => /openSample|compareRuns/.test(c)), [
-    'kvmTraceLens.openSample',
-    'kvmTraceLens.openSample',
-    'kvmTraceLens.compareRuns',
-  ]);
+  assert.deepEqual(
+    linked.map(([, command]) => command).filter((c) => /openSample|compareRuns/.test(c)),
+    ['kvmTraceLens.openSample', 'kvmTraceLens.openSample', 'kvmTraceLens.compareRuns'],
+  );
   for (const step of steps) {
     assert.ok(step.media.markdown && existsSync(join(REPO, step.media.markdown)), `${step.id}: media`);
     assert.ok(step.completionEvents?.length, `${step.id}: completionEvents`);

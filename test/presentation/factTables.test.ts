@@ -53,7 +53,7 @@ test('a file of three perf kvm stat tables says it holds three runs, each with i
   assert.equal(vcpu0.vcpuOnly, 0);
 });
 
-test("a count table keeps its own columns as printed: Samples%, Time%, min, mean, max, total time", async () => {
+test('a count table keeps its own columns as printed: Samples%, Time%, min, mean, max, total time', async () => {
   const t = await text(threeTables());
   // 0xfee00300:W  2123  3.26%  82.50%  720.68us
   assert.match(t, new RegExp(`0xfee00300:W\\s+ipi\\s+2,123\\s+3.26${NBSP}%\\s+82.5${NBSP}%\\s+720.7${NBSP}µs`));
@@ -75,7 +75,10 @@ test("a count table keeps its own columns as printed: Samples%, Time%, min, mean
 
 test('MSRs and I/O ports behind exits are listed by number', async () => {
   // nine "kvm_msr: msr_write 6e0" lines, the first at line 13
-  assert.match(await text(msr()), /MSR\s+name\s+category\s+accesses\s+reads\s+writes\s+first line\n0x6e0\s+IA32_TSC_DEADLINE\s+timer\s+9\s+0\s+9\s+13/);
+  assert.match(
+    await text(msr()),
+    /MSR\s+name\s+category\s+accesses\s+reads\s+writes\s+first line\n0x6e0\s+IA32_TSC_DEADLINE\s+timer\s+9\s+0\s+9\s+13/,
+  );
   // line 11: "kvm_pio: pio_read at 0xc13e size 2 count 1"
   assert.match(await text(pio()), /I\/O ports accessed \(kvm_pio\):[^]*0xc13e\s+–\s+io\s+1\s+1\s+0\s+11/);
   assert.match(await html(msr()), /<td>0x6e0<\/td><td>IA32_TSC_DEADLINE<\/td>/);
@@ -85,8 +88,14 @@ test('MSRs and I/O ports behind exits are listed by number', async () => {
 test('nested exits, exits to user space and a triple fault are reported, not ignored', async () => {
   // three "kvm_nested_vmexit: ... reason IO_INSTRUCTION" lines, two "kvm_userspace_exit: reason KVM_EXIT_IO"
   const n = await text(nested());
-  assert.match(n, /Nested exits \(kvm_nested_vmexit\):\n3 exits of an L2 guest[^\n]*\nreason\s+exits\nIO_INSTRUCTION\s+3/);
-  assert.match(n, /Exits to user space \(kvm_userspace_exit\):\n2 exits KVM handed[^\n]*\nreason\s+exits\nKVM_EXIT_IO\s+2/);
+  assert.match(
+    n,
+    /Nested exits \(kvm_nested_vmexit\):\n3 exits of an L2 guest[^\n]*\nreason\s+exits\nIO_INSTRUCTION\s+3/,
+  );
+  assert.match(
+    n,
+    /Exits to user space \(kvm_userspace_exit\):\n2 exits KVM handed[^\n]*\nreason\s+exits\nKVM_EXIT_IO\s+2/,
+  );
   // line 7: "kvm:kvm_userspace_exit: reason KVM_EXIT_SHUTDOWN (8)"
   const f = await text(tripleFault());
   assert.match(f, /1 exit KVM handed to the VMM \(QEMU\), by reason; 1 shutdown \(triple fault\)\./);

@@ -13,7 +13,10 @@ test('event names from trace-cmd, perf script and timestamp-only lines', () => {
   const lines = guestLines();
   assert.equal(eventNameOf(lines[2]), 'write_msr'); // "bash-21134 [001] 10729.493988: write_msr: 830, value fb"
   assert.equal(eventNameOf(lines[0]), null); // "cpus=2"
-  const perf = readFileSync(sample('public', 'shared-set', 'perf-script-irq-injection-dragonball-pic.txt'), 'utf8').split('\n');
+  const perf = readFileSync(
+    sample('public', 'shared-set', 'perf-script-irq-injection-dragonball-pic.txt'),
+    'utf8',
+  ).split('\n');
   assert.equal(eventNameOf(perf[1]), 'kvm_apic_accept_irq');
   assert.equal(eventNameOf(' 220.696239: kvm_exit: vcpu 0 reason vintr rip 0x4004ae'), 'kvm_exit');
   assert.equal(eventNameOf('x'.repeat(100_000)), null);

@@ -81,7 +81,10 @@ test('a host exit row is the reason kvm_exit printed, with what kvm_apic said in
   assert.ok(row >= 0, 'the msr row');
   assert.match(lines[row + 1], /^ {2}└ APIC_EOI\s+eoi\s+2\s/);
   const view = buildAnalysisView(a).reasons.find((r) => r.reason === 'msr');
-  assert.deepEqual(view?.parts?.map((p) => [p.reason, p.category, p.count]), [['APIC_EOI', 'eoi', 2]]);
+  assert.deepEqual(
+    view?.parts?.map((p) => [p.reason, p.category, p.count]),
+    [['APIC_EOI', 'eoi', 2]],
+  );
   // A hover on a host line keyed "msr APIC_EOI" finds the part, under its full name.
   assert.equal(findReason(a, 'msr APIC_EOI')?.count, 2);
 });

@@ -29,7 +29,17 @@ function assertContractShape(json: unknown): void {
   }
 }
 
-const UNUSABLE = ['empty.txt', 'random.bin', 'elf-header.bin', 'is-a-directory.txt', 'no-such-file.txt', 'blank-lines.txt', 'gzip-header-only.gz', 'netperf-banner-no-result.txt', 'iperf3-json-cut.json'];
+const UNUSABLE = [
+  'empty.txt',
+  'random.bin',
+  'elf-header.bin',
+  'is-a-directory.txt',
+  'no-such-file.txt',
+  'blank-lines.txt',
+  'gzip-header-only.gz',
+  'netperf-banner-no-result.txt',
+  'iperf3-json-cut.json',
+];
 
 for (const name of UNUSABLE) {
   test(`analyze ${name}: exit 1, one line on stderr naming it, --json still complete`, () => {
@@ -60,7 +70,14 @@ test('one usable file beside a missing one: exit 0, the missing one is a warning
 });
 
 test('usage errors exit 2 with the usage, no stack', () => {
-  for (const args of [[], ['frobnicate'], ['analyze'], ['analyze', '--bogus', 'x.txt'], ['analyze', 'x.txt', '--html'], ['compare']]) {
+  for (const args of [
+    [],
+    ['frobnicate'],
+    ['analyze'],
+    ['analyze', '--bogus', 'x.txt'],
+    ['analyze', 'x.txt', '--html'],
+    ['compare'],
+  ]) {
     const r = runCli(args);
     assert.equal(r.status, 2, args.join(' '));
     assert.match(r.stderr, /usage:/);
@@ -73,14 +90,25 @@ test('usage errors exit 2 with the usage, no stack', () => {
 });
 
 test('--html into a folder that does not exist: exit 1, one sentence', () => {
-  const r = runCli(['analyze', sample('netperf', 'netperf-tcp-crr.txt'), '--html', join(BAD, 'no-such-dir', 'out.html')]);
+  const r = runCli([
+    'analyze',
+    sample('netperf', 'netperf-tcp-crr.txt'),
+    '--html',
+    join(BAD, 'no-such-dir', 'out.html'),
+  ]);
   assert.equal(r.status, 1);
   assert.match(r.stderr, /cannot write .*out\.html/);
   assert.doesNotMatch(r.stderr, STACK);
 });
 
 test('damaged but partly usable inputs exit 0 with warnings and parseable JSON', () => {
-  for (const name of ['report-truncated.txt.gz', 'report-corrupt.txt.gz', 'report-cut-mid-line.txt', 'mixed-netperf-then-trace.txt', 'perf-kvm-stat-utf16le-bom.txt']) {
+  for (const name of [
+    'report-truncated.txt.gz',
+    'report-corrupt.txt.gz',
+    'report-cut-mid-line.txt',
+    'mixed-netperf-then-trace.txt',
+    'perf-kvm-stat-utf16le-bom.txt',
+  ]) {
     const r = runCli(['analyze', '--json', join(BAD, name)]);
     assert.equal(r.status, 0, `${name}: ${r.stderr}`);
     assertContractShape(JSON.parse(r.stdout));
@@ -109,7 +137,10 @@ const DETERMINISM_SAMPLES = [
 ];
 
 test('the same input gives byte-identical --json twice (a trace with its netperf output)', () => {
-  const files = [sample('guest-trace', 'tcprr-cross-poll0.head.report.txt'), sample('guest-trace', 'tcprr-cross-poll0.netperf.txt')];
+  const files = [
+    sample('guest-trace', 'tcprr-cross-poll0.head.report.txt'),
+    sample('guest-trace', 'tcprr-cross-poll0.netperf.txt'),
+  ];
   const first = runCli(['analyze', '--json', ...files]);
   const second = runCli(['analyze', '--json', ...files]);
   assert.equal(first.status, 0, first.stderr);

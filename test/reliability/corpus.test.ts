@@ -44,7 +44,10 @@ test('a trace-cmd report cut mid-line keeps its 199 whole events and names line 
   const { summary } = await read(bad('report-cut-mid-line.txt'));
   assert.equal(summary.format, 'trace-cmd-report');
   assert.equal(summary.records, 199);
-  assert.deepEqual(summary.warnings.map((w) => w.line), [201]);
+  assert.deepEqual(
+    summary.warnings.map((w) => w.line),
+    [201],
+  );
 });
 
 test('a report cut in its first event fails, naming the format it expected', async () => {
@@ -73,14 +76,19 @@ test('a truncated gzip keeps every whole line before the cut', async () => {
   const { summary } = await read(bad('report-truncated.txt.gz'));
   assert.equal(summary.format, 'trace-cmd-report');
   assert.equal(summary.records, 157);
-  assert.ok(summary.warnings.some((w) => w.line === 158 && /gzip data is damaged or truncated after line 158/.test(w.message)));
+  assert.ok(
+    summary.warnings.some((w) => w.line === 158 && /gzip data is damaged or truncated after line 158/.test(w.message)),
+  );
 });
 
 test('a corrupted gzip keeps the intact lines before the damage and reports the failed check', async () => {
   // Decompressing in 16-byte steps: lines 1..101 equal the original (100 events), line 102 is garbled,
   // and zlib reports "incorrect data check" at the end.
   const { summary, records } = await read(bad('report-corrupt.txt.gz'));
-  const original = runReader('trace-cmd-report', textLines(readText(sample('guest-trace', 'tcprr-cross-poll0.head.report.txt'))).slice(0, 101));
+  const original = runReader(
+    'trace-cmd-report',
+    textLines(readText(sample('guest-trace', 'tcprr-cross-poll0.head.report.txt'))).slice(0, 101),
+  );
   assert.deepEqual(records.slice(0, 100), original.records);
   assert.ok(summary.warnings.some((w) => /gzip data is damaged or truncated.*incorrect data check/.test(w.message)));
   assert.ok(summary.warnings.some((w) => w.line === 102));
@@ -135,7 +143,9 @@ test('netperf output followed by trace lines: the netperf result is kept', async
   assert.equal(result.durationSec, 2);
   // grep -cE '^ *.+-[0-9]+ +\[[0-9]{3}\] ' → 29 trace lines, the first at line 9: not lost silently.
   assert.ok(
-    summary.warnings.some((w) => w.line === 9 && /^29 trace event lines in this netperf output were not read/.test(w.message)),
+    summary.warnings.some(
+      (w) => w.line === 9 && /^29 trace event lines in this netperf output were not read/.test(w.message),
+    ),
     JSON.stringify(summary.warnings),
   );
 });
@@ -144,9 +154,18 @@ test('UTF-16 without a byte-order mark is rejected with what to do', async () =>
   const dir = mkdtempSync(join(tmpdir(), 'kvl-bad-'));
   try {
     const path = join(dir, 'stat-utf16-nobom.txt');
-    writeFileSync(path, Buffer.from(readText(sample('public', 'shared-set', 'perf-kvm-stat-report-classic-preemption-timer.txt')), 'utf16le'));
+    writeFileSync(
+      path,
+      Buffer.from(
+        readText(sample('public', 'shared-set', 'perf-kvm-stat-report-classic-preemption-timer.txt')),
+        'utf16le',
+      ),
+    );
     const { summary } = await read(path);
-    assert.match(summary.error ?? '', /stat-utf16-nobom\.txt looks like UTF-16 text without a byte-order mark; convert it to UTF-8/);
+    assert.match(
+      summary.error ?? '',
+      /stat-utf16-nobom\.txt looks like UTF-16 text without a byte-order mark; convert it to UTF-8/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -177,7 +196,10 @@ test('5 MB lines: cut with a warning at their line number, the lines around them
     // 30 ordinary events and the long event line, cut but still an event.
     assert.equal(records.length, 31);
     const cut = summary.warnings.filter((w) => w.message.includes(`longer than ${MAX_LINE_CHARS} characters was cut`));
-    assert.deepEqual(cut.map((w) => w.line), [12, 23, 34]);
+    assert.deepEqual(
+      cut.map((w) => w.line),
+      [12, 23, 34],
+    );
     const longEvent = records.find((r) => r.type === 'event' && r.line === 23);
     assert.ok(longEvent && longEvent.type === 'event' && longEvent.payload.length < MAX_LINE_CHARS);
   } finally {
@@ -195,7 +217,8 @@ test('a 5 MB single-line iperf3 JSON document is still read', async () => {
     writeFileSync(path, oneLine);
     const plain = await read(sample('iperf', 'iperf3-tcp.json'));
     const { summary, records } = await read(path);
-    const results = (rs: InputRecord[]) => rs.filter((r) => r.type === 'benchmark').map((r) => (r.type === 'benchmark' ? [r.role, r.bitsPerSec] : null));
+    const results = (rs: InputRecord[]) =>
+      rs.filter((r) => r.type === 'benchmark').map((r) => (r.type === 'benchmark' ? [r.role, r.bitsPerSec] : null));
     assert.ok(results(plain.records).length > 0);
     // One line of 5 MB is longer than the line cap: the document is cut, which must be said, not silently lost.
     if (results(records).length === 0) assert.ok(summary.warnings.length > 0);

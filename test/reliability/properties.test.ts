@@ -18,7 +18,9 @@ const SEED = Number(process.env.FC_SEED ?? 20240611);
 
 /** The first ~100 KB (whole lines) of a long trace-cmd report, so the time bound is measured on a real size. */
 function bigReportHead(): string {
-  const text = gunzipSync(readFileSync(sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz'))).subarray(0, 100_000).toString('utf8');
+  const text = gunzipSync(readFileSync(sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz')))
+    .subarray(0, 100_000)
+    .toString('utf8');
   return text.slice(0, text.lastIndexOf('\n') + 1);
 }
 
@@ -30,16 +32,44 @@ interface Subject {
 
 const SUBJECTS: Subject[] = [
   { name: 'trace-cmd report (100 KB)', format: 'trace-cmd-report', text: bigReportHead() },
-  { name: 'ftrace', format: 'ftrace', text: readText(sample('public', 'shared-set', 'host-trace-vmx-ftrace-header-kvm-msr-tscdeadline-5.x.txt')) },
-  { name: 'ftrace trace_pipe', format: 'ftrace', text: readText(sample('public', 'shared-set', 'host-trace-vmx-trace-pipe-kvm-fpu-tsc-4x.txt')) },
-  { name: 'perf script', format: 'perf-script', text: readText(sample('public', 'shared-set', 'perf-script-irq-injection-dragonball-pic.txt')) },
-  { name: 'perf kvm stat', format: 'perf-kvm-stat', text: readText(sample('public', 'shared-set', 'perf-kvm-stat-report-classic-preemption-timer.txt')) },
-  { name: 'perf kvm stat live', format: 'perf-kvm-stat', text: readText(sample('public', 'shared-set', 'perf-kvm-stat-live-win10-ioheavy.txt')) },
-  { name: 'kvm_stat', format: 'kvm-stat', text: readText(sample('public', 'shared-set', 'kvm-stat-pid-openeuler-4.19.txt')) },
+  {
+    name: 'ftrace',
+    format: 'ftrace',
+    text: readText(sample('public', 'shared-set', 'host-trace-vmx-ftrace-header-kvm-msr-tscdeadline-5.x.txt')),
+  },
+  {
+    name: 'ftrace trace_pipe',
+    format: 'ftrace',
+    text: readText(sample('public', 'shared-set', 'host-trace-vmx-trace-pipe-kvm-fpu-tsc-4x.txt')),
+  },
+  {
+    name: 'perf script',
+    format: 'perf-script',
+    text: readText(sample('public', 'shared-set', 'perf-script-irq-injection-dragonball-pic.txt')),
+  },
+  {
+    name: 'perf kvm stat',
+    format: 'perf-kvm-stat',
+    text: readText(sample('public', 'shared-set', 'perf-kvm-stat-report-classic-preemption-timer.txt')),
+  },
+  {
+    name: 'perf kvm stat live',
+    format: 'perf-kvm-stat',
+    text: readText(sample('public', 'shared-set', 'perf-kvm-stat-live-win10-ioheavy.txt')),
+  },
+  {
+    name: 'kvm_stat',
+    format: 'kvm-stat',
+    text: readText(sample('public', 'shared-set', 'kvm-stat-pid-openeuler-4.19.txt')),
+  },
   { name: 'netperf demo', format: 'netperf', text: readText(sample('netperf', 'netperf-tcp-rr-demo.txt')) },
   { name: 'netperf omni', format: 'netperf', text: readText(sample('netperf', 'netperf-tcp-rr-omni-O.txt')) },
   { name: 'netperf stream', format: 'netperf', text: readText(sample('netperf', 'netperf-tcp-stream-cpu.txt')) },
-  { name: 'iperf3 JSON (two docs)', format: 'iperf3-json', text: readText(sample('public', 'shared-set', 'iperf3-json-two-concatenated-docs.txt')) },
+  {
+    name: 'iperf3 JSON (two docs)',
+    format: 'iperf3-json',
+    text: readText(sample('public', 'shared-set', 'iperf3-json-two-concatenated-docs.txt')),
+  },
   { name: 'iperf3 text', format: 'iperf3-text', text: readText(sample('iperf', 'iperf3-tcp-P2-R.txt')) },
   { name: 'iperf2 text', format: 'iperf2-text', text: readText(sample('iperf', 'iperf2-tcp-P2.txt')) },
 ];
@@ -130,7 +160,10 @@ const same = (r: InputRecord) => JSON.stringify(r);
 function assertLinesExist(warnings: { line: number | null; message: string }[], lineCount: number, what: string): void {
   for (const w of warnings) {
     if (w.line === null) continue;
-    assert.ok(Number.isInteger(w.line) && w.line >= 1 && w.line <= lineCount, `${what}: warning at line ${w.line} of ${lineCount}: ${w.message}`);
+    assert.ok(
+      Number.isInteger(w.line) && w.line >= 1 && w.line <= lineCount,
+      `${what}: warning at line ${w.line} of ${lineCount}: ${w.message}`,
+    );
   }
 }
 
@@ -141,18 +174,26 @@ for (const subject of SUBJECTS) {
     const clean = runReader(subject.format, lines);
     assert.ok(clean.records.length > 0, `${subject.name} gives records`);
     fc.assert(
-      fc.property(fc.nat({ max: lines.length }), fc.array(mutation, { minLength: 1, maxLength: 8 }), (keep, mutations) => {
-        const mutated = mutateLines(lines, keep, mutations);
-        const started = performance.now();
-        const run = runReader(subject.format, mutated);
-        const elapsed = performance.now() - started;
-        const chars = mutated.reduce((n, l) => n + l.length + 1, 0);
-        assert.ok(elapsed < timeBudgetMs(chars), `${chars} chars took ${elapsed.toFixed(0)} ms`);
-        assertLinesExist([...run.warnings, ...run.failures], mutated.length, subject.name);
-        const prefix = runReader(subject.format, lines.slice(0, keep));
-        const committed = prefix.records.slice(0, prefix.recordsBeforeEnd).map(same);
-        assert.deepEqual(run.records.slice(0, committed.length).map(same), committed, 'records of the untouched prefix');
-      }),
+      fc.property(
+        fc.nat({ max: lines.length }),
+        fc.array(mutation, { minLength: 1, maxLength: 8 }),
+        (keep, mutations) => {
+          const mutated = mutateLines(lines, keep, mutations);
+          const started = performance.now();
+          const run = runReader(subject.format, mutated);
+          const elapsed = performance.now() - started;
+          const chars = mutated.reduce((n, l) => n + l.length + 1, 0);
+          assert.ok(elapsed < timeBudgetMs(chars), `${chars} chars took ${elapsed.toFixed(0)} ms`);
+          assertLinesExist([...run.warnings, ...run.failures], mutated.length, subject.name);
+          const prefix = runReader(subject.format, lines.slice(0, keep));
+          const committed = prefix.records.slice(0, prefix.recordsBeforeEnd).map(same);
+          assert.deepEqual(
+            run.records.slice(0, committed.length).map(same),
+            committed,
+            'records of the untouched prefix',
+          );
+        },
+      ),
       { numRuns: 60, seed: SEED },
     );
   });
@@ -165,7 +206,11 @@ type ByteMutation =
   | { kind: 'cut'; at: number };
 
 const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
-  fc.record({ kind: fc.constantFrom('delete' as const, 'duplicate' as const), at: fc.nat(), length: fc.nat({ max: 300 }) }),
+  fc.record({
+    kind: fc.constantFrom('delete' as const, 'duplicate' as const),
+    at: fc.nat(),
+    length: fc.nat({ max: 300 }),
+  }),
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 64 }) }),
   fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
 );
@@ -211,7 +256,10 @@ test('readInputFile property: byte mutations of every sample never throw, hang o
           const subject = SUBJECTS[subjectIndex];
           const lines = textLines(subject.text);
           const keepLines = Math.floor(keepShare * lines.length);
-          const prefixText = lines.slice(0, keepLines).map((l) => `${l}\n`).join('');
+          const prefixText = lines
+            .slice(0, keepLines)
+            .map((l) => `${l}\n`)
+            .join('');
           const original = Buffer.from(subject.text, 'utf8');
           const prefixBytes = Buffer.byteLength(prefixText, 'utf8');
           const bytes = mutateBytes(original, prefixBytes, mutations);
@@ -224,13 +272,18 @@ test('readInputFile property: byte mutations of every sample never throw, hang o
           assert.ok(elapsed < timeBudgetMs(bytes.length) + 100, `${bytes.length} bytes took ${elapsed.toFixed(0)} ms`);
           assert.equal(summary.records, records.length);
           assertLinesExist(summary.warnings, countLines(bytes), subject.name);
-          if (records.length === 0) assert.ok(summary.warnings.length > 0 || summary.error !== null, 'no records and no word why');
+          if (records.length === 0)
+            assert.ok(summary.warnings.length > 0 || summary.error !== null, 'no records and no word why');
           // Detection looks at the first 200 lines, which mutations may change; the prefix promise is per format.
           if (summary.format === subject.format) {
             sameFormatRuns++;
             const prefix = runReader(subject.format, lines.slice(0, keepLines));
             const committed = prefix.records.slice(0, prefix.recordsBeforeEnd).map(same);
-            assert.deepEqual(records.slice(0, committed.length).map(same), committed, 'records of the untouched prefix');
+            assert.deepEqual(
+              records.slice(0, committed.length).map(same),
+              committed,
+              'records of the untouched prefix',
+            );
           }
         },
       ),
@@ -245,7 +298,9 @@ test('readInputFile property: byte mutations of every sample never throw, hang o
 
 test('detection of every sample is what the property tests assume', () => {
   for (const s of SUBJECTS) {
-    const head = textLines(s.text).filter((l) => l.trim() !== '').slice(0, 200);
+    const head = textLines(s.text)
+      .filter((l) => l.trim() !== '')
+      .slice(0, 200);
     assert.equal(detectTextFormat(head), s.format, s.name);
   }
 });

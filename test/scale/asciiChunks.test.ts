@@ -32,7 +32,11 @@ test('ASCII chunks after a multi-byte character cut at a chunk end decode as wit
   // Chunks: "ab\n12.5 ", "\xc2" (half of µ), "\xb5s\n", "plain ascii\n" — the last one is pure ASCII.
   const cuts = [mu, mu + 1, mu + 4];
   shortcutTaken = 0;
-  assert.deepEqual(split(bytes, cuts, true), [['ab', 1], ['12.5 µs', 2], ['plain ascii', 3]]);
+  assert.deepEqual(split(bytes, cuts, true), [
+    ['ab', 1],
+    ['12.5 µs', 2],
+    ['plain ascii', 3],
+  ]);
   assert.ok(shortcutTaken >= 1, 'the ASCII chunk after the multi-byte one took the shortcut');
 });
 
@@ -40,19 +44,34 @@ test('a BOM is dropped only at the start; U+FEFF after ASCII chunks is kept', ()
   const text = '\ufeffhead\nbody\n\ufeffnot a bom\n';
   const bytes = new TextEncoder().encode(text);
   const cuts = [5, 10, bytes.indexOf(0xef, 3)];
-  assert.deepEqual(split(bytes, cuts, true), [['head', 1], ['body', 2], ['\ufeffnot a bom', 3]]);
+  assert.deepEqual(split(bytes, cuts, true), [
+    ['head', 1],
+    ['body', 2],
+    ['\ufeffnot a bom', 3],
+  ]);
   assert.deepEqual(split(bytes, cuts, true), split(bytes, cuts, false));
 });
 
 test('any text, any chunking: the same lines with and without the ASCII shortcut', () => {
   const char = fc.constantFrom('a', 'Z', ' ', '\n', '\r', '\t', 'µ', 'é', '€', '𝄞', '\ufeff', '\u0000', '\x7f');
   fc.assert(
-    fc.property(fc.array(char, { maxLength: 60 }), fc.array(fc.nat(200), { maxLength: 8 }), fc.boolean(), (chars, cuts, broken) => {
-      let bytes = new TextEncoder().encode(chars.join(''));
-      // Some runs carry invalid UTF-8 (a lone continuation byte, a cut-off lead byte) to exercise the replacements.
-      if (broken && bytes.length > 0) bytes = Uint8Array.from([...bytes.subarray(0, bytes.length >> 1), 0x80, 0xe2, ...bytes.subarray(bytes.length >> 1)]);
-      assert.deepEqual(split(bytes, cuts, true), split(bytes, cuts, false));
-    }),
+    fc.property(
+      fc.array(char, { maxLength: 60 }),
+      fc.array(fc.nat(200), { maxLength: 8 }),
+      fc.boolean(),
+      (chars, cuts, broken) => {
+        let bytes = new TextEncoder().encode(chars.join(''));
+        // Some runs carry invalid UTF-8 (a lone continuation byte, a cut-off lead byte) to exercise the replacements.
+        if (broken && bytes.length > 0)
+          bytes = Uint8Array.from([
+            ...bytes.subarray(0, bytes.length >> 1),
+            0x80,
+            0xe2,
+            ...bytes.subarray(bytes.length >> 1),
+          ]);
+        assert.deepEqual(split(bytes, cuts, true), split(bytes, cuts, false));
+      },
+    ),
     { numRuns: 3000 },
   );
 });

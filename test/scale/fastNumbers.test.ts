@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { digitsValue, toNs } from '../../src/core/readers/traceText';
 
-const digitString = (max: number) => fc.array(fc.constantFrom(...'0123456789'), { minLength: 1, maxLength: max }).map((d) => d.join(''));
+const digitString = (max: number) =>
+  fc.array(fc.constantFrom(...'0123456789'), { minLength: 1, maxLength: max }).map((d) => d.join(''));
 
 /** The previous, Number()-based conversion. */
 function referenceNs(secs: string, fraction: string | undefined): number {
@@ -15,7 +16,10 @@ function referenceNs(secs: string, fraction: string | undefined): number {
 }
 
 test('digitsValue equals Number() for 1 to 25 digits, leading zeros included', () => {
-  fc.assert(fc.property(digitString(25), (d) => assert.equal(digitsValue(d), Number(d))), { numRuns: 20_000 });
+  fc.assert(
+    fc.property(digitString(25), (d) => assert.equal(digitsValue(d), Number(d))),
+    { numRuns: 20_000 },
+  );
   assert.equal(digitsValue('000'), 0);
   assert.equal(digitsValue('999999999999999'), 999_999_999_999_999);
   assert.equal(digitsValue('18446744073709551615'), 18446744073709552000);

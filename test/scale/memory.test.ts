@@ -6,7 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { convertToV6, loadRecording, writeScaledDat, writeScaledText, type Recording } from '../../scripts/bench-lib/generate.mjs';
+import {
+  convertToV6,
+  loadRecording,
+  writeScaledDat,
+  writeScaledText,
+  type Recording,
+} from '../../scripts/bench-lib/generate.mjs';
 import { REPO, sample } from '../helpers/paths';
 
 const COPIES = 2;
@@ -30,10 +36,14 @@ interface Probe {
 }
 
 function probe(mode: 'read' | 'analyze'): Probe {
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(REPO, 'test', 'scale', 'memoryProbe.ts'), text, mode], {
-    cwd: REPO,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', join(REPO, 'test', 'scale', 'memoryProbe.ts'), text, mode],
+    {
+      cwd: REPO,
+      encoding: 'utf8',
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Probe;
 }
@@ -65,7 +75,10 @@ test('the scaled trace.dat reads back, through trace-cmd report, as the scaled t
   assert.equal(await writeScaledDat(v6, rec.cpus, rec.shiftNs, COPIES, dat), null);
   const report = spawnSync('trace-cmd', ['report', dat], { maxBuffer: 256 << 20 });
   assert.equal(report.status, 0, String(report.stderr));
-  assert.ok(report.stdout.equals(readFileSync(text)), 'trace-cmd report of the scaled .dat differs from the scaled text');
+  assert.ok(
+    report.stdout.equals(readFileSync(text)),
+    'trace-cmd report of the scaled .dat differs from the scaled text',
+  );
 });
 
 test('the reader pipeline streams 52 MB in flat memory', () => {

@@ -18,7 +18,7 @@ function liveMB(): number {
 async function main(): Promise<void> {
   const samples: { bytes: number; liveMB: number }[] = [];
   const onProgress = (bytes: number) => samples.push({ bytes, liveMB: liveMB() });
-  let records = 0;
+  let records: number;
   if (mode === 'read') {
     const summary = await readInputFile(file, () => {}, { onProgress });
     records = summary.records;

@@ -17,7 +17,7 @@ export function readKvmHaltCounters(root = '/'): Map<string, number> {
     }
     for (const name of names.sort()) {
       const path = `${dir}/${name}`;
-      let isDir = false;
+      let isDir: boolean;
       try {
         isDir = statSync(join(root, path)).isDirectory();
       } catch {

@@ -15,7 +15,11 @@ export interface PerfettoExportResult {
 }
 
 /** Writes `{"traceEvents":[…]}` for the trace events of `paths` to `outPath`. Throws only when the output fails. */
-export async function exportPerfetto(paths: readonly string[], outPath: string, options: ReadOptions = {}): Promise<PerfettoExportResult> {
+export async function exportPerfetto(
+  paths: readonly string[],
+  outPath: string,
+  options: ReadOptions = {},
+): Promise<PerfettoExportResult> {
   const fd = openSync(outPath, 'w');
   try {
     const writer = new TraceEventWriter((text) => writeSync(fd, text));
@@ -25,7 +29,13 @@ export async function exportPerfetto(paths: readonly string[], outPath: string, 
     const inputs: InputSummary[] = [];
     for (const path of paths) {
       // Processes per input and buffer (guest CPUs, host vCPUs): inputs never share a track.
-      const exporter = new InputExporter(writer, modelFeed(), basename(path), () => ++pid, () => ++flowId);
+      const exporter = new InputExporter(
+        writer,
+        modelFeed(),
+        basename(path),
+        () => ++pid,
+        () => ++flowId,
+      );
       const summary = await readInputFile(
         path,
         (r) => {

@@ -1,7 +1,17 @@
 // Trace → Chrome/Perfetto JSON trace events, streaming: one track per guest CPU or host vCPU, exits and halts as
 // slices marked critical or off the critical path (the model's per-line facts decide), IPIs and hand-offs as flows.
 // State is per CPU / vCPU plus a capped map of pending hand-offs, so memory does not grow with the trace.
-import { icrFields, parseApicIpi, cpuIdleOf, ipiTargetsOf, kvmEntryVcpuOf, kvmExitOf, msrAccessOf, schedSwitchOf, schedWakeupOf } from '../eventFields';
+import {
+  icrFields,
+  parseApicIpi,
+  cpuIdleOf,
+  ipiTargetsOf,
+  kvmEntryVcpuOf,
+  kvmExitOf,
+  msrAccessOf,
+  schedSwitchOf,
+  schedWakeupOf,
+} from '../eventFields';
 import { CPU_IDLE_EXIT, hex, msrInfo } from '../knowledge/exitTable';
 import type { LineFacts } from '../lineFacts';
 import type { TraceEvent } from '../records';
@@ -70,7 +80,13 @@ export class InputExporter {
     let exporter = this.byInstance.get(instance);
     if (!exporter) {
       const label = instance ? `${this.label} [${instance}]` : this.label;
-      exporter = new PerfettoExporter(this.out, this.model.facts, { guest: this.nextPid(), host: this.nextPid() }, label, this.nextFlowId);
+      exporter = new PerfettoExporter(
+        this.out,
+        this.model.facts,
+        { guest: this.nextPid(), host: this.nextPid() },
+        label,
+        this.nextFlowId,
+      );
       this.byInstance.set(instance, exporter);
     }
     exporter.add(ev);
@@ -138,7 +154,10 @@ export class PerfettoExporter {
       if (s.haltStart !== null) {
         this.track('guest', cpu);
         const marks = criticalMarks(this.facts.get(s.haltLine)?.critical);
-        this.out.slice(this.pids.guest, cpu, 'HLT', `${marks.cat},halt`, s.haltStart, 0, { line: s.haltLine, durationUnknown: true });
+        this.out.slice(this.pids.guest, cpu, 'HLT', `${marks.cat},halt`, s.haltStart, 0, {
+          line: s.haltLine,
+          durationUnknown: true,
+        });
       }
     }
   }
@@ -178,7 +197,14 @@ export class PerfettoExporter {
     const previous = this.openExits.get(vcpu);
     if (previous) this.closeHostExit(vcpu, previous, null);
     const reason = e?.reason ?? '(unreadable kvm_exit)';
-    this.openExits.set(vcpu, { reason, startNs: ev.timeNs, line, halt: e?.info.category === 'halt', refined: false, icr: null });
+    this.openExits.set(vcpu, {
+      reason,
+      startNs: ev.timeNs,
+      line,
+      halt: e?.info.category === 'halt',
+      refined: false,
+      icr: null,
+    });
   }
 
   private hostEntry(ev: TraceEvent): void {
@@ -197,8 +223,22 @@ export class PerfettoExporter {
     // The model's duration when it has one (it also drops "durations" that span a gap in the trace).
     const measured = entryNs !== null && entryNs >= open.startNs ? entryNs - open.startNs : null;
     const duration = fact ? fact.durationNs : measured;
-    const args = { reason: open.reason, critical, line: open.line, ...(duration === null ? { durationUnknown: true } : {}) };
-    this.out.slice(this.pids.host, vcpu, open.reason, open.halt ? `${marks.cat},halt` : marks.cat, open.startNs, duration ?? 0, args, marks.cname);
+    const args = {
+      reason: open.reason,
+      critical,
+      line: open.line,
+      ...(duration === null ? { durationUnknown: true } : {}),
+    };
+    this.out.slice(
+      this.pids.host,
+      vcpu,
+      open.reason,
+      open.halt ? `${marks.cat},halt` : marks.cat,
+      open.startNs,
+      duration ?? 0,
+      args,
+      marks.cname,
+    );
   }
 
   private hostMsr(ev: TraceEvent): void {
@@ -210,7 +250,8 @@ export class PerfettoExporter {
       open.reason = `${open.reason} ${hex(access.msr)}`;
       open.refined = true;
     }
-    if (access.msr === 0x830 && open && access.valueHex !== null) open.icr = { dest: icrFields(access.valueHex).dest, atNs: ev.timeNs };
+    if (access.msr === 0x830 && open && access.valueHex !== null)
+      open.icr = { dest: icrFields(access.valueHex).dest, atNs: ev.timeNs };
   }
 
   private hostApicIpi(ev: TraceEvent): void {
@@ -233,7 +274,13 @@ export class PerfettoExporter {
     // there is none (Perfetto drops a flow end with nothing to bind to).
     if (!this.openExits.get(from)) this.out.slice(pid, from, 'send IPI', 'ipi', atNs, 0);
     if (!this.openExits.get(to)) this.out.slice(pid, to, 'IPI arrives', 'ipi', atNs, 0);
-    this.out.flow(this.nextFlowId(), `IPI → vCPU ${to}`, 'ipi', { pid, tid: from, ns: atNs }, { pid, tid: to, ns: atNs });
+    this.out.flow(
+      this.nextFlowId(),
+      `IPI → vCPU ${to}`,
+      'ipi',
+      { pid, tid: from, ns: atNs },
+      { pid, tid: to, ns: atNs },
+    );
   }
 
   // ---- guest: halts from cpu_idle, exits inferred from MSR writes, IPIs and wake-ups --------------------------
@@ -310,7 +357,13 @@ export class PerfettoExporter {
     const pid = this.pids.guest;
     // Halted: the arrow ends in the halt it wakes; running: on a zero-length slice for the handler.
     if (s.haltStart === null) this.out.slice(pid, ev.cpu, ev.name, 'ipi', ev.timeNs, 0);
-    this.out.flow(this.nextFlowId(), `IPI → CPU ${ev.cpu}`, 'ipi', { pid, tid: incoming.fromCpu, ns: incoming.atNs }, { pid, tid: ev.cpu, ns: ev.timeNs });
+    this.out.flow(
+      this.nextFlowId(),
+      `IPI → CPU ${ev.cpu}`,
+      'ipi',
+      { pid, tid: incoming.fromCpu, ns: incoming.atNs },
+      { pid, tid: ev.cpu, ns: ev.timeNs },
+    );
   }
 
   /** A running task waking a task on another CPU hands the transaction on: an arrow to where the woken task runs. */
@@ -333,6 +386,12 @@ export class PerfettoExporter {
     if (ev.cpu !== wake.toCpu || ev.timeNs - wake.atNs > ARRIVAL_WINDOW_NS) return;
     const pid = this.pids.guest;
     this.out.slice(pid, ev.cpu, `${sw.nextComm}:${sw.nextPid} runs`, 'handoff', ev.timeNs, 0);
-    this.out.flow(this.nextFlowId(), `hand-off → ${sw.nextComm}:${sw.nextPid}`, 'handoff', { pid, tid: wake.fromCpu, ns: wake.atNs }, { pid, tid: ev.cpu, ns: ev.timeNs });
+    this.out.flow(
+      this.nextFlowId(),
+      `hand-off → ${sw.nextComm}:${sw.nextPid}`,
+      'handoff',
+      { pid, tid: wake.fromCpu, ns: wake.atNs },
+      { pid, tid: ev.cpu, ns: ev.timeNs },
+    );
   }
 }

@@ -40,7 +40,16 @@ export class TraceEventWriter {
   }
 
   /** A complete slice ("X"): `durNs` ≥ 0. */
-  slice(pid: number, tid: number, name: string, cat: string, startNs: number, durNs: number, args?: object, cname?: string): void {
+  slice(
+    pid: number,
+    tid: number,
+    name: string,
+    cat: string,
+    startNs: number,
+    durNs: number,
+    args?: object,
+    cname?: string,
+  ): void {
     const c = cname ? `,"cname":${JSON.stringify(cname)}` : '';
     const a = args ? `,"args":${JSON.stringify(args)}` : '';
     this.push(
@@ -53,7 +62,10 @@ export class TraceEventWriter {
   /** A thread-scoped instant ("i"). */
   instant(pid: number, tid: number, name: string, cat: string, atNs: number, args?: object): void {
     const a = args ? `,"args":${JSON.stringify(args)}` : '';
-    this.push(`{"ph":"i","s":"t","pid":${pid},"tid":${tid},"ts":${usText(atNs)},"name":${JSON.stringify(name)},"cat":${JSON.stringify(cat)}${a}}`);
+    this.push(
+      `{"ph":"i","s":"t","pid":${pid},"tid":${tid},"ts":${usText(atNs)},` +
+        `"name":${JSON.stringify(name)},"cat":${JSON.stringify(cat)}${a}}`,
+    );
     this.counts.instants++;
   }
 
@@ -61,11 +73,21 @@ export class TraceEventWriter {
    * A flow arrow: "s" at the sender (bound to the slice enclosing `fromNs` on its track), "f" with bp "e" at the
    * receiver (bound to the slice enclosing `toNs` there). Both halves are written together, so none is left open.
    */
-  flow(id: number, name: string, cat: string, from: { pid: number; tid: number; ns: number }, to: { pid: number; tid: number; ns: number }): void {
+  flow(
+    id: number,
+    name: string,
+    cat: string,
+    from: { pid: number; tid: number; ns: number },
+    to: { pid: number; tid: number; ns: number },
+  ): void {
     const n = JSON.stringify(name);
     const c = JSON.stringify(cat);
-    this.push(`{"ph":"s","id":${id},"pid":${from.pid},"tid":${from.tid},"ts":${usText(from.ns)},"name":${n},"cat":${c}}`);
-    this.push(`{"ph":"f","bp":"e","id":${id},"pid":${to.pid},"tid":${to.tid},"ts":${usText(to.ns)},"name":${n},"cat":${c}}`);
+    this.push(
+      `{"ph":"s","id":${id},"pid":${from.pid},"tid":${from.tid},"ts":${usText(from.ns)},"name":${n},"cat":${c}}`,
+    );
+    this.push(
+      `{"ph":"f","bp":"e","id":${id},"pid":${to.pid},"tid":${to.tid},"ts":${usText(to.ns)},"name":${n},"cat":${c}}`,
+    );
     this.counts.flows++;
   }
 

@@ -13,7 +13,12 @@ type Row = [code: number, name: string, category: ExitCategory, description: str
 /** Intel VMX basic exit reasons (SDM vol. 3C appendix C; Linux arch/x86/include/uapi/asm/vmx.h names). */
 const VMX: Row[] = [
   [0, 'EXCEPTION_NMI', 'other', 'Guest exception or NMI intercepted (e.g. #PF under shadow paging, #UD, #DB)'],
-  [1, 'EXTERNAL_INTERRUPT', 'external-interrupt', 'A host interrupt arrived while the guest ran (device, host timer, host IPI)'],
+  [
+    1,
+    'EXTERNAL_INTERRUPT',
+    'external-interrupt',
+    'A host interrupt arrived while the guest ran (device, host timer, host IPI)',
+  ],
   [2, 'TRIPLE_FAULT', 'other', 'Guest triple fault: the guest resets'],
   [3, 'INIT_SIGNAL', 'other', 'INIT signal (vCPU reset / AP start-up)'],
   [4, 'SIPI_SIGNAL', 'other', 'Start-up IPI (AP start-up)'],
@@ -24,7 +29,13 @@ const VMX: Row[] = [
   [9, 'TASK_SWITCH', 'other', 'Hardware task switch'],
   [10, 'CPUID', 'other', 'CPUID instruction (always exits on VMX)'],
   [11, 'GETSEC', 'other', 'GETSEC instruction'],
-  [12, 'HLT', 'halt', 'The vCPU executed HLT: it is idle until an interrupt wakes it; waking costs a host schedule-in unless halt polling catches it'],
+  [
+    12,
+    'HLT',
+    'halt',
+    'The vCPU executed HLT: it is idle until an interrupt wakes it; waking costs a host schedule-in unless halt ' +
+      'polling catches it',
+  ],
   [13, 'INVD', 'other', 'INVD instruction'],
   [14, 'INVLPG', 'other', 'INVLPG (shadow paging)'],
   [15, 'RDPMC', 'other', 'RDPMC instruction'],
@@ -52,16 +63,38 @@ const VMX: Row[] = [
   [39, 'MONITOR_INSTRUCTION', 'other', 'MONITOR intercepted'],
   [40, 'PAUSE_INSTRUCTION', 'preemption', 'Pause-loop exiting: the vCPU spins on a lock whose holder may be preempted'],
   [41, 'MCE_DURING_VMENTRY', 'other', 'Machine check during VM entry'],
-  [43, 'TPR_BELOW_THRESHOLD', 'other', 'Guest lowered its TPR below the threshold (pending interrupt can be delivered)'],
-  [44, 'APIC_ACCESS', 'eoi', 'xAPIC register access through the APIC-access page (mostly EOI writes; also TPR, ICR, timer), not a device kick: APICv, x2APIC or PV EOI removes it; a following kvm_apic / kvm_mmio names the register'],
+  [
+    43,
+    'TPR_BELOW_THRESHOLD',
+    'other',
+    'Guest lowered its TPR below the threshold (pending interrupt can be delivered)',
+  ],
+  [
+    44,
+    'APIC_ACCESS',
+    'eoi',
+    'xAPIC register access through the APIC-access page (mostly EOI writes; also TPR, ICR, timer), not a device ' +
+      'kick: APICv, x2APIC or PV EOI removes it; a following kvm_apic / kvm_mmio names the register',
+  ],
   [45, 'EOI_INDUCED', 'eoi', 'EOI for a level-triggered or notified vector (EOI exit bitmap)'],
   [46, 'GDTR_IDTR', 'other', 'Descriptor-table register access'],
   [47, 'LDTR_TR', 'other', 'LDTR/TR access'],
   [48, 'EPT_VIOLATION', 'page-fault', 'EPT violation: a guest-physical page not (yet) mapped or write-protected'],
-  [49, 'EPT_MISCONFIG', 'mmio', 'EPT misconfiguration: KVM uses it for fast emulated MMIO (virtio kicks, device registers)'],
+  [
+    49,
+    'EPT_MISCONFIG',
+    'mmio',
+    'EPT misconfiguration: KVM uses it for fast emulated MMIO (virtio kicks, device registers)',
+  ],
   [50, 'INVEPT', 'other', 'Nested VMX instruction'],
   [51, 'RDTSCP', 'other', 'RDTSCP intercepted'],
-  [52, 'PREEMPTION_TIMER', 'timer', "VMX preemption timer expired: KVM arms it for the guest's own APIC timer (\"hv timer\"), so this is the guest's timer firing"],
+  [
+    52,
+    'PREEMPTION_TIMER',
+    'timer',
+    'VMX preemption timer expired: KVM arms it for the guest\'s own APIC timer ("hv timer"), so this is the ' +
+      "guest's timer firing",
+  ],
   [53, 'INVVPID', 'other', 'Nested VMX instruction'],
   [54, 'WBINVD', 'other', 'WBINVD instruction'],
   [55, 'XSETBV', 'other', 'XSETBV instruction'],
@@ -126,11 +159,18 @@ const SVM: Row[] = [
   [0x0a6, 'idle-halt', 'halt', 'Idle HLT intercept: HLT with no pending interrupt'],
   [0x400, 'npf', 'page-fault', 'Nested page fault (also MMIO emulation)'],
   [0x401, 'avic_incomplete_ipi', 'ipi', 'AVIC could not deliver an IPI (target not running)'],
-  [0x402, 'avic_unaccelerated_access', 'eoi', 'AVIC: xAPIC register access not accelerated (EOI of a level interrupt, TPR, timer ...), not a device kick'],
+  [
+    0x402,
+    'avic_unaccelerated_access',
+    'eoi',
+    'AVIC: xAPIC register access not accelerated (EOI of a level interrupt, TPR, timer ...), not a device kick',
+  ],
   [0x403, 'vmgexit', 'other', 'SEV-ES VMGEXIT'],
 ];
 
-/** arm64 ESR_ELx exception classes (arch/arm64/include/asm/esr.h), as `kvm_exit: TRAP: HSR_EC: 0x.. (NAME)` prints them. */
+/**
+ * arm64 ESR_ELx exception classes (arch/arm64/include/asm/esr.h), as `kvm_exit: TRAP: HSR_EC: 0x.. (NAME)` prints them.
+ */
 const ARM64_EC: Row[] = [
   [0x00, 'UNKNOWN', 'other', 'Unknown reason'],
   [0x01, 'WFx', 'halt', 'WFI/WFE: the vCPU waits for an interrupt (the arm64 HLT)'],
@@ -154,7 +194,12 @@ const ARM64_EC: Row[] = [
   [0x1a, 'ERET', 'other', 'ERET (nested)'],
   [0x20, 'IABT_LOW', 'page-fault', 'Stage-2 instruction abort'],
   [0x22, 'PC_ALIGN', 'other', 'PC alignment fault'],
-  [0x24, 'DABT_LOW', 'mmio', 'Stage-2 data abort: MMIO emulation (a kvm_mmio follows) or a stage-2 page fault (none follows)'],
+  [
+    0x24,
+    'DABT_LOW',
+    'mmio',
+    'Stage-2 data abort: MMIO emulation (a kvm_mmio follows) or a stage-2 page fault (none follows)',
+  ],
   [0x26, 'SP_ALIGN', 'other', 'SP alignment fault'],
   [0x28, 'FP_EXC32', 'other', 'FP exception'],
   [0x2c, 'FP_EXC64', 'other', 'FP exception'],
@@ -173,8 +218,16 @@ const COARSE: [string, ExitCategory, string][] = [
   ['Idle', 'halt', 'The vCPU idled (WFI / idle instruction)'],
   ['Interrupt', 'external-interrupt', 'A physical interrupt forced the exit'],
   ['Hypercall', 'other', 'Hypercall'],
-  ['Mem store', 'page-fault', 'LoongArch guest store fault (TLB / stage-2): guest memory not yet mapped, or MMIO emulation'],
-  ['Mem read', 'page-fault', 'LoongArch guest load fault (TLB / stage-2): guest memory not yet mapped, or MMIO emulation'],
+  [
+    'Mem store',
+    'page-fault',
+    'LoongArch guest store fault (TLB / stage-2): guest memory not yet mapped, or MMIO emulation',
+  ],
+  [
+    'Mem read',
+    'page-fault',
+    'LoongArch guest load fault (TLB / stage-2): guest memory not yet mapped, or MMIO emulation',
+  ],
   ['Mem modify', 'page-fault', 'LoongArch guest modify fault (write to a read-only mapping)'],
   ['Iocsr', 'io', 'LoongArch IOCSR access (I/O)'],
   ['PENDING_INTERRUPT', 'other', 'Interrupt window (older name of INTERRUPT_WINDOW)'],
@@ -208,7 +261,12 @@ const MSRS: [number, string, ExitCategory | null, string][] = [
   [0x80f, 'x2APIC SVR', null, 'Spurious vector register'],
   [0x828, 'x2APIC ESR', null, 'Error status register'],
   [0x82f, 'x2APIC LVT CMCI', null, 'LVT CMCI'],
-  [0x830, 'x2APIC ICR', 'ipi', 'Interrupt command register: sends an IPI (a cross-CPU wake-up) — the message of a message-passing workload'],
+  [
+    0x830,
+    'x2APIC ICR',
+    'ipi',
+    'Interrupt command register: sends an IPI (a cross-CPU wake-up) — the message of a message-passing workload',
+  ],
   [0x832, 'x2APIC LVT TIMER', 'timer', 'LVT timer mode/vector'],
   [0x833, 'x2APIC LVT THERMAL', null, 'LVT thermal'],
   [0x834, 'x2APIC LVT PMI', null, 'LVT performance-monitoring interrupt'],
@@ -226,7 +284,12 @@ const MSRS: [number, string, ExitCategory | null, string][] = [
   [0x4b564d02, 'MSR_KVM_ASYNC_PF_EN', null, 'KVM async page fault enable'],
   [0x4b564d03, 'MSR_KVM_STEAL_TIME', null, 'KVM steal time'],
   [0x4b564d04, 'MSR_KVM_PV_EOI_EN', 'eoi', 'KVM PV EOI enable (lets the guest skip EOI exits)'],
-  [0x4b564d05, 'MSR_KVM_POLL_CONTROL', null, 'KVM poll control: the guest asks the host to stop/start host-side halt polling'],
+  [
+    0x4b564d05,
+    'MSR_KVM_POLL_CONTROL',
+    null,
+    'KVM poll control: the guest asks the host to stop/start host-side halt polling',
+  ],
   [0x4b564d06, 'MSR_KVM_ASYNC_PF_INT', null, 'KVM async page fault interrupt vector'],
   [0x4b564d07, 'MSR_KVM_ASYNC_PF_ACK', null, 'KVM async page fault acknowledge'],
   [0x4b564d08, 'MSR_KVM_MIGRATION_CONTROL', null, 'KVM migration control'],
@@ -261,7 +324,16 @@ const XAPIC_MMIO: [number, string, ExitCategory | null, string][] = [
 export const XAPIC_BASE = 0xfee00000;
 
 /** APIC registers by the names KVM's kvm_apic event prints ("APIC_EOI", "APIC_ICR", "APIC_TMICT"). */
-const APIC_REGISTERS: Record<string, number> = { APIC_EOI: 0x0b0, APIC_ICR: 0x300, APIC_ICR2: 0x310, APIC_LVTT: 0x320, APIC_TMICT: 0x380, APIC_TMCCT: 0x390, APIC_TDCR: 0x3e0, APIC_TASKPRI: 0x080 };
+const APIC_REGISTERS: Record<string, number> = {
+  APIC_EOI: 0x0b0,
+  APIC_ICR: 0x300,
+  APIC_ICR2: 0x310,
+  APIC_LVTT: 0x320,
+  APIC_TMICT: 0x380,
+  APIC_TMCCT: 0x390,
+  APIC_TDCR: 0x3e0,
+  APIC_TASKPRI: 0x080,
+};
 
 const byName = new Map<string, ExitInfo>();
 const vmxByCode = new Map<number, ExitInfo>();
@@ -279,10 +351,35 @@ for (const [code, name, category, description] of SVM) {
 }
 for (let v = 0; v < 32; v++) {
   // SVM exception intercepts 0x40 + vector ("PF excp" etc.): #PF matters (shadow paging), the rest are "other".
-  const names = ['DE', 'DB', 'NMI', 'BP', 'OF', 'BR', 'UD', 'NM', 'DF', 'CSO', 'TS', 'NP', 'SS', 'GP', 'PF', 'SPV', 'MF', 'AC', 'MC', 'XM'];
+  const names = [
+    'DE',
+    'DB',
+    'NMI',
+    'BP',
+    'OF',
+    'BR',
+    'UD',
+    'NM',
+    'DF',
+    'CSO',
+    'TS',
+    'NP',
+    'SS',
+    'GP',
+    'PF',
+    'SPV',
+    'MF',
+    'AC',
+    'MC',
+    'XM',
+  ];
   const n = names[v];
   if (!n) continue;
-  const info: ExitInfo = { name: `${n} excp`, category: n === 'PF' ? 'page-fault' : 'other', description: `#${n} exception intercepted` };
+  const info: ExitInfo = {
+    name: `${n} excp`,
+    category: n === 'PF' ? 'page-fault' : 'other',
+    description: `#${n} exception intercepted`,
+  };
   svmByCode.set(0x40 + v, info);
   byName.set(info.name, info);
 }
@@ -298,13 +395,27 @@ byName.set('vmmcall', byName.get('hypercall')!);
 
 /** 2.6/3.x kernels printed VMX reasons in lower case (vmx.c vmx_exit_reasons_str): name → modern name. */
 const VMX_2_6_NAMES: [string, string][] = [
-  ['exception', 'EXCEPTION_NMI'], ['ext_irq', 'EXTERNAL_INTERRUPT'], ['triple_fault', 'TRIPLE_FAULT'],
-  ['nmi_window', 'NMI_WINDOW'], ['io_instruction', 'IO_INSTRUCTION'], ['cr_access', 'CR_ACCESS'],
-  ['dr_access', 'DR_ACCESS'], ['rdmsr', 'MSR_READ'], ['wrmsr', 'MSR_WRITE'], ['interrupt_window', 'INTERRUPT_WINDOW'],
-  ['halt', 'HLT'], ['vmcall', 'VMCALL'], ['tpr_below_thres', 'TPR_BELOW_THRESHOLD'], ['apic_access', 'APIC_ACCESS'],
-  ['ept_violation', 'EPT_VIOLATION'], ['ept_misconfig', 'EPT_MISCONFIG'], ['pause_instruction', 'PAUSE_INSTRUCTION'],
-  ['mwait_instruction', 'MWAIT_INSTRUCTION'], ['monitor_instruction', 'MONITOR_INSTRUCTION'],
-  ['mce_during_vmentry', 'MCE_DURING_VMENTRY'], ['invalid_state', 'INVALID_STATE'],
+  ['exception', 'EXCEPTION_NMI'],
+  ['ext_irq', 'EXTERNAL_INTERRUPT'],
+  ['triple_fault', 'TRIPLE_FAULT'],
+  ['nmi_window', 'NMI_WINDOW'],
+  ['io_instruction', 'IO_INSTRUCTION'],
+  ['cr_access', 'CR_ACCESS'],
+  ['dr_access', 'DR_ACCESS'],
+  ['rdmsr', 'MSR_READ'],
+  ['wrmsr', 'MSR_WRITE'],
+  ['interrupt_window', 'INTERRUPT_WINDOW'],
+  ['halt', 'HLT'],
+  ['vmcall', 'VMCALL'],
+  ['tpr_below_thres', 'TPR_BELOW_THRESHOLD'],
+  ['apic_access', 'APIC_ACCESS'],
+  ['ept_violation', 'EPT_VIOLATION'],
+  ['ept_misconfig', 'EPT_MISCONFIG'],
+  ['pause_instruction', 'PAUSE_INSTRUCTION'],
+  ['mwait_instruction', 'MWAIT_INSTRUCTION'],
+  ['monitor_instruction', 'MONITOR_INSTRUCTION'],
+  ['mce_during_vmentry', 'MCE_DURING_VMENTRY'],
+  ['invalid_state', 'INVALID_STATE'],
 ];
 for (const [old, modern] of VMX_2_6_NAMES) if (!byName.has(old)) byName.set(old, vmxByName(modern));
 // 2.6 also printed "hypercall", "invlpg", "wbinvd", "task_switch" and "cpuid": SVM rows of those names exist with the
@@ -347,8 +458,18 @@ const S390_ICPT: [number, string, ExitCategory, string][] = [
   [0x04, 'Instruction', 'other', 'Intercepted instruction (DIAG, SIGP, I/O ...: see kvm_s390_intercept_instruction)'],
   [0x08, 'Program interruption', 'page-fault', 'Program interruption intercepted (guest page faults among them)'],
   [0x0c, 'Instruction and program interruption', 'other', 'Instruction and program interruption'],
-  [0x10, 'External request', 'ipi', 'External request: an interrupt for the guest is pending (e.g. a SIGP emergency signal)'],
-  [0x14, 'External interruption', 'external-interrupt', 'External interruption (clock comparator, CPU timer, emergency signal)'],
+  [
+    0x10,
+    'External request',
+    'ipi',
+    'External request: an interrupt for the guest is pending (e.g. a SIGP emergency signal)',
+  ],
+  [
+    0x14,
+    'External interruption',
+    'external-interrupt',
+    'External interruption (clock comparator, CPU timer, emergency signal)',
+  ],
   [0x18, 'I/O request', 'io', 'I/O request'],
   [0x1c, 'Wait state', 'halt', 'The guest loaded an enabled wait PSW: the s390 idle (the HLT of s390)'],
   [0x20, 'Validity', 'other', 'SIE validity intercept'],
@@ -427,8 +548,12 @@ for (const [name, category, description] of RISCV) {
   if (!byName.has(name)) byName.set(name, { name, category, description });
 }
 
-const msrByNumber = new Map<number, MsrInfo>(MSRS.map(([n, name, category, description]) => [n, { name, category, description }]));
-const xapicByOffset = new Map<number, MsrInfo>(XAPIC_MMIO.map(([n, name, category, description]) => [n, { name, category, description }]));
+const msrByNumber = new Map<number, MsrInfo>(
+  MSRS.map(([n, name, category, description]) => [n, { name, category, description }]),
+);
+const xapicByOffset = new Map<number, MsrInfo>(
+  XAPIC_MMIO.map(([n, name, category, description]) => [n, { name, category, description }]),
+);
 
 export const UNKNOWN_CATEGORY: ExitCategory = 'other';
 
@@ -475,13 +600,20 @@ export function arm64ExceptionClass(ec: number): ExitInfo | undefined {
 
 /** An exit named by a tool, unknown ones kept as such ("unknown exit reason X", category other). */
 export function describeExit(name: string): ExitInfo {
-  return exitByName(name) ?? { name, category: UNKNOWN_CATEGORY, description: `Exit reason "${name}" is not in KVM Trace Lens's table` };
+  return (
+    exitByName(name) ?? {
+      name,
+      category: UNKNOWN_CATEGORY,
+      description: `Exit reason "${name}" is not in KVM Trace Lens's table`,
+    }
+  );
 }
 
 export function msrInfo(msr: number): MsrInfo | undefined {
   const known = msrByNumber.get(msr);
   if (known) return known;
-  if (msr >= 0x800 && msr <= 0x8ff) return { name: `x2APIC register 0x${(msr - 0x800).toString(16)}0`, category: null, description: 'x2APIC register' };
+  if (msr >= 0x800 && msr <= 0x8ff)
+    return { name: `x2APIC register 0x${(msr - 0x800).toString(16)}0`, category: null, description: 'x2APIC register' };
   return undefined;
 }
 
@@ -505,14 +637,19 @@ export function xapicRegister(address: number): MsrInfo | undefined {
  */
 export function mmioRefinement(reason: string, exitCategory: ExitCategory | null, gpa: number): ExitInfo | null {
   if (exitCategory === null) return null;
-  if (AMBIGUOUS_ABORTS.has(reason)) return { name: 'MMIO', category: 'mmio', description: 'Emulated MMIO (kvm_mmio followed)' };
+  if (AMBIGUOUS_ABORTS.has(reason))
+    return { name: 'MMIO', category: 'mmio', description: 'Emulated MMIO (kvm_mmio followed)' };
   if (exitCategory === 'mmio') return null;
   const apic = xapicRegister(gpa);
   if (apic?.category) {
     return { name: apic.name, category: apic.category, description: `${apic.name}: ${apic.description}` };
   }
   if (exitCategory !== 'page-fault') return null;
-  return { name: 'MMIO', category: 'mmio', description: 'Emulated MMIO (a kvm_mmio followed the fault): a device register' };
+  return {
+    name: 'MMIO',
+    category: 'mmio',
+    description: 'Emulated MMIO (a kvm_mmio followed the fault): a device register',
+  };
 }
 
 /** Aborts that are MMIO or a memory fault: only a following kvm_mmio tells which. */
@@ -521,7 +658,8 @@ const AMBIGUOUS_ABORTS = new Set(['DABT_LOW']);
 /** An ambiguous abort no kvm_mmio followed, in a trace that records kvm_mmio: a stage-2 (memory) fault. */
 export function abortWithoutMmio(reason: string): ExitInfo | null {
   if (!AMBIGUOUS_ABORTS.has(reason)) return null;
-  const description = 'Stage-2 page fault: guest memory not yet mapped (no kvm_mmio followed; the trace records kvm_mmio)';
+  const description =
+    'Stage-2 page fault: guest memory not yet mapped (no kvm_mmio followed; the trace records kvm_mmio)';
   return { name: 'stage-2 fault', category: 'page-fault', description };
 }
 

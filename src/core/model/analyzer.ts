@@ -1,4 +1,4 @@
-// The Analyzer takes every record of every input of one run and produces the Analysis (CONTRACT.md).
+// The Analyzer takes every record of every input of one run and produces the Analysis (docs/analysis.schema.json).
 import {
   ANALYSIS_SCHEMA,
   type Analysis,

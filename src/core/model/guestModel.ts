@@ -63,7 +63,7 @@ interface Chain {
 }
 
 export const BREAKDOWN_COMPONENTS = {
-  run: 'run until the hand-off (the task\'s own work)',
+  run: "run until the hand-off (the task's own work)",
   ipiSend: 'IPI send (ICR write exit)',
   delivery: 'IPI delivery (ICR write → handler)',
   wakeAfterIpi: 'wake → run (handler → task runs: idle exit, timer writes, schedule)',

@@ -2,13 +2,7 @@
 // exits to user space and halt-poll window changes. Counted here so a trace holding only these still says what it
 // holds, and so MSR / port top-N lists reach the JSON. Bounded: maps keyed by MSR, port, reason and event name.
 import type { AccessCount, Analysis, HostEventsSummary } from '../analysisTypes';
-import {
-  parseHaltPollNs,
-  parseKvmPio,
-  msrAccessOf,
-  parseNestedExit,
-  parseUserspaceExit,
-} from '../eventFields';
+import { parseHaltPollNs, parseKvmPio, msrAccessOf, parseNestedExit, parseUserspaceExit } from '../eventFields';
 import { hex, msrInfo } from '../knowledge/exitTable';
 import type { TraceEvent } from '../records';
 
@@ -153,19 +147,23 @@ export class HostEventCollector {
     const nestedTotal = [...this.nested.values()].reduce((a, b) => a + b, 0);
     return {
       events: ranked(this.eventCounts, TOP_EVENTS).map(({ reason, count }) => ({ name: reason, count })),
-      nestedExits: nestedTotal + this.nestedInjected > 0
-        ? { count: nestedTotal, injectedToL1: this.nestedInjected, byReason: ranked(this.nested, TOP_EVENTS) }
-        : null,
-      userspaceExits: userspaceTotal > 0
-        ? {
-            count: userspaceTotal,
-            byReason: ranked(this.userspace, TOP_EVENTS),
-            internalErrors: this.userspace.get('KVM_EXIT_INTERNAL_ERROR') ?? 0,
-            shutdowns: this.userspace.get('KVM_EXIT_SHUTDOWN') ?? 0,
-            failedEntries: this.userspace.get('KVM_EXIT_FAIL_ENTRY') ?? 0,
-            notes: Object.keys(USERSPACE_NOTES).filter((k) => this.userspace.has(k)).map((k) => USERSPACE_NOTES[k]),
-          }
-        : null,
+      nestedExits:
+        nestedTotal + this.nestedInjected > 0
+          ? { count: nestedTotal, injectedToL1: this.nestedInjected, byReason: ranked(this.nested, TOP_EVENTS) }
+          : null,
+      userspaceExits:
+        userspaceTotal > 0
+          ? {
+              count: userspaceTotal,
+              byReason: ranked(this.userspace, TOP_EVENTS),
+              internalErrors: this.userspace.get('KVM_EXIT_INTERNAL_ERROR') ?? 0,
+              shutdowns: this.userspace.get('KVM_EXIT_SHUTDOWN') ?? 0,
+              failedEntries: this.userspace.get('KVM_EXIT_FAIL_ENTRY') ?? 0,
+              notes: Object.keys(USERSPACE_NOTES)
+                .filter((k) => this.userspace.has(k))
+                .map((k) => USERSPACE_NOTES[k]),
+            }
+          : null,
       haltPollWindow: this.poll.changes > 0 ? { ...this.poll, history: [...this.pollHistory] } : null,
     };
   }

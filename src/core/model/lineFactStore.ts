@@ -39,7 +39,11 @@ export class LineFactStore implements LineFacts {
         const c = this.critical[mid];
         const d = this.durations[mid];
         const t = this.transactions[mid];
-        return { critical: c === CRITICAL_UNKNOWN ? null : c === 1, durationNs: Number.isNaN(d) ? null : d, transaction: t < 0 ? null : t };
+        return {
+          critical: c === CRITICAL_UNKNOWN ? null : c === 1,
+          durationNs: Number.isNaN(d) ? null : d,
+          transaction: t < 0 ? null : t,
+        };
       }
       if (v < line) lo = mid + 1;
       else hi = mid - 1;

@@ -1,6 +1,6 @@
 // Several runs in the inputs (several perf kvm stat tables, repeated benchmark runs): one result per run, never a sum.
 // Readers mark where a run starts (RunStart); this routes each run's records to an Analyzer of its own and lists the
-// runs side by side as `Analysis.runs` (CONTRACT.md), the first run being the top-level analysis.
+// runs side by side as `Analysis.runs` (docs/analysis.schema.json), the first run being the top-level analysis.
 import type { Analysis, AnalysisRun } from '../analysisTypes';
 import type { InputRecord } from '../records';
 import { Analyzer } from './analyzer';

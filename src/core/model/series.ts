@@ -3,7 +3,11 @@
 import type { SeriesStats } from '../analysisTypes';
 import type { BenchmarkResult } from '../records';
 
-export function seriesStats(values: readonly number[], labels: readonly string[], metric: SeriesStats['metric']): SeriesStats | null {
+export function seriesStats(
+  values: readonly number[],
+  labels: readonly string[],
+  metric: SeriesStats['metric'],
+): SeriesStats | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const n = values.length;

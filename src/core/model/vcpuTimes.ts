@@ -56,8 +56,14 @@ export class VcpuTimes {
    * An exit closed: by its kvm_entry (`entryAt`, with the exit's duration; null when no entry came or the pair spans
    * a gap in the trace). `reason` is the printed one; `category` what the exit did (the part's category when refined).
    */
-  exitEnded(vcpu: number, reason: string, category: ExitCategory, halt: boolean, durationNs: number | null,
-    entryAt: number | null): void {
+  exitEnded(
+    vcpu: number,
+    reason: string,
+    category: ExitCategory,
+    halt: boolean,
+    durationNs: number | null,
+    entryAt: number | null,
+  ): void {
     const c = this.clocks.get(vcpu);
     if (!c) return;
     let r = c.byReason.get(reason);

@@ -37,7 +37,7 @@ export function parseNumber(text: string): number | null {
   return Number.isFinite(v) ? v : null;
 }
 
-const NS_PER_UNIT: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, ms: 1e6, s: 1e9 };
+const NS_PER_UNIT: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9 };
 
 /** "3431.60" + "us" → 3431600 (ns). Printed values have at most a few decimals, so whole ns are exact enough. */
 export function toNs(value: string, unit: string): number | null {

@@ -1,8 +1,9 @@
 // Count-table readers: `perf kvm stat report|live`, `perf stat -e 'kvm:*'` and the kvm_stat tool.
 //
 // Where the layouts come from (Linux tree):
-// - tools/perf/builtin-kvm.c print_result(): "%*s %10s %9s %9s %11s %11s %16s" header (event ops name, Samples,
-//   Samples%, Time%, Min Time, Max Time, Avg time), rows "%10llu %8.2f%% %8.2f%% %9.2fus %9.2fus %9.2fus ( +-%7.2f%% )",
+// - tools/perf/builtin-kvm.c print_result(): "%*s %10s %9s %9s %11s %11s %16s" header (event ops name,
+//   Samples, Samples%, Time%, Min Time, Max Time, Avg time),
+//   rows "%10llu %8.2f%% %8.2f%% %9.2fus %9.2fus %9.2fus ( +-%7.2f%% )",
 //   then "Total Samples:%llu, Total events handled time:%.2fus." Perf 3.7 had no Min/Max columns. Ops names:
 //   "VM-EXIT", "MMIO Access", "IO Port Access", "MSR Access" (tools/perf/arch/x86/util/kvm-stat.c).
 //   Live mode prints "HH:MM:SS.uuuuuu" before every screen and resets its counters after each screen.

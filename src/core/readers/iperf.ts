@@ -91,16 +91,30 @@ function udpExtra(rest: string, extra: Extra): boolean {
 function interval(tool: BenchmarkTool, d: DataLine, omitted: boolean): BenchmarkInterval {
   const stream = d.tag ? `${d.stream}[${d.tag}]` : d.stream;
   return {
-    type: 'benchmark-interval', line: d.line, tool, startSec: d.start, endSec: d.end, bitsPerSec: d.bitsPerSec,
-    transactionsPerSec: null, stream, omitted,
+    type: 'benchmark-interval',
+    line: d.line,
+    tool,
+    startSec: d.start,
+    endSec: d.end,
+    bitsPerSec: d.bitsPerSec,
+    transactionsPerSec: null,
+    stream,
+    omitted,
   };
 }
 
 function result(tool: BenchmarkTool, test: string, d: DataLine, role: string | null, extra: Extra): BenchmarkResult {
   if (d.bytes !== null) extra.bytes = d.bytes;
   return {
-    type: 'benchmark', line: d.line, tool, test, transactionsPerSec: null, bitsPerSec: d.bitsPerSec,
-    durationSec: Math.round((d.end - d.start) * 1e6) / 1e6, role, extra,
+    type: 'benchmark',
+    line: d.line,
+    tool,
+    test,
+    transactionsPerSec: null,
+    bitsPerSec: d.bitsPerSec,
+    durationSec: Math.round((d.end - d.start) * 1e6) / 1e6,
+    role,
+    extra,
   };
 }
 
@@ -206,7 +220,8 @@ class Iperf3JsonReader implements LineReader {
     const run = this.stream!;
     this.stream = null;
     const message =
-      `iperf3 --json-stream run from line ${run.line} has no "end" event (cut short?); only its intervals are read`;
+      `iperf3 --json-stream run from line ${run.line} has no "end" event (cut short?); only its ` +
+      `intervals are read`;
     this.bad.note('stream-without-end', run.line, message);
     this.startLine = run.line;
     this.keyLines = {};
@@ -274,8 +289,14 @@ class Iperf3JsonReader implements LineReader {
       for (const [stream, sum] of sums) {
         if (!sum || typeof sum.bits_per_second !== 'number') continue;
         this.sink.record({
-          type: 'benchmark-interval', line: intervalLine, tool: 'iperf3', startSec: num(sum.start) ?? 0,
-          endSec: num(sum.end) ?? 0, bitsPerSec: sum.bits_per_second, transactionsPerSec: null, stream,
+          type: 'benchmark-interval',
+          line: intervalLine,
+          tool: 'iperf3',
+          startSec: num(sum.start) ?? 0,
+          endSec: num(sum.end) ?? 0,
+          bitsPerSec: sum.bits_per_second,
+          transactionsPerSec: null,
+          stream,
           omitted: sum.omitted === true,
         });
       }
@@ -301,7 +322,10 @@ class Iperf3JsonReader implements LineReader {
     const sender = endStreams.length === 1 ? endStreams[0]?.sender : undefined;
     if (sender) {
       const names = [
-        ['max_snd_cwnd', 'maxCwndBytes'], ['min_rtt', 'minRttUs'], ['mean_rtt', 'meanRttUs'], ['max_rtt', 'maxRttUs'],
+        ['max_snd_cwnd', 'maxCwndBytes'],
+        ['min_rtt', 'minRttUs'],
+        ['mean_rtt', 'meanRttUs'],
+        ['max_rtt', 'maxRttUs'],
       ];
       for (const [k, name] of names) {
         const v = (sender as Record<string, unknown>)[k];
@@ -310,14 +334,15 @@ class Iperf3JsonReader implements LineReader {
     }
 
     const resultLine = this.keyLines.end ?? lastLine;
-    const roles: [string | null, Iperf3Sum | undefined][] = end.sum_sent || end.sum_received
-      ? [
-          ['sender', end.sum_sent],
-          ['receiver', end.sum_received],
-          ['sender-reverse', end.sum_sent_bidir_reverse],
-          ['receiver-reverse', end.sum_received_bidir_reverse],
-        ]
-      : [[null, end.sum]];
+    const roles: [string | null, Iperf3Sum | undefined][] =
+      end.sum_sent || end.sum_received
+        ? [
+            ['sender', end.sum_sent],
+            ['receiver', end.sum_received],
+            ['sender-reverse', end.sum_sent_bidir_reverse],
+            ['receiver-reverse', end.sum_received_bidir_reverse],
+          ]
+        : [[null, end.sum]];
     let emitted = 0;
     for (const [role, sum] of roles) {
       if (!sum || typeof sum.bits_per_second !== 'number') continue;
@@ -327,14 +352,23 @@ class Iperf3JsonReader implements LineReader {
       copyNumbers(sum, extra, { bytes: 'bytes', retransmits: 'retransmits', packets: 'packets' });
       if (udpSource) {
         copyNumbers(udpSource, extra, {
-          jitter_ms: 'jitterMs', lost_packets: 'lostDatagrams', lost_percent: 'lossPercent', out_of_order: 'outOfOrder',
+          jitter_ms: 'jitterMs',
+          lost_packets: 'lostDatagrams',
+          lost_percent: 'lossPercent',
+          out_of_order: 'outOfOrder',
         });
       }
       if (role === 'receiver' || role === 'receiver-reverse') delete extra.retransmits;
       this.sink.record({
-        type: 'benchmark', line: resultLine, tool: 'iperf3', test, transactionsPerSec: null,
-        bitsPerSec: sum.bits_per_second, durationSec: num(sum.seconds) ?? (num(sum.end) ?? 0) - (num(sum.start) ?? 0),
-        role, extra,
+        type: 'benchmark',
+        line: resultLine,
+        tool: 'iperf3',
+        test,
+        transactionsPerSec: null,
+        bitsPerSec: sum.bits_per_second,
+        durationSec: num(sum.seconds) ?? (num(sum.end) ?? 0) - (num(sum.start) ?? 0),
+        role,
+        extra,
       });
       emitted++;
     }
@@ -342,7 +376,7 @@ class Iperf3JsonReader implements LineReader {
       this.sink.fail(this.keyLines.error ?? this.startLine, `iperf3: error - ${doc.error}`);
     } else if (emitted === 0 && doc.end !== undefined) {
       const message =
-        `iperf3 JSON document at line ${this.startLine} has no end summary (sum_sent / sum_received / sum)`;
+        `iperf3 JSON document at line ${this.startLine} has no end summary (sum_sent / ` + `sum_received / sum)`;
       this.sink.warn(this.startLine, message);
     } else if (emitted === 0 && !cutShort) {
       this.sink.warn(this.startLine, `iperf3 JSON document at line ${this.startLine} has no "end" section: no summary`);
@@ -585,7 +619,9 @@ class Iperf2TextReader extends IperfTextReader {
       this.test = 'UDP';
       return;
     }
-    if (/^(connect failed|write failed|read failed|tcp connect to .* failed|udp connect to .* failed)|^ERROR: /i.test(t)) {
+    if (
+      /^(connect failed|write failed|read failed|tcp connect to .* failed|udp connect to .* failed)|^ERROR: /i.test(t)
+    ) {
       this.flush(lineNo);
       this.sink.fail(lineNo, t);
       return;

@@ -14,7 +14,8 @@ const KS_COLUMNS = /^\s*(?:Event|Guest Name)\s+Total(\s+%Total)?\s+(?:CurAvg\/s|
 const KS_ROW_PCT = /^\s*(\S(?:.*?\S)?)\s+(\d+)\s+(\d+(?:\.\d+)?)(?:\s+(\d+))?\s*$/;
 const KS_ROW_NO_PCT = /^\s*(\S(?:.*?\S)?)\s+(\d+)(?:\s+(\d+))?\s*$/;
 const KS_TOTAL = /^\s*Total\s+(\d+)(?:\s+(\d+))?\s*$/;
-const KS_SCREEN_NOTES = /Collecting data|No matching events reported yet|Guest removed|Updating pid filter|regex filter:/;
+const KS_SCREEN_NOTES =
+  /Collecting data|No matching events reported yet|Guest removed|Updating pid filter|regex filter:/;
 /** kvm_stat -1: "%-42s%10d%10d" (older trees printed the full key, "child parent"). */
 const KS_BATCH = /^([A-Za-z_][\w()+\-./:]*)(?: [A-Za-z_][\w()+\-./:]*)?\s+(\d+)\s+(\d+)\s*$/;
 const KS_NAME_TOKEN = /^[A-Za-z_][\w()+\-./:]*$/;
@@ -22,7 +23,8 @@ const KS_STATLINE = /^\s*(?:(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d))?((?:\s+\d+)+|\d+(?
 const KS_CSV_BANNER = /^\s*timestamp((?:,[^,]+)+)\s*$/;
 const KS_CSV_ROW = /^\s*(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)((?:,-?\d+)+)\s*$/;
 /** Names kvm_stat shows: tracepoints (kvm_*) and debugfs statistics (x86, s390, arm, ppc). */
-const KS_KVM_NAME = /^(?:kvm_|exits$|halt_|irq_|io_exits|mmio_exits|signal_exits|request_irq|pf_|tlb_flush|remote_tlb|host_state|efer_reload|fpu_reload|insn_emulation|nmi_|mmu_|hypercalls|invlpg|diagnose_|exit_|instruction_|deliver_|l1d_flush|directed_yield|preemption_|guest_mode)/;
+const KS_KVM_NAME =
+  /^(?:kvm_|exits$|halt_|irq_|io_exits|mmio_exits|signal_exits|request_irq|pf_|tlb_flush|remote_tlb|host_state|efer_reload|fpu_reload|insn_emulation|nmi_|mmu_|hypercalls|invlpg|diagnose_|exit_|instruction_|deliver_|l1d_flush|directed_yield|preemption_|guest_mode)/;
 
 /** A screen row without a header above it (cut from a terminal): "name  total  %total  curavg". */
 const KS_BARE_ROW = /^\s*[A-Za-z_][\w()+\-./:]*\s+\d+\s+\d+\.\d\s+\d+\s*$/;
@@ -185,15 +187,23 @@ export class KvmStatLineReader implements LineReader {
       if (this.screenRows.length < MAX_SCREEN_ROWS) {
         this.screenRows.push(row);
         this.screenIndents.push(indentOf(t));
-      }
-      else if (!this.screenOverflowWarned) {
+      } else if (!this.screenOverflowWarned) {
         this.screenOverflowWarned = true;
-        this.sink.warn(lineNo, `kvm_stat screen from line ${this.screenColumnsLine} has more than ${MAX_SCREEN_ROWS} rows; the rest is ignored`);
+        this.sink.warn(
+          lineNo,
+          `kvm_stat screen from line ${this.screenColumnsLine} has more than ${MAX_SCREEN_ROWS} rows; the rest ` +
+            `is ignored`,
+        );
       }
       return true;
     }
     if (this.screenRows.length === 0) return false;
-    this.warnings.note('bad-screen-row', lineNo, `expected a kvm_stat row (EVENT TOTAL${this.screenHasPct ? ' %TOTAL' : ''} CURAVG/S) in the screen from line ${this.screenColumnsLine}; found ${JSON.stringify(t.trim().slice(0, 120))}`);
+    this.warnings.note(
+      'bad-screen-row',
+      lineNo,
+      `expected a kvm_stat row (EVENT TOTAL${this.screenHasPct ? ' %TOTAL' : ''} CURAVG/S) in the screen from ` +
+        `line ${this.screenColumnsLine}; found ${JSON.stringify(t.trim().slice(0, 120))}`,
+    );
     this.inScreen = false;
     return true;
   }
@@ -202,7 +212,14 @@ export class KvmStatLineReader implements LineReader {
   private logLine(t: string, lineNo: number): boolean {
     const csvBanner = KS_CSV_BANNER.exec(t);
     if (csvBanner) {
-      this.banner = { keys: csvBanner[1].slice(1).split(',').map((k) => k.trim()), line: lineNo, csv: true };
+      this.banner = {
+        keys: csvBanner[1]
+          .slice(1)
+          .split(',')
+          .map((k) => k.trim()),
+        line: lineNo,
+        csv: true,
+      };
       return true;
     }
     if (this.banner?.csv) {
@@ -218,7 +235,12 @@ export class KvmStatLineReader implements LineReader {
       return true;
     }
     const tokens = t.trim().split(/\s+/);
-    if (!stat && tokens.length >= 2 && tokens.every((k) => KS_NAME_TOKEN.test(k)) && tokens.some((k) => KS_KVM_NAME.test(k))) {
+    if (
+      !stat &&
+      tokens.length >= 2 &&
+      tokens.every((k) => KS_NAME_TOKEN.test(k)) &&
+      tokens.some((k) => KS_KVM_NAME.test(k))
+    ) {
       this.banner = { keys: tokens, line: lineNo, csv: false };
       return true;
     }
@@ -228,7 +250,12 @@ export class KvmStatLineReader implements LineReader {
   private logValues(stamp: string | null, values: string[], lineNo: number): void {
     const banner = this.banner!;
     if (values.length !== banner.keys.length) {
-      this.warnings.note('bad-log-line', lineNo, `expected ${banner.keys.length} values (one per name in the kvm_stat header at line ${banner.line}); found ${values.length}`);
+      this.warnings.note(
+        'bad-log-line',
+        lineNo,
+        `expected ${banner.keys.length} values (one per name in the kvm_stat header at line ${banner.line}); ` +
+          `found ${values.length}`,
+      );
       return;
     }
     const now = stamp === null ? null : parseStamp(stamp);
@@ -255,12 +282,21 @@ export class KvmStatLineReader implements LineReader {
       for (const r of resolveDrillDown(this.screenRows, this.screenIndents, this.warnings)) this.emit(r);
     }
     if (this.batchRows.length > 0) {
-      for (const r of resolveDrillDown(this.batchRows, this.batchRows.map(() => 0), this.warnings)) this.emit(r);
+      for (const r of resolveDrillDown(
+        this.batchRows,
+        this.batchRows.map(() => 0),
+        this.warnings,
+      ))
+        this.emit(r);
     }
     if (this.screenTotals) this.emit(this.screenTotals);
     this.warnings.flush();
     if (this.sink.records === 0) {
-      this.sink.warn(null, 'no kvm_stat output found (expected the "kvm statistics" screen, kvm_stat -1 "name total delta" lines, or -l/-c log lines)');
+      this.sink.warn(
+        null,
+        'no kvm_stat output found (expected the "kvm statistics" screen, kvm_stat -1 "name total delta" lines, ' +
+          'or -l/-c log lines)',
+      );
     }
   }
 }
@@ -277,7 +313,8 @@ export function looksLikeKvmStat(head: readonly string[]): boolean {
     if (csv) {
       const keys = csv[1].slice(1).split(',');
       const row = KS_CSV_ROW.exec(next);
-      if (keys.some((k) => KS_KVM_NAME.test(k.trim())) && row && row[2].slice(1).split(',').length === keys.length) return true;
+      if (keys.some((k) => KS_KVM_NAME.test(k.trim())) && row && row[2].slice(1).split(',').length === keys.length)
+        return true;
     }
     const tokens = t.trim().split(/\s+/);
     const stat = KS_STATLINE.exec(next);

@@ -38,7 +38,9 @@ const BANNER_TESTS: Record<string, string> = {
   'UDP REQUEST/RESPONSE': 'UDP_RR',
 };
 
-/** Omni output names as printed by -O/-o (the header lines joined) → the -k key names (nettest_omni.c set_output_elt). */
+/**
+ * Omni output names as printed by -O/-o (the header lines joined) → the -k key names (nettest_omni.c set_output_elt).
+ */
 const OMNI_HEADERS: Record<string, string> = {
   'Result Tag': 'RESULT_BRAND',
   'Socket Type': 'SOCKET_TYPE',
@@ -141,7 +143,15 @@ const isTransUnit = (unit: string) => /^Trans?(\/s(ec)?)?$/.test(unit);
 
 /** -f letter → the unit netperf prints. */
 const FORMAT_LETTERS: Record<string, string> = {
-  B: 'Bytes', K: 'KBytes', M: 'MBytes', G: 'GBytes', b: '10^0bits', k: '10^3bits', m: '10^6bits', g: '10^9bits', x: 'Trans',
+  B: 'Bytes',
+  K: 'KBytes',
+  M: 'MBytes',
+  G: 'GBytes',
+  b: '10^0bits',
+  k: '10^3bits',
+  m: '10^6bits',
+  g: '10^9bits',
+  x: 'Trans',
 };
 
 function isNumber(token: string): boolean {
@@ -195,8 +205,21 @@ class NetperfLineReader implements LineReader {
 
   private newRun(): Run {
     return {
-      test: null, testFrom: null, bannerLine: null, headers: [], unit: null, extra: {}, result: null, expectSecond: null,
-      keyval: null, keyvalLine: 0, csvHeader: null, interimOrigin: null, failed: false, warningBlock: [], warningLine: 0,
+      test: null,
+      testFrom: null,
+      bannerLine: null,
+      headers: [],
+      unit: null,
+      extra: {},
+      result: null,
+      expectSecond: null,
+      keyval: null,
+      keyvalLine: 0,
+      csvHeader: null,
+      interimOrigin: null,
+      failed: false,
+      warningBlock: [],
+      warningLine: 0,
     };
   }
 
@@ -228,7 +251,7 @@ class NetperfLineReader implements LineReader {
     if (NETPERF_ERROR.test(trimmed)) return this.error(trimmed, lineNo);
     const banner = BANNER.exec(trimmed);
     if (banner) return this.banner(trimmed, banner[1], lineNo);
-    if (COMMAND.test(trimmed) && /\s-/.test(trimmed) || /(?:^|[$#>%]\s*)(?:\S*\/)?netperf$/.test(trimmed)) {
+    if ((COMMAND.test(trimmed) && /\s-/.test(trimmed)) || /(?:^|[$#>%]\s*)(?:\S*\/)?netperf$/.test(trimmed)) {
       return this.command(trimmed);
     }
     const interim = INTERIM.exec(trimmed);
@@ -279,7 +302,8 @@ class NetperfLineReader implements LineReader {
     if (this.skippedTraceLines > 0) {
       this.sink.warn(
         this.firstSkippedTraceLine,
-        `${this.skippedTraceLines} trace event lines in this netperf output were not read (from line ${this.firstSkippedTraceLine}); put the trace in a file of its own and analyse both files together`,
+        `${this.skippedTraceLines} trace event lines in this netperf output were not read (from line ` +
+          `${this.firstSkippedTraceLine}); put the trace in a file of its own and analyse both files together`,
       );
     }
     this.warnings.flush();
@@ -344,7 +368,11 @@ class NetperfLineReader implements LineReader {
     const perBit = netperfUnitToBitsPerSec(m[2]);
     const trans = isTransUnit(m[2]);
     if (!trans && perBit === null) {
-      this.bad('interim-unit', lineNo, `netperf interim result with unknown unit "${m[2]}/s" (expected Trans/s or 10^6bits/s style)`);
+      this.bad(
+        'interim-unit',
+        lineNo,
+        `netperf interim result with unknown unit "${m[2]}/s" (expected Trans/s or 10^6bits/s style)`,
+      );
       return;
     }
     this.sink.record({
@@ -399,7 +427,11 @@ class NetperfLineReader implements LineReader {
     // -P 0 prints the values without a header: the command's -o selectors name them
     this.run.csvHeader ??= this.commandCsvKeys;
     if (this.run.csvHeader === null) {
-      this.bad('csv-no-header', lineNo, 'netperf CSV (-o) values without a header line; expected the column names first');
+      this.bad(
+        'csv-no-header',
+        lineNo,
+        'netperf CSV (-o) values without a header line; expected the column names first',
+      );
       return;
     }
     if (this.run.result !== null) {
@@ -419,7 +451,9 @@ class NetperfLineReader implements LineReader {
     const first = this.run.headers[0];
     if (first === undefined) return false;
     // classic tables start with one of these title lines
-    return !/^(Local \/Remote|Recv\s+Send|Send\s+Recv|Socket\s+Message|Socket\s+Socket|Maximum|Alignment)/.test(first.trim());
+    return !/^(Local \/Remote|Recv\s+Send|Send\s+Recv|Socket\s+Message|Socket\s+Socket|Maximum|Alignment)/.test(
+      first.trim(),
+    );
   }
 
   /** omni -O: each value starts at its column; the header lines above are sliced at the same offsets. */
@@ -482,8 +516,15 @@ class NetperfLineReader implements LineReader {
     extra: Record<string, number | string>,
   ): BenchmarkResult {
     return {
-      type: 'benchmark', line: lineNo, tool: 'netperf', test, transactionsPerSec: tps, bitsPerSec: bps,
-      durationSec: duration, role: null, extra,
+      type: 'benchmark',
+      line: lineNo,
+      tool: 'netperf',
+      test,
+      transactionsPerSec: tps,
+      bitsPerSec: bps,
+      durationSec: duration,
+      role: null,
+      extra,
     };
   }
 
@@ -507,7 +548,11 @@ class NetperfLineReader implements LineReader {
       run.extra.testFrom = 'column shape';
     }
     if (test === null) {
-      this.bad('no-banner', lineNo, `netperf result line with ${nums.length} numbers but no test banner or command line before it`);
+      this.bad(
+        'no-banner',
+        lineNo,
+        `netperf result line with ${nums.length} numbers but no test banner or command line before it`,
+      );
       return;
     }
     if (nums.length === 1) {
@@ -516,15 +561,30 @@ class NetperfLineReader implements LineReader {
       const unit = run.unit ?? this.commandUnit ?? (fam === 'rr' ? 'Trans' : '10^6bits');
       const per = netperfUnitToBitsPerSec(unit);
       run.test = test;
-      run.result = this.result(test, lineNo, per === null ? nums[0] : null, per === null ? null : nums[0] * per, null, {});
+      run.result = this.result(
+        test,
+        lineNo,
+        per === null ? nums[0] : null,
+        per === null ? null : nums[0] * per,
+        null,
+        {},
+      );
       return;
     }
     let family = familyOf(test);
     if (shape !== null && shape !== family) {
-      this.bad('shape', lineNo, `netperf ${test} result line has the column shape of a ${shape} test; read as ${shape}`);
+      this.bad(
+        'shape',
+        lineNo,
+        `netperf ${test} result line has the column shape of a ${shape} test; read as ${shape}`,
+      );
       family = shape;
     } else if (shape === null) {
-      this.bad('layout', lineNo, `netperf ${test} result line with ${nums.length} numbers does not match the ${family} table layout`);
+      this.bad(
+        'layout',
+        lineNo,
+        `netperf ${test} result line with ${nums.length} numbers does not match the ${family} table layout`,
+      );
       return;
     }
     const defaultUnit = family === 'rr' ? 'Trans' : '10^6bits';
@@ -539,12 +599,14 @@ class NetperfLineReader implements LineReader {
       [extra.recvSocketBytes, extra.sendSocketBytes, extra.messageBytes] = nums;
       elapsed = nums[3];
       r = rate(nums[4]);
-      if (nums.length === 9) cpu(5, ['localCpuUtilPct', 'remoteCpuUtilPct', 'localServiceDemand', 'remoteServiceDemand']);
+      if (nums.length === 9)
+        cpu(5, ['localCpuUtilPct', 'remoteCpuUtilPct', 'localServiceDemand', 'remoteServiceDemand']);
     } else if (family === 'rr') {
       [extra.localSendSocketBytes, extra.localRecvSocketBytes, extra.requestBytes, extra.responseBytes] = nums;
       elapsed = nums[4];
       r = rate(nums[5]);
-      if (nums.length === 10) cpu(6, ['localCpuUtilPct', 'remoteCpuUtilPct', 'localServiceDemand', 'remoteServiceDemand']);
+      if (nums.length === 10)
+        cpu(6, ['localCpuUtilPct', 'remoteCpuUtilPct', 'localServiceDemand', 'remoteServiceDemand']);
     } else {
       [extra.sendSocketBytes, extra.messageBytes] = nums;
       elapsed = nums[2];
@@ -570,7 +632,7 @@ class NetperfLineReader implements LineReader {
     if (run.expectSecond === 'rr' && nums.length === 2) {
       [result.extra.remoteSendSocketBytes, result.extra.remoteRecvSocketBytes] = nums;
     } else if (run.expectSecond === 'udp-stream' && (nums.length === 4 || nums.length === 6)) {
-      const per = typeof result.extra.units === 'string' ? netperfUnitToBitsPerSec(result.extra.units) ?? 1e6 : 1e6;
+      const per = typeof result.extra.units === 'string' ? (netperfUnitToBitsPerSec(result.extra.units) ?? 1e6) : 1e6;
       result.extra.recvSocketBytes = nums[0];
       result.extra.receivedMessagesOk = nums[2];
       result.bitsPerSec = Math.round(nums[3] * per);
@@ -622,7 +684,8 @@ function detect(head: readonly string[]): InputFormat | null {
     if (/^establish control: are you sure there is a netserver/.test(line)) return 'netperf';
     if (/^establish_control could not establish the control connection/.test(line)) return 'netperf';
     if (/^(THROUGHPUT|TRANSACTION_RATE|MEAN_LATENCY|P99_LATENCY)=/.test(line)) return 'netperf';
-    if (/^Socket Size\s+Request\s+Resp\./.test(line) || /^Socket\s+Socket\s+Message\s+Elapsed/.test(line)) return 'netperf';
+    if (/^Socket Size\s+Request\s+Resp\./.test(line) || /^Socket\s+Socket\s+Message\s+Elapsed/.test(line))
+      return 'netperf';
     if (/(?:^|[\s$#>%;])(?:\S*\/)?netperf\s+-[a-zA-Z]/.test(line)) command = true;
   }
   return command ? 'netperf' : null;

@@ -70,7 +70,9 @@ function parseHistHeader(text: string): HistColumn[] | null {
   let rest = text.trim().slice('Event name'.length).trim();
   const cols: HistColumn[] = [];
   while (rest.length > 0) {
-    const hit = HIST_HEADERS.find(([h]) => rest.startsWith(h) && (rest.length === h.length || /\s/.test(rest[h.length])));
+    const hit = HIST_HEADERS.find(
+      ([h]) => rest.startsWith(h) && (rest.length === h.length || /\s/.test(rest[h.length])),
+    );
     if (!hit) return null;
     cols.push(hit[1]);
     rest = rest.slice(hit[0].length).trim();
@@ -83,7 +85,10 @@ function histRowPatterns(cols: HistColumn[]): { cols: HistColumn[]; rowRe: RegEx
   const pattern = (n: number) =>
     new RegExp(
       String.raw`^\s*(\S(?:.*?\S)?)` +
-        cols.slice(0, n).map((c) => String.raw`\s+` + HIST_VALUE[c]).join('') +
+        cols
+          .slice(0, n)
+          .map((c) => String.raw`\s+` + HIST_VALUE[c])
+          .join('') +
         String.raw`\s*$`,
       'i',
     );
@@ -95,9 +100,11 @@ function histRowPatterns(cols: HistColumn[]): { cols: HistColumn[]; rowRe: RegEx
 const PERF_STAT_HEADER = /^\s*Performance counter stats for /;
 /** "   5      kvm:kvm_entry", optionally after an -I interval time, optionally followed by "( +- 1.2% )" or
  * comments. */
-const PERF_STAT_ROW = /^\s*(?:(\d+\.\d+)\s+)?(\d[\d,]*|<not counted>|<not supported>)\s+([A-Za-z_][\w.-]*)(:[\w.*-]+)?(?:\s.*)?$/;
+const PERF_STAT_ROW =
+  /^\s*(?:(\d+\.\d+)\s+)?(\d[\d,]*|<not counted>|<not supported>)\s+([A-Za-z_][\w.-]*)(:[\w.*-]+)?(?:\s.*)?$/;
 /** perf stat -x, / -x; : "5,,kvm:kvm_entry,..." (optionally after an -I interval time). */
-const PERF_STAT_CSV_ROW = /^\s*(?:\d+\.\d+[,;])?(\d+|<not counted>|<not supported>)[,;][^,;]*[,;]([A-Za-z_][\w.-]*:[\w.-]+)(?:[,;].*)?$/;
+const PERF_STAT_CSV_ROW =
+  /^\s*(?:\d+\.\d+[,;])?(\d+|<not counted>|<not supported>)[,;][^,;]*[,;]([A-Za-z_][\w.-]*:[\w.-]+)(?:[,;].*)?$/;
 const PERF_STAT_ELAPSED = /^\s*([\d.,]+)\s+(?:\+-\s*[\d.,]+\s+)?seconds time elapsed/;
 const PERF_STAT_OTHER = /seconds (?:user|sys)\b|\bmsec\b|#|Some events weren't counted|^\s*\(\s*\+-/;
 
@@ -354,7 +361,7 @@ export class PerfKvmStatLineReader implements LineReader {
     if (tab.rows === 0 || samples === tab.rowSum) return;
     if (samples < tab.rowSum) {
       const message =
-        `"Total Samples:${samples}" is below the sum of the table's rows (${tab.rowSum}); rows kept as printed`;
+        `"Total Samples:${samples}" is below the sum of the table's rows (${tab.rowSum}); rows ` + `kept as printed`;
       this.warnings.note('total-below-rows', lineNo, message);
       return;
     }

@@ -25,7 +25,8 @@ export { looksLikeTraceEvent } from './traceLines';
 /** trace-cmd "CPU:1 [81927 EVENTS DROPPED]" / "CPU:0 [EVENTS DROPPED]"; trace_pipe "CPU:2 [LOST 12 EVENTS]". */
 const DROPPED_LINE = /^\s*CPU:\s*(\d+)\s+\[(?:LOST\s+)?(?:(\d+)\s+)?EVENTS(?:\s+DROPPED)?\]\s*$/;
 /** Header / bookkeeping lines of trace-cmd report that carry no event. */
-const TRACE_CMD_HEADER_LINE = /^\s*(?:\S+:\s+)?(?:cpus=\d+|version = \d+\S*|CPU \d+ is empty|CPU:\d+ \[SUBBUFFER START\].*)\s*$/;
+const TRACE_CMD_HEADER_LINE =
+  /^\s*(?:\S+:\s+)?(?:cpus=\d+|version = \d+\S*|CPU \d+ is empty|CPU:\d+ \[SUBBUFFER START\].*)\s*$/;
 const ENTRIES_LINE = /^#\s*entries-in-buffer\/entries-written:\s*(\d+)\/(\d+)/;
 /** A mail client wraps one line into a few; more continuation lines than this are something else. */
 const MAX_CONTINUATION_LINES = 4;
@@ -78,7 +79,14 @@ export function detectTraceText(head: readonly string[]): InputFormat | null {
   let traceCmdHeader = false;
   let ftraceHeader = false;
   const counts = {
-    perf: 0, 'trace-cmd': 0, flags: 0, latency: 0, 'timestamp-only': 0, function: 0, header: 0, 'name-only': 0,
+    perf: 0,
+    'trace-cmd': 0,
+    flags: 0,
+    latency: 0,
+    'timestamp-only': 0,
+    function: 0,
+    header: 0,
+    'name-only': 0,
   };
   let considered = 0;
   let kvmEvents = 0;
@@ -98,7 +106,12 @@ export function detectTraceText(head: readonly string[]): InputFormat | null {
     afterEvent = kind !== null;
     considered++;
     if (kind) counts[kind]++;
-    if (kind && kind !== 'header' && kind !== 'name-only' && /^(?:\w+:)?kvm/.test(parseEventLine(text)?.fullName ?? '')) {
+    if (
+      kind &&
+      kind !== 'header' &&
+      kind !== 'name-only' &&
+      /^(?:\w+:)?kvm/.test(parseEventLine(text)?.fullName ?? '')
+    ) {
       kvmEvents++;
     }
   }
@@ -214,7 +227,14 @@ class TraceTextLineReader implements LineReader {
     this.warnings.note('no-timestamp', lineNo, NOTES.noTimestamp);
     const payload = bare.payload.trimEnd();
     const event: TraceEvent = {
-      type: 'event', line: lineNo, timeNs: Number.NaN, cpu: -1, pid: -1, comm: '', name: bare.name, system: null,
+      type: 'event',
+      line: lineNo,
+      timeNs: Number.NaN,
+      cpu: -1,
+      pid: -1,
+      comm: '',
+      name: bare.name,
+      system: null,
       payload,
     };
     this.hold(event, indent < 0 ? indentOf(text) : indent);
@@ -311,7 +331,7 @@ class TraceTextLineReader implements LineReader {
     if (dropped) {
       const what = dropped[2] !== undefined ? `${dropped[2]} events` : 'an unknown number of events';
       const message =
-        `CPU ${dropped[1]}: ${what} dropped here (${trimmed}); counts and rates around this point are low`;
+        `CPU ${dropped[1]}: ${what} dropped here (${trimmed}); counts and rates around this point ` + `are low`;
       this.sink.warn(lineNo, message);
       this.runs.dropped();
       return;

@@ -35,8 +35,12 @@ export class Warnings {
   /** Reports every kind once: "message (N lines; first at lines a, b, c)". Call from the reader's end(). */
   flush(): void {
     for (const k of this.kinds.values()) {
-      const where = k.firstLines.length > 0 ? `; first at line${k.firstLines.length > 1 ? 's' : ''} ${k.firstLines.join(', ')}` : '';
-      const times = k.count > 1 ? ` (${k.count.toLocaleString('en-US')} lines${where})` : where ? ` (${where.slice(2)})` : '';
+      const where =
+        k.firstLines.length > 0
+          ? `; first at line${k.firstLines.length > 1 ? 's' : ''} ${k.firstLines.join(', ')}`
+          : '';
+      const times =
+        k.count > 1 ? ` (${k.count.toLocaleString('en-US')} lines${where})` : where ? ` (${where.slice(2)})` : '';
       this.sink.warn(k.firstLines[0] ?? null, `${k.message}${times}`);
     }
     this.kinds.clear();

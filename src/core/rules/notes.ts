@@ -27,8 +27,8 @@ export function modelNotes(f: ModelFacts): string[] {
     notes.push(
       `The trace shows ${formatNumber(f.transactions!.perSecond)} round trips/s but ${b.tool} measured ` +
         `${formatNumber(b.transactionsPerSec, 2)} transactions/s (more than ${INCONSISTENT_RATE_RATIO}× apart): ` +
-        'the trace may cover another part of the run, have lost events, or the round trips were not all recognised. No ' +
-        'prediction is made from this baseline.',
+        'the trace may cover another part of the run, have lost events, or the round trips were not all ' +
+        'recognised. No prediction is made from this baseline.',
     );
   }
   return notes;

@@ -45,11 +45,15 @@ export class EventDecoder {
   ) {
     this.env = printEnvOf(h);
     this.comms = new CommTable(h.cmdlines);
-    this.types = new EventTypes(h.formats, this.env, this.comms, (t) =>
-      sink.warn(
-        null,
-        `event ${t.system}:${t.name}: print fmt not evaluated (${t.fallbackReason}); payload shows field=value pairs`,
-      ),
+    this.types = new EventTypes(
+      h.formats,
+      this.env,
+      this.comms,
+      (t) =>
+        sink.warn(
+          null,
+          `event ${t.system}:${t.name}: print fmt not evaluated (${t.fallbackReason}); payload shows field=value pairs`,
+        ),
       fastFields,
     );
   }

@@ -114,7 +114,10 @@ function decompressZstd(data: Uint8Array, expected: number, where: string, offse
     throw new TraceDatError(`zstd data is corrupt (${(e as Error).message}) at ${where}`, offset);
   }
   if (expected > 0 && out.length !== expected) {
-    throw new TraceDatError(`zstd block decompressed to ${out.length} bytes, expected ${expected}, at ${where}`, offset);
+    throw new TraceDatError(
+      `zstd block decompressed to ${out.length} bytes, expected ${expected}, at ${where}`,
+      offset,
+    );
   }
   return Buffer.from(out.buffer, out.byteOffset, out.length);
 }
@@ -137,12 +140,11 @@ function parseTraceClock(text: string): string | null {
 function strtoll(text: string): bigint {
   const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)/.exec(text);
   if (!m) return 0n;
-  let body = m[2];
+  const body = m[2];
   let v: bigint;
   if (/^0[xX]/.test(body)) v = BigInt(body);
   else if (body.length > 1 && body.startsWith('0')) v = BigInt('0o' + body.slice(1));
   else v = BigInt(body);
-  body = '';
   return m[1] === '-' ? -v : v;
 }
 
@@ -192,7 +194,10 @@ class HeaderReader {
     const version = await c.cstr('the version string', 16);
     const ver = Number.parseInt(version, 10);
     if (!(ver === 6 || ver === 7)) {
-      throw new TraceDatError(`unsupported trace.dat version "${version}" at byte offset ${versionPos} (6 and 7 are read)`, versionPos);
+      throw new TraceDatError(
+        `unsupported trace.dat version "${version}" at byte offset ${versionPos} (6 and 7 are read)`,
+        versionPos,
+      );
     }
     this.h.version = ver;
     const endian = await c.u8('the endianness flag');
@@ -323,7 +328,10 @@ class HeaderReader {
         if (data.length < 16) break;
         this.h.hasTimeShift = true;
         const shift = parseTimeShift(data, this.le);
-        if (typeof shift === 'string') this.h.notes.push(`TIME_SHIFT option at byte offset ${optPos}: ${shift}; guest timestamps are not synchronised to the host`);
+        if (typeof shift === 'string')
+          this.h.notes.push(
+            `TIME_SHIFT option at byte offset ${optPos}: ${shift}; guest timestamps are not synchronised to the host`,
+          );
         else if (this.instanceOptions) this.instanceOptions.timeShift = shift;
         else this.h.timeShift = shift;
         break;
@@ -401,7 +409,16 @@ class HeaderReader {
       cpus.push({ cpu: this.num(data, p, 4), offset: this.num(data, p + 4, 8), size: this.num(data, p + 12, 8) });
       p += 20;
     }
-    this.h.buffers.push({ name, clock, pageSize, cpus, compressed: false, latency: false, extraTsOffset: 0n, timeShift: null });
+    this.h.buffers.push({
+      name,
+      clock,
+      pageSize,
+      cpus,
+      compressed: false,
+      latency: false,
+      extraTsOffset: 0n,
+      timeShift: null,
+    });
     this.v7BufferSections.push(offset);
   }
 
@@ -448,7 +465,16 @@ class HeaderReader {
       tag = (await c.bytes(10, 'the flyrecord tag')).toString('latin1');
     }
     if (tag.startsWith('latency')) {
-      return { name, clock: null, pageSize: this.h.pageSize, cpus: [], compressed: false, latency: true, extraTsOffset: 0n, timeShift: null };
+      return {
+        name,
+        clock: null,
+        pageSize: this.h.pageSize,
+        cpus: [],
+        compressed: false,
+        latency: true,
+        extraTsOffset: 0n,
+        timeShift: null,
+      };
     }
     if (!tag.startsWith('flyrecord')) c.fail(`expected "flyrecord" or "latency", found ${JSON.stringify(tag)}`, tagPos);
     const list: CpuData[] = [];
@@ -502,7 +528,10 @@ class HeaderReader {
       const off = this.sections.get(id);
       if (off === undefined) {
         if (id === OPT.HEADER_INFO || id === OPT.EVENT_FORMATS) {
-          throw new TraceDatError(`the file has no ${id === OPT.HEADER_INFO ? 'HEADER_INFO' : 'EVENT_FORMATS'} section`, null);
+          throw new TraceDatError(
+            `the file has no ${id === OPT.HEADER_INFO ? 'HEADER_INFO' : 'EVENT_FORMATS'} section`,
+            null,
+          );
         }
         continue;
       }
@@ -553,7 +582,8 @@ class HeaderReader {
   private async openSection(offset: number, expectId: number): Promise<Cursor> {
     if (offset <= 0 || offset >= this.size) {
       throw new TraceDatError(
-        `section ${expectId} at byte offset ${offset} is outside the file (size ${this.size}): the file is truncated or the offset is corrupt`,
+        `section ${expectId} at byte offset ${offset} is outside the file (size ${this.size}): the file is ` +
+          `truncated or the offset is corrupt`,
         offset,
       );
     }
@@ -563,7 +593,8 @@ class HeaderReader {
     await c.u32('a section description');
     const size = await c.u64('a section size');
     if (id !== expectId) c.fail(`expected section id ${expectId}, found ${id}`, offset);
-    if (c.pos + size > this.size) c.fail(`section of ${size} bytes runs past the end of the file (${this.size})`, offset);
+    if (c.pos + size > this.size)
+      c.fail(`section of ${size} bytes runs past the end of the file (${this.size})`, offset);
     if ((flags & SEC_FL_COMPRESS) === 0) return c;
     if (!this.compression) c.fail('compressed section in a file without compression', offset);
     const csize = await c.u32('a compressed block size');

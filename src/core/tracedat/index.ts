@@ -90,20 +90,30 @@ function pickBuffers(h: TraceDatHeader, sink: RecordSink, wanted: string | undef
   const label = (name: string) => (name === '' ? 'the top instance' : `instance "${name}"`);
   const chosen = wanted === undefined ? flyrecord : flyrecord.filter((b) => b.name === wanted);
   if (chosen.length === 0) {
-    if (h.buffers.some((b) => b.latency) && (wanted === undefined || h.buffers.some((b) => b.latency && b.name === wanted))) {
-      sink.fail(null, 'this trace.dat holds a latency-tracer text dump, not flyrecord event data; use `trace-cmd report` on it');
+    if (
+      h.buffers.some((b) => b.latency) &&
+      (wanted === undefined || h.buffers.some((b) => b.latency && b.name === wanted))
+    ) {
+      sink.fail(
+        null,
+        'this trace.dat holds a latency-tracer text dump, not flyrecord event data; use `trace-cmd report` on it',
+      );
     } else {
       const present = flyrecord.map((b) => (b.name === '' ? '(top)' : b.name));
       sink.fail(
         null,
-        `${wanted === undefined ? 'the file' : label(wanted)} has no event data${present.length ? `; instances present: ${present.join(', ')}` : ''}`,
+        `${wanted === undefined ? 'the file' : label(wanted)} has no event ` +
+          `data${present.length ? `; instances present: ${present.join(', ')}` : ''}`,
       );
     }
     return null;
   }
   const latency = h.buffers.filter((b) => b.latency && (wanted === undefined || b.name === wanted));
   if (latency.length > 0) {
-    sink.warn(null, `${latency.map((b) => label(b.name)).join(', ')} hold(s) latency-tracer text, not event data; not read`);
+    sink.warn(
+      null,
+      `${latency.map((b) => label(b.name)).join(', ')} hold(s) latency-tracer text, not event data; not read`,
+    );
   }
   return chosen;
 }

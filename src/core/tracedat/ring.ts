@@ -115,7 +115,9 @@ export class CpuStream {
       this.problem({
         cpu: this.cpu,
         offset: this.fileNext,
-        message: `file truncated: CPU ${this.cpu} data should run to byte offset ${this.fileEnd} but the file ends at ${this.fileSize}`,
+        message:
+          `file truncated: CPU ${this.cpu} data should run to byte offset ${this.fileEnd} but the file ` +
+          `ends at ${this.fileSize}`,
         fatal: true,
       });
       this.done = true;
@@ -132,7 +134,9 @@ export class CpuStream {
       this.problem({
         cpu: this.cpu,
         offset: this.fileNext + bytesRead,
-        message: `file truncated at byte offset ${this.fileNext + bytesRead}: CPU ${this.cpu} data should run to byte offset ${this.fileEnd}; events after the cut are lost`,
+        message:
+          `file truncated at byte offset ${this.fileNext + bytesRead}: CPU ${this.cpu} data should run to ` +
+          `byte offset ${this.fileEnd}; events after the cut are lost`,
         fatal: true,
       });
       this.setBatch(buf, this.fileNext, whole);
@@ -150,7 +154,8 @@ export class CpuStream {
     const hdr = Buffer.alloc(8);
     if (this.chunksLeft < 0) {
       const { bytesRead } = await this.fh.read(hdr, 0, 4, this.fileNext);
-      if (bytesRead < 4) throw new Error(`truncated: no chunk count for CPU ${this.cpu} at byte offset ${this.fileNext}`);
+      if (bytesRead < 4)
+        throw new Error(`truncated: no chunk count for CPU ${this.cpu} at byte offset ${this.fileNext}`);
       this.chunksLeft = le ? hdr.readUInt32LE(0) : hdr.readUInt32BE(0);
       this.fileNext += 4;
     }
@@ -164,10 +169,15 @@ export class CpuStream {
     const zsize = le ? hdr.readUInt32LE(0) : hdr.readUInt32BE(0);
     const size = le ? hdr.readUInt32LE(4) : hdr.readUInt32BE(4);
     if (at + 8 + zsize > this.fileSize) {
-      throw new Error(`file truncated: compressed chunk of CPU ${this.cpu} at byte offset ${at} needs ${zsize} bytes past the end of the file`);
+      throw new Error(
+        `file truncated: compressed chunk of CPU ${this.cpu} at byte offset ${at} needs ${zsize} bytes past the ` +
+          `end of the file`,
+      );
     }
     if (size > 256 * 1024 * 1024 || size % this.layout.pageSize !== 0) {
-      throw new Error(`bad chunk header at byte offset ${at}: ${size} uncompressed bytes is not a whole number of pages`);
+      throw new Error(
+        `bad chunk header at byte offset ${at}: ${size} uncompressed bytes is not a whole number of pages`,
+      );
     }
     const z = Buffer.allocUnsafe(zsize);
     await this.fh.read(z, 0, zsize, at + 8);
@@ -213,7 +223,10 @@ export class CpuStream {
       this.dataStart = start + 8 + this.layout.commitSize;
       const avail = Math.min(ps, this.batchLen - start) - 8 - this.layout.commitSize;
       if (size > avail) {
-        this.badPage(`page at byte offset ${this.pageFileOffset()} claims ${size} bytes of data but a page holds ${ps - 8 - this.layout.commitSize}`);
+        this.badPage(
+          `page at byte offset ${this.pageFileOffset()} claims ${size} bytes of data but a page holds ` +
+            `${ps - 8 - this.layout.commitSize}`,
+        );
         if (this.done) return false;
         continue;
       }
@@ -223,9 +236,7 @@ export class CpuStream {
         let lost = -1;
         if ((commitLow & MISSING_STORED) !== 0 && this.dataEnd + this.layout.commitSize <= start + ps) {
           lost =
-            this.layout.commitSize === 8
-              ? Number(v.getBigUint64(this.dataEnd, le))
-              : v.getUint32(this.dataEnd, le);
+            this.layout.commitSize === 8 ? Number(v.getBigUint64(this.dataEnd, le)) : v.getUint32(this.dataEnd, le);
         }
         this.pendingMissed = lost;
         this.pendingMissedShown = true;
@@ -300,7 +311,9 @@ export class CpuStream {
         this.next = p + 4 + typeLen * 4;
     }
     if (this.evLen < 0 || this.next > this.dataEnd) {
-      this.badPage(`event record at byte offset ${this.pageFileOffset() + (p - this.pageStart)} runs past its page's data`);
+      this.badPage(
+        `event record at byte offset ${this.pageFileOffset() + (p - this.pageStart)} runs past its page's data`,
+      );
       this.next = this.dataEnd;
       return false;
     }

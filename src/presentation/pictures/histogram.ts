@@ -4,7 +4,7 @@ import { formatCount, formatDuration, formatPercent } from '../format';
 import { dataTable, esc, figure, logScale, logTicks, num, timeAxis } from './svg';
 
 export interface HistogramInput {
-  /** data-testid of the root, e.g. "wakeup-histogram" (CONTRACT.md) or "halt-histogram". */
+  /** data-testid of the root, e.g. "wakeup-histogram" (a marker the outside contract fixes) or "halt-histogram". */
   testid: string;
   /** What is counted, e.g. "Wake-up latency (IPI sent → woken task runs)". */
   title: string;
@@ -46,7 +46,14 @@ export function renderHistogram(h: HistogramInput): string {
   const edges = binEdges(h.bins);
   const total = edges.reduce((n, b) => n + b.count, 0);
   if (edges.length === 0 || total === 0) {
-    return figure(h.testid, `${h.title}: no values in this trace`, WIDTH, 40, `<text x="8" y="24">no values</text>`, '');
+    return figure(
+      h.testid,
+      `${h.title}: no values in this trace`,
+      WIDTH,
+      40,
+      `<text x="8" y="24">no values</text>`,
+      '',
+    );
   }
   const lo = Math.min(edges[0].lowerNs, h.pollWindowNs ?? Infinity);
   const hi = Math.max(edges[edges.length - 1].upperNs, h.pollWindowNs ?? 0);
@@ -55,16 +62,31 @@ export function renderHistogram(h: HistogramInput): string {
   const yOf = (count: number) => ((Y_AXIS - Y_TOP) * count) / maxCount;
   const parts: string[] = [timeAxis(logTicks(lo, hi), x, Y_AXIS, Y_TOP)];
   parts.push(`<line class="ktl-axis" x1="${X0}" x2="${X1}" y1="${Y_AXIS}" y2="${Y_AXIS}"/>`);
-  parts.push(`<text class="ktl-tick" x="${X0 - 4}" y="${Y_TOP + 4}" text-anchor="end">${esc(formatCount(maxCount))}</text>`);
-  let label = `${h.title}: ${formatCount(total)} values from ${formatDuration(edges[0].lowerNs)} to ${formatDuration(edges[edges.length - 1].upperNs)}`;
+  parts.push(
+    `<text class="ktl-tick" x="${X0 - 4}" y="${Y_TOP + 4}" text-anchor="end">${esc(formatCount(maxCount))}</text>`,
+  );
+  let label =
+    `${h.title}: ${formatCount(total)} values from ${formatDuration(edges[0].lowerNs)} to ` +
+    `${formatDuration(edges[edges.length - 1].upperNs)}`;
   if (h.pollWindowNs !== null) {
     const share = shareCovered(h.bins, h.pollWindowNs);
     const wx = num(x(h.pollWindowNs));
-    parts.push(`<rect class="ktl-covered" x="${X0}" y="${Y_TOP}" width="${num(x(h.pollWindowNs) - X0)}" height="${Y_AXIS - Y_TOP}"/>`);
+    parts.push(
+      `<rect class="ktl-covered" x="${X0}" y="${Y_TOP}" width="${num(x(h.pollWindowNs) - X0)}" ` +
+        `height="${Y_AXIS - Y_TOP}"/>`,
+    );
     const covered = Math.round(share * total);
-    const text = `poll window ${formatDuration(h.pollWindowNs)} covers ${formatPercent(share)} (${formatCount(covered)} of ${formatCount(total)})`;
-    parts.push(`<line class="ktl-window" data-window-ns="${h.pollWindowNs}" x1="${wx}" x2="${wx}" y1="${Y_TOP - 6}" y2="${Y_AXIS}"/>`);
-    parts.push(`<text x="${wx}" y="${Y_TOP - 10}" text-anchor="${x(h.pollWindowNs) > WIDTH * 0.7 ? 'end' : 'start'}">${esc(text)}</text>`);
+    const text =
+      `poll window ${formatDuration(h.pollWindowNs)} covers ${formatPercent(share)} ` +
+      `(${formatCount(covered)} of ${formatCount(total)})`;
+    parts.push(
+      `<line class="ktl-window" data-window-ns="${h.pollWindowNs}" x1="${wx}" x2="${wx}" y1="${Y_TOP - 6}" ` +
+        `y2="${Y_AXIS}"/>`,
+    );
+    parts.push(
+      `<text x="${wx}" y="${Y_TOP - 10}" ` +
+        `text-anchor="${x(h.pollWindowNs) > WIDTH * 0.7 ? 'end' : 'start'}">${esc(text)}</text>`,
+    );
     label += `; the ${text} of them`;
   }
   for (const b of edges) {
@@ -72,9 +94,25 @@ export function renderHistogram(h: HistogramInput): string {
     const height = yOf(b.count);
     const text = `${formatDuration(b.lowerNs)} – ${formatDuration(b.upperNs)}: ${formatCount(b.count)}`;
     parts.push(
-      `<rect class="ktl-bar" data-count="${b.count}" x="${num(left)}" y="${num(Y_AXIS - height)}" width="${num(Math.max(x(b.upperNs) - left - 0.5, 0.5))}" height="${num(height)}"><title>${esc(text)}</title></rect>`,
+      `<rect class="ktl-bar" data-count="${b.count}" x="${num(left)}" y="${num(Y_AXIS - height)}" ` +
+        `width="${num(Math.max(x(b.upperNs) - left - 0.5, 0.5))}" ` +
+        `height="${num(height)}"><title>${esc(text)}</title></rect>`,
     );
   }
-  const rows = edges.filter((b) => b.count > 0).map((b) => [formatDuration(b.lowerNs), formatDuration(b.upperNs), formatCount(b.count), formatPercent(b.count / total)]);
-  return figure(h.testid, label, WIDTH, HEIGHT, parts.join(''), dataTable(`${h.title}: the numbers`, ['from', 'to', 'count', 'share'], rows));
+  const rows = edges
+    .filter((b) => b.count > 0)
+    .map((b) => [
+      formatDuration(b.lowerNs),
+      formatDuration(b.upperNs),
+      formatCount(b.count),
+      formatPercent(b.count / total),
+    ]);
+  return figure(
+    h.testid,
+    label,
+    WIDTH,
+    HEIGHT,
+    parts.join(''),
+    dataTable(`${h.title}: the numbers`, ['from', 'to', 'count', 'share'], rows),
+  );
 }

@@ -1,6 +1,7 @@
-// One transaction drawn (seed 003's picture from the user's own trace): a lane per CPU (guest) or vCPU (host) with
-// running / halted / in-exit spans, the IPIs and hand-offs as arrows, each exit marked critical (filled triangle) or
-// off-critical (hollow circle) with its reason as a tooltip, and where the critical path's time went below.
+// One transaction drawn (the picture of Matlack, KVM Forum 2015, from the user's own trace): a lane per CPU (guest) or
+// vCPU (host) with running / halted / in-exit spans, the IPIs and hand-offs as arrows, each exit marked critical
+// (filled triangle) or off-critical (hollow circle) with its reason as a tooltip, and where the critical path's time
+// went below.
 import type { SketchExit, TransactionSketch } from '../../core/model/transactionSketch';
 import { formatCount, formatDuration, formatPercent } from '../format';
 import { dataTable, esc, figure, num, timeAxis } from './svg';
@@ -45,7 +46,10 @@ function exitTitle(e: SketchExit, lane: string): string {
 /** The mark's shape carries its meaning without colour: ▲ critical, ○ off-critical, □ not attributed. */
 function mark(e: SketchExit, x: number, y: number): string {
   const cls = criticalClass(e.critical);
-  if (e.critical === true) return `<path class="${cls}" d="M${num(x)} ${num(y - 5)}L${num(x + 5)} ${num(y + 4)}L${num(x - 5)} ${num(y + 4)}Z"/>`;
+  if (e.critical === true) {
+    const d = `M${num(x)} ${num(y - 5)}L${num(x + 5)} ${num(y + 4)}L${num(x - 5)} ${num(y + 4)}Z`;
+    return `<path class="${cls}" d="${d}"/>`;
+  }
   if (e.critical === false) return `<circle class="${cls}" cx="${num(x)}" cy="${num(y)}" r="4"/>`;
   return `<rect class="${cls}" x="${num(x - 3.5)}" y="${num(y - 3.5)}" width="7" height="7"/>`;
 }
@@ -66,9 +70,11 @@ export function renderTransactionTimeline(s: TransactionSketch, options: Timelin
       // Running is a thin bar, halted a faint full-height one, an exit a full-height solid one.
       const thin = sp.kind === 'running';
       const y = thin ? barY(i) + BAR_H / 2 - 2 : barY(i);
+      const title = `${lane.label} ${sp.kind} ${formatDuration(sp.startNs)} – ${formatDuration(sp.endNs)}`;
       parts.push(
-        `<rect class="span-${sp.kind}" x="${num(x(sp.startNs))}" y="${num(y)}" width="${num(Math.max(x(sp.endNs) - x(sp.startNs), 0.5))}" ` +
-          `height="${thin ? 4 : BAR_H}"><title>${esc(`${lane.label} ${sp.kind} ${formatDuration(sp.startNs)} – ${formatDuration(sp.endNs)}`)}</title></rect>`,
+        `<rect class="span-${sp.kind}" x="${num(x(sp.startNs))}" y="${num(y)}" ` +
+          `width="${num(Math.max(x(sp.endNs) - x(sp.startNs), 0.5))}" ` +
+          `height="${thin ? 4 : BAR_H}"><title>${esc(title)}</title></rect>`,
       );
     }
   });
@@ -79,16 +85,24 @@ export function renderTransactionTimeline(s: TransactionSketch, options: Timelin
     const ty = barY(a.toLane) + (a.toLane > a.fromLane ? 0 : BAR_H);
     const angle = Math.atan2(ty - fy, tx - fx);
     const head = [0.45, -0.45].map((d) => `${num(tx - 7 * Math.cos(angle + d))} ${num(ty - 7 * Math.sin(angle + d))}`);
-    const label = `${a.kind === 'ipi' ? 'IPI' : 'hand-off'} ${s.lanes[a.fromLane].label} → ${s.lanes[a.toLane].label}, ${formatDuration(a.toNs - a.fromNs)}${a.toHalted ? ' (target halted)' : ''}`;
+    const label =
+      `${a.kind === 'ipi' ? 'IPI' : 'hand-off'} ${s.lanes[a.fromLane].label} → ` +
+      `${s.lanes[a.toLane].label}, ${formatDuration(a.toNs - a.fromNs)}${a.toHalted ? ' (target halted)' : ''}`;
     parts.push(
-      `<g class="ktl-flow" data-kind="${a.kind}"><title>${esc(label)}</title><line class="ktl-arrow" x1="${num(fx)}" y1="${num(fy)}" x2="${num(tx)}" y2="${num(ty)}"/>` +
+      `<g class="ktl-flow" data-kind="${a.kind}"><title>${esc(label)}</title><line class="ktl-arrow" ` +
+        `x1="${num(fx)}" y1="${num(fy)}" x2="${num(tx)}" y2="${num(ty)}"/>` +
         `<path class="ktl-arrowhead" d="M${num(tx)} ${num(ty)}L${head[0]}L${head[1]}Z"/></g>`,
     );
   }
   for (const e of s.exits) {
     const lane = s.lanes[e.lane];
-    const attrs = `data-critical="${e.critical}" data-reason="${esc(e.reason)}"${e.line !== null ? ` data-line="${e.line}"` : ''}`;
-    parts.push(`<g class="ktl-exit" ${attrs}><title>${esc(exitTitle(e, lane.label))}</title>${mark(e, x(e.atNs), laneTop(e.lane) + 8)}</g>`);
+    const attrs =
+      `data-critical="${e.critical}" ` +
+      `data-reason="${esc(e.reason)}"${e.line !== null ? ` data-line="${e.line}"` : ''}`;
+    parts.push(
+      `<g class="ktl-exit" ` +
+        `${attrs}><title>${esc(exitTitle(e, lane.label))}</title>${mark(e, x(e.atNs), laneTop(e.lane) + 8)}</g>`,
+    );
   }
 
   const breakdownY = axisY + 26;
@@ -119,7 +133,11 @@ function breakdownBar(s: TransactionSketch, x0: number, x1: number, y: number): 
   for (const p of s.breakdown) {
     const w = ((x1 - x0) * p.ns) / total;
     const text = `${p.label} ${formatDuration(p.ns)} (${formatPercent(p.ns / total)})`;
-    if (w > 0) out.push(`<rect class="${BREAKDOWN_CLASS[p.label]} ktl-part" data-part="${esc(p.label)}" x="${num(at)}" y="${num(y)}" width="${num(w)}" height="14"><title>${esc(text)}</title></rect>`);
+    if (w > 0)
+      out.push(
+        `<rect class="${BREAKDOWN_CLASS[p.label]} ktl-part" data-part="${esc(p.label)}" x="${num(at)}" ` +
+          `y="${num(y)}" width="${num(w)}" height="14"><title>${esc(text)}</title></rect>`,
+      );
     at += w;
     if (p.ns > 0) legend.push(text);
   }
@@ -130,7 +148,14 @@ function breakdownBar(s: TransactionSketch, x0: number, x1: number, y: number): 
 function timelineTables(s: TransactionSketch): string {
   const exits = [...s.exits]
     .sort((a, b) => a.atNs - b.atNs)
-    .map((e) => [formatDuration(e.atNs), s.lanes[e.lane].label, e.reason, criticalWord(e.critical), e.durationNs === null ? '–' : formatDuration(e.durationNs), e.line === null ? '–' : String(e.line)]);
+    .map((e) => [
+      formatDuration(e.atNs),
+      s.lanes[e.lane].label,
+      e.reason,
+      criticalWord(e.critical),
+      e.durationNs === null ? '–' : formatDuration(e.durationNs),
+      e.line === null ? '–' : String(e.line),
+    ]);
   const total = s.breakdown.reduce((n, p) => n + p.ns, 0) || 1;
   const parts = s.breakdown.map((p) => [p.label, formatDuration(p.ns), formatPercent(p.ns / total)]);
   return (

@@ -1,5 +1,5 @@
-// The pictures an analysis gets (panels and HTML report): each drawn from the analysis' own numbers — seed 003's
-// transaction (Matlack, KVM Forum 2015) built by hand, so the marks, bars and lines can be counted against it.
+// The pictures an analysis gets (panels and HTML report): each drawn from the analysis' own numbers — the
+// transaction of Matlack, KVM Forum 2015, built by hand, so the marks, bars and lines can be counted against it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareAnalyses } from '../../../src/core/index';

@@ -113,24 +113,48 @@ export class Compiler {
     }
     const l = this.num(n.l);
     switch (n.op) {
-      case '+': return (d) => BigInt.asUintN(64, l(d) + r(d));
-      case '-': return (d) => BigInt.asUintN(64, l(d) - r(d));
-      case '*': return (d) => BigInt.asUintN(64, l(d) * r(d));
-      case '/': return (d) => { const b = r(d); return b === 0n ? 0n : l(d) / b; };
-      case '%': return (d) => { const b = r(d); return b === 0n ? 0n : l(d) % b; };
-      case '<<': return (d) => BigInt.asUintN(64, l(d) << (r(d) & 63n));
-      case '>>': return (d) => l(d) >> (r(d) & 63n);
-      case '&': return (d) => l(d) & r(d);
-      case '|': return (d) => l(d) | r(d);
-      case '^': return (d) => l(d) ^ r(d);
-      case '&&': return (d) => (l(d) !== 0n && r(d) !== 0n ? 1n : 0n);
-      case '||': return (d) => (l(d) !== 0n || r(d) !== 0n ? 1n : 0n);
-      case '<': return (d) => (l(d) < r(d) ? 1n : 0n);
-      case '>': return (d) => (l(d) > r(d) ? 1n : 0n);
-      case '<=': return (d) => (l(d) <= r(d) ? 1n : 0n);
-      case '>=': return (d) => (l(d) >= r(d) ? 1n : 0n);
-      case '==': return (d) => (l(d) === r(d) ? 1n : 0n);
-      case '!=': return (d) => (l(d) !== r(d) ? 1n : 0n);
+      case '+':
+        return (d) => BigInt.asUintN(64, l(d) + r(d));
+      case '-':
+        return (d) => BigInt.asUintN(64, l(d) - r(d));
+      case '*':
+        return (d) => BigInt.asUintN(64, l(d) * r(d));
+      case '/':
+        return (d) => {
+          const b = r(d);
+          return b === 0n ? 0n : l(d) / b;
+        };
+      case '%':
+        return (d) => {
+          const b = r(d);
+          return b === 0n ? 0n : l(d) % b;
+        };
+      case '<<':
+        return (d) => BigInt.asUintN(64, l(d) << (r(d) & 63n));
+      case '>>':
+        return (d) => l(d) >> (r(d) & 63n);
+      case '&':
+        return (d) => l(d) & r(d);
+      case '|':
+        return (d) => l(d) | r(d);
+      case '^':
+        return (d) => l(d) ^ r(d);
+      case '&&':
+        return (d) => (l(d) !== 0n && r(d) !== 0n ? 1n : 0n);
+      case '||':
+        return (d) => (l(d) !== 0n || r(d) !== 0n ? 1n : 0n);
+      case '<':
+        return (d) => (l(d) < r(d) ? 1n : 0n);
+      case '>':
+        return (d) => (l(d) > r(d) ? 1n : 0n);
+      case '<=':
+        return (d) => (l(d) <= r(d) ? 1n : 0n);
+      case '>=':
+        return (d) => (l(d) >= r(d) ? 1n : 0n);
+      case '==':
+        return (d) => (l(d) === r(d) ? 1n : 0n);
+      case '!=':
+        return (d) => (l(d) !== r(d) ? 1n : 0n);
       default:
         throw new UnsupportedFormat(`operator ${n.op}`);
     }

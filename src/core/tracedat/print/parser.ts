@@ -24,19 +24,73 @@ export type Node =
   | { k: 'list'; items: Node[] };
 
 const BIN_PREC: Record<string, number> = {
-  '*': 10, '/': 10, '%': 10,
-  '+': 9, '-': 9,
-  '<<': 8, '>>': 8,
-  '<': 7, '>': 7, '<=': 7, '>=': 7,
-  '==': 6, '!=': 6,
-  '&': 5, '^': 4, '|': 3, '&&': 2, '||': 1,
+  '*': 10,
+  '/': 10,
+  '%': 10,
+  '+': 9,
+  '-': 9,
+  '<<': 8,
+  '>>': 8,
+  '<': 7,
+  '>': 7,
+  '<=': 7,
+  '>=': 7,
+  '==': 6,
+  '!=': 6,
+  '&': 5,
+  '^': 4,
+  '|': 3,
+  '&&': 2,
+  '||': 1,
 };
 
 const TYPE_WORDS = new Set([
-  'unsigned', 'signed', 'int', 'long', 'short', 'char', 'bool', 'void', 'const', 'volatile', 'struct', 'enum',
-  'u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'size_t', 'ssize_t', 'pid_t', 'gfp_t', 'uint', 'ulong',
-  'uint8_t', 'uint16_t', 'uint32_t', 'uint64_t', 'int8_t', 'int16_t', 'int32_t', 'int64_t', '__u8', '__u16',
-  '__u32', '__u64', '__s8', '__s16', '__s32', '__s64', 'dma_addr_t', 'phys_addr_t', 'sector_t', 'loff_t',
+  'unsigned',
+  'signed',
+  'int',
+  'long',
+  'short',
+  'char',
+  'bool',
+  'void',
+  'const',
+  'volatile',
+  'struct',
+  'enum',
+  'u8',
+  'u16',
+  'u32',
+  'u64',
+  's8',
+  's16',
+  's32',
+  's64',
+  'size_t',
+  'ssize_t',
+  'pid_t',
+  'gfp_t',
+  'uint',
+  'ulong',
+  'uint8_t',
+  'uint16_t',
+  'uint32_t',
+  'uint64_t',
+  'int8_t',
+  'int16_t',
+  'int32_t',
+  'int64_t',
+  '__u8',
+  '__u16',
+  '__u32',
+  '__u64',
+  '__s8',
+  '__s16',
+  '__s32',
+  '__s64',
+  'dma_addr_t',
+  'phys_addr_t',
+  'sector_t',
+  'loff_t',
 ]);
 
 export class Parser {
@@ -125,7 +179,8 @@ export class Parser {
       }
       if (t.t !== 'id' || t.v === 'REC') return false;
       if (TYPE_WORDS.has(t.v) || /_t$/.test(t.v)) sawType = true;
-      else if (j > 0 && (this.peek(j - 1) as Tok).t === 'id' && (this.peek(j - 1) as { v: string }).v === 'struct') sawType = true;
+      else if (j > 0 && (this.peek(j - 1) as Tok).t === 'id' && (this.peek(j - 1) as { v: string }).v === 'struct')
+        sawType = true;
       else return false;
       j++;
     }
@@ -231,7 +286,8 @@ export class Parser {
     this.i++;
     const entries = (list: Node[]): [bigint, string][] =>
       list.map((e) => {
-        if (e.k !== 'list' || e.items.length !== 2 || e.items[1].k !== 'str') throw new UnsupportedFormat(`${name}: bad entry`);
+        if (e.k !== 'list' || e.items.length !== 2 || e.items[1].k !== 'str')
+          throw new UnsupportedFormat(`${name}: bad entry`);
         return [BigInt.asUintN(64, constEval(e.items[0])), (e.items[1] as { v: string }).v];
       });
     switch (name) {
@@ -279,17 +335,28 @@ function constEval(n: Node): bigint {
       if (n.l === null) return n.op === '-' ? -r : n.op === '~' ? ~r : r === 0n ? 1n : 0n;
       const l = constEval(n.l);
       switch (n.op) {
-        case '+': return l + r;
-        case '-': return l - r;
-        case '*': return l * r;
-        case '/': return r === 0n ? 0n : l / r;
-        case '%': return r === 0n ? 0n : l % r;
-        case '<<': return l << r;
-        case '>>': return l >> r;
-        case '&': return l & r;
-        case '|': return l | r;
-        case '^': return l ^ r;
-        default: throw new UnsupportedFormat(`constant operator ${n.op}`);
+        case '+':
+          return l + r;
+        case '-':
+          return l - r;
+        case '*':
+          return l * r;
+        case '/':
+          return r === 0n ? 0n : l / r;
+        case '%':
+          return r === 0n ? 0n : l % r;
+        case '<<':
+          return l << r;
+        case '>>':
+          return l >> r;
+        case '&':
+          return l & r;
+        case '|':
+          return l | r;
+        case '^':
+          return l ^ r;
+        default:
+          throw new UnsupportedFormat(`constant operator ${n.op}`);
       }
     }
     case 'cast':

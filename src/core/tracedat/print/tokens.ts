@@ -2,10 +2,7 @@
 import { UnsupportedFormat } from './eventData';
 
 export type Tok =
-  | { t: 'num'; v: bigint; text: string }
-  | { t: 'str'; v: string }
-  | { t: 'id'; v: string }
-  | { t: 'p'; v: string };
+  { t: 'num'; v: bigint; text: string } | { t: 'str'; v: string } | { t: 'id'; v: string } | { t: 'p'; v: string };
 
 const PUNCT2 = ['->', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||'];
 

@@ -1,0 +1,60 @@
+// The per-event fast paths give what the plain ones gave: one reused exit sample per guest MSR write, event names
+// counted beside the map, the bootstrap resampled into a typed buffer. (scripts/analysis-snapshots.mjs compares whole
+// analyses of every sample and fixture before and after such a change.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyzeFiles } from '../../../src/core/analyze';
+import { HostEventCollector } from '../../../src/core/model/hostEvents';
+import type { TraceEvent } from '../../../src/core/records';
+import { bootstrapInterval, sampleQuantile, seededRandom } from '../../../src/core/stats/bootstrap';
+import { sample } from '../../helpers/paths';
+
+test('guest MSR writes: counts and example lines per MSR, each write its own (grep of the fixture)', async () => {
+  const a = await analyzeFiles([sample('guest-trace', 'tcprr-cross-poll0.head.report.txt')]);
+  const row = (reason: string) => a.exits!.byReason.find((r) => r.reason === reason)!;
+  // grep -c 'write_msr: *830,' → 55; grep -n → first lines 3 11 33 44 50
+  assert.equal(row('msr_write 0x830').count, 55);
+  assert.deepEqual(row('msr_write 0x830').exampleLines, [3, 11, 33, 44, 50]);
+  assert.equal(row('msr_write 0x830').category, 'ipi');
+  // grep -n 'write_msr: *6e0' → lines 12 22 23 28 39 (TSC deadline: a timer write)
+  assert.equal(row('msr_write 0x6e0').count, 5);
+  assert.deepEqual(row('msr_write 0x6e0').exampleLines, [12, 22, 23, 28, 39]);
+  assert.equal(row('msr_write 0x6e0').category, 'timer');
+});
+
+function event(name: string, line: number): TraceEvent {
+  return { type: 'event', line, timeNs: line * 1000, cpu: 0, pid: 1, comm: 'x', name, system: null, payload: '' };
+}
+
+test('event names: more names than are counted beside the map, interleaved, read twice mid-stream', () => {
+  const c = new HostEventCollector();
+  // 20 names, name k appearing k + 1 times, round robin, so that names past the first 16 interleave with them
+  const names = Array.from({ length: 20 }, (_, k) => `ev_${String(k).padStart(2, '0')}`);
+  let line = 0;
+  for (let round = 0; round < 20; round++) {
+    for (const [k, name] of names.entries()) if (round <= k) c.add(event(name, ++line));
+    if (round === 7) c.summary(); // a partial result must not count anything twice
+  }
+  const counts = Object.fromEntries(c.summary()!.events.map((e) => [e.name, e.count]));
+  assert.equal(Object.keys(counts).length, 20);
+  for (const [k, name] of names.entries()) assert.equal(counts[name], k + 1, name);
+});
+
+test('bootstrap: resampling into a typed buffer picks the same values as a plain array and a full sort', () => {
+  const values = Array.from({ length: 500 }, (_, i) => ((i * 7919) % 1009) + 0.25);
+  const rounds = 50;
+  // reference: the same seeded draws into a plain array, the quantile by sorting
+  const random = seededRandom(14);
+  const results: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const s = Array.from({ length: values.length }, () => values[Math.floor(random() * values.length)]);
+    s.sort((x, y) => x - y);
+    results.push(s[Math.ceil(0.1 * s.length - 1e-9) - 1]);
+  }
+  results.sort((x, y) => x - y);
+  const expected = { low: results[Math.floor(0.025 * (rounds - 1))], high: results[Math.ceil(0.975 * (rounds - 1))] };
+  assert.deepEqual(
+    bootstrapInterval(values, (s) => sampleQuantile(s, 0.1)!, { rounds }),
+    expected,
+  );
+});

@@ -1,0 +1,152 @@
+// The halt-polling rule on hand-made facts: every threshold on both sides, and the prediction by hand.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ModelFacts } from '../../../src/core/model/facts';
+import {
+  coveredAt,
+  haltPolling,
+  niceWindow,
+  predictHaltPolling,
+  MIN_EVIDENCE,
+} from '../../../src/core/rules/haltPolling';
+import { cat, constant, countsRun, guestRun } from '../../helpers/facts';
+
+const recommended = (f: ModelFacts) => {
+  const o = haltPolling(f);
+  assert.equal(o?.kind, 'recommend', JSON.stringify(o));
+  return o.kind === 'recommend' ? o.recommendation : assert.fail();
+};
+const refused = (f: ModelFacts) => {
+  const o = haltPolling(f);
+  assert.equal(o?.kind, 'notRecommended', JSON.stringify(o));
+  return o.kind === 'notRecommended' ? o.reason : assert.fail();
+};
+
+test('polling already on from half of the idle periods polled', () => {
+  const on = guestRun();
+  on.polling = { ...on.polling, polled: 500, halted: 500 };
+  assert.match(refused(on), /already on: 50/);
+  const off = guestRun();
+  off.polling = { ...off.polling, polled: 490, halted: 510 };
+  recommended(off);
+});
+
+test('at least 0.5 critical wake-ups of an idle vCPU per transaction', () => {
+  const at = guestRun();
+  at.wake = { ...at.wake, idleWakesOnPath: 5_000 };
+  recommended(at);
+  const below = guestRun();
+  below.wake = { ...below.wake, idleWakesOnPath: 4_999 };
+  assert.match(refused(below), /Only 0\.5 wake-ups/);
+});
+
+test('evidence minimum: round trips, traced time and critical wake-ups, each on both sides', () => {
+  const run = (count: number, activeNs: number, wakes: number) => {
+    const f = guestRun();
+    f.transactions = { ...f.transactions!, count, activeNs };
+    f.wake = { ...f.wake, idleWakesOnPath: wakes };
+    return f;
+  };
+  recommended(run(MIN_EVIDENCE.roundTrips!, MIN_EVIDENCE.tracedNs, 200));
+  assert.match(refused(run(199, 1e9, 200)), /^not enough evidence: record at least 200 round trips \(this run: 199\)/);
+  assert.match(refused(run(200, 99_000_000, 200)), /100\u00a0ms of traced activity \(this run: 99\u00a0ms\)/);
+  recommended(run(200, 1e9, 100));
+  assert.match(refused(run(198, 1e9, 99)), /100 wake-ups of an idle vCPU on the critical path \(this run: 99\)/);
+});
+
+test('guest prediction: each critical wake-up becomes a polled hand-off (by hand)', () => {
+  const p = recommended(guestRun()).prediction!;
+  // 100 µs per transaction, 50 µs per hand-off; polled hand-off 4 + 10 × 0.9 (warm) + 0.5 µs = 13.5 µs; 2 per
+  // transaction: 100 − 2 × (50 − 13.5) = 27 µs → 37,037.0/s.
+  assert.equal(p.before, 10_000);
+  assert.equal(p.after, 37_037);
+  // Range: ±1 ns resolution per segment, the run warm × 0.7 to cold × 1, 0–1 µs to notice the wake-up.
+  assert.equal(p.low, Math.round((1e9 / (100_000 - 2 * (50_000 - (4_001 + 10_001 + 1_000)))) * 10) / 10);
+  assert.equal(p.high, Math.round((1e9 / (100_000 - 2 * (50_000 - (3_999 + 9_999 * 0.7)))) * 10) / 10);
+});
+
+test('guest window under twice grow_start: from no gain (collapsed at 0) to every wake-up within it caught', () => {
+  const f = guestRun();
+  // Half of all idle periods outlast 50 µs: the window is open about half the time.
+  const buckets: [number, number][] = [
+    [30_000, 1],
+    [70_000, 1],
+  ];
+  f.wake = { ...f.wake, idlePeriods: { n: 2, sum: 100_000, min: 30_000, max: 70_000, buckets } };
+  assert.deepEqual(coveredAt(f, 50_000), { point: 0.5, low: 0, high: 1 });
+  assert.deepEqual(coveredAt(f, 100_000), { point: 1, low: 1, high: 1 }, '100 µs: grows 50 → 100, no collapse');
+  const p = predictHaltPolling(f, 50_000)!;
+  assert.equal(p.low, p.before);
+  // Half the wake-ups polled: 100 − 2 × 0.5 × (50 − 13.5) = 63.5 µs.
+  assert.equal(p.after, Math.round((1e9 / 63_500) * 10) / 10);
+});
+
+test('hand-offs to a busy target: no critical idle wake-up, no gain predicted', () => {
+  const f = guestRun();
+  f.wake = { ...f.wake, idleWakesOnPath: 0 };
+  const p = predictHaltPolling(f, 200_000)!;
+  assert.deepEqual([p.low, p.after, p.high], [p.before, p.before, p.before]);
+});
+
+test('text timestamps (µs) widen the range; a noisy sample widens it too', () => {
+  const ns = recommended(guestRun()).prediction!;
+  const us = guestRun();
+  us.trace = { ...us.trace, timestampResolutionNs: 1000 };
+  const pu = recommended(us).prediction!;
+  assert.ok(pu.low < ns.low && pu.high > ns.high, JSON.stringify([pu, ns]));
+  const noisy = guestRun();
+  noisy.handoff.samples.runToHandoff = Array.from({ length: 2000 }, (_, i) => 5_000 + (i % 100) * 200);
+  const pn = recommended(noisy).prediction!;
+  assert.ok(pn.low < pn.after && pn.after < pn.high, JSON.stringify(pn));
+});
+
+test('no prediction from a baseline the trace contradicts (more than 1.25× apart)', () => {
+  const far = guestRun();
+  far.transactions = { ...far.transactions!, perSecond: 12_600 };
+  assert.equal(recommended(far).prediction, null);
+  const near = guestRun();
+  near.transactions = { ...near.transactions!, perSecond: 12_400 };
+  assert.notEqual(recommended(near).prediction, null);
+});
+
+test('host: each critical wake-up cut to the polled 1.7 µs', () => {
+  const f = guestRun();
+  f.exits = { ...f.exits!, source: 'host' };
+  f.polling = { ...f.polling, side: 'host' };
+  const r = recommended(f);
+  assert.match(r.setting!, /^halt_poll_ns=\d+$/);
+  // 2 wake-ups of 20 µs → 1.7 µs per transaction: 100 − 2 × 18.3 = 63.4 µs.
+  assert.equal(r.prediction!.after, Math.round((1e9 / 63_400) * 10) / 10);
+});
+
+test('poll window: twice the p90 of the critical idle periods, in steps a user would type', () => {
+  assert.equal(niceWindow(10_000), 50_000);
+  assert.equal(niceWindow(60_000), 100_000);
+  assert.equal(niceWindow(210_000), 300_000);
+  assert.equal(niceWindow(2_000_000), 500_000);
+  assert.match(recommended(guestRun()).setting!, /^guest_halt_poll_ns=100000$/); // 2 × 30 µs → 100 µs
+});
+
+test('count tables: halts from 15 % of exits, no default recommended, how to read the current value', () => {
+  const rr = (halts: number) => {
+    const f = countsRun({ halt: cat(halts, 0, 25_000) }, 1000);
+    f.benchmark = null;
+    return f;
+  };
+  const r = recommended(rr(150));
+  assert.equal(r.setting, null);
+  assert.ok(r.evidence.some((e) => e.includes('cat /sys/module/kvm/parameters/halt_poll_ns')));
+  assert.ok(r.evidence.some((e) => /200000 on x86, 500000 on arm64/.test(e)));
+  assert.ok(r.evidence.some((e) => /A halt lasts 25/.test(e)));
+  assert.equal(haltPolling(rr(149)), null);
+  const few = countsRun({ halt: cat(99, 0) }, 200);
+  few.benchmark = null;
+  assert.match(refused(few), /record at least 100 halt exits \(this run: 99\)/);
+  assert.equal(haltPolling(countsRun({ halt: cat(500, 0) }, 1000)), null, 'not for a throughput benchmark');
+});
+
+test('a hand-made facts object is plain data (JSON round trip keeps the outcome)', () => {
+  const f = guestRun();
+  f.wake = { ...f.wake, criticalIdleGaps: constant(30_000, 20_000) };
+  assert.deepEqual(haltPolling(JSON.parse(JSON.stringify(f))), haltPolling(f));
+});
