@@ -468,11 +468,15 @@ async function drive(work) {
       const recs = await panel.$$eval('[data-testid="recommendation"]', (els) =>
         els.map((e) => e.getAttribute('data-id')),
       );
+      // This excerpt holds 55 round trips in 3 ms: below the halt-polling rule's minimum evidence, so the panel
+      // must not advise it and must say why under "not recommended".
+      const refused = await panel
+        .$eval('[data-testid="facts-not-recommended"]', (e) => e.textContent ?? '')
+        .catch(() => '');
       check(
-        'a halt-polling recommendation is shown',
-        recs.includes('halt-polling'),
-        `recommendations: ${JSON.stringify(recs)}`,
-        { soft: true },
+        'halt polling is not advised from a 3 ms excerpt; the panel says there is not enough evidence',
+        !recs.includes('halt-polling') && /halt-polling/.test(refused) && /not enough evidence/.test(refused),
+        `recommendations: ${JSON.stringify(recs)}; not recommended: ${refused.slice(0, 200)}`,
       );
       await panel
         .locator('.chart-grid')
