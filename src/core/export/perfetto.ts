@@ -17,6 +17,7 @@ import type { LineFacts } from '../lineFacts';
 import type { TraceEvent } from '../records';
 import type { ModelFeed } from './modelFacts';
 import type { TraceEventWriter } from './traceEventWriter';
+import { VcpuThreads } from '../model/vcpuThreads';
 
 /** An IPI handler or a woken task later than this after the send is not the send's arrival. */
 const ARRIVAL_WINDOW_NS = 200_000;
@@ -102,7 +103,7 @@ export class InputExporter {
 export class PerfettoExporter {
   private readonly guestCpus = new Map<number, GuestCpu>();
   private readonly openExits = new Map<number, OpenExit | null>();
-  private readonly vcpuOfPid = new Map<number, number>();
+  private readonly threads = new VcpuThreads();
   private readonly pendingWakes = new Map<number, { fromCpu: number; atNs: number; toCpu: number }>();
   private readonly namedTracks = new Set<string>();
   private readonly namedProcesses = new Set<number>();
@@ -179,16 +180,7 @@ export class PerfettoExporter {
   // ---- host: kvm_exit → kvm_entry per vCPU ------------------------------------------------------------------
 
   private vcpuOf(ev: TraceEvent, printed: number | null): number {
-    if (printed !== null) {
-      this.vcpuOfPid.set(ev.pid, printed);
-      return printed;
-    }
-    const known = this.vcpuOfPid.get(ev.pid);
-    if (known !== undefined) return known;
-    const fromComm = /^CPU (\d+)\/KVM/.exec(ev.comm);
-    const v = fromComm ? Number(fromComm[1]) : this.vcpuOfPid.size;
-    this.vcpuOfPid.set(ev.pid, v);
-    return v;
+    return this.threads.vcpuOf(ev, printed);
   }
 
   private hostExit(ev: TraceEvent, line: number): void {

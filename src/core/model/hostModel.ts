@@ -22,6 +22,7 @@ import { ExitLedger, type ExitPart } from './exitLedger';
 import { newPollingObservation, notePollWindow, type FactRecorder, type FactUpdater } from './guestModel';
 import { VcpuTimes } from './vcpuTimes';
 import type { WakeTimings } from './wakeTimings';
+import { VcpuThreads } from './vcpuThreads';
 
 /** How soon after an exit a kvm_msr / kvm_apic event still names what that exit did. */
 const STEP_WINDOW_NS = 200_000;
@@ -60,7 +61,7 @@ export class HostModel {
   /** kvm_exit events whose payload could not be read (counted as exits all the same). */
   readonly unreadable = { count: 0, firstLine: null as number | null };
   private readonly vcpus = new Map<number, HostVcpu>();
-  private readonly vcpuOfPid = new Map<number, number>();
+  private readonly threads = new VcpuThreads();
   private hasApicIpiEvents = false;
   /** kvm_mmio events are recorded: an abort none follows was a memory fault, not MMIO. */
   private recordsMmio = false;
@@ -96,16 +97,7 @@ export class HostModel {
   }
 
   private vcpuOf(ev: TraceEvent, printed: number | null): number {
-    if (printed !== null) {
-      this.vcpuOfPid.set(ev.pid, printed);
-      return printed;
-    }
-    const known = this.vcpuOfPid.get(ev.pid);
-    if (known !== undefined) return known;
-    const fromComm = /^CPU (\d+)\/KVM/.exec(ev.comm);
-    const v = fromComm ? Number(fromComm[1]) : this.vcpuOfPid.size;
-    this.vcpuOfPid.set(ev.pid, v);
-    return v;
+    return this.threads.vcpuOf(ev, printed);
   }
 
   private vcpu(n: number): HostVcpu {

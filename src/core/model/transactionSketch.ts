@@ -22,6 +22,7 @@ import { CPU_IDLE_EXIT, hex, msrInfo } from '../knowledge/exitTable';
 import type { LineFacts } from '../lineFacts';
 import type { TraceEvent } from '../records';
 import { LogHistogram } from '../stats/logHistogram';
+import { VcpuThreads } from './vcpuThreads';
 
 export type SketchSide = 'guest' | 'host';
 export type SpanKind = 'running' | 'halted' | 'in-exit' | 'polling';
@@ -150,7 +151,7 @@ export class TransactionSketchCollector {
     number,
     { atNs: number; reason: string; category: ExitCategory; exit: Omit<SketchExit, 'lane' | 'critical'> | null }
   >();
-  private readonly vcpuOfPid = new Map<number, number>();
+  private readonly threads = new VcpuThreads();
   /** Exits of the current and the kept transactions by verdict handle: the model may decide (halts) later. */
   private readonly byHandle = new Map<number, BuildingExit>();
   private verdictNow: ExitVerdict | null = null;
@@ -411,16 +412,7 @@ export class TransactionSketchCollector {
   // ---- host events -------------------------------------------------------------------------------------------
 
   private vcpuOf(ev: TraceEvent, printed: number | null): number {
-    if (printed !== null) {
-      this.vcpuOfPid.set(ev.pid, printed);
-      return printed;
-    }
-    const known = this.vcpuOfPid.get(ev.pid);
-    if (known !== undefined) return known;
-    const fromComm = /^CPU (\d+)\/KVM/.exec(ev.comm);
-    const v = fromComm ? Number(fromComm[1]) : this.vcpuOfPid.size;
-    this.vcpuOfPid.set(ev.pid, v);
-    return v;
+    return this.threads.vcpuOf(ev, printed);
   }
 
   private hostEvent(ev: TraceEvent): void {
