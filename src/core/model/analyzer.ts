@@ -254,7 +254,12 @@ export class Analyzer {
       });
     }
     const rest = Math.round(periodNs - out.reduce((a, c) => a + c.meanNs, 0));
-    if (rest !== 0) out.push({ component: 'between hand-offs (pauses, steps the trace did not match)', meanNs: rest });
+    // Negative when the measured chains add up to more than the mean period: round trips overlapped in time.
+    const restLabel =
+      rest > 0
+        ? 'between hand-offs (pauses, steps the trace did not match)'
+        : 'overlap (hand-off chains measured longer than the mean transaction: round trips in flight at once)';
+    if (rest !== 0) out.push({ component: restLabel, meanNs: rest });
     return out;
   }
 
