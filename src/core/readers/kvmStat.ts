@@ -58,7 +58,7 @@ function resolveDrillDown(rows: ExitCountRow[], indents: readonly number[], warn
   });
   const exits = byName.get('exits');
   const parts = rows.filter((r) => DEBUGFS_EXITS_PARTS.has(r.reason) && r.parent === undefined);
-  if (exits && !exits.brokenDown && parts.length > 0) {
+  if (exits && !rows.some((r) => r.parent === 'exits') && parts.length > 0) {
     for (const r of parts) r.parent = 'exits';
     exits.brokenDown = true;
   }
@@ -262,6 +262,7 @@ export class KvmStatLineReader implements LineReader {
     const durationSec = now !== null && this.lastStamp !== null && now > this.lastStamp ? now - this.lastStamp : null;
     if (now !== null) this.lastStamp = now;
     let sum = 0;
+    const rows: ExitCountRow[] = [];
     values.forEach((v, i) => {
       const count = Number(v);
       const key = banner.keys[i];
@@ -269,11 +270,17 @@ export class KvmStatLineReader implements LineReader {
       if (!key.includes('(')) sum += count;
       if (count === 0) return;
       const row = emptyRow(lineNo, 'kvm_stat', null, key, count);
-      const named = /^([^()]+)\(.+\)$/.exec(key);
-      if (named && banner.keys.includes(named[1])) row.parent = named[1];
-      else if (banner.keys.some((k) => k.startsWith(`${key}(`))) row.brokenDown = true;
-      this.emit(row);
+      // a parent whose parts are all 0 in this interval is still split: its count is all "parent(other)"
+      const splitByDebugfs = key === 'exits' && banner.keys.some((k) => DEBUGFS_EXITS_PARTS.has(k));
+      if (splitByDebugfs || banner.keys.some((k) => k.startsWith(`${key}(`))) row.brokenDown = true;
+      rows.push(row);
     });
+    for (const r of resolveDrillDown(
+      rows,
+      rows.map(() => 0),
+      this.warnings,
+    ))
+      this.emit(r);
     this.emit(totals(lineNo, 'kvm_stat', null, sum, null, durationSec));
   }
 

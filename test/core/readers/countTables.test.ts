@@ -312,6 +312,67 @@ for (const name of ['kvm-stat-log.txt', 'kvm-stat-log-csv.txt']) {
   });
 }
 
+for (const name of ['kvm-stat-log-drilldown.txt', 'kvm-stat-log-drilldown-csv.txt']) {
+  test(`kvm_stat logging with drill-down children (${name}): what they leave of kvm_exit is "kvm_exit(other)"`, () => {
+    const res = readFile(fixture(name));
+    assert.equal(res.format, 'kvm-stat');
+    const rowsOf = (line: number) =>
+      res.rows.filter((r) => r.line === line).map((r) => [r.reason, r.count, r.parent ?? null, r.brokenDown ?? false]);
+    // line 2: kvm_exit 1000, children 100 + 500 + 300 = 900, so 100 left over
+    assert.deepEqual(rowsOf(2), [
+      ['kvm_entry', 1000, null, false],
+      ['kvm_exit', 1000, null, true],
+      ['kvm_exit(other)', 100, 'kvm_exit', false],
+      ['kvm_exit(EXTERNAL_INTERRUPT)', 100, 'kvm_exit', false],
+      ['kvm_exit(HLT)', 500, 'kvm_exit', false],
+      ['kvm_exit(MSR_WRITE)', 300, 'kvm_exit', false],
+      ['kvm_msr', 310, null, false],
+    ]);
+    // line 3: the one child (HLT 800) covers kvm_exit 800: no remainder
+    assert.deepEqual(rowsOf(3), [
+      ['kvm_entry', 800, null, false],
+      ['kvm_exit', 800, null, true],
+      ['kvm_exit(HLT)', 800, 'kvm_exit', false],
+    ]);
+    // line 4: every child is 0, so all 600 exits are the remainder, not lost with the split parent
+    assert.deepEqual(rowsOf(4), [
+      ['kvm_entry', 600, null, false],
+      ['kvm_exit', 600, null, true],
+      ['kvm_exit(other)', 600, 'kvm_exit', false],
+      ['kvm_msr', 5, null, false],
+    ]);
+    // children and remainders add up to every kvm_exit: 1000 + 800 + 600
+    const parts = res.rows.filter((r) => r.parent === 'kvm_exit').reduce((s, r) => s + r.count, 0);
+    assert.equal(parts, 2400);
+    // the totals are kvm_stat's (children not added): kvm_entry + kvm_exit + kvm_msr per line
+    assert.deepEqual(
+      res.totals.map((t) => t.samples),
+      [2310, 1600, 1205],
+    );
+    assert.equal(res.warnings.length, 1);
+    assert.match(res.warnings[0].message, /add up to 900 of its 1000.*\(2 lines; first at lines 2, 4\)/);
+  });
+}
+
+test('kvm_stat debugfs logging: halt_exits, io_exits, irq_exits are parts of exits, the rest is exits(other)', () => {
+  const res = readFile(fixture('kvm-stat-log-debugfs.txt'));
+  assert.equal(res.format, 'kvm-stat');
+  assert.deepEqual(
+    res.rows.map((r) => [r.line, r.reason, r.count, r.parent ?? null]),
+    [
+      [2, 'exits', 1000, null],
+      // 1000 − 400 − 100 − 200
+      [2, 'exits(other)', 300, 'exits'],
+      [2, 'halt_exits', 400, 'exits'],
+      [2, 'halt_wakeup', 380, null],
+      [2, 'io_exits', 100, 'exits'],
+      [2, 'irq_exits', 200, 'exits'],
+      [3, 'exits', 50, null],
+      [3, 'exits(other)', 50, 'exits'],
+    ],
+  );
+});
+
 test('kvm_stat log line with the wrong number of values is warned about', () => {
   const res = readText('kvm_entry kvm_exit \n2024-05-01 10:00:03       300       300\n2024-05-01 10:00:06       330\n');
   assert.equal(res.format, 'kvm-stat');
