@@ -1,4 +1,5 @@
-// Analyse several inputs as one run: read each (streaming) into one Analyzer, then summarise.
+// Analyse several inputs as one run: read each (streaming) into one Analyzer, then summarise. An input that holds
+// several runs (tables, benchmark runs, pasted traces) gives each of them a run of its own (model/runs.ts).
 import type { Analysis } from './analysisTypes';
 import { sourceName, type InputSource } from './byteSource';
 import { readInput, type ReadOptions } from './input';
@@ -75,6 +76,7 @@ async function analyze(
   for (const [index, input] of inputs.entries()) {
     const name = typeof input === 'string' ? input : sourceName(input);
     analyzer.beginInput(index);
+    runs.beginInput(index, name);
     const counter = index === 0 && keepLineFacts && options.lineCountKey ? keyCounter(options.lineCountKey) : null;
     const onRecord = (r: InputRecord) => {
       if (r.type === 'event' && r.name !== lastName) noteName((lastName = r.name));

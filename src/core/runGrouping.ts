@@ -143,7 +143,13 @@ export async function regroup<T extends { analysis: Analysis }>(
   const analysis: Analysis = { ...first.analysis, inputs };
   analysis.modelNotes = [...(first.analysis.modelNotes ?? []), `Inputs regrouped: ${plan.reason}.`];
   if (plan.groups.length > 1) {
-    analysis.runs = results.map((r, n) => toRun(r.analysis, label(plan.groups[n].map((i) => paths[i]))));
+    // a group whose input holds several runs (tables, benchmark runs) lists each of them, never only its first
+    analysis.runs = results.flatMap((r, n) => {
+      const groupLabel = label(plan.groups[n].map((i) => paths[i]));
+      const inner = r.analysis.runs;
+      if (!inner || inner.length === 0) return [toRun(r.analysis, groupLabel)];
+      return inner.map((run) => ({ ...run, label: `${groupLabel}: ${run.label}` }));
+    });
   }
   return { ...first, analysis };
 }

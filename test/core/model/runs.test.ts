@@ -6,11 +6,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeFiles } from '../../../src/core/analyze';
-import { MAX_LISTED_RUNS } from '../../../src/core/model/runs';
+import { Analyzer } from '../../../src/core/model/analyzer';
+import { MAX_HELD_RECORDS, MAX_LISTED_RUNS, RunSplitter } from '../../../src/core/model/runs';
+import { emptyRow } from '../../../src/core/readers/countTableLines';
 import { FIXTURES } from '../../helpers/paths';
 
 const countTables = (name: string) => join(FIXTURES, 'count-tables', name);
 const found = (name: string) => join(FIXTURES, 'public', 'found', name);
+const traces = (name: string) => join(FIXTURES, 'public', 'traces', name);
+const totalsOf = (runs: { exits: { total: number } | null }[] | undefined) => runs?.map((r) => r.exits?.total ?? null);
 
 test('per-vCPU perf kvm stat tables are runs of their own, each one vCPU only, never added together', async () => {
   const a = await analyzeFiles([countTables('perf-kvm-stat-vcpu-ioport-msr.txt')]);
@@ -98,4 +102,84 @@ test('past 500 runs: the first 500 are listed, all count in the series, and the 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// Several inputs, the second holding several runs: its first run used to be added to the first input's run.
+
+test('a second input with two perf kvm stat tables: each its own run, none added to the first input', async () => {
+  const second = 'perf-kvm-stat-wrapped-quoted-hyperv-two-tables-2021.txt';
+  const a = await analyzeFiles([found('perf-kvm-stat-arm64-irq-trap-2020.txt'), found(second)]);
+  // Total Samples of the arm64 table, then of the two hyper-v tables
+  assert.deepEqual(totalsOf(a.runs), [55447, 787803, 342788]);
+  assert.equal(a.exits?.total, 55447, 'the top level is the first input alone');
+  assert.deepEqual(
+    a.exits?.byReason.map((r) => [r.reason, r.count]),
+    [
+      ['IRQ', 44110],
+      ['TRAP', 11337],
+    ],
+  );
+  assert.equal(a.runs![0].label, 'perf-kvm-stat-arm64-irq-trap-2020.txt');
+  assert.equal(a.runs![1].label, `${second}: vmexit table, all vCPUs (line 23)`);
+  assert.equal(a.runs![2].label, `${second}: vmexit table, all vCPUs (line 39)`);
+});
+
+test('two inputs with two tables each: four runs, in order, never summed', async () => {
+  const a = await analyzeFiles([
+    found('perf-kvm-stat-wrapped-quoted-hyperv-two-tables-2021.txt'),
+    found('perf-kvm-stat-arm64-vcpu27-empty-then-rows-2022.txt'),
+  ]);
+  // the vCPU 27 table before the fix is empty ("Total Samples:0"); after it, SYS64 808 + WFx 10 + IRQ 2
+  assert.deepEqual(totalsOf(a.runs), [787803, 342788, null, 820]);
+  assert.match(a.runs![2].label, /^perf-kvm-stat-arm64-vcpu27-empty-then-rows-2022\.txt: vmexit table, vCPU 27/);
+});
+
+test('a second trace with two pasted runs: each run its own, not joined to the first trace', async () => {
+  const a = await analyzeFiles([
+    traces('host-trace-arm64-ftrace-label-wrapped-sys64-nv-2023.txt'),
+    traces('host-trace-arm64-quoted-wrapped-two-runs-irq-iabt-2023.txt'),
+  ]);
+  // grep -c "kvm_exit: TRAP:" = 11 (SYS64); the second text: 3 IRQ exits at 410 s, 3 IABT_LOW at 1401295 s
+  assert.deepEqual(
+    a.runs?.map((r) => [r.exits?.total, r.exits?.byReason.map((x) => [x.reason, x.count])]),
+    [
+      [11, [['SYS64', 11]]],
+      [3, [['IRQ', 3]]],
+      [3, [['IABT_LOW', 3]]],
+    ],
+  );
+  assert.equal(a.exits?.total, 11);
+});
+
+test('traces regrouped as different runs keep the runs inside each input', async () => {
+  const a = await analyzeFiles([
+    traces('host-trace-svm-old-names-gp-loop-two-runs-comm-unknown-2019.txt'),
+    traces('host-trace-svm-rsm-internal-error-then-shutdown-two-runs-2021.txt'),
+  ]);
+  // two platform_info runs (EXIT_MSR 1 + EXIT_EXCP_GP 2 each), then two smm_test runs (one EXIT_RSM each)
+  assert.deepEqual(totalsOf(a.runs), [3, 3, 1, 1]);
+  assert.match(
+    a.runs![3].label,
+    /^host-trace-svm-rsm-internal-error-then-shutdown-two-runs-2021\.txt: run 2 \(line 14\)$/,
+  );
+});
+
+test('a first run longer than can be held apart joins the run before it, and that is said', () => {
+  const main = new Analyzer(false);
+  const runs = new RunSplitter(main);
+  runs.beginInput(0, 'a.txt');
+  runs.add(emptyRow(3, 'vmexit', null, 'HLT', 7));
+  runs.beginInput(1, 'dir/b.txt');
+  for (let i = 0; i <= MAX_HELD_RECORDS; i++) runs.add(emptyRow(10 + i, 'vmexit', null, 'MSR_WRITE', 1));
+  runs.add({ type: 'run-start', line: 5, label: 'table (line 5)' });
+  runs.add({ type: 'run-start', line: 200_000, label: 'table (line 200000)' });
+  runs.add(emptyRow(200_001, 'vmexit', null, 'IO_INSTRUCTION', 4));
+  const a = main.finish();
+  runs.attach(a);
+  assert.deepEqual(totalsOf(a.runs), [7 + MAX_HELD_RECORDS + 1, 4]);
+  assert.equal(a.runs![1].label, 'b.txt: table (line 200000)');
+  const said = a.modelNotes?.some((n) =>
+    /^b\.txt: table \(line 5\): more than 100,000 records before its second/.test(n),
+  );
+  assert.ok(said, String(a.modelNotes));
 });
