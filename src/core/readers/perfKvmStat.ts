@@ -24,6 +24,8 @@ const LIVE_TIMESTAMP = /^\s*\d{2}:\d{2}:\d{2}\.\d{6}\s*$/;
 const EVENT_OPTION = /\bperf\b.*\bkvm\b.*\bstat\b.*--event(?:=|\s+)(\w+)/;
 const NEW_HEADER_START = /^\s*Event name\s{2,}/;
 const LOST_EVENTS = /^\s*Lost events:\s*\d+\s*$/;
+/** perf's message (stderr, printed as it names the row that follows) for an exit code it has no name for. */
+const UNKNOWN_EXIT_CODE = /^\s*unknown kvm exit code:\s*(-?\d+) on (\w+)\s*$/;
 /** The start of a classic header or row that a mail client wrapped: the rest is on the next line. */
 const CLASSIC_HEADER_START = /\bSamples\s+Samples%\s+Time%/;
 const CLASSIC_ROW_START = new RegExp(String.raw`^\s*\S(?:.*?\S)?\s+\d+\s+(${NUM})%\s+(${NUM})%`, 'i');
@@ -139,6 +141,8 @@ export class PerfKvmStatLineReader implements LineReader {
   private open = false;
   /** A classic table that has rows but no "Total Samples" line yet. */
   private awaitingTotals: PerfTable | null = null;
+  /** The code perf just said it has no name for: the next UNKNOWN row is that code's. */
+  private unknownExitCode: string | null = null;
   /** --event=X from a `perf kvm stat` command line: names the hists-layout table, which does not print it. */
   private eventHint: string | null = null;
   private inPerfStat = false;
@@ -330,6 +334,15 @@ export class PerfKvmStatLineReader implements LineReader {
       return;
     }
     if (LOST_EVENTS.test(t)) return;
+    const unknown = UNKNOWN_EXIT_CODE.exec(t);
+    if (unknown) {
+      this.unknownExitCode = unknown[1];
+      const message =
+        `perf printed "unknown kvm exit code:N on ${unknown[2]}" for exit codes it has no name for; each such ` +
+        'row is kept as "UNKNOWN (exit code N)", not merged into one UNKNOWN';
+      this.warnings.note('unknown-exit-code', lineNo, message);
+      return;
+    }
     if (this.current && this.open) {
       const what =
         this.current.layout === 'classic'
@@ -375,11 +388,18 @@ export class PerfKvmStatLineReader implements LineReader {
   }
 
   /** Reads one row of the current table; false when the line is not such a row. */
+  /** A row's name as printed, or the exit code perf named UNKNOWN just before it (see UNKNOWN_EXIT_CODE). */
+  private rowName(printed: string): string {
+    const code = this.unknownExitCode;
+    this.unknownExitCode = null;
+    return code !== null && printed === 'UNKNOWN' ? `UNKNOWN (exit code ${code})` : printed;
+  }
+
   private tableRow(tab: PerfTable, t: string, lineNo: number): boolean {
     if (tab.layout === 'classic') {
       const m = (tab.minMax ? CLASSIC_ROW_MINMAX : CLASSIC_ROW_AVG_ONLY).exec(t);
       if (!m) return false;
-      const row = emptyRow(lineNo, tab.table, tab.vcpu, m[1], Number(m[2]));
+      const row = emptyRow(lineNo, tab.table, tab.vcpu, this.rowName(m[1]), Number(m[2]));
       row.samplePct = parseNumber(m[3]);
       row.timePct = parseNumber(m[4]);
       if (tab.minMax) {
@@ -399,7 +419,7 @@ export class PerfKvmStatLineReader implements LineReader {
     if (!m) return false;
     const values: Partial<Record<HistColumn, number | null>> = {};
     tab.cols.forEach((c, i) => (values[c] = parseNumber(m[i + 2])));
-    const row = emptyRow(lineNo, tab.table, tab.vcpu, m[1], values.samples ?? 0);
+    const row = emptyRow(lineNo, tab.table, tab.vcpu, this.rowName(m[1]), values.samples ?? 0);
     row.samplePct = values.samplePct ?? null;
     row.timePct = values.timePct ?? null;
     row.totalNs = values.totalNs ?? null;

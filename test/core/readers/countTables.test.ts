@@ -7,6 +7,7 @@ import { LineSplitter } from '../../../src/core/lineSplitter';
 import type { ExitCountRow, ExitCountTotals, InputFormat, InputRecord, InputWarning } from '../../../src/core/records';
 import { FIXTURES } from '../../helpers/paths';
 const sharedSet = (name: string): string => join(FIXTURES, 'public', 'shared-set', name);
+const foundSet = (name: string): string => join(FIXTURES, 'public', 'found', name);
 
 interface Result {
   format: InputFormat | null;
@@ -370,6 +371,27 @@ test('kvm_stat debugfs logging: halt_exits, io_exits, irq_exits are parts of exi
       [3, 'exits', 50, null],
       [3, 'exits(other)', 50, 'exits'],
     ],
+  );
+});
+
+test('perf\'s "unknown kvm exit code:N" lines name the UNKNOWN row after them, warned once, nothing dropped', () => {
+  const res = readFile(foundSet('perf-kvm-stat-live-pvm-unknown-exit-codes-stderr-2024.txt'));
+  // grep -c "^unknown kvm exit code" = 5, at lines 9, 11, 13, 15 and 18
+  assert.deepEqual(
+    res.rows.filter((r) => r.reason.startsWith('UNKNOWN')).map((r) => [r.line, r.reason, r.count]),
+    [
+      [10, 'UNKNOWN (exit code 131072)', 3622],
+      [12, 'UNKNOWN (exit code 327680)', 2057],
+      [14, 'UNKNOWN (exit code 196608)', 1401],
+      [16, 'UNKNOWN (exit code 262144)', 1233],
+      [19, 'UNKNOWN (exit code 65536)', 115],
+    ],
+  );
+  assert.equal(res.warnings.length, 1);
+  assert.match(res.warnings[0].message, /exit codes it has no name for.*\(5 lines; first at lines 9, 11, 13, 15, 18\)/);
+  assert.deepEqual(
+    res.totals.map((t) => t.samples),
+    [27549],
   );
 });
 
