@@ -1,0 +1,123 @@
+// What a guest hand-off costs once the target polls, and how often the guest governor's window is open: the two
+// halves of the halt-polling prediction (rules/haltPolling.ts), each a pure function of the model's facts.
+// docs/model.md ("halt-polling", "Against measurement") says which trace shows each term.
+import { bootstrapInterval, sampleQuantile } from '../stats/bootstrap';
+import { fractionAtOrBelow } from '../stats/distribution';
+import type { ModelFacts } from './facts';
+
+export interface Estimate {
+  point: number;
+  low: number;
+  high: number;
+}
+
+/** Guest polling notices a wake-up by seeing a cache line change: 0–1 µs (our term; the middle as the estimate). */
+export const GUEST_POLL_WAKE_NS: Estimate = { point: 500, low: 0, high: 1000 };
+/**
+ * Right after a halt the woken task runs cold; behind a polling vCPU it runs warm. Six poll-on traces put the polled
+ * run (the hand-off less the other terms' points) at 0.76–1.03 × the fastest decile of the runs after a halt in the
+ * poll-off trace (docs/model.md, "Against measurement"): point 0.9, range 0.75–1.05.
+ */
+export const WARM_RUN_FACTOR: Estimate = { point: 0.9, low: 0.75, high: 1.05 };
+/**
+ * cpuidle-haltpoll grows a window to at least guest_halt_poll_grow_start (50 µs by default) and, when an idle period
+ * outlasts guest_halt_poll_ns, halves it — to 0 when that falls below grow_start (Linux cpuidle haltpoll governor).
+ */
+export const HALTPOLL_GROW_START_NS = 50_000;
+/** Fewer samples than this of a piece and the prediction does without it (the range says so). */
+const MIN_PIECE_SAMPLES = 100;
+
+/** A nearest-rank percentile's bootstrap interval, widened by the timestamp resolution. */
+function segmentEstimate(values: readonly number[], q: number, resolutionNs: number): Estimate {
+  const point = sampleQuantile(values, q) ?? 0;
+  const boot = bootstrapInterval(values, (s) => sampleQuantile(s, q)!) ?? { low: point, high: point };
+  return { point, low: Math.max(0, boot.low - resolutionNs), high: boot.high + resolutionNs };
+}
+
+const ZERO: Estimate = { point: 0, low: 0, high: 0 };
+const plus = (...xs: Estimate[]): Estimate => ({
+  point: xs.reduce((s, x) => s + x.point, 0),
+  low: xs.reduce((s, x) => s + x.low, 0),
+  high: xs.reduce((s, x) => s + x.high, 0),
+});
+
+/**
+ * One polled hand-off (guest), averaged over the directions of the round trip: no IPI, no halt, no idle-exit timer
+ * write. What remains, each the fastest decile in this trace:
+ * - noticing the wake-up (0–1 µs);
+ * - the queued wake-up (ttwu_queue_wakelist) the IPI handler ran — a polling CPU runs it after leaving the loop
+ *   (IPI handler → sched_wakeup in the poll-off trace); the high end adds idle exit → run without a timer write;
+ * - the woken task's run until it hands back, warmer than after a halt (× 0.7–1.1).
+ * Where a task's switch-in is never traced (a CPU without idle events), its run is bounded by its wake-up → hand-off;
+ * its direction costs no more than that (TCP_CRR: the server's accept, recv and send, against the client's longer
+ * connect and send). The low end ignores the bound, as if both directions took the traced run.
+ */
+export function polledHandoffNs(f: ModelFacts): Estimate {
+  let estimate = polledHandoffCache.get(f);
+  if (!estimate) polledHandoffCache.set(f, (estimate = estimatePolledHandoffNs(f)));
+  return { ...estimate };
+}
+
+const polledHandoffCache = new WeakMap<ModelFacts, Estimate>();
+
+function estimatePolledHandoffNs(f: ModelFacts): Estimate {
+  const res = f.trace.timestampResolutionNs;
+  const s = f.handoff.samples;
+  const piece = (values: readonly number[]) =>
+    values.length >= MIN_PIECE_SAMPLES ? segmentEstimate(values, 0.1, res) : null;
+  const exitToRun = segmentEstimate(s.idleExitToRunNoTimer, 0.1, res);
+  const flushed = piece(s.wakeFlush);
+  // Without IPI handler samples (no IPIs traced), idle exit → run stands for the whole wake-up.
+  const wake = flushed ? { point: flushed.point, low: flushed.low, high: flushed.high + exitToRun.high } : exitToRun;
+  const run = segmentEstimate(s.runToHandoff, 0.1, res);
+  const w = WARM_RUN_FACTOR;
+  const warmRun = { point: run.point * w.point, low: run.low * w.low, high: run.high * w.high };
+  const traced = plus(GUEST_POLL_WAKE_NS, wake, warmRun);
+  const bound = piece(s.handoffAfterIdleWake);
+  const untracedShare = untracedRunShare(f);
+  if (!bound || untracedShare === 0) return traced;
+  const capped = plus(GUEST_POLL_WAKE_NS, flushed ?? ZERO, bound);
+  const other: Estimate = {
+    point: Math.min(traced.point, capped.point),
+    low: Math.min(traced.low, capped.low),
+    high: traced.high,
+  };
+  const mix = (a: number, b: number) => a * (1 - untracedShare) + b * untracedShare;
+  return { point: mix(traced.point, other.point), low: mix(traced.low, other.low), high: traced.high };
+}
+
+/** The share of hand-offs whose woken task's run has no traced start (bounded by its wake-up → hand-off instead). */
+function untracedRunShare(f: ModelFacts): number {
+  const untraced = f.handoff.untracedRuns;
+  const traced = f.handoff.runToHandoff.n;
+  return untraced + traced === 0 ? 0 : untraced / (untraced + traced);
+}
+
+/**
+ * The share of critical wake-ups a poll window of `windowNs` catches. The host's window and a guest window of at
+ * least twice grow_start catch those whose idle period it covers. Under twice grow_start the guest governor
+ * (cpuidle-haltpoll) has two windows only, 0 and W, and switches between them:
+ * - open → shut: an idle period that outlasts W even when polled. Polling shortens each critical idle period by what
+ *   the peer's hand-off saves, so those are the idle periods of this (poll-off) trace longer than W plus that saving;
+ * - shut → open: the next halted idle period ≤ W (the share of critical idle periods ≤ W in this trace).
+ * Open for a share reopen / (reopen + reset) of the hand-offs. On a quiet machine resets are rare and the window
+ * stays open (TCP_RR at 50 µs measured as at 200 µs); where other work lengthens idle periods it keeps collapsing.
+ * Range: resets from every idle period longer than W (as if polling shortened none) to none but the point's.
+ */
+export function coveredAt(f: ModelFacts, windowNs: number, savingNs = 0): Estimate {
+  const gaps = f.wake.criticalIdleGaps;
+  const within = gaps.n === 0 ? 1 : fractionAtOrBelow(gaps, windowNs);
+  const twoStates = f.exits?.source !== 'host' && windowNs / 2 < HALTPOLL_GROW_START_NS;
+  if (!twoStates) return { point: within, low: within, high: within };
+  const idle = f.wake.idlePeriods;
+  if (idle.n === 0 || gaps.n === 0) return { point: within, low: 0, high: within };
+  const reopen = within;
+  const openShare = (reset: number) => (reopen + reset === 0 ? 1 : reopen / (reopen + reset));
+  const resetPolled = 1 - fractionAtOrBelow(idle, windowNs + Math.max(0, savingNs));
+  const resetHalted = 1 - fractionAtOrBelow(idle, windowNs);
+  return {
+    point: openShare(resetPolled) * (1 - resetPolled),
+    low: openShare(resetHalted) * (1 - resetHalted),
+    high: 1 - resetPolled,
+  };
+}
