@@ -47,7 +47,7 @@ const plus = (...xs: Estimate[]): Estimate => ({
  * - noticing the wake-up (0–1 µs);
  * - the queued wake-up (ttwu_queue_wakelist) the IPI handler ran — a polling CPU runs it after leaving the loop
  *   (IPI handler → sched_wakeup in the poll-off trace); the high end adds idle exit → run without a timer write;
- * - the woken task's run until it hands back, warmer than after a halt (× 0.7–1.1).
+ * - the woken task's run until it hands back, warmer than after a halt (× 0.75–1.05).
  * Where a task's switch-in is never traced (a CPU without idle events), its run is bounded by its wake-up → hand-off;
  * its direction costs no more than that (TCP_CRR: the server's accept, recv and send, against the client's longer
  * connect and send). The low end ignores the bound, as if both directions took the traced run.

@@ -43,8 +43,9 @@ export const COUNTS_MIN_HALT_SHARE = 0.15;
 export const COUNTS_MIN_EVIDENCE: EvidenceMinimum = { events: 100, eventsName: 'halt exits', tracedNs: 100_000_000 };
 const MIN_POLL_WINDOW_NS = 50_000;
 /**
- * A guest window under twice grow_start is reset to 0 by every idle period that outlasts it, and halts until it grows
- * again: on our 50 µs recordings the rate fell to a third of the 200 µs ones (docs/model.md). Advise at least 100 µs.
+ * A guest window under twice grow_start is reset to 0 by an idle period that outlasts it and halts until it grows
+ * again: on a quiet machine it stays open (TCP_RR measured the same at 50 and 200 µs), under load it kept collapsing
+ * (a third of the 200 µs rate; docs/model.md). Advise at least 100 µs, which halves instead of collapsing.
  */
 const MIN_GUEST_POLL_WINDOW_NS = 2 * HALTPOLL_GROW_START_NS;
 const MAX_POLL_WINDOW_NS = 500_000;
@@ -195,9 +196,10 @@ function guestAdvice(f: ModelFacts, wakesPerTx: number): RuleOutcome {
       `${formatDuration(mean(h.deliveryToIdle))}, ` +
       `wake → run ${formatDuration(mean(h.wakeToRun) ?? mean(h.idleExitToRun))}, ` +
       `run until the reply ${formatDuration(mean(h.runToHandoff))} (means); with polling about ` +
-      `${formatEstimate(polled.point, polled.low, polled.high, formatDuration)} (fastest decile of idle exit → run ` +
-      'without a timer write and of run → reply, the run warmer than after a halt (× 0.7–1), plus up to 1 µs to ' +
-      'notice the wake-up).',
+      `${formatEstimate(polled.point, polled.low, polled.high, formatDuration)} (fastest decile of the queued ` +
+      'wake-up a polling vCPU still runs and of run → reply, the run warmer than after a halt (× 0.75–1.05), a ' +
+      'task whose switch-in is not traced no longer than its wake-up → hand-off, plus up to 1 µs to notice the ' +
+      'wake-up).',
   ];
   const predicted = predictHaltPolling(f, window);
   if (predicted) {
