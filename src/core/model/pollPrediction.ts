@@ -46,11 +46,11 @@ const plus = (...xs: Estimate[]): Estimate => ({
  * write. What remains, each the fastest decile in this trace:
  * - noticing the wake-up (0–1 µs);
  * - the queued wake-up (ttwu_queue_wakelist) the IPI handler ran — a polling CPU runs it after leaving the loop
- *   (IPI handler → sched_wakeup in the poll-off trace); the high end adds idle exit → run without a timer write;
+ *   (IPI handler → sched_wakeup in the poll-off trace), then switches to the task (poll-on: ~0.3 µs, in the notice);
  * - the woken task's run until it hands back, warmer than after a halt (× 0.75–1.05).
  * Where a task's switch-in is never traced (a CPU without idle events), its run is bounded by its wake-up → hand-off;
  * its direction costs no more than that (TCP_CRR: the server's accept, recv and send, against the client's longer
- * connect and send). The low end ignores the bound, as if both directions took the traced run.
+ * connect and send).
  */
 export function polledHandoffNs(f: ModelFacts): Estimate {
   let estimate = polledHandoffCache.get(f);
@@ -65,10 +65,9 @@ function estimatePolledHandoffNs(f: ModelFacts): Estimate {
   const s = f.handoff.samples;
   const piece = (values: readonly number[]) =>
     values.length >= MIN_PIECE_SAMPLES ? segmentEstimate(values, 0.1, res) : null;
-  const exitToRun = segmentEstimate(s.idleExitToRunNoTimer, 0.1, res);
   const flushed = piece(s.wakeFlush);
   // Without IPI handler samples (no IPIs traced), idle exit → run stands for the whole wake-up.
-  const wake = flushed ? { point: flushed.point, low: flushed.low, high: flushed.high + exitToRun.high } : exitToRun;
+  const wake = flushed ?? segmentEstimate(s.idleExitToRunNoTimer, 0.1, res);
   const run = segmentEstimate(s.runToHandoff, 0.1, res);
   const w = WARM_RUN_FACTOR;
   const warmRun = { point: run.point * w.point, low: run.low * w.low, high: run.high * w.high };
@@ -77,13 +76,13 @@ function estimatePolledHandoffNs(f: ModelFacts): Estimate {
   const untracedShare = untracedRunShare(f);
   if (!bound || untracedShare === 0) return traced;
   const capped = plus(GUEST_POLL_WAKE_NS, flushed ?? ZERO, bound);
-  const other: Estimate = {
-    point: Math.min(traced.point, capped.point),
-    low: Math.min(traced.low, capped.low),
-    high: traced.high,
+  // Each end: the traced direction, and the other no slower than its bound.
+  const mix = (a: number, b: number) => a * (1 - untracedShare) + Math.min(a, b) * untracedShare;
+  return {
+    point: mix(traced.point, capped.point),
+    low: mix(traced.low, capped.low),
+    high: mix(traced.high, capped.high),
   };
-  const mix = (a: number, b: number) => a * (1 - untracedShare) + b * untracedShare;
-  return { point: mix(traced.point, other.point), low: mix(traced.low, other.low), high: traced.high };
 }
 
 /** The share of hand-offs whose woken task's run has no traced start (bounded by its wake-up → hand-off instead). */
@@ -98,13 +97,14 @@ function untracedRunShare(f: ModelFacts): number {
  * least twice grow_start catch those whose idle period it covers. Under twice grow_start the guest governor
  * (cpuidle-haltpoll) has two windows only, 0 and W, and switches between them:
  * - open → shut: an idle period that outlasts W even when polled. Polling shortens each critical idle period by what
- *   the peer's hand-off saves, so those are the idle periods of this (poll-off) trace longer than W plus that saving;
+ *   the peer's hand-off saves (`savingNs`), so those are the idle periods of this (poll-off) trace longer than W plus
+ *   that saving;
  * - shut → open: the next halted idle period ≤ W (the share of critical idle periods ≤ W in this trace).
  * Open for a share reopen / (reopen + reset) of the hand-offs. On a quiet machine resets are rare and the window
- * stays open (TCP_RR at 50 µs measured as at 200 µs); where other work lengthens idle periods it keeps collapsing.
- * Range: resets from every idle period longer than W (as if polling shortened none) to none but the point's.
+ * stays open (TCP_RR at 50 µs measured as at 200 µs). The range takes the saving at its ends. It cannot foresee load
+ * that arrives after this trace: under load the window kept collapsing (docs/model.md, three misses).
  */
-export function coveredAt(f: ModelFacts, windowNs: number, savingNs = 0): Estimate {
+export function coveredAt(f: ModelFacts, windowNs: number, savingNs: Estimate = ZERO): Estimate {
   const gaps = f.wake.criticalIdleGaps;
   const within = gaps.n === 0 ? 1 : fractionAtOrBelow(gaps, windowNs);
   const twoStates = f.exits?.source !== 'host' && windowNs / 2 < HALTPOLL_GROW_START_NS;
@@ -112,12 +112,9 @@ export function coveredAt(f: ModelFacts, windowNs: number, savingNs = 0): Estima
   const idle = f.wake.idlePeriods;
   if (idle.n === 0 || gaps.n === 0) return { point: within, low: 0, high: within };
   const reopen = within;
-  const openShare = (reset: number) => (reopen + reset === 0 ? 1 : reopen / (reopen + reset));
-  const resetPolled = 1 - fractionAtOrBelow(idle, windowNs + Math.max(0, savingNs));
-  const resetHalted = 1 - fractionAtOrBelow(idle, windowNs);
-  return {
-    point: openShare(resetPolled) * (1 - resetPolled),
-    low: openShare(resetHalted) * (1 - resetHalted),
-    high: 1 - resetPolled,
+  const caught = (saving: number) => {
+    const reset = 1 - fractionAtOrBelow(idle, windowNs + Math.max(0, saving));
+    return reopen + reset === 0 ? 1 : (reopen / (reopen + reset)) * (1 - reset);
   };
+  return { point: caught(savingNs.point), low: caught(savingNs.low), high: caught(savingNs.high) };
 }

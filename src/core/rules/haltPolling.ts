@@ -106,12 +106,14 @@ function pollWindow(f: ModelFacts): { window: number; covered: number; evidence:
   return { window, covered, evidence };
 }
 
-/** What polling saves on one guest hand-off (0 for the host, or without a rate to divide). */
-function savingPerHandoff(f: ModelFacts): number {
+/** What polling saves on one guest hand-off, at its ends (0 for the host, or without a rate to divide). */
+function savingPerHandoff(f: ModelFacts): { point: number; low: number; high: number } {
   const before = rateBefore(f);
-  if (f.exits?.source === 'host' || !f.transactions || !before) return 0;
+  if (f.exits?.source === 'host' || !f.transactions || !before) return { point: 0, low: 0, high: 0 };
   const perHandoff = 1e9 / before / Math.max(1, f.transactions.handoffsPerTransaction);
-  return Math.max(0, perHandoff - polledHandoffNs(f).point);
+  const polled = polledHandoffNs(f);
+  const saved = (ns: number) => Math.max(0, perHandoff - ns);
+  return { point: saved(polled.point), low: saved(polled.high), high: saved(polled.low) };
 }
 
 /** The predicted rate with a poll window of `windowNs`; null without a consistent baseline or round trips. */
@@ -133,7 +135,7 @@ export function predictHaltPolling(f: ModelFacts, windowNs: number): Prediction 
   const handoffs = Math.max(1, tx.handoffsPerTransaction);
   const perHandoff = 1e9 / before / handoffs;
   if (perHandoff <= polled.point) return null;
-  const covered = coveredAt(f, windowNs, perHandoff - polled.point);
+  const covered = coveredAt(f, windowNs, savingPerHandoff(f));
   // Hand-offs to a target that was not idle speed up with the rest (the poll-on trace of tcprr-cross has no slow
   // hand-off left), in the share the critical idle wake-ups have of all hand-offs; the low end leaves them as is.
   const at = (polledNs: number, share: number, perTx: number) =>

@@ -22,10 +22,11 @@ test('polled hand-off: the queued wake-up replaces idle exit → run once 100 sa
   assert.equal(polledHandoffNs(f).point, 13_500);
   const flushed = guestRun();
   flushed.handoff.samples.wakeFlush = Array(100).fill(1_000);
-  // 1 µs of queued wake-up + 9 + 0.5; the high end adds idle exit → run (4 µs + 1 ns) to the flush (1 µs + 1 ns).
+  // 1 µs of queued wake-up (instead of the 4 µs idle exit → run) + 9 + 0.5, each term at its ends.
   const p = polledHandoffNs(flushed);
   assert.equal(p.point, 10_500);
-  assert.equal(p.high, 1_000 + 1_001 + 4_001 + 10_001 * 1.05);
+  assert.equal(p.high, 1_000 + 1_001 + 10_001 * 1.05);
+  assert.equal(p.low, 999 + 9_999 * 0.75);
   const few = guestRun();
   few.handoff.samples.wakeFlush = Array(99).fill(1_000);
   assert.equal(polledHandoffNs(few).point, 13_500);
@@ -39,8 +40,8 @@ test('polled hand-off: a direction whose run has no traced start costs at most i
   f.handoff.untracedRuns = 20_000;
   const p = polledHandoffNs(f);
   assert.equal(p.point, 7_500);
-  // The slow end takes the traced run for both directions.
-  assert.equal(p.high, 1_001 + 4_001 + 10_001 * 1.05 + 1_000);
+  // The slow end: each term at its slow end, the bound too (3 µs + 1 ns).
+  assert.equal(p.high, 0.5 * (1_001 + 10_001 * 1.05 + 1_000) + 0.5 * (1_001 + 3_001 + 1_000));
   const few = guestRun();
   few.handoff.samples.wakeFlush = Array(100).fill(1_000);
   few.handoff.samples.handoffAfterIdleWake = Array(99).fill(3_000);
@@ -66,15 +67,16 @@ test('guest window: two states under twice grow_start (95 µs), one from 100 µs
       [150_000, 1],
     ]),
   };
-  // 95 µs: reopens after 0.9 of the halts; resets after idle periods > 95 + 20 µs (0.1) — or, at the slow end,
-  // > 95 µs (0.2).
-  const two = coveredAt(f, 95_000, 20_000);
-  assert.deepEqual(two, { point: 0.9 * 0.9, low: (0.9 / 1.1) * 0.8, high: 0.9 });
+  // 95 µs: reopens after 0.9 of the halts. Resets after idle periods > 95 µs + the saving: 20 µs saved (point) →
+  // > 115 µs, 0.1 of them; no saving (slow end) → > 95 µs, 0.2; 60 µs saved (fast end) → > 155 µs, none.
+  const saving = { point: 20_000, low: 0, high: 60_000 };
+  const two = coveredAt(f, 95_000, saving);
+  assert.deepEqual(two, { point: 0.9 * 0.9, low: (0.9 / 1.1) * 0.8, high: 1 });
   // 100 µs: the critical idle periods within the window, all of them.
-  assert.deepEqual(coveredAt(f, 100_000, 20_000), { point: 1, low: 1, high: 1 });
+  assert.deepEqual(coveredAt(f, 100_000, saving), { point: 1, low: 1, high: 1 });
   // The host's window has one state at any size.
   f.exits = { ...f.exits!, source: 'host' };
-  assert.deepEqual(coveredAt(f, 95_000, 20_000), { point: 0.9, low: 0.9, high: 0.9 });
+  assert.deepEqual(coveredAt(f, 95_000, saving), { point: 0.9, low: 0.9, high: 0.9 });
 });
 
 test('quiet TCP_CRR trace: the queued wake-up and the runs of a CPU whose switch-ins are not traced', async () => {
