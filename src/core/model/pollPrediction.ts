@@ -14,9 +14,9 @@ export interface Estimate {
 /** Guest polling notices a wake-up by seeing a cache line change: 0–1 µs (our term; the middle as the estimate). */
 export const GUEST_POLL_WAKE_NS: Estimate = { point: 500, low: 0, high: 1000 };
 /**
- * Right after a halt the woken task runs cold; behind a polling vCPU it runs warm. Six poll-on traces put the polled
- * run (the hand-off less the other terms' points) at 0.76–1.03 × the fastest decile of the runs after a halt in the
- * poll-off trace (docs/model.md, "Against measurement"): point 0.9, range 0.75–1.05.
+ * Right after a halt the woken task runs cold; behind a polling vCPU it runs warm. Six TCP_RR/UDP_RR off/on pairs put
+ * the polled run (the measured poll-on hand-off less the other terms' points) at 0.76–1.03 × the fastest decile of
+ * the runs after a halt in the poll-off trace (docs/model.md): point 0.9, range 0.75–1.05.
  */
 export const WARM_RUN_FACTOR: Estimate = { point: 0.9, low: 0.75, high: 1.05 };
 /**
