@@ -53,14 +53,26 @@ const plus = (...xs: Estimate[]): Estimate => ({
  * connect and send).
  */
 export function polledHandoffNs(f: ModelFacts): Estimate {
-  let estimate = polledHandoffCache.get(f);
-  if (!estimate) polledHandoffCache.set(f, (estimate = estimatePolledHandoffNs(f)));
-  return { ...estimate };
+  return { ...polledDirections(f).mean };
 }
 
-const polledHandoffCache = new WeakMap<ModelFacts, Estimate>();
+/** The polled hand-off per direction: the traced one, and the bounded one where it applies (null otherwise). */
+export interface PolledDirections {
+  mean: Estimate;
+  traced: Estimate;
+  bounded: { share: number; boundNs: number; polledNs: number } | null;
+}
 
-function estimatePolledHandoffNs(f: ModelFacts): Estimate {
+export function polledDirections(f: ModelFacts): PolledDirections {
+  // Three bootstraps of up to 4096 values each: computed once per facts object, however many rules ask.
+  let estimate = polledCache.get(f);
+  if (!estimate) polledCache.set(f, (estimate = estimatePolledDirections(f)));
+  return estimate;
+}
+
+const polledCache = new WeakMap<ModelFacts, PolledDirections>();
+
+function estimatePolledDirections(f: ModelFacts): PolledDirections {
   const res = f.trace.timestampResolutionNs;
   const s = f.handoff.samples;
   const piece = (values: readonly number[]) =>
@@ -73,16 +85,18 @@ function estimatePolledHandoffNs(f: ModelFacts): Estimate {
   const warmRun = { point: run.point * w.point, low: run.low * w.low, high: run.high * w.high };
   const traced = plus(GUEST_POLL_WAKE_NS, wake, warmRun);
   const bound = piece(s.handoffAfterIdleWake);
-  const untracedShare = untracedRunShare(f);
-  if (!bound || untracedShare === 0) return traced;
+  const share = untracedRunShare(f);
+  if (!bound || share === 0) return { mean: traced, traced, bounded: null };
   const capped = plus(GUEST_POLL_WAKE_NS, flushed ?? ZERO, bound);
   // Each end: the traced direction, and the other no slower than its bound.
-  const mix = (a: number, b: number) => a * (1 - untracedShare) + Math.min(a, b) * untracedShare;
-  return {
+  const mix = (a: number, b: number) => a * (1 - share) + Math.min(a, b) * share;
+  const mean = {
     point: mix(traced.point, capped.point),
     low: mix(traced.low, capped.low),
     high: mix(traced.high, capped.high),
   };
+  const bounded = capped.point < traced.point ? { share, boundNs: bound.point, polledNs: capped.point } : null;
+  return { mean, traced, bounded };
 }
 
 /** The share of hand-offs whose woken task's run has no traced start (bounded by its wake-up → hand-off instead). */

@@ -2,7 +2,7 @@
 // that polls briefly before halting catches the wake-up without an IPI exit, a halt or a wake-up through the host.
 import type { Prediction } from '../analysisTypes';
 import { category, type ModelFacts } from '../model/facts';
-import { coveredAt, HALTPOLL_GROW_START_NS, polledHandoffNs } from '../model/pollPrediction';
+import { coveredAt, HALTPOLL_GROW_START_NS, polledDirections, polledHandoffNs } from '../model/pollPrediction';
 import { mean, quantile, sumCappedAt } from '../stats/distribution';
 import { formatCount, formatDuration, formatEstimate, formatNumber, formatPercent } from '../../presentation/format';
 import {
@@ -202,6 +202,7 @@ function guestAdvice(f: ModelFacts, wakesPerTx: number): RuleOutcome {
       'wake-up a polling vCPU still runs and of run → reply, the run warmer than after a halt (× 0.75–1.05), a ' +
       'task whose switch-in is not traced no longer than its wake-up → hand-off, plus up to 1 µs to notice the ' +
       'wake-up).',
+    ...directionEvidence(f),
   ];
   const predicted = predictHaltPolling(f, window);
   if (predicted) {
@@ -221,6 +222,18 @@ function guestAdvice(f: ModelFacts, wakesPerTx: number): RuleOutcome {
       `no halt, no wake-up through the host (${MATLACK_2015}). Load the cpuidle-haltpoll driver ` +
       '(CONFIG_HALTPOLL_CPUIDLE) and set /sys/module/haltpoll/parameters/guest_halt_poll_ns.',
   });
+}
+
+/** Where one direction of the round trip is priced by its bound, say so with the numbers. */
+function directionEvidence(f: ModelFacts): string[] {
+  const { traced, bounded } = polledDirections(f);
+  if (!bounded) return [];
+  return [
+    `${formatPercent(bounded.share)} of the hand-offs go to a task whose switch-in is not traced (a CPU without idle ` +
+      `events); it hands back within ${formatDuration(bounded.boundNs)} of its wake-up (fastest decile), so that ` +
+      `direction is priced at most ${formatDuration(bounded.polledNs)} polled, against ` +
+      `${formatDuration(traced.point)} for the other.`,
+  ];
 }
 
 /** Host polling: each critical halt's wake-up latency is replaced by a polled wake-up. */

@@ -158,3 +158,24 @@ test('a hand-made facts object is plain data (JSON round trip keeps the outcome)
   f.wake = { ...f.wake, criticalIdleGaps: constant(30_000, 20_000) };
   assert.deepEqual(haltPolling(JSON.parse(JSON.stringify(f))), haltPolling(f));
 });
+
+test('a direction priced by its bound is named in the evidence, with its numbers; otherwise not', () => {
+  const f = guestRun();
+  f.handoff.samples.wakeFlush = Array(100).fill(1_000);
+  f.handoff.samples.handoffAfterIdleWake = Array(100).fill(3_000);
+  f.handoff.untracedRuns = 20_000;
+  const said = (g: ModelFacts) =>
+    recommended(g)
+      .evidence.filter((e) => /switch-in is not traced \(a CPU/.test(e))
+      .map((e) => e.replace(/\u00a0/g, ' '));
+  // 0.5 + 1 + 3 µs against 0.5 + 1 + 10 × 0.9 µs.
+  assert.deepEqual(said(f), [
+    '50 % of the hand-offs go to a task whose switch-in is not traced (a CPU without idle events); it hands back ' +
+      'within 3 µs of its wake-up (fastest decile), so that direction is priced at most 4.5 µs polled, against ' +
+      '10.5 µs for the other.',
+  ]);
+  const longer = guestRun();
+  longer.handoff.samples.handoffAfterIdleWake = Array(100).fill(30_000);
+  longer.handoff.untracedRuns = 20_000;
+  assert.deepEqual(said(longer), []);
+});
