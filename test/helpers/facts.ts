@@ -53,7 +53,13 @@ export function guestRun(): ModelFacts {
       idleExitToRunNoTimer: constant(4_000, 200),
       runToHandoff: constant(10_000, 20_000),
       timerWritesInWake: 40_000,
-      samples: { idleExitToRunNoTimer: Array(200).fill(4_000), runToHandoff: Array(2000).fill(10_000) },
+      untracedRuns: 0,
+      samples: {
+        idleExitToRunNoTimer: Array(200).fill(4_000),
+        runToHandoff: Array(2000).fill(10_000),
+        wakeFlush: [],
+        handoffAfterIdleWake: [],
+      },
     },
   };
 }

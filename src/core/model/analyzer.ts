@@ -366,9 +366,12 @@ export class Analyzer {
         idleExitToRunNoTimer: d(seg.idleExitToRunNoTimer),
         runToHandoff: d(seg.runToHandoff),
         timerWritesInWake: seg.timerWritesInWake,
+        untracedRuns: seg.handoffAfterIdleWakeSample.seen,
         samples: {
           idleExitToRunNoTimer: [...seg.idleExitToRunNoTimerSample.values],
           runToHandoff: [...seg.runToHandoffSample.values],
+          wakeFlush: [...seg.wakeFlushSample.values],
+          handoffAfterIdleWake: [...seg.handoffAfterIdleWakeSample.values],
         },
       },
     };

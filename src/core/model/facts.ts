@@ -85,8 +85,17 @@ export interface HandoffFacts {
   idleExitToRunNoTimer: Distribution;
   runToHandoff: Distribution;
   timerWritesInWake: number;
+  /** Hand-offs whose woken task's switch-in was not traced (its run is bounded by its wake-up → hand-off). */
+  untracedRuns: number;
   /** Uniform samples (up to 4,096) of the segments the halt-polling prediction uses, for its bootstrap. */
-  samples: { idleExitToRunNoTimer: number[]; runToHandoff: number[] };
+  samples: {
+    idleExitToRunNoTimer: number[];
+    runToHandoff: number[];
+    /** IPI handler → its queued wake-up (sched_wakeup): work a polled wake-up still does after leaving the loop. */
+    wakeFlush: number[];
+    /** Wake-up in idle context → the woken task's hand-off, where its switch-in is not traced (bounds its run). */
+    handoffAfterIdleWake: number[];
+  };
 }
 
 export interface ModelFacts {

@@ -48,6 +48,13 @@ export class HandoffSegments {
   readonly warmRunToHandoffSample = new Reservoir(4096, 3);
   /** Timer-MSR writes inside the wake → run windows above (to price one timer write). */
   timerWritesInWake = 0;
+  /**
+   * IPI handler (idle) → the sched_wakeup it performs: the queued wake-up (ttwu_queue_wakelist). A polling vCPU gets
+   * no IPI but still runs this work, after it leaves the poll loop (halt-polling prediction).
+   */
+  readonly wakeFlushSample = new Reservoir(4096, 4);
+  /** sched_wakeup in idle context → the woken task's hand-off, where its switch-in was not traced (an upper bound). */
+  readonly handoffAfterIdleWakeSample = new Reservoir(4096, 5);
 }
 
 /** One hand-off's contiguous pieces, from the waker's run start to the woken task's run start. */
@@ -126,6 +133,9 @@ interface GuestCpu {
   chainRunStart: number | null;
   /** The running task's run → ipi_send_cpu, until the ICR write that follows. */
   runToIpiSend: number | null;
+  /** When a task was woken here in idle context (sched_wakeup, pid 0); then its run's start if no switch-in shows. */
+  idleWakeAt: number | null;
+  untracedRunFrom: number | null;
   /** An IPI on its way to this CPU, then the chain it carries once its handler ran. */
   pendingChain: Chain | null;
   chain: Chain | null;
@@ -155,6 +165,8 @@ function newCpu(): GuestCpu {
     runAfterIdle: false,
     chainRunStart: null,
     runToIpiSend: null,
+    idleWakeAt: null,
+    untracedRunFrom: null,
     pendingChain: null,
     chain: null,
   };
@@ -402,6 +414,10 @@ export class GuestModel {
       // Woken in idle context: by the IPI that just arrived, or (polling target, no IPI) by the task that ran
       // last on another CPU.
       const byIpi = target.wakeSignalAt !== null && ev.timeNs - target.wakeSignalAt <= STEP_WINDOW_NS;
+      if (ev.cpu === w.targetCpu) {
+        target.idleWakeAt = ev.timeNs;
+        if (byIpi && target.irqAt !== null) this.segments.wakeFlushSample.add(ev.timeNs - target.irqAt);
+      }
       if (byIpi && target.wakeSignalFromPid !== null) {
         waker = target.wakeSignalFromPid;
         signalAt = target.wakeSignalAt!;
@@ -429,7 +445,10 @@ export class GuestModel {
 
   /** The task on this CPU hands off (sends an IPI or wakes a peer): closes its run segment. */
   private endRunSegment(s: GuestCpu, t: number, wokenPid?: number): void {
-    if (s.runStart === null || wokenPid === s.runPid) return;
+    if (wokenPid === s.runPid) return;
+    if (s.untracedRunFrom !== null) this.segments.handoffAfterIdleWakeSample.add(t - s.untracedRunFrom);
+    s.untracedRunFrom = null;
+    if (s.runStart === null) return;
     this.segments.runToHandoff.add(t - s.runStart);
     this.segments.runToHandoffSample.add(t - s.runStart);
     if (!s.runAfterIdle) {
@@ -461,6 +480,7 @@ export class GuestModel {
       s.idleSince = t;
       s.runStart = null;
       s.chainRunStart = null;
+      s.untracedRunFrom = null;
       return;
     }
     this.taskRuns(s, sw.nextPid, sw.prevPid, t, true);
@@ -485,6 +505,8 @@ export class GuestModel {
       this.episodeInitiator.set(pid, prevPid);
     }
     s.runAfterIdle = s.idleExitAt !== null || s.irqAt !== null || prevPid === 0;
+    s.untracedRunFrom = switchSeen ? null : s.idleWakeAt;
+    s.idleWakeAt = null;
     if (switchSeen) this.closeWakeSegments(s, t);
     s.irqAt = null;
     s.wakeSignalAt = null;

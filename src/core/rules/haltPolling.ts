@@ -2,8 +2,8 @@
 // that polls briefly before halting catches the wake-up without an IPI exit, a halt or a wake-up through the host.
 import type { Prediction } from '../analysisTypes';
 import { category, type ModelFacts } from '../model/facts';
-import { bootstrapInterval, sampleQuantile } from '../stats/bootstrap';
-import { fractionAtOrBelow, mean, quantile, sumCappedAt } from '../stats/distribution';
+import { coveredAt, HALTPOLL_GROW_START_NS, polledDirections, polledHandoffNs } from '../model/pollPrediction';
+import { mean, quantile, sumCappedAt } from '../stats/distribution';
 import { formatCount, formatDuration, formatEstimate, formatNumber, formatPercent } from '../../presentation/format';
 import {
   baselineInconsistent,
@@ -19,14 +19,13 @@ import { MATLACK_2015 } from './sources';
 
 export const ID = 'halt-polling';
 
-/** Guest polling notices a wake-up by seeing a cache line change: 0–1 µs (our term; the middle as the estimate). */
-export const GUEST_POLL_WAKE_NS = { low: 0, point: 500, high: 1000 };
-/**
- * Right after a halt the woken task runs cold; behind a polling vCPU it runs warm. The poll-on trace of tcprr-cross
- * (samples/guest-trace) measured the run and noticing the wake-up at ~4.2 µs against 5.35 µs after a halt in the
- * poll-off trace (× 0.79). Point: 0.9, between that one measurement and cold (1); range 0.7–1.
- */
-export const WARM_RUN_FACTOR = { low: 0.7, point: 0.9, high: 1 };
+export {
+  coveredAt,
+  GUEST_POLL_WAKE_NS,
+  HALTPOLL_GROW_START_NS,
+  polledHandoffNs,
+  WARM_RUN_FACTOR,
+} from '../model/pollPrediction';
 /** Host polling still exits but skips the host schedule-out/in: Matlack measured ~1.7 µs (5.5 µs without). */
 export const HOST_POLL_WAKE_NS = { low: 1200, point: 1700, high: 2500 };
 /** Polling counts as already on when at least this share of idle periods ended while polling. */
@@ -42,15 +41,11 @@ export const MIN_EVIDENCE: EvidenceMinimum = {
 /** From count tables: halts as a share of exits, and how many. */
 export const COUNTS_MIN_HALT_SHARE = 0.15;
 export const COUNTS_MIN_EVIDENCE: EvidenceMinimum = { events: 100, eventsName: 'halt exits', tracedNs: 100_000_000 };
-/**
- * cpuidle-haltpoll grows a window to at least guest_halt_poll_grow_start (50 µs by default) and, when an idle period
- * outlasts guest_halt_poll_ns, halves it — to 0 when that falls below grow_start (Linux cpuidle haltpoll governor).
- */
-export const HALTPOLL_GROW_START_NS = 50_000;
 const MIN_POLL_WINDOW_NS = 50_000;
 /**
- * A guest window under twice grow_start is reset to 0 by every idle period that outlasts it, and halts until it grows
- * again: on our 50 µs recordings the rate fell to a third of the 200 µs ones (docs/model.md). Advise at least 100 µs.
+ * A guest window under twice grow_start is reset to 0 by an idle period that outlasts it and halts until it grows
+ * again: on a quiet machine it stays open (TCP_RR measured the same at 50 and 200 µs), under load it kept collapsing
+ * (a third of the 200 µs rate; docs/model.md). Advise at least 100 µs, which halves instead of collapsing.
  */
 const MIN_GUEST_POLL_WINDOW_NS = 2 * HALTPOLL_GROW_START_NS;
 const MAX_POLL_WINDOW_NS = 500_000;
@@ -99,7 +94,7 @@ function pollWindow(f: ModelFacts): { window: number; covered: number; evidence:
   const p90 = quantile(gaps, 0.9);
   const minimum = f.exits?.source === 'host' ? MIN_POLL_WINDOW_NS : MIN_GUEST_POLL_WINDOW_NS;
   const window = niceWindow(2 * (p90 ?? minimum), minimum);
-  const covered = coveredAt(f, window).point;
+  const covered = coveredAt(f, window, savingPerHandoff(f)).point;
   const evidence =
     gaps.n > 0
       ? [
@@ -111,22 +106,14 @@ function pollWindow(f: ModelFacts): { window: number; covered: number; evidence:
   return { window, covered, evidence };
 }
 
-/**
- * The share of critical wake-ups a poll window of `windowNs` catches: those whose idle period it covers, while the
- * window is open. The guest governor (cpuidle-haltpoll) has, under twice grow_start, two windows only: 0 and W. A
- * halted idle period longer than W resets it to 0, and it grows back only after a halted idle period ≤ W — so where
- * the idle periods of the halting regime (this poll-off trace) often outlast W, it stays shut (our 50 µs poll-on
- * traces: reset ~75 times a second, one IPI per transaction still sent). Open share: the idle periods ≤ W (point),
- * from 0 (collapsed) to 1.
- */
-export function coveredAt(f: ModelFacts, windowNs: number): { point: number; low: number; high: number } {
-  const gaps = f.wake.criticalIdleGaps;
-  const within = gaps.n === 0 ? 1 : fractionAtOrBelow(gaps, windowNs);
-  const twoStates = f.exits?.source !== 'host' && windowNs / 2 < HALTPOLL_GROW_START_NS;
-  if (!twoStates) return { point: within, low: within, high: within };
-  const idle = f.wake.idlePeriods;
-  const open = idle.n === 0 ? 1 : fractionAtOrBelow(idle, windowNs);
-  return { point: within * open, low: 0, high: within };
+/** What polling saves on one guest hand-off, at its ends (0 for the host, or without a rate to divide). */
+function savingPerHandoff(f: ModelFacts): { point: number; low: number; high: number } {
+  const before = rateBefore(f);
+  if (f.exits?.source === 'host' || !f.transactions || !before) return { point: 0, low: 0, high: 0 };
+  const perHandoff = 1e9 / before / Math.max(1, f.transactions.handoffsPerTransaction);
+  const polled = polledHandoffNs(f);
+  const saved = (ns: number) => Math.max(0, perHandoff - ns);
+  return { point: saved(polled.point), low: saved(polled.high), high: saved(polled.low) };
 }
 
 /** The predicted rate with a poll window of `windowNs`; null without a consistent baseline or round trips. */
@@ -135,8 +122,8 @@ export function predictHaltPolling(f: ModelFacts, windowNs: number): Prediction 
   const before = rateBefore(f);
   if (!tx || before === null || baselineInconsistent(f)) return null;
   const wakesPerTx = f.wake.idleWakesOnPath / tx.count;
-  const covered = coveredAt(f, windowNs);
   if (f.exits?.source === 'host') {
+    const covered = coveredAt(f, windowNs);
     const halted = mean(f.wake.latencyFromHalt) ?? 0;
     if (halted <= HOST_POLL_WAKE_NS.point) return null;
     const res = f.trace.timestampResolutionNs;
@@ -148,6 +135,7 @@ export function predictHaltPolling(f: ModelFacts, windowNs: number): Prediction 
   const handoffs = Math.max(1, tx.handoffsPerTransaction);
   const perHandoff = 1e9 / before / handoffs;
   if (perHandoff <= polled.point) return null;
+  const covered = coveredAt(f, windowNs, savingPerHandoff(f));
   // Hand-offs to a target that was not idle speed up with the rest (the poll-on trace of tcprr-cross has no slow
   // hand-off left), in the share the critical idle wake-ups have of all hand-offs; the low end leaves them as is.
   const at = (polledNs: number, share: number, perTx: number) =>
@@ -199,42 +187,6 @@ function prediction(before: number, point: number, low: number, high: number): P
   return { metric: 'transactionsPerSec', before: r(before), after: r(point), low: r(low), high: r(high) };
 }
 
-/** A nearest-rank percentile's bootstrap interval, widened by the timestamp resolution. */
-function segmentEstimate(values: readonly number[], q: number, resolutionNs: number) {
-  const point = sampleQuantile(values, q) ?? 0;
-  const boot = bootstrapInterval(values, (s) => sampleQuantile(s, q)!) ?? { low: point, high: point };
-  return { point, low: Math.max(0, boot.low - resolutionNs), high: boot.high + resolutionNs };
-}
-
-/**
- * Guest polling: a hand-off to a polling target needs no IPI, no halt and no idle-exit timer write. What remains is
- * leaving the idle loop and scheduling the woken task (idle exit → run, without a timer write inside) and its run
- * until the reply, each taken as the fastest decile in this trace (right after a halt the vCPU runs cold), plus
- * noticing the wake-up.
- */
-export function polledHandoffNs(f: ModelFacts): { point: number; low: number; high: number } {
-  // Two bootstraps of 4096 values each: computed once per facts object, however many rules ask.
-  let estimate = polledHandoffCache.get(f);
-  if (!estimate) polledHandoffCache.set(f, (estimate = estimatePolledHandoffNs(f)));
-  return { ...estimate };
-}
-
-const polledHandoffCache = new WeakMap<ModelFacts, { point: number; low: number; high: number }>();
-
-function estimatePolledHandoffNs(f: ModelFacts): { point: number; low: number; high: number } {
-  const res = f.trace.timestampResolutionNs;
-  const s = f.handoff.samples;
-  const wake = segmentEstimate(s.idleExitToRunNoTimer, 0.1, res);
-  const run = segmentEstimate(s.runToHandoff, 0.1, res);
-  const n = GUEST_POLL_WAKE_NS;
-  const warm = WARM_RUN_FACTOR;
-  return {
-    point: wake.point + run.point * warm.point + n.point,
-    low: wake.low + run.low * warm.low + n.low,
-    high: wake.high + run.high * warm.high + n.high,
-  };
-}
-
 function guestAdvice(f: ModelFacts, wakesPerTx: number): RuleOutcome {
   const { window, evidence: windowEvidence } = pollWindow(f);
   const h = f.handoff;
@@ -246,9 +198,11 @@ function guestAdvice(f: ModelFacts, wakesPerTx: number): RuleOutcome {
       `${formatDuration(mean(h.deliveryToIdle))}, ` +
       `wake → run ${formatDuration(mean(h.wakeToRun) ?? mean(h.idleExitToRun))}, ` +
       `run until the reply ${formatDuration(mean(h.runToHandoff))} (means); with polling about ` +
-      `${formatEstimate(polled.point, polled.low, polled.high, formatDuration)} (fastest decile of idle exit → run ` +
-      'without a timer write and of run → reply, the run warmer than after a halt (× 0.7–1), plus up to 1 µs to ' +
-      'notice the wake-up).',
+      `${formatEstimate(polled.point, polled.low, polled.high, formatDuration)} (fastest decile of the queued ` +
+      'wake-up a polling vCPU still runs and of run → reply, the run warmer than after a halt (× 0.75–1.05), a ' +
+      'task whose switch-in is not traced no longer than its wake-up → hand-off, plus up to 1 µs to notice the ' +
+      'wake-up).',
+    ...directionEvidence(f),
   ];
   const predicted = predictHaltPolling(f, window);
   if (predicted) {
@@ -268,6 +222,18 @@ function guestAdvice(f: ModelFacts, wakesPerTx: number): RuleOutcome {
       `no halt, no wake-up through the host (${MATLACK_2015}). Load the cpuidle-haltpoll driver ` +
       '(CONFIG_HALTPOLL_CPUIDLE) and set /sys/module/haltpoll/parameters/guest_halt_poll_ns.',
   });
+}
+
+/** Where one direction of the round trip is priced by its bound, say so with the numbers. */
+function directionEvidence(f: ModelFacts): string[] {
+  const { traced, bounded } = polledDirections(f);
+  if (!bounded) return [];
+  return [
+    `${formatPercent(bounded.share)} of the hand-offs go to a task whose switch-in is not traced (a CPU without idle ` +
+      `events); it hands back within ${formatDuration(bounded.boundNs)} of its wake-up (fastest decile), so that ` +
+      `direction is priced at most ${formatDuration(bounded.polledNs)} polled, against ` +
+      `${formatDuration(traced.point)} for the other.`,
+  ];
 }
 
 /** Host polling: each critical halt's wake-up latency is replaced by a polled wake-up. */
