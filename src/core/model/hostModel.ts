@@ -4,7 +4,7 @@ import type { ExitCategory } from '../analysisTypes';
 import {
   canonicalEventName,
   icrFields,
-  parseApicIpi,
+  apicIpiOf,
   parseKvmApic,
   kvmEntryVcpuOf,
   kvmExitOf,
@@ -186,7 +186,7 @@ export class HostModel {
   }
 
   private apicIpi(ev: TraceEvent): void {
-    const ipi = parseApicIpi(ev.payload);
+    const ipi = apicIpiOf(ev);
     if (!ipi) return;
     this.hasApicIpiEvents = true;
     const n = this.vcpuOf(ev, null);

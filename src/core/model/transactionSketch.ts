@@ -9,7 +9,7 @@
 import type { ExitCategory } from '../analysisTypes';
 import {
   icrFields,
-  parseApicIpi,
+  apicIpiOf,
   cpuIdleOf,
   ipiTargetsOf,
   kvmEntryVcpuOf,
@@ -441,7 +441,7 @@ export class TransactionSketchCollector {
         open.category = cat;
       }
     } else if (ev.name === 'kvm_apic_ipi') {
-      const ipi = parseApicIpi(ev.payload);
+      const ipi = apicIpiOf(ev);
       const from = this.vcpuOf(ev, null);
       if (!ipi || ipi.self || ipi.dest === from) return;
       // The transaction starts with the exit that sends the IPI (the ICR write), not inside it.
