@@ -16,11 +16,28 @@ export interface RoundTrips {
   activeNs: number;
 }
 
+interface Handoff {
+  from: number;
+  to: number;
+  count: number;
+  lastNs: number;
+  activeNs: number;
+}
+
+/** Pids reach 2^22 (PID_MAX_LIMIT): a pair of them packs into one number; anything else keys by text. */
+const PAIR_RANGE = 2 ** 24;
+
+/** The key of the hand-off from → to: a number (no string built per hand-off), unique per ordered pair. */
+function pairKey(from: number, to: number): number | string {
+  const inRange = (n: number) => Number.isInteger(n) && n >= -1 && n < PAIR_RANGE - 1;
+  return inRange(from) && inRange(to) ? (from + 1) * PAIR_RANGE + (to + 1) : `${from}>${to}`;
+}
+
 export class CriticalPathTracker {
   /** Tokens per side, null until the first hand-off: host scheduler events never move a vCPU's token. */
   private readonly tokens: Record<Side, Set<number> | null> = { guest: null, host: null };
-  /** Hand-offs between tasks (guest) or vCPUs (host): "a>b" → count and active time. */
-  private readonly handoffs: Record<Side, Map<string, { count: number; lastNs: number; activeNs: number }>> = {
+  /** Hand-offs between tasks (guest) or vCPUs (host), by pairKey(from, to) → count and active time. */
+  private readonly handoffs: Record<Side, Map<number | string, Handoff>> = {
     guest: new Map(),
     host: new Map(),
   };
@@ -49,14 +66,14 @@ export class CriticalPathTracker {
 
   countHandoff(side: Side, from: number, to: number, t: number): void {
     const handoffs = this.handoffs[side];
-    const key = `${from}>${to}`;
+    const key = pairKey(from, to);
     const h = handoffs.get(key);
     if (h) {
       h.count++;
       // Active time: pauses longer than IDLE_GAP_NS (set-up, tear-down, a stalled peer) do not count.
       if (t - h.lastNs <= IDLE_GAP_NS) h.activeNs += t - h.lastNs;
       h.lastNs = t;
-    } else if (handoffs.size < MAX_TRACKED) handoffs.set(key, { count: 1, lastNs: t, activeNs: 0 });
+    } else if (handoffs.size < MAX_TRACKED) handoffs.set(key, { from, to, count: 1, lastNs: t, activeNs: 0 });
   }
 
   /**
@@ -69,9 +86,9 @@ export class CriticalPathTracker {
     // IPIs between vCPUs when the host shows them; else tasks waking each other (a guest trace, or host threads).
     const handoffs = this.handoffs.host.size > 0 ? this.handoffs.host : this.handoffs.guest;
     const pairs: { count: number; handoffs: number; activeNs: number }[] = [];
-    for (const [key, ab] of handoffs) {
-      const [a, b] = key.split('>').map(Number);
-      const ba = handoffs.get(`${b}>${a}`);
+    for (const ab of handoffs.values()) {
+      const { from: a, to: b } = ab;
+      const ba = handoffs.get(pairKey(b, a));
       if (a > b || !ba) continue;
       pairs.push({
         count: Math.min(ab.count, ba.count),

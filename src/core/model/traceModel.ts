@@ -19,6 +19,8 @@ export class TraceModel {
   lastNs: number | null = null;
   events = 0;
   readonly cpusSeen = new Set<number>();
+  /** CPUs below 256 already in cpusSeen: a typed-array test per event instead of a set insertion. */
+  private readonly cpuMarks = new Uint8Array(256);
   /** Whether every timestamp so far was a whole microsecond (trace-cmd report's default text). */
   private microsecondTimestamps = true;
   private recordFacts = true;
@@ -29,6 +31,8 @@ export class TraceModel {
   onVerdict: ((handle: number, critical: boolean | null) => void) | null = null;
   /** The verdict recorded for the event last added, if any: a handle (unique per exit) and its critical flag. */
   lastVerdict: { handle: number; critical: boolean | null } | null = null;
+  /** The one object `lastVerdict` points to (read before the next event): no allocation per exit. */
+  private readonly verdict: { handle: number; critical: boolean | null } = { handle: 0, critical: null };
   private unrecorded = 0;
 
   constructor() {
@@ -36,7 +40,9 @@ export class TraceModel {
     const record = (line: number | null, critical: boolean | null, durationNs: number | null) => {
       const fact = this.recordFacts && line !== null ? this.facts.add(line, critical, durationNs, null) : -1;
       const handle = fact >= 0 ? fact : -2 - this.unrecorded++;
-      this.lastVerdict = { handle, critical };
+      this.verdict.handle = handle;
+      this.verdict.critical = critical;
+      this.lastVerdict = this.verdict;
       return handle;
     };
     const update = (i: number, critical: boolean | null, durationNs: number | null) => {
@@ -60,9 +66,15 @@ export class TraceModel {
     if (this.microsecondTimestamps && t % 1000 !== 0) this.microsecondTimestamps = false;
     const host = ev.name.startsWith('kvm_');
     if (!host && !this.inGuestBuffer(ev)) return;
-    if (ev.cpu >= 0) this.cpusSeen.add(ev.cpu);
+    if (ev.cpu >= 0) this.noteCpu(ev.cpu);
     if (host) this.host.add(ev);
     else this.guest.add(ev);
+  }
+
+  private noteCpu(cpu: number): void {
+    if (cpu < 256 && this.cpuMarks[cpu] === 1) return;
+    if (cpu < 256) this.cpuMarks[cpu] = 1;
+    this.cpusSeen.add(cpu);
   }
 
   /**

@@ -128,6 +128,8 @@ interface Building {
   arrows: (Omit<SketchArrow, 'fromLane' | 'toLane'> & { from: number; to: number })[];
   returned: boolean;
   items: number;
+  /** Exits of this transaction registered in `byHandle` (a verdict may still change), to forget at its close. */
+  handles: number;
 }
 
 type Kept = Building & { endNs: number };
@@ -166,7 +168,8 @@ export class TransactionSketchCollector {
     const previous = this.current;
     // An exit recorded just before the boundary was named (the host sees the IPI inside the exit that sends it)
     // belongs to the new transaction.
-    const moved = previous ? previous.exits.filter((e) => previous.startNs + e.atNs >= atNs) : [];
+    const moved =
+      previous && this.exitsFrom(previous, atNs) ? previous.exits.filter((e) => previous.startNs + e.atNs >= atNs) : [];
     if (previous && moved.length) previous.exits = previous.exits.filter((e) => !moved.includes(e));
     if (previous && (previous.returned || this.external)) this.close(atNs);
     for (const e of moved) e.atNs += (previous?.startNs ?? atNs) - atNs;
@@ -178,7 +181,14 @@ export class TransactionSketchCollector {
       arrows: [],
       returned: false,
       items: moved.length,
+      handles: moved.length,
     };
+  }
+
+  /** Whether `b` holds an exit at or after `atNs` (most boundaries move none: no arrays are made for them). */
+  private exitsFrom(b: Building, atNs: number): boolean {
+    for (const e of b.exits) if (b.startNs + e.atNs >= atNs) return true;
+    return false;
   }
 
   /** `verdict`: the model's verdict on this event's exit (it saw the event first), when it gave one. */
@@ -305,7 +315,11 @@ export class TransactionSketchCollector {
     if (this.verdictNow) {
       e.critical = this.verdictNow.critical;
       e.handle = this.verdictNow.handle;
-      this.byHandle.set(e.handle, e);
+      // Only an open verdict (null) can change later: a decided one is never updated to another value.
+      if (e.critical === null) {
+        this.byHandle.set(e.handle, e);
+        b.handles++;
+      }
     }
     b.exits.push(e);
     b.items++;
@@ -334,6 +348,7 @@ export class TransactionSketchCollector {
   }
 
   private forget(b: Building): void {
+    if (b.handles === 0) return;
     for (const e of b.exits) if (e.handle !== undefined) this.byHandle.delete(e.handle);
   }
 

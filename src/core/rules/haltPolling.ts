@@ -2,7 +2,7 @@
 // that polls briefly before halting catches the wake-up without an IPI exit, a halt or a wake-up through the host.
 import type { Prediction } from '../analysisTypes';
 import { category, type ModelFacts } from '../model/facts';
-import { bootstrapInterval, sampleQuantile } from '../stats/bootstrap';
+import { bootstrapQuantileInterval, sampleQuantile } from '../stats/bootstrap';
 import { fractionAtOrBelow, mean, quantile, sumCappedAt } from '../stats/distribution';
 import { formatCount, formatDuration, formatEstimate, formatNumber, formatPercent } from '../../presentation/format';
 import {
@@ -202,7 +202,7 @@ function prediction(before: number, point: number, low: number, high: number): P
 /** A nearest-rank percentile's bootstrap interval, widened by the timestamp resolution. */
 function segmentEstimate(values: readonly number[], q: number, resolutionNs: number) {
   const point = sampleQuantile(values, q) ?? 0;
-  const boot = bootstrapInterval(values, (s) => sampleQuantile(s, q)!) ?? { low: point, high: point };
+  const boot = bootstrapQuantileInterval(values, q) ?? { low: point, high: point };
   return { point, low: Math.max(0, boot.low - resolutionNs), high: boot.high + resolutionNs };
 }
 
