@@ -16,6 +16,7 @@ import type { TraceEvent } from '../records';
 import { Reservoir } from '../stats/bootstrap';
 import { LogHistogram } from '../stats/logHistogram';
 import type { CriticalPathTracker } from './criticalPath';
+import { EventKind, eventKind } from './eventKinds';
 import { ExitLedger, type ExitSample } from './exitLedger';
 import type { WakeTimings } from './wakeTimings';
 
@@ -235,26 +236,24 @@ export class GuestModel {
     private readonly updateFact: FactUpdater,
   ) {}
 
-  add(ev: TraceEvent): void {
-    if (ev.cpu >= 0 && ev.pid >= 0) this.noteRunning(ev);
-    switch (ev.name) {
-      case 'guest_halt_poll_ns':
+  /** `kind`: the event's kind when the caller has looked it up already. */
+  add(ev: TraceEvent, kind: EventKind = eventKind(ev.name)): void {
+    if (ev.cpu >= 0 && ev.pid >= 0) this.noteRunning(ev, kind);
+    switch (kind) {
+      case EventKind.guestHaltPollNs:
         return notePollWindow(this.polling, ev.payload);
-      case 'write_msr':
+      case EventKind.writeMsr:
         return this.msrWrite(ev);
-      case 'cpu_idle':
+      case EventKind.cpuIdle:
         return this.idle(ev);
-      case 'ipi_send_cpu':
-      case 'ipi_send_cpumask':
+      case EventKind.ipiSendCpu:
+      case EventKind.ipiSendCpumask:
         return this.ipiSend(ev);
-      case 'call_function_single_entry':
-      case 'call_function_entry':
-      case 'reschedule_entry':
+      case EventKind.ipiHandler:
         return this.ipiHandler(ev);
-      case 'sched_wakeup':
-      case 'sched_wakeup_new':
+      case EventKind.schedWakeup:
         return this.wakeup(ev);
-      case 'sched_switch':
+      case EventKind.schedSwitch:
         return this.schedSwitch(ev);
       default:
     }
@@ -533,9 +532,9 @@ export class GuestModel {
    * Every event line names the task that was running. Some switch-ins are never traced (idle → task inside the
    * idle loop on some kernels), so the first event of a woken task counts as it running.
    */
-  private noteRunning(ev: TraceEvent): void {
+  private noteRunning(ev: TraceEvent, kind: EventKind): void {
     const s = this.cpu(ev.cpu);
-    if (ev.name === 'sched_switch' || s.pid === ev.pid) return;
+    if (kind === EventKind.schedSwitch || s.pid === ev.pid) return;
     s.pid = ev.pid;
     if (ev.pid > 0 && this.pendingWake.has(ev.pid)) this.taskRuns(s, ev.pid, -1, ev.timeNs, false);
   }

@@ -3,6 +3,7 @@
 // histograms for durations.
 import type { TraceEvent } from '../records';
 import { CriticalPathTracker, type RoundTrips } from './criticalPath';
+import { EventKind, eventKind, isHostKind } from './eventKinds';
 import type { TraceFacts } from './facts';
 import { GuestModel } from './guestModel';
 import { HostModel } from './hostModel';
@@ -57,18 +58,19 @@ export class TraceModel {
     this.recordFacts = on;
   }
 
-  add(ev: TraceEvent): void {
+  /** `kind`: the event's kind when the caller has looked it up already. */
+  add(ev: TraceEvent, kind: EventKind = eventKind(ev.name)): void {
     this.events++;
     this.lastVerdict = null;
     const t = ev.timeNs;
     if (this.firstNs === null || t < this.firstNs) this.firstNs = t;
     if (this.lastNs === null || t > this.lastNs) this.lastNs = t;
     if (this.microsecondTimestamps && t % 1000 !== 0) this.microsecondTimestamps = false;
-    const host = ev.name.startsWith('kvm_');
-    if (!host && !this.inGuestBuffer(ev)) return;
+    const host = isHostKind(kind);
+    if (!host && !this.inGuestBuffer(ev, kind)) return;
     if (ev.cpu >= 0) this.noteCpu(ev.cpu);
     if (host) this.host.add(ev);
-    else this.guest.add(ev);
+    else this.guest.add(ev, kind);
   }
 
   private noteCpu(cpu: number): void {
@@ -81,10 +83,10 @@ export class TraceModel {
    * A trace.dat may hold several buffers (trace-cmd -B / -A): CPU numbers of different buffers are different CPUs.
    * The guest-side model follows one buffer: the first that shows a guest exit event (write_msr, cpu_idle).
    */
-  private inGuestBuffer(ev: TraceEvent): boolean {
+  private inGuestBuffer(ev: TraceEvent, kind: EventKind): boolean {
     const buffer = ev.instance ?? '';
     if (this.guestBuffer === null) {
-      if (ev.name === 'write_msr' || ev.name === 'cpu_idle') this.guestBuffer = buffer;
+      if (kind === EventKind.writeMsr || kind === EventKind.cpuIdle) this.guestBuffer = buffer;
       return true;
     }
     return buffer === this.guestBuffer;

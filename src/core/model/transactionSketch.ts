@@ -22,6 +22,7 @@ import { CPU_IDLE_EXIT, hex, msrInfo } from '../knowledge/exitTable';
 import type { LineFacts } from '../lineFacts';
 import type { TraceEvent } from '../records';
 import { LogHistogram } from '../stats/logHistogram';
+import { EventKind, eventKind, isHostKind } from './eventKinds';
 import { VcpuThreads } from './vcpuThreads';
 
 export type SketchSide = 'guest' | 'host';
@@ -101,7 +102,6 @@ const CLASS_RATIO = 1.2;
 /** A transaction with more items than this is not kept (a stalled or absurd one); it still counts. */
 const MAX_ITEMS = 400;
 const ARRIVAL_WINDOW_NS = 200_000;
-const IPI_HANDLERS = new Set(['call_function_single_entry', 'call_function_entry', 'reschedule_entry']);
 
 interface LaneState {
   kind: SpanKind;
@@ -133,6 +133,17 @@ interface Building {
 }
 
 type Kept = Building & { endNs: number };
+
+/** "msr_write 0x830" per MSR, made once: a few MSRs are written hundreds of thousands of times. */
+const msrWriteReasons = new Map<number, string>();
+function msrWriteReason(msr: number): string {
+  let reason = msrWriteReasons.get(msr);
+  if (reason === undefined) {
+    reason = `msr_write ${hex(msr)}`;
+    if (msrWriteReasons.size < 1024) msrWriteReasons.set(msr, reason);
+  }
+  return reason;
+}
 
 const classOf = (ns: number) => Math.floor(Math.log(Math.max(ns, 1)) / Math.log(CLASS_RATIO));
 
@@ -191,21 +202,24 @@ export class TransactionSketchCollector {
     return false;
   }
 
-  /** `verdict`: the model's verdict on this event's exit (it saw the event first), when it gave one. */
-  add(ev: TraceEvent, verdict: ExitVerdict | null = null): void {
+  /**
+   * `verdict`: the model's verdict on this event's exit (it saw the event first), when it gave one; `kind`: the
+   * event's kind when the caller has looked it up already.
+   */
+  add(ev: TraceEvent, verdict: ExitVerdict | null = null, kind: EventKind = eventKind(ev.name)): void {
     this.verdictNow = verdict;
     // One trace-cmd buffer per side (as the model follows one): other buffers number their CPUs differently.
-    const host = ev.name.startsWith('kvm_');
+    const host = isHostKind(kind);
     const buffer = ev.instance ?? '';
     const side = host ? 'host' : 'guest';
     if (
       this.buffers[side] === null &&
-      (host ? ev.name === 'kvm_exit' : ev.name === 'write_msr' || ev.name === 'cpu_idle')
+      (host ? kind === EventKind.kvmExit : kind === EventKind.writeMsr || kind === EventKind.cpuIdle)
     )
       this.buffers[side] = buffer;
     if (this.buffers[side] !== null && this.buffers[side] !== buffer) return;
-    if (host) this.hostEvent(ev);
-    else this.guestEvent(ev);
+    if (host) this.hostEvent(ev, kind);
+    else this.guestEvent(ev, kind);
   }
 
   /** The model changed its verdict on an exit (a halt's, when it ends). */
@@ -354,11 +368,11 @@ export class TransactionSketchCollector {
 
   // ---- guest events ------------------------------------------------------------------------------------------
 
-  private guestEvent(ev: TraceEvent): void {
+  private guestEvent(ev: TraceEvent, kind: EventKind): void {
     if (ev.cpu < 0 || !this.setSide('guest')) return;
     const t = ev.timeNs;
-    switch (ev.name) {
-      case 'cpu_idle': {
+    switch (kind) {
+      case EventKind.cpuIdle: {
         const idle = cpuIdleOf(ev);
         if (!idle) return;
         if (idle.state === CPU_IDLE_EXIT) {
@@ -371,7 +385,7 @@ export class TransactionSketchCollector {
         }
         return;
       }
-      case 'write_msr': {
+      case EventKind.writeMsr: {
         const access = msrAccessOf('write_msr', ev);
         const info = access ? msrInfo(access.msr) : undefined;
         if (!access || !info?.category) return;
@@ -385,33 +399,34 @@ export class TransactionSketchCollector {
             this.incoming.set(dest, { from: ev.cpu, atNs: at, kind: 'ipi' });
           }
         }
-        this.exit(ev.cpu, t, null, `msr_write ${hex(access.msr)}`, info.category, ev.line);
+        this.exit(ev.cpu, t, null, msrWriteReason(access.msr), info.category, ev.line);
         return;
       }
-      case 'ipi_send_cpu':
-      case 'ipi_send_cpumask': {
+      case EventKind.ipiSendCpu:
+      case EventKind.ipiSendCpumask: {
         const targets = ipiTargetsOf(ev);
         const target = targets?.length === 1 && targets[0] !== ev.cpu ? targets[0] : null;
         this.sendStart.set(ev.cpu, { atNs: t, target });
         if (target !== null) this.sent(ev.cpu, t);
         return;
       }
-      case 'sched_wakeup':
-      case 'sched_wakeup_new': {
+      case EventKind.schedWakeup: {
         const w = schedWakeupOf(ev);
         if (ev.pid <= 0 || !w || w.targetCpu === ev.cpu || this.incoming.has(w.targetCpu)) return;
         this.sent(ev.cpu, t);
         this.incoming.set(w.targetCpu, { from: ev.cpu, atNs: t, kind: 'handoff', pid: w.pid });
         return;
       }
-      case 'sched_switch': {
+      case EventKind.schedSwitch: {
         const sw = schedSwitchOf(ev);
         const pending = this.incoming.get(ev.cpu);
         if (sw && pending?.kind === 'handoff' && pending.pid === sw.nextPid) this.arrived(ev.cpu, t);
         return;
       }
+      case EventKind.ipiHandler:
+        if (this.incoming.get(ev.cpu)?.kind === 'ipi') this.arrived(ev.cpu, t);
+        return;
       default:
-        if (IPI_HANDLERS.has(ev.name) && this.incoming.get(ev.cpu)?.kind === 'ipi') this.arrived(ev.cpu, t);
     }
   }
 
@@ -430,10 +445,10 @@ export class TransactionSketchCollector {
     return this.threads.vcpuOf(ev, printed);
   }
 
-  private hostEvent(ev: TraceEvent): void {
+  private hostEvent(ev: TraceEvent, kind: EventKind): void {
     if (!this.setSide('host')) return;
     const t = ev.timeNs;
-    if (ev.name === 'kvm_exit') {
+    if (kind === EventKind.kvmExit) {
       const e = kvmExitOf(ev);
       const v = this.vcpuOf(ev, e?.vcpu ?? null);
       this.closeHostExit(v, null);
@@ -442,12 +457,12 @@ export class TransactionSketchCollector {
       const category = e?.info.category ?? 'other';
       this.setKind(v, halt ? 'halted' : 'in-exit', t);
       this.openExits.set(v, { atNs: t, reason, category, exit: this.exit(v, t, null, reason, category, ev.line) });
-    } else if (ev.name === 'kvm_entry') {
+    } else if (kind === EventKind.kvmEntry) {
       const v = this.vcpuOf(ev, kvmEntryVcpuOf(ev));
       if (this.lane(v, t).kind === 'halted') this.arrived(v, t);
       this.closeHostExit(v, t);
       this.setKind(v, 'running', t);
-    } else if (ev.name === 'kvm_msr') {
+    } else if (kind === EventKind.kvmMsr) {
       const access = msrAccessOf('kvm_msr', ev);
       const open = this.openExits.get(this.vcpuOf(ev, null));
       const cat = access?.write ? msrInfo(access.msr)?.category : null;
@@ -455,7 +470,7 @@ export class TransactionSketchCollector {
         open.reason = `${open.reason} ${hex(access.msr)}`;
         open.category = cat;
       }
-    } else if (ev.name === 'kvm_apic_ipi') {
+    } else if (kind === EventKind.kvmApicIpi) {
       const ipi = apicIpiOf(ev);
       const from = this.vcpuOf(ev, null);
       if (!ipi || ipi.self || ipi.dest === from) return;
