@@ -5,6 +5,7 @@ import { minSamplesFor } from '../stats/distribution';
 import { LogHistogram } from '../stats/logHistogram';
 
 const MAX_EXAMPLES = 5;
+const DENSE_VCPUS = 1024;
 /** The timeline keeps at most this many buckets; when it grows past, buckets are merged pairwise. */
 const MAX_TIMELINE_BUCKETS = 240;
 
@@ -53,6 +54,8 @@ export interface ExitSample {
 
 export class ExitLedger {
   private readonly reasons = new Map<string, ReasonEntry>();
+  /** Exits per vCPU: vCPUs below DENSE_VCPUS in an array (counted per exit), any other number in the map. */
+  private readonly denseVcpus: (number | undefined)[] = [];
   private readonly vcpus = new Map<number, number>();
   total = 0;
   private timelineStart: number | null = null;
@@ -77,9 +80,19 @@ export class ExitLedger {
     tally(e, s, count);
     tally(part, s, count);
     this.total += count;
-    if (s.vcpu !== null) this.vcpus.set(s.vcpu, (this.vcpus.get(s.vcpu) ?? 0) + count);
+    if (s.vcpu !== null) this.countVcpu(s.vcpu, count);
     if (s.durationNs !== null && part.category === 'halt') this.haltDurations.add(s.durationNs);
     if (s.timeNs !== null) this.addToTimeline(part.category, s.vcpu, s.timeNs, count);
+  }
+
+  private countVcpu(vcpu: number, count: number): void {
+    if (!(Number.isInteger(vcpu) && vcpu >= 0 && vcpu < DENSE_VCPUS)) {
+      this.vcpus.set(vcpu, (this.vcpus.get(vcpu) ?? 0) + count);
+      return;
+    }
+    const dense = this.denseVcpus;
+    while (dense.length <= vcpu) dense.push(undefined); // packed, no holes
+    dense[vcpu] = (dense[vcpu] ?? 0) + count;
   }
 
   /** The tallies categories are judged on: each row's parts (its exits as refined by later events). */
@@ -187,7 +200,10 @@ export class ExitLedger {
   }
 
   byVcpu(): { vcpu: number; count: number }[] {
-    return [...this.vcpus].sort((a, b) => a[0] - b[0]).map(([vcpu, count]) => ({ vcpu, count }));
+    const dense = this.denseVcpus.flatMap((count, vcpu): [number, number][] =>
+      count === undefined ? [] : [[vcpu, count]],
+    );
+    return [...dense, ...this.vcpus].sort((a, b) => a[0] - b[0]).map(([vcpu, count]) => ({ vcpu, count }));
   }
 
   timelineSummary(): { bucketNs: number; startNs: number; counts: Record<string, number[]> } | null {

@@ -89,17 +89,18 @@ export class HandoffBreakdown {
     if (chain.runToSignal === null || runAt < chain.lastStepAt) return;
     const viaIpi = chain.deliveryNs !== null;
     if (viaIpi && chain.ipiSendNs === null) return;
-    const put = (c: BreakdownComponent, ns: number) => {
-      this.sums[c].ns += ns;
-      this.sums[c].n++;
-    };
     this.handoffs++;
-    put('run', chain.runToSignal);
+    this.put('run', chain.runToSignal);
     if (viaIpi) {
-      put('ipiSend', chain.ipiSendNs!);
-      put('delivery', chain.deliveryNs!);
-      put('wakeAfterIpi', runAt - chain.lastStepAt);
-    } else put('wakeNoIpi', runAt - chain.lastStepAt);
+      this.put('ipiSend', chain.ipiSendNs!);
+      this.put('delivery', chain.deliveryNs!);
+      this.put('wakeAfterIpi', runAt - chain.lastStepAt);
+    } else this.put('wakeNoIpi', runAt - chain.lastStepAt);
+  }
+
+  private put(c: BreakdownComponent, ns: number): void {
+    this.sums[c].ns += ns;
+    this.sums[c].n++;
   }
 }
 
@@ -358,7 +359,14 @@ export class GuestModel {
       s.wakeSignalFromPid = s.pendingIpiFromPid;
       s.timerWritesSinceIrq = 0;
       const c = s.pendingChain;
-      s.chain = c ? { ...c, deliveryNs: ev.timeNs - s.pendingIpiAt, lastStepAt: ev.timeNs } : null;
+      s.chain = c
+        ? {
+            runToSignal: c.runToSignal,
+            ipiSendNs: c.ipiSendNs,
+            deliveryNs: ev.timeNs - s.pendingIpiAt,
+            lastStepAt: ev.timeNs,
+          }
+        : null;
     }
     s.pendingIpiAt = null;
     s.pendingChain = null;

@@ -128,8 +128,8 @@ interface Building {
   arrows: (Omit<SketchArrow, 'fromLane' | 'toLane'> & { from: number; to: number })[];
   returned: boolean;
   items: number;
-  /** Exits of this transaction registered in `byHandle` (a verdict may still change), to forget at its close. */
-  handles: number;
+  /** Handles of this transaction's exits registered in `byHandle` (a verdict may still change), to forget. */
+  openHandles: number[];
 }
 
 type Kept = Building & { endNs: number };
@@ -181,7 +181,11 @@ export class TransactionSketchCollector {
     // belongs to the new transaction.
     const moved =
       previous && this.exitsFrom(previous, atNs) ? previous.exits.filter((e) => previous.startNs + e.atNs >= atNs) : [];
-    if (previous && moved.length) previous.exits = previous.exits.filter((e) => !moved.includes(e));
+    const movedOpen = moved.filter((e) => e.handle !== undefined && previous!.openHandles.includes(e.handle));
+    if (previous && moved.length) {
+      previous.exits = previous.exits.filter((e) => !moved.includes(e));
+      previous.openHandles = previous.openHandles.filter((h) => !movedOpen.some((e) => e.handle === h));
+    }
     if (previous && (previous.returned || this.external)) this.close(atNs);
     for (const e of moved) e.atNs += (previous?.startNs ?? atNs) - atNs;
     this.current = {
@@ -192,7 +196,7 @@ export class TransactionSketchCollector {
       arrows: [],
       returned: false,
       items: moved.length,
-      handles: moved.length,
+      openHandles: movedOpen.map((e) => e.handle!),
     };
   }
 
@@ -332,7 +336,7 @@ export class TransactionSketchCollector {
       // Only an open verdict (null) can change later: a decided one is never updated to another value.
       if (e.critical === null) {
         this.byHandle.set(e.handle, e);
-        b.handles++;
+        b.openHandles.push(e.handle);
       }
     }
     b.exits.push(e);
@@ -362,8 +366,7 @@ export class TransactionSketchCollector {
   }
 
   private forget(b: Building): void {
-    if (b.handles === 0) return;
-    for (const e of b.exits) if (e.handle !== undefined) this.byHandle.delete(e.handle);
+    for (const h of b.openHandles) this.byHandle.delete(h);
   }
 
   // ---- guest events ------------------------------------------------------------------------------------------
