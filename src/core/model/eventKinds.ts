@@ -23,7 +23,7 @@ export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
 const FIRST_HOST_KIND = EventKind.otherHost;
 
-const KNOWN = new Map<string, EventKind>([
+const KNOWN: readonly [string, EventKind][] = [
   ['write_msr', EventKind.writeMsr],
   ['cpu_idle', EventKind.cpuIdle],
   ['ipi_send_cpu', EventKind.ipiSendCpu],
@@ -40,11 +40,23 @@ const KNOWN = new Map<string, EventKind>([
   ['kvm_entry', EventKind.kvmEntry],
   ['kvm_msr', EventKind.kvmMsr],
   ['kvm_apic_ipi', EventKind.kvmApicIpi],
-]);
+];
+
+/**
+ * The known names by length: a text reader gives each event a new name string, and comparing it with the one to three
+ * known names of its length costs less than hashing it into a map.
+ */
+const LONGEST = Math.max(...KNOWN.map(([name]) => name.length));
+const KNOWN_BY_LENGTH: [string, EventKind][][] = Array.from({ length: LONGEST + 1 }, () => []);
+for (const entry of KNOWN) KNOWN_BY_LENGTH[entry[0].length].push(entry);
 
 /** The kind of an event named `name` (without its system): any other kvm_* name is otherHost. */
 export function eventKind(name: string): EventKind {
-  return KNOWN.get(name) ?? (name.startsWith('kvm_') ? EventKind.otherHost : EventKind.otherGuest);
+  if (name.length <= LONGEST) {
+    const candidates = KNOWN_BY_LENGTH[name.length];
+    for (let i = 0; i < candidates.length; i++) if (candidates[i][0] === name) return candidates[i][1];
+  }
+  return name.startsWith('kvm_') ? EventKind.otherHost : EventKind.otherGuest;
 }
 
 export function isHostKind(kind: EventKind): boolean {

@@ -15,6 +15,7 @@ import { GUEST_HALT_REASON, guestMsrWriteReason, INFERRED_HALT_REASON } from '..
 import type { TraceEvent } from '../records';
 import { Reservoir } from '../stats/bootstrap';
 import { LogHistogram } from '../stats/logHistogram';
+import { CpuTable } from './cpuTable';
 import type { CriticalPathTracker } from './criticalPath';
 import { EventKind, eventKind } from './eventKinds';
 import { ExitLedger, type ExitSample } from './exitLedger';
@@ -23,8 +24,6 @@ import type { WakeTimings } from './wakeTimings';
 /** How far apart two events may be and still belong to one step (send→ICR write, IPI→handler). */
 const STEP_WINDOW_NS = 200_000;
 const MAX_TRACKED = 100_000;
-/** CPU numbers below this are kept in an array; a garbage number (from a payload) goes to a map. */
-const DENSE_CPUS = 4096;
 
 /** Where the time of one hand-off (one direction of a round trip) goes, measured on guest traces. */
 export class HandoffSegments {
@@ -212,9 +211,7 @@ export class GuestModel {
   readonly cpusWithIdleEvents = new Set<number>();
   /** IPI handler entries in the idle task, per CPU: halts of CPUs that record no cpu_idle events. */
   private readonly idleIpiWakes = new Map<number, { count: number; firstLine: number | null }>();
-  /** Per-CPU state: CPUs below DENSE_CPUS in an array (looked up per event), any others in a map. */
-  private readonly denseCpus: (GuestCpu | undefined)[] = [];
-  private readonly cpus = new Map<number, GuestCpu>();
+  private readonly cpus = new CpuTable<GuestCpu>();
   /** Pending wake-ups by task: who woke it and when the signal was sent. */
   private readonly pendingWake = new Map<
     number,
@@ -261,26 +258,15 @@ export class GuestModel {
   }
 
   private cpu(n: number): GuestCpu {
-    const dense = n >= 0 && n < DENSE_CPUS;
-    let s = dense ? this.denseCpus[n] : this.cpus.get(n);
-    if (!s) {
-      s = newCpu();
-      if (dense) {
-        while (this.denseCpus.length <= n) this.denseCpus.push(undefined); // packed, no holes
-        this.denseCpus[n] = s;
-      } else this.cpus.set(n, s);
-    }
+    let s = this.cpus.get(n);
+    if (!s) this.cpus.set(n, (s = newCpu()));
     return s;
-  }
-
-  private knownCpu(n: number): GuestCpu | undefined {
-    return n >= 0 && n < DENSE_CPUS ? this.denseCpus[n] : this.cpus.get(n);
   }
 
   /** A token moves to `target`; a halted target's halt becomes critical (its wake-up is on the path). */
   private handTokenTo(target: number, from: number | null): void {
     this.path.handTo('guest', target, from);
-    const s = this.knownCpu(target);
+    const s = this.cpus.get(target);
     if (s && s.haltStart !== null) s.tokenArrivedInHalt = true;
   }
 

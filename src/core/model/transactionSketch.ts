@@ -22,6 +22,7 @@ import { CPU_IDLE_EXIT, hex, msrInfo } from '../knowledge/exitTable';
 import type { LineFacts } from '../lineFacts';
 import type { TraceEvent } from '../records';
 import { LogHistogram } from '../stats/logHistogram';
+import { CpuTable } from './cpuTable';
 import { EventKind, eventKind, isHostKind } from './eventKinds';
 import { VcpuThreads } from './vcpuThreads';
 
@@ -158,12 +159,14 @@ export class TransactionSketchCollector {
   private external = false;
   private readonly buffers: Record<SketchSide, string | null> = { guest: null, host: null };
   // pending signals by target lane: sender and send time
-  private readonly incoming = new Map<number, { from: number; atNs: number; kind: 'ipi' | 'handoff'; pid?: number }>();
-  private readonly sendStart = new Map<number, { atNs: number; target: number | null }>();
-  private readonly openExits = new Map<
-    number,
-    { atNs: number; reason: string; category: ExitCategory; exit: Omit<SketchExit, 'lane' | 'critical'> | null }
-  >();
+  private readonly incoming = new CpuTable<{ from: number; atNs: number; kind: 'ipi' | 'handoff'; pid?: number }>();
+  private readonly sendStart = new CpuTable<{ atNs: number; target: number | null }>();
+  private readonly openExits = new CpuTable<{
+    atNs: number;
+    reason: string;
+    category: ExitCategory;
+    exit: Omit<SketchExit, 'lane' | 'critical'> | null;
+  }>();
   private readonly threads = new VcpuThreads();
   /** Exits of the current and the kept transactions by verdict handle: the model may decide (halts) later. */
   private readonly byHandle = new Map<number, BuildingExit>();
@@ -434,7 +437,7 @@ export class TransactionSketchCollector {
   }
 
   /** Halts in progress: the exit is recorded where the halt starts and gets its duration when it ends. */
-  private readonly openHalts = new Map<number, { atNs: number; exit: { durationNs: number | null } | null }>();
+  private readonly openHalts = new CpuTable<{ atNs: number; exit: { durationNs: number | null } | null }>();
 
   private endHalt(cpu: number, t: number): void {
     const h = this.openHalts.get(cpu);
