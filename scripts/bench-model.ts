@@ -1,7 +1,8 @@
 // The analysis model's own cost, without the reader: every record of one input is read into memory first, then fed
 // to a fresh Analyzer (as analyze.ts does) and finished; only that is timed, in CPU time of this process.
-// Usage: node --import tsx scripts/bench-model.ts FILE [rounds=3] [--profile OUT.cpuprofile]
-// With --profile, round 1 alone is profiled (the model without the reading).
+// Usage: node --import tsx scripts/bench-model.ts FILE [rounds=3] [--profile OUT.cpuprofile] [--components]
+// With --profile, round 1 alone is profiled (the model without the reading); --components first times each part of
+// the per-event path alone (cold: run it in a process of its own to compare with round 1).
 // Round 1 is what a CLI run pays (cold JIT); later rounds show the warmed cost. Records are not changed by the model,
 // so every round sees the same input.
 import { writeFileSync } from 'node:fs';
@@ -9,15 +10,20 @@ import { Session } from 'node:inspector/promises';
 import { readInput } from '../src/core/input';
 import { Analyzer } from '../src/core/model/analyzer';
 import { RunSplitter } from '../src/core/model/runs';
-import type { InputRecord } from '../src/core/records';
+import { eventKind } from '../src/core/model/eventKinds';
+import { HostEventCollector } from '../src/core/model/hostEvents';
+import { TraceModel } from '../src/core/model/traceModel';
+import { TransactionSketchCollector } from '../src/core/model/transactionSketch';
+import type { InputRecord, TraceEvent } from '../src/core/records';
 
-async function main(file: string, rounds: number, profileOut: string | null): Promise<void> {
+async function main(file: string, rounds: number, profileOut: string | null, components: boolean): Promise<void> {
   const records: InputRecord[] = [];
   const readStart = process.cpuUsage();
   await readInput(file, (r) => records.push(r), { parallel: false });
   const read = process.cpuUsage(readStart);
   const events = records.filter((r) => r.type === 'event').length;
   console.log(`${file}: ${records.length} records (${events} events), read in ${cpuMs(read)} ms CPU`);
+  if (components) timeComponents(records);
   for (let round = 1; round <= rounds; round++) {
     const session = round === 1 && profileOut ? await startProfile() : null;
     const gcBefore = gcMs();
@@ -39,6 +45,33 @@ async function main(file: string, rounds: number, profileOut: string | null): Pr
         `${Math.round(perMillion)} ms CPU per million events`,
     );
   }
+}
+
+/** Each part of the per-event path alone, on the same events (the sketch without the model's verdicts). */
+function timeComponents(records: readonly InputRecord[]): void {
+  const events = records.filter((r): r is TraceEvent => r.type === 'event');
+  const time = (label: string, feed: (ev: TraceEvent) => void) => {
+    const start = process.cpuUsage();
+    for (const ev of events) feed(ev);
+    const cpu = cpuMs(process.cpuUsage(start));
+    console.log(`  ${label}: ${cpu} ms CPU (${Math.round((cpu / events.length) * 1e6)} ms per million events)`);
+  };
+  let kinds = 0;
+  time('event kinds (name lookup)', (ev) => (kinds += eventKind(ev.name)));
+  const hostEvents = new HostEventCollector();
+  time('event counts and host event lists (hostEvents)', (ev) => hostEvents.add(ev));
+  const model = new TraceModel();
+  model.setRecordFacts(false);
+  time('guest and host models, exit ledger, critical path (traceModel)', (ev) => model.add(ev));
+  const sketches = new TransactionSketchCollector();
+  time('transaction sketches (transactionSketch)', (ev) => sketches.add(ev));
+  const start = process.cpuUsage();
+  const analyzer = new Analyzer(false);
+  for (const ev of events) analyzer.add(ev);
+  const fed = process.cpuUsage(start);
+  analyzer.finish();
+  const finish = cpuMs(process.cpuUsage(start)) - cpuMs(fed);
+  console.log(`  summary and rules (finish, after all events): ${finish} ms CPU`);
 }
 
 function cpuMs(u: NodeJS.CpuUsage): number {
@@ -77,10 +110,14 @@ async function stopProfile(session: Session, out: string): Promise<void> {
 const args = process.argv.slice(2);
 const profileAt = args.indexOf('--profile');
 const profileOut = profileAt >= 0 ? args.splice(profileAt, 2)[1] : null;
+const componentsAt = args.indexOf('--components');
+if (componentsAt >= 0) args.splice(componentsAt, 1);
 const [file, rounds] = args;
 if (!file) {
-  console.error('usage: node --import tsx scripts/bench-model.ts FILE [rounds=3] [--profile OUT.cpuprofile]');
+  console.error(
+    'usage: node --import tsx scripts/bench-model.ts FILE [rounds=3] [--profile OUT.cpuprofile] [--components]',
+  );
   process.exitCode = 2;
 } else {
-  void watchGc().then(() => main(file, Number(rounds ?? 3), profileOut));
+  void watchGc().then(() => main(file, Number(rounds ?? 3), profileOut, componentsAt >= 0));
 }

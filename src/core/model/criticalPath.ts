@@ -24,23 +24,32 @@ interface Handoff {
   activeNs: number;
 }
 
-/** Pids reach 2^22 (PID_MAX_LIMIT): a pair of them packs into one number; anything else keys by text. */
-const PAIR_RANGE = 2 ** 24;
+/** Hand-offs by sender, then target (numbers as keys: no key built per hand-off), and in the order first seen. */
+class HandoffTable {
+  private readonly byFrom = new Map<number, Map<number, Handoff>>();
+  readonly inOrder: Handoff[] = [];
 
-/** The key of the hand-off from → to: a number (no string built per hand-off), unique per ordered pair. */
-function pairKey(from: number, to: number): number | string {
-  const inRange = (n: number) => Number.isInteger(n) && n >= -1 && n < PAIR_RANGE - 1;
-  return inRange(from) && inRange(to) ? (from + 1) * PAIR_RANGE + (to + 1) : `${from}>${to}`;
+  get(from: number, to: number): Handoff | undefined {
+    return this.byFrom.get(from)?.get(to);
+  }
+
+  add(h: Handoff): void {
+    let byTo = this.byFrom.get(h.from);
+    if (!byTo) this.byFrom.set(h.from, (byTo = new Map()));
+    byTo.set(h.to, h);
+    this.inOrder.push(h);
+  }
+
+  get size(): number {
+    return this.inOrder.length;
+  }
 }
 
 export class CriticalPathTracker {
   /** Tokens per side, null until the first hand-off: host scheduler events never move a vCPU's token. */
   private readonly tokens: Record<Side, Set<number> | null> = { guest: null, host: null };
-  /** Hand-offs between tasks (guest) or vCPUs (host), by pairKey(from, to) → count and active time. */
-  private readonly handoffs: Record<Side, Map<number | string, Handoff>> = {
-    guest: new Map(),
-    host: new Map(),
-  };
+  /** Hand-offs between tasks (guest) or vCPUs (host): count and active time per ordered pair. */
+  private readonly handoffs: Record<Side, HandoffTable> = { guest: new HandoffTable(), host: new HandoffTable() };
 
   /** Whether any hand-off was seen on this side (before it, exits are not attributed). */
   started(side: Side): boolean {
@@ -66,14 +75,13 @@ export class CriticalPathTracker {
 
   countHandoff(side: Side, from: number, to: number, t: number): void {
     const handoffs = this.handoffs[side];
-    const key = pairKey(from, to);
-    const h = handoffs.get(key);
+    const h = handoffs.get(from, to);
     if (h) {
       h.count++;
       // Active time: pauses longer than IDLE_GAP_NS (set-up, tear-down, a stalled peer) do not count.
       if (t - h.lastNs <= IDLE_GAP_NS) h.activeNs += t - h.lastNs;
       h.lastNs = t;
-    } else if (handoffs.size < MAX_TRACKED) handoffs.set(key, { from, to, count: 1, lastNs: t, activeNs: 0 });
+    } else if (handoffs.size < MAX_TRACKED) handoffs.add({ from, to, count: 1, lastNs: t, activeNs: 0 });
   }
 
   /**
@@ -86,9 +94,9 @@ export class CriticalPathTracker {
     // IPIs between vCPUs when the host shows them; else tasks waking each other (a guest trace, or host threads).
     const handoffs = this.handoffs.host.size > 0 ? this.handoffs.host : this.handoffs.guest;
     const pairs: { count: number; handoffs: number; activeNs: number }[] = [];
-    for (const ab of handoffs.values()) {
+    for (const ab of handoffs.inOrder) {
       const { from: a, to: b } = ab;
-      const ba = handoffs.get(pairKey(b, a));
+      const ba = handoffs.get(b, a);
       if (a > b || !ba) continue;
       pairs.push({
         count: Math.min(ab.count, ba.count),
