@@ -30,6 +30,15 @@ export class CpuTable<T> {
     if (!isDense(n)) this.sparse.delete(n);
     else if (n < this.dense.length) this.dense[n] = undefined;
   }
+
+  /** Every entry: the array's in CPU order, then the map's in the order set (sort them where order matters). */
+  *entries(): IterableIterator<[number, T]> {
+    for (let n = 0; n < this.dense.length; n++) {
+      const value = this.dense[n];
+      if (value !== undefined) yield [n, value];
+    }
+    yield* this.sparse;
+  }
 }
 
 function isDense(n: number): boolean {

@@ -3,6 +3,8 @@
 // token to its target; a CPU that goes idle drops it. Several transactions in flight are several tokens. Also counts
 // the hand-offs between tasks (guest) or vCPUs (host) that make round trips.
 
+import { CpuTable } from './cpuTable';
+
 export type Side = 'guest' | 'host';
 
 const MAX_TRACKED = 100_000;
@@ -47,7 +49,7 @@ class HandoffTable {
 
 export class CriticalPathTracker {
   /** Tokens per side, null until the first hand-off: host scheduler events never move a vCPU's token. */
-  private readonly tokens: Record<Side, Set<number> | null> = { guest: null, host: null };
+  private readonly tokens: Record<Side, CpuTable<true> | null> = { guest: null, host: null };
   /** Hand-offs between tasks (guest) or vCPUs (host): count and active time per ordered pair. */
   private readonly handoffs: Record<Side, HandoffTable> = { guest: new HandoffTable(), host: new HandoffTable() };
 
@@ -64,9 +66,9 @@ export class CriticalPathTracker {
 
   /** A token moves from `from` (the sender, null when unknown) to `target`. */
   handTo(side: Side, target: number, from: number | null): void {
-    const set = (this.tokens[side] ??= new Set());
+    const set = (this.tokens[side] ??= new CpuTable());
     if (from !== null) set.delete(from);
-    set.add(target);
+    set.set(target, true);
   }
 
   drop(side: Side, unit: number): void {

@@ -167,7 +167,7 @@ type GuestMsrExit = { reason: string; category: ExitCategory; description: strin
 const guestMsrExits = new Map<number, GuestMsrExit>();
 
 /** What a guest write to this MSR counts as (reason, category), or null when it is not an exit worth counting. */
-function guestMsrExit(msr: number): GuestMsrExit {
+export function guestMsrExit(msr: number): GuestMsrExit {
   let e = guestMsrExits.get(msr);
   if (e === undefined) {
     const info = msrInfo(msr);
@@ -210,7 +210,7 @@ export class GuestModel {
   readonly polling = newPollingObservation();
   readonly cpusWithIdleEvents = new Set<number>();
   /** IPI handler entries in the idle task, per CPU: halts of CPUs that record no cpu_idle events. */
-  private readonly idleIpiWakes = new Map<number, { count: number; firstLine: number | null }>();
+  private idleIpiWakes = new CpuTable<{ count: number; firstLine: number | null }>();
   private readonly cpus = new CpuTable<GuestCpu>();
   /** Pending wake-ups by task: who woke it and when the signal was sent. */
   private readonly pendingWake = new Map<
@@ -333,9 +333,9 @@ export class GuestModel {
     const s = this.cpu(ev.cpu);
     if (ev.pid === 0) {
       // An IPI is sent only to a CPU that is not polling, so an idle CPU woken by one had halted.
-      const w = this.idleIpiWakes.get(ev.cpu) ?? { count: 0, firstLine: ev.line };
+      let w = this.idleIpiWakes.get(ev.cpu);
+      if (!w) this.idleIpiWakes.set(ev.cpu, (w = { count: 0, firstLine: ev.line }));
       w.count++;
-      this.idleIpiWakes.set(ev.cpu, w);
     }
     if (s.pendingIpiAt !== null && ev.timeNs - s.pendingIpiAt <= STEP_WINDOW_NS) {
       const delivery = s.pendingIpiToIdle ? this.segments.deliveryToIdle : this.segments.deliveryToRunning;
@@ -545,7 +545,7 @@ export class GuestModel {
    */
   finish(): void {
     if (this.cpusWithIdleEvents.size === 0 && this.ledger.total === 0) return;
-    for (const [cpu, w] of [...this.idleIpiWakes].sort((a, b) => a[0] - b[0])) {
+    for (const [cpu, w] of [...this.idleIpiWakes.entries()].sort((a, b) => a[0] - b[0])) {
       if (this.cpusWithIdleEvents.has(cpu)) continue;
       this.ledger.add(
         {
@@ -563,6 +563,6 @@ export class GuestModel {
         w.count,
       );
     }
-    this.idleIpiWakes.clear();
+    this.idleIpiWakes = new CpuTable();
   }
 }

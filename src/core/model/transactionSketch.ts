@@ -24,6 +24,7 @@ import type { TraceEvent } from '../records';
 import { LogHistogram } from '../stats/logHistogram';
 import { CpuTable } from './cpuTable';
 import { EventKind, eventKind, isHostKind } from './eventKinds';
+import { guestMsrExit } from './guestModel';
 import { VcpuThreads } from './vcpuThreads';
 
 export type SketchSide = 'guest' | 'host';
@@ -134,17 +135,6 @@ interface Building {
 }
 
 type Kept = Building & { endNs: number };
-
-/** "msr_write 0x830" per MSR, made once: a few MSRs are written hundreds of thousands of times. */
-const msrWriteReasons = new Map<number, string>();
-function msrWriteReason(msr: number): string {
-  let reason = msrWriteReasons.get(msr);
-  if (reason === undefined) {
-    reason = `msr_write ${hex(msr)}`;
-    if (msrWriteReasons.size < 1024) msrWriteReasons.set(msr, reason);
-  }
-  return reason;
-}
 
 const classOf = (ns: number) => Math.floor(Math.log(Math.max(ns, 1)) / Math.log(CLASS_RATIO));
 
@@ -292,8 +282,8 @@ export class TransactionSketchCollector {
     if (!b) return;
     const start = Math.max(s.since, b.startNs);
     if (t <= start) return;
-    const spans = b.spans.get(unit) ?? [];
-    b.spans.set(unit, spans);
+    let spans = b.spans.get(unit);
+    if (!spans) b.spans.set(unit, (spans = []));
     spans.push({ kind: s.kind, startNs: start - b.startNs, endNs: t - b.startNs });
     b.items++;
   }
@@ -393,8 +383,9 @@ export class TransactionSketchCollector {
       }
       case EventKind.writeMsr: {
         const access = msrAccessOf('write_msr', ev);
-        const info = access ? msrInfo(access.msr) : undefined;
-        if (!access || !info?.category) return;
+        // the exits the guest model counts: MSRs with a category, reason "msr_write 0x830"
+        const msrExit = access ? guestMsrExit(access.msr) : null;
+        if (!access || !msrExit) return;
         if (access.msr === 0x830) {
           const send = this.sendStart.get(ev.cpu);
           this.sendStart.delete(ev.cpu);
@@ -405,7 +396,7 @@ export class TransactionSketchCollector {
             this.incoming.set(dest, { from: ev.cpu, atNs: at, kind: 'ipi' });
           }
         }
-        this.exit(ev.cpu, t, null, msrWriteReason(access.msr), info.category, ev.line);
+        this.exit(ev.cpu, t, null, msrExit.reason, msrExit.category, ev.line);
         return;
       }
       case EventKind.ipiSendCpu:

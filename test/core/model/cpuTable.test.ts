@@ -1,4 +1,4 @@
-// The per-CPU table answers as a Map would, for real CPU numbers (the array) and for any other number (the map).
+// The per-CPU table answers (and lists its entries) as a Map would, for real CPU numbers (the array) and for any other number (the map).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -47,6 +47,8 @@ test('any sequence of operations leaves the same contents as a Map', () => {
           map.delete(k);
         }
       }
+      const byKey = (a: [number, number], b: [number, number]) => a[0] - b[0];
+      assert.deepEqual([...table.entries()].sort(byKey), [...map].sort(byKey));
       for (const k of [-2, -1, 0, 1, 5, 10, 4095, 4096, 1e9, 0.5]) {
         assert.equal(table.get(k), map.get(k), `key ${k}`);
         assert.equal(table.has(k), map.has(k), `key ${k}`);
