@@ -267,28 +267,11 @@ function signedDigitsStart(p: string, start: number, end: number): number {
   return i;
 }
 
-const TARGET_CPU = ' CPU:';
-
-/**
- * WAKEUP_PLUGIN's match, read without the regex when the payload is "comm:pid [prio] CPU:nnn" and ends there (the
- * greedy comm then ends at that pid's colon). Anything else (undefined) goes to the regexes.
- */
-function plainSchedWakeup(p: string): { comm: string; pid: number; targetCpu: number } | undefined {
-  const at = p.lastIndexOf(TARGET_CPU);
-  const cpuStart = at + TARGET_CPU.length;
-  if (at < 0 || cpuStart === p.length || LINE_TERMINATOR.test(p)) return undefined;
-  for (let i = cpuStart; i < p.length; i++) if (p.charCodeAt(i) < 48 || p.charCodeAt(i) > 57) return undefined;
-  const task = commAndPid(p, 0, at);
-  return task && { comm: task.comm, pid: task.pid, targetCpu: Number(p.slice(cpuStart)) };
-}
-
 const WAKEUP_PLUGIN = /^(.*):(-?\d+) \[(-?\d+)\](?: success=\d+)? CPU:(\d+)/;
 const WAKEUP_RAW = /^comm=(.*) pid=(-?\d+) prio=(-?\d+)(?: success=\d+)? target_cpu=(\d+)/;
 
 /** sched_wakeup / sched_waking / sched_wakeup_new: who is woken and on which CPU it will run. */
 export function parseSchedWakeup(payload: string): { comm: string; pid: number; targetCpu: number } | null {
-  const plain = plainSchedWakeup(payload);
-  if (plain) return plain;
   const m = WAKEUP_PLUGIN.exec(payload) ?? WAKEUP_RAW.exec(payload);
   return m ? { comm: m[1], pid: Number(m[2]), targetCpu: Number(m[4]) } : null;
 }
