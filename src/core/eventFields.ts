@@ -217,54 +217,8 @@ const SWITCH_RAW =
   /^prev_comm=(.*) prev_pid=(-?\d+) prev_prio=(-?\d+) prev_state=(\S+) ==> next_comm=(.*) next_pid=(-?\d+) next_prio=(-?\d+)/;
 
 export function parseSchedSwitch(payload: string): SchedSwitch | null {
-  const plain = plainSchedSwitch(payload);
-  if (plain) return plain;
   const m = SWITCH_PLUGIN.exec(payload) ?? SWITCH_RAW.exec(payload);
   return m ? { prevComm: m[1], prevPid: Number(m[2]), prevState: m[4], nextComm: m[5], nextPid: Number(m[6]) } : null;
-}
-
-const ARROW = ' ==> ';
-/** Characters `.` does not match (a regex without the s flag). */
-const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
-const WHITESPACE = /\s/;
-
-/**
- * SWITCH_PLUGIN's match, read without the regex when the payload has the plain shape "comm:pid [prio] S ==>
- * comm:pid [prio]" (one arrow, the next task's prio last): what the regex's greedy groups take is then fixed, so the
- * fields are the same. Anything else (undefined) goes to the regexes.
- */
-function plainSchedSwitch(p: string): SchedSwitch | undefined {
-  const arrow = p.indexOf(ARROW);
-  if (arrow < 0 || p.indexOf(ARROW, arrow + 1) >= 0 || LINE_TERMINATOR.test(p)) return undefined;
-  // before the arrow: "] " then the state, the last whitespace before the arrow
-  const stateStart = p.lastIndexOf(' ', arrow - 1) + 1;
-  const prevState = p.slice(stateStart, arrow);
-  if (stateStart < 2 || prevState === '' || WHITESPACE.test(prevState)) return undefined;
-  const prev = commAndPid(p, 0, stateStart - 1);
-  const next = commAndPid(p, arrow + ARROW.length, p.length);
-  if (!prev || !next) return undefined;
-  return { prevComm: prev.comm, prevPid: prev.pid, prevState, nextComm: next.comm, nextPid: next.pid };
-}
-
-/** "comm:pid [prio]" ending exactly at `end` (from `start`): the comm may hold anything, pid and prio are -?\d+. */
-function commAndPid(p: string, start: number, end: number): { comm: string; pid: number } | undefined {
-  if (end < 1 || p.charCodeAt(end - 1) !== 93 /* ] */) return undefined;
-  const prioStart = signedDigitsStart(p, start, end - 1);
-  if (prioStart < 0 || prioStart - 2 < start || p.charCodeAt(prioStart - 1) !== 91 /* [ */) return undefined;
-  if (p.charCodeAt(prioStart - 2) !== 32) return undefined;
-  const pidEnd = prioStart - 2;
-  const pidStart = signedDigitsStart(p, start, pidEnd);
-  if (pidStart < 0 || pidStart - 1 < start || p.charCodeAt(pidStart - 1) !== 58 /* : */) return undefined;
-  return { comm: p.slice(start, pidStart - 1), pid: Number(p.slice(pidStart, pidEnd)) };
-}
-
-/** Where "-?\d+" ending just before `end` starts (not before `start`), or -1 when no digit ends there. */
-function signedDigitsStart(p: string, start: number, end: number): number {
-  let i = end;
-  while (i > start && p.charCodeAt(i - 1) >= 48 && p.charCodeAt(i - 1) <= 57) i--;
-  if (i === end) return -1;
-  if (i > start && p.charCodeAt(i - 1) === 45 /* - */) i--;
-  return i;
 }
 
 const WAKEUP_PLUGIN = /^(.*):(-?\d+) \[(-?\d+)\](?: success=\d+)? CPU:(\d+)/;
