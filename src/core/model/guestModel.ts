@@ -163,6 +163,9 @@ function newCpu(): GuestCpu {
   };
 }
 
+/** describeExit("HLT").description, looked up at the first halt. */
+let haltDescription: string | undefined;
+
 type GuestMsrExit = { reason: string; category: ExitCategory; description: string } | null;
 const guestMsrExits = new Map<number, GuestMsrExit>();
 
@@ -224,6 +227,10 @@ export class GuestModel {
   private readonly lastSwitchOutByCpu = new Map<number, { pid: number; t: number }>();
   private readonly msrSample: ExitSample = {
     ...{ reason: '', category: 'other', description: '', part: null, vcpu: null },
+    ...{ timeNs: null, durationNs: null, critical: null, exampleLine: null },
+  };
+  private readonly haltSample: ExitSample = {
+    ...{ reason: GUEST_HALT_REASON, category: 'halt', description: '', part: null, vcpu: null },
     ...{ timeNs: null, durationNs: null, critical: null, exampleLine: null },
   };
 
@@ -381,16 +388,14 @@ export class GuestModel {
     if (s.haltStart !== null) {
       const duration = t - s.haltStart;
       const critical = this.path.started('guest') ? s.tokenArrivedInHalt : null;
-      this.ledger.add({
-        reason: GUEST_HALT_REASON,
-        category: 'halt',
-        description: describeExit('HLT').description,
-        vcpu: cpu,
-        timeNs: s.haltStart,
-        durationNs: duration,
-        critical,
-        exampleLine: s.haltLine,
-      });
+      const sample = this.haltSample; // filled per halt, as msrSample is
+      sample.description = haltDescription ??= describeExit('HLT').description;
+      sample.vcpu = cpu;
+      sample.timeNs = s.haltStart;
+      sample.durationNs = duration;
+      sample.critical = critical;
+      sample.exampleLine = s.haltLine;
+      this.ledger.add(sample);
       this.updateFact(s.haltFact, critical, duration);
       this.polling.haltedIdles++;
     }
