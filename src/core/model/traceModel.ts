@@ -69,7 +69,7 @@ export class TraceModel {
     const host = isHostKind(kind);
     if (!host && !this.inGuestBuffer(ev, kind)) return;
     if (ev.cpu >= 0) this.noteCpu(ev.cpu);
-    if (host) this.host.add(ev);
+    if (host) this.host.add(ev, kind);
     else this.guest.add(ev, kind);
   }
 
