@@ -1,4 +1,5 @@
-// The per-CPU table answers (and lists its entries) as a Map would, for real CPU numbers (the array) and for any other number (the map).
+// The per-CPU table answers (and lists its entries) as a Map would, for real CPU numbers (the array) and for any
+// other number (the map).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
