@@ -298,31 +298,64 @@ interface EventWithFields {
   fields?: DecodedFields;
 }
 
+/**
+ * One-entry memo of a payload parser: the guest or host model and the transaction sketch read the same event one
+ * after the other, so a text event's payload is parsed once, not twice. Parsers are pure and their results are
+ * only read, so a result may be shared.
+ */
+function lastParsed<T>(parse: (event: string, payload: string) => T): (event: string, payload: string) => T {
+  let lastEvent: string | null = null;
+  let lastPayload: string | null = null;
+  let last: T;
+  return (event, payload) => {
+    if (payload !== lastPayload || event !== lastEvent) {
+      last = parse(event, payload);
+      lastEvent = event;
+      lastPayload = payload;
+    }
+    return last;
+  };
+}
+
+const switchParsed = lastParsed((_e, p) => parseSchedSwitch(p));
+const wakeupParsed = lastParsed((_e, p) => parseSchedWakeup(p));
+const msrParsed = lastParsed(parseMsrAccess);
+const idleParsed = lastParsed((_e, p) => parseCpuIdle(p));
+const ipiTargetsParsed = lastParsed(parseIpiTargets);
+const kvmExitParsed = lastParsed((_e, p) => parseKvmExit(p));
+const kvmEntryParsed = lastParsed((_e, p) => parseKvmEntryVcpu(p));
+const apicIpiParsed = lastParsed((_e, p) => parseApicIpi(p));
+
 export function schedSwitchOf(ev: EventWithFields): SchedSwitch | null {
-  return ev.fields?.kind === 'sched_switch' ? ev.fields.value : parseSchedSwitch(ev.payload);
+  return ev.fields?.kind === 'sched_switch' ? ev.fields.value : switchParsed(ev.name, ev.payload);
 }
 
 export function schedWakeupOf(ev: EventWithFields): { comm: string; pid: number; targetCpu: number } | null {
-  return ev.fields?.kind === 'sched_wakeup' ? ev.fields.value : parseSchedWakeup(ev.payload);
+  return ev.fields?.kind === 'sched_wakeup' ? ev.fields.value : wakeupParsed(ev.name, ev.payload);
 }
 
 /** msr:write_msr / read_msr and kvm_msr; `event` is the name the payload is read as. */
 export function msrAccessOf(event: string, ev: EventWithFields): MsrAccess | null {
-  return ev.fields?.kind === 'msr' && ev.name === event ? ev.fields.value : parseMsrAccess(event, ev.payload);
+  return ev.fields?.kind === 'msr' && ev.name === event ? ev.fields.value : msrParsed(event, ev.payload);
 }
 
 export function cpuIdleOf(ev: EventWithFields): { state: number; cpu: number } | null {
-  return ev.fields?.kind === 'cpu_idle' ? ev.fields.value : parseCpuIdle(ev.payload);
+  return ev.fields?.kind === 'cpu_idle' ? ev.fields.value : idleParsed(ev.name, ev.payload);
 }
 
 export function ipiTargetsOf(ev: EventWithFields): number[] | null {
-  return ev.fields?.kind === 'ipi_targets' ? ev.fields.value : parseIpiTargets(ev.name, ev.payload);
+  return ev.fields?.kind === 'ipi_targets' ? ev.fields.value : ipiTargetsParsed(ev.name, ev.payload);
 }
 
 export function kvmExitOf(ev: EventWithFields): KvmExitFields | null {
-  return ev.fields?.kind === 'kvm_exit' ? ev.fields.value : parseKvmExit(ev.payload);
+  return ev.fields?.kind === 'kvm_exit' ? ev.fields.value : kvmExitParsed(ev.name, ev.payload);
 }
 
 export function kvmEntryVcpuOf(ev: EventWithFields): number | null {
-  return ev.fields?.kind === 'kvm_entry' ? ev.fields.vcpu : parseKvmEntryVcpu(ev.payload);
+  return ev.fields?.kind === 'kvm_entry' ? ev.fields.vcpu : kvmEntryParsed(ev.name, ev.payload);
+}
+
+/** kvm_apic_ipi's fields (parsed from the payload, once per event). */
+export function apicIpiOf(ev: EventWithFields): { dest: number; vector: number; self: boolean } | null {
+  return apicIpiParsed(ev.name, ev.payload);
 }

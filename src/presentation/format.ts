@@ -12,7 +12,18 @@ const isNumber = (n: number | null | undefined): n is number => n !== null && n 
 export function formatNumber(n: number | null | undefined, digits?: number): string {
   if (!isNumber(n)) return UNKNOWN;
   const d = digits ?? (Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2);
-  return n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: 0 });
+  return numberFormat(d).format(n);
+}
+
+/** One formatter per number of digits: n.toLocaleString(locale, options) builds a new one on every call. */
+const numberFormats = new Map<number, Intl.NumberFormat>();
+function numberFormat(digits: number): Intl.NumberFormat {
+  let f = numberFormats.get(digits);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+    numberFormats.set(digits, f);
+  }
+  return f;
 }
 
 /** Whole counts: 87685 → "87,685". */

@@ -17,6 +17,7 @@ import type { LogHistogram } from '../stats/logHistogram';
 import { CountTableFigures, exitOfCountRow } from './countRows';
 import { ExitLedger, round } from './exitLedger';
 import type { ModelFacts } from './facts';
+import { eventKind } from './eventKinds';
 import { BREAKDOWN_COMPONENTS, type BreakdownComponent } from './guestModel';
 import { HostEventCollector } from './hostEvents';
 import { benchmarkSeries } from './series';
@@ -62,11 +63,13 @@ export class Analyzer {
 
   add(r: InputRecord): void {
     switch (r.type) {
-      case 'event':
-        this.hostEvents.add(r);
-        this.trace.add(r);
+      case 'event': {
+        const kind = eventKind(r.name);
+        this.hostEvents.add(r, kind);
+        this.trace.add(r, kind);
         // The drawn exits name lines of the first input only: that is the document a click reveals.
-        return this.sketches.add(this.inputIndex === 0 ? r : { ...r, line: null }, this.trace.lastVerdict);
+        return this.sketches.add(this.inputIndex === 0 ? r : { ...r, line: null }, this.trace.lastVerdict, kind);
+      }
       case 'exit-count':
         return this.addCountRow(r);
       case 'exit-count-totals':

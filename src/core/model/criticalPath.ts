@@ -3,6 +3,8 @@
 // token to its target; a CPU that goes idle drops it. Several transactions in flight are several tokens. Also counts
 // the hand-offs between tasks (guest) or vCPUs (host) that make round trips.
 
+import { CpuTable } from './cpuTable';
+
 export type Side = 'guest' | 'host';
 
 const MAX_TRACKED = 100_000;
@@ -16,14 +18,40 @@ export interface RoundTrips {
   activeNs: number;
 }
 
+interface Handoff {
+  from: number;
+  to: number;
+  count: number;
+  lastNs: number;
+  activeNs: number;
+}
+
+/** Hand-offs by sender, then target (numbers as keys: no key built per hand-off), and in the order first seen. */
+class HandoffTable {
+  private readonly byFrom = new Map<number, Map<number, Handoff>>();
+  readonly inOrder: Handoff[] = [];
+
+  get(from: number, to: number): Handoff | undefined {
+    return this.byFrom.get(from)?.get(to);
+  }
+
+  add(h: Handoff): void {
+    let byTo = this.byFrom.get(h.from);
+    if (!byTo) this.byFrom.set(h.from, (byTo = new Map()));
+    byTo.set(h.to, h);
+    this.inOrder.push(h);
+  }
+
+  get size(): number {
+    return this.inOrder.length;
+  }
+}
+
 export class CriticalPathTracker {
   /** Tokens per side, null until the first hand-off: host scheduler events never move a vCPU's token. */
-  private readonly tokens: Record<Side, Set<number> | null> = { guest: null, host: null };
-  /** Hand-offs between tasks (guest) or vCPUs (host): "a>b" → count and active time. */
-  private readonly handoffs: Record<Side, Map<string, { count: number; lastNs: number; activeNs: number }>> = {
-    guest: new Map(),
-    host: new Map(),
-  };
+  private readonly tokens: Record<Side, CpuTable<true> | null> = { guest: null, host: null };
+  /** Hand-offs between tasks (guest) or vCPUs (host): count and active time per ordered pair. */
+  private readonly handoffs: Record<Side, HandoffTable> = { guest: new HandoffTable(), host: new HandoffTable() };
 
   /** Whether any hand-off was seen on this side (before it, exits are not attributed). */
   started(side: Side): boolean {
@@ -38,9 +66,9 @@ export class CriticalPathTracker {
 
   /** A token moves from `from` (the sender, null when unknown) to `target`. */
   handTo(side: Side, target: number, from: number | null): void {
-    const set = (this.tokens[side] ??= new Set());
+    const set = (this.tokens[side] ??= new CpuTable());
     if (from !== null) set.delete(from);
-    set.add(target);
+    set.set(target, true);
   }
 
   drop(side: Side, unit: number): void {
@@ -49,14 +77,13 @@ export class CriticalPathTracker {
 
   countHandoff(side: Side, from: number, to: number, t: number): void {
     const handoffs = this.handoffs[side];
-    const key = `${from}>${to}`;
-    const h = handoffs.get(key);
+    const h = handoffs.get(from, to);
     if (h) {
       h.count++;
       // Active time: pauses longer than IDLE_GAP_NS (set-up, tear-down, a stalled peer) do not count.
       if (t - h.lastNs <= IDLE_GAP_NS) h.activeNs += t - h.lastNs;
       h.lastNs = t;
-    } else if (handoffs.size < MAX_TRACKED) handoffs.set(key, { count: 1, lastNs: t, activeNs: 0 });
+    } else if (handoffs.size < MAX_TRACKED) handoffs.add({ from, to, count: 1, lastNs: t, activeNs: 0 });
   }
 
   /**
@@ -69,9 +96,9 @@ export class CriticalPathTracker {
     // IPIs between vCPUs when the host shows them; else tasks waking each other (a guest trace, or host threads).
     const handoffs = this.handoffs.host.size > 0 ? this.handoffs.host : this.handoffs.guest;
     const pairs: { count: number; handoffs: number; activeNs: number }[] = [];
-    for (const [key, ab] of handoffs) {
-      const [a, b] = key.split('>').map(Number);
-      const ba = handoffs.get(`${b}>${a}`);
+    for (const ab of handoffs.inOrder) {
+      const { from: a, to: b } = ab;
+      const ba = handoffs.get(b, a);
       if (a > b || !ba) continue;
       pairs.push({
         count: Math.min(ab.count, ba.count),

@@ -5,6 +5,8 @@ import { minSamplesFor } from '../stats/distribution';
 import { LogHistogram } from '../stats/logHistogram';
 
 const MAX_EXAMPLES = 5;
+const DENSE_VCPUS = 1024;
+const RECENT_REASONS = 4;
 /** The timeline keeps at most this many buckets; when it grows past, buckets are merged pairwise. */
 const MAX_TIMELINE_BUCKETS = 240;
 
@@ -25,6 +27,8 @@ interface ReasonEntry extends Tally {
   tableMaxNs: number | null;
   /** What other events said the exits did (keyed by detail; null: exits nothing refined), categories from these. */
   parts: Map<string | null, Tally>;
+  /** parts.get(null), kept at hand. */
+  plain: Tally | undefined;
 }
 
 /** What an exit did, as an event after it says (kvm_msr, kvm_apic, kvm_mmio): a part of the exit's row. */
@@ -53,33 +57,65 @@ export interface ExitSample {
 
 export class ExitLedger {
   private readonly reasons = new Map<string, ReasonEntry>();
+  /** Exits per vCPU: vCPUs below DENSE_VCPUS in an array (counted per exit), any other number in the map. */
+  private readonly denseVcpus: (number | undefined)[] = [];
   private readonly vcpus = new Map<number, number>();
   total = 0;
   private timelineStart: number | null = null;
   private bucketNs = 1_000_000;
   private readonly timeline = new Map<ExitCategory, number[]>();
+  /** The first RECENT_REASONS reasons and their rows, compared before the map is asked. */
+  private readonly recentReasons: string[] = [];
+  private readonly recentEntries: ReasonEntry[] = [];
+  /** The timeline row added to last (its array is never replaced, only halved in place). */
+  private lastCategory: ExitCategory | null = null;
+  private lastCategoryCounts: number[] | undefined;
   /** The same buckets per vCPU (exits per second per vCPU over time), and every halt's duration. */
   private readonly vcpuTimeline = new Map<number, number[]>();
   readonly haltDurations = new LogHistogram();
 
   add(s: ExitSample, count = 1): void {
-    let e = this.reasons.get(s.reason);
-    if (!e) {
-      e = { ...newTally(s.category, s.description), tableMeanNs: null, tableMaxNs: null, parts: new Map() };
-      this.reasons.set(s.reason, e);
-    }
+    const e = this.entry(s);
     const key = s.part?.detail ?? null;
-    let part = e.parts.get(key);
+    let part = key === null ? e.plain : e.parts.get(key);
     if (!part) {
       part = newTally(s.part?.category ?? s.category, s.part?.description ?? s.description);
       e.parts.set(key, part);
+      if (key === null) e.plain = part;
     }
     tally(e, s, count);
     tally(part, s, count);
     this.total += count;
-    if (s.vcpu !== null) this.vcpus.set(s.vcpu, (this.vcpus.get(s.vcpu) ?? 0) + count);
+    if (s.vcpu !== null) this.countVcpu(s.vcpu, count);
     if (s.durationNs !== null && part.category === 'halt') this.haltDurations.add(s.durationNs);
     if (s.timeNs !== null) this.addToTimeline(part.category, s.vcpu, s.timeNs, count);
+  }
+
+  /** The row of the sample's reason (made when new); the few reasons a trace repeats are found without hashing. */
+  private entry(s: ExitSample): ReasonEntry {
+    const recent = this.recentReasons;
+    for (let i = 0; i < recent.length; i++) if (recent[i] === s.reason) return this.recentEntries[i];
+    let e = this.reasons.get(s.reason);
+    if (!e) {
+      const tally = newTally(s.category, s.description);
+      e = { ...tally, tableMeanNs: null, tableMaxNs: null, parts: new Map(), plain: undefined };
+      this.reasons.set(s.reason, e);
+      if (recent.length < RECENT_REASONS) {
+        recent.push(s.reason);
+        this.recentEntries.push(e);
+      }
+    }
+    return e;
+  }
+
+  private countVcpu(vcpu: number, count: number): void {
+    if (!(Number.isInteger(vcpu) && vcpu >= 0 && vcpu < DENSE_VCPUS)) {
+      this.vcpus.set(vcpu, (this.vcpus.get(vcpu) ?? 0) + count);
+      return;
+    }
+    const dense = this.denseVcpus;
+    while (dense.length <= vcpu) dense.push(undefined); // packed, no holes
+    dense[vcpu] = (dense[vcpu] ?? 0) + count;
   }
 
   /** The tallies categories are judged on: each row's parts (its exits as refined by later events). */
@@ -187,7 +223,10 @@ export class ExitLedger {
   }
 
   byVcpu(): { vcpu: number; count: number }[] {
-    return [...this.vcpus].sort((a, b) => a[0] - b[0]).map(([vcpu, count]) => ({ vcpu, count }));
+    const dense = this.denseVcpus.flatMap((count, vcpu): [number, number][] =>
+      count === undefined ? [] : [[vcpu, count]],
+    );
+    return [...dense, ...this.vcpus].sort((a, b) => a[0] - b[0]).map(([vcpu, count]) => ({ vcpu, count }));
   }
 
   timelineSummary(): { bucketNs: number; startNs: number; counts: Record<string, number[]> } | null {
@@ -224,8 +263,10 @@ export class ExitLedger {
       }
       idx = Math.floor((timeNs - this.timelineStart) / this.bucketNs);
     }
-    let arr = this.timeline.get(category);
+    let arr = category === this.lastCategory ? this.lastCategoryCounts : this.timeline.get(category);
     if (!arr) this.timeline.set(category, (arr = []));
+    this.lastCategory = category;
+    this.lastCategoryCounts = arr;
     while (arr.length <= idx) arr.push(0);
     arr[idx] += count;
     if (vcpu === null) return;

@@ -15,7 +15,9 @@ import { GUEST_HALT_REASON, guestMsrWriteReason, INFERRED_HALT_REASON } from '..
 import type { TraceEvent } from '../records';
 import { Reservoir } from '../stats/bootstrap';
 import { LogHistogram } from '../stats/logHistogram';
+import { CpuTable } from './cpuTable';
 import type { CriticalPathTracker } from './criticalPath';
+import { EventKind, eventKind } from './eventKinds';
 import { ExitLedger, type ExitSample } from './exitLedger';
 import type { WakeTimings } from './wakeTimings';
 
@@ -93,17 +95,18 @@ export class HandoffBreakdown {
     if (chain.runToSignal === null || runAt < chain.lastStepAt) return;
     const viaIpi = chain.deliveryNs !== null;
     if (viaIpi && chain.ipiSendNs === null) return;
-    const put = (c: BreakdownComponent, ns: number) => {
-      this.sums[c].ns += ns;
-      this.sums[c].n++;
-    };
     this.handoffs++;
-    put('run', chain.runToSignal);
+    this.put('run', chain.runToSignal);
     if (viaIpi) {
-      put('ipiSend', chain.ipiSendNs!);
-      put('delivery', chain.deliveryNs!);
-      put('wakeAfterIpi', runAt - chain.lastStepAt);
-    } else put('wakeNoIpi', runAt - chain.lastStepAt);
+      this.put('ipiSend', chain.ipiSendNs!);
+      this.put('delivery', chain.deliveryNs!);
+      this.put('wakeAfterIpi', runAt - chain.lastStepAt);
+    } else this.put('wakeNoIpi', runAt - chain.lastStepAt);
+  }
+
+  private put(c: BreakdownComponent, ns: number): void {
+    this.sums[c].ns += ns;
+    this.sums[c].n++;
   }
 }
 
@@ -172,11 +175,14 @@ function newCpu(): GuestCpu {
   };
 }
 
+/** describeExit("HLT").description, looked up at the first halt. */
+let haltDescription: string | undefined;
+
 type GuestMsrExit = { reason: string; category: ExitCategory; description: string } | null;
 const guestMsrExits = new Map<number, GuestMsrExit>();
 
 /** What a guest write to this MSR counts as (reason, category), or null when it is not an exit worth counting. */
-function guestMsrExit(msr: number): GuestMsrExit {
+export function guestMsrExit(msr: number): GuestMsrExit {
   let e = guestMsrExits.get(msr);
   if (e === undefined) {
     const info = msrInfo(msr);
@@ -219,8 +225,8 @@ export class GuestModel {
   readonly polling = newPollingObservation();
   readonly cpusWithIdleEvents = new Set<number>();
   /** IPI handler entries in the idle task, per CPU: halts of CPUs that record no cpu_idle events. */
-  private readonly idleIpiWakes = new Map<number, { count: number; firstLine: number | null }>();
-  private readonly cpus = new Map<number, GuestCpu>();
+  private idleIpiWakes = new CpuTable<{ count: number; firstLine: number | null }>();
+  private readonly cpus = new CpuTable<GuestCpu>();
   /** Pending wake-ups by task: who woke it and when the signal was sent. */
   private readonly pendingWake = new Map<
     number,
@@ -235,6 +241,10 @@ export class GuestModel {
     ...{ reason: '', category: 'other', description: '', part: null, vcpu: null },
     ...{ timeNs: null, durationNs: null, critical: null, exampleLine: null },
   };
+  private readonly haltSample: ExitSample = {
+    ...{ reason: GUEST_HALT_REASON, category: 'halt', description: '', part: null, vcpu: null },
+    ...{ timeNs: null, durationNs: null, critical: null, exampleLine: null },
+  };
 
   constructor(
     private readonly path: CriticalPathTracker,
@@ -243,26 +253,24 @@ export class GuestModel {
     private readonly updateFact: FactUpdater,
   ) {}
 
-  add(ev: TraceEvent): void {
-    if (ev.cpu >= 0 && ev.pid >= 0) this.noteRunning(ev);
-    switch (ev.name) {
-      case 'guest_halt_poll_ns':
+  /** `kind`: the event's kind when the caller has looked it up already. */
+  add(ev: TraceEvent, kind: EventKind = eventKind(ev.name)): void {
+    if (ev.cpu >= 0 && ev.pid >= 0) this.noteRunning(ev, kind);
+    switch (kind) {
+      case EventKind.guestHaltPollNs:
         return notePollWindow(this.polling, ev.payload);
-      case 'write_msr':
+      case EventKind.writeMsr:
         return this.msrWrite(ev);
-      case 'cpu_idle':
+      case EventKind.cpuIdle:
         return this.idle(ev);
-      case 'ipi_send_cpu':
-      case 'ipi_send_cpumask':
+      case EventKind.ipiSendCpu:
+      case EventKind.ipiSendCpumask:
         return this.ipiSend(ev);
-      case 'call_function_single_entry':
-      case 'call_function_entry':
-      case 'reschedule_entry':
+      case EventKind.ipiHandler:
         return this.ipiHandler(ev);
-      case 'sched_wakeup':
-      case 'sched_wakeup_new':
+      case EventKind.schedWakeup:
         return this.wakeup(ev);
-      case 'sched_switch':
+      case EventKind.schedSwitch:
         return this.schedSwitch(ev);
       default:
     }
@@ -344,9 +352,9 @@ export class GuestModel {
     const s = this.cpu(ev.cpu);
     if (ev.pid === 0) {
       // An IPI is sent only to a CPU that is not polling, so an idle CPU woken by one had halted.
-      const w = this.idleIpiWakes.get(ev.cpu) ?? { count: 0, firstLine: ev.line };
+      let w = this.idleIpiWakes.get(ev.cpu);
+      if (!w) this.idleIpiWakes.set(ev.cpu, (w = { count: 0, firstLine: ev.line }));
       w.count++;
-      this.idleIpiWakes.set(ev.cpu, w);
     }
     if (s.pendingIpiAt !== null && ev.timeNs - s.pendingIpiAt <= STEP_WINDOW_NS) {
       const delivery = s.pendingIpiToIdle ? this.segments.deliveryToIdle : this.segments.deliveryToRunning;
@@ -356,7 +364,14 @@ export class GuestModel {
       s.wakeSignalFromPid = s.pendingIpiFromPid;
       s.timerWritesSinceIrq = 0;
       const c = s.pendingChain;
-      s.chain = c ? { ...c, deliveryNs: ev.timeNs - s.pendingIpiAt, lastStepAt: ev.timeNs } : null;
+      s.chain = c
+        ? {
+            runToSignal: c.runToSignal,
+            ipiSendNs: c.ipiSendNs,
+            deliveryNs: ev.timeNs - s.pendingIpiAt,
+            lastStepAt: ev.timeNs,
+          }
+        : null;
     }
     s.pendingIpiAt = null;
     s.pendingChain = null;
@@ -385,16 +400,14 @@ export class GuestModel {
     if (s.haltStart !== null) {
       const duration = t - s.haltStart;
       const critical = this.path.started('guest') ? s.tokenArrivedInHalt : null;
-      this.ledger.add({
-        reason: GUEST_HALT_REASON,
-        category: 'halt',
-        description: describeExit('HLT').description,
-        vcpu: cpu,
-        timeNs: s.haltStart,
-        durationNs: duration,
-        critical,
-        exampleLine: s.haltLine,
-      });
+      const sample = this.haltSample; // filled per halt, as msrSample is
+      sample.description = haltDescription ??= describeExit('HLT').description;
+      sample.vcpu = cpu;
+      sample.timeNs = s.haltStart;
+      sample.durationNs = duration;
+      sample.critical = critical;
+      sample.exampleLine = s.haltLine;
+      this.ledger.add(sample);
       this.updateFact(s.haltFact, critical, duration);
       this.polling.haltedIdles++;
     }
@@ -469,7 +482,11 @@ export class GuestModel {
         this.path.countHandoff('guest', initiator, sw.prevPid, t);
       }
       this.episodeInitiator.delete(sw.prevPid);
-      this.lastSwitchOutByCpu.set(ev.cpu, { pid: sw.prevPid, t });
+      const last = this.lastSwitchOutByCpu.get(ev.cpu);
+      if (last) {
+        last.pid = sw.prevPid;
+        last.t = t;
+      } else this.lastSwitchOutByCpu.set(ev.cpu, { pid: sw.prevPid, t });
     } else if (s.idleSince !== null) {
       this.wake.idlePeriods.add(t - s.idleSince);
       s.idleSince = null;
@@ -536,9 +553,9 @@ export class GuestModel {
    * Every event line names the task that was running. Some switch-ins are never traced (idle → task inside the
    * idle loop on some kernels), so the first event of a woken task counts as it running.
    */
-  private noteRunning(ev: TraceEvent): void {
+  private noteRunning(ev: TraceEvent, kind: EventKind): void {
     const s = this.cpu(ev.cpu);
-    if (ev.name === 'sched_switch' || s.pid === ev.pid) return;
+    if (kind === EventKind.schedSwitch || s.pid === ev.pid) return;
     s.pid = ev.pid;
     if (ev.pid > 0 && this.pendingWake.has(ev.pid)) this.taskRuns(s, ev.pid, -1, ev.timeNs, false);
   }
@@ -555,7 +572,7 @@ export class GuestModel {
    */
   finish(): void {
     if (this.cpusWithIdleEvents.size === 0 && this.ledger.total === 0) return;
-    for (const [cpu, w] of [...this.idleIpiWakes].sort((a, b) => a[0] - b[0])) {
+    for (const [cpu, w] of [...this.idleIpiWakes.entries()].sort((a, b) => a[0] - b[0])) {
       if (this.cpusWithIdleEvents.has(cpu)) continue;
       this.ledger.add(
         {
@@ -573,6 +590,6 @@ export class GuestModel {
         w.count,
       );
     }
-    this.idleIpiWakes.clear();
+    this.idleIpiWakes = new CpuTable();
   }
 }

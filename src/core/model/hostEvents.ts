@@ -5,6 +5,7 @@ import type { AccessCount, Analysis, HostEventsSummary } from '../analysisTypes'
 import { parseHaltPollNs, parseKvmPio, msrAccessOf, parseNestedExit, parseUserspaceExit } from '../eventFields';
 import { hex, msrInfo } from '../knowledge/exitTable';
 import type { TraceEvent } from '../records';
+import { eventKind, isHostKind, type EventKind } from './eventKinds';
 
 const TOP_ACCESSES = 10;
 const TOP_EVENTS = 30;
@@ -61,9 +62,11 @@ export class HostEventCollector {
   /** Events whose timestamps have no known unit (counter clocks): no durations or rates may come from them. */
   private clockUnknown = 0;
 
-  add(ev: TraceEvent): void {
+  /** `kind`: the event's kind when the caller has looked it up already. */
+  add(ev: TraceEvent, kind: EventKind = eventKind(ev.name)): void {
     this.countName(ev.name);
     if (ev.clockUnknown) this.clockUnknown++;
+    if (!isHostKind(kind)) return; // every name below is a kvm_* one
     switch (ev.name) {
       case 'kvm_msr':
         return this.msr(ev);

@@ -4,7 +4,7 @@ import type { ExitCategory } from '../analysisTypes';
 import {
   canonicalEventName,
   icrFields,
-  parseApicIpi,
+  apicIpiOf,
   parseKvmApic,
   kvmEntryVcpuOf,
   kvmExitOf,
@@ -18,6 +18,7 @@ import { exitPartDetail, hostMsrAccessReason } from '../knowledge/reasonKey';
 import type { TraceEvent } from '../records';
 import { LogHistogram } from '../stats/logHistogram';
 import type { CriticalPathTracker } from './criticalPath';
+import { EventKind, eventKind } from './eventKinds';
 import { ExitLedger, type ExitPart } from './exitLedger';
 import { newPollingObservation, notePollWindow, type FactRecorder, type FactUpdater } from './guestModel';
 import { VcpuTimes } from './vcpuTimes';
@@ -73,7 +74,24 @@ export class HostModel {
     private readonly updateFact: FactUpdater,
   ) {}
 
-  add(ev: TraceEvent): void {
+  /** `kind`: the event's kind when the caller has looked it up already. */
+  add(ev: TraceEvent, kind: EventKind = eventKind(ev.name)): void {
+    // the most frequent names by kind; the others (and other architectures' names for them) by name
+    switch (kind) {
+      case EventKind.kvmExit:
+        return this.exit(ev);
+      case EventKind.kvmEntry:
+        return this.entry(ev);
+      case EventKind.kvmMsr:
+        return this.msr(ev);
+      case EventKind.kvmApicIpi:
+        return this.apicIpi(ev);
+      default:
+        return this.addByName(ev);
+    }
+  }
+
+  private addByName(ev: TraceEvent): void {
     switch (canonicalEventName(ev.name)) {
       case 'kvm_exit':
         return this.exit(ev);
@@ -186,7 +204,7 @@ export class HostModel {
   }
 
   private apicIpi(ev: TraceEvent): void {
-    const ipi = parseApicIpi(ev.payload);
+    const ipi = apicIpiOf(ev);
     if (!ipi) return;
     this.hasApicIpiEvents = true;
     const n = this.vcpuOf(ev, null);

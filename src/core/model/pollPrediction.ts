@@ -1,7 +1,7 @@
 // What a guest hand-off costs once the target polls, and how often the guest governor's window is open: the two
 // halves of the halt-polling prediction (rules/haltPolling.ts), each a pure function of the model's facts.
 // docs/model.md ("halt-polling", "Against measurement") says which trace shows each term.
-import { bootstrapInterval, sampleQuantile } from '../stats/bootstrap';
+import { bootstrapQuantileInterval, sampleQuantile } from '../stats/bootstrap';
 import { fractionAtOrBelow } from '../stats/distribution';
 import type { ModelFacts } from './facts';
 
@@ -30,7 +30,7 @@ const MIN_PIECE_SAMPLES = 100;
 /** A nearest-rank percentile's bootstrap interval, widened by the timestamp resolution. */
 function segmentEstimate(values: readonly number[], q: number, resolutionNs: number): Estimate {
   const point = sampleQuantile(values, q) ?? 0;
-  const boot = bootstrapInterval(values, (s) => sampleQuantile(s, q)!) ?? { low: point, high: point };
+  const boot = bootstrapQuantileInterval(values, q) ?? { low: point, high: point };
   return { point, low: Math.max(0, boot.low - resolutionNs), high: boot.high + resolutionNs };
 }
 

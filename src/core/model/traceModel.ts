@@ -3,6 +3,7 @@
 // histograms for durations.
 import type { TraceEvent } from '../records';
 import { CriticalPathTracker, type RoundTrips } from './criticalPath';
+import { EventKind, eventKind, isHostKind } from './eventKinds';
 import type { TraceFacts } from './facts';
 import { GuestModel } from './guestModel';
 import { HostModel } from './hostModel';
@@ -19,6 +20,8 @@ export class TraceModel {
   lastNs: number | null = null;
   events = 0;
   readonly cpusSeen = new Set<number>();
+  /** CPUs below 256 already in cpusSeen: a typed-array test per event instead of a set insertion. */
+  private readonly cpuMarks = new Uint8Array(256);
   /** Whether every timestamp so far was a whole microsecond (trace-cmd report's default text). */
   private microsecondTimestamps = true;
   private recordFacts = true;
@@ -29,6 +32,8 @@ export class TraceModel {
   onVerdict: ((handle: number, critical: boolean | null) => void) | null = null;
   /** The verdict recorded for the event last added, if any: a handle (unique per exit) and its critical flag. */
   lastVerdict: { handle: number; critical: boolean | null } | null = null;
+  /** The one object `lastVerdict` points to (read before the next event): no allocation per exit. */
+  private readonly verdict: { handle: number; critical: boolean | null } = { handle: 0, critical: null };
   private unrecorded = 0;
 
   constructor() {
@@ -36,7 +41,9 @@ export class TraceModel {
     const record = (line: number | null, critical: boolean | null, durationNs: number | null) => {
       const fact = this.recordFacts && line !== null ? this.facts.add(line, critical, durationNs, null) : -1;
       const handle = fact >= 0 ? fact : -2 - this.unrecorded++;
-      this.lastVerdict = { handle, critical };
+      this.verdict.handle = handle;
+      this.verdict.critical = critical;
+      this.lastVerdict = this.verdict;
       return handle;
     };
     const update = (i: number, critical: boolean | null, durationNs: number | null) => {
@@ -51,28 +58,35 @@ export class TraceModel {
     this.recordFacts = on;
   }
 
-  add(ev: TraceEvent): void {
+  /** `kind`: the event's kind when the caller has looked it up already. */
+  add(ev: TraceEvent, kind: EventKind = eventKind(ev.name)): void {
     this.events++;
     this.lastVerdict = null;
     const t = ev.timeNs;
     if (this.firstNs === null || t < this.firstNs) this.firstNs = t;
     if (this.lastNs === null || t > this.lastNs) this.lastNs = t;
     if (this.microsecondTimestamps && t % 1000 !== 0) this.microsecondTimestamps = false;
-    const host = ev.name.startsWith('kvm_');
-    if (!host && !this.inGuestBuffer(ev)) return;
-    if (ev.cpu >= 0) this.cpusSeen.add(ev.cpu);
-    if (host) this.host.add(ev);
-    else this.guest.add(ev);
+    const host = isHostKind(kind);
+    if (!host && !this.inGuestBuffer(ev, kind)) return;
+    if (ev.cpu >= 0) this.noteCpu(ev.cpu);
+    if (host) this.host.add(ev, kind);
+    else this.guest.add(ev, kind);
+  }
+
+  private noteCpu(cpu: number): void {
+    if (cpu < 256 && this.cpuMarks[cpu] === 1) return;
+    if (cpu < 256) this.cpuMarks[cpu] = 1;
+    this.cpusSeen.add(cpu);
   }
 
   /**
    * A trace.dat may hold several buffers (trace-cmd -B / -A): CPU numbers of different buffers are different CPUs.
    * The guest-side model follows one buffer: the first that shows a guest exit event (write_msr, cpu_idle).
    */
-  private inGuestBuffer(ev: TraceEvent): boolean {
+  private inGuestBuffer(ev: TraceEvent, kind: EventKind): boolean {
     const buffer = ev.instance ?? '';
     if (this.guestBuffer === null) {
-      if (ev.name === 'write_msr' || ev.name === 'cpu_idle') this.guestBuffer = buffer;
+      if (kind === EventKind.writeMsr || kind === EventKind.cpuIdle) this.guestBuffer = buffer;
       return true;
     }
     return buffer === this.guestBuffer;

@@ -9,7 +9,7 @@
 import type { ExitCategory } from '../analysisTypes';
 import {
   icrFields,
-  parseApicIpi,
+  apicIpiOf,
   cpuIdleOf,
   ipiTargetsOf,
   kvmEntryVcpuOf,
@@ -22,6 +22,9 @@ import { CPU_IDLE_EXIT, hex, msrInfo } from '../knowledge/exitTable';
 import type { LineFacts } from '../lineFacts';
 import type { TraceEvent } from '../records';
 import { LogHistogram } from '../stats/logHistogram';
+import { CpuTable } from './cpuTable';
+import { EventKind, eventKind, isHostKind } from './eventKinds';
+import { guestMsrExit } from './guestModel';
 import { VcpuThreads } from './vcpuThreads';
 
 export type SketchSide = 'guest' | 'host';
@@ -101,7 +104,6 @@ const CLASS_RATIO = 1.2;
 /** A transaction with more items than this is not kept (a stalled or absurd one); it still counts. */
 const MAX_ITEMS = 400;
 const ARRIVAL_WINDOW_NS = 200_000;
-const IPI_HANDLERS = new Set(['call_function_single_entry', 'call_function_entry', 'reschedule_entry']);
 
 interface LaneState {
   kind: SpanKind;
@@ -128,11 +130,14 @@ interface Building {
   arrows: (Omit<SketchArrow, 'fromLane' | 'toLane'> & { from: number; to: number })[];
   returned: boolean;
   items: number;
+  /** Handles of this transaction's exits registered in `byHandle` (a verdict may still change), to forget. */
+  openHandles: number[];
 }
 
 type Kept = Building & { endNs: number };
 
-const classOf = (ns: number) => Math.floor(Math.log(Math.max(ns, 1)) / Math.log(CLASS_RATIO));
+const LOG_CLASS_RATIO = Math.log(CLASS_RATIO);
+const classOf = (ns: number) => Math.floor(Math.log(Math.max(ns, 1)) / LOG_CLASS_RATIO);
 
 export class TransactionSketchCollector {
   private side: SketchSide | null = null;
@@ -145,12 +150,14 @@ export class TransactionSketchCollector {
   private external = false;
   private readonly buffers: Record<SketchSide, string | null> = { guest: null, host: null };
   // pending signals by target lane: sender and send time
-  private readonly incoming = new Map<number, { from: number; atNs: number; kind: 'ipi' | 'handoff'; pid?: number }>();
-  private readonly sendStart = new Map<number, { atNs: number; target: number | null }>();
-  private readonly openExits = new Map<
-    number,
-    { atNs: number; reason: string; category: ExitCategory; exit: Omit<SketchExit, 'lane' | 'critical'> | null }
-  >();
+  private readonly incoming = new CpuTable<{ from: number; atNs: number; kind: 'ipi' | 'handoff'; pid?: number }>();
+  private readonly sendStart = new CpuTable<{ atNs: number; target: number | null }>();
+  private readonly openExits = new CpuTable<{
+    atNs: number;
+    reason: string;
+    category: ExitCategory;
+    exit: Omit<SketchExit, 'lane' | 'critical'> | null;
+  }>();
   private readonly threads = new VcpuThreads();
   /** Exits of the current and the kept transactions by verdict handle: the model may decide (halts) later. */
   private readonly byHandle = new Map<number, BuildingExit>();
@@ -166,8 +173,13 @@ export class TransactionSketchCollector {
     const previous = this.current;
     // An exit recorded just before the boundary was named (the host sees the IPI inside the exit that sends it)
     // belongs to the new transaction.
-    const moved = previous ? previous.exits.filter((e) => previous.startNs + e.atNs >= atNs) : [];
-    if (previous && moved.length) previous.exits = previous.exits.filter((e) => !moved.includes(e));
+    const moved =
+      previous && this.exitsFrom(previous, atNs) ? previous.exits.filter((e) => previous.startNs + e.atNs >= atNs) : [];
+    const movedOpen = moved.filter((e) => e.handle !== undefined && previous!.openHandles.includes(e.handle));
+    if (previous && moved.length) {
+      previous.exits = previous.exits.filter((e) => !moved.includes(e));
+      previous.openHandles = previous.openHandles.filter((h) => !movedOpen.some((e) => e.handle === h));
+    }
     if (previous && (previous.returned || this.external)) this.close(atNs);
     for (const e of moved) e.atNs += (previous?.startNs ?? atNs) - atNs;
     this.current = {
@@ -178,24 +190,34 @@ export class TransactionSketchCollector {
       arrows: [],
       returned: false,
       items: moved.length,
+      openHandles: movedOpen.map((e) => e.handle!),
     };
   }
 
-  /** `verdict`: the model's verdict on this event's exit (it saw the event first), when it gave one. */
-  add(ev: TraceEvent, verdict: ExitVerdict | null = null): void {
+  /** Whether `b` holds an exit at or after `atNs` (most boundaries move none: no arrays are made for them). */
+  private exitsFrom(b: Building, atNs: number): boolean {
+    for (const e of b.exits) if (b.startNs + e.atNs >= atNs) return true;
+    return false;
+  }
+
+  /**
+   * `verdict`: the model's verdict on this event's exit (it saw the event first), when it gave one; `kind`: the
+   * event's kind when the caller has looked it up already.
+   */
+  add(ev: TraceEvent, verdict: ExitVerdict | null = null, kind: EventKind = eventKind(ev.name)): void {
     this.verdictNow = verdict;
     // One trace-cmd buffer per side (as the model follows one): other buffers number their CPUs differently.
-    const host = ev.name.startsWith('kvm_');
+    const host = isHostKind(kind);
     const buffer = ev.instance ?? '';
     const side = host ? 'host' : 'guest';
     if (
       this.buffers[side] === null &&
-      (host ? ev.name === 'kvm_exit' : ev.name === 'write_msr' || ev.name === 'cpu_idle')
+      (host ? kind === EventKind.kvmExit : kind === EventKind.writeMsr || kind === EventKind.cpuIdle)
     )
       this.buffers[side] = buffer;
     if (this.buffers[side] !== null && this.buffers[side] !== buffer) return;
-    if (host) this.hostEvent(ev);
-    else this.guestEvent(ev);
+    if (host) this.hostEvent(ev, kind);
+    else this.guestEvent(ev, kind);
   }
 
   /** The model changed its verdict on an exit (a halt's, when it ends). */
@@ -261,8 +283,8 @@ export class TransactionSketchCollector {
     if (!b) return;
     const start = Math.max(s.since, b.startNs);
     if (t <= start) return;
-    const spans = b.spans.get(unit) ?? [];
-    b.spans.set(unit, spans);
+    let spans = b.spans.get(unit);
+    if (!spans) b.spans.set(unit, (spans = []));
     spans.push({ kind: s.kind, startNs: start - b.startNs, endNs: t - b.startNs });
     b.items++;
   }
@@ -305,7 +327,11 @@ export class TransactionSketchCollector {
     if (this.verdictNow) {
       e.critical = this.verdictNow.critical;
       e.handle = this.verdictNow.handle;
-      this.byHandle.set(e.handle, e);
+      // Only an open verdict (null) can change later: a decided one is never updated to another value.
+      if (e.critical === null) {
+        this.byHandle.set(e.handle, e);
+        b.openHandles.push(e.handle);
+      }
     }
     b.exits.push(e);
     b.items++;
@@ -314,10 +340,11 @@ export class TransactionSketchCollector {
 
   private close(endNs: number): void {
     const b = this.current!;
-    for (const [unit, s] of this.lanes) {
+    // forEach: no [unit, state] pair made per lane, as for...of makes
+    this.lanes.forEach((s, unit) => {
       this.pushSpan(unit, s, endNs);
       s.since = Math.max(s.since, endNs);
-    }
+    });
     this.count++;
     const duration = endNs - b.startNs;
     this.durations.add(duration);
@@ -334,16 +361,16 @@ export class TransactionSketchCollector {
   }
 
   private forget(b: Building): void {
-    for (const e of b.exits) if (e.handle !== undefined) this.byHandle.delete(e.handle);
+    for (const h of b.openHandles) this.byHandle.delete(h);
   }
 
   // ---- guest events ------------------------------------------------------------------------------------------
 
-  private guestEvent(ev: TraceEvent): void {
+  private guestEvent(ev: TraceEvent, kind: EventKind): void {
     if (ev.cpu < 0 || !this.setSide('guest')) return;
     const t = ev.timeNs;
-    switch (ev.name) {
-      case 'cpu_idle': {
+    switch (kind) {
+      case EventKind.cpuIdle: {
         const idle = cpuIdleOf(ev);
         if (!idle) return;
         if (idle.state === CPU_IDLE_EXIT) {
@@ -356,10 +383,11 @@ export class TransactionSketchCollector {
         }
         return;
       }
-      case 'write_msr': {
+      case EventKind.writeMsr: {
         const access = msrAccessOf('write_msr', ev);
-        const info = access ? msrInfo(access.msr) : undefined;
-        if (!access || !info?.category) return;
+        // the exits the guest model counts: MSRs with a category, reason "msr_write 0x830"
+        const msrExit = access ? guestMsrExit(access.msr) : null;
+        if (!access || !msrExit) return;
         if (access.msr === 0x830) {
           const send = this.sendStart.get(ev.cpu);
           this.sendStart.delete(ev.cpu);
@@ -370,38 +398,39 @@ export class TransactionSketchCollector {
             this.incoming.set(dest, { from: ev.cpu, atNs: at, kind: 'ipi' });
           }
         }
-        this.exit(ev.cpu, t, null, `msr_write ${hex(access.msr)}`, info.category, ev.line);
+        this.exit(ev.cpu, t, null, msrExit.reason, msrExit.category, ev.line);
         return;
       }
-      case 'ipi_send_cpu':
-      case 'ipi_send_cpumask': {
+      case EventKind.ipiSendCpu:
+      case EventKind.ipiSendCpumask: {
         const targets = ipiTargetsOf(ev);
         const target = targets?.length === 1 && targets[0] !== ev.cpu ? targets[0] : null;
         this.sendStart.set(ev.cpu, { atNs: t, target });
         if (target !== null) this.sent(ev.cpu, t);
         return;
       }
-      case 'sched_wakeup':
-      case 'sched_wakeup_new': {
+      case EventKind.schedWakeup: {
         const w = schedWakeupOf(ev);
         if (ev.pid <= 0 || !w || w.targetCpu === ev.cpu || this.incoming.has(w.targetCpu)) return;
         this.sent(ev.cpu, t);
         this.incoming.set(w.targetCpu, { from: ev.cpu, atNs: t, kind: 'handoff', pid: w.pid });
         return;
       }
-      case 'sched_switch': {
+      case EventKind.schedSwitch: {
         const sw = schedSwitchOf(ev);
         const pending = this.incoming.get(ev.cpu);
         if (sw && pending?.kind === 'handoff' && pending.pid === sw.nextPid) this.arrived(ev.cpu, t);
         return;
       }
+      case EventKind.ipiHandler:
+        if (this.incoming.get(ev.cpu)?.kind === 'ipi') this.arrived(ev.cpu, t);
+        return;
       default:
-        if (IPI_HANDLERS.has(ev.name) && this.incoming.get(ev.cpu)?.kind === 'ipi') this.arrived(ev.cpu, t);
     }
   }
 
   /** Halts in progress: the exit is recorded where the halt starts and gets its duration when it ends. */
-  private readonly openHalts = new Map<number, { atNs: number; exit: { durationNs: number | null } | null }>();
+  private readonly openHalts = new CpuTable<{ atNs: number; exit: { durationNs: number | null } | null }>();
 
   private endHalt(cpu: number, t: number): void {
     const h = this.openHalts.get(cpu);
@@ -415,10 +444,10 @@ export class TransactionSketchCollector {
     return this.threads.vcpuOf(ev, printed);
   }
 
-  private hostEvent(ev: TraceEvent): void {
+  private hostEvent(ev: TraceEvent, kind: EventKind): void {
     if (!this.setSide('host')) return;
     const t = ev.timeNs;
-    if (ev.name === 'kvm_exit') {
+    if (kind === EventKind.kvmExit) {
       const e = kvmExitOf(ev);
       const v = this.vcpuOf(ev, e?.vcpu ?? null);
       this.closeHostExit(v, null);
@@ -427,12 +456,12 @@ export class TransactionSketchCollector {
       const category = e?.info.category ?? 'other';
       this.setKind(v, halt ? 'halted' : 'in-exit', t);
       this.openExits.set(v, { atNs: t, reason, category, exit: this.exit(v, t, null, reason, category, ev.line) });
-    } else if (ev.name === 'kvm_entry') {
+    } else if (kind === EventKind.kvmEntry) {
       const v = this.vcpuOf(ev, kvmEntryVcpuOf(ev));
       if (this.lane(v, t).kind === 'halted') this.arrived(v, t);
       this.closeHostExit(v, t);
       this.setKind(v, 'running', t);
-    } else if (ev.name === 'kvm_msr') {
+    } else if (kind === EventKind.kvmMsr) {
       const access = msrAccessOf('kvm_msr', ev);
       const open = this.openExits.get(this.vcpuOf(ev, null));
       const cat = access?.write ? msrInfo(access.msr)?.category : null;
@@ -440,8 +469,8 @@ export class TransactionSketchCollector {
         open.reason = `${open.reason} ${hex(access.msr)}`;
         open.category = cat;
       }
-    } else if (ev.name === 'kvm_apic_ipi') {
-      const ipi = parseApicIpi(ev.payload);
+    } else if (kind === EventKind.kvmApicIpi) {
+      const ipi = apicIpiOf(ev);
       const from = this.vcpuOf(ev, null);
       if (!ipi || ipi.self || ipi.dest === from) return;
       // The transaction starts with the exit that sends the IPI (the ICR write), not inside it.

@@ -89,9 +89,16 @@ export class LogHistogram {
   }
 }
 
+// The bucket of the value last asked about: one value often goes into several histograms in a row (an exit's row and
+// its part, a latency and its from-halt share), and a logarithm costs more than this comparison.
+let lastValue = Number.NaN;
+let lastBucket = 0;
+
 function bucketOf(value: number): number {
-  if (value < 1) return 0;
-  return Math.min(BUCKETS - 1, 1 + Math.floor(Math.log(value) / LOG_RATIO));
+  if (value === lastValue) return lastBucket;
+  lastValue = value;
+  lastBucket = value < 1 ? 0 : Math.min(BUCKETS - 1, 1 + Math.floor(Math.log(value) / LOG_RATIO));
+  return lastBucket;
 }
 function bucketUpper(i: number): number {
   return i === 0 ? 1 : RATIO ** i;

@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { analyzeFiles } from '../../../src/core/analyze';
 import { HostEventCollector } from '../../../src/core/model/hostEvents';
 import type { TraceEvent } from '../../../src/core/records';
-import { bootstrapInterval, sampleQuantile, seededRandom } from '../../../src/core/stats/bootstrap';
+import fc from 'fast-check';
+import {
+  bootstrapInterval,
+  bootstrapQuantileInterval,
+  sampleQuantile,
+  seededRandom,
+} from '../../../src/core/stats/bootstrap';
 import { sample } from '../../helpers/paths';
 
 test('guest MSR writes: counts and example lines per MSR, each write its own (grep of the fixture)', async () => {
@@ -56,5 +62,32 @@ test('bootstrap: resampling into a typed buffer picks the same values as a plain
   assert.deepEqual(
     bootstrapInterval(values, (s) => sampleQuantile(s, 0.1)!, { rounds }),
     expected,
+  );
+});
+
+test('bootstrap of a quantile by counting drawn places: the interval the resample-and-select bootstrap gives', () => {
+  // hand-made: ties, a NaN, and values in no order
+  const ties = [5, 1, 5, 2, 2, 9, 5, 0.5, 7, 7, 3, Number.NaN, 4];
+  for (const q of [0, 0.1, 0.5, 0.9, 1]) {
+    assert.deepEqual(
+      bootstrapQuantileInterval(ties, q, { rounds: 60, seed: 3 }),
+      bootstrapInterval(ties, (s) => sampleQuantile(s, q)!, { rounds: 60, seed: 3 }),
+      `q = ${q}`,
+    );
+  }
+  assert.equal(bootstrapQuantileInterval([1, 2, 3], 0.5), null);
+  const values = fc.array(fc.oneof(fc.integer({ min: 0, max: 20 }), fc.double({ min: 0, max: 1e9, noNaN: true })), {
+    minLength: 10,
+    maxLength: 300,
+  });
+  fc.assert(
+    fc.property(values, fc.double({ min: 0, max: 1, noNaN: true }), fc.nat(1000), (v, q, seed) => {
+      const options = { rounds: 20, seed };
+      assert.deepEqual(
+        bootstrapQuantileInterval(v, q, options),
+        bootstrapInterval(v, (s) => sampleQuantile(s, q)!, options),
+      );
+    }),
+    { numRuns: 300 },
   );
 });

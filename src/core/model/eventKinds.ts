@@ -1,0 +1,64 @@
+// The event names the model's per-event paths act on, as small numbers: an event's name is looked up once (one map
+// lookup) and every part of the model switches on the number, instead of comparing the name with string after string.
+
+/** Guest-side kinds are below FIRST_HOST_KIND, host (kvm_*) kinds from it on. */
+export const EventKind = {
+  otherGuest: 0,
+  writeMsr: 1,
+  cpuIdle: 2,
+  ipiSendCpu: 3,
+  ipiSendCpumask: 4,
+  /** call_function_single_entry, call_function_entry, reschedule_entry: an IPI's handler runs. */
+  ipiHandler: 5,
+  schedWakeup: 6,
+  schedSwitch: 7,
+  guestHaltPollNs: 8,
+  otherHost: 16,
+  kvmExit: 17,
+  kvmEntry: 18,
+  kvmMsr: 19,
+  kvmApicIpi: 20,
+} as const;
+export type EventKind = (typeof EventKind)[keyof typeof EventKind];
+
+const FIRST_HOST_KIND = EventKind.otherHost;
+
+const KNOWN: readonly [string, EventKind][] = [
+  ['write_msr', EventKind.writeMsr],
+  ['cpu_idle', EventKind.cpuIdle],
+  ['ipi_send_cpu', EventKind.ipiSendCpu],
+  ['ipi_send_cpumask', EventKind.ipiSendCpumask],
+  ['call_function_single_entry', EventKind.ipiHandler],
+  ['call_function_entry', EventKind.ipiHandler],
+  ['reschedule_entry', EventKind.ipiHandler],
+  // sched_wakeup_new is a wake-up like sched_wakeup
+  ['sched_wakeup', EventKind.schedWakeup],
+  ['sched_wakeup_new', EventKind.schedWakeup],
+  ['sched_switch', EventKind.schedSwitch],
+  ['guest_halt_poll_ns', EventKind.guestHaltPollNs],
+  ['kvm_exit', EventKind.kvmExit],
+  ['kvm_entry', EventKind.kvmEntry],
+  ['kvm_msr', EventKind.kvmMsr],
+  ['kvm_apic_ipi', EventKind.kvmApicIpi],
+];
+
+/**
+ * The known names by length: a text reader gives each event a new name string, and comparing it with the one to three
+ * known names of its length costs less than hashing it into a map.
+ */
+const LONGEST = Math.max(...KNOWN.map(([name]) => name.length));
+const KNOWN_BY_LENGTH: [string, EventKind][][] = Array.from({ length: LONGEST + 1 }, () => []);
+for (const entry of KNOWN) KNOWN_BY_LENGTH[entry[0].length].push(entry);
+
+/** The kind of an event named `name` (without its system): any other kvm_* name is otherHost. */
+export function eventKind(name: string): EventKind {
+  if (name.length <= LONGEST) {
+    const candidates = KNOWN_BY_LENGTH[name.length];
+    for (let i = 0; i < candidates.length; i++) if (candidates[i][0] === name) return candidates[i][1];
+  }
+  return name.startsWith('kvm_') ? EventKind.otherHost : EventKind.otherGuest;
+}
+
+export function isHostKind(kind: EventKind): boolean {
+  return kind >= FIRST_HOST_KIND;
+}

@@ -1,0 +1,33 @@
+// Event names resolve to the kinds the model switches on; a name of the same length as a known one is not mistaken.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventKind, eventKind, isHostKind } from '../../../src/core/model/eventKinds';
+
+test('known guest and host names, aliases of one kind, and names the model does not act on', () => {
+  assert.equal(eventKind('write_msr'), EventKind.writeMsr);
+  assert.equal(eventKind('cpu_idle'), EventKind.cpuIdle);
+  assert.equal(eventKind('sched_switch'), EventKind.schedSwitch);
+  assert.equal(eventKind('sched_wakeup'), EventKind.schedWakeup);
+  assert.equal(eventKind('sched_wakeup_new'), EventKind.schedWakeup);
+  assert.equal(eventKind('ipi_send_cpu'), EventKind.ipiSendCpu);
+  assert.equal(eventKind('ipi_send_cpumask'), EventKind.ipiSendCpumask);
+  for (const handler of ['call_function_single_entry', 'call_function_entry', 'reschedule_entry']) {
+    assert.equal(eventKind(handler), EventKind.ipiHandler, handler);
+  }
+  assert.equal(eventKind('guest_halt_poll_ns'), EventKind.guestHaltPollNs);
+  assert.equal(eventKind('kvm_exit'), EventKind.kvmExit);
+  assert.equal(eventKind('kvm_entry'), EventKind.kvmEntry);
+  assert.equal(eventKind('kvm_msr'), EventKind.kvmMsr);
+  assert.equal(eventKind('kvm_apic_ipi'), EventKind.kvmApicIpi);
+  // same lengths as sched_switch / cpu_idle / kvm_exit, but other events
+  assert.equal(eventKind('sched_waking'), EventKind.otherGuest);
+  assert.equal(eventKind('cpu_idlx'), EventKind.otherGuest);
+  // a name made at run time (as a text reader makes each one), not the literal
+  assert.equal(eventKind(['sched', 'switch'].join('_')), EventKind.schedSwitch);
+  assert.equal(eventKind('kvm_fpu'), EventKind.otherHost);
+  assert.equal(eventKind('kvm_s390_sie_exit'), EventKind.otherHost);
+  assert.equal(eventKind('a_name_longer_than_any_known_name_here'), EventKind.otherGuest);
+  assert.equal(eventKind(''), EventKind.otherGuest);
+  assert.ok(isHostKind(eventKind('kvm_pio')));
+  assert.ok(!isHostKind(eventKind('local_timer_entry')));
+});
