@@ -2,11 +2,10 @@
 // thread merges their batches in (timestamp, buffer, CPU) order and decodes each event with the same EventDecoder
 // as the one-thread path, so the records — and the comm table, which the sched plugin fills in merge order — are the
 // same. Each stream has at most BATCHES_AHEAD batches asked for and not yet used: memory stays bounded per CPU.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RecordSink } from '../records';
+import { parallelFromEnvironment, workerScript } from '../workerScript';
 import type { EventDecoder } from './decode';
 import type { EventBatch } from './eventBatch';
 import type { MoreRequest, StreamWorkerData } from './streamWorker';
@@ -18,14 +17,7 @@ const BATCHES_AHEAD = 2;
 export const PARALLEL_MIN_BYTES = 64 << 20;
 const ABORT_CHECK_EVERY = 4096;
 
-/** How a worker is started: the bundle's sibling file, or the TypeScript source through tsx (tests, scripts). */
-function workerScript(): { code: string; eval: boolean } | null {
-  const bundled = join(__dirname, 'tracedatWorker.js');
-  if (existsSync(bundled)) return { code: bundled, eval: false };
-  const source = join(__dirname, 'streamWorker.ts');
-  const load = `require('tsx/cjs'); require(${JSON.stringify(source)});`;
-  return existsSync(source) ? { code: load, eval: true } : null;
-}
+const workerFile = () => workerScript(__dirname, 'tracedatWorker.js', 'streamWorker.ts');
 
 /**
  * Whether to decode in workers: `forced` (an option) or KVM_TRACE_LENS_PARALLEL=on|off decide; otherwise only with
@@ -37,9 +29,8 @@ export function useWorkers(
   path: string | undefined,
   cores = availableParallelism(),
 ): boolean {
-  if (path === undefined || workerScript() === null) return false;
-  const env = process.env.KVM_TRACE_LENS_PARALLEL;
-  const wanted = forced ?? (env === 'on' ? true : env === 'off' ? false : undefined);
+  if (path === undefined || workerFile() === null) return false;
+  const wanted = forced ?? parallelFromEnvironment();
   if (wanted !== undefined) return wanted;
   return cores > 1 && dataBytes >= PARALLEL_MIN_BYTES;
 }
@@ -160,7 +151,7 @@ type BatchSource = Source<BatchCursor>;
 
 /** Starts the workers: streams dealt to them by data size, largest first, so that each has a similar share. */
 function startWorkers(path: string, size: number, specs: readonly StreamSpec[], cursors: BatchCursor[]): Worker[] {
-  const script = workerScript()!;
+  const script = workerFile()!;
   const count = Math.max(1, Math.min(availableParallelism() - 1, specs.length));
   const shares = Array.from({ length: count }, () => ({ bytes: 0, streams: [] as StreamWorkerData['streams'] }));
   const bySize = specs.map((spec, index) => ({ index, spec })).sort((a, b) => b.spec.region.size - a.spec.region.size);
