@@ -69,6 +69,8 @@ export interface ReadOptions {
    * or decide (absent: more than one core and a large input; KVM_TRACE_LENS_PARALLEL=on|off overrides).
    */
   parallel?: boolean;
+  /** Trace text in worker threads: bytes per chunk (tests make it small, so that chunk borders fall everywhere). */
+  textChunkBytes?: number;
 }
 
 export class InputError extends Error {}
@@ -469,11 +471,7 @@ function asciiText(chunk: Uint8Array): string | null {
 const PROGRESS_EVERY_BYTES = 4 << 20;
 
 /** Trace text read by worker threads: UTF-8 text, no per-line tap (hover counts), and big enough (or forced). */
-function textWorkersFit(
-  reader: LineReader,
-  input: OpenedInput,
-  options: ReadOptions,
-): reader is TraceTextLineReader {
+function textWorkersFit(reader: LineReader, input: OpenedInput, options: ReadOptions): reader is TraceTextLineReader {
   if (!(reader instanceof TraceTextLineReader) || options.onTextLine) return false;
   return encodingFromBom(input.head) === 'utf-8' && useTextWorkers(options.parallel, input.size);
 }
@@ -483,7 +481,7 @@ function readFailureText(input: OpenedInput, linesSeen: number, e: Error): strin
   return `${what} after line ${linesSeen}: ${e.message}; keeping what was read`;
 }
 
-/** streamLines with the lines parsed in worker threads (readers/traceTextParallel.ts): the same records and warnings. */
+/** streamLines with the lines parsed in worker threads (readers/traceTextParallel.ts): the same records, warnings. */
 async function streamLinesInWorkers(
   input: OpenedInput,
   reader: TraceTextLineReader,
@@ -501,7 +499,11 @@ async function streamLinesInWorkers(
     }
   };
   const failure = (lines: number, e: Error) => readFailureText(input, lines, e);
-  const read = await readTextInWorkers(input.content, reader, sink, failure, { onProgress, signal: options.signal });
+  const read = await readTextInWorkers(input.content, reader, sink, failure, {
+    onProgress,
+    signal: options.signal,
+    chunkBytes: options.textChunkBytes,
+  });
   if (!read.broken) guarded.end(read.lines);
   options.onProgress?.(total(), total());
   return read.lines;

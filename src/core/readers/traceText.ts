@@ -231,6 +231,8 @@ export class TraceTextLineReader implements LineReader {
     if (this.continues(text)) {
       const head = this.pending!.payload;
       this.pending!.payload = (head === '' ? text.trim() : `${head} ${text.trim()}`).trimEnd();
+      // fields a worker parsed from the first line's payload no longer hold (rare: delete is fine here)
+      if (this.pending!.fields) delete this.pending!.fields;
       this.continuations++;
       this.warnings.note('wrapped-payload', lineNo, NOTES.wrappedPayload);
       return;

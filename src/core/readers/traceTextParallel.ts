@@ -8,7 +8,15 @@ import { MAX_LINE_CHARS } from '../lineSplitter';
 import type { RecordSink } from '../records';
 import { parallelFromEnvironment, workerScript } from '../workerScript';
 import type { TraceTextLineReader } from './traceText';
-import { WorkerStrings, chunkEvent, type ParsedTextChunk, type TextChunkRequest } from './traceTextChunks';
+import {
+  WorkerStrings,
+  chunkEvent,
+  decodeChunk,
+  unpack,
+  type PackedTextChunk,
+  type ParsedTextChunk,
+  type TextChunkRequest,
+} from './traceTextChunks';
 
 /** Below this much text the workers' start costs more than they save. */
 export const TEXT_PARALLEL_MIN_BYTES = 16 << 20;
@@ -43,6 +51,8 @@ export class LineChunker {
   /** The open line is longer than kept: its bytes are dropped up to its newline. */
   private skipping = false;
 
+  constructor(private readonly chunkBytes = CHUNK_BYTES) {}
+
   /** The chunks ready after `piece`. */
   push(piece: Uint8Array): Uint8Array[] {
     if (this.skipping) {
@@ -61,11 +71,18 @@ export class LineChunker {
       this.openLine = LONGEST_LINE_BYTES;
       this.skipping = true;
     }
-    if (this.held - this.openLine < CHUNK_BYTES) return [];
+    if (this.held - this.openLine < this.chunkBytes) return [];
     const all = this.joined();
-    const cut = all.length - this.openLine;
-    this.keep(all.slice(cut));
-    return [all.subarray(0, cut)];
+    const chunks: Uint8Array[] = [];
+    let from = 0;
+    for (;;) {
+      const nl = all.indexOf(10, from + this.chunkBytes - 1);
+      if (nl < 0) break;
+      chunks.push(all.subarray(from, nl + 1));
+      from = nl + 1;
+    }
+    this.keep(all.slice(from));
+    return chunks;
   }
 
   /** What is left (the end of the input), or null. */
@@ -98,13 +115,14 @@ export class LineChunker {
 
 interface Pending {
   worker: number;
-  result: Promise<ParsedTextChunk>;
+  text: string;
+  result: Promise<PackedTextChunk>;
 }
 
 /** The workers and the chunks sent to them, taken back in the order sent. */
 class ChunkPool {
   private readonly workers: Worker[];
-  private readonly waiting: Map<number, { resolve: (c: ParsedTextChunk) => void; reject: (e: Error) => void }>[];
+  private readonly waiting: Map<number, { resolve: (c: PackedTextChunk) => void; reject: (e: Error) => void }>[];
   private readonly sent: Pending[] = [];
   private seq = 0;
   private failure: Error | null = null;
@@ -114,7 +132,7 @@ class ChunkPool {
     this.waiting = Array.from({ length: count }, () => new Map());
     this.workers = Array.from({ length: count }, (_, i) => {
       const w = new Worker(script.code, { eval: script.eval });
-      w.on('message', (c: ParsedTextChunk) => {
+      w.on('message', (c: PackedTextChunk) => {
         const job = this.waiting[i].get(c.seq);
         this.waiting[i].delete(c.seq);
         job?.resolve(c);
@@ -134,23 +152,26 @@ class ChunkPool {
     return this.sent.length;
   }
 
+  /** Sends a copy of the bytes (sending is cheaper than transferring); this thread decodes its own text of them. */
   send(bytes: Uint8Array, first: boolean): void {
     const seq = this.seq++;
     const worker = seq % this.workers.length;
-    const result = new Promise<ParsedTextChunk>((resolve, reject) => {
+    const result = new Promise<PackedTextChunk>((resolve, reject) => {
       if (this.failure) return reject(this.failure);
       this.waiting[worker].set(seq, { resolve, reject });
     });
     result.catch(() => undefined); // taken (and its failure said) in order by next()
-    const req: TextChunkRequest = { seq, bytes, first };
-    this.workers[worker].postMessage(req, [bytes.buffer as ArrayBuffer]);
-    this.sent.push({ worker, result });
+    // a view is sent with its whole buffer: a piece of a larger one is copied out first
+    const own = bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    const req: TextChunkRequest = { seq, bytes: own, first };
+    this.workers[worker].postMessage(req);
+    this.sent.push({ worker, text: decodeChunk(bytes, first), result });
   }
 
   /** The oldest chunk sent, parsed, with the worker that parsed it; null when none is out. */
-  async next(): Promise<{ worker: number; chunk: ParsedTextChunk } | null> {
+  async next(): Promise<{ worker: number; packed: PackedTextChunk; text: string } | null> {
     const p = this.sent.shift();
-    return p ? { worker: p.worker, chunk: await p.result } : null;
+    return p ? { worker: p.worker, packed: await p.result, text: p.text } : null;
   }
 
   async close(): Promise<void> {
@@ -164,11 +185,14 @@ class ChunkPool {
 export interface ParallelTextOptions {
   onProgress?: () => void;
   signal?: AbortSignal;
+  /** Bytes per chunk (default CHUNK_BYTES). */
+  chunkBytes?: number;
 }
 
 /**
  * Reads trace text from `content` with worker threads and hands every line to `reader` in order. Returns the lines
- * seen, and whether the reader broke (threw) on one. Said as on one thread: a read failure (`readFailure` words it), cut lines, cancellation; never throws.
+ * seen, and whether the reader broke (threw) on one. Said as on one thread: a read failure (`readFailure` words it),
+ * cut lines, cancellation. Never throws.
  */
 export async function readTextInWorkers(
   content: AsyncIterable<Uint8Array>,
@@ -184,17 +208,15 @@ export async function readTextInWorkers(
   const maxInFlight = 2 * count + 1;
   let first = true;
   const send = (bytes: Uint8Array) => {
-    // a transferred buffer must be the chunk's own: a piece of a larger buffer is copied out
-    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-    pool.send(own, first);
+    pool.send(bytes, first);
     first = false;
   };
   const takeOne = async () => {
     const got = await pool.next();
-    if (got) feeder.feed(got.chunk, strings.learn(got.worker, got.chunk));
+    if (got) feeder.feed(unpack(got.packed, got.text), strings.learn(got.worker, got.packed));
     options.onProgress?.();
   };
-  const chunker = new LineChunker();
+  const chunker = new LineChunker(options.chunkBytes);
   let cancelled = false;
   try {
     try {
