@@ -28,7 +28,7 @@ import { isTraceTextFormat } from './records';
 import type { InputFormat, InputRecord, InputWarning, LineReader, RecordSink } from './records';
 import { TEXT_READERS, readerFor } from './readers/index';
 import { TraceTextLineReader } from './readers/traceText';
-import { readTextInWorkers, useTextWorkers } from './readers/traceTextParallel';
+import { readTextInWorkers, ringReads, useTextWorkers } from './readers/traceTextParallel';
 import { isTraceDat, readTraceDat, readTraceDatFrom } from './tracedat/index';
 
 /** How many warnings one input keeps verbatim; the rest are counted in a final warning, never silently dropped. */
@@ -490,16 +490,20 @@ async function streamLinesInWorkers(
   options: ReadOptions,
 ): Promise<number> {
   const total = () => input.size ?? input.rawDone();
+  // a plain file is read again from its start, into reused buffers (the head looked at is dropped)
+  const ring = input.access && !input.gzipped && input.size !== null ? { bytes: 0 } : null;
+  const content = ring ? ringReads(input.access!, input.size!, ring, options.textChunkBytes) : input.content;
+  const rawDone = () => (ring ? ring.bytes : input.rawDone());
   let lastReport = 0;
   const onProgress = () => {
-    const done = input.rawDone();
+    const done = rawDone();
     if (options.onProgress && done - lastReport >= PROGRESS_EVERY_BYTES) {
       lastReport = done;
       options.onProgress(done, total());
     }
   };
   const failure = (lines: number, e: Error) => readFailureText(input, lines, e);
-  const read = await readTextInWorkers(input.content, reader, sink, failure, {
+  const read = await readTextInWorkers(content, reader, sink, failure, {
     onProgress,
     signal: options.signal,
     chunkBytes: options.textChunkBytes,
