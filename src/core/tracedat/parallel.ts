@@ -9,13 +9,13 @@ import { parallelFromEnvironment, workerScript } from '../workerScript';
 import type { EventDecoder } from './decode';
 import type { EventBatch } from './eventBatch';
 import type { MoreRequest, StreamWorkerData } from './streamWorker';
-import { SourceHeap, problemText, warnMissed, type EventCursor, type Source, type StreamSpec } from './sources';
+import { mergeEvents } from './merge';
+import { firstEvents, problemText, type EventCursor, type Source, type StreamSpec } from './sources';
 
 const EVENTS_PER_BATCH = 4096;
 const BATCHES_AHEAD = 2;
 /** Below this much event data the worker's start and the batch copies cost more than it saves (README, Performance). */
 export const PARALLEL_MIN_BYTES = 64 << 20;
-const ABORT_CHECK_EVERY = 4096;
 
 const workerFile = () => workerScript(__dirname, 'tracedatWorker.js', 'streamWorker.ts');
 
@@ -44,7 +44,8 @@ class BatchCursor implements EventCursor {
   missed = 0;
   missedShownByTraceCmd = true;
   consumed = 0;
-  tsNs = 0;
+  /** The current event's timestamp, already in ns (the worker converted it). */
+  ts = 0;
   failure: string | null = null;
   /** Asks the stream's worker for one more batch. */
   ask: () => void = () => undefined;
@@ -91,7 +92,7 @@ class BatchCursor implements EventCursor {
   }
 
   /** Moves to the next event: true when there is one (in the current batch: no waiting). */
-  next(): boolean | Promise<boolean> {
+  nextEvent(): boolean | Promise<boolean> {
     const b = this.batch;
     if (b !== null && this.inBatch + 1 < b.count) {
       this.at(b, this.inBatch + 1);
@@ -125,7 +126,7 @@ class BatchCursor implements EventCursor {
     this.inBatch = i;
     this.index++;
     if (this.problems.length > 0) this.sayProblems(this.index);
-    this.tsNs = b.tsNs[i];
+    this.ts = b.tsNs[i];
     this.evStart = b.start[i];
     this.evLen = b.length[i];
     const m = b.missed;
@@ -198,52 +199,25 @@ export async function readInWorkers(
       sink.warn(null, problemText(spec.instance, problem));
     });
     cursors.push(cursor);
-    return { stream: cursor, order: spec.order, instance: spec.instance, toNs: () => 0, tsNs: 0 };
+    return { stream: cursor, order: spec.order, instance: spec.instance, toNs: (ns) => ns, tsNs: 0 };
   });
   const workers = startWorkers(path, size, specs, cursors);
   const consumed = () => cursors.reduce((a, c) => a + c.consumed, 0);
   try {
-    const heap = new SourceHeap<BatchSource>();
-    for (const src of sources) {
-      if (await src.stream.next()) heap.push(withTime(src));
+    const afterWait = (src: BatchSource) => {
       reportFailure(src, sink);
-    }
-    let emitted = 0;
-    while (heap.items.length > 0) {
-      const src = heap.items[0];
-      warnMissed(src, sink);
-      const ev = decoder.decode(src);
-      if (ev) {
-        sink.record(ev);
-        emitted++;
-      }
-      const checkAbort = (emitted & (ABORT_CHECK_EVERY - 1)) === 0;
-      if (checkAbort && signal?.aborted) return { emitted, cancelled: true, fatalProblems };
-      let more = src.stream.next();
-      if (more !== true && more !== false) {
-        more = await more;
-        reportFailure(src, sink);
-        if (signal?.aborted) return { emitted, cancelled: true, fatalProblems };
-        progress(consumed(), false);
-      }
-      if (more) {
-        src.tsNs = src.stream.tsNs;
-        heap.siftTop();
-      } else heap.popTop();
-    }
-    progress(consumed(), true);
-    return { emitted, cancelled: false, fatalProblems };
+      progress(consumed(), false);
+    };
+    const heap = await firstEvents(sources, (src) => reportFailure(src, sink));
+    const result = await mergeEvents(heap, decoder, sink, afterWait, signal);
+    if (!result.cancelled) progress(consumed(), true);
+    return { ...result, fatalProblems };
   } finally {
     for (const w of workers) {
       w.removeAllListeners('exit');
       await w.terminate();
     }
   }
-}
-
-function withTime(src: BatchSource): BatchSource {
-  src.tsNs = src.stream.tsNs;
-  return src;
 }
 
 function reportFailure(src: BatchSource, sink: RecordSink): void {
