@@ -116,22 +116,29 @@ export interface ParsedTextChunk extends PackedTextChunk {
   text: string;
 }
 
+const RECENT = 4;
+
 /** The strings of events (comm, name, system, field strings), each sent to the main thread once. */
 export class StringTable {
   private readonly ids = new Map<string, number>();
   private fresh: string[] = [];
 
-  /** The last few strings asked for and their ids: comms and names repeat, and comparing is cheaper than hashing. */
-  private readonly recent: string[] = ['', '', '', '', '', '', '', ''];
-  private readonly recentIds: number[] = [-1, -1, -1, -1, -1, -1, -1, -1];
-  private next = 0;
+  /**
+   * Per column (comm, name, ...), the last few strings asked for and their ids: a column's values repeat, and
+   * comparing is cheaper than hashing.
+   */
+  private readonly recent: string[] = new Array<string>(8 * RECENT).fill('');
+  private readonly recentIds: number[] = new Array<number>(8 * RECENT).fill(-1);
+  private readonly nextSlot: number[] = new Array<number>(8).fill(0);
 
-  id(s: string): number {
+  /** The id of `s`, a value of column `col` (0 to 7). */
+  id(s: string, col = 0): number {
     const recent = this.recent;
-    for (let i = 0; i < recent.length; i++) if (recent[i] === s && this.recentIds[i] >= 0) return this.recentIds[i];
+    const base = col * RECENT;
+    for (let i = base; i < base + RECENT; i++) if (recent[i] === s && this.recentIds[i] >= 0) return this.recentIds[i];
     const id = this.lookup(s);
-    const slot = this.next;
-    this.next = (slot + 1) & 7;
+    const slot = base + this.nextSlot[col];
+    this.nextSlot[col] = (this.nextSlot[col] + 1) % RECENT;
     recent[slot] = s;
     this.recentIds[slot] = id;
     return id;
@@ -166,6 +173,14 @@ export function decodeChunk(bytes: Uint8Array, first: boolean): string {
 const isInt32 = (n: number) => (n | 0) === n;
 /** A uint32 kept in an Int32Array (read back with >>> 0). */
 const isUint32 = (n: number) => n >>> 0 === n;
+
+/** Where `payload` (the end of the line, trailing blanks trimmed) stands in `raw`; -1 when it is not there. */
+function payloadAt(raw: string, payload: string): number {
+  let end = raw.length;
+  while (end > 0 && raw.charCodeAt(end - 1) <= 32) end--;
+  const at = end - payload.length;
+  return at >= 0 && raw.startsWith(payload, at) ? at : raw.lastIndexOf(payload);
+}
 
 function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T): T {
   const b = new (a.constructor as new (n: number) => T)(a.length * 2);
@@ -213,7 +228,7 @@ class ChunkRows {
     this.fieldKind[n] = FieldKind.None;
     // the payload is the end of the (unquoted) line, perhaps trimmed: a slice of the line with the same text
     const p = ev.payload;
-    const at = raw.lastIndexOf(p);
+    const at = payloadAt(raw, p);
     if (at < 0 || !isInt32(ev.cpu) || !isInt32(ev.pid)) {
       this.flags[n] |= 2;
       e[row + Col.PayloadStart] = this.whole.length;
@@ -223,9 +238,9 @@ class ChunkRows {
     const strings = this.strings;
     e[row + Col.Cpu] = ev.cpu;
     e[row + Col.Pid] = ev.pid;
-    e[row + Col.Comm] = strings.id(ev.comm);
-    e[row + Col.Name] = strings.id(ev.name);
-    e[row + Col.System] = ev.system === null ? -1 : strings.id(ev.system);
+    e[row + Col.Comm] = strings.id(ev.comm, 0);
+    e[row + Col.Name] = strings.id(ev.name, 1);
+    e[row + Col.System] = ev.system === null ? -1 : strings.id(ev.system, 2);
     e[row + Col.PayloadStart] = rawStart + at;
     e[row + Col.PayloadEnd] = rawStart + at + p.length;
     this.fieldKind[n] = this.addFields(row, ev.name, p, rawStart + at);
@@ -247,10 +262,10 @@ class ChunkRows {
       case 'sched_switch': {
         const f = parseSchedSwitch(payload);
         if (!f || !isInt32(f.prevPid) || !isInt32(f.nextPid)) return FieldKind.None;
-        e[row + Col.S1] = s.id(f.prevComm);
+        e[row + Col.S1] = s.id(f.prevComm, 3);
         e[row + Col.N1] = f.prevPid;
-        e[row + Col.S2] = s.id(f.prevState);
-        e[row + Col.S3] = s.id(f.nextComm);
+        e[row + Col.S2] = s.id(f.prevState, 4);
+        e[row + Col.S3] = s.id(f.nextComm, 5);
         e[row + Col.N2] = f.nextPid;
         return FieldKind.SchedSwitch;
       }
@@ -259,7 +274,7 @@ class ChunkRows {
       case 'sched_wakeup_new': {
         const f = parseSchedWakeup(payload);
         if (!f || !isInt32(f.pid) || !isInt32(f.targetCpu)) return FieldKind.None;
-        e[row + Col.S1] = s.id(f.comm);
+        e[row + Col.S1] = s.id(f.comm, 6);
         e[row + Col.N1] = f.pid;
         e[row + Col.N2] = f.targetCpu;
         return FieldKind.SchedWakeup;
