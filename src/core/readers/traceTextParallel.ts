@@ -1,7 +1,8 @@
 // Trace text on every core: the main thread cuts the input into chunks of whole lines and worker threads parse them
 // (traceTextChunks.ts); the main thread takes the parsed chunks back in order and hands every line to the one
 // reader, which joins wrapped lines across chunk borders, splits runs and counts warnings with their line numbers
-// exactly as on one thread. At most CHUNKS_IN_FLIGHT chunks are out at a time: memory stays bounded.
+// exactly as on one thread. At most 2 × workers + 1 chunks are out at a time, each in a reused slot of shared
+// memory: memory stays bounded.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { MAX_LINE_CHARS } from '../lineSplitter';
@@ -11,13 +12,13 @@ import { parallelFromEnvironment, workerScript } from '../workerScript';
 import type { TraceTextLineReader } from './traceText';
 import {
   WorkerStrings,
-  newSlot,
-  type ChunkSlot,
   chunkEvent,
   decodeChunk,
   lineEnd,
   lineEventIndex,
   lineStart,
+  newSlot,
+  type ChunkSlot,
   type PackedTextChunk,
   type ParsedTextChunk,
   type TextChunkRequest,
@@ -53,7 +54,7 @@ export function useTextWorkers(
 /** Bytes held as views of the pieces read (never copied here: a chunk is copied once, into its slot). */
 type Parts = Uint8Array[];
 
-export const partsLength = (parts: Parts) => parts.reduce((a, p) => a + p.length, 0);
+const partsLength = (parts: Parts) => parts.reduce((a, p) => a + p.length, 0);
 
 /**
  * Cuts a byte stream into chunks that end after a newline, each at least `chunkBytes` long (but the last); an
