@@ -145,3 +145,21 @@ test('workers only for large inputs on more than one core, unless forced', () =>
     else process.env.KVM_TRACE_LENS_PARALLEL = env;
   }
 });
+
+test('cancelled while the workers read: the lines read so far stay, the cancellation is said', async () => {
+  const path = sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz');
+  const controller = new AbortController();
+  let events = 0;
+  const summary = await readInput(
+    path,
+    (r) => {
+      if (r.type === 'event' && ++events === 10_000) controller.abort();
+    },
+    { parallel: true, textChunkBytes: 64 << 10, signal: controller.signal },
+  );
+  const said = summary.warnings.find((w) => /^cancelled after line \d+$/.test(w.message));
+  assert.ok(said, JSON.stringify(summary.warnings));
+  // the chunks out when the signal came are not read: far fewer events than the 256,254 of the whole recording
+  assert.ok(events >= 10_000 && events < 100_000, String(events));
+  assert.equal(summary.records, events);
+});
