@@ -170,17 +170,22 @@ async function main() {
     target: 'node20',
     logLevel: 'warning',
   });
-  // the first-progress bundle starts its trace.dat workers from this file beside it
-  await build({
-    entryPoints: [join(root, 'src', 'core', 'tracedat', 'streamWorker.ts')],
-    outfile: join(opts.dir, 'tracedatWorker.js'),
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    logLevel: 'warning',
-  });
+  // the first-progress bundle starts its trace.dat and trace-text workers from these files beside it
+  for (const [source, out] of [
+    [['tracedat', 'streamWorker.ts'], 'tracedatWorker.js'],
+    [['readers', 'traceTextWorker.ts'], 'traceTextWorker.js'],
+  ]) {
+    await build({
+      entryPoints: [join(root, 'src', 'core', ...source)],
+      outfile: join(opts.dir, out),
+      bundle: true,
+      minify: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      logLevel: 'warning',
+    });
+  }
 
   process.stderr.write(`reading ${RECORDING}\n`);
   const rec = loadRecording(RECORDING);

@@ -30,6 +30,14 @@ const targets = [
     format: 'cjs',
     target: 'node20',
   },
+  // trace text parsed in worker threads (src/core/readers/traceTextParallel.ts looks for it beside the bundle)
+  {
+    entryPoints: ['src/core/readers/traceTextWorker.ts'],
+    outfile: 'dist/traceTextWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
   {
     entryPoints: ['src/extension/eventsWorker.ts'],
     outfile: 'dist/eventsWorker.js',

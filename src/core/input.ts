@@ -27,6 +27,8 @@ import { LineSplitter, encodingFromBom } from './lineSplitter';
 import { isTraceTextFormat } from './records';
 import type { InputFormat, InputRecord, InputWarning, LineReader, RecordSink } from './records';
 import { TEXT_READERS, readerFor } from './readers/index';
+import { TraceTextLineReader } from './readers/traceText';
+import { readTextInWorkers, ringReads, useTextWorkers } from './readers/traceTextParallel';
 import { isTraceDat, readTraceDat, readTraceDatFrom } from './tracedat/index';
 
 /** How many warnings one input keeps verbatim; the rest are counted in a final warning, never silently dropped. */
@@ -62,8 +64,13 @@ export interface ReadOptions {
   spillDirectory?: string | null;
   /** trace.dat: decode the model's fields from the binary layout (default true); false prints and parses them. */
   fastFields?: boolean;
-  /** trace.dat: read the CPU streams in worker threads (true), on this thread (false), or decide (absent). */
+  /**
+   * trace.dat: read the CPU streams, trace text: parse the lines, in worker threads (true), on this thread (false),
+   * or decide (absent: more than one core and a large input; KVM_TRACE_LENS_PARALLEL=on|off overrides).
+   */
   parallel?: boolean;
+  /** Trace text in worker threads: bytes per chunk (tests make it small, so that chunk borders fall everywhere). */
+  textChunkBytes?: number;
 }
 
 export class InputError extends Error {}
@@ -353,9 +360,12 @@ async function readOpened(input: OpenedInput, sink: CountingSink, options: ReadO
     sink.fail(null, `${name}: no reader for format ${format}`);
     return format;
   }
-  let lineReader = guardReader(reader.create(format, sink), format, sink);
+  const created = reader.create(format, sink);
+  let lineReader = guardReader(created, format, sink);
   if (options.onTextLine && isTraceTextFormat(format)) lineReader = tapLines(lineReader, options.onTextLine);
-  const lines = await streamLines(input, lineReader, sink, options);
+  const lines = textWorkersFit(created, input, options)
+    ? await streamLinesInWorkers(input, created, lineReader, sink, options)
+    : await streamLines(input, lineReader, sink, options);
   if (sink.records === 0 && sink.warnings.length === 0 && sink.error === null) {
     // A reader that found nothing and said nothing (e.g. output cut before its first result): never end silently.
     sink.warn(null, `no ${format} results found in ${lines} lines (cut short, or not the whole output?)`);
@@ -460,6 +470,49 @@ function asciiText(chunk: Uint8Array): string | null {
 
 const PROGRESS_EVERY_BYTES = 4 << 20;
 
+/** Trace text read by worker threads: UTF-8 text, no per-line tap (hover counts), and big enough (or forced). */
+function textWorkersFit(reader: LineReader, input: OpenedInput, options: ReadOptions): reader is TraceTextLineReader {
+  if (!(reader instanceof TraceTextLineReader) || options.onTextLine) return false;
+  return encodingFromBom(input.head) === 'utf-8' && useTextWorkers(options.parallel, input.size);
+}
+
+function readFailureText(input: OpenedInput, linesSeen: number, e: Error): string {
+  const what = input.gzipped ? 'gzip data is damaged or truncated' : 'read failed';
+  return `${what} after line ${linesSeen}: ${e.message}; keeping what was read`;
+}
+
+/** streamLines with the lines parsed in worker threads (readers/traceTextParallel.ts): the same records, warnings. */
+async function streamLinesInWorkers(
+  input: OpenedInput,
+  reader: TraceTextLineReader,
+  guarded: LineReader,
+  sink: RecordSink,
+  options: ReadOptions,
+): Promise<number> {
+  const total = () => input.size ?? input.rawDone();
+  // a plain file is read again from its start, into reused buffers (the head looked at is dropped)
+  const ring = input.access && !input.gzipped && input.size !== null ? { bytes: 0 } : null;
+  const content = ring ? ringReads(input.access!, input.size!, ring, options.textChunkBytes) : input.content;
+  const rawDone = () => (ring ? ring.bytes : input.rawDone());
+  let lastReport = 0;
+  const onProgress = () => {
+    const done = rawDone();
+    if (options.onProgress && done - lastReport >= PROGRESS_EVERY_BYTES) {
+      lastReport = done;
+      options.onProgress(done, total());
+    }
+  };
+  const failure = (lines: number, e: Error) => readFailureText(input, lines, e);
+  const read = await readTextInWorkers(content, reader, sink, failure, {
+    onProgress,
+    signal: options.signal,
+    chunkBytes: options.textChunkBytes,
+  });
+  if (!read.broken) guarded.end(read.lines);
+  options.onProgress?.(total(), total());
+  return read.lines;
+}
+
 async function streamLines(
   input: OpenedInput,
   reader: LineReader,
@@ -486,9 +539,7 @@ async function streamLines(
       progress();
     }
   } catch (e) {
-    const what = input.gzipped ? 'gzip data is damaged or truncated' : 'read failed';
-    const message = `${what} after line ${splitter.linesSeen}: ${(e as Error).message}; keeping what was read`;
-    sink.warn(splitter.linesSeen || null, message);
+    sink.warn(splitter.linesSeen || null, readFailureText(input, splitter.linesSeen, e as Error));
   }
   splitter.end();
   for (const no of splitter.cutLines) sink.warn(no, `line longer than ${1 << 20} characters was cut`);

@@ -48,6 +48,7 @@ test('the tarball holds the CLI bundle and its bin script only, and declares no 
     'README.md',
     'bin/kvm-trace-lens',
     'dist/cli.js',
+    'dist/traceTextWorker.js',
     'dist/tracedatWorker.js',
     'package.json',
   ];

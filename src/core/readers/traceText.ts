@@ -141,7 +141,45 @@ const NOTES = {
   noTimestamp: 'event lines without any timestamp (columns cut away) are counted, but give no durations or rates',
 };
 
-class TraceTextLineReader implements LineReader {
+/**
+ * The event a line's text holds in a timestamped layout, read from that line alone (no reader state, so worker
+ * threads run it on their share of a file), or null.
+ */
+export function lineEvent(text: string, lineNo: number): TraceEvent | null {
+  const f = parseEventLine(text);
+  return f ? eventOf(f, lineNo) : null;
+}
+
+function eventOf(f: EventFields, lineNo: number): TraceEvent {
+  const clockUnknown = f.fraction === undefined;
+  let comm = f.comm;
+  // `trace-cmd report -i a.dat -i b.dat` puts "%*s: " (the file name) before each line; kernel comms are at
+  // most 15 characters, so a longer comm holding ": " carries that prefix.
+  if (comm.length > 15) {
+    const prefixEnd = comm.indexOf(': ');
+    if (prefixEnd >= 0) comm = comm.slice(prefixEnd + 2).trimStart();
+  }
+  const fullName = f.fullName;
+  const colon = fullName.indexOf(':');
+  let payload = f.payload;
+  const last = payload.length - 1;
+  if (last >= 0 && payload.charCodeAt(last) <= 32) payload = payload.trimEnd();
+  const event: TraceEvent = {
+    type: 'event',
+    line: lineNo,
+    timeNs: toNs(f.secs, f.fraction),
+    cpu: f.cpu === undefined ? -1 : digitsValue(f.cpu),
+    pid: f.pid === undefined ? -1 : digitsValue(f.pid),
+    comm,
+    name: colon < 0 ? fullName : fullName.slice(colon + 1),
+    system: colon < 0 ? null : fullName.slice(0, colon),
+    payload,
+  };
+  if (clockUnknown) event.clockUnknown = true;
+  return event;
+}
+
+export class TraceTextLineReader implements LineReader {
   private readonly warnings: Warnings;
   private readonly sink: CountedSink;
   private readonly runMarks: RunMarks;
@@ -156,6 +194,8 @@ class TraceTextLineReader implements LineReader {
   private continuations = 0;
   /** A "comm-pid [cpu] time:" line waiting for its event on the next line. */
   private header: { text: string; line: number } | null = null;
+  /** The event of the current line's own text when a worker thread already parsed it (undefined: parse it here). */
+  private parsedEvent: TraceEvent | null | undefined = undefined;
 
   constructor(
     private readonly format: InputFormat,
@@ -187,10 +227,12 @@ class TraceTextLineReader implements LineReader {
       this.other(header.text, header.line);
     }
     // an unquoted line's indent is the one measured above: not measured again per event
-    if (this.readEvent(text, lineNo, unquoted === null ? rawIndent : -1)) return;
+    if (this.readEvent(text, lineNo, unquoted === null ? rawIndent : -1, this.parsedEvent)) return;
     if (this.continues(text)) {
       const head = this.pending!.payload;
       this.pending!.payload = (head === '' ? text.trim() : `${head} ${text.trim()}`).trimEnd();
+      // fields a worker parsed from the first line's payload no longer hold (rare: delete is fine here)
+      if (this.pending!.fields) delete this.pending!.fields;
       this.continuations++;
       this.warnings.note('wrapped-payload', lineNo, NOTES.wrappedPayload);
       return;
@@ -205,6 +247,19 @@ class TraceTextLineReader implements LineReader {
     this.other(text, lineNo);
   }
 
+  /**
+   * `line` for a line whose unquoted text a worker already parsed: `event` is what lineEvent(text, lineNo) gives.
+   * Everything that needs the lines before (joining, runs, warnings) is done here as for any line.
+   */
+  lineParsed(raw: string, lineNo: number, event: TraceEvent | null): void {
+    this.parsedEvent = event;
+    try {
+      this.line(raw, lineNo);
+    } finally {
+      this.parsedEvent = undefined;
+    }
+  }
+
   /** A blank line ends a wrapped event: nothing continues across it. */
   private blank(): void {
     if (this.header) this.other(this.header.text, this.header.line);
@@ -213,11 +268,12 @@ class TraceTextLineReader implements LineReader {
   }
 
   /** Reads `text` as an event of any layout; true when it was one (then it is pending). */
-  private readEvent(text: string, lineNo: number, indent: number): boolean {
-    const ev = parseEventLine(text);
+  private readEvent(text: string, lineNo: number, indent: number, parsed?: TraceEvent | null): boolean {
+    const ev = parsed !== undefined ? parsed : lineEvent(text, lineNo);
     if (ev) {
       this.timestamped = true;
-      this.hold(this.toEvent(ev, lineNo), indent < 0 ? indentOf(text) : indent);
+      if (ev.clockUnknown) this.warnings.note('no-fraction', lineNo, NOTES.noFraction);
+      this.hold(ev, indent < 0 ? indentOf(text) : indent);
       this.pendingSoftBreak = endsInBlank(text);
       return true;
     }
@@ -278,36 +334,6 @@ class TraceTextLineReader implements LineReader {
       this.sink.record(this.pending);
       this.pending = null;
     }
-  }
-
-  private toEvent(f: EventFields, lineNo: number): TraceEvent {
-    const clockUnknown = f.fraction === undefined;
-    if (clockUnknown) this.warnings.note('no-fraction', lineNo, NOTES.noFraction);
-    let comm = f.comm;
-    // `trace-cmd report -i a.dat -i b.dat` puts "%*s: " (the file name) before each line; kernel comms are at
-    // most 15 characters, so a longer comm holding ": " carries that prefix.
-    if (comm.length > 15) {
-      const prefixEnd = comm.indexOf(': ');
-      if (prefixEnd >= 0) comm = comm.slice(prefixEnd + 2).trimStart();
-    }
-    const fullName = f.fullName;
-    const colon = fullName.indexOf(':');
-    let payload = f.payload;
-    const last = payload.length - 1;
-    if (last >= 0 && payload.charCodeAt(last) <= 32) payload = payload.trimEnd();
-    const event: TraceEvent = {
-      type: 'event',
-      line: lineNo,
-      timeNs: toNs(f.secs, f.fraction),
-      cpu: f.cpu === undefined ? -1 : digitsValue(f.cpu),
-      pid: f.pid === undefined ? -1 : digitsValue(f.pid),
-      comm,
-      name: colon < 0 ? fullName : fullName.slice(colon + 1),
-      system: colon < 0 ? null : fullName.slice(0, colon),
-      payload,
-    };
-    if (clockUnknown) event.clockUnknown = true;
-    return event;
   }
 
   /** A line that is not an event: header, bookkeeping, drop marker, comment, prose or garbage. */

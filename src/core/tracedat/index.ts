@@ -14,7 +14,8 @@ import { TraceDatError } from './cursor';
 import { EventDecoder } from './decode';
 import { readTraceDatHeader, type BufferInfo, type TraceDatHeader } from './header';
 import { readInWorkers, useWorkers } from './parallel';
-import { firstEvents, openSources, streamSpecs, warnMissed, type SourceHeap } from './sources';
+import { mergeEvents } from './merge';
+import { firstEvents, openSources, streamSpecs } from './sources';
 
 /** trace-cmd files start with 0x17 0x08 0x44 "tracing". */
 export const TRACE_DAT_MAGIC = [0x17, 0x08, 0x44, 0x74, 0x72, 0x61, 0x63, 0x69, 0x6e, 0x67];
@@ -40,7 +41,6 @@ export interface TraceDatOptions {
 }
 
 const PROGRESS_EVERY = 64 * 1024;
-const ABORT_CHECK_EVERY = 4096;
 
 /**
  * Reads a trace.dat file and hands every event to the sink. Never throws: problems go to sink.warn / sink.fail.
@@ -168,9 +168,8 @@ async function readHere(
   const opened = openSources(data, size, h, buffers, sink);
   const heap = await firstEvents(opened.sources);
   const consumed = () => opened.sources.reduce((a, src) => a + src.stream.consumed, 0);
-  const progress = (force: boolean) => report(consumed(), force);
-  const result = await mergeEvents(heap, decoder, sink, progress, signal);
-  if (!result.cancelled) progress(true);
+  const result = await mergeEvents(heap, decoder, sink, () => report(consumed(), false), signal);
+  if (!result.cancelled) report(consumed(), true);
   return { ...result, fatalProblems: opened.fatalProblems() };
 }
 
@@ -190,39 +189,4 @@ function progressReporter(
       report(Math.min(size, metaBytes + consumed), size);
     }
   };
-}
-
-/** Hands every event to the sink in timestamp order; stops early when the signal aborts. */
-async function mergeEvents(
-  heap: SourceHeap,
-  decoder: EventDecoder,
-  sink: RecordSink,
-  progress: (force: boolean) => void,
-  signal: AbortSignal | undefined,
-): Promise<{ emitted: number; cancelled: boolean }> {
-  let emitted = 0;
-  while (heap.items.length > 0) {
-    const src = heap.items[0];
-    warnMissed(src, sink);
-    const ev = decoder.decode(src);
-    if (ev) {
-      sink.record(ev);
-      emitted++;
-    }
-    if ((emitted & (ABORT_CHECK_EVERY - 1)) === 0 && signal?.aborted) return { emitted, cancelled: true };
-    // next event of this CPU
-    const s = src.stream;
-    let more = s.advance();
-    while (!more && !s.done) {
-      await s.load();
-      if (signal?.aborted) return { emitted, cancelled: true };
-      progress(false);
-      more = s.advance();
-    }
-    if (more) {
-      src.tsNs = src.toNs(s.ts, s.cpu);
-      heap.siftTop();
-    } else heap.popTop();
-  }
-  return { emitted, cancelled: false };
 }

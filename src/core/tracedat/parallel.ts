@@ -2,30 +2,22 @@
 // thread merges their batches in (timestamp, buffer, CPU) order and decodes each event with the same EventDecoder
 // as the one-thread path, so the records — and the comm table, which the sched plugin fills in merge order — are the
 // same. Each stream has at most BATCHES_AHEAD batches asked for and not yet used: memory stays bounded per CPU.
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RecordSink } from '../records';
+import { parallelFromEnvironment, workerScript } from '../workerScript';
 import type { EventDecoder } from './decode';
 import type { EventBatch } from './eventBatch';
 import type { MoreRequest, StreamWorkerData } from './streamWorker';
-import { SourceHeap, problemText, warnMissed, type EventCursor, type Source, type StreamSpec } from './sources';
+import { mergeEvents } from './merge';
+import { firstEvents, problemText, type EventCursor, type Source, type StreamSpec } from './sources';
 
 const EVENTS_PER_BATCH = 4096;
 const BATCHES_AHEAD = 2;
 /** Below this much event data the worker's start and the batch copies cost more than it saves (README, Performance). */
 export const PARALLEL_MIN_BYTES = 64 << 20;
-const ABORT_CHECK_EVERY = 4096;
 
-/** How a worker is started: the bundle's sibling file, or the TypeScript source through tsx (tests, scripts). */
-function workerScript(): { code: string; eval: boolean } | null {
-  const bundled = join(__dirname, 'tracedatWorker.js');
-  if (existsSync(bundled)) return { code: bundled, eval: false };
-  const source = join(__dirname, 'streamWorker.ts');
-  const load = `require('tsx/cjs'); require(${JSON.stringify(source)});`;
-  return existsSync(source) ? { code: load, eval: true } : null;
-}
+const workerFile = () => workerScript(__dirname, 'tracedatWorker.js', 'streamWorker.ts');
 
 /**
  * Whether to decode in workers: `forced` (an option) or KVM_TRACE_LENS_PARALLEL=on|off decide; otherwise only with
@@ -37,9 +29,8 @@ export function useWorkers(
   path: string | undefined,
   cores = availableParallelism(),
 ): boolean {
-  if (path === undefined || workerScript() === null) return false;
-  const env = process.env.KVM_TRACE_LENS_PARALLEL;
-  const wanted = forced ?? (env === 'on' ? true : env === 'off' ? false : undefined);
+  if (path === undefined || workerFile() === null) return false;
+  const wanted = forced ?? parallelFromEnvironment();
   if (wanted !== undefined) return wanted;
   return cores > 1 && dataBytes >= PARALLEL_MIN_BYTES;
 }
@@ -53,7 +44,8 @@ class BatchCursor implements EventCursor {
   missed = 0;
   missedShownByTraceCmd = true;
   consumed = 0;
-  tsNs = 0;
+  /** The current event's timestamp, already in ns (the worker converted it). */
+  ts = 0;
   failure: string | null = null;
   /** Asks the stream's worker for one more batch. */
   ask: () => void = () => undefined;
@@ -100,7 +92,7 @@ class BatchCursor implements EventCursor {
   }
 
   /** Moves to the next event: true when there is one (in the current batch: no waiting). */
-  next(): boolean | Promise<boolean> {
+  nextEvent(): boolean | Promise<boolean> {
     const b = this.batch;
     if (b !== null && this.inBatch + 1 < b.count) {
       this.at(b, this.inBatch + 1);
@@ -134,7 +126,7 @@ class BatchCursor implements EventCursor {
     this.inBatch = i;
     this.index++;
     if (this.problems.length > 0) this.sayProblems(this.index);
-    this.tsNs = b.tsNs[i];
+    this.ts = b.tsNs[i];
     this.evStart = b.start[i];
     this.evLen = b.length[i];
     const m = b.missed;
@@ -160,7 +152,7 @@ type BatchSource = Source<BatchCursor>;
 
 /** Starts the workers: streams dealt to them by data size, largest first, so that each has a similar share. */
 function startWorkers(path: string, size: number, specs: readonly StreamSpec[], cursors: BatchCursor[]): Worker[] {
-  const script = workerScript()!;
+  const script = workerFile()!;
   const count = Math.max(1, Math.min(availableParallelism() - 1, specs.length));
   const shares = Array.from({ length: count }, () => ({ bytes: 0, streams: [] as StreamWorkerData['streams'] }));
   const bySize = specs.map((spec, index) => ({ index, spec })).sort((a, b) => b.spec.region.size - a.spec.region.size);
@@ -207,52 +199,25 @@ export async function readInWorkers(
       sink.warn(null, problemText(spec.instance, problem));
     });
     cursors.push(cursor);
-    return { stream: cursor, order: spec.order, instance: spec.instance, toNs: () => 0, tsNs: 0 };
+    return { stream: cursor, order: spec.order, instance: spec.instance, toNs: (ns) => ns, tsNs: 0 };
   });
   const workers = startWorkers(path, size, specs, cursors);
   const consumed = () => cursors.reduce((a, c) => a + c.consumed, 0);
   try {
-    const heap = new SourceHeap<BatchSource>();
-    for (const src of sources) {
-      if (await src.stream.next()) heap.push(withTime(src));
+    const afterWait = (src: BatchSource) => {
       reportFailure(src, sink);
-    }
-    let emitted = 0;
-    while (heap.items.length > 0) {
-      const src = heap.items[0];
-      warnMissed(src, sink);
-      const ev = decoder.decode(src);
-      if (ev) {
-        sink.record(ev);
-        emitted++;
-      }
-      const checkAbort = (emitted & (ABORT_CHECK_EVERY - 1)) === 0;
-      if (checkAbort && signal?.aborted) return { emitted, cancelled: true, fatalProblems };
-      let more = src.stream.next();
-      if (more !== true && more !== false) {
-        more = await more;
-        reportFailure(src, sink);
-        if (signal?.aborted) return { emitted, cancelled: true, fatalProblems };
-        progress(consumed(), false);
-      }
-      if (more) {
-        src.tsNs = src.stream.tsNs;
-        heap.siftTop();
-      } else heap.popTop();
-    }
-    progress(consumed(), true);
-    return { emitted, cancelled: false, fatalProblems };
+      progress(consumed(), false);
+    };
+    const heap = await firstEvents(sources, (src) => reportFailure(src, sink));
+    const result = await mergeEvents(heap, decoder, sink, afterWait, signal);
+    if (!result.cancelled) progress(consumed(), true);
+    return { ...result, fatalProblems };
   } finally {
     for (const w of workers) {
       w.removeAllListeners('exit');
       await w.terminate();
     }
   }
-}
-
-function withTime(src: BatchSource): BatchSource {
-  src.tsNs = src.stream.tsNs;
-  return src;
 }
 
 function reportFailure(src: BatchSource, sink: RecordSink): void {

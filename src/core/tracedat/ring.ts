@@ -92,6 +92,20 @@ export class CpuStream {
     }
   }
 
+  /** Moves to the next event, loading batches as needed: the answer at once when the loaded ones tell, else later. */
+  nextEvent(): boolean | Promise<boolean> {
+    if (this.advance()) return true;
+    return this.done ? false : this.loadUntilEvent();
+  }
+
+  private async loadUntilEvent(): Promise<boolean> {
+    do {
+      await this.load();
+      if (this.advance()) return true;
+    } while (!this.done);
+    return false;
+  }
+
   /** Reads the next batch of pages; sets `done` at the end of the data. */
   async load(): Promise<void> {
     if (this.done) return;

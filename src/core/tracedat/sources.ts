@@ -10,6 +10,10 @@ import { makeTimestampConverter, type TimestampConversion } from './timeshift';
 /** What the decoder reads of a CPU's current event: a CpuStream here, a batch from a worker (parallel.ts). */
 export interface EventCursor {
   readonly cpu: number;
+  /** The current event's timestamp as the stream holds it (the source's toNs converts it). */
+  ts: number;
+  /** Moves to the next event: true / false at once when known, else a promise (a batch must come first). */
+  nextEvent(): boolean | Promise<boolean>;
   bytes: Uint8Array;
   view: DataView;
   evStart: number;
@@ -142,19 +146,18 @@ export function openSources(
   return { sources, dataBytes, fatalProblems: () => fatal };
 }
 
-/** Loads each source's first event and puts the sources that have one on a heap. */
-export async function firstEvents(sources: readonly Source[]): Promise<SourceHeap> {
-  const heap = new SourceHeap();
+/** Loads each source's first event and puts the sources that have one on a heap; `afterWait` after each. */
+export async function firstEvents<S extends Source<EventCursor>>(
+  sources: readonly S[],
+  afterWait: (src: S) => void = () => undefined,
+): Promise<SourceHeap<S>> {
+  const heap = new SourceHeap<S>();
   for (const src of sources) {
-    const s = src.stream;
-    while (!s.done) {
-      if (s.advance()) {
-        src.tsNs = src.toNs(s.ts, s.cpu);
-        heap.push(src);
-        break;
-      }
-      await s.load();
+    if (await src.stream.nextEvent()) {
+      src.tsNs = src.toNs(src.stream.ts, src.stream.cpu);
+      heap.push(src);
     }
+    afterWait(src);
   }
   return heap;
 }

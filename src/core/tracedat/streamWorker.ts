@@ -30,19 +30,10 @@ interface Walker {
   ended: boolean;
 }
 
-async function nextEvent(s: CpuStream): Promise<boolean> {
-  let more = s.advance();
-  while (!more && !s.done) {
-    await s.load();
-    more = s.advance();
-  }
-  return more;
-}
-
 async function nextBatch(w: Walker, eventsPerBatch: number): Promise<EventBatch> {
   const builder = new BatchBuilder(eventsPerBatch);
   while (!w.ended && builder.count < eventsPerBatch) {
-    if (!(await nextEvent(w.stream))) {
+    if (!(await w.stream.nextEvent())) {
       w.ended = true;
       break;
     }

@@ -1,0 +1,458 @@
+// Trace text cut into chunks of whole lines, each parsed on its own (by a worker thread: traceTextWorker.ts) into
+// compact columns — line bounds, and per event line the event's numbers, its strings as indexes into a table the
+// worker grows, its payload as bounds in the text, and the fields the model reads from the payload (eventFields.ts
+// parsers, run in the worker) — so that the main thread, which decodes the same bytes to the same text itself (a
+// string is costly to send), builds each record with a few allocations and no regex. Only what a line says on its
+// own is parsed here; what needs the lines before (wrapped lines, runs, warnings) stays with the reader on the main
+// thread (traceTextParallel.ts).
+import { isAscii } from 'node:buffer';
+import {
+  parseCpuIdle,
+  parseIpiTargets,
+  parseKvmEntryVcpu,
+  parseMsrAccess,
+  parseSchedSwitch,
+  parseSchedWakeup,
+  type DecodedFields,
+} from '../eventFields';
+import { MAX_LINE_CHARS } from '../lineSplitter';
+import type { TraceEvent } from '../records';
+import { lineEvent } from './traceText';
+import { indentOf, unquote } from './traceLines';
+
+/**
+ * Shared memory a chunk travels in, reused from chunk to chunk (no buffer is made per chunk, so memory outside the
+ * heaps stays flat): its bytes in, its rows out. A chunk or rows too large for a slot travel in buffers of their own.
+ */
+export interface ChunkSlot {
+  input: SharedArrayBuffer;
+  lines: SharedArrayBuffer;
+  events: SharedArrayBuffer;
+  timeNs: SharedArrayBuffer;
+  bytes: SharedArrayBuffer;
+}
+
+/** A slot for chunks of about `chunkBytes` (rows for lines of 16 bytes and events of 32 bytes on average). */
+export function newSlot(chunkBytes: number): ChunkSlot {
+  const lines = Math.max(1024, chunkBytes >> 4);
+  const events = Math.max(1024, chunkBytes >> 5);
+  return {
+    input: new SharedArrayBuffer(2 * chunkBytes),
+    lines: new SharedArrayBuffer(4 * LINE_ROW * lines),
+    events: new SharedArrayBuffer(4 * ROW * events),
+    timeNs: new SharedArrayBuffer(8 * events),
+    bytes: new SharedArrayBuffer(2 * events),
+  };
+}
+
+/** A chunk handed to a worker: whole lines (it ends after a newline, or at the end of the input). */
+export interface TextChunkRequest {
+  seq: number;
+  slot: ChunkSlot;
+  /** The chunk's bytes: the first `length` of the slot's input, or these when they did not fit. */
+  length: number;
+  bytes: Uint8Array | null;
+  /** The chunk starts the input: a UTF-8 byte-order mark there is dropped, as the one-thread splitter drops it. */
+  first: boolean;
+}
+
+/** Which of the model's fields an event carries (0: none; the model parses its payload then). */
+const enum FieldKind {
+  None = 0,
+  SchedSwitch = 1,
+  SchedWakeup = 2,
+  Msr = 3,
+  CpuIdle = 4,
+  IpiTarget = 5,
+  KvmEntry = 6,
+}
+
+/**
+ * Per event, a row of Int32s: the record's numbers and strings (indexes into the worker's table, -1 for a null
+ * system), the payload's bounds in the text, and the fields in generic slots whose meaning FieldKind gives.
+ */
+const enum Col {
+  Cpu,
+  Pid,
+  Comm,
+  Name,
+  System,
+  PayloadStart,
+  PayloadEnd,
+  N1,
+  N2,
+  S1,
+  S2,
+  S3,
+  HexStart,
+  HexEnd,
+}
+const ROW = 14;
+/** Per line: start and end in the text, and its event's index (-1: none). */
+const LINE_ROW = 3;
+
+/** What a worker sends back: a few typed arrays (transferred) and the rare things that need more. */
+export interface PackedTextChunk {
+  seq: number;
+  lineCount: number;
+  eventCount: number;
+  /** LINE_ROW Int32s per line. */
+  lines: Int32Array<ArrayBufferLike>;
+  /** ROW Int32s per event. */
+  events: Int32Array<ArrayBufferLike>;
+  timeNs: Float64Array<ArrayBufferLike>;
+  /** Per event: flags (bit 0: clockUnknown; bit 1: the event is `whole[row's PayloadStart]`), then FieldKinds. */
+  bytes: Uint8Array<ArrayBufferLike>;
+  /** Lines (0-based in the chunk) longer than MAX_LINE_CHARS, cut there as the one-thread splitter cuts them. */
+  cutLines: number[];
+  /** Events sent as they are, structured-cloned (rare: a number too large for the columns, an odd payload). */
+  whole: TraceEvent[];
+  /** Strings the worker's table gained with this chunk, appended in order. */
+  newStrings: string[];
+}
+
+/** A parsed chunk with the text the main thread decoded from the same bytes. */
+export interface ParsedTextChunk extends PackedTextChunk {
+  text: string;
+}
+
+const RECENT = 4;
+
+/** The strings of events (comm, name, system, field strings), each sent to the main thread once. */
+export class StringTable {
+  private readonly ids = new Map<string, number>();
+  private fresh: string[] = [];
+
+  /**
+   * Per column (comm, name, ...), the last few strings asked for and their ids: a column's values repeat, and
+   * comparing is cheaper than hashing.
+   */
+  private readonly recent: string[] = new Array<string>(8 * RECENT).fill('');
+  private readonly recentIds: number[] = new Array<number>(8 * RECENT).fill(-1);
+  private readonly nextSlot: number[] = new Array<number>(8).fill(0);
+
+  /** The id of `s`, a value of column `col` (0 to 7). */
+  id(s: string, col = 0): number {
+    const recent = this.recent;
+    const base = col * RECENT;
+    for (let i = base; i < base + RECENT; i++) if (recent[i] === s && this.recentIds[i] >= 0) return this.recentIds[i];
+    const id = this.lookup(s);
+    const slot = base + this.nextSlot[col];
+    this.nextSlot[col] = (this.nextSlot[col] + 1) % RECENT;
+    recent[slot] = s;
+    this.recentIds[slot] = id;
+    return id;
+  }
+
+  private lookup(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(s, id);
+      this.fresh.push(s);
+    }
+    return id;
+  }
+
+  /** The strings added since the last call. */
+  takeNew(): string[] {
+    const out = this.fresh;
+    this.fresh = [];
+    return out;
+  }
+}
+
+/** The chunk's text as the one-thread splitter decodes it (pure ASCII as latin1, the fast way). */
+export function decodeChunk(bytes: Uint8Array, first: boolean): string {
+  if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  // TextDecoder does not read shared memory
+  const own = bytes.buffer instanceof SharedArrayBuffer ? bytes.slice() : bytes;
+  return new TextDecoder('utf-8', { ignoreBOM: !first }).decode(own);
+}
+
+const isInt32 = (n: number) => (n | 0) === n;
+/** A uint32 kept in an Int32Array (read back with >>> 0). */
+const isUint32 = (n: number) => n >>> 0 === n;
+
+/** Where `payload` (the end of the line, trailing blanks trimmed) stands in `raw`; -1 when it is not there. */
+function payloadAt(raw: string, payload: string): number {
+  let end = raw.length;
+  while (end > 0 && raw.charCodeAt(end - 1) <= 32) end--;
+  const at = end - payload.length;
+  return at >= 0 && raw.startsWith(payload, at) ? at : raw.lastIndexOf(payload);
+}
+
+function grown<T extends Float64Array | Int32Array | Uint8Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+/** Rows of lines and events, grown as needed and kept from chunk to chunk (a worker parses one at a time). */
+class ChunkRows {
+  lineCount = 0;
+  eventCount = 0;
+  lines = new Int32Array(LINE_ROW * 16384);
+  events = new Int32Array(ROW * 8192);
+  timeNs = new Float64Array(8192);
+  flags = new Uint8Array(8192);
+  fieldKind = new Uint8Array(8192);
+  cutLines: number[] = [];
+  whole: TraceEvent[] = [];
+
+  constructor(private readonly strings: StringTable) {}
+
+  reset(): void {
+    this.lineCount = 0;
+    this.eventCount = 0;
+    this.cutLines = [];
+    this.whole = [];
+  }
+
+  addLine(start: number, end: number, event: number): void {
+    if ((this.lineCount + 1) * LINE_ROW > this.lines.length) this.lines = grown(this.lines);
+    const at = this.lineCount++ * LINE_ROW;
+    this.lines[at] = start;
+    this.lines[at + 1] = end;
+    this.lines[at + 2] = event;
+  }
+
+  /** Adds the event lineEvent read from `raw` (the line, at `rawStart` in the text); its index. */
+  addEvent(ev: TraceEvent, raw: string, rawStart: number): number {
+    const n = this.eventCount++;
+    if (n === this.timeNs.length) this.grow();
+    const row = n * ROW;
+    const e = this.events;
+    this.timeNs[n] = ev.timeNs;
+    this.flags[n] = ev.clockUnknown ? 1 : 0;
+    this.fieldKind[n] = FieldKind.None;
+    // the payload is the end of the (unquoted) line, perhaps trimmed: a slice of the line with the same text
+    const p = ev.payload;
+    const at = payloadAt(raw, p);
+    if (at < 0 || !isInt32(ev.cpu) || !isInt32(ev.pid)) {
+      this.flags[n] |= 2;
+      e[row + Col.PayloadStart] = this.whole.length;
+      this.whole.push(ev);
+      return n;
+    }
+    const strings = this.strings;
+    e[row + Col.Cpu] = ev.cpu;
+    e[row + Col.Pid] = ev.pid;
+    e[row + Col.Comm] = strings.id(ev.comm, 0);
+    e[row + Col.Name] = strings.id(ev.name, 1);
+    e[row + Col.System] = ev.system === null ? -1 : strings.id(ev.system, 2);
+    e[row + Col.PayloadStart] = rawStart + at;
+    e[row + Col.PayloadEnd] = rawStart + at + p.length;
+    this.fieldKind[n] = this.addFields(row, ev.name, p, rawStart + at);
+    return n;
+  }
+
+  private grow(): void {
+    this.events = grown(this.events);
+    this.timeNs = grown(this.timeNs);
+    this.flags = grown(this.flags);
+    this.fieldKind = grown(this.fieldKind);
+  }
+
+  /** The fields the model parses from this event's payload, in the row's field slots; the kind (None: none). */
+  private addFields(row: number, name: string, payload: string, payloadAt: number): FieldKind {
+    const s = this.strings;
+    const e = this.events;
+    switch (name) {
+      case 'sched_switch': {
+        const f = parseSchedSwitch(payload);
+        if (!f || !isInt32(f.prevPid) || !isInt32(f.nextPid)) return FieldKind.None;
+        e[row + Col.S1] = s.id(f.prevComm, 3);
+        e[row + Col.N1] = f.prevPid;
+        e[row + Col.S2] = s.id(f.prevState, 4);
+        e[row + Col.S3] = s.id(f.nextComm, 5);
+        e[row + Col.N2] = f.nextPid;
+        return FieldKind.SchedSwitch;
+      }
+      case 'sched_wakeup':
+      case 'sched_waking':
+      case 'sched_wakeup_new': {
+        const f = parseSchedWakeup(payload);
+        if (!f || !isInt32(f.pid) || !isInt32(f.targetCpu)) return FieldKind.None;
+        e[row + Col.S1] = s.id(f.comm, 6);
+        e[row + Col.N1] = f.pid;
+        e[row + Col.N2] = f.targetCpu;
+        return FieldKind.SchedWakeup;
+      }
+      case 'write_msr':
+      case 'read_msr':
+      case 'kvm_msr': {
+        const f = parseMsrAccess(name, payload);
+        if (!f || !isUint32(f.msr)) return FieldKind.None;
+        const hexAt = f.valueHex === null ? -1 : payload.indexOf(f.valueHex);
+        if (f.valueHex !== null && hexAt < 0) return FieldKind.None;
+        e[row + Col.N1] = f.msr;
+        e[row + Col.N2] = f.write ? 1 : 0;
+        e[row + Col.HexStart] = hexAt < 0 ? -1 : payloadAt + hexAt;
+        e[row + Col.HexEnd] = hexAt < 0 ? -1 : payloadAt + hexAt + f.valueHex!.length;
+        return FieldKind.Msr;
+      }
+      case 'cpu_idle': {
+        const f = parseCpuIdle(payload);
+        if (!f || !isUint32(f.state) || !isUint32(f.cpu)) return FieldKind.None;
+        e[row + Col.N1] = f.state;
+        e[row + Col.N2] = f.cpu;
+        return FieldKind.CpuIdle;
+      }
+      case 'ipi_send_cpu': {
+        const f = parseIpiTargets(name, payload);
+        if (!f || f.length !== 1 || !isInt32(f[0])) return FieldKind.None;
+        e[row + Col.N1] = f[0];
+        return FieldKind.IpiTarget;
+      }
+      case 'kvm_entry': {
+        const vcpu = parseKvmEntryVcpu(payload);
+        if (vcpu !== null && !isInt32(vcpu)) return FieldKind.None;
+        e[row + Col.N1] = vcpu ?? 0;
+        e[row + Col.N2] = vcpu === null ? 0 : 1;
+        return FieldKind.KvmEntry;
+      }
+      default:
+        return FieldKind.None;
+    }
+  }
+
+  /** This chunk's rows, copied out to the slot, or to buffers of their own when they do not fit. */
+  pack(seq: number, slot: ChunkSlot): PackedTextChunk {
+    const n = this.eventCount;
+    const fits = this.lineCount * LINE_ROW * 4 <= slot.lines.byteLength && n * ROW * 4 <= slot.events.byteLength;
+    const lineInts = this.lineCount * LINE_ROW;
+    const bytes = fits ? new Uint8Array(slot.bytes, 0, 2 * n) : new Uint8Array(2 * n);
+    bytes.set(this.flags.subarray(0, n), 0);
+    bytes.set(this.fieldKind.subarray(0, n), n);
+    const lines = fits ? new Int32Array(slot.lines, 0, lineInts) : new Int32Array(lineInts);
+    const events = fits ? new Int32Array(slot.events, 0, n * ROW) : new Int32Array(n * ROW);
+    const timeNs = fits ? new Float64Array(slot.timeNs, 0, n) : new Float64Array(n);
+    lines.set(this.lines.subarray(0, lineInts));
+    events.set(this.events.subarray(0, n * ROW));
+    timeNs.set(this.timeNs.subarray(0, n));
+    return {
+      seq,
+      lineCount: this.lineCount,
+      eventCount: n,
+      lines,
+      events,
+      timeNs,
+      bytes,
+      cutLines: this.cutLines,
+      whole: this.whole,
+      newStrings: this.strings.takeNew(),
+    };
+  }
+}
+
+/** A worker's parser: its string table and rows live from chunk to chunk. */
+export class ChunkParser {
+  private readonly strings = new StringTable();
+  private readonly rows = new ChunkRows(this.strings);
+
+  /** Cuts the text into lines as LineSplitter does, and parses each line's own text as the reader would. */
+  parse(req: TextChunkRequest): PackedTextChunk {
+    const text = decodeChunk(req.bytes ?? new Uint8Array(req.slot.input, 0, req.length), req.first);
+    const rows = this.rows;
+    rows.reset();
+    let start = 0;
+    while (start < text.length) {
+      const nl = text.indexOf('\n', start);
+      const lineEnd = nl < 0 ? text.length : nl;
+      let end = lineEnd;
+      if (end - start > MAX_LINE_CHARS) {
+        end = start + MAX_LINE_CHARS;
+        rows.cutLines.push(rows.lineCount);
+      }
+      if (end > start && text.charCodeAt(end - 1) === 13) end--;
+      rows.addLine(start, end, end === start ? -1 : this.eventOf(text, start, end));
+      start = lineEnd + 1;
+    }
+    return rows.pack(req.seq, req.slot);
+  }
+
+  /** The index of the line's event (what the reader's line() parses from its unquoted text), or -1. */
+  private eventOf(text: string, start: number, end: number): number {
+    const raw = text.slice(start, end);
+    const ev = lineEvent(unquote(raw, indentOf(raw)) ?? raw, 0);
+    return ev === null ? -1 : this.rows.addEvent(ev, raw, start);
+  }
+}
+
+/** The buffers of a packed chunk not in shared memory: transferred (not copied) to the main thread. */
+export function chunkTransferList(c: PackedTextChunk): ArrayBuffer[] {
+  const buffers = [c.lines.buffer, c.events.buffer, c.timeNs.buffer, c.bytes.buffer];
+  return buffers.filter((b): b is ArrayBuffer => !(b instanceof SharedArrayBuffer));
+}
+
+/** Where line `i` of the chunk starts and ends in its text. */
+export const lineStart = (c: PackedTextChunk, i: number) => c.lines[i * LINE_ROW];
+export const lineEnd = (c: PackedTextChunk, i: number) => c.lines[i * LINE_ROW + 1];
+/** The index of line `i`'s event in the chunk, -1 when the line's own text holds none. */
+export const lineEventIndex = (c: PackedTextChunk, i: number) => c.lines[i * LINE_ROW + 2];
+
+/** The main thread's copy of each worker's string table. */
+export class WorkerStrings {
+  private readonly tables = new Map<number, string[]>();
+
+  /** Takes in the strings the worker added with this chunk (call once per chunk, in the worker's order). */
+  learn(worker: number, chunk: PackedTextChunk): string[] {
+    let table = this.tables.get(worker);
+    if (!table) this.tables.set(worker, (table = []));
+    for (const s of chunk.newStrings) table.push(s);
+    return table;
+  }
+}
+
+/** The record of event `i` of the chunk, read at `lineNo`: the object lineEvent builds, with the same keys. */
+export function chunkEvent(c: ParsedTextChunk, table: readonly string[], i: number, lineNo: number): TraceEvent {
+  const flags = c.bytes[i];
+  const e = c.events;
+  const row = i * ROW;
+  if ((flags & 2) !== 0) return { ...c.whole[e[row + Col.PayloadStart]], line: lineNo };
+  const sys = e[row + Col.System];
+  const event: TraceEvent = {
+    type: 'event',
+    line: lineNo,
+    timeNs: c.timeNs[i],
+    cpu: e[row + Col.Cpu],
+    pid: e[row + Col.Pid],
+    comm: table[e[row + Col.Comm]],
+    name: table[e[row + Col.Name]],
+    system: sys < 0 ? null : table[sys],
+    payload: c.text.slice(e[row + Col.PayloadStart], e[row + Col.PayloadEnd]),
+  };
+  if ((flags & 1) !== 0) event.clockUnknown = true;
+  const kind: FieldKind = c.bytes[c.eventCount + i];
+  if (kind !== FieldKind.None) event.fields = fieldsOf(c, table, row, kind);
+  return event;
+}
+
+/** The fields as eventFields.ts's parser gives them for the payload (the worker ran it). */
+function fieldsOf(c: ParsedTextChunk, table: readonly string[], row: number, kind: FieldKind): DecodedFields {
+  const e = c.events;
+  const n1 = e[row + Col.N1];
+  const n2 = e[row + Col.N2];
+  switch (kind) {
+    case FieldKind.SchedSwitch: {
+      const prevComm = table[e[row + Col.S1]];
+      const prevState = table[e[row + Col.S2]];
+      const value = { prevComm, prevPid: n1, prevState, nextComm: table[e[row + Col.S3]], nextPid: n2 };
+      return { kind: 'sched_switch', value };
+    }
+    case FieldKind.SchedWakeup:
+      return { kind: 'sched_wakeup', value: { comm: table[e[row + Col.S1]], pid: n1, targetCpu: n2 } };
+    case FieldKind.Msr: {
+      const hexStart = e[row + Col.HexStart];
+      const valueHex = hexStart < 0 ? null : c.text.slice(hexStart, e[row + Col.HexEnd]);
+      return { kind: 'msr', value: { write: n2 === 1, msr: n1 >>> 0, valueHex } };
+    }
+    case FieldKind.CpuIdle:
+      return { kind: 'cpu_idle', value: { state: n1 >>> 0, cpu: n2 >>> 0 } };
+    case FieldKind.IpiTarget:
+      return { kind: 'ipi_targets', value: [n1] };
+    default:
+      return { kind: 'kvm_entry', vcpu: n2 === 1 ? n1 : null };
+  }
+}

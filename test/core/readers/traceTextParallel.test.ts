@@ -1,0 +1,165 @@
+// Trace text parsed in worker threads against the one-thread path: for every sample and fixture text trace (mail-
+// quoted, wrapped, CRLF, gzip ...), cut into small chunks so that chunk borders fall inside wrapped events, the
+// events, the warnings and the analysis JSON are identical. The worker path is forced, so it runs on one core too.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { analyzeFiles } from '../../../src/core/analyze';
+import { readInput, type InputSummary } from '../../../src/core/input';
+import { isTraceTextFormat, type TraceEvent } from '../../../src/core/records';
+import { LineChunker, TEXT_PARALLEL_MIN_BYTES, useTextWorkers } from '../../../src/core/readers/traceTextParallel';
+import { FIXTURES, REPO, SAMPLES, sample } from '../../helpers/paths';
+
+function textsUnder(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return name === 'sysroot-this-machine' ? [] : textsUnder(path);
+      return /\.(txt|txt\.gz|log|report)$/.test(name) ? [path] : [];
+    });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'kvl-text-parallel-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+/** The record without `fields`: the workers add the model's fields parsed from the payload, the one thread not. */
+const plain = (e: TraceEvent) => {
+  const { fields, ...rest } = e;
+  void fields;
+  return rest;
+};
+
+async function read(path: string, parallel: boolean, textChunkBytes?: number) {
+  const events: TraceEvent[] = [];
+  const summary: InputSummary = await readInput(path, (r) => r.type === 'event' && events.push(r), {
+    parallel,
+    textChunkBytes,
+  });
+  return { events, summary };
+}
+
+/** Small files in chunks of a few lines (every border somewhere new), large ones in chunks of 64 KiB. */
+const chunkBytesFor = (path: string) => (statSync(path).size < 256 << 10 ? 97 : 64 << 10);
+
+const TEXTS = [...textsUnder(SAMPLES), ...textsUnder(FIXTURES)];
+
+for (const path of TEXTS) {
+  test(`${relative(REPO, path)}: the same events, warnings and analysis through worker threads`, async () => {
+    const one = await read(path, false);
+    if (!isTraceTextFormat(one.summary.format)) return; // netperf, count tables ...: read on one thread always
+    const many = await read(path, true, chunkBytesFor(path));
+    assert.equal(many.events.length, one.events.length);
+    assert.deepEqual(many.events.map(plain), one.events.map(plain));
+    assert.deepEqual(many.summary, one.summary);
+    const chunkBytes = chunkBytesFor(path);
+    const a = await analyzeFiles([path], { parallel: false });
+    const b = await analyzeFiles([path], { parallel: true, textChunkBytes: chunkBytes });
+    assert.equal(JSON.stringify(b), JSON.stringify(a));
+  });
+}
+
+test('a chunk border inside a wrapped event: the payload joined, no fields parsed from its first line', async () => {
+  const lines = [
+    '> qemu-system-x86-5665  [000] ....   280.971121: kvm_exit: reason MSR_WRITE rip 0xffffffff8106d4e4 info',
+    '> 1 0',
+    '> qemu-system-x86-5665  [000] ....   280.971122: sched_switch: qemu-system-x86:5665 [120] S ==>',
+    '>     swapper/0:0 [120]',
+    '> qemu-system-x86-5665  [000] ....   280.971125:',
+    '> kvm_entry: vcpu 0',
+    '   <idle>-0     [001] d..1.   280.971130: write_msr: 6e0, value 1f4a3c',
+    '',
+  ];
+  const path = join(dir, 'wrapped.txt');
+  writeFileSync(path, lines.join('\n'));
+  const one = await read(path, false);
+  for (const chunkBytes of [1, 40, 120, 200]) {
+    const many = await read(path, true, chunkBytes);
+    assert.deepEqual(many.events.map(plain), one.events.map(plain), `chunks of ${chunkBytes} bytes`);
+    assert.deepEqual(many.summary, one.summary);
+    // the wrapped sched_switch: its fields, if the worker sent any, come from the joined payload
+    const sw = many.events.find((e) => e.name === 'sched_switch')!;
+    assert.equal(sw.payload, 'qemu-system-x86:5665 [120] S ==> swapper/0:0 [120]');
+    assert.equal(sw.fields, undefined);
+  }
+  assert.equal(one.events.length, 4);
+  assert.equal(one.events[3].fields, undefined);
+  const msr = (await read(path, true, 1)).events[3];
+  assert.deepEqual(msr.fields, { kind: 'msr', value: { write: true, msr: 0x6e0, valueHex: '1f4a3c' } });
+});
+
+test('a real recording read in workers: as many events as grep counts event lines', async () => {
+  const path = sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz');
+  // event lines: "comm-pid [cpu] secs.usecs: name:" (the header lines have no "[NNN] ")
+  const grep = execFileSync('sh', ['-c', `zcat '${path}' | grep -cE '\\[[0-9]{3}\\] +[0-9]+\\.[0-9]+: [a-z_]+:'`]);
+  const expected = Number(String(grep).trim());
+  const many = await read(path, true, 256 << 10);
+  assert.equal(many.summary.records, expected);
+  assert.equal(many.events.length, expected);
+  assert.ok(expected > 100_000);
+});
+
+const joined = (parts: Uint8Array[]) => Buffer.concat(parts).toString('latin1');
+
+test('chunks end after a newline and hold every byte once', () => {
+  const text = Buffer.from('a\nbb\r\nccc\n\ndddd');
+  const chunker = new LineChunker(3);
+  const pieces = [text.subarray(0, 4), text.subarray(4, 9), text.subarray(9)];
+  const chunks = pieces.flatMap((p) => chunker.push(p).map(joined));
+  for (const c of chunks) assert.ok(c.endsWith('\n') && c.length >= 3, JSON.stringify(c));
+  assert.equal(chunks.join('') + joined(chunker.end()), text.toString());
+});
+
+test('a line longer than kept is cut to its first bytes, and the lines after it are read', () => {
+  const chunker = new LineChunker(8);
+  const long = Buffer.alloc(4 << 20, 0x61);
+  const out = [
+    ...chunker.push(Buffer.from('x\n')),
+    ...chunker.push(long),
+    ...chunker.push(Buffer.from('tail\nnext\n')),
+  ];
+  out.push(chunker.end());
+  const lines = out.map(joined).join('').split('\n');
+  assert.deepEqual([lines[0], lines[2], lines[3]], ['x', 'next', '']);
+  // kept: more than MAX_LINE_CHARS (1 Mi) characters of it, however it decodes, but not all 4 MiB
+  assert.ok(lines[1].length > 3 << 20 && lines[1].length < long.length, String(lines[1].length));
+  assert.ok(/^a+$/.test(lines[1]));
+});
+
+test('workers only for large inputs on more than one core, unless forced', () => {
+  const env = process.env.KVM_TRACE_LENS_PARALLEL;
+  delete process.env.KVM_TRACE_LENS_PARALLEL;
+  try {
+    assert.equal(useTextWorkers(undefined, TEXT_PARALLEL_MIN_BYTES, 2), true);
+    assert.equal(useTextWorkers(undefined, TEXT_PARALLEL_MIN_BYTES - 1, 2), false);
+    assert.equal(useTextWorkers(undefined, TEXT_PARALLEL_MIN_BYTES, 1), false);
+    assert.equal(useTextWorkers(undefined, null, 8), false);
+    assert.equal(useTextWorkers(true, 10, 1), true);
+    process.env.KVM_TRACE_LENS_PARALLEL = 'off';
+    assert.equal(useTextWorkers(undefined, TEXT_PARALLEL_MIN_BYTES, 8), false);
+  } finally {
+    if (env === undefined) delete process.env.KVM_TRACE_LENS_PARALLEL;
+    else process.env.KVM_TRACE_LENS_PARALLEL = env;
+  }
+});
+
+test('cancelled while the workers read: the lines read so far stay, the cancellation is said', async () => {
+  const path = sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz');
+  const controller = new AbortController();
+  let events = 0;
+  const summary = await readInput(
+    path,
+    (r) => {
+      if (r.type === 'event' && ++events === 10_000) controller.abort();
+    },
+    { parallel: true, textChunkBytes: 64 << 10, signal: controller.signal },
+  );
+  const said = summary.warnings.find((w) => /^cancelled after line \d+$/.test(w.message));
+  assert.ok(said, JSON.stringify(summary.warnings));
+  // the chunks out when the signal came are not read: far fewer events than the 256,254 of the whole recording
+  assert.ok(events >= 10_000 && events < 100_000, String(events));
+  assert.equal(summary.records, events);
+});
