@@ -374,6 +374,10 @@ export class Analyzer {
           handoffAfterIdleWake: [...seg.handoffAfterIdleWakeSample.values],
         },
       },
+      competingWork:
+        rt && !host && exits?.source === 'guest-inferred'
+          ? t.competing.facts(t.path.pairMembers(), rt.activeNs, t.cpusSeen.size)
+          : null,
     };
   }
 }

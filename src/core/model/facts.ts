@@ -98,6 +98,25 @@ export interface HandoffFacts {
   };
 }
 
+/**
+ * Other work on the guest's CPUs while the benchmark was active (guest traces): tasks other than the round-trip
+ * pairs' own, idle and kernel threads (ksoftirqd, kworker, rcu…, reported apart).
+ */
+export interface CompetingWorkFacts {
+  /** Their run time as a share of the CPUs' time over the benchmark's active time. */
+  share: number;
+  /** Switches to them. */
+  switches: number;
+  kernelThreadShare: number;
+  /** The largest, by run time (comm without its /N suffix). */
+  tasks: { comm: string; runNs: number; switches: number }[];
+  /** Switch-ins of the benchmark's tasks in that time. */
+  benchmarkRuns: number;
+  /** Wake-ups of a benchmark task whose CPU was running such a task, and their summed wait until it ran. */
+  waitedHandoffs: number;
+  waitedNs: number;
+}
+
 export interface ModelFacts {
   exits: ExitFacts | null;
   transactions: TransactionFacts | null;
@@ -106,6 +125,8 @@ export interface ModelFacts {
   polling: PollingFacts;
   wake: WakeFacts;
   handoff: HandoffFacts;
+  /** Guest traces with round trips; absent elsewhere. */
+  competingWork?: CompetingWorkFacts | null;
 }
 
 export function category(f: ModelFacts, c: ExitCategory): CategoryFacts {

@@ -2,6 +2,7 @@
 // which share one critical-path tracker and the wake-up timings. Streaming and bounded: state per CPU / vCPU / task,
 // histograms for durations.
 import type { TraceEvent } from '../records';
+import { CompetingWorkCollector } from './competingWork';
 import { CriticalPathTracker, type RoundTrips } from './criticalPath';
 import type { TraceFacts } from './facts';
 import { GuestModel } from './guestModel';
@@ -15,6 +16,8 @@ export class TraceModel {
   readonly wake = new WakeTimings();
   readonly guest: GuestModel;
   readonly host: HostModel;
+  /** Other tasks on the guest's CPUs (guest events only). */
+  readonly competing = new CompetingWorkCollector();
   firstNs: number | null = null;
   lastNs: number | null = null;
   events = 0;
@@ -62,7 +65,10 @@ export class TraceModel {
     if (!host && !this.inGuestBuffer(ev)) return;
     if (ev.cpu >= 0) this.cpusSeen.add(ev.cpu);
     if (host) this.host.add(ev);
-    else this.guest.add(ev);
+    else {
+      this.guest.add(ev);
+      this.competing.add(ev);
+    }
   }
 
   /**
