@@ -355,6 +355,7 @@ export class Analyzer {
         idlePeriods: d(t.wake.idlePeriods),
         // Guest: halts the token arrived in, or IPIs sent to idle CPUs (halts of CPUs without cpu_idle events).
         idleWakesOnPath: host ? criticalHalts : Math.max(criticalHalts, seg.deliveryToIdle.count),
+        ...(host ? {} : { byCpu: t.guest.idleByCpu.facts() }),
       },
       handoff: {
         ipiSend: d(seg.ipiSend),

@@ -62,6 +62,13 @@ export interface PollingFacts {
   maxWindowNs: number | null;
 }
 
+/** One guest CPU's idle periods (cpuidle-haltpoll keeps a poll window per CPU). */
+export interface CpuIdleFacts {
+  cpu: number;
+  idlePeriods: Distribution;
+  criticalIdleGaps: Distribution;
+}
+
 export interface WakeFacts {
   /** Signal → the woken task (guest) / vCPU (host) runs. */
   latency: Distribution;
@@ -72,6 +79,8 @@ export interface WakeFacts {
   idlePeriods: Distribution;
   /** Wake-ups of an idle vCPU on the critical path (critical halts; guest: or IPIs delivered to idle CPUs). */
   idleWakesOnPath: number;
+  /** Guest traces: the two distributions above per CPU (absent for the host, count tables, hand-made facts). */
+  byCpu?: CpuIdleFacts[];
 }
 
 /** Where one hand-off's time goes (guest traces; see GuestModel). */

@@ -17,6 +17,7 @@ import { Reservoir } from '../stats/bootstrap';
 import { LogHistogram } from '../stats/logHistogram';
 import type { CriticalPathTracker } from './criticalPath';
 import { ExitLedger, type ExitSample } from './exitLedger';
+import { IdleByCpu } from './idleByCpu';
 import type { WakeTimings } from './wakeTimings';
 
 /** How far apart two events may be and still belong to one step (send→ICR write, IPI→handler). */
@@ -108,6 +109,8 @@ export class HandoffBreakdown {
 }
 
 interface GuestCpu {
+  /** This CPU's number (for the per-CPU idle samples). */
+  number: number;
   pid: number;
   haltStart: number | null;
   haltFact: number;
@@ -141,8 +144,9 @@ interface GuestCpu {
   chain: Chain | null;
 }
 
-function newCpu(): GuestCpu {
+function newCpu(number: number): GuestCpu {
   return {
+    number,
     pid: -1,
     haltStart: null,
     haltFact: -1,
@@ -218,6 +222,8 @@ export class GuestModel {
   readonly segments = new HandoffSegments();
   readonly polling = newPollingObservation();
   readonly cpusWithIdleEvents = new Set<number>();
+  /** The idle periods and critical idle gaps below, per CPU. */
+  readonly idleByCpu = new IdleByCpu();
   /** IPI handler entries in the idle task, per CPU: halts of CPUs that record no cpu_idle events. */
   private readonly idleIpiWakes = new Map<number, { count: number; firstLine: number | null }>();
   private readonly cpus = new Map<number, GuestCpu>();
@@ -270,7 +276,7 @@ export class GuestModel {
 
   private cpu(n: number): GuestCpu {
     let s = this.cpus.get(n);
-    if (!s) this.cpus.set(n, (s = newCpu()));
+    if (!s) this.cpus.set(n, (s = newCpu(n)));
     return s;
   }
 
@@ -327,7 +333,10 @@ export class GuestModel {
     target.pendingIpiAt = t;
     target.pendingIpiFromPid = fromPid;
     target.pendingIpiToIdle = target.pid === 0;
-    if (target.pid === 0 && target.idleSince !== null) this.wake.criticalIdleGaps.add(t - target.idleSince);
+    if (target.pid === 0 && target.idleSince !== null) {
+      this.wake.criticalIdleGaps.add(t - target.idleSince);
+      this.idleByCpu.criticalIdleGap(dest, t - target.idleSince);
+    }
     this.handTokenTo(dest, fromCpu);
   }
 
@@ -472,6 +481,7 @@ export class GuestModel {
       this.lastSwitchOutByCpu.set(ev.cpu, { pid: sw.prevPid, t });
     } else if (s.idleSince !== null) {
       this.wake.idlePeriods.add(t - s.idleSince);
+      this.idleByCpu.idlePeriod(ev.cpu, t - s.idleSince);
       s.idleSince = null;
     }
     s.pid = sw.nextPid;
@@ -492,7 +502,10 @@ export class GuestModel {
    */
   private taskRuns(s: GuestCpu, pid: number, prevPid: number, t: number, switchSeen: boolean): void {
     // An idle period whose end was not traced (no idle → task switch on some kernels) ends at the wake.
-    if (s.idleSince !== null) this.wake.idlePeriods.add(Math.max(0, (s.irqAt ?? t) - s.idleSince));
+    if (s.idleSince !== null) {
+      this.wake.idlePeriods.add(Math.max(0, (s.irqAt ?? t) - s.idleSince));
+      this.idleByCpu.idlePeriod(s.number, Math.max(0, (s.irqAt ?? t) - s.idleSince));
+    }
     s.idleSince = null;
     const wake = this.pendingWake.get(pid);
     if (wake) {

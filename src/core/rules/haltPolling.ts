@@ -2,7 +2,13 @@
 // that polls briefly before halting catches the wake-up without an IPI exit, a halt or a wake-up through the host.
 import type { Prediction } from '../analysisTypes';
 import { category, type ModelFacts } from '../model/facts';
-import { coveredAt, HALTPOLL_GROW_START_NS, polledDirections, polledHandoffNs } from '../model/pollPrediction';
+import {
+  competingWaitNs,
+  coveredAt,
+  HALTPOLL_GROW_START_NS,
+  polledDirections,
+  polledHandoffNs,
+} from '../model/pollPrediction';
 import { mean, quantile, sumCappedAt } from '../stats/distribution';
 import { formatCount, formatDuration, formatEstimate, formatNumber, formatPercent } from '../../presentation/format';
 import {
@@ -142,10 +148,15 @@ export function predictHaltPolling(f: ModelFacts, windowNs: number): Prediction 
     rateAfter(before, perTx, share, Math.max(0, perHandoff - polledNs));
   const idleOnly = Math.min(wakesPerTx, handoffs);
   const withBusyTargets = idleOnly + ((handoffs - idleOnly) * idleOnly) / handoffs;
+  // The low end keeps what other tasks' runs cost the hand-offs in this trace: polling does not remove that work.
+  const wait = Math.min(competingWaitNs(f), 1e9 / before / 2);
+  const clean = 1e9 / (1e9 / before - wait);
+  const cleanPerHandoff = (1e9 / before - wait) / handoffs;
+  const low = rateAfter(clean, idleOnly, covered.low, Math.max(0, cleanPerHandoff - polled.high));
   return prediction(
     before,
     at(polled.point, covered.point, withBusyTargets),
-    at(polled.high, covered.low, idleOnly),
+    1e9 / (1e9 / low + wait),
     at(polled.low, covered.high, withBusyTargets),
   );
 }
