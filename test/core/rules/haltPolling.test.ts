@@ -181,3 +181,46 @@ test('a direction priced by its bound is named in the evidence, with its numbers
   longer.handoff.untracedRuns = 20_000;
   assert.deepEqual(said(longer), []);
 });
+
+/** guestRun with other tasks taking `share` of the 2 vCPUs' time; 1,000 of its 20,000 wake-ups waited 50 µs. */
+const competing = (share: number): ModelFacts => {
+  const f = guestRun();
+  const runNs = share * 2e9;
+  f.competingWork = {
+    ...{ share, switches: 2_000, kernelThreadShare: 0.001, benchmarkRuns: 20_000 },
+    tasks: [{ comm: 'node', runNs, switches: 2_000 }],
+    ...{ waitedHandoffs: 1_000, waitedNs: 1_000 * 50_000 },
+  };
+  return f;
+};
+
+test('other tasks on the vCPUs: stated from 1 % of their time, not advised from 25 %', () => {
+  const stated = (f: ModelFacts) =>
+    recommended(f)
+      .evidence.filter((e) => e.startsWith('Other tasks ran on the vCPUs'))
+      .map((e) => e.replace(/\u00a0/g, ' '));
+  assert.deepEqual(stated(competing(0.0099)), []);
+  const [line] = stated(competing(0.01));
+  // 1,000 waits of 50 µs over 10,000 round trips: 5 µs per transaction.
+  assert.match(line, /node 20 ms \(2,000 switches\); 1 % of the 2 vCPUs' time, 2,000 switches to them\./);
+  assert.match(line, /1,000 of the benchmark's 20,000 wake-ups found their vCPU running one and waited 50 µs/);
+  assert.match(line, /\(5 µs per transaction\)\. The prediction assumes that work goes away or moves/);
+  recommended(competing(0.2499));
+  assert.match(
+    refused(competing(0.25)).replace(/\u00a0/g, ' '),
+    /^Other tasks took 25 % of the 2 vCPUs' time while the benchmark ran \(node/,
+  );
+});
+
+test('other tasks on the vCPUs: the low end keeps the wait they caused, the point assumes it goes away', () => {
+  const quiet = predictHaltPolling(guestRun(), 200_000)!;
+  const p = predictHaltPolling(competing(0.1), 200_000)!;
+  assert.equal(p.after, quiet.after);
+  assert.equal(p.high, quiet.high);
+  // 100 µs per transaction, of which 5 µs waiting: 47.5 µs per hand-off without it; both hand-offs polled at the
+  // slow end (4,001 + 10,001 × 1.05 + 1,000 ns), then the 5 µs wait added back.
+  const slowPolled = 4_001 + 10_001 * 1.05 + 1_000;
+  const expected = 1e9 / (95_000 - 2 * (47_500 - slowPolled) + 5_000);
+  assert.equal(p.low, Math.round(expected * 10) / 10);
+  assert.ok(p.low < quiet.low);
+});
