@@ -13,8 +13,11 @@ const ACTIVE_SLICE_SHARE = 0.1;
  * Kernel threads the benchmark's own work wakes (softirq, workqueues, RCU, migration) or that run everywhere at a
  * low rate: not competing work (their volume is reported apart).
  */
-const KERNEL_THREAD =
-  /^(ksoftirqd|kworker|rcu_|rcuc|rcuog|rcuop|migration|kdamond|kcompactd|khugepaged|kswapd|watchdog|cpuhp|irq\/|idle_inject|jbd2|kthreadd|oom_reaper|khungtaskd)/;
+const KERNEL_THREADS = [
+  ...['ksoftirqd', 'kworker', 'rcu_', 'rcuc', 'rcuog', 'rcuop', 'migration', 'kdamond', 'kcompactd', 'khugepaged'],
+  ...['kswapd', 'watchdog', 'cpuhp', 'irq/', 'idle_inject', 'jbd2', 'kthreadd', 'oom_reaper', 'khungtaskd'],
+];
+const isKernelThread = (comm: string) => KERNEL_THREADS.some((k) => comm.startsWith(k));
 const MAX_TASKS = 10_000;
 
 interface SliceSums {
@@ -111,7 +114,7 @@ export class CompetingWorkCollector {
         continue;
       }
       const name = task.comm.replace(/\/\d+$/, '') || `pid ${pid}`;
-      if (KERNEL_THREAD.test(task.comm)) {
+      if (isKernelThread(task.comm)) {
         inWindow(task, (_, s) => (kernelThreadNs += s.runNs));
         continue;
       }
@@ -128,7 +131,7 @@ export class CompetingWorkCollector {
     const waited = { n: 0, ns: 0 };
     for (const w of this.waits.values()) {
       const runner = this.tasks.get(w.runner)?.comm ?? '';
-      if (!active.has(w.slice) || !benchmark.has(w.woken) || benchmark.has(w.runner) || KERNEL_THREAD.test(runner)) {
+      if (!active.has(w.slice) || !benchmark.has(w.woken) || benchmark.has(w.runner) || isKernelThread(runner)) {
         continue;
       }
       waited.n += w.n;
