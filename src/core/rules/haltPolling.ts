@@ -128,10 +128,11 @@ function competingTasks(c: CompetingWorkFacts): string {
 function competingEvidence(f: ModelFacts): string[] {
   const c = f.competingWork;
   if (!c || c.share < COMPETING_WORK_NOTE_SHARE || !f.transactions) return [];
+  const meanWait = formatDuration(c.waitedNs / Math.max(1, c.waitedHandoffs));
   const waited =
     c.waitedHandoffs > 0
-      ? `${formatCount(c.waitedHandoffs)} of the benchmark's ${formatCount(c.benchmarkRuns)} wake-ups found their ` +
-        `vCPU running one and waited ${formatDuration(c.waitedNs / c.waitedHandoffs)} on average ` +
+      ? `${formatCount(c.waitedHandoffs)} of the benchmark tasks' ${formatCount(c.benchmarkRuns)} runs began ` +
+        `after a wake-up that found their vCPU running one, and waited ${meanWait} on average ` +
         `(${formatDuration(competingWaitNs(f))} per transaction). `
       : '';
   return [

@@ -203,7 +203,10 @@ test('other tasks on the vCPUs: stated from 1 % of their time, not advised from 
   const [line] = stated(competing(0.01));
   // 1,000 waits of 50 µs over 10,000 round trips: 5 µs per transaction.
   assert.match(line, /node 20 ms \(2,000 switches\); 1 % of the 2 vCPUs' time, 2,000 switches to them\./);
-  assert.match(line, /1,000 of the benchmark's 20,000 wake-ups found their vCPU running one and waited 50 µs/);
+  assert.match(
+    line,
+    /1,000 of the benchmark tasks' 20,000 runs began after a wake-up that found their vCPU running one, and waited 50 µs/,
+  );
   assert.match(line, /\(5 µs per transaction\)\. The prediction assumes that work goes away or moves/);
   recommended(competing(0.2499));
   assert.match(
