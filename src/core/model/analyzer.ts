@@ -358,6 +358,7 @@ export class Analyzer {
         idlePeriods: d(t.wake.idlePeriods),
         // Guest: halts the token arrived in, or IPIs sent to idle CPUs (halts of CPUs without cpu_idle events).
         idleWakesOnPath: host ? criticalHalts : Math.max(criticalHalts, seg.deliveryToIdle.count),
+        ...(host ? {} : { byCpu: t.guest.idleByCpu.facts() }),
       },
       handoff: {
         ipiSend: d(seg.ipiSend),
@@ -377,6 +378,10 @@ export class Analyzer {
           handoffAfterIdleWake: [...seg.handoffAfterIdleWakeSample.values],
         },
       },
+      competingWork:
+        rt && !host && exits?.source === 'guest-inferred'
+          ? t.competing.facts(t.path.pairMembers(), rt.activeNs, t.cpusSeen.size)
+          : null,
     };
   }
 }

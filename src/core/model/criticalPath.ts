@@ -93,9 +93,18 @@ export class CriticalPathTracker {
    * pair's active time, without pauses (a trace usually starts before and ends after the benchmark).
    */
   roundTrips(): RoundTrips {
+    return this.countedPairs().totals;
+  }
+
+  /** The tasks (vCPUs) of the pairs `roundTrips` counts: the benchmark's own. */
+  pairMembers(): Set<number> {
+    return this.countedPairs().members;
+  }
+
+  private countedPairs(): { totals: RoundTrips; members: Set<number> } {
     // IPIs between vCPUs when the host shows them; else tasks waking each other (a guest trace, or host threads).
     const handoffs = this.handoffs.host.size > 0 ? this.handoffs.host : this.handoffs.guest;
-    const pairs: { count: number; handoffs: number; activeNs: number }[] = [];
+    const pairs: { count: number; handoffs: number; activeNs: number; a: number; b: number }[] = [];
     for (const ab of handoffs.inOrder) {
       const { from: a, to: b } = ab;
       const ba = handoffs.get(b, a);
@@ -104,17 +113,19 @@ export class CriticalPathTracker {
         count: Math.min(ab.count, ba.count),
         handoffs: ab.count + ba.count,
         activeNs: Math.max(ab.activeNs, ba.activeNs),
+        ...{ a, b },
       });
     }
     pairs.sort((x, y) => y.count - x.count);
     const busiest = pairs[0];
-    if (!busiest) return { count: 0, pairs: 0, handoffs: 0, activeNs: 0 };
+    if (!busiest) return { totals: { count: 0, pairs: 0, handoffs: 0, activeNs: 0 }, members: new Set() };
     const counted = pairs.filter((p) => p.count >= busiest.count * 0.1);
-    return {
+    const totals = {
       count: counted.reduce((n, p) => n + p.count, 0),
       pairs: counted.length,
       handoffs: counted.reduce((n, p) => n + p.handoffs, 0),
       activeNs: busiest.activeNs,
     };
+    return { totals, members: new Set(counted.flatMap((p) => [p.a, p.b])) };
   }
 }

@@ -62,6 +62,13 @@ export interface PollingFacts {
   maxWindowNs: number | null;
 }
 
+/** One guest CPU's idle periods (cpuidle-haltpoll keeps a poll window per CPU). */
+export interface CpuIdleFacts {
+  cpu: number;
+  idlePeriods: Distribution;
+  criticalIdleGaps: Distribution;
+}
+
 export interface WakeFacts {
   /** Signal → the woken task (guest) / vCPU (host) runs. */
   latency: Distribution;
@@ -72,6 +79,8 @@ export interface WakeFacts {
   idlePeriods: Distribution;
   /** Wake-ups of an idle vCPU on the critical path (critical halts; guest: or IPIs delivered to idle CPUs). */
   idleWakesOnPath: number;
+  /** Guest traces: the two distributions above per CPU (absent for the host, count tables, hand-made facts). */
+  byCpu?: CpuIdleFacts[];
 }
 
 /** Where one hand-off's time goes (guest traces; see GuestModel). */
@@ -98,6 +107,25 @@ export interface HandoffFacts {
   };
 }
 
+/**
+ * Other work on the guest's CPUs while the benchmark was active (guest traces): tasks other than the round-trip
+ * pairs' own, idle and kernel threads (ksoftirqd, kworker, rcu…, reported apart).
+ */
+export interface CompetingWorkFacts {
+  /** Their run time as a share of the CPUs' time over the benchmark's active time. */
+  share: number;
+  /** Switches to them. */
+  switches: number;
+  kernelThreadShare: number;
+  /** The largest, by run time (comm without its /N suffix). */
+  tasks: { comm: string; runNs: number; switches: number }[];
+  /** Switch-ins of the benchmark's tasks in that time. */
+  benchmarkRuns: number;
+  /** Wake-ups of a benchmark task whose CPU was running such a task, and their summed wait until it ran. */
+  waitedHandoffs: number;
+  waitedNs: number;
+}
+
 export interface ModelFacts {
   exits: ExitFacts | null;
   transactions: TransactionFacts | null;
@@ -106,6 +134,8 @@ export interface ModelFacts {
   polling: PollingFacts;
   wake: WakeFacts;
   handoff: HandoffFacts;
+  /** Guest traces with round trips; absent elsewhere. */
+  competingWork?: CompetingWorkFacts | null;
 }
 
 export function category(f: ModelFacts, c: ExitCategory): CategoryFacts {

@@ -19,6 +19,7 @@ import { CpuTable } from './cpuTable';
 import type { CriticalPathTracker } from './criticalPath';
 import { EventKind, eventKind } from './eventKinds';
 import { ExitLedger, type ExitSample } from './exitLedger';
+import { IdleByCpu } from './idleByCpu';
 import type { WakeTimings } from './wakeTimings';
 
 /** How far apart two events may be and still belong to one step (send→ICR write, IPI→handler). */
@@ -111,6 +112,8 @@ export class HandoffBreakdown {
 }
 
 interface GuestCpu {
+  /** This CPU's number (for the per-CPU idle samples). */
+  number: number;
   pid: number;
   haltStart: number | null;
   haltFact: number;
@@ -144,8 +147,9 @@ interface GuestCpu {
   chain: Chain | null;
 }
 
-function newCpu(): GuestCpu {
+function newCpu(number: number): GuestCpu {
   return {
+    number,
     pid: -1,
     haltStart: null,
     haltFact: -1,
@@ -224,6 +228,8 @@ export class GuestModel {
   readonly segments = new HandoffSegments();
   readonly polling = newPollingObservation();
   readonly cpusWithIdleEvents = new Set<number>();
+  /** The idle periods and critical idle gaps below, per CPU. */
+  readonly idleByCpu = new IdleByCpu();
   /** IPI handler entries in the idle task, per CPU: halts of CPUs that record no cpu_idle events. */
   private idleIpiWakes = new CpuTable<{ count: number; firstLine: number | null }>();
   private readonly cpus = new CpuTable<GuestCpu>();
@@ -278,7 +284,7 @@ export class GuestModel {
 
   private cpu(n: number): GuestCpu {
     let s = this.cpus.get(n);
-    if (!s) this.cpus.set(n, (s = newCpu()));
+    if (!s) this.cpus.set(n, (s = newCpu(n)));
     return s;
   }
 
@@ -335,7 +341,10 @@ export class GuestModel {
     target.pendingIpiAt = t;
     target.pendingIpiFromPid = fromPid;
     target.pendingIpiToIdle = target.pid === 0;
-    if (target.pid === 0 && target.idleSince !== null) this.wake.criticalIdleGaps.add(t - target.idleSince);
+    if (target.pid === 0 && target.idleSince !== null) {
+      this.wake.criticalIdleGaps.add(t - target.idleSince);
+      this.idleByCpu.criticalIdleGap(dest, t - target.idleSince);
+    }
     this.handTokenTo(dest, fromCpu);
   }
 
@@ -489,6 +498,7 @@ export class GuestModel {
       } else this.lastSwitchOutByCpu.set(ev.cpu, { pid: sw.prevPid, t });
     } else if (s.idleSince !== null) {
       this.wake.idlePeriods.add(t - s.idleSince);
+      this.idleByCpu.idlePeriod(ev.cpu, t - s.idleSince);
       s.idleSince = null;
     }
     s.pid = sw.nextPid;
@@ -509,7 +519,10 @@ export class GuestModel {
    */
   private taskRuns(s: GuestCpu, pid: number, prevPid: number, t: number, switchSeen: boolean): void {
     // An idle period whose end was not traced (no idle → task switch on some kernels) ends at the wake.
-    if (s.idleSince !== null) this.wake.idlePeriods.add(Math.max(0, (s.irqAt ?? t) - s.idleSince));
+    if (s.idleSince !== null) {
+      this.wake.idlePeriods.add(Math.max(0, (s.irqAt ?? t) - s.idleSince));
+      this.idleByCpu.idlePeriod(s.number, Math.max(0, (s.irqAt ?? t) - s.idleSince));
+    }
     s.idleSince = null;
     const wake = this.pendingWake.get(pid);
     if (wake) {

@@ -2,7 +2,7 @@
 // halves of the halt-polling prediction (rules/haltPolling.ts), each a pure function of the model's facts.
 // docs/model.md ("halt-polling", "Against measurement") says which trace shows each term.
 import { bootstrapQuantileInterval, sampleQuantile } from '../stats/bootstrap';
-import { fractionAtOrBelow } from '../stats/distribution';
+import { fractionAtOrBelow, type Distribution } from '../stats/distribution';
 import type { ModelFacts } from './facts';
 
 export interface Estimate {
@@ -107,28 +107,58 @@ function untracedRunShare(f: ModelFacts): number {
 }
 
 /**
+ * What other tasks' runs cost the benchmark per transaction in this trace: its wake-ups that found their CPU running
+ * such a task waited for it (the sum of those waits over the round trips). A polled hand-off waits for them as a
+ * halted one did — polling removes the halt, not the other work — unless that work goes away or moves.
+ */
+export function competingWaitNs(f: ModelFacts): number {
+  const c = f.competingWork;
+  const tx = f.transactions;
+  return c && tx && tx.count > 0 ? c.waitedNs / tx.count : 0;
+}
+
+/**
  * The share of critical wake-ups a poll window of `windowNs` catches. The host's window and a guest window of at
  * least twice grow_start catch those whose idle period it covers. Under twice grow_start the guest governor
- * (cpuidle-haltpoll) has two windows only, 0 and W, and switches between them:
- * - open → shut: an idle period that outlasts W even when polled. Polling shortens each critical idle period by what
- *   the peer's hand-off saves (`savingNs`), so those are the idle periods of this (poll-off) trace longer than W plus
- *   that saving;
- * - shut → open: the next halted idle period ≤ W (the share of critical idle periods ≤ W in this trace).
- * Open for a share reopen / (reopen + reset) of the hand-offs. On a quiet machine resets are rare and the window
- * stays open (TCP_RR at 50 µs measured as at 200 µs). The range takes the saving at its ends. It cannot foresee load
- * that arrives after this trace: under load the window kept collapsing (docs/model.md, three misses).
+ * (cpuidle-haltpoll) has two windows only, 0 and W, kept per CPU, and switches between them after a halt:
+ * - open → shut: a halt that lasts longer than W after a poll of W timed out, i.e. an idle period over 2 W even
+ *   when polled. Polling shortens each critical idle period by what the peer's hand-off saves (`savingNs`), so those
+ *   are the idle periods of this (poll-off) trace longer than 2 W plus that saving;
+ * - shut → open: the next halt ≤ W (the share of critical idle periods ≤ W in this trace).
+ * Open for a share reopen / (reopen + reset) of each CPU's hand-offs; while open, the critical idle periods that
+ * polling shortens to W or less are caught. On a quiet machine resets are rare and the
+ * window stays open (TCP_RR at 50 µs measured as at 200 µs). The range takes the saving at its ends. It cannot
+ * foresee load that arrives after this trace: under load the window kept collapsing (docs/model.md, the misses).
  */
 export function coveredAt(f: ModelFacts, windowNs: number, savingNs: Estimate = ZERO): Estimate {
-  const gaps = f.wake.criticalIdleGaps;
-  const within = gaps.n === 0 ? 1 : fractionAtOrBelow(gaps, windowNs);
   const twoStates = f.exits?.source !== 'host' && windowNs / 2 < HALTPOLL_GROW_START_NS;
+  const cpus = (f.wake.byCpu ?? []).filter((c) => c.criticalIdleGaps.n > 0);
+  if (!twoStates || cpus.length === 0) return coveredOn(f.wake, windowNs, savingNs, twoStates);
+  // Each CPU's governor keeps its own window: weigh each by the critical wake-ups it receives.
+  const total = cpus.reduce((n, c) => n + c.criticalIdleGaps.n, 0);
+  const each = cpus.map((c) => ({ w: c.criticalIdleGaps.n / total, e: coveredOn(c, windowNs, savingNs, true) }));
+  const sum = (end: keyof Estimate) => each.reduce((s, { w, e }) => s + w * e[end], 0);
+  return { point: sum('point'), low: sum('low'), high: sum('high') };
+}
+
+/** `coveredAt` on one set of idle periods: all CPUs pooled, or one CPU's. */
+function coveredOn(
+  idle: { criticalIdleGaps: Distribution; idlePeriods: Distribution },
+  windowNs: number,
+  savingNs: Estimate,
+  twoStates: boolean,
+): Estimate {
+  const gaps = idle.criticalIdleGaps;
+  const within = gaps.n === 0 ? 1 : fractionAtOrBelow(gaps, windowNs);
   if (!twoStates) return { point: within, low: within, high: within };
-  const idle = f.wake.idlePeriods;
-  if (idle.n === 0 || gaps.n === 0) return { point: within, low: 0, high: within };
+  if (idle.idlePeriods.n === 0 || gaps.n === 0) return { point: within, low: 0, high: within };
   const reopen = within;
   const caught = (saving: number) => {
-    const reset = 1 - fractionAtOrBelow(idle, windowNs + Math.max(0, saving));
-    return reopen + reset === 0 ? 1 : (reopen / (reopen + reset)) * (1 - reset);
+    const s = Math.max(0, saving);
+    const reset = 1 - fractionAtOrBelow(idle.idlePeriods, 2 * windowNs + s);
+    const open = reopen + reset === 0 ? 1 : reopen / (reopen + reset);
+    // While open, a wake-up is caught when it comes within W of polling (a longer one halts, without a reset).
+    return open * fractionAtOrBelow(gaps, windowNs + s);
   };
   return { point: caught(savingNs.point), low: caught(savingNs.low), high: caught(savingNs.high) };
 }

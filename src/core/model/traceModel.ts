@@ -2,6 +2,7 @@
 // which share one critical-path tracker and the wake-up timings. Streaming and bounded: state per CPU / vCPU / task,
 // histograms for durations.
 import type { TraceEvent } from '../records';
+import { CompetingWorkCollector } from './competingWork';
 import { CriticalPathTracker, type RoundTrips } from './criticalPath';
 import { EventKind, eventKind, isHostKind } from './eventKinds';
 import type { TraceFacts } from './facts';
@@ -16,6 +17,8 @@ export class TraceModel {
   readonly wake = new WakeTimings();
   readonly guest: GuestModel;
   readonly host: HostModel;
+  /** Other tasks on the guest's CPUs (guest events only). */
+  readonly competing = new CompetingWorkCollector();
   firstNs: number | null = null;
   lastNs: number | null = null;
   events = 0;
@@ -70,7 +73,10 @@ export class TraceModel {
     if (!host && !this.inGuestBuffer(ev, kind)) return;
     if (ev.cpu >= 0) this.noteCpu(ev.cpu);
     if (host) this.host.add(ev, kind);
-    else this.guest.add(ev, kind);
+    else {
+      this.guest.add(ev, kind);
+      this.competing.add(ev);
+    }
   }
 
   private noteCpu(cpu: number): void {

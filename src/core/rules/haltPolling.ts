@@ -1,8 +1,14 @@
 // Halt polling (Matlack, KVM Forum 2015): a wake-up from halt is on the critical path of message passing; a vCPU
 // that polls briefly before halting catches the wake-up without an IPI exit, a halt or a wake-up through the host.
 import type { Prediction } from '../analysisTypes';
-import { category, type ModelFacts } from '../model/facts';
-import { coveredAt, HALTPOLL_GROW_START_NS, polledDirections, polledHandoffNs } from '../model/pollPrediction';
+import { category, type CompetingWorkFacts, type ModelFacts } from '../model/facts';
+import {
+  competingWaitNs,
+  coveredAt,
+  HALTPOLL_GROW_START_NS,
+  polledDirections,
+  polledHandoffNs,
+} from '../model/pollPrediction';
 import { mean, quantile, sumCappedAt } from '../stats/distribution';
 import { formatCount, formatDuration, formatEstimate, formatNumber, formatPercent } from '../../presentation/format';
 import {
@@ -38,6 +44,17 @@ export const MIN_EVIDENCE: EvidenceMinimum = {
   tracedNs: 100_000_000,
   roundTrips: 200,
 };
+/**
+ * Other tasks' share of the vCPUs' time while the benchmark ran (its pairs' tasks, idle and kernel threads aside):
+ * from this share the evidence states the assumption that work goes away or moves, with its numbers.
+ */
+export const COMPETING_WORK_NOTE_SHARE = 0.01;
+/**
+ * From this share polling is not advised: the hand-offs keep waiting behind that work whether the vCPU polls or not,
+ * and a polling vCPU spins on host CPU the work may need, so the gain depends on the work more than on the hand-off
+ * (docs/model.md, "Competing work").
+ */
+export const COMPETING_WORK_MAX_SHARE = 0.25;
 /** From count tables: halts as a share of exits, and how many. */
 export const COUNTS_MIN_HALT_SHARE = 0.15;
 export const COUNTS_MIN_EVIDENCE: EvidenceMinimum = { events: 100, eventsName: 'halt exits', tracedNs: 100_000_000 };
@@ -85,7 +102,46 @@ export function haltPolling(f: ModelFacts): RuleOutcome {
   }
   const lacking = lackOfEvidence(ID, MIN_EVIDENCE, wakes, f);
   if (lacking) return lacking;
-  return host ? hostAdvice(f, wakesPerTx) : guestAdvice(f, wakesPerTx);
+  if (host) return hostAdvice(f, wakesPerTx);
+  const competing = f.competingWork;
+  if (competing && competing.share >= COMPETING_WORK_MAX_SHARE) {
+    return notRecommended(
+      ID,
+      `Other tasks took ${formatPercent(competing.share)} of the ${f.trace.cpus} vCPUs' time while the benchmark ` +
+        `ran (${competingTasks(competing)}): its hand-offs wait behind that work whether the vCPU polls or not, and ` +
+        'a polling vCPU spins on host CPU that work may need, so the gain depends on that work more than on the ' +
+        "hand-off. Move the work off the benchmark's vCPUs, or measure with guest_halt_poll_ns set and at 0.",
+    );
+  }
+  return guestAdvice(f, wakesPerTx);
+}
+
+/** The largest other tasks by run time: "node 258 ms (2,465 switches), bash 55 ms (102 switches)". */
+function competingTasks(c: CompetingWorkFacts): string {
+  return c.tasks
+    .slice(0, 3)
+    .map((t) => `${t.comm} ${formatDuration(t.runNs)} (${formatCount(t.switches)} switches)`)
+    .join(', ');
+}
+
+/** The assumption that other tasks' work goes away or moves, stated with its numbers when there is such work. */
+function competingEvidence(f: ModelFacts): string[] {
+  const c = f.competingWork;
+  if (!c || c.share < COMPETING_WORK_NOTE_SHARE || !f.transactions) return [];
+  const meanWait = formatDuration(c.waitedNs / Math.max(1, c.waitedHandoffs));
+  const waited =
+    c.waitedHandoffs > 0
+      ? `${formatCount(c.waitedHandoffs)} of the benchmark tasks' ${formatCount(c.benchmarkRuns)} runs began ` +
+        `after a wake-up that found their vCPU running one, and waited ${meanWait} on average ` +
+        `(${formatDuration(competingWaitNs(f))} per transaction). `
+      : '';
+  return [
+    `Other tasks ran on the vCPUs while the benchmark did: ${competingTasks(c)}; ${formatPercent(c.share)} of the ` +
+      `${f.trace.cpus} vCPUs' time, ${formatCount(c.switches)} switches to them. ${waited}The prediction assumes ` +
+      'that work goes away or moves to other CPUs; its low end keeps the wait (a polled hand-off waits behind it ' +
+      'as a halted one did). A polling vCPU yields to a runnable guest task at once, but spins on host CPU the ' +
+      'other work may need, which a guest trace does not show.',
+  ];
 }
 
 /** The poll window that covers the critical idle periods: twice their p90, in steps a user would type. */
@@ -142,10 +198,15 @@ export function predictHaltPolling(f: ModelFacts, windowNs: number): Prediction 
     rateAfter(before, perTx, share, Math.max(0, perHandoff - polledNs));
   const idleOnly = Math.min(wakesPerTx, handoffs);
   const withBusyTargets = idleOnly + ((handoffs - idleOnly) * idleOnly) / handoffs;
+  // The low end keeps what other tasks' runs cost the hand-offs in this trace: polling does not remove that work.
+  const wait = Math.min(competingWaitNs(f), 1e9 / before / 2);
+  const clean = 1e9 / (1e9 / before - wait);
+  const cleanPerHandoff = (1e9 / before - wait) / handoffs;
+  const low = rateAfter(clean, idleOnly, covered.low, Math.max(0, cleanPerHandoff - polled.high));
   return prediction(
     before,
     at(polled.point, covered.point, withBusyTargets),
-    at(polled.high, covered.low, idleOnly),
+    1e9 / (1e9 / low + wait),
     at(polled.low, covered.high, withBusyTargets),
   );
 }
@@ -203,6 +264,7 @@ function guestAdvice(f: ModelFacts, wakesPerTx: number): RuleOutcome {
       'task whose switch-in is not traced no longer than its wake-up → hand-off, plus up to 1 µs to notice the ' +
       'wake-up).',
     ...directionEvidence(f),
+    ...competingEvidence(f),
   ];
   const predicted = predictHaltPolling(f, window);
   if (predicted) {

@@ -64,19 +64,58 @@ test('guest window: two states under twice grow_start (95 µs), one from 100 µs
     idlePeriods: dist([
       [30_000, 8],
       [97_000, 1],
-      [150_000, 1],
+      [250_000, 1],
     ]),
   };
-  // 95 µs: reopens after 0.9 of the halts. Resets after idle periods > 95 µs + the saving: 20 µs saved (point) →
-  // > 115 µs, 0.1 of them; no saving (slow end) → > 95 µs, 0.2; 60 µs saved (fast end) → > 155 µs, none.
+  // 95 µs: reopens after 0.9 of the halts. Resets after a poll of 95 µs timed out and the halt outlasted 95 µs: idle
+  // periods > 190 µs + the saving. 20 µs saved (point) → > 210 µs, 0.1 of them, every critical one caught while open
+  // (≤ 115 µs); no saving (slow end) → > 190 µs, 0.1, and 0.9 caught (≤ 95 µs); 60 µs saved (fast end) → none.
   const saving = { point: 20_000, low: 0, high: 60_000 };
-  const two = coveredAt(f, 95_000, saving);
-  assert.deepEqual(two, { point: 0.9 * 0.9, low: (0.9 / 1.1) * 0.8, high: 1 });
+  const open = 0.9 / (0.9 + (1 - 0.9));
+  assert.deepEqual(coveredAt(f, 95_000, saving), { point: open, low: open * 0.9, high: 1 });
   // 100 µs: the critical idle periods within the window, all of them.
   assert.deepEqual(coveredAt(f, 100_000, saving), { point: 1, low: 1, high: 1 });
   // The host's window has one state at any size.
   f.exits = { ...f.exits!, source: 'host' };
   assert.deepEqual(coveredAt(f, 95_000, saving), { point: 0.9, low: 0.9, high: 0.9 });
+});
+
+test('guest window: each CPU keeps its own, weighed by the critical wake-ups it receives', () => {
+  const f = guestRun();
+  // CPU 0 always reopens and never resets; CPU 1 reopens after half its halts and resets after 0.2 of its idle
+  // periods (> 2 × 50 µs): open 0.5 / 0.7 of its hand-offs, catching the half ≤ 50 µs.
+  const cpu0 = { cpu: 0, criticalIdleGaps: dist([[30_000, 10]]), idlePeriods: dist([[30_000, 10]]) };
+  const cpu1 = {
+    cpu: 1,
+    criticalIdleGaps: dist([
+      [30_000, 5],
+      [70_000, 5],
+    ]),
+    idlePeriods: dist([
+      [30_000, 5],
+      [70_000, 3],
+      [150_000, 2],
+    ]),
+  };
+  const pooled = {
+    criticalIdleGaps: dist([
+      [30_000, 15],
+      [70_000, 5],
+    ]),
+    idlePeriods: dist([
+      [30_000, 15],
+      [70_000, 3],
+      [150_000, 2],
+    ]),
+  };
+  f.wake = { ...f.wake, ...pooled };
+  const together = coveredAt(f, 50_000).point;
+  f.wake = { ...f.wake, byCpu: [cpu0, cpu1] };
+  const perCpu = coveredAt(f, 50_000).point;
+  const cpu1Open = 0.5 / (0.5 + (1 - 0.8));
+  assert.ok(Math.abs(perCpu - (0.5 * 1 + 0.5 * cpu1Open * 0.5)) < 1e-12, `${perCpu}`);
+  // Pooled, CPU 0's quiet idle periods would hide CPU 1's resets: 0.75 / 0.85 open, 0.75 caught.
+  assert.ok(Math.abs(together - (0.75 / (0.75 + (1 - 0.9))) * 0.75) < 1e-12, `${together}`);
 });
 
 test('quiet TCP_CRR trace: the queued wake-up and the runs of a CPU whose switch-ins are not traced', async () => {
