@@ -19,6 +19,7 @@ import { CpuTable } from './cpuTable';
 import type { CriticalPathTracker } from './criticalPath';
 import { EventKind, eventKind } from './eventKinds';
 import { ExitLedger, type ExitSample } from './exitLedger';
+import { IntKeyTable } from './intKeyTable';
 import type { WakeTimings } from './wakeTimings';
 
 /** How far apart two events may be and still belong to one step (send→ICR write, IPI→handler). */
@@ -228,15 +229,19 @@ export class GuestModel {
   private idleIpiWakes = new CpuTable<{ count: number; firstLine: number | null }>();
   private readonly cpus = new CpuTable<GuestCpu>();
   /** Pending wake-ups by task: who woke it and when the signal was sent. */
-  private readonly pendingWake = new Map<
-    number,
-    { waker: number; signalAt: number; fromHalt: boolean; chain: Chain | null }
-  >();
+  private readonly pendingWake = new IntKeyTable<{
+    waker: number;
+    signalAt: number;
+    fromHalt: boolean;
+    chain: Chain | null;
+  }>();
   readonly breakdown = new HandoffBreakdown();
   /** Who started each task's current run (for round-trip counting). */
-  private readonly episodeInitiator = new Map<number, number>();
+  private readonly episodeInitiator = new IntKeyTable<number>();
   /** The last task that went off each CPU: the likely waker when a wake-up's sender is not traced. */
-  private readonly lastSwitchOutByCpu = new Map<number, { pid: number; t: number }>();
+  private readonly lastSwitchOutByCpu = new CpuTable<{ cpu: number; pid: number; t: number }>();
+  /** The same entries in the order their CPUs first appeared (iterated without allocating). */
+  private readonly lastSwitchOuts: { cpu: number; pid: number; t: number }[] = [];
   private readonly msrSample: ExitSample = {
     ...{ reason: '', category: 'other', description: '', part: null, vcpu: null },
     ...{ timeNs: null, durationNs: null, critical: null, exampleLine: null },
@@ -486,7 +491,11 @@ export class GuestModel {
       if (last) {
         last.pid = sw.prevPid;
         last.t = t;
-      } else this.lastSwitchOutByCpu.set(ev.cpu, { pid: sw.prevPid, t });
+      } else {
+        const entry = { cpu: ev.cpu, pid: sw.prevPid, t };
+        this.lastSwitchOutByCpu.set(ev.cpu, entry);
+        this.lastSwitchOuts.push(entry);
+      }
     } else if (s.idleSince !== null) {
       this.wake.idlePeriods.add(t - s.idleSince);
       s.idleSince = null;
@@ -562,7 +571,7 @@ export class GuestModel {
 
   private lastSwitchOutElsewhere(cpu: number): number | undefined {
     let best: { pid: number; t: number } | undefined;
-    for (const [c, last] of this.lastSwitchOutByCpu) if (c !== cpu && (!best || last.t > best.t)) best = last;
+    for (const last of this.lastSwitchOuts) if (last.cpu !== cpu && (!best || last.t > best.t)) best = last;
     return best?.pid;
   }
 
