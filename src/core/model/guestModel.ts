@@ -181,16 +181,20 @@ let haltDescription: string | undefined;
 
 type GuestMsrExit = { reason: string; category: ExitCategory; description: string } | null;
 const guestMsrExits = new Map<number, GuestMsrExit>();
+/** The same for MSRs below 0x1000 (x2APIC 0x800-0x8ff, TSC deadline 0x6e0), by index: no hashing per write. */
+const lowGuestMsrExits: (GuestMsrExit | undefined)[] = new Array<GuestMsrExit | undefined>(0x1000).fill(undefined);
 
 /** What a guest write to this MSR counts as (reason, category), or null when it is not an exit worth counting. */
 export function guestMsrExit(msr: number): GuestMsrExit {
-  let e = guestMsrExits.get(msr);
+  const low = msr >= 0 && msr < 0x1000 && Number.isInteger(msr);
+  let e = low ? lowGuestMsrExits[msr] : guestMsrExits.get(msr);
   if (e === undefined) {
     const info = msrInfo(msr);
     e = info?.category
       ? { reason: guestMsrWriteReason(msr), category: info.category, description: `${info.name}: ${info.description}` }
       : null;
-    guestMsrExits.set(msr, e);
+    if (low) lowGuestMsrExits[msr] = e;
+    else guestMsrExits.set(msr, e);
   }
   return e;
 }
@@ -225,6 +229,8 @@ export class GuestModel {
   readonly segments = new HandoffSegments();
   readonly polling = newPollingObservation();
   readonly cpusWithIdleEvents = new Set<number>();
+  /** CPUs below 256 already in cpusWithIdleEvents: a typed-array test per cpu_idle instead of a set insertion. */
+  private readonly idleCpuMarks = new Uint8Array(256);
   /** IPI handler entries in the idle task, per CPU: halts of CPUs that record no cpu_idle events. */
   private idleIpiWakes = new CpuTable<{ count: number; firstLine: number | null }>();
   private readonly cpus = new CpuTable<GuestCpu>();
@@ -387,7 +393,7 @@ export class GuestModel {
     if (!idle) return;
     const cpu = ev.cpu >= 0 ? ev.cpu : idle.cpu;
     const s = this.cpu(cpu);
-    this.cpusWithIdleEvents.add(cpu);
+    this.noteIdleCpu(cpu);
     if (idle.state === CPU_IDLE_EXIT) return this.idleExit(s, cpu, ev.timeNs);
     if (idle.state === 0) {
       // cpuidle-haltpoll's poll state: the vCPU spins in the guest, no exit.
@@ -399,6 +405,13 @@ export class GuestModel {
     s.haltLine = ev.line;
     s.tokenArrivedInHalt = false;
     s.haltFact = this.recordFact(ev.line, null, null);
+  }
+
+  private noteIdleCpu(cpu: number): void {
+    const marked = cpu >= 0 && cpu < 256 && Number.isInteger(cpu);
+    if (marked && this.idleCpuMarks[cpu] === 1) return;
+    if (marked) this.idleCpuMarks[cpu] = 1;
+    this.cpusWithIdleEvents.add(cpu);
   }
 
   private idleExit(s: GuestCpu, cpu: number, t: number): void {
