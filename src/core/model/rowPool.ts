@@ -30,27 +30,29 @@ export class RowPool<T> {
     const rows = this.rows;
     const moved = this.moved;
     let stay = 0;
+    let movedCount = 0;
     for (let i = 0; i < this.count; i++) {
       const row = rows[i];
-      if (moves(row)) moved.push(row);
+      if (moves(row)) moved[movedCount++] = row;
       else rows[stay++] = row;
     }
-    for (let i = 0; i < moved.length; i++) rows[stay + i] = moved[i];
-    moved.length = 0;
+    for (let i = 0; i < movedCount; i++) rows[stay + i] = moved[i];
     return stay;
   }
 
   /** Drops the first `n` rows: the others move to the front, in order (the dropped ones go back to the pool). */
   dropFront(n: number): void {
-    n = Math.min(n, this.count);
+    if (n >= this.count) {
+      this.count = 0; // all dropped: no order to keep
+      return;
+    }
     if (n <= 0) return;
     const rows = this.rows;
     const dropped = this.moved;
-    for (let i = 0; i < n; i++) dropped.push(rows[i]);
+    for (let i = 0; i < n; i++) dropped[i] = rows[i];
     const kept = this.count - n;
     for (let i = 0; i < kept; i++) rows[i] = rows[n + i];
     for (let i = 0; i < n; i++) rows[kept + i] = dropped[i];
-    dropped.length = 0;
     this.count = kept;
   }
 }
