@@ -269,14 +269,23 @@ export function parseVcpuWakeup(payload: string): { polled: boolean; ns: number;
   return m ? { polled: m[1] === 'poll', ns: Number(m[2]), valid: m[3] !== 'invalid' } : null;
 }
 
-/** kvm_halt_poll_ns "vcpu 0: halt_poll_ns 20000 (grow 10000)"; guest_halt_poll_ns "halt_poll_ns 0 (shrink 0)". */
-export function parseHaltPollNs(
-  payload: string,
-): { vcpu: number | null; ns: number; grow: boolean; oldNs: number } | null {
+type HaltPollNs = { vcpu: number | null; ns: number; grow: boolean; oldNs: number };
+let lastHaltPollPayload: string | null = null;
+let lastHaltPoll: HaltPollNs | null = null;
+
+/**
+ * kvm_halt_poll_ns "vcpu 0: halt_poll_ns 20000 (grow 10000)"; guest_halt_poll_ns "halt_poll_ns 0 (shrink 0)". A
+ * payload equal to the last one is not parsed again (a guest whose window stays 0 prints the same one every idle);
+ * the result is only read, so it may be shared.
+ */
+export function parseHaltPollNs(payload: string): HaltPollNs | null {
+  if (payload === lastHaltPollPayload) return lastHaltPoll;
   const m = /^(?:vcpu (\d+): )?halt_poll_ns (\d+) \((grow|shrink) (\d+)\)/.exec(payload);
-  return m
+  lastHaltPollPayload = payload;
+  lastHaltPoll = m
     ? { vcpu: m[1] !== undefined ? Number(m[1]) : null, ns: Number(m[2]), grow: m[3] === 'grow', oldNs: Number(m[4]) }
     : null;
+  return lastHaltPoll;
 }
 
 /** kvm_apic_ipi "dst b0 vec 176 (Fixed|physical|assert|edge|self)": destination APIC id (hex). */

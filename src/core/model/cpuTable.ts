@@ -42,6 +42,6 @@ export class CpuTable<T> {
 }
 
 function isDense(n: number): boolean {
-  // -0 is 0 here, as in a Map
-  return Number.isInteger(n) && n >= 0 && n < DENSE;
+  // a whole number 0 .. 2^32-1 is its own unsigned 32-bit value (-0 too: it is 0 here, as in a Map)
+  return n >>> 0 === n && n < DENSE;
 }

@@ -30,9 +30,25 @@ interface Handoff {
 class HandoffTable {
   private readonly byFrom = new Map<number, Map<number, Handoff>>();
   readonly inOrder: Handoff[] = [];
+  /** The last two pairs asked for (a round trip alternates between two): found without the maps. */
+  private recent: Handoff | undefined;
+  private before: Handoff | undefined;
 
   get(from: number, to: number): Handoff | undefined {
-    return this.byFrom.get(from)?.get(to);
+    const r = this.recent;
+    if (r !== undefined && r.from === from && r.to === to) return r;
+    const b = this.before;
+    if (b !== undefined && b.from === from && b.to === to) {
+      this.before = r;
+      this.recent = b;
+      return b;
+    }
+    const h = this.byFrom.get(from)?.get(to);
+    if (h !== undefined) {
+      this.before = r;
+      this.recent = h;
+    }
+    return h;
   }
 
   add(h: Handoff): void {

@@ -3,6 +3,7 @@
 import type { ExitCategory, ReasonPart, ReasonStats } from '../analysisTypes';
 import { minSamplesFor } from '../stats/distribution';
 import { LogHistogram } from '../stats/logHistogram';
+import { CpuTable } from './cpuTable';
 
 const MAX_EXAMPLES = 5;
 const DENSE_VCPUS = 1024;
@@ -71,7 +72,9 @@ export class ExitLedger {
   private lastCategory: ExitCategory | null = null;
   private lastCategoryCounts: number[] | undefined;
   /** The same buckets per vCPU (exits per second per vCPU over time), and every halt's duration. */
-  private readonly vcpuTimeline = new Map<number, number[]>();
+  private readonly vcpuTimeline = new CpuTable<number[]>();
+  /** The same rows in the order their vCPUs first appeared. */
+  private readonly vcpuTimelineRows: [number, number[]][] = [];
   readonly haltDurations = new LogHistogram();
 
   add(s: ExitSample, count = 1): void {
@@ -242,10 +245,10 @@ export class ExitLedger {
   /** Exits per time bucket per vCPU (keys are vCPU numbers), on the category timeline's buckets. */
   vcpuTimelineSummary(): { bucketNs: number; startNs: number; counts: Record<string, number[]> } | null {
     const all = this.timelineSummary();
-    if (!all || this.vcpuTimeline.size === 0) return null;
+    if (!all || this.vcpuTimelineRows.length === 0) return null;
     const len = Math.max(...Object.values(all.counts).map((a) => a.length));
     const counts: Record<string, number[]> = {};
-    for (const [vcpu, arr] of [...this.vcpuTimeline].sort((a, b) => a[0] - b[0])) {
+    for (const [vcpu, arr] of [...this.vcpuTimelineRows].sort((a, b) => a[0] - b[0])) {
       counts[String(vcpu)] = Array.from({ length: len }, (_, i) => arr[i] ?? 0);
     }
     return { bucketNs: all.bucketNs, startNs: all.startNs, counts };
@@ -257,7 +260,7 @@ export class ExitLedger {
     let idx = Math.floor((timeNs - this.timelineStart) / this.bucketNs);
     while (idx >= MAX_TIMELINE_BUCKETS) {
       this.bucketNs *= 2;
-      for (const arr of [...this.timeline.values(), ...this.vcpuTimeline.values()]) {
+      for (const arr of [...this.timeline.values(), ...this.vcpuTimelineRows.map((row) => row[1])]) {
         for (let i = 0; i < arr.length; i += 2) arr[i / 2] = (arr[i] ?? 0) + (arr[i + 1] ?? 0);
         arr.length = Math.ceil(arr.length / 2);
       }
@@ -271,7 +274,10 @@ export class ExitLedger {
     arr[idx] += count;
     if (vcpu === null) return;
     let perVcpu = this.vcpuTimeline.get(vcpu);
-    if (!perVcpu) this.vcpuTimeline.set(vcpu, (perVcpu = []));
+    if (!perVcpu) {
+      this.vcpuTimeline.set(vcpu, (perVcpu = []));
+      this.vcpuTimelineRows.push([vcpu, perVcpu]);
+    }
     while (perVcpu.length <= idx) perVcpu.push(0);
     perVcpu[idx] += count;
   }

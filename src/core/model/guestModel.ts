@@ -20,6 +20,7 @@ import type { CriticalPathTracker } from './criticalPath';
 import { EventKind, eventKind } from './eventKinds';
 import { ExitLedger, type ExitSample } from './exitLedger';
 import { IdleByCpu } from './idleByCpu';
+import { IntKeyTable } from './intKeyTable';
 import type { WakeTimings } from './wakeTimings';
 
 /** How far apart two events may be and still belong to one step (send→ICR write, IPI→handler). */
@@ -97,18 +98,19 @@ export class HandoffBreakdown {
     const viaIpi = chain.deliveryNs !== null;
     if (viaIpi && chain.ipiSendNs === null) return;
     this.handoffs++;
-    this.put('run', chain.runToSignal);
+    const sums = this.sums; // by name, not by a key in a variable: a fixed property load each
+    put(sums.run, chain.runToSignal);
     if (viaIpi) {
-      this.put('ipiSend', chain.ipiSendNs!);
-      this.put('delivery', chain.deliveryNs!);
-      this.put('wakeAfterIpi', runAt - chain.lastStepAt);
-    } else this.put('wakeNoIpi', runAt - chain.lastStepAt);
+      put(sums.ipiSend, chain.ipiSendNs!);
+      put(sums.delivery, chain.deliveryNs!);
+      put(sums.wakeAfterIpi, runAt - chain.lastStepAt);
+    } else put(sums.wakeNoIpi, runAt - chain.lastStepAt);
   }
+}
 
-  private put(c: BreakdownComponent, ns: number): void {
-    this.sums[c].ns += ns;
-    this.sums[c].n++;
-  }
+function put(sum: { ns: number; n: number }, ns: number): void {
+  sum.ns += ns;
+  sum.n++;
 }
 
 interface GuestCpu {
@@ -184,16 +186,20 @@ let haltDescription: string | undefined;
 
 type GuestMsrExit = { reason: string; category: ExitCategory; description: string } | null;
 const guestMsrExits = new Map<number, GuestMsrExit>();
+/** The same for MSRs below 0x1000 (x2APIC 0x800-0x8ff, TSC deadline 0x6e0), by index: no hashing per write. */
+const lowGuestMsrExits: (GuestMsrExit | undefined)[] = new Array<GuestMsrExit | undefined>(0x1000).fill(undefined);
 
 /** What a guest write to this MSR counts as (reason, category), or null when it is not an exit worth counting. */
 export function guestMsrExit(msr: number): GuestMsrExit {
-  let e = guestMsrExits.get(msr);
+  const low = msr >= 0 && msr < 0x1000 && Number.isInteger(msr);
+  let e = low ? lowGuestMsrExits[msr] : guestMsrExits.get(msr);
   if (e === undefined) {
     const info = msrInfo(msr);
     e = info?.category
       ? { reason: guestMsrWriteReason(msr), category: info.category, description: `${info.name}: ${info.description}` }
       : null;
-    guestMsrExits.set(msr, e);
+    if (low) lowGuestMsrExits[msr] = e;
+    else guestMsrExits.set(msr, e);
   }
   return e;
 }
@@ -230,19 +236,25 @@ export class GuestModel {
   readonly cpusWithIdleEvents = new Set<number>();
   /** The idle periods and critical idle gaps below, per CPU. */
   readonly idleByCpu = new IdleByCpu();
+  /** CPUs below 256 already in cpusWithIdleEvents: a typed-array test per cpu_idle instead of a set insertion. */
+  private readonly idleCpuMarks = new Uint8Array(256);
   /** IPI handler entries in the idle task, per CPU: halts of CPUs that record no cpu_idle events. */
   private idleIpiWakes = new CpuTable<{ count: number; firstLine: number | null }>();
   private readonly cpus = new CpuTable<GuestCpu>();
   /** Pending wake-ups by task: who woke it and when the signal was sent. */
-  private readonly pendingWake = new Map<
-    number,
-    { waker: number; signalAt: number; fromHalt: boolean; chain: Chain | null }
-  >();
+  private readonly pendingWake = new IntKeyTable<{
+    waker: number;
+    signalAt: number;
+    fromHalt: boolean;
+    chain: Chain | null;
+  }>();
   readonly breakdown = new HandoffBreakdown();
   /** Who started each task's current run (for round-trip counting). */
-  private readonly episodeInitiator = new Map<number, number>();
+  private readonly episodeInitiator = new IntKeyTable<number>();
   /** The last task that went off each CPU: the likely waker when a wake-up's sender is not traced. */
-  private readonly lastSwitchOutByCpu = new Map<number, { pid: number; t: number }>();
+  private readonly lastSwitchOutByCpu = new CpuTable<{ cpu: number; pid: number; t: number }>();
+  /** The same entries in the order their CPUs first appeared (iterated without allocating). */
+  private readonly lastSwitchOuts: { cpu: number; pid: number; t: number }[] = [];
   private readonly msrSample: ExitSample = {
     ...{ reason: '', category: 'other', description: '', part: null, vcpu: null },
     ...{ timeNs: null, durationNs: null, critical: null, exampleLine: null },
@@ -391,7 +403,7 @@ export class GuestModel {
     if (!idle) return;
     const cpu = ev.cpu >= 0 ? ev.cpu : idle.cpu;
     const s = this.cpu(cpu);
-    this.cpusWithIdleEvents.add(cpu);
+    this.noteIdleCpu(cpu);
     if (idle.state === CPU_IDLE_EXIT) return this.idleExit(s, cpu, ev.timeNs);
     if (idle.state === 0) {
       // cpuidle-haltpoll's poll state: the vCPU spins in the guest, no exit.
@@ -403,6 +415,13 @@ export class GuestModel {
     s.haltLine = ev.line;
     s.tokenArrivedInHalt = false;
     s.haltFact = this.recordFact(ev.line, null, null);
+  }
+
+  private noteIdleCpu(cpu: number): void {
+    const marked = cpu >= 0 && cpu < 256 && Number.isInteger(cpu);
+    if (marked && this.idleCpuMarks[cpu] === 1) return;
+    if (marked) this.idleCpuMarks[cpu] = 1;
+    this.cpusWithIdleEvents.add(cpu);
   }
 
   private idleExit(s: GuestCpu, cpu: number, t: number): void {
@@ -495,7 +514,11 @@ export class GuestModel {
       if (last) {
         last.pid = sw.prevPid;
         last.t = t;
-      } else this.lastSwitchOutByCpu.set(ev.cpu, { pid: sw.prevPid, t });
+      } else {
+        const entry = { cpu: ev.cpu, pid: sw.prevPid, t };
+        this.lastSwitchOutByCpu.set(ev.cpu, entry);
+        this.lastSwitchOuts.push(entry);
+      }
     } else if (s.idleSince !== null) {
       this.wake.idlePeriods.add(t - s.idleSince);
       this.idleByCpu.idlePeriod(ev.cpu, t - s.idleSince);
@@ -575,7 +598,7 @@ export class GuestModel {
 
   private lastSwitchOutElsewhere(cpu: number): number | undefined {
     let best: { pid: number; t: number } | undefined;
-    for (const [c, last] of this.lastSwitchOutByCpu) if (c !== cpu && (!best || last.t > best.t)) best = last;
+    for (const last of this.lastSwitchOuts) if (last.cpu !== cpu && (!best || last.t > best.t)) best = last;
     return best?.pid;
   }
 

@@ -5,7 +5,7 @@ import type { AccessCount, Analysis, HostEventsSummary } from '../analysisTypes'
 import { parseHaltPollNs, parseKvmPio, msrAccessOf, parseNestedExit, parseUserspaceExit } from '../eventFields';
 import { hex, msrInfo } from '../knowledge/exitTable';
 import type { TraceEvent } from '../records';
-import { eventKind, isHostKind, type EventKind } from './eventKinds';
+import { EventKind, eventKind, isHostKind } from './eventKinds';
 
 const TOP_ACCESSES = 10;
 const TOP_EVENTS = 30;
@@ -14,6 +14,27 @@ const HISTORY_KEPT = 50;
 const MAX_KEYS = 10_000;
 /** Event names counted outside the map (a guest or host trace uses a handful). */
 const RECENT_NAMES = 16;
+
+/** Kinds that stand for one event name each: counted by kind in an array, without comparing names. */
+const ONE_NAME_KINDS: readonly EventKind[] = [
+  EventKind.writeMsr,
+  EventKind.cpuIdle,
+  EventKind.ipiSendCpu,
+  EventKind.ipiSendCpumask,
+  EventKind.schedSwitch,
+  EventKind.guestHaltPollNs,
+  EventKind.kvmExit,
+  EventKind.kvmEntry,
+  EventKind.kvmMsr,
+  EventKind.kvmApicIpi,
+];
+const KINDS = Math.max(...Object.values(EventKind)) + 1;
+const isOneNameKind = new Uint8Array(KINDS);
+for (const k of ONE_NAME_KINDS) isOneNameKind[k] = 1;
+/** A one-name kind's count: not seen yet, counted in the array, or not counted (the name map was full). */
+const UNSEEN = 0;
+const COUNTED = 1;
+const DROPPED = 2;
 
 interface Access {
   reads: number;
@@ -59,12 +80,17 @@ export class HostEventCollector {
    */
   private readonly recentNames: string[] = [];
   private readonly recentCounts: number[] = [];
+  /** Counts of one-name kinds not yet in eventCounts (each name enters the map when first seen, as above). */
+  private readonly kindCounts = new Float64Array(KINDS);
+  private readonly kindStates = new Uint8Array(KINDS);
+  private readonly kindNames: string[] = new Array<string>(KINDS).fill('');
   /** Events whose timestamps have no known unit (counter clocks): no durations or rates may come from them. */
   private clockUnknown = 0;
 
   /** `kind`: the event's kind when the caller has looked it up already. */
   add(ev: TraceEvent, kind: EventKind = eventKind(ev.name)): void {
-    this.countName(ev.name);
+    if (isOneNameKind[kind] === 1) this.countKind(kind, ev.name);
+    else this.countName(ev.name);
     if (ev.clockUnknown) this.clockUnknown++;
     if (!isHostKind(kind)) return; // every name below is a kvm_* one
     switch (ev.name) {
@@ -101,12 +127,30 @@ export class HostEventCollector {
     }
   }
 
-  /** Puts the counts of the recent names into eventCounts. */
+  private countKind(kind: EventKind, name: string): void {
+    const state = this.kindStates[kind];
+    if (state === COUNTED) this.kindCounts[kind]++;
+    else if (state === UNSEEN) {
+      const known = this.eventCounts.size;
+      bump(this.eventCounts, name);
+      this.kindStates[kind] = this.eventCounts.size > known ? COUNTED : DROPPED;
+      this.kindNames[kind] = name;
+    }
+  }
+
+  /** Puts the counts of the recent names and of the one-name kinds into eventCounts. */
   private flushNameCounts(): void {
     this.recentNames.forEach((name, i) => {
       if (this.recentCounts[i] > 0) this.eventCounts.set(name, this.eventCounts.get(name)! + this.recentCounts[i]);
       this.recentCounts[i] = 0;
     });
+    for (let kind = 0; kind < KINDS; kind++) {
+      const n = this.kindCounts[kind];
+      if (n === 0) continue;
+      const name = this.kindNames[kind];
+      this.eventCounts.set(name, this.eventCounts.get(name)! + n);
+      this.kindCounts[kind] = 0;
+    }
   }
 
   private msr(ev: TraceEvent): void {

@@ -19,8 +19,11 @@ export class TraceModel {
   readonly host: HostModel;
   /** Other tasks on the guest's CPUs (guest events only). */
   readonly competing = new CompetingWorkCollector();
-  firstNs: number | null = null;
-  lastNs: number | null = null;
+  // First and last timestamps as plain numbers (valid once `timed`): a field that may hold null keeps each new
+  // timestamp in an allocated box, one per event.
+  private timed = false;
+  private first = Number.NaN;
+  private last = Number.NaN;
   events = 0;
   readonly cpusSeen = new Set<number>();
   /** CPUs below 256 already in cpusSeen: a typed-array test per event instead of a set insertion. */
@@ -66,8 +69,9 @@ export class TraceModel {
     this.events++;
     this.lastVerdict = null;
     const t = ev.timeNs;
-    if (this.firstNs === null || t < this.firstNs) this.firstNs = t;
-    if (this.lastNs === null || t > this.lastNs) this.lastNs = t;
+    if (!this.timed || t < this.first) this.first = t;
+    if (!this.timed || t > this.last) this.last = t;
+    this.timed = true;
     if (this.microsecondTimestamps && t % 1000 !== 0) this.microsecondTimestamps = false;
     const host = isHostKind(kind);
     if (!host && !this.inGuestBuffer(ev, kind)) return;
@@ -96,6 +100,14 @@ export class TraceModel {
       return true;
     }
     return buffer === this.guestBuffer;
+  }
+
+  get firstNs(): number | null {
+    return this.timed ? this.first : null;
+  }
+
+  get lastNs(): number | null {
+    return this.timed ? this.last : null;
   }
 
   get durationNs(): number | null {

@@ -25,10 +25,11 @@ import { LogHistogram } from '../stats/logHistogram';
 import { CpuTable } from './cpuTable';
 import { EventKind, eventKind, isHostKind } from './eventKinds';
 import { guestMsrExit } from './guestModel';
+import { TransactionRows, type ExitRow, type KeptTransaction, type SpanKind } from './sketchRows';
 import { VcpuThreads } from './vcpuThreads';
 
 export type SketchSide = 'guest' | 'host';
-export type SpanKind = 'running' | 'halted' | 'in-exit' | 'polling';
+export type { SpanKind };
 
 /** Times are ns relative to the transaction's start. */
 export interface SketchSpan {
@@ -106,6 +107,7 @@ const MAX_ITEMS = 400;
 const ARRIVAL_WINDOW_NS = 200_000;
 
 interface LaneState {
+  unit: number;
   kind: SpanKind;
   since: number;
 }
@@ -116,51 +118,73 @@ export interface ExitVerdict {
   critical: boolean | null;
 }
 
-type BuildingExit = Omit<SketchExit, 'lane' | 'critical'> & {
-  unit: number;
-  critical?: boolean | null;
-  handle?: number;
-};
-
-interface Building {
-  index: number;
-  startNs: number;
-  spans: Map<number, SketchSpan[]>;
-  exits: BuildingExit[];
-  arrows: (Omit<SketchArrow, 'fromLane' | 'toLane'> & { from: number; to: number })[];
-  returned: boolean;
-  items: number;
-  /** Handles of this transaction's exits registered in `byHandle` (a verdict may still change), to forget. */
-  openHandles: number[];
+// Per-lane state, one record per lane made once and reused (`active` says whether it holds something now).
+interface Incoming {
+  active: boolean;
+  from: number;
+  atNs: number;
+  kind: 'ipi' | 'handoff';
+  pid: number;
 }
-
-type Kept = Building & { endNs: number };
+interface SendStart {
+  active: boolean;
+  atNs: number;
+  target: number | null;
+}
+interface OpenExit {
+  active: boolean;
+  atNs: number;
+  reason: string;
+  category: ExitCategory;
+  /** The sketch's exit (TransactionRows seq), -1 when none was drawn. */
+  exit: number;
+}
+interface OpenHalt {
+  active: boolean;
+  atNs: number;
+  exit: number;
+}
 
 const LOG_CLASS_RATIO = Math.log(CLASS_RATIO);
 const classOf = (ns: number) => Math.floor(Math.log(Math.max(ns, 1)) / LOG_CLASS_RATIO);
 
+/** The lane's record in `table`, made on first use. */
+function recordOf<T>(table: CpuTable<T>, unit: number, make: () => T): T {
+  let r = table.get(unit);
+  if (!r) table.set(unit, (r = make()));
+  return r;
+}
+const newIncoming = (): Incoming => ({ active: false, from: 0, atNs: 0, kind: 'ipi', pid: 0 });
+const newSendStart = (): SendStart => ({ active: false, atNs: 0, target: null });
+const newOpenExit = (): OpenExit => ({ active: false, atNs: 0, reason: '', category: 'other', exit: -1 });
+const newOpenHalt = (): OpenHalt => ({ active: false, atNs: 0, exit: -1 });
+
 export class TransactionSketchCollector {
   private side: SketchSide | null = null;
-  private readonly lanes = new Map<number, LaneState>();
+  private readonly lanes = new CpuTable<LaneState>();
+  /** The same lane states, to visit all at a transaction's end. */
+  private readonly laneList: LaneState[] = [];
   private anchor: number | null = null;
-  private current: Building | null = null;
   private count = 0;
   private readonly durations = new LogHistogram();
-  private readonly kept = new Map<number, Kept>();
+  private readonly kept = new Map<number, KeptTransaction>();
   private external = false;
   private readonly buffers: Record<SketchSide, string | null> = { guest: null, host: null };
+  // The transaction being built: whether there is one, its ordinal, start, whether a hand-off came back to the
+  // initiating lane, its item count; its spans, exits and arrows are in `rows`.
+  private building = false;
+  private index = 0;
+  private startNs = 0;
+  private returned = false;
+  private items = 0;
+  private readonly rows = new TransactionRows();
   // pending signals by target lane: sender and send time
-  private readonly incoming = new CpuTable<{ from: number; atNs: number; kind: 'ipi' | 'handoff'; pid?: number }>();
-  private readonly sendStart = new CpuTable<{ atNs: number; target: number | null }>();
-  private readonly openExits = new CpuTable<{
-    atNs: number;
-    reason: string;
-    category: ExitCategory;
-    exit: Omit<SketchExit, 'lane' | 'critical'> | null;
-  }>();
+  private readonly incoming = new CpuTable<Incoming>();
+  private readonly sendStart = new CpuTable<SendStart>();
+  private readonly openExits = new CpuTable<OpenExit>();
+  /** Halts in progress: the exit is recorded where the halt starts and gets its duration when it ends. */
+  private readonly openHalts = new CpuTable<OpenHalt>();
   private readonly threads = new VcpuThreads();
-  /** Exits of the current and the kept transactions by verdict handle: the model may decide (halts) later. */
-  private readonly byHandle = new Map<number, BuildingExit>();
   private verdictNow: ExitVerdict | null = null;
 
   /** The model calls `transactionBoundary` itself: the collector stops detecting boundaries. */
@@ -170,34 +194,16 @@ export class TransactionSketchCollector {
 
   /** A transaction starts at `atNs` (the previous one, if any, ends there). */
   transactionBoundary(atNs: number): void {
-    const previous = this.current;
     // An exit recorded just before the boundary was named (the host sees the IPI inside the exit that sends it)
     // belongs to the new transaction.
-    const moved =
-      previous && this.exitsFrom(previous, atNs) ? previous.exits.filter((e) => previous.startNs + e.atNs >= atNs) : [];
-    const movedOpen = moved.filter((e) => e.handle !== undefined && previous!.openHandles.includes(e.handle));
-    if (previous && moved.length) {
-      previous.exits = previous.exits.filter((e) => !moved.includes(e));
-      previous.openHandles = previous.openHandles.filter((h) => !movedOpen.some((e) => e.handle === h));
-    }
-    if (previous && (previous.returned || this.external)) this.close(atNs);
-    for (const e of moved) e.atNs += (previous?.startNs ?? atNs) - atNs;
-    this.current = {
-      index: this.count,
-      startNs: atNs,
-      spans: new Map(),
-      exits: moved,
-      arrows: [],
-      returned: false,
-      items: moved.length,
-      openHandles: movedOpen.map((e) => e.handle!),
-    };
-  }
-
-  /** Whether `b` holds an exit at or after `atNs` (most boundaries move none: no arrays are made for them). */
-  private exitsFrom(b: Building, atNs: number): boolean {
-    for (const e of b.exits) if (b.startNs + e.atNs >= atNs) return true;
-    return false;
+    this.rows.startAt(atNs, this.building ? this.startNs : null, (stay) => {
+      if (this.returned || this.external) this.close(atNs, stay);
+    });
+    this.building = true;
+    this.index = this.count;
+    this.startNs = atNs;
+    this.returned = false;
+    this.items = this.rows.exits.count;
   }
 
   /**
@@ -222,8 +228,7 @@ export class TransactionSketchCollector {
 
   /** The model changed its verdict on an exit (a halt's, when it ends). */
   verdict(handle: number, critical: boolean | null): void {
-    const e = this.byHandle.get(handle);
-    if (e) e.critical = critical;
+    this.rows.verdict(handle, critical);
   }
 
   /** The kept sample, critical flags from the model's verdicts, else through its per-line facts. */
@@ -246,7 +251,7 @@ export class TransactionSketchCollector {
       sorted[sorted.length - 1],
     ];
     const others = [...new Set(picks.filter((k) => k && k !== median && k !== slow))];
-    const sketch = (k: Kept | null) => (k ? this.toSketch(k, facts) : null);
+    const sketch = (k: KeptTransaction | null) => (k ? this.toSketch(k, facts) : null);
     return {
       count: this.count,
       p50Ns: p50,
@@ -266,27 +271,32 @@ export class TransactionSketchCollector {
 
   private lane(unit: number, t: number): LaneState {
     let s = this.lanes.get(unit);
-    if (!s) this.lanes.set(unit, (s = { kind: 'running', since: t }));
+    if (!s) {
+      this.lanes.set(unit, (s = { unit, kind: 'running', since: t }));
+      this.laneList.push(s);
+    }
     return s;
   }
 
   private setKind(unit: number, kind: SpanKind, t: number): void {
     const s = this.lane(unit, t);
     if (s.kind === kind) return;
-    this.pushSpan(unit, s, t);
+    this.pushSpan(s, t);
     s.kind = kind;
     s.since = t;
   }
 
-  private pushSpan(unit: number, s: LaneState, t: number): void {
-    const b = this.current;
-    if (!b) return;
-    const start = Math.max(s.since, b.startNs);
+  private pushSpan(s: LaneState, t: number): void {
+    if (!this.building) return;
+    const start = Math.max(s.since, this.startNs);
     if (t <= start) return;
-    let spans = b.spans.get(unit);
-    if (!spans) b.spans.set(unit, (spans = []));
-    spans.push({ kind: s.kind, startNs: start - b.startNs, endNs: t - b.startNs });
-    b.items++;
+    // A transaction past MAX_ITEMS is not kept: its items are counted, not written.
+    if (++this.items > MAX_ITEMS) return;
+    const span = this.rows.spans.push();
+    span.unit = s.unit;
+    span.kind = s.kind;
+    span.startNs = start - this.startNs;
+    span.endNs = t - this.startNs;
   }
 
   /** A hand-off leaves `from`: the initiating lane's sends delimit transactions (unless the model does). */
@@ -295,24 +305,40 @@ export class TransactionSketchCollector {
     if (!this.external && from === this.anchor) this.transactionBoundary(atNs);
   }
 
-  private arrived(to: number, atNs: number): void {
-    const pending = this.incoming.get(to);
-    this.incoming.delete(to);
-    const b = this.current;
-    if (!pending || !b || atNs - pending.atNs > ARRIVAL_WINDOW_NS || pending.atNs < b.startNs) return;
-    const toHalted = this.lane(to, atNs).kind === 'halted';
-    b.arrows.push({
-      from: pending.from,
-      to,
-      fromNs: pending.atNs - b.startNs,
-      toNs: atNs - b.startNs,
-      kind: pending.kind,
-      toHalted,
-    });
-    b.items++;
-    if (to === this.anchor) b.returned = true;
+  private signal(to: number, from: number, atNs: number, kind: 'ipi' | 'handoff', pid: number): void {
+    const r = recordOf(this.incoming, to, newIncoming);
+    r.active = true;
+    r.from = from;
+    r.atNs = atNs;
+    r.kind = kind;
+    r.pid = pid;
   }
 
+  /** The signal pending for lane `to` (an IPI or a hand-off), if any. */
+  private pending(to: number): Incoming | null {
+    const r = this.incoming.get(to);
+    return r && r.active ? r : null;
+  }
+
+  private arrived(to: number, atNs: number): void {
+    const pending = this.pending(to);
+    if (!pending) return;
+    pending.active = false;
+    if (!this.building || atNs - pending.atNs > ARRIVAL_WINDOW_NS || pending.atNs < this.startNs) return;
+    const toHalted = this.lane(to, atNs).kind === 'halted';
+    if (++this.items <= MAX_ITEMS) {
+      const a = this.rows.arrows.push();
+      a.from = pending.from;
+      a.to = to;
+      a.fromNs = pending.atNs - this.startNs;
+      a.toNs = atNs - this.startNs;
+      a.kind = pending.kind;
+      a.toHalted = toHalted;
+    }
+    if (to === this.anchor) this.returned = true;
+  }
+
+  /** Draws an exit in the transaction being built; its seq (for later changes), -1 when none is built. */
   private exit(
     unit: number,
     atNs: number,
@@ -320,48 +346,35 @@ export class TransactionSketchCollector {
     reason: string,
     category: ExitCategory,
     line: number | null,
-  ) {
-    const b = this.current;
-    if (!b || atNs < b.startNs) return null;
-    const e: BuildingExit = { unit, atNs: atNs - b.startNs, durationNs, reason, category, line };
-    if (this.verdictNow) {
-      e.critical = this.verdictNow.critical;
-      e.handle = this.verdictNow.handle;
-      // Only an open verdict (null) can change later: a decided one is never updated to another value.
-      if (e.critical === null) {
-        this.byHandle.set(e.handle, e);
-        b.openHandles.push(e.handle);
-      }
-    }
-    b.exits.push(e);
-    b.items++;
-    return e;
+  ): number {
+    if (!this.building || atNs < this.startNs) return -1;
+    const e = this.rows.addExit(this.verdictNow);
+    e.unit = unit;
+    e.atNs = atNs - this.startNs;
+    e.durationNs = durationNs;
+    e.reason = reason;
+    e.category = category;
+    e.line = line;
+    this.items++;
+    return e.seq;
   }
 
-  private close(endNs: number): void {
-    const b = this.current!;
-    // forEach: no [unit, state] pair made per lane, as for...of makes
-    this.lanes.forEach((s, unit) => {
-      this.pushSpan(unit, s, endNs);
+  /** The transaction being built ends at `endNs`, its first `exitCount` exits its own. */
+  private close(endNs: number, exitCount: number): void {
+    for (const s of this.laneList) {
+      this.pushSpan(s, endNs);
       s.since = Math.max(s.since, endNs);
-    });
+    }
     this.count++;
-    const duration = endNs - b.startNs;
+    const duration = endNs - this.startNs;
     this.durations.add(duration);
-    if (b.items <= MAX_ITEMS) {
-      const cls = classOf(duration);
-      // The first transaction starts before the model knows the critical path: kept only until another replaces it.
-      const kept = this.kept.get(cls);
-      if (!kept || kept.index === 0) {
-        if (kept) this.forget(kept);
-        this.kept.set(cls, { ...b, endNs });
-      } else this.forget(b);
-    } else this.forget(b);
-    this.current = null;
-  }
-
-  private forget(b: Building): void {
-    for (const h of b.openHandles) this.byHandle.delete(h);
+    if (this.items > MAX_ITEMS) return;
+    const cls = classOf(duration);
+    // The first transaction starts before the model knows the critical path: kept only until another replaces it.
+    const kept = this.kept.get(cls);
+    if (kept && kept.index !== 0) return;
+    if (kept) this.rows.forget(kept);
+    this.kept.set(cls, this.rows.keep(this.index, this.startNs, endNs, exitCount));
   }
 
   // ---- guest events ------------------------------------------------------------------------------------------
@@ -379,7 +392,11 @@ export class TransactionSketchCollector {
         } else if (idle.state === 0) this.setKind(ev.cpu, 'polling', t);
         else {
           this.setKind(ev.cpu, 'halted', t);
-          this.openHalts.set(ev.cpu, { atNs: t, exit: this.exit(ev.cpu, t, null, 'hlt', 'halt', ev.line) });
+          const exit = this.exit(ev.cpu, t, null, 'hlt', 'halt', ev.line);
+          const h = recordOf(this.openHalts, ev.cpu, newOpenHalt);
+          h.active = true;
+          h.atNs = t;
+          h.exit = exit;
         }
         return;
       }
@@ -390,12 +407,15 @@ export class TransactionSketchCollector {
         if (!access || !msrExit) return;
         if (access.msr === 0x830) {
           const send = this.sendStart.get(ev.cpu);
-          this.sendStart.delete(ev.cpu);
-          const dest = send?.target ?? (access.valueHex !== null ? icrFields(access.valueHex).dest : -1);
+          const sendActive = send !== undefined && send.active;
+          const sendAt = sendActive ? send.atNs : null;
+          const sendTarget = sendActive ? send.target : null;
+          if (sendActive) send.active = false;
+          const dest = sendTarget ?? (access.valueHex !== null ? icrFields(access.valueHex).dest : -1);
           if (dest >= 0 && dest !== ev.cpu) {
-            const at = send?.atNs ?? t;
-            if ((send?.target ?? null) === null) this.sent(ev.cpu, at); // else counted at ipi_send_cpu
-            this.incoming.set(dest, { from: ev.cpu, atNs: at, kind: 'ipi' });
+            const at = sendAt ?? t;
+            if (sendTarget === null) this.sent(ev.cpu, at); // else counted at ipi_send_cpu
+            this.signal(dest, ev.cpu, at, 'ipi', 0);
           }
         }
         this.exit(ev.cpu, t, null, msrExit.reason, msrExit.category, ev.line);
@@ -405,37 +425,39 @@ export class TransactionSketchCollector {
       case EventKind.ipiSendCpumask: {
         const targets = ipiTargetsOf(ev);
         const target = targets?.length === 1 && targets[0] !== ev.cpu ? targets[0] : null;
-        this.sendStart.set(ev.cpu, { atNs: t, target });
+        const send = recordOf(this.sendStart, ev.cpu, newSendStart);
+        send.active = true;
+        send.atNs = t;
+        send.target = target;
         if (target !== null) this.sent(ev.cpu, t);
         return;
       }
       case EventKind.schedWakeup: {
         const w = schedWakeupOf(ev);
-        if (ev.pid <= 0 || !w || w.targetCpu === ev.cpu || this.incoming.has(w.targetCpu)) return;
+        if (ev.pid <= 0 || !w || w.targetCpu === ev.cpu || this.pending(w.targetCpu)) return;
         this.sent(ev.cpu, t);
-        this.incoming.set(w.targetCpu, { from: ev.cpu, atNs: t, kind: 'handoff', pid: w.pid });
+        this.signal(w.targetCpu, ev.cpu, t, 'handoff', w.pid);
         return;
       }
       case EventKind.schedSwitch: {
         const sw = schedSwitchOf(ev);
-        const pending = this.incoming.get(ev.cpu);
+        const pending = this.pending(ev.cpu);
         if (sw && pending?.kind === 'handoff' && pending.pid === sw.nextPid) this.arrived(ev.cpu, t);
         return;
       }
       case EventKind.ipiHandler:
-        if (this.incoming.get(ev.cpu)?.kind === 'ipi') this.arrived(ev.cpu, t);
+        if (this.pending(ev.cpu)?.kind === 'ipi') this.arrived(ev.cpu, t);
         return;
       default:
     }
   }
 
-  /** Halts in progress: the exit is recorded where the halt starts and gets its duration when it ends. */
-  private readonly openHalts = new CpuTable<{ atNs: number; exit: { durationNs: number | null } | null }>();
-
   private endHalt(cpu: number, t: number): void {
     const h = this.openHalts.get(cpu);
-    this.openHalts.delete(cpu);
-    if (h?.exit) h.exit.durationNs = t - h.atNs;
+    if (!h || !h.active) return;
+    h.active = false;
+    const e = this.rows.exitBySeq(h.exit);
+    if (e) e.durationNs = t - h.atNs;
   }
 
   // ---- host events -------------------------------------------------------------------------------------------
@@ -455,7 +477,13 @@ export class TransactionSketchCollector {
       const reason = e?.reason ?? '(unreadable kvm_exit)';
       const category = e?.info.category ?? 'other';
       this.setKind(v, halt ? 'halted' : 'in-exit', t);
-      this.openExits.set(v, { atNs: t, reason, category, exit: this.exit(v, t, null, reason, category, ev.line) });
+      const exit = this.exit(v, t, null, reason, category, ev.line);
+      const open = recordOf(this.openExits, v, newOpenExit);
+      open.active = true;
+      open.atNs = t;
+      open.reason = reason;
+      open.category = category;
+      open.exit = exit;
     } else if (kind === EventKind.kvmEntry) {
       const v = this.vcpuOf(ev, kvmEntryVcpuOf(ev));
       if (this.lane(v, t).kind === 'halted') this.arrived(v, t);
@@ -463,7 +491,7 @@ export class TransactionSketchCollector {
       this.setKind(v, 'running', t);
     } else if (kind === EventKind.kvmMsr) {
       const access = msrAccessOf('kvm_msr', ev);
-      const open = this.openExits.get(this.vcpuOf(ev, null));
+      const open = this.openExit(this.vcpuOf(ev, null));
       const cat = access?.write ? msrInfo(access.msr)?.category : null;
       if (open && access && cat && !open.reason.includes(' ')) {
         open.reason = `${open.reason} ${hex(access.msr)}`;
@@ -474,17 +502,23 @@ export class TransactionSketchCollector {
       const from = this.vcpuOf(ev, null);
       if (!ipi || ipi.self || ipi.dest === from) return;
       // The transaction starts with the exit that sends the IPI (the ICR write), not inside it.
-      this.sent(from, this.openExits.get(from)?.atNs ?? t);
-      this.incoming.set(ipi.dest, { from, atNs: t, kind: 'ipi' });
+      this.sent(from, this.openExit(from)?.atNs ?? t);
+      this.signal(ipi.dest, from, t, 'ipi', 0);
       if (this.lane(ipi.dest, t).kind !== 'halted') this.arrived(ipi.dest, t);
     }
   }
 
-  private closeHostExit(v: number, entryNs: number | null): void {
+  /** The exit open on vCPU `v` (kvm_exit seen, its kvm_entry not yet), if any. */
+  private openExit(v: number): OpenExit | null {
     const open = this.openExits.get(v);
+    return open && open.active ? open : null;
+  }
+
+  private closeHostExit(v: number, entryNs: number | null): void {
+    const open = this.openExit(v);
     if (!open) return;
-    this.openExits.delete(v);
-    const e = open.exit;
+    open.active = false;
+    const e = this.rows.exitBySeq(open.exit);
     if (e) {
       e.durationNs = entryNs === null ? null : entryNs - open.atNs;
       e.reason = open.reason;
@@ -494,7 +528,7 @@ export class TransactionSketchCollector {
 
   // ---- the sketch --------------------------------------------------------------------------------------------
 
-  private toSketch(k: Kept, facts: LineFacts): TransactionSketch {
+  private toSketch(k: KeptTransaction, facts: LineFacts): TransactionSketch {
     const units = [
       ...new Set([...k.spans.keys(), ...k.exits.map((e) => e.unit), ...k.arrows.flatMap((a) => [a.from, a.to])]),
     ].sort((a, b) => a - b);
@@ -505,18 +539,11 @@ export class TransactionSketchCollector {
       label: side === 'guest' ? `CPU ${unit}` : `vCPU ${unit}`,
       spans: k.spans.get(unit) ?? [],
     }));
-    const verdictOf = (e: Pick<BuildingExit, 'critical' | 'line'>) =>
-      e.critical ?? (e.line === null ? null : (facts.get(e.line)?.critical ?? null));
-    const exits = k.exits.map(({ unit, handle: _handle, ...e }) => ({
-      ...e,
-      lane: laneOf.get(unit)!,
-      critical: verdictOf(e),
-    }));
-    const arrows = k.arrows.map(({ from, to, ...a }) => ({
-      ...a,
-      fromLane: laneOf.get(from)!,
-      toLane: laneOf.get(to)!,
-    }));
+    const verdictOf = (e: ExitRow) => e.critical ?? (e.line === null ? null : (facts.get(e.line)?.critical ?? null));
+    const exits = k.exits.map((e) => drawnExit(e, laneOf.get(e.unit)!, verdictOf(e)));
+    const arrows = k.arrows.map(({ fromNs, toNs, kind, toHalted, from, to }) => {
+      return { fromNs, toNs, kind, toHalted, fromLane: laneOf.get(from)!, toLane: laneOf.get(to)! };
+    });
     const durationNs = k.endNs - k.startNs;
     const sketch = {
       side,
@@ -531,6 +558,14 @@ export class TransactionSketchCollector {
     sketch.breakdown = breakdownOf(sketch, laneOf.get(this.anchor ?? units[0]) ?? 0);
     return sketch;
   }
+}
+
+/** An exit as drawn, its keys in the sketch's order: a verdict the model gave at once comes before the lane. */
+function drawnExit(e: ExitRow, lane: number, critical: boolean | null): SketchExit {
+  const { atNs, durationNs, reason, category, line } = e;
+  return e.hasVerdict
+    ? { atNs, durationNs, reason, category, line, critical, lane }
+    : { atNs, durationNs, reason, category, line, lane, critical };
 }
 
 /**

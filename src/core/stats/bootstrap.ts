@@ -95,12 +95,19 @@ export function bootstrapQuantileInterval(
   const placeOf = new Int32Array(n);
   for (let i = 0; i < n; i++) placeOf[i] = firstPlaceOf(sorted, values[i]);
   const k = Math.min(n, Math.max(1, Math.ceil(q * n - 1e-9))) - 1;
-  const random = seededRandom(seed);
   const drawn = new Int32Array(n);
   const results: number[] = [];
+  // seededRandom(seed) written out in the loop (the same draws): 200 rounds of n draws are most of this function
+  let a = seed >>> 0;
   for (let r = 0; r < rounds; r++) {
     drawn.fill(0);
-    for (let i = 0; i < n; i++) drawn[placeOf[Math.floor(random() * n)]]++;
+    for (let i = 0; i < n; i++) {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      drawn[placeOf[Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n)]]++;
+    }
     let seen = 0;
     let place = 0;
     while ((seen += drawn[place]) <= k) place++;

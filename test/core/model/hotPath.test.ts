@@ -46,6 +46,36 @@ test('event names: more names than are counted beside the map, interleaved, read
   for (const [k, name] of names.entries()) assert.equal(counts[name], k + 1, name);
 });
 
+test('event counts by kind (one name each) and by name, as counted in the fixture by grep', async () => {
+  const a = await analyzeFiles([sample('guest-trace', 'tcprr-cross-poll0.head.report.txt')]);
+  const counts = Object.fromEntries(a.hostEvents!.events.map((e) => [e.name, e.count]));
+  // awk over the event-name column | sort | uniq -c: 400 lines, 399 events
+  assert.deepEqual(counts, {
+    sched_switch: 86,
+    write_msr: 60,
+    cpu_idle: 57,
+    ipi_send_cpu: 55,
+    sched_wakeup: 55,
+    call_function_single_entry: 53,
+    guest_halt_poll_ns: 29,
+    local_timer_entry: 3,
+    reschedule_entry: 1,
+  });
+});
+
+test('event counts by kind: a name first seen once the name map is full is not counted, as before', () => {
+  const c = new HostEventCollector();
+  let line = 0;
+  c.add(event('cpu_idle', ++line));
+  for (let k = 0; k < 10_000; k++) c.add(event(`other_${k}`, ++line));
+  c.add(event('write_msr', ++line)); // the map holds 10,000 names: this one is left out, and stays out
+  c.add(event('cpu_idle', ++line));
+  c.add(event('write_msr', line + 1));
+  const counts = new Map(c.summary()!.events.map((e) => [e.name, e.count]));
+  assert.equal(counts.get('cpu_idle'), 2);
+  assert.equal(counts.has('write_msr'), false);
+});
+
 test('bootstrap: resampling into a typed buffer picks the same values as a plain array and a full sort', () => {
   const values = Array.from({ length: 500 }, (_, i) => ((i * 7919) % 1009) + 0.25);
   const rounds = 50;
