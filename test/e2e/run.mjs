@@ -856,9 +856,7 @@ async function scaleAndHostileChecks(page, workspace) {
       'hostile trace: the <script>/<img> exit reasons are shown as text in the table',
       probe.scriptReason && probe.tightReason,
     );
-    check('hostile trace: the skipped line is quoted as text in the reader warnings', probe.warningText, '', {
-      soft: true,
-    });
+    check('hostile trace: the skipped line is quoted as text in the reader warnings', probe.warningText);
     await sleep(500);
     await page.screenshot({ path: join(SHOTS, '13-hostile-panel-dark.png') });
   }

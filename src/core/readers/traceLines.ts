@@ -123,6 +123,15 @@ export function isHeaderOnly(text: string): boolean {
   return execHead(HEADER_ONLY_LINE, text) !== null;
 }
 
+// The columns of an event line up to its timestamp, whatever follows: such a line is an event of its own.
+const HEADER_COLUMNS =
+  /^\s*(\S.*?)(?:-(\d+)|\s+(\d+)(?:\/(\d+))?)\s+(?:\((?:\s*\d+|-+)\)\s+)?\[(\d+)\]\s+(?:[^\s\d]\S{1,6}\s+)?\d+(?:\.\d+)?:/;
+
+/** True when the line starts with an event's columns (task-pid [cpu] timestamp:), an event name or not after them. */
+export function hasHeaderColumns(text: string): boolean {
+  return execHead(HEADER_COLUMNS, text) !== null;
+}
+
 /** "name: payload" with no columns at all; null unless the line has that shape. */
 export function parseNameOnly(text: string): { name: string; payload: string } | null {
   const m = NAME_ONLY_LINE.exec(text.length <= HEAD_CHARS ? text : text.slice(0, HEAD_CHARS));

@@ -8,6 +8,7 @@ import { TRACE_TEXT_FORMATS } from '../records';
 import { counted, type CountedSink } from '../countedSink';
 import {
   indentOf,
+  hasHeaderColumns,
   isHeaderOnly,
   looksLikeProse,
   parseEventLine,
@@ -316,6 +317,8 @@ export class TraceTextLineReader implements LineReader {
     const trimmed = text.trim();
     // "...", or a "~~~~~" / "^" mark a writer put under a field: no field or value of the event
     if (trimmed === '' || trimmed.startsWith('#') || !/[A-Za-z0-9]/.test(trimmed)) return false;
+    // A line with its own task, CPU and timestamp columns is a line of its own, even when its event is unreadable.
+    if (hasHeaderColumns(text)) return false;
     // An indented event broken at a blank whose rest fell back to the margin: the mail client wrapped it, whatever
     // the rest reads like ("Start context switch").
     if (this.pendingSoftBreak && this.continuations === 0 && indentOf(text) < this.pendingIndent) return true;

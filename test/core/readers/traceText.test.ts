@@ -630,3 +630,21 @@ test('a counter-clock trace (no fraction): counts, but no durations or rates in 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a line with its own task, CPU and timestamp but an unreadable event is skipped and quoted, never joined', () => {
+  const run = runLines('trace-cmd-report', [
+    '  qemu-kvm-4242  [001] 10729.494800: kvm_exit:             reason HLT rip 0xffffffff81000000 info 0 0',
+    "          <idle>-0     [001] 10729.494820: <script>document.title='x'</script>: <img src=x> payload",
+    '  qemu-kvm-4242  [001] 10729.494900: kvm_entry:            vcpu 0',
+  ]);
+  assert.deepEqual(
+    run.events.map((e) => [e.line, e.name, e.payload]),
+    [
+      [1, 'kvm_exit', 'reason HLT rip 0xffffffff81000000 info 0 0'],
+      [3, 'kvm_entry', 'vcpu 0'],
+    ],
+  );
+  assert.equal(run.warnings.length, 1);
+  assert.equal(run.warnings[0].line, 2);
+  assert.match(run.warnings[0].message, /skipped: ".*10729\.494820: <script>document\.title/);
+});
