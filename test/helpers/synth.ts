@@ -27,7 +27,7 @@ export class TraceWriter {
  * 2 ICR writes, the 4 timer writes at idle exit and the 2 halts (woken by the IPI): 8; off it the 4 timer writes at
  * idle entry.
  */
-export function seed003Trace(
+export function matlackTrace(
   transactions: number,
   halfTripUs = 25,
   pair = { clientPid: 100, serverPid: 200, clientCpu: 0, serverCpu: 1 },
@@ -98,7 +98,7 @@ export function seed003Trace(
  * The same transaction seen from the host (Matlack, KVM Forum 2015): vCPU threads "CPU n/KVM" with kvm_exit/kvm_entry,
  * kvm_msr, kvm_apic_ipi and kvm_vcpu_wakeup. The IPI reaches a halted vCPU, which runs again 6.9 µs later (kvm_entry).
  */
-export function seed003HostTrace(transactions: number, halfTripUs = 25): string {
+export function matlackHostTrace(transactions: number, halfTripUs = 25): string {
   const w = new TraceWriter();
   let t = 2_000_000;
   const vcpu = (n: number) => ({ comm: `CPU ${n}/KVM`, pid: 1000 + n, cpu: 2 + n, n });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { analyzeFilesDetailed } from '../../../src/core/analyze';
 import { exportPerfetto } from '../../../src/core/export/exportPerfetto';
 import { FIXTURES, REPO } from '../../helpers/paths';
-import { TraceWriter, seed003HostTrace } from '../../helpers/synth';
+import { TraceWriter, matlackHostTrace } from '../../helpers/synth';
 
 interface TraceEventJson {
   ph: string;
@@ -136,7 +136,7 @@ test('host text: kvm_exit → kvm_entry slices per vCPU with the durations print
 
 test('host IPIs: one flow per kvm_apic_ipi between vCPUs, from the sending exit into the halted target', async () => {
   const input = join(dir, 'tcprr-host.txt');
-  writeFileSync(input, seed003HostTrace(10));
+  writeFileSync(input, matlackHostTrace(10));
   const events = await exported(input);
   assertWellFormed(events);
   const text = readFileSync(input, 'utf8');

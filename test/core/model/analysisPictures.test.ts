@@ -4,13 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeTexts } from '../../helpers/analyze';
-import { seed003HostTrace, seed003Trace } from '../../helpers/synth';
+import { matlackHostTrace, matlackTrace } from '../../helpers/synth';
 
 const N = 60;
 
 for (const [side, trace] of [
-  ['guest', seed003Trace(N)],
-  ['host', seed003HostTrace(N)],
+  ['guest', matlackTrace(N)],
+  ['host', matlackHostTrace(N)],
 ] as const) {
   test(`${side}: the median transaction drawn has the 12 exits of each transaction, 8 critical and 4 off`, async () => {
     const a = await analyzeTexts({ [`${side}.report.txt`]: trace });
@@ -36,7 +36,7 @@ for (const [side, trace] of [
 
 // HLT at +6 µs → kvm_entry of the next half trip at +32.5 µs; the first halt ends after 17.5 µs.
 test('host: halt durations — the first halt 17.5 µs, every other 26.5 µs', async () => {
-  const a = await analyzeTexts({ 'host.report.txt': seed003HostTrace(N) });
+  const a = await analyzeTexts({ 'host.report.txt': matlackHostTrace(N) });
   const bins = a.exits!.haltHistogram!;
   // 2N + 1 HLT exits; the last one never ends.
   assert.equal(
@@ -49,7 +49,7 @@ test('host: halt durations — the first halt 17.5 µs, every other 26.5 µs', a
 });
 
 test('host: exits per vCPU over time — 6 per transaction on each vCPU (4 sending, 2 woken)', async () => {
-  const a = await analyzeTexts({ 'host.report.txt': seed003HostTrace(N) });
+  const a = await analyzeTexts({ 'host.report.txt': matlackHostTrace(N) });
   const t = a.exits!.timelineByVcpu!;
   assert.deepEqual(Object.keys(t.counts), ['0', '1']);
   const sum = (k: string) => t.counts[k].reduce((n, c) => n + c, 0);
@@ -70,7 +70,7 @@ test('host: exits per vCPU over time — 6 per transaction on each vCPU (4 sendi
 
 // Idle at +8 µs, woken at +12 µs of the next half trip: 29 µs.
 test('guest: halt durations are the idle periods, 29 µs', async () => {
-  const a = await analyzeTexts({ 'guest.report.txt': seed003Trace(N) });
+  const a = await analyzeTexts({ 'guest.report.txt': matlackTrace(N) });
   const bins = a.exits!.haltHistogram!;
   const total = bins.reduce((n, b) => n + b.count, 0);
   const around29 = bins.filter((b) => b.upperNs >= 28_000 && b.upperNs <= 30_500).reduce((n, b) => n + b.count, 0);
@@ -78,7 +78,7 @@ test('guest: halt durations are the idle periods, 29 µs', async () => {
 });
 
 test('a streaming trace (no round trips) has no transaction drawn', async () => {
-  const a = await analyzeTexts({ 'none.report.txt': seed003Trace(3) });
+  const a = await analyzeTexts({ 'none.report.txt': matlackTrace(3) });
   assert.equal(a.transactions, null);
   assert.equal(a.transactionSketches, null);
 });

@@ -2,14 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeTexts, reason } from '../../helpers/analyze';
-import { mergeTraces, seed003Trace } from '../../helpers/synth';
+import { mergeTraces, matlackTrace } from '../../helpers/synth';
 
 const N = 100;
 /** Enough transactions (50 µs each) for the rules' evidence minimums: 200 round trips and 100 ms traced. */
 const ENOUGH = 2500;
 
 test('the Matlack (KVM Forum 2015) transaction: 12 exits, 8 on the critical path, 4 off it', async () => {
-  const a = await analyzeTexts({ 'rr.report.txt': seed003Trace(N) });
+  const a = await analyzeTexts({ 'rr.report.txt': matlackTrace(N) });
   assert.equal(a.exits?.source, 'guest-inferred');
   // 2N ICR + (8N + 2 before the first transaction) timer writes + 2N closed halts.
   assert.equal(reason(a, 'msr_write 0x830').count, 2 * N);
@@ -31,7 +31,7 @@ test('the Matlack (KVM Forum 2015) transaction: 12 exits, 8 on the critical path
 });
 
 test('halts: duration from idle entry to idle exit, and a halt-polling recommendation with a prediction', async () => {
-  const a = await analyzeTexts({ 'rr.report.txt': seed003Trace(ENOUGH) });
+  const a = await analyzeTexts({ 'rr.report.txt': matlackTrace(ENOUGH) });
   // Client halts at t+8 of its hand-off and is woken at t+12 of the next one (25 µs later): 29 µs.
   const hlt = reason(a, 'hlt');
   assert.ok(Math.abs((hlt.p50Ns ?? 0) - 29_000) < 1000, `halt p50 ${hlt.p50Ns}`);
@@ -46,7 +46,7 @@ test('halts: duration from idle entry to idle exit, and a halt-polling recommend
 });
 
 test('too few round trips for the evidence minimum: no halt polling advice, the rule says what to record', async () => {
-  const a = await analyzeTexts({ 'rr.report.txt': seed003Trace(N) });
+  const a = await analyzeTexts({ 'rr.report.txt': matlackTrace(N) });
   assert.equal(
     a.recommendations.find((r) => r.id === 'halt-polling'),
     undefined,
@@ -86,8 +86,8 @@ test('both peers on one CPU: no halts on the critical path, so no halt polling',
 });
 
 test('two client/server pairs at once: round trips of both are counted, at the same rate', async () => {
-  const first = seed003Trace(N);
-  const second = seed003Trace(N, 25, { clientPid: 300, serverPid: 400, clientCpu: 2, serverCpu: 3 });
+  const first = matlackTrace(N);
+  const second = matlackTrace(N, 25, { clientPid: 300, serverPid: 400, clientCpu: 2, serverCpu: 3 });
   const a = await analyzeTexts({ 'two.report.txt': mergeTraces(first, second) });
   const tx = a.transactions!;
   assert.ok(tx.count >= 2 * N - 2 && tx.count <= 2 * N, `round trips ${tx.count}`);

@@ -2,14 +2,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeTexts, part, reason } from '../../helpers/analyze';
-import { seed003HostTrace } from '../../helpers/synth';
+import { matlackHostTrace } from '../../helpers/synth';
 
 const N = 100;
 /** Enough transactions (50 µs each) for the rules' evidence minimums: 200 round trips and 100 ms traced. */
 const ENOUGH = 2500;
 
 test('host trace: exits by reason and MSR, critical path, durations, wake-up from halt', async () => {
-  const a = await analyzeTexts({ 'host.report.txt': seed003HostTrace(N) });
+  const a = await analyzeTexts({ 'host.report.txt': matlackHostTrace(N) });
   assert.equal(a.exits?.source, 'host');
   // One MSR_WRITE row, as kvm_exit prints it; kvm_msr says which MSR each wrote (its parts, with their categories).
   assert.equal(reason(a, 'MSR_WRITE').count, 10 * N);
@@ -43,7 +43,7 @@ test('host trace: exits by reason and MSR, critical path, durations, wake-up fro
 });
 
 test('host trace: halt_poll_ns recommended, predicting a 1.7 µs wake-up (Matlack, KVM Forum 2015)', async () => {
-  const a = await analyzeTexts({ 'host.report.txt': seed003HostTrace(ENOUGH) });
+  const a = await analyzeTexts({ 'host.report.txt': matlackHostTrace(ENOUGH) });
   const rec = a.recommendations.find((r) => r.id === 'halt-polling')!;
   assert.ok(rec, JSON.stringify(a.recommendations.map((r) => r.id)));
   assert.match(rec.setting!, /^halt_poll_ns=\d+$/);
@@ -59,7 +59,7 @@ test('host trace: halt_poll_ns recommended, predicting a 1.7 µs wake-up (Matlac
 });
 
 test('host halt polling already on (kvm_vcpu_wakeup polls): not recommended again', async () => {
-  const text = seed003HostTrace(N).replace(/wait time 20000 ns/g, 'poll time 1200 ns');
+  const text = matlackHostTrace(N).replace(/wait time 20000 ns/g, 'poll time 1200 ns');
   const a = await analyzeTexts({ 'host.report.txt': text });
   assert.equal(
     a.recommendations.find((r) => r.id === 'halt-polling'),
@@ -71,7 +71,7 @@ test('host halt polling already on (kvm_vcpu_wakeup polls): not recommended agai
 test('halt-poll outcomes: polled vs waited wake-ups, success rate, wait durations', async () => {
   // Every other wake-up polled: 100 "poll time 1200 ns", 100 "wait time 20000 ns".
   let i = 0;
-  const text = seed003HostTrace(N).replace(/wait time 20000 ns/g, (m) => (i++ % 2 ? 'poll time 1200 ns' : m));
+  const text = matlackHostTrace(N).replace(/wait time 20000 ns/g, (m) => (i++ % 2 ? 'poll time 1200 ns' : m));
   const a = await analyzeTexts({ 'host.report.txt': text });
   const hp = a.haltPolling!;
   assert.equal(hp.side, 'host');
@@ -85,7 +85,7 @@ test('halt-poll outcomes: polled vs waited wake-ups, success rate, wait duration
 
 test("host scheduler events (host CPU numbers) do not move the vCPUs' critical-path tokens", async () => {
   // After each IPI, the host wakes the target vCPU thread; pCPU numbers 0/1 here collide with vCPU ids 0/1.
-  const text = seed003HostTrace(N).replace(
+  const text = matlackHostTrace(N).replace(
     /^(.*)\[(\d+)\] (\S+): kvm_apic_ipi: +dst (\d)(.*)$/gm,
     (line, head, cpu, ts, dst) =>
       `${line}\n${head}[${cpu}] ${ts}: sched_wakeup:         CPU ${dst}/KVM:${1000 + Number(dst)} [120] ` +

@@ -9,7 +9,7 @@ import { modelFeed } from '../../../src/core/export/modelFacts';
 import { readInputFile } from '../../../src/core/input';
 import { TransactionSketchCollector, type SketchSample } from '../../../src/core/model/transactionSketch';
 import { FIXTURES } from '../../helpers/paths';
-import { seed003HostTrace, seed003Trace } from '../../helpers/synth';
+import { matlackHostTrace, matlackTrace } from '../../helpers/synth';
 
 let dir = '';
 before(() => (dir = mkdtempSync(join(tmpdir(), 'kvm-trace-lens-sketch-'))));
@@ -34,8 +34,8 @@ function write(name: string, text: string): string {
 }
 
 for (const [side, trace, wakeNs] of [
-  ['guest', seed003Trace(50), 11_000], // IPI sent at t, handler on the halted peer at t + 11 µs
-  ['host', seed003HostTrace(50), 6_900], // the halted vCPU runs again 6.9 µs after the IPI
+  ['guest', matlackTrace(50), 11_000], // IPI sent at t, handler on the halted peer at t + 11 µs
+  ['host', matlackHostTrace(50), 6_900], // the halted vCPU runs again 6.9 µs after the IPI
 ] as const) {
   test(`Matlack's transaction (${side}): 12 exits each, 8 on the critical path, two lanes, two IPIs`, async () => {
     const s = await sketch(write(`${side}.txt`, trace));
@@ -71,7 +71,7 @@ for (const [side, trace, wakeNs] of [
 }
 
 test('host: exits are exit → entry with their reasons refined by kvm_msr', async () => {
-  const m = (await sketch(write('host-reasons.txt', seed003HostTrace(20)))).median!;
+  const m = (await sketch(write('host-reasons.txt', matlackHostTrace(20)))).median!;
   const icr = m.exits.filter((e) => e.reason === 'MSR_WRITE 0x830');
   assert.equal(icr.length, 2);
   assert.ok(icr.every((e) => e.durationNs === 1500 && e.category === 'ipi'));

@@ -6,7 +6,7 @@ import { analyzeFiles } from '../../../src/core/analyze';
 import { formatAnalysisText } from '../../../src/presentation/textReport';
 import { analyzeTexts } from '../../helpers/analyze';
 import { sample } from '../../helpers/paths';
-import { seed003HostTrace } from '../../helpers/synth';
+import { matlackHostTrace } from '../../helpers/synth';
 
 const vcpu0 = async (file: string) => {
   const a = await analyzeFiles([sample('public', 'shared-set', file)]);
@@ -44,7 +44,7 @@ test('SVM idle-halt: a msr exit with no entry before a gap of 5,984 s is counted
 });
 
 test("a two-vCPU ping-pong: guest, exit and halted time add up to each vCPU's traced time", async () => {
-  const a = await analyzeTexts({ 'host.report.txt': seed003HostTrace(100) });
+  const a = await analyzeTexts({ 'host.report.txt': matlackHostTrace(100) });
   for (const v of a.exits!.byVcpu!) {
     assert.ok(v.haltedNs! > 0 && v.guestNs! > 0 && v.inExitsNs! > 0, `vCPU ${v.vcpu}`);
     assert.equal(v.guestNs! + v.inExitsNs! + v.haltedNs! + v.untracedNs!, v.spanNs);

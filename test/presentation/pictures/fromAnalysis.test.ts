@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { analyzeFiles } from '../../../src/core/index';
 import { analyzeTexts } from '../../helpers/analyze';
 import { FIXTURES } from '../../helpers/paths';
-import { seed003HostTrace, seed003Trace } from '../../helpers/synth';
+import { matlackHostTrace, matlackTrace } from '../../helpers/synth';
 
 /** Enough round trips (and traced time) for the halt-polling rule's evidence minimum. */
 const ENOUGH = 2500;
@@ -26,7 +26,7 @@ const figureOf = (html: string, testid: string) => {
 const sumOf = (html: string, re: RegExp) => [...html.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
 
 test('guest: the median transaction, 8 critical and 4 off-critical marks, the poll window drawn', async () => {
-  const a = await analyzeTexts({ 'rr.report.txt': seed003Trace(ENOUGH) });
+  const a = await analyzeTexts({ 'rr.report.txt': matlackTrace(ENOUGH) });
   const p = analysisPictures(a);
   assert.equal(p.transactions[0].which, 'median');
   const median = p.transactions[0].html;
@@ -51,7 +51,7 @@ test('guest: the median transaction, 8 critical and 4 off-critical marks, the po
 });
 
 test('host: the drawn transaction has vCPU lanes; the panel view carries the pictures and validates', async () => {
-  const a = await analyzeTexts({ 'host.report.txt': seed003HostTrace(200) });
+  const a = await analyzeTexts({ 'host.report.txt': matlackHostTrace(200) });
   const view = buildAnalysisView(a);
   assert.ok(isAnalysisView(view));
   const median = JSON.stringify(view.pictures!.transactions[0].tree);
@@ -69,7 +69,7 @@ test('host: the drawn transaction has vCPU lanes; the panel view carries the pic
 
 test('HTML report: the transaction and the distributions as static SVG, no script', async () => {
   // Every hand-made transaction lasts 50 µs: the median is the p99, drawn once.
-  assert.equal(analysisPictures(await analyzeTexts({ 'rr.report.txt': seed003Trace(300) })).transactions.length, 1);
+  assert.equal(analysisPictures(await analyzeTexts({ 'rr.report.txt': matlackTrace(300) })).transactions.length, 1);
   // A real guest TCP_RR trace: transactions of different lengths, the slower ones folded under the median.
   const a = await analyzeFiles([join(FIXTURES, 'export', 'guest-tcprr-head.report.txt')]);
   const html = renderHtmlReport(a);
@@ -81,8 +81,8 @@ test('HTML report: the transaction and the distributions as static SVG, no scrip
 });
 
 test('compare: wake-up latencies overlaid and exits per transaction per reason side by side', async () => {
-  const fast = await analyzeTexts({ 'fast.report.txt': seed003Trace(300) });
-  const slow = await analyzeTexts({ 'slow.report.txt': seed003Trace(300, 40) });
+  const fast = await analyzeTexts({ 'fast.report.txt': matlackTrace(300) });
+  const slow = await analyzeTexts({ 'slow.report.txt': matlackTrace(300, 40) });
   const c = compareAnalyses([
     { label: 'fast', analysis: fast },
     { label: 'slow', analysis: slow },
