@@ -23,6 +23,8 @@ export interface EventType {
   fallbackReason: string | null;
   /** The binary fast path for events the model reads (fastFields.ts); null: print and parse. */
   decodeFields: FieldDecoder | null;
+  /** The renderer only reads the event (the sched plugin's also registers comms): it may print when first read. */
+  printsWhenRead: boolean;
 }
 
 /**
@@ -346,6 +348,14 @@ function kvmEntryPlugin(ev: EventFormat, env: PrintEnv): Renderer | null {
   };
 }
 
+/**
+ * The same characters as an internalized string (as a property key is): names compared per event (the model's kind
+ * table, the last name seen) then compare by identity instead of character by character.
+ */
+function interned(s: string): string {
+  return Object.keys({ [s]: 0 })[0];
+}
+
 export class EventTypes {
   private readonly byId = new Map<number, EventType | null>();
 
@@ -380,6 +390,7 @@ export class EventTypes {
     else if (key === 'kvm:kvm_exit') render = kvmExitPlugin(ev, this.env);
     else if (key === 'kvm:kvm_entry') render = kvmEntryPlugin(ev, this.env);
     const plugin = render !== null;
+    const registersComms = plugin && ev.system === 'sched';
     let fallbackReason: string | null = null;
     if (!render) {
       try {
@@ -392,7 +403,16 @@ export class EventTypes {
     }
     const decodeFields =
       this.fastFields && fallbackReason === null ? fieldDecoderFor(ev, this.env, this.comms, plugin) : null;
-    return { id, name: ev.name, system: ev.system, render, fallbackReason, decodeFields };
+    const printsWhenRead = !registersComms;
+    return {
+      id,
+      name: interned(ev.name),
+      system: interned(ev.system),
+      render,
+      fallbackReason,
+      decodeFields,
+      printsWhenRead,
+    };
   }
 }
 
