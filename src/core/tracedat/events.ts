@@ -91,8 +91,15 @@ export function comm(d: EventData, f: FormatField): string {
  */
 const SCHED_STATES = 'SDTtZXxW';
 
+const stateTexts: string[] = [];
+
 /** The plugin's write_state(s, int val): the letters of the set bits joined by '|', "R" for none. */
 export function schedStateText(v: number): string {
+  if (v >= 0 && v < 256) return (stateTexts[v] ??= stateText(v));
+  return stateText(v);
+}
+
+function stateText(v: number): string {
   let st = '';
   for (let i = 0; i < SCHED_STATES.length; i++) {
     if ((v & (1 << i)) === 0) continue;
@@ -358,6 +365,8 @@ function interned(s: string): string {
 
 export class EventTypes {
   private readonly byId = new Map<number, EventType | null>();
+  /** The same for ids below 65536 (all of them, with a 16-bit common_type): an index instead of a hash per event. */
+  private readonly bySmallId: (EventType | null | undefined)[] = [];
 
   constructor(
     private readonly sources: Map<number, { system: string; text: string }>,
@@ -369,10 +378,11 @@ export class EventTypes {
   ) {}
 
   get(id: number): EventType | null {
-    const known = this.byId.get(id);
+    const known = id < 0x10000 ? this.bySmallId[id] : this.byId.get(id);
     if (known !== undefined) return known;
     const t = this.build(id);
-    this.byId.set(id, t);
+    if (id < 0x10000) this.bySmallId[id] = t;
+    else this.byId.set(id, t);
     if (t && t.fallbackReason !== null) this.onFallback(t);
     return t;
   }
