@@ -365,8 +365,11 @@ function interned(s: string): string {
 
 export class EventTypes {
   private readonly byId = new Map<number, EventType | null>();
-  /** The same for ids below 65536 (all of them, with a 16-bit common_type): an index instead of a hash per event. */
-  private readonly bySmallId: (EventType | null | undefined)[] = [];
+  /**
+   * The same for the ids the file describes, up to the highest (below 65536): an index instead of a hash per event,
+   * in an array filled up front (an array grown from empty at index ~500 would be a dictionary).
+   */
+  private readonly byFormatId: (EventType | null | undefined)[];
 
   constructor(
     private readonly sources: Map<number, { system: string; text: string }>,
@@ -375,13 +378,18 @@ export class EventTypes {
     private readonly onFallback: (t: EventType) => void,
     /** Decode the model's fields from the binary layout where a decoder exists (false: always print and parse). */
     private readonly fastFields = true,
-  ) {}
+  ) {
+    let highest = -1;
+    for (const id of sources.keys()) if (id < 0x10000 && id > highest) highest = id;
+    this.byFormatId = new Array<EventType | null | undefined>(highest + 1).fill(undefined);
+  }
 
   get(id: number): EventType | null {
-    const known = id < 0x10000 ? this.bySmallId[id] : this.byId.get(id);
+    const low = id < this.byFormatId.length;
+    const known = low ? this.byFormatId[id] : this.byId.get(id);
     if (known !== undefined) return known;
     const t = this.build(id);
-    if (id < 0x10000) this.bySmallId[id] = t;
+    if (low) this.byFormatId[id] = t;
     else this.byId.set(id, t);
     if (t && t.fallbackReason !== null) this.onFallback(t);
     return t;
