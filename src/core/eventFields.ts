@@ -269,7 +269,7 @@ export function parseVcpuWakeup(payload: string): { polled: boolean; ns: number;
   return m ? { polled: m[1] === 'poll', ns: Number(m[2]), valid: m[3] !== 'invalid' } : null;
 }
 
-type HaltPollNs = { vcpu: number | null; ns: number; grow: boolean; oldNs: number };
+export type HaltPollNs = { vcpu: number | null; ns: number; grow: boolean; oldNs: number };
 let lastHaltPollPayload: string | null = null;
 let lastHaltPoll: HaltPollNs | null = null;
 
@@ -312,7 +312,8 @@ export type DecodedFields =
   | { kind: 'cpu_idle'; value: { state: number; cpu: number } }
   | { kind: 'ipi_targets'; value: number[] }
   | { kind: 'kvm_exit'; value: KvmExitFields }
-  | { kind: 'kvm_entry'; vcpu: number | null };
+  | { kind: 'kvm_entry'; vcpu: number | null }
+  | { kind: 'halt_poll_ns'; value: HaltPollNs };
 
 /** The parts of an event the accessors need (TraceEvent has them). */
 interface EventWithFields {
@@ -376,6 +377,11 @@ export function kvmExitOf(ev: EventWithFields): KvmExitFields | null {
 
 export function kvmEntryVcpuOf(ev: EventWithFields): number | null {
   return ev.fields?.kind === 'kvm_entry' ? ev.fields.vcpu : kvmEntryParsed(ev.name, ev.payload);
+}
+
+/** guest_halt_poll_ns / kvm_halt_poll_ns: the new and old poll window (parseHaltPollNs memoises on its own). */
+export function haltPollNsOf(ev: EventWithFields): HaltPollNs | null {
+  return ev.fields?.kind === 'halt_poll_ns' ? ev.fields.value : parseHaltPollNs(ev.payload);
 }
 
 /** kvm_apic_ipi's fields (parsed from the payload, once per event). */

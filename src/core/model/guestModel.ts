@@ -4,7 +4,7 @@ import type { ExitCategory } from '../analysisTypes';
 import {
   icrFields,
   cpuIdleOf,
-  parseHaltPollNs,
+  haltPollNsOf,
   ipiTargetsOf,
   msrAccessOf,
   schedSwitchOf,
@@ -218,8 +218,8 @@ export function newPollingObservation(): PollingObservation {
   return { polledIdles: 0, haltedIdles: 0, maxWindowNs: 0, windowEvents: 0 };
 }
 
-export function notePollWindow(obs: PollingObservation, payload: string): void {
-  const p = parseHaltPollNs(payload);
+export function notePollWindow(obs: PollingObservation, ev: TraceEvent): void {
+  const p = haltPollNsOf(ev);
   if (!p) return;
   obs.windowEvents++;
   obs.maxWindowNs = Math.max(obs.maxWindowNs, p.ns, p.oldNs);
@@ -276,7 +276,7 @@ export class GuestModel {
     if (ev.cpu >= 0 && ev.pid >= 0) this.noteRunning(ev, kind);
     switch (kind) {
       case EventKind.guestHaltPollNs:
-        return notePollWindow(this.polling, ev.payload);
+        return notePollWindow(this.polling, ev);
       case EventKind.writeMsr:
         return this.msrWrite(ev);
       case EventKind.cpuIdle:

@@ -2,7 +2,7 @@
 // exits to user space and halt-poll window changes. Counted here so a trace holding only these still says what it
 // holds, and so MSR / port top-N lists reach the JSON. Bounded: maps keyed by MSR, port, reason and event name.
 import type { AccessCount, Analysis, HostEventsSummary } from '../analysisTypes';
-import { parseHaltPollNs, parseKvmPio, msrAccessOf, parseNestedExit, parseUserspaceExit } from '../eventFields';
+import { haltPollNsOf, parseKvmPio, msrAccessOf, parseNestedExit, parseUserspaceExit } from '../eventFields';
 import { hex, msrInfo } from '../knowledge/exitTable';
 import type { TraceEvent } from '../records';
 import { EventKind, eventKind, isHostKind } from './eventKinds';
@@ -174,7 +174,7 @@ export class HostEventCollector {
   }
 
   private haltPoll(ev: TraceEvent): void {
-    const p = parseHaltPollNs(ev.payload);
+    const p = haltPollNsOf(ev);
     if (!p) return;
     const poll = this.poll;
     poll.changes++;

@@ -109,7 +109,7 @@ export class HostModel {
       case 'kvm_vcpu_wakeup':
         return this.vcpuWakeup(ev);
       case 'kvm_halt_poll_ns':
-        return notePollWindow(this.polling, ev.payload);
+        return notePollWindow(this.polling, ev);
       default:
     }
   }

@@ -78,9 +78,8 @@ export class EventDecoder {
     const pid = s.evLen >= this.pidOffset + 4 ? s.view.getInt32(s.evStart + this.pidOffset, le) : -1;
     const comm = this.comms.lookup(pid); // before rendering: the sched plugin registers comms as it prints
     const fields = type.decodeFields?.(data);
-    if (fields !== undefined) {
-      const own = { bytes: s.bytes, view: s.view, base: s.evStart, size: s.evLen };
-      const ev = new FieldsFirstEvent(src.tsNs, s.cpu, pid, comm, type, fields, own);
+    if (fields !== undefined || type.printsWhenRead) {
+      const ev = new PrintWhenReadEvent(src.tsNs, s.cpu, pid, comm, type, fields, s.bytes, s.view, s.evStart, s.evLen);
       if (src.instance !== undefined) ev.instance = src.instance;
       return ev;
     }
@@ -126,10 +125,11 @@ function payloadText(text: string): string {
 }
 
 /**
- * An event whose model fields were decoded from its bytes: the payload is printed only if something reads it (the
- * event list, a test), from the batch the event points into (batches are never reused, only dropped).
+ * An event printed only if something reads its payload (the event list, a test, the model for the few payloads it
+ * parses), from the batch the event points into (batches are never reused, only dropped). `fields`: what the model
+ * reads, decoded from the bytes (undefined: none, the accessors parse the payload).
  */
-class FieldsFirstEvent implements TraceEvent {
+class PrintWhenReadEvent implements TraceEvent {
   readonly type = 'event' as const;
   readonly line = null;
   readonly name: string;
@@ -138,7 +138,10 @@ class FieldsFirstEvent implements TraceEvent {
   declare instance?: string;
   // private (#): not own properties, so two events compare equal by what they say, not by the batch they came from
   readonly #eventType: EventType;
-  readonly #data: EventData;
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  readonly #base: number;
+  readonly #size: number;
   #text: string | null = null;
 
   constructor(
@@ -147,17 +150,26 @@ class FieldsFirstEvent implements TraceEvent {
     readonly pid: number,
     readonly comm: string,
     eventType: EventType,
-    readonly fields: DecodedFields,
-    data: EventData,
+    readonly fields: DecodedFields | undefined,
+    bytes: Uint8Array,
+    view: DataView,
+    base: number,
+    size: number,
   ) {
     this.name = eventType.name;
     this.system = eventType.system;
     this.#eventType = eventType;
-    this.#data = data;
+    this.#bytes = bytes;
+    this.#view = view;
+    this.#base = base;
+    this.#size = size;
   }
 
   get payload(): string {
-    if (this.#text === null) this.#text = payloadText(this.#eventType.render(this.#data));
+    if (this.#text === null) {
+      const data = { bytes: this.#bytes, view: this.#view, base: this.#base, size: this.#size };
+      this.#text = payloadText(this.#eventType.render(data));
+    }
     return this.#text;
   }
 }

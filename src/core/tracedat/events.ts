@@ -23,6 +23,8 @@ export interface EventType {
   fallbackReason: string | null;
   /** The binary fast path for events the model reads (fastFields.ts); null: print and parse. */
   decodeFields: FieldDecoder | null;
+  /** The renderer only reads the event (the sched plugin's also registers comms): it may print when first read. */
+  printsWhenRead: boolean;
 }
 
 /**
@@ -89,8 +91,15 @@ export function comm(d: EventData, f: FormatField): string {
  */
 const SCHED_STATES = 'SDTtZXxW';
 
+const stateTexts: string[] = [];
+
 /** The plugin's write_state(s, int val): the letters of the set bits joined by '|', "R" for none. */
 export function schedStateText(v: number): string {
+  if (v >= 0 && v < 256) return (stateTexts[v] ??= stateText(v));
+  return stateText(v);
+}
+
+function stateText(v: number): string {
   let st = '';
   for (let i = 0; i < SCHED_STATES.length; i++) {
     if ((v & (1 << i)) === 0) continue;
@@ -346,8 +355,21 @@ function kvmEntryPlugin(ev: EventFormat, env: PrintEnv): Renderer | null {
   };
 }
 
+/**
+ * The same characters as an internalized string (as a property key is): names compared per event (the model's kind
+ * table, the last name seen) then compare by identity instead of character by character.
+ */
+function interned(s: string): string {
+  return Object.keys({ [s]: 0 })[0];
+}
+
 export class EventTypes {
   private readonly byId = new Map<number, EventType | null>();
+  /**
+   * The same for the ids the file describes, up to the highest (below 65536): an index instead of a hash per event,
+   * in an array filled up front (an array grown from empty at index ~500 would be a dictionary).
+   */
+  private readonly byFormatId: (EventType | null | undefined)[];
 
   constructor(
     private readonly sources: Map<number, { system: string; text: string }>,
@@ -356,13 +378,19 @@ export class EventTypes {
     private readonly onFallback: (t: EventType) => void,
     /** Decode the model's fields from the binary layout where a decoder exists (false: always print and parse). */
     private readonly fastFields = true,
-  ) {}
+  ) {
+    let highest = -1;
+    for (const id of sources.keys()) if (id < 0x10000 && id > highest) highest = id;
+    this.byFormatId = new Array<EventType | null | undefined>(highest + 1).fill(undefined);
+  }
 
   get(id: number): EventType | null {
-    const known = this.byId.get(id);
+    const low = id < this.byFormatId.length;
+    const known = low ? this.byFormatId[id] : this.byId.get(id);
     if (known !== undefined) return known;
     const t = this.build(id);
-    this.byId.set(id, t);
+    if (low) this.byFormatId[id] = t;
+    else this.byId.set(id, t);
     if (t && t.fallbackReason !== null) this.onFallback(t);
     return t;
   }
@@ -380,6 +408,7 @@ export class EventTypes {
     else if (key === 'kvm:kvm_exit') render = kvmExitPlugin(ev, this.env);
     else if (key === 'kvm:kvm_entry') render = kvmEntryPlugin(ev, this.env);
     const plugin = render !== null;
+    const registersComms = plugin && ev.system === 'sched';
     let fallbackReason: string | null = null;
     if (!render) {
       try {
@@ -392,7 +421,16 @@ export class EventTypes {
     }
     const decodeFields =
       this.fastFields && fallbackReason === null ? fieldDecoderFor(ev, this.env, this.comms, plugin) : null;
-    return { id, name: ev.name, system: ev.system, render, fallbackReason, decodeFields };
+    const printsWhenRead = !registersComms;
+    return {
+      id,
+      name: interned(ev.name),
+      system: interned(ev.system),
+      render,
+      fallbackReason,
+      decodeFields,
+      printsWhenRead,
+    };
   }
 }
 

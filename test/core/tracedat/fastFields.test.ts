@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { analyzeFiles } from '../../../src/core/analyze';
 import {
   cpuIdleOf,
+  haltPollNsOf,
   ipiTargetsOf,
   kvmEntryVcpuOf,
   kvmExitOf,
@@ -67,6 +68,9 @@ function modelView(e: Pick<TraceEvent, 'name' | 'payload' | 'fields'>) {
       return cpuIdleOf(e);
     case 'ipi_send_cpu':
       return ipiTargetsOf(e);
+    case 'guest_halt_poll_ns':
+    case 'kvm_halt_poll_ns':
+      return haltPollNsOf(e);
     default:
       return null;
   }
@@ -101,6 +105,24 @@ test('the fast path covers the guest recording: every write_msr, sched_switch an
   assert.equal(decoded('cpu_idle'), 31167);
   assert.equal(decoded('sched_switch'), fast.filter((e) => e.name === 'sched_switch').length);
   assert.ok(decoded('sched_switch') > 0);
+  // trace-cmd report -i tcprr-cross-poll0.dat | grep -c 'guest_halt_poll_ns:' → 15584, all "halt_poll_ns 0 (shrink 0)"
+  assert.equal(decoded('guest_halt_poll_ns'), 15584);
+  const poll = fast.find((e) => e.name === 'guest_halt_poll_ns');
+  assert.deepEqual(poll && haltPollNsOf(poll), { vcpu: null, ns: 0, grow: false, oldNs: 0 });
+  assert.equal(poll?.payload, 'halt_poll_ns 0 (shrink 0)');
+});
+
+test('halt-poll windows decoded from the bytes: guest (poll200000 sample) and host (kvm_halt_poll_ns)', async () => {
+  // trace-cmd report -i tcprr-cross-poll200000.dat | grep -c 'guest_halt_poll_ns:' → 5
+  const guest = await events(join(SAMPLES, 'guest-trace', 'tcprr-cross-poll200000.dat'), true);
+  assert.equal(guest.filter((e) => e.name === 'guest_halt_poll_ns' && e.fields !== undefined).length, 5);
+  const host = await events(join(FIXTURES, 'tracedat', 'kvm-le-4k.dat'), true);
+  const polls = host.filter((e) => e.name === 'kvm_halt_poll_ns');
+  // the fixture's report: 40 kvm_halt_poll_ns, the first two "vcpu 0: halt_poll_ns 200000 (shrink 100000)" and
+  // "vcpu 3: halt_poll_ns 200027 (grow 100000)"
+  assert.equal(polls.filter((e) => e.fields !== undefined).length, 40);
+  assert.deepEqual(haltPollNsOf(polls[0]), { vcpu: 0, ns: 200000, grow: false, oldNs: 100000 });
+  assert.deepEqual(haltPollNsOf(polls[1]), { vcpu: 3, ns: 200027, grow: true, oldNs: 100000 });
 });
 
 test('host trace.dat fixtures: every kvm_exit, kvm_entry and kvm_msr decoded from its bytes', async () => {
