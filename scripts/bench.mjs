@@ -160,14 +160,11 @@ async function main() {
   }
   const bundle = join(opts.dir, 'first-progress.cjs');
   const { build } = await import('esbuild');
+  const bundleOptions = { bundle: true, minify: true, platform: 'node', format: 'cjs', target: 'node20' };
   await build({
     entryPoints: [join(root, 'scripts', 'bench-lib', 'firstProgress.ts')],
     outfile: bundle,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
+    ...bundleOptions,
     logLevel: 'warning',
   });
   // the first-progress bundle starts its trace.dat and trace-text workers from these files beside it
@@ -178,11 +175,7 @@ async function main() {
     await build({
       entryPoints: [join(root, 'src', 'core', ...source)],
       outfile: join(opts.dir, out),
-      bundle: true,
-      minify: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
+      ...bundleOptions,
       logLevel: 'warning',
     });
   }
