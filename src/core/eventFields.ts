@@ -216,32 +216,20 @@ const SWITCH_PLUGIN = /^(.*):(-?\d+) \[(-?\d+)\] (\S+) ==> (.*):(-?\d+) \[(-?\d+
 const SWITCH_RAW =
   /^prev_comm=(.*) prev_pid=(-?\d+) prev_prio=(-?\d+) prev_state=(\S+) ==> next_comm=(.*) next_pid=(-?\d+) next_prio=(-?\d+)/;
 
-// The last payload parsed and its result: two models read each scheduler event of a text trace one after the other.
-let lastSwitch: { payload: string; value: SchedSwitch | null } = { payload: '', value: null };
-
 export function parseSchedSwitch(payload: string): SchedSwitch | null {
-  if (payload === lastSwitch.payload) return lastSwitch.value;
   const m = SWITCH_PLUGIN.exec(payload) ?? SWITCH_RAW.exec(payload);
-  const value = m
-    ? { prevComm: m[1], prevPid: Number(m[2]), prevState: m[4], nextComm: m[5], nextPid: Number(m[6]) }
-    : null;
-  lastSwitch = { payload, value };
-  return value;
+  return m ? { prevComm: m[1], prevPid: Number(m[2]), prevState: m[4], nextComm: m[5], nextPid: Number(m[6]) } : null;
 }
 
 const WAKEUP_PLUGIN = /^(.*):(-?\d+) \[(-?\d+)\](?: success=\d+)? CPU:(\d+)/;
 const WAKEUP_RAW = /^comm=(.*) pid=(-?\d+) prio=(-?\d+)(?: success=\d+)? target_cpu=(\d+)/;
 
 type SchedWakeup = { comm: string; pid: number; targetCpu: number };
-let lastWakeup: { payload: string; value: SchedWakeup | null } = { payload: '', value: null };
 
 /** sched_wakeup / sched_waking / sched_wakeup_new: who is woken and on which CPU it will run. */
 export function parseSchedWakeup(payload: string): SchedWakeup | null {
-  if (payload === lastWakeup.payload) return lastWakeup.value;
   const m = WAKEUP_PLUGIN.exec(payload) ?? WAKEUP_RAW.exec(payload);
-  const value = m ? { comm: m[1], pid: Number(m[2]), targetCpu: Number(m[4]) } : null;
-  lastWakeup = { payload, value };
-  return value;
+  return m ? { comm: m[1], pid: Number(m[2]), targetCpu: Number(m[4]) } : null;
 }
 
 /** ipi:ipi_send_cpu "cpu=0 callsite=..." → [0]; ipi_send_cpumask "cpumask=0-2,5" → [0,1,2,5]. */
@@ -354,7 +342,7 @@ export function schedSwitchOf(ev: EventWithFields): SchedSwitch | null {
   return ev.fields?.kind === 'sched_switch' ? ev.fields.value : switchParsed(ev.name, ev.payload);
 }
 
-export function schedWakeupOf(ev: EventWithFields): { comm: string; pid: number; targetCpu: number } | null {
+export function schedWakeupOf(ev: EventWithFields): SchedWakeup | null {
   return ev.fields?.kind === 'sched_wakeup' ? ev.fields.value : wakeupParsed(ev.name, ev.payload);
 }
 

@@ -3,6 +3,7 @@
 // work goes away or moves (docs/model.md, "Competing work"). Streaming and bounded: sums per task, CPU and time slice.
 import { schedSwitchOf, schedWakeupOf } from '../eventFields';
 import type { TraceEvent } from '../records';
+import { EventKind, eventKind } from './eventKinds';
 import type { CompetingWorkFacts } from './facts';
 
 /** Time slices the sums are kept in, so that only work during the benchmark counts (a trace spans more). */
@@ -44,15 +45,16 @@ export class CompetingWorkCollector {
   /** Waits of a woken task behind a running one, by slice, woken and runner: a few thousand keys at most. */
   private readonly waits = new Map<string, { slice: number; woken: number; runner: number; n: number; ns: number }>();
 
-  add(ev: TraceEvent): void {
+  /** `kind` is the event's eventKind(), when the caller has already looked it up. */
+  add(ev: TraceEvent, kind: EventKind = eventKind(ev.name)): void {
     if (ev.cpu < 0 || ev.pid < 0) return;
     const s = this.cpus.get(ev.cpu);
     if (!s) this.cpus.set(ev.cpu, { pid: ev.pid, since: ev.timeNs });
-    else if (s.pid !== ev.pid && ev.name !== 'sched_switch') this.switchTo(ev.cpu, s, ev.pid, ev.comm, ev.timeNs);
-    if (ev.name === 'sched_switch') {
+    else if (s.pid !== ev.pid && kind !== EventKind.schedSwitch) this.switchTo(ev.cpu, s, ev.pid, ev.comm, ev.timeNs);
+    if (kind === EventKind.schedSwitch) {
       const sw = schedSwitchOf(ev);
       if (sw) this.switchTo(ev.cpu, this.cpus.get(ev.cpu)!, sw.nextPid, sw.nextComm, ev.timeNs, sw.prevComm);
-    } else if (ev.name === 'sched_wakeup' || ev.name === 'sched_wakeup_new') {
+    } else if (kind === EventKind.schedWakeup) {
       const w = schedWakeupOf(ev);
       const target = w && this.cpus.get(w.targetCpu);
       if (w && target && target.pid > 0 && target.pid !== w.pid) {

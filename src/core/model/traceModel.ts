@@ -79,7 +79,7 @@ export class TraceModel {
     if (host) this.host.add(ev, kind);
     else {
       this.guest.add(ev, kind);
-      this.competing.add(ev);
+      this.competing.add(ev, kind);
     }
   }
 
