@@ -10,6 +10,7 @@ import { analyzeFiles } from '../../../src/core/analyze';
 import { readInput, type InputSummary } from '../../../src/core/input';
 import type { TraceEvent } from '../../../src/core/records';
 import { PARALLEL_MIN_BYTES, useWorkers } from '../../../src/core/tracedat/parallel';
+import { eventFacts } from '../../helpers/events';
 import { FIXTURES, SAMPLES, sample } from '../../helpers/paths';
 
 const datIn = (dir: string) =>
@@ -48,17 +49,7 @@ async function read(path: string, parallel: boolean): Promise<{ events: object[]
   return { events, summary };
 }
 
-const plain = (e: TraceEvent) => ({
-  timeNs: e.timeNs,
-  cpu: e.cpu,
-  pid: e.pid,
-  comm: e.comm,
-  name: e.name,
-  system: e.system,
-  payload: e.payload,
-  instance: e.instance,
-  fields: e.fields,
-});
+const plain = (e: TraceEvent) => ({ ...eventFacts(e), fields: e.fields });
 
 const DAMAGED = damaged();
 
