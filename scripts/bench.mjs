@@ -170,6 +170,7 @@ async function main() {
   // the first-progress bundle starts its trace.dat and trace-text workers from these files beside it
   for (const [source, out] of [
     [['tracedat', 'streamWorker.ts'], 'tracedatWorker.js'],
+    [['tracedat', 'readerWorker.ts'], 'tracedatReaderWorker.js'],
     [['readers', 'traceTextWorker.ts'], 'traceTextWorker.js'],
   ]) {
     await build({

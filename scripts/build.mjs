@@ -30,6 +30,14 @@ const targets = [
     format: 'cjs',
     target: 'node20',
   },
+  // a whole trace.dat read in a worker thread while the analysis runs (src/core/tracedat/readerThread.ts)
+  {
+    entryPoints: ['src/core/tracedat/readerWorker.ts'],
+    outfile: 'dist/tracedatReaderWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
   // trace text parsed in worker threads (src/core/readers/traceTextParallel.ts looks for it beside the bundle)
   {
     entryPoints: ['src/core/readers/traceTextWorker.ts'],

@@ -12,7 +12,7 @@ const ALLOWED = [
   /^\[Content_Types\]\.xml$/,
   /^extension\.vsixmanifest$/,
   /^extension\/(package\.json|readme\.md|changelog\.md|LICENSE(\.txt)?)$/i,
-  /^extension\/dist\/(extension|worker|eventsWorker|webview|tracedatWorker|traceTextWorker)\.js$/,
+  /^extension\/dist\/(extension|worker|eventsWorker|webview|tracedatWorker|tracedatReaderWorker|traceTextWorker)\.js$/,
   /^extension\/(media|syntaxes|samples)\//,
 ];
 

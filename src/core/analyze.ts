@@ -85,6 +85,7 @@ async function analyze(
     };
     const summary = await readInput(input, onRecord, {
       ...options,
+      readerThread: true,
       onTextLine: counter?.onLine,
       onProgress: (done, total) => {
         options.onProgress?.(done, total, name);

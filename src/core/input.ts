@@ -30,6 +30,7 @@ import { TEXT_READERS, readerFor } from './readers/index';
 import { TraceTextLineReader } from './readers/traceText';
 import { readTextInWorkers, ringReads, useTextWorkers } from './readers/traceTextParallel';
 import { isTraceDat, readTraceDat, readTraceDatFrom } from './tracedat/index';
+import { readTraceDatInThread, useReaderThread } from './tracedat/readerThread';
 
 /** How many warnings one input keeps verbatim; the rest are counted in a final warning, never silently dropped. */
 export const MAX_KEPT_WARNINGS = 200;
@@ -69,6 +70,11 @@ export interface ReadOptions {
    * or decide (absent: more than one core and a large input; KVM_TRACE_LENS_PARALLEL=on|off overrides).
    */
   parallel?: boolean;
+  /**
+   * trace.dat from a file: read it whole in a worker thread while the consumer runs here (the analysis sets this; its
+   * events then carry decoded fields without their payloads: eventColumns.ts). `parallel` decides as above.
+   */
+  readerThread?: boolean;
   /** Trace text in worker threads: bytes per chunk (tests make it small, so that chunk borders fall everywhere). */
   textChunkBytes?: number;
 }
@@ -390,6 +396,10 @@ function tapLines(reader: LineReader, onLine: (text: string, lineNo: number) => 
  */
 async function readTraceDatInput(input: OpenedInput, sink: RecordSink, options: ReadOptions): Promise<void> {
   const { name } = input;
+  if (options.readerThread && input.filePath && input.size !== null && useReaderThread(options.parallel, input.size)) {
+    await readTraceDatInThread(input.filePath, name, sink, options);
+    return;
+  }
   if (input.access && input.size !== null) {
     await readTraceDatFrom(input.access, input.size, name, sink, { ...options, filePath: input.filePath ?? undefined });
     return;

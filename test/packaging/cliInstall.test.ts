@@ -49,6 +49,7 @@ test('the tarball holds the CLI bundle and its bin script only, and declares no 
     'bin/kvm-trace-lens',
     'dist/cli.js',
     'dist/traceTextWorker.js',
+    'dist/tracedatReaderWorker.js',
     'dist/tracedatWorker.js',
     'package.json',
   ];

@@ -1,0 +1,406 @@
+// Trace events in columns, for handing them from a reader thread to the model's thread: numbers in typed arrays
+// (transferred, not cloned), strings as indexes into a table the reader grows (comms, names: few and repeated) or
+// into the batch's own list (payloads, MSR values: often unique), and the model's decoded fields in numbered slots.
+// A batch costs a few allocations to send, and the receiver builds each event with two or three.
+//
+// An event whose fields were decoded travels without its payload (printing it is what the decoding saves): reading
+// the payload of such an event on the receiving side throws. The model reads decoded fields through the accessors of
+// eventFields.ts, never those payloads; the equivalence tests hold every sample and fixture to that.
+import type { DecodedFields, KvmExitFields } from './eventFields';
+import type { TraceEvent } from './records';
+
+const enum Int {
+  Cpu,
+  Pid,
+  Comm,
+  Name,
+  System,
+  Instance,
+  Kind,
+  S1,
+  S2,
+  S3,
+  Local,
+  Flags,
+}
+const INT_ROW = 12;
+const NUM_ROW = 3;
+
+/** Which fields an event carries: what its slots mean. */
+const enum Kind {
+  None,
+  SchedSwitch,
+  SchedWakeup,
+  Msr,
+  CpuIdle,
+  IpiTarget,
+  KvmExit,
+  KvmEntry,
+  HaltPoll,
+}
+
+const enum Flag {
+  ClockUnknown = 1,
+  MsrWrite = 2,
+  HaltPollGrow = 4,
+}
+
+/** A reader's warning or failure, at its place among the events (before the event of index `before`). */
+export interface ColumnNote {
+  before: number;
+  fail: boolean;
+  line: number | null;
+  message: string;
+}
+
+/** Where a batch's numbers travel: typed arrays over memory both threads see, reused batch after batch. */
+export interface ColumnSlot {
+  timeNs: Float64Array<ArrayBufferLike>;
+  ints: Int32Array<ArrayBufferLike>;
+  nums: Float64Array<ArrayBufferLike>;
+}
+
+/** `count` slots for batches of `capacity` events, shared between threads (or not, for one thread). */
+export function newColumnSlots(count: number, capacity: number, shared = true): ColumnSlot[] {
+  const memory = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  return Array.from({ length: count }, () => ({
+    timeNs: new Float64Array(memory(8 * capacity)),
+    ints: new Int32Array(memory(4 * INT_ROW * capacity)),
+    nums: new Float64Array(memory(8 * NUM_ROW * capacity)),
+  }));
+}
+
+/** A batch: its numbers are in slot `slot`; the rest travels in the message. */
+export interface EventColumns {
+  slot: number;
+  count: number;
+  /** Strings the sender's table gained with this batch, appended in order. */
+  newStrings: string[];
+  /** kvm_exit fields new to the sender's table (few distinct reasons), appended in order. */
+  newExits: KvmExitFields[];
+  /** This batch's own strings: payloads and MSR values. */
+  local: string[];
+  /** Events the columns cannot hold (rare), whole, by their index in the batch. */
+  whole: { index: number; event: TraceEvent }[];
+  notes: ColumnNote[];
+}
+
+/**
+ * The sender's side: events in, batches of `capacity` events out, into the slots in turn. The receiver must be done
+ * with a slot before the sender comes round to it again (readerWorker.ts waits for its credit).
+ */
+export class EventPacker {
+  private readonly table = new Map<string, number>();
+  private readonly exitIds = new Map<string, number>();
+  private tableSize = 0;
+  private batch: EventColumns;
+  private slot: ColumnSlot;
+  private sent = 0;
+  // the last string looked up at each of the busiest places (an event's comm, its name): no map lookup when repeated
+  private readonly lastComm = { s: '', id: -1 };
+  private readonly lastName = { s: '', id: -1 };
+  private readonly lastOther = { s: '', id: -1 };
+
+  constructor(
+    private readonly capacity: number,
+    private readonly slots: readonly ColumnSlot[],
+  ) {
+    this.slot = slots[0];
+    this.batch = this.empty(0);
+  }
+
+  get count(): number {
+    return this.batch.count;
+  }
+
+  get full(): boolean {
+    return this.batch.count >= this.capacity;
+  }
+
+  note(fail: boolean, line: number | null, message: string): void {
+    this.batch.notes.push({ before: this.batch.count, fail, line, message });
+  }
+
+  add(ev: TraceEvent): void {
+    const b = this.batch;
+    const i = b.count++;
+    const r = i * INT_ROW;
+    const ints = this.slot.ints;
+    this.slot.timeNs[i] = ev.timeNs;
+    ints[r + Int.Cpu] = ev.cpu;
+    ints[r + Int.Pid] = ev.pid;
+    ints[r + Int.Comm] = this.id(ev.comm, this.lastComm);
+    ints[r + Int.Name] = this.id(ev.name, this.lastName);
+    ints[r + Int.System] = ev.system === null ? -1 : this.id(ev.system, this.lastOther);
+    ints[r + Int.Instance] = ev.instance === undefined ? -1 : this.id(ev.instance, this.lastOther);
+    ints[r + Int.Flags] = ev.clockUnknown ? Flag.ClockUnknown : 0;
+    ints[r + Int.Local] = -1;
+    const f = ev.fields;
+    if (f === undefined || !this.packFields(f, i)) {
+      ints[r + Int.Kind] = Kind.None;
+      ints[r + Int.Local] = this.local(ev.payload);
+      if (f !== undefined) b.whole.push({ index: i, event: plainEvent(ev) });
+    }
+  }
+
+  /** The batch so far (possibly empty), and a new one started. */
+  take(): EventColumns {
+    const b = this.batch;
+    this.sent++;
+    const next = this.sent % this.slots.length;
+    this.slot = this.slots[next];
+    this.batch = this.empty(next);
+    return b;
+  }
+
+  private empty(slot: number): EventColumns {
+    return {
+      slot,
+      count: 0,
+      newStrings: [],
+      newExits: [],
+      local: [],
+      whole: [],
+      notes: [],
+    };
+  }
+
+  private id(s: string, last: { s: string; id: number }): number {
+    if (s === last.s) return last.id;
+    let id = this.table.get(s);
+    if (id === undefined) {
+      id = this.tableSize++;
+      this.table.set(s, id);
+      this.batch.newStrings.push(s);
+    }
+    last.s = s;
+    last.id = id;
+    return id;
+  }
+
+  private local(s: string): number {
+    return this.batch.local.push(s) - 1;
+  }
+
+  /** False when the fields do not fit the slots (the event then travels whole). */
+  private packFields(f: DecodedFields, i: number): boolean {
+    const r = i * INT_ROW;
+    const n = i * NUM_ROW;
+    const { ints, nums } = this.slot;
+    switch (f.kind) {
+      case 'sched_switch': {
+        const v = f.value;
+        ints[r + Int.S1] = this.id(v.prevComm, this.lastComm);
+        ints[r + Int.S2] = this.id(v.prevState, this.lastOther);
+        ints[r + Int.S3] = this.id(v.nextComm, this.lastComm);
+        nums[n] = v.prevPid;
+        nums[n + 1] = v.nextPid;
+        ints[r + Int.Kind] = Kind.SchedSwitch;
+        return true;
+      }
+      case 'sched_wakeup':
+        ints[r + Int.S1] = this.id(f.value.comm, this.lastComm);
+        nums[n] = f.value.pid;
+        nums[n + 1] = f.value.targetCpu;
+        ints[r + Int.Kind] = Kind.SchedWakeup;
+        return true;
+      case 'msr':
+        nums[n] = f.value.msr;
+        ints[r + Int.Local] = f.value.valueHex === null ? -1 : this.local(f.value.valueHex);
+        if (f.value.write) ints[r + Int.Flags] |= Flag.MsrWrite;
+        ints[r + Int.Kind] = Kind.Msr;
+        return true;
+      case 'cpu_idle':
+        nums[n] = f.value.state;
+        nums[n + 1] = f.value.cpu;
+        ints[r + Int.Kind] = Kind.CpuIdle;
+        return true;
+      case 'ipi_targets':
+        if (f.value.length !== 1) return false;
+        nums[n] = f.value[0];
+        ints[r + Int.Kind] = Kind.IpiTarget;
+        return true;
+      case 'kvm_exit':
+        ints[r + Int.S1] = this.exitId(f.value);
+        ints[r + Int.Kind] = Kind.KvmExit;
+        return true;
+      case 'kvm_entry':
+        nums[n] = f.vcpu ?? Number.NaN;
+        ints[r + Int.Kind] = Kind.KvmEntry;
+        return true;
+      case 'halt_poll_ns':
+        nums[n] = f.value.vcpu ?? Number.NaN;
+        nums[n + 1] = f.value.ns;
+        nums[n + 2] = f.value.oldNs;
+        if (f.value.grow) ints[r + Int.Flags] |= Flag.HaltPollGrow;
+        ints[r + Int.Kind] = Kind.HaltPoll;
+        return true;
+    }
+  }
+
+  private exitId(v: KvmExitFields): number {
+    const key = JSON.stringify(v);
+    let id = this.exitIds.get(key);
+    if (id === undefined) {
+      id = this.exitIds.size;
+      this.exitIds.set(key, id);
+      this.batch.newExits.push(v);
+    }
+    return id;
+  }
+}
+
+/** An event as plain data (its payload printed), for the rare one that travels whole. */
+function plainEvent(ev: TraceEvent): TraceEvent {
+  const out: TraceEvent = {
+    type: 'event',
+    line: ev.line,
+    timeNs: ev.timeNs,
+    cpu: ev.cpu,
+    pid: ev.pid,
+    comm: ev.comm,
+    name: ev.name,
+    system: ev.system,
+    payload: ev.payload,
+  };
+  if (ev.instance !== undefined) out.instance = ev.instance;
+  if (ev.clockUnknown) out.clockUnknown = true;
+  if (ev.fields !== undefined) out.fields = ev.fields;
+  return out;
+}
+
+/** An event whose fields were decoded: it carries no payload (see the top of this file). */
+class DecodedEvent implements TraceEvent {
+  readonly type = 'event' as const;
+  readonly line = null;
+  /** Absent (not undefined) for the top instance, as on the sender's events. */
+  declare instance?: string;
+  declare clockUnknown?: true;
+
+  constructor(
+    readonly timeNs: number,
+    readonly cpu: number,
+    readonly pid: number,
+    readonly comm: string,
+    readonly name: string,
+    readonly system: string | null,
+    readonly fields: DecodedFields,
+  ) {}
+
+  get payload(): string {
+    throw new Error(`the payload of a ${this.name} event read in another thread was not carried with its fields`);
+  }
+}
+
+/** The receiver's side: batches in (in the order sent), events out. */
+export class EventUnpacker {
+  constructor(private readonly slots: readonly ColumnSlot[]) {}
+
+  private readonly strings: string[] = [];
+  private readonly exits: KvmExitFields[] = [];
+  private lastHaltPoll: DecodedFields & { kind: 'halt_poll_ns' } = {
+    kind: 'halt_poll_ns',
+    value: { vcpu: -1, ns: -1, grow: false, oldNs: -1 },
+  };
+
+  /** Hands the batch's events and notes to the callbacks in their order. */
+  unpack(b: EventColumns, onEvent: (ev: TraceEvent) => void, onNote: (note: ColumnNote) => void): void {
+    for (const s of b.newStrings) this.strings.push(s);
+    for (const e of b.newExits) this.exits.push(e);
+    let note = 0;
+    let whole = 0;
+    for (let i = 0; i < b.count; i++) {
+      while (note < b.notes.length && b.notes[note].before === i) onNote(b.notes[note++]);
+      if (whole < b.whole.length && b.whole[whole].index === i) onEvent(b.whole[whole++].event);
+      else onEvent(this.event(b, i));
+    }
+    while (note < b.notes.length) onNote(b.notes[note++]);
+  }
+
+  private event(b: EventColumns, i: number): TraceEvent {
+    const r = i * INT_ROW;
+    const { ints, timeNs } = this.slots[b.slot];
+    const s = this.strings;
+    const system = ints[r + Int.System];
+    const instance = ints[r + Int.Instance];
+    const flags = ints[r + Int.Flags];
+    const fields = this.fields(b, i);
+    let ev: TraceEvent;
+    if (fields === undefined) {
+      ev = {
+        type: 'event',
+        line: null,
+        timeNs: timeNs[i],
+        cpu: ints[r + Int.Cpu],
+        pid: ints[r + Int.Pid],
+        comm: s[ints[r + Int.Comm]],
+        name: s[ints[r + Int.Name]],
+        system: system < 0 ? null : s[system],
+        payload: b.local[ints[r + Int.Local]],
+      };
+    } else {
+      ev = new DecodedEvent(
+        timeNs[i],
+        ints[r + Int.Cpu],
+        ints[r + Int.Pid],
+        s[ints[r + Int.Comm]],
+        s[ints[r + Int.Name]],
+        system < 0 ? null : s[system],
+        fields,
+      );
+    }
+    if (instance >= 0) ev.instance = s[instance];
+    if (flags & Flag.ClockUnknown) ev.clockUnknown = true;
+    return ev;
+  }
+
+  private fields(b: EventColumns, i: number): DecodedFields | undefined {
+    const r = i * INT_ROW;
+    const n = i * NUM_ROW;
+    const { ints, nums } = this.slots[b.slot];
+    const s = this.strings;
+    const flags = ints[r + Int.Flags];
+    switch (ints[r + Int.Kind] as Kind) {
+      case Kind.None:
+        return undefined;
+      case Kind.SchedSwitch:
+        return {
+          kind: 'sched_switch',
+          value: {
+            prevComm: s[ints[r + Int.S1]],
+            prevPid: nums[n],
+            prevState: s[ints[r + Int.S2]],
+            nextComm: s[ints[r + Int.S3]],
+            nextPid: nums[n + 1],
+          },
+        };
+      case Kind.SchedWakeup:
+        return { kind: 'sched_wakeup', value: { comm: s[ints[r + Int.S1]], pid: nums[n], targetCpu: nums[n + 1] } };
+      case Kind.Msr: {
+        const local = ints[r + Int.Local];
+        const valueHex = local < 0 ? null : b.local[local];
+        return { kind: 'msr', value: { write: (flags & Flag.MsrWrite) !== 0, msr: nums[n], valueHex } };
+      }
+      case Kind.CpuIdle:
+        return { kind: 'cpu_idle', value: { state: nums[n], cpu: nums[n + 1] } };
+      case Kind.IpiTarget:
+        return { kind: 'ipi_targets', value: [nums[n]] };
+      case Kind.KvmExit:
+        return { kind: 'kvm_exit', value: this.exits[ints[r + Int.S1]] };
+      case Kind.KvmEntry:
+        return { kind: 'kvm_entry', vcpu: Number.isNaN(nums[n]) ? null : nums[n] };
+      case Kind.HaltPoll:
+        return this.haltPoll(nums[n], nums[n + 1], nums[n + 2], (flags & Flag.HaltPollGrow) !== 0);
+    }
+  }
+
+  /** The same fields as the last halt-poll event's are handed out again (a guest whose window never moves). */
+  private haltPoll(vcpuOrNaN: number, ns: number, oldNs: number, grow: boolean): DecodedFields {
+    const vcpu = Number.isNaN(vcpuOrNaN) ? null : vcpuOrNaN;
+    const v = this.lastHaltPoll.value;
+    if (v.ns !== ns || v.oldNs !== oldNs || v.grow !== grow || v.vcpu !== vcpu) {
+      this.lastHaltPoll = { kind: 'halt_poll_ns', value: { vcpu, ns, grow, oldNs } };
+    }
+    return this.lastHaltPoll;
+  }
+}

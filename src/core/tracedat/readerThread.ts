@@ -1,0 +1,99 @@
+// trace.dat read in one worker thread (readerWorker.ts) while this thread runs the model on the events it sends:
+// reading (pages, decompression, decoding, the merge) and the model each get a core. The events, warnings and their
+// order are those of reading on this thread; an event's decoded fields travel, its payload does not (eventColumns.ts).
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { EventUnpacker, newColumnSlots } from '../eventColumns';
+import type { RecordSink } from '../records';
+import { parallelFromEnvironment, workerScript } from '../workerScript';
+import type { ReaderBatch, ReaderWorkerData } from './readerWorker';
+
+const EVENTS_PER_BATCH = 8192;
+/** Slots of shared memory for batches: the worker fills one while this thread reads the others. */
+const SLOTS = 4;
+/** Below this file size the worker's start costs more than the overlap saves. */
+export const READER_THREAD_MIN_BYTES = 16 << 20;
+
+const workerFile = () => workerScript(__dirname, 'tracedatReaderWorker.js', 'readerWorker.ts');
+
+/** `forced` (an option) or KVM_TRACE_LENS_PARALLEL=on|off decide; else more than one core and a large enough file. */
+export function useReaderThread(
+  forced: boolean | undefined,
+  fileBytes: number,
+  cores = availableParallelism(),
+): boolean {
+  if (workerFile() === null) return false;
+  const wanted = forced ?? parallelFromEnvironment();
+  if (wanted !== undefined) return wanted;
+  return cores > 1 && fileBytes >= READER_THREAD_MIN_BYTES;
+}
+
+export interface ReaderThreadOptions {
+  instance?: string;
+  fastFields?: boolean;
+  onProgress?: (bytesDone: number, bytesTotal: number) => void;
+  signal?: AbortSignal;
+}
+
+/** Reads the trace.dat at `path` in a worker thread, handing its events to the sink here. Never throws. */
+export async function readTraceDatInThread(
+  path: string,
+  name: string,
+  sink: RecordSink,
+  options: ReaderThreadOptions = {},
+): Promise<void> {
+  const script = workerFile()!;
+  const credit = new SharedArrayBuffer(4);
+  new Int32Array(credit)[0] = SLOTS;
+  const slots = newColumnSlots(SLOTS, EVENTS_PER_BATCH);
+  const workerData: ReaderWorkerData = {
+    path,
+    name,
+    instance: options.instance,
+    fastFields: options.fastFields ?? true,
+    eventsPerBatch: EVENTS_PER_BATCH,
+    slots,
+    credit,
+  };
+  const worker = new Worker(script.code, { workerData, eval: script.eval });
+  const unpacker = new EventUnpacker(slots);
+  let events = 0;
+  const signal = options.signal;
+  const onEvent = (ev: Parameters<RecordSink['record']>[0]) => {
+    if (signal?.aborted) return; // the rest of a batch taken before the stop
+    events++;
+    sink.record(ev);
+  };
+  const onNote = (n: { fail: boolean; line: number | null; message: string }) =>
+    n.fail ? sink.fail(n.line, n.message) : sink.warn(n.line, n.message);
+  try {
+    await new Promise<void>((resolve) => {
+      const abort = () => {
+        sink.warn(null, `cancelled after ${events} events`);
+        resolve();
+      };
+      if (options.signal?.aborted) return abort();
+      options.signal?.addEventListener('abort', abort, { once: true });
+      worker.on('message', (b: ReaderBatch) => {
+        if (options.signal?.aborted) return;
+        unpacker.unpack(b.columns, onEvent, onNote);
+        if (b.progress) options.onProgress?.(b.progress.done, b.progress.total);
+        const c = new Int32Array(credit);
+        Atomics.add(c, 0, 1);
+        Atomics.notify(c, 0);
+        if (b.last) resolve();
+      });
+      worker.on('error', (e) => {
+        sink.fail(null, `${name}: the trace.dat reading thread failed: ${e.message}`);
+        resolve();
+      });
+      worker.on('exit', (code) => {
+        sink.fail(null, `${name}: the trace.dat reading thread stopped (exit code ${code})`);
+        resolve();
+      });
+    });
+  } finally {
+    worker.removeAllListeners('exit');
+    await worker.terminate();
+  }
+}

@@ -1,0 +1,129 @@
+// A whole trace.dat read in a worker thread while the analysis runs here, against reading it on this thread: for
+// every sample and fixture trace.dat (and damaged copies), the same events in the same order (their decoded fields,
+// and the payloads of the events without them), the same warnings in the same places, and the same analysis JSON.
+// The reader thread is forced, so that it runs on a one-core machine too.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { analyzeFiles } from '../../../src/core/analyze';
+import { readInput, type InputSummary } from '../../../src/core/input';
+import type { InputRecord, RecordSink, TraceEvent } from '../../../src/core/records';
+import { readTraceDat } from '../../../src/core/tracedat/index';
+import {
+  READER_THREAD_MIN_BYTES,
+  readTraceDatInThread,
+  useReaderThread,
+} from '../../../src/core/tracedat/readerThread';
+import { SAMPLES } from '../../helpers/paths';
+import { damagedTraceDats, TRACE_DATS } from '../../helpers/traceDats';
+
+/** What an event says; the payload only where no fields were decoded (a decoded event travels without it). */
+function facts(e: TraceEvent) {
+  const { timeNs, cpu, pid, comm, name, system, instance, fields, clockUnknown } = e;
+  return { timeNs, cpu, pid, comm, name, system, instance, fields, clockUnknown, payload: fields ? null : e.payload };
+}
+
+interface Read {
+  events: ReturnType<typeof facts>[];
+  summary: InputSummary;
+}
+
+async function read(path: string, thread: boolean, signal?: AbortSignal): Promise<Read> {
+  const events: ReturnType<typeof facts>[] = [];
+  const onRecord = (r: InputRecord) => r.type === 'event' && events.push(facts(r));
+  const summary = await readInput(path, onRecord, { parallel: thread, readerThread: thread, signal });
+  return { events, summary };
+}
+
+const DAMAGED = damagedTraceDats();
+
+for (const path of [...TRACE_DATS, ...DAMAGED]) {
+  const name = path.split('/').slice(-2).join('/');
+  test(`${name}: the same events, warnings and analysis read in a thread of its own as on this thread`, async () => {
+    const here = await read(path, false);
+    const there = await read(path, true);
+    assert.equal(there.events.length, here.events.length);
+    assert.deepEqual(there.events, here.events);
+    assert.deepEqual(there.summary, here.summary);
+    const a = await analyzeFiles([path], { parallel: false });
+    const b = await analyzeFiles([path], { parallel: true });
+    assert.equal(JSON.stringify(b), JSON.stringify(a));
+  });
+}
+
+test('warnings come between the same events as on this thread', async () => {
+  const log = async (read: (sink: RecordSink) => Promise<void>) => {
+    let events = 0;
+    const said: string[] = [];
+    await read({
+      record: () => events++,
+      warn: (_line, message) => said.push(`after ${events} events: ${message}`),
+      fail: (_line, message) => said.push(`after ${events} events, failed: ${message}`),
+    });
+    return said;
+  };
+  for (const path of DAMAGED) {
+    const here = await log((sink) => readTraceDat(path, sink, { parallel: false }));
+    const there = await log((sink) => readTraceDatInThread(path, path, sink));
+    assert.deepEqual(there, here);
+    // lost events are said where their CPU's stream reaches them, between events
+    assert.ok(
+      here.some((w) => /^after [1-9]\d* events: CPU\W?\d/.test(w)),
+      here.join('\n'),
+    );
+  }
+});
+
+test('a decoded event read in the thread says so when its payload is asked for', async () => {
+  const path = join(SAMPLES, 'guest-trace', 'tcprr-cross-poll0.dat');
+  let decoded: TraceEvent | null = null;
+  let plain: TraceEvent | null = null;
+  await readInput(
+    path,
+    (r) => {
+      if (r.type !== 'event') return;
+      if (r.fields && !decoded) decoded = r;
+      if (!r.fields && !plain) plain = r;
+    },
+    { parallel: true, readerThread: true },
+  );
+  assert.throws(() => decoded!.payload, /payload of a \w+ event read in another thread was not carried/);
+  // trace-cmd report tcprr-cross-poll0.dat: the first event without decoded fields is call_function_single_entry
+  assert.equal(plain!.name, 'call_function_single_entry');
+  assert.equal(plain!.payload, 'vector=251');
+});
+
+test('cancelled: the reading thread stops, and the warning counts the events handed over', async () => {
+  const path = join(SAMPLES, 'guest-trace', 'tcprr-cross-poll0.dat');
+  const ac = new AbortController();
+  let events = 0;
+  const summary = await readInput(
+    path,
+    (r) => {
+      if (r.type === 'event' && ++events === 20000) ac.abort();
+    },
+    { parallel: true, readerThread: true, signal: ac.signal },
+  );
+  assert.ok(events >= 20000 && events < 256254, `${events} events before the stop`);
+  assert.deepEqual(summary.warnings.at(-1), { line: null, message: `cancelled after ${events} events` });
+});
+
+test('who decides: one core or a small file keep this thread; the option, then KVM_TRACE_LENS_PARALLEL', () => {
+  const big = READER_THREAD_MIN_BYTES;
+  const saved = process.env.KVM_TRACE_LENS_PARALLEL;
+  try {
+    delete process.env.KVM_TRACE_LENS_PARALLEL;
+    assert.equal(useReaderThread(undefined, big, 1), false);
+    assert.equal(useReaderThread(undefined, big, 2), true);
+    assert.equal(useReaderThread(undefined, big - 1, 2), false, 'small files: the thread costs more than it saves');
+    assert.equal(useReaderThread(true, 0, 1), true);
+    process.env.KVM_TRACE_LENS_PARALLEL = 'on';
+    assert.equal(useReaderThread(undefined, 0, 1), true);
+    assert.equal(useReaderThread(false, 0, 1), false);
+    process.env.KVM_TRACE_LENS_PARALLEL = 'off';
+    assert.equal(useReaderThread(undefined, big, 8), false);
+  } finally {
+    if (saved === undefined) delete process.env.KVM_TRACE_LENS_PARALLEL;
+    else process.env.KVM_TRACE_LENS_PARALLEL = saved;
+  }
+});
