@@ -1,5 +1,5 @@
-// Trace events in columns, for handing them from a reader thread to the model's thread: numbers in typed arrays
-// (transferred, not cloned), strings as indexes into a table the reader grows (comms, names: few and repeated) or
+// trace.dat events in columns, for handing them from a reader thread to the model's thread: numbers in typed arrays
+// (shared memory, reused), strings as indexes into a table the reader grows (comms, names: few and repeated) or
 // into the batch's own list (payloads, MSR values: often unique), and the model's decoded fields in numbered slots.
 // A batch costs a few allocations to send, and the receiver builds each event with two or three.
 //
@@ -40,9 +40,14 @@ const enum Kind {
 }
 
 const enum Flag {
-  ClockUnknown = 1,
-  MsrWrite = 2,
-  HaltPollGrow = 4,
+  MsrWrite = 1,
+  HaltPollGrow = 2,
+}
+
+/** What names an event: its name and system (an event, or a trace.dat event type). */
+export interface EventName {
+  name: string;
+  system: string | null;
 }
 
 /** A reader's warning or failure, at its place among the events (before the event of index `before`). */
@@ -121,26 +126,77 @@ export class EventPacker {
     this.batch.notes.push({ before: this.batch.count, fail, line, message });
   }
 
-  add(ev: TraceEvent): void {
-    const b = this.batch;
-    const i = b.count++;
+  /** An event with decoded fields, given by its parts; false (nothing added) when the fields do not fit the slots. */
+  addDecoded(
+    timeNs: number,
+    cpu: number,
+    pid: number,
+    comm: string,
+    type: EventName,
+    instance: string | undefined,
+    fields: DecodedFields,
+  ): boolean {
+    const i = this.batch.count;
+    this.slot.ints[i * INT_ROW + Int.Flags] = 0;
+    if (!this.packFields(fields, i)) return false;
+    this.addCommon(i, timeNs, cpu, pid, comm, type, instance);
+    return true;
+  }
+
+  /** An event with its payload printed; `fields` that did not fit the slots make it travel whole. */
+  addPrinted(
+    timeNs: number,
+    cpu: number,
+    pid: number,
+    comm: string,
+    type: EventName,
+    instance: string | undefined,
+    payload: string,
+    fields?: DecodedFields,
+  ): void {
+    const i = this.batch.count;
+    const r = i * INT_ROW;
+    this.slot.ints[r + Int.Flags] = 0;
+    this.slot.ints[r + Int.Kind] = Kind.None;
+    this.slot.ints[r + Int.Local] = this.local(payload);
+    this.addCommon(i, timeNs, cpu, pid, comm, type, instance);
+    if (fields !== undefined) {
+      const event: TraceEvent = {
+        type: 'event',
+        line: null,
+        timeNs,
+        cpu,
+        pid,
+        comm,
+        name: type.name,
+        system: type.system,
+        payload,
+        fields,
+      };
+      if (instance !== undefined) event.instance = instance;
+      this.batch.whole.push({ index: i, event });
+    }
+  }
+
+  private addCommon(
+    i: number,
+    timeNs: number,
+    cpu: number,
+    pid: number,
+    comm: string,
+    type: EventName,
+    instance: string | undefined,
+  ): void {
     const r = i * INT_ROW;
     const ints = this.slot.ints;
-    this.slot.timeNs[i] = ev.timeNs;
-    ints[r + Int.Cpu] = ev.cpu;
-    ints[r + Int.Pid] = ev.pid;
-    ints[r + Int.Comm] = this.id(ev.comm, this.lastComm);
-    ints[r + Int.Name] = this.id(ev.name, this.lastName);
-    ints[r + Int.System] = ev.system === null ? -1 : this.id(ev.system, this.lastOther);
-    ints[r + Int.Instance] = ev.instance === undefined ? -1 : this.id(ev.instance, this.lastOther);
-    ints[r + Int.Flags] = ev.clockUnknown ? Flag.ClockUnknown : 0;
-    ints[r + Int.Local] = -1;
-    const f = ev.fields;
-    if (f === undefined || !this.packFields(f, i)) {
-      ints[r + Int.Kind] = Kind.None;
-      ints[r + Int.Local] = this.local(ev.payload);
-      if (f !== undefined) b.whole.push({ index: i, event: plainEvent(ev) });
-    }
+    this.slot.timeNs[i] = timeNs;
+    ints[r + Int.Cpu] = cpu;
+    ints[r + Int.Pid] = pid;
+    ints[r + Int.Comm] = this.id(comm, this.lastComm);
+    ints[r + Int.Name] = this.id(type.name, this.lastName);
+    ints[r + Int.System] = type.system === null ? -1 : this.id(type.system, this.lastOther);
+    ints[r + Int.Instance] = instance === undefined ? -1 : this.id(instance, this.lastOther);
+    this.batch.count = i + 1;
   }
 
   /** The batch so far (possibly empty), and a new one started. */
@@ -187,6 +243,7 @@ export class EventPacker {
     const r = i * INT_ROW;
     const n = i * NUM_ROW;
     const { ints, nums } = this.slot;
+    ints[r + Int.Local] = -1;
     switch (f.kind) {
       case 'sched_switch': {
         const v = f.value;
@@ -250,32 +307,12 @@ export class EventPacker {
   }
 }
 
-/** An event as plain data (its payload printed), for the rare one that travels whole. */
-function plainEvent(ev: TraceEvent): TraceEvent {
-  const out: TraceEvent = {
-    type: 'event',
-    line: ev.line,
-    timeNs: ev.timeNs,
-    cpu: ev.cpu,
-    pid: ev.pid,
-    comm: ev.comm,
-    name: ev.name,
-    system: ev.system,
-    payload: ev.payload,
-  };
-  if (ev.instance !== undefined) out.instance = ev.instance;
-  if (ev.clockUnknown) out.clockUnknown = true;
-  if (ev.fields !== undefined) out.fields = ev.fields;
-  return out;
-}
-
 /** An event whose fields were decoded: it carries no payload (see the top of this file). */
 class DecodedEvent implements TraceEvent {
   readonly type = 'event' as const;
   readonly line = null;
   /** Absent (not undefined) for the top instance, as on the sender's events. */
   declare instance?: string;
-  declare clockUnknown?: true;
 
   constructor(
     readonly timeNs: number,
@@ -323,7 +360,6 @@ export class EventUnpacker {
     const s = this.strings;
     const system = ints[r + Int.System];
     const instance = ints[r + Int.Instance];
-    const flags = ints[r + Int.Flags];
     const fields = this.fields(b, i);
     let ev: TraceEvent;
     if (fields === undefined) {
@@ -350,7 +386,6 @@ export class EventUnpacker {
       );
     }
     if (instance >= 0) ev.instance = s[instance];
-    if (flags & Flag.ClockUnknown) ev.clockUnknown = true;
     return ev;
   }
 

@@ -1,5 +1,6 @@
 // One event of a trace.dat ring buffer to a TraceEvent: its type from the id, pid and comm from the common fields,
 // and the payload printed as trace-cmd report prints it.
+import type { EventPacker } from '../eventColumns';
 import type { DecodedFields } from '../eventFields';
 import type { RecordSink, TraceEvent } from '../records';
 import type { TraceDatHeader } from './header';
@@ -30,6 +31,9 @@ export class EventDecoder {
   private pidOffset = 4;
   private typeSize = 2;
   private commonKnown = false;
+  /** The current event's pid and comm (set by `begin`). */
+  private pid = -1;
+  private comm = '';
   /** Reused for every event: the renderers read through it. */
   private readonly data: EventData = {
     bytes: new Uint8Array(0),
@@ -60,6 +64,66 @@ export class EventDecoder {
 
   /** The source's current event, or null (after a warning, once per id) when its id has no format. */
   decode(src: Source<EventCursor>): TraceEvent | null {
+    const type = this.begin(src);
+    if (type === null) return null;
+    const s = src.stream;
+    const fields = type.decodeFields?.(this.data);
+    if (fields !== undefined || type.printsWhenRead) {
+      const ev = new PrintWhenReadEvent(
+        src.tsNs,
+        s.cpu,
+        this.pid,
+        this.comm,
+        type,
+        fields,
+        s.bytes,
+        s.view,
+        s.evStart,
+        s.evLen,
+      );
+      if (src.instance !== undefined) ev.instance = src.instance;
+      return ev;
+    }
+    const ev: TraceEvent = {
+      type: 'event',
+      line: null,
+      timeNs: src.tsNs,
+      cpu: s.cpu,
+      pid: this.pid,
+      comm: this.comm,
+      name: type.name,
+      system: type.system,
+      payload: this.printed(type),
+    };
+    if (src.instance !== undefined) ev.instance = src.instance;
+    return ev;
+  }
+
+  /**
+   * The source's current event packed into columns without an event object (readerWorker.ts): its decoded fields,
+   * or its payload printed when it has none. False as `decode` gives null.
+   */
+  pack(src: Source<EventCursor>, packer: EventPacker): boolean {
+    const type = this.begin(src);
+    if (type === null) return false;
+    const s = src.stream;
+    const fields = type.decodeFields?.(this.data);
+    if (fields === undefined || !packer.addDecoded(src.tsNs, s.cpu, this.pid, this.comm, type, src.instance, fields)) {
+      packer.addPrinted(src.tsNs, s.cpu, this.pid, this.comm, type, src.instance, this.printed(type), fields);
+    }
+    return true;
+  }
+
+  /** The current event's payload as trace-cmd report prints it. */
+  private printed(type: EventType): string {
+    return payloadText(type.render(this.data));
+  }
+
+  /**
+   * Points the renderers at the source's current event and looks up its pid and comm; its type, or null (after a
+   * warning, once per id) when its id has no format.
+   */
+  private begin(src: Source<EventCursor>): EventType | null {
     const s = src.stream;
     const le = this.env.le;
     if (s.evLen < this.typeSize) return null;
@@ -75,27 +139,9 @@ export class EventDecoder {
     data.view = s.view;
     data.base = s.evStart;
     data.size = s.evLen;
-    const pid = s.evLen >= this.pidOffset + 4 ? s.view.getInt32(s.evStart + this.pidOffset, le) : -1;
-    const comm = this.comms.lookup(pid); // before rendering: the sched plugin registers comms as it prints
-    const fields = type.decodeFields?.(data);
-    if (fields !== undefined || type.printsWhenRead) {
-      const ev = new PrintWhenReadEvent(src.tsNs, s.cpu, pid, comm, type, fields, s.bytes, s.view, s.evStart, s.evLen);
-      if (src.instance !== undefined) ev.instance = src.instance;
-      return ev;
-    }
-    const ev: TraceEvent = {
-      type: 'event',
-      line: null,
-      timeNs: src.tsNs,
-      cpu: s.cpu,
-      pid,
-      comm,
-      name: type.name,
-      system: type.system,
-      payload: payloadText(type.render(data)),
-    };
-    if (src.instance !== undefined) ev.instance = src.instance;
-    return ev;
+    this.pid = s.evLen >= this.pidOffset + 4 ? s.view.getInt32(s.evStart + this.pidOffset, le) : -1;
+    this.comm = this.comms.lookup(this.pid); // before rendering: the sched plugin registers comms as it prints
+    return type;
   }
 
   private learnCommonFields(id: number): void {

@@ -9,12 +9,13 @@
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { RandomAccess } from '../byteSource';
+import type { EventPacker } from '../eventColumns';
 import type { RecordSink } from '../records';
 import { TraceDatError } from './cursor';
 import { EventDecoder } from './decode';
 import { readTraceDatHeader, type BufferInfo, type TraceDatHeader } from './header';
 import { readInWorkers, useWorkers } from './parallel';
-import { mergeEvents } from './merge';
+import { mergeEvents, type EventEmitter } from './merge';
 import { firstEvents, openSources, streamSpecs } from './sources';
 
 /** trace-cmd files start with 0x17 0x08 0x44 "tracing". */
@@ -38,6 +39,11 @@ export interface TraceDatOptions {
   parallel?: boolean;
   /** The file the data comes from, when it is one the workers can open themselves. */
   filePath?: string;
+  /**
+   * Pack the events into columns instead of handing records to the sink (readerWorker.ts): `packed` runs after each
+   * event packed. Warnings and failures still go to the sink.
+   */
+  columns?: { packer: EventPacker; packed: () => void };
 }
 
 const PROGRESS_EVERY = 64 * 1024;
@@ -140,18 +146,36 @@ async function readOpen(data: RandomAccess, size: number, sink: RecordSink, opti
   if (!buffers) return;
   warnCycleClocks(h, buffers, sink);
   const decoder = new EventDecoder(h, sink, options.fastFields ?? true);
+  const emit = emitter(decoder, sink, options.columns);
   const specs = streamSpecs(h, buffers);
   const dataBytes = specs.reduce((a, s) => a + s.region.size, 0);
   const metaBytes = Math.max(0, size - dataBytes);
   const report = progressReporter(size, metaBytes, options);
   const { emitted, cancelled, fatalProblems } = useWorkers(options.parallel, dataBytes, options.filePath)
-    ? await readInWorkers(options.filePath!, size, specs, decoder, sink, report, options.signal)
-    : await readHere(data, size, h, buffers, decoder, sink, report, options.signal);
+    ? await readInWorkers(options.filePath!, size, specs, emit, sink, report, options.signal)
+    : await readHere(data, size, h, buffers, emit, sink, report, options.signal);
   if (cancelled) {
     sink.warn(null, `cancelled after ${emitted} events`);
     return;
   }
   if (emitted === 0 && fatalProblems > 0) sink.fail(null, 'no events could be read from the trace data');
+}
+
+/** How each merged event is handed on: decoded into a record for the sink, or packed into columns. */
+function emitter(decoder: EventDecoder, sink: RecordSink, columns: TraceDatOptions['columns']): EventEmitter {
+  if (columns) {
+    const { packer, packed } = columns;
+    return (src) => {
+      if (!decoder.pack(src, packer)) return false;
+      packed();
+      return true;
+    };
+  }
+  return (src) => {
+    const ev = decoder.decode(src);
+    if (ev) sink.record(ev);
+    return ev !== null;
+  };
 }
 
 /** The one-thread path: this thread reads every CPU stream and merges them. */
@@ -160,7 +184,7 @@ async function readHere(
   size: number,
   h: TraceDatHeader,
   buffers: readonly BufferInfo[],
-  decoder: EventDecoder,
+  emit: EventEmitter,
   sink: RecordSink,
   report: (consumed: number, force: boolean) => void,
   signal: AbortSignal | undefined,
@@ -168,7 +192,7 @@ async function readHere(
   const opened = openSources(data, size, h, buffers, sink);
   const heap = await firstEvents(opened.sources);
   const consumed = () => opened.sources.reduce((a, src) => a + src.stream.consumed, 0);
-  const result = await mergeEvents(heap, decoder, sink, () => report(consumed(), false), signal);
+  const result = await mergeEvents(heap, emit, sink, () => report(consumed(), false), signal);
   if (!result.cancelled) report(consumed(), true);
   return { ...result, fatalProblems: opened.fatalProblems() };
 }

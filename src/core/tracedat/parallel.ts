@@ -6,10 +6,9 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { RecordSink } from '../records';
 import { parallelFromEnvironment, workerScript } from '../workerScript';
-import type { EventDecoder } from './decode';
 import type { EventBatch } from './eventBatch';
 import type { MoreRequest, StreamWorkerData } from './streamWorker';
-import { mergeEvents } from './merge';
+import { mergeEvents, type EventEmitter } from './merge';
 import { firstEvents, problemText, type EventCursor, type Source, type StreamSpec } from './sources';
 
 const EVENTS_PER_BATCH = 4096;
@@ -186,7 +185,7 @@ export async function readInWorkers(
   path: string,
   size: number,
   specs: readonly StreamSpec[],
-  decoder: EventDecoder,
+  emit: EventEmitter,
   sink: RecordSink,
   progress: (consumed: number, force: boolean) => void,
   signal: AbortSignal | undefined,
@@ -209,7 +208,7 @@ export async function readInWorkers(
       progress(consumed(), false);
     };
     const heap = await firstEvents(sources, (src) => reportFailure(src, sink));
-    const result = await mergeEvents(heap, decoder, sink, afterWait, signal);
+    const result = await mergeEvents(heap, emit, sink, afterWait, signal);
     if (!result.cancelled) progress(consumed(), true);
     return { ...result, fatalProblems };
   } finally {

@@ -48,10 +48,8 @@ function main(): Promise<void> {
   // stay until the reader ends this thread: an exit of its own could reach the reader before the last batch does
   port.on('message', () => undefined);
   const sink: RecordSink = {
-    record(r: InputRecord) {
-      if (r.type !== 'event') throw new Error(`a trace.dat reader gave a ${r.type} record`);
-      packer.add(r);
-      if (packer.full) send(false);
+    record: (r: InputRecord) => {
+      throw new Error(`a ${r.type} record where events are packed`);
     },
     warn: (line, message) => packer.note(false, line, message),
     fail: (line, message) => packer.note(true, line, message),
@@ -66,7 +64,16 @@ function main(): Promise<void> {
   };
   // With two cores this worker and the model's thread fill them; with more, the CPU streams get workers of their own.
   const parallel = availableParallelism() > 2 ? undefined : false;
-  const options = { instance: data.instance, fastFields: data.fastFields, onProgress, parallel };
+  const packed = () => {
+    if (packer.full) send(false);
+  };
+  const options = {
+    instance: data.instance,
+    fastFields: data.fastFields,
+    onProgress,
+    parallel,
+    columns: { packer, packed },
+  };
   return readTraceDat(data.path, sink, options, data.name).then(() => send(true));
 }
 
