@@ -104,10 +104,11 @@ function runCli(file, env) {
 }
 
 /**
- * The trace.dat is timed both ways: CPU streams read in worker threads (the default on 2+ cores), and on one thread.
+ * The trace.dat is timed both ways: read in a worker thread while the model runs on the main thread (the default on
+ * 2+ cores), and everything on one thread.
  */
 const DAT_WAYS = [
-  { label: 'trace.dat (v6, uncompressed), workers', env: { KVM_TRACE_LENS_PARALLEL: 'on' } },
+  { label: 'trace.dat (v6, uncompressed), reader thread', env: { KVM_TRACE_LENS_PARALLEL: 'on' } },
   { label: 'trace.dat (v6, uncompressed), one thread', env: { KVM_TRACE_LENS_PARALLEL: 'off' } },
 ];
 

@@ -25,6 +25,10 @@ const enum Int {
 }
 const INT_ROW = 12;
 const NUM_ROW = 3;
+/** Entries of the sender's comm cache (a power of two). */
+const COMM_CACHE = 4096;
+/** Strings the sender's table holds at most (each is sent once and kept by the receiver). */
+const MAX_TABLE = 1 << 16;
 
 /** Which fields an event carries: what its slots mean. */
 const enum Kind {
@@ -83,7 +87,7 @@ export interface EventColumns {
   newStrings: string[];
   /** kvm_exit fields new to the sender's table (few distinct reasons), appended in order. */
   newExits: KvmExitFields[];
-  /** This batch's own strings: payloads and MSR values. */
+  /** This batch's own strings: payloads and MSR values once the table is full. */
   local: string[];
   /** Events the columns cannot hold (rare), whole, by their index in the batch. */
   whole: { index: number; event: TraceEvent }[];
@@ -101,10 +105,13 @@ export class EventPacker {
   private batch: EventColumns;
   private slot: ColumnSlot;
   private sent = 0;
-  // the last string looked up at each of the busiest places (an event's comm, its name): no map lookup when repeated
-  private readonly lastComm = { s: '', id: -1 };
+  // the last string looked up at the busiest places (an event's name, its system): no map lookup when repeated
   private readonly lastName = { s: '', id: -1 };
   private readonly lastOther = { s: '', id: -1 };
+  // comms by pid, direct-mapped: a task's comm is looked up at each of its events and each switch to or from it
+  private readonly commPids = new Int32Array(COMM_CACHE).fill(-1);
+  private readonly commStrings: string[] = new Array<string>(COMM_CACHE).fill('');
+  private readonly commIds = new Int32Array(COMM_CACHE);
 
   constructor(
     private readonly capacity: number,
@@ -158,7 +165,7 @@ export class EventPacker {
     const r = i * INT_ROW;
     this.slot.ints[r + Int.Flags] = 0;
     this.slot.ints[r + Int.Kind] = Kind.None;
-    this.slot.ints[r + Int.Local] = this.local(payload);
+    this.slot.ints[r + Int.Local] = this.text(payload);
     this.addCommon(i, timeNs, cpu, pid, comm, type, instance);
     if (fields !== undefined) {
       const event: TraceEvent = {
@@ -192,7 +199,7 @@ export class EventPacker {
     this.slot.timeNs[i] = timeNs;
     ints[r + Int.Cpu] = cpu;
     ints[r + Int.Pid] = pid;
-    ints[r + Int.Comm] = this.id(comm, this.lastComm);
+    ints[r + Int.Comm] = this.commId(pid, comm);
     ints[r + Int.Name] = this.id(type.name, this.lastName);
     ints[r + Int.System] = type.system === null ? -1 : this.id(type.system, this.lastOther);
     ints[r + Int.Instance] = instance === undefined ? -1 : this.id(instance, this.lastOther);
@@ -234,8 +241,25 @@ export class EventPacker {
     return id;
   }
 
-  private local(s: string): number {
-    return this.batch.local.push(s) - 1;
+  private commId(pid: number, comm: string): number {
+    const slot = pid & (COMM_CACHE - 1);
+    if (this.commPids[slot] === pid && this.commStrings[slot] === comm) return this.commIds[slot];
+    const id = this.id(comm, this.lastOther);
+    this.commPids[slot] = pid;
+    this.commStrings[slot] = comm;
+    this.commIds[slot] = id;
+    return id;
+  }
+
+  /**
+   * A payload or value: from the table (payloads repeat: "vector=251"), while it has room; else the batch's own
+   * list (a string message costs the sender and the receiver far more than a table index).
+   */
+  private text(s: string): number {
+    const id = this.table.get(s);
+    if (id !== undefined) return id;
+    if (this.tableSize < MAX_TABLE) return this.id(s, this.lastOther);
+    return -2 - (this.batch.local.push(s) - 1);
   }
 
   /** False when the fields do not fit the slots (the event then travels whole). */
@@ -247,23 +271,23 @@ export class EventPacker {
     switch (f.kind) {
       case 'sched_switch': {
         const v = f.value;
-        ints[r + Int.S1] = this.id(v.prevComm, this.lastComm);
+        ints[r + Int.S1] = this.commId(v.prevPid, v.prevComm);
         ints[r + Int.S2] = this.id(v.prevState, this.lastOther);
-        ints[r + Int.S3] = this.id(v.nextComm, this.lastComm);
+        ints[r + Int.S3] = this.commId(v.nextPid, v.nextComm);
         nums[n] = v.prevPid;
         nums[n + 1] = v.nextPid;
         ints[r + Int.Kind] = Kind.SchedSwitch;
         return true;
       }
       case 'sched_wakeup':
-        ints[r + Int.S1] = this.id(f.value.comm, this.lastComm);
+        ints[r + Int.S1] = this.commId(f.value.pid, f.value.comm);
         nums[n] = f.value.pid;
         nums[n + 1] = f.value.targetCpu;
         ints[r + Int.Kind] = Kind.SchedWakeup;
         return true;
       case 'msr':
         nums[n] = f.value.msr;
-        ints[r + Int.Local] = f.value.valueHex === null ? -1 : this.local(f.value.valueHex);
+        ints[r + Int.Local] = f.value.valueHex === null ? -1 : this.text(f.value.valueHex);
         if (f.value.write) ints[r + Int.Flags] |= Flag.MsrWrite;
         ints[r + Int.Kind] = Kind.Msr;
         return true;
@@ -372,7 +396,7 @@ export class EventUnpacker {
         comm: s[ints[r + Int.Comm]],
         name: s[ints[r + Int.Name]],
         system: system < 0 ? null : s[system],
-        payload: b.local[ints[r + Int.Local]],
+        payload: this.text(b, ints[r + Int.Local]) as string,
       };
     } else {
       ev = new DecodedEvent(
@@ -412,8 +436,7 @@ export class EventUnpacker {
       case Kind.SchedWakeup:
         return { kind: 'sched_wakeup', value: { comm: s[ints[r + Int.S1]], pid: nums[n], targetCpu: nums[n + 1] } };
       case Kind.Msr: {
-        const local = ints[r + Int.Local];
-        const valueHex = local < 0 ? null : b.local[local];
+        const valueHex = this.text(b, ints[r + Int.Local]);
         return { kind: 'msr', value: { write: (flags & Flag.MsrWrite) !== 0, msr: nums[n], valueHex } };
       }
       case Kind.CpuIdle:
@@ -427,6 +450,11 @@ export class EventUnpacker {
       case Kind.HaltPoll:
         return this.haltPoll(nums[n], nums[n + 1], nums[n + 2], (flags & Flag.HaltPollGrow) !== 0);
     }
+  }
+
+  /** A Local column's string: a table index (≥ 0), null (-1), or the batch's own list (-2 - index). */
+  private text(b: EventColumns, code: number): string | null {
+    return code >= 0 ? this.strings[code] : code === -1 ? null : b.local[-2 - code];
   }
 
   /** The same fields as the last halt-poll event's are handed out again (a guest whose window never moves). */
