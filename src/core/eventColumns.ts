@@ -1,7 +1,7 @@
 // trace.dat events in columns, for handing them from a reader thread to the model's thread: numbers in typed arrays
-// (shared memory, reused), strings as indexes into a table the reader grows (comms, names: few and repeated) or
-// into the batch's own list (payloads, MSR values: often unique), and the model's decoded fields in numbered slots.
-// A batch costs a few allocations to send, and the receiver builds each event with two or three.
+// (shared memory, reused), strings as indexes into a table the reader grows and sends once (names, comms, and
+// payloads and MSR values while it has room) or else in the batch's own list, and the model's decoded fields in
+// numbered slots. A batch costs a few allocations to send, and the receiver builds each event with two or three.
 //
 // An event whose fields were decoded travels without its payload (printing it is what the decoding saves): reading
 // the payload of such an event on the receiving side throws. The model reads decoded fields through the accessors of
