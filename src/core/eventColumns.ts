@@ -1,6 +1,6 @@
 // trace.dat events in columns, for handing them from a reader thread to the model's thread: numbers in typed arrays
-// (shared memory, reused), strings as indexes into a table the reader grows and sends once (names, comms, and
-// payloads and MSR values while it has room) or else in the batch's own list, and the model's decoded fields in
+// (shared memory, reused), strings as indexes into a table the reader grows and sends once (names, comms, payloads
+// while it has room) or in the batch's own list (MSR values: mostly unique), and the model's decoded fields in
 // numbered slots. A batch costs a few allocations to send, and the receiver builds each event with two or three.
 //
 // An event whose fields were decoded travels without its payload (printing it is what the decoding saves): reading
@@ -25,6 +25,8 @@ const enum Int {
 }
 const INT_ROW = 12;
 const NUM_ROW = 3;
+/** Event type numbers below this have their name and system ids cached by number. */
+const TYPE_NUMBERS = 1 << 16;
 /** Entries of the sender's comm cache (a power of two). */
 const COMM_CACHE = 4096;
 /** Strings the sender's table holds at most (each is sent once and kept by the receiver). */
@@ -48,10 +50,11 @@ const enum Flag {
   HaltPollGrow = 2,
 }
 
-/** What names an event: its name and system (an event, or a trace.dat event type). */
+/** What names an event: its name and system; a trace.dat event type also has its number in the file. */
 export interface EventName {
   name: string;
   system: string | null;
+  id?: number;
 }
 
 /** A reader's warning or failure, at its place among the events (before the event of index `before`). */
@@ -87,7 +90,7 @@ export interface EventColumns {
   newStrings: string[];
   /** kvm_exit fields new to the sender's table (few distinct reasons), appended in order. */
   newExits: KvmExitFields[];
-  /** This batch's own strings: payloads and MSR values once the table is full. */
+  /** This batch's own strings: MSR values, and payloads once the table is full. */
   local: string[];
   /** Events the columns cannot hold (rare), whole, by their index in the batch. */
   whole: { index: number; event: TraceEvent }[];
@@ -105,9 +108,12 @@ export class EventPacker {
   private batch: EventColumns;
   private slot: ColumnSlot;
   private sent = 0;
-  // the last string looked up at the busiest places (an event's name, its system): no map lookup when repeated
+  // the last string looked up at the busiest places: no map lookup when repeated
   private readonly lastName = { s: '', id: -1 };
   private readonly lastOther = { s: '', id: -1 };
+  // name and system ids by event type number, plus 2 (0: not looked up yet; 1: no system)
+  private readonly typeNames = new Int32Array(TYPE_NUMBERS);
+  private readonly typeSystems = new Int32Array(TYPE_NUMBERS);
   // comms by pid, direct-mapped: a task's comm is looked up at each of its events and each switch to or from it
   private readonly commPids = new Int32Array(COMM_CACHE).fill(-1);
   private readonly commStrings: string[] = new Array<string>(COMM_CACHE).fill('');
@@ -200,8 +206,18 @@ export class EventPacker {
     ints[r + Int.Cpu] = cpu;
     ints[r + Int.Pid] = pid;
     ints[r + Int.Comm] = this.commId(pid, comm);
-    ints[r + Int.Name] = this.id(type.name, this.lastName);
-    ints[r + Int.System] = type.system === null ? -1 : this.id(type.system, this.lastOther);
+    const n = type.id;
+    if (n !== undefined && n >= 0 && n < TYPE_NUMBERS) {
+      if (this.typeNames[n] === 0) {
+        this.typeNames[n] = this.id(type.name, this.lastName) + 2;
+        this.typeSystems[n] = (type.system === null ? -1 : this.id(type.system, this.lastOther)) + 2;
+      }
+      ints[r + Int.Name] = this.typeNames[n] - 2;
+      ints[r + Int.System] = this.typeSystems[n] - 2;
+    } else {
+      ints[r + Int.Name] = this.id(type.name, this.lastName);
+      ints[r + Int.System] = type.system === null ? -1 : this.id(type.system, this.lastOther);
+    }
     ints[r + Int.Instance] = instance === undefined ? -1 : this.id(instance, this.lastOther);
     this.batch.count = i + 1;
   }
@@ -259,6 +275,11 @@ export class EventPacker {
     const id = this.table.get(s);
     if (id !== undefined) return id;
     if (this.tableSize < MAX_TABLE) return this.id(s, this.lastOther);
+    return this.own(s);
+  }
+
+  /** A string in the batch's own list. */
+  private own(s: string): number {
     return -2 - (this.batch.local.push(s) - 1);
   }
 
@@ -287,7 +308,8 @@ export class EventPacker {
         return true;
       case 'msr':
         nums[n] = f.value.msr;
-        ints[r + Int.Local] = f.value.valueHex === null ? -1 : this.text(f.value.valueHex);
+        // MSR values are mostly unique (TSC deadlines): a map lookup costs more than sending each
+        ints[r + Int.Local] = f.value.valueHex === null ? -1 : this.own(f.value.valueHex);
         if (f.value.write) ints[r + Int.Flags] |= Flag.MsrWrite;
         ints[r + Int.Kind] = Kind.Msr;
         return true;

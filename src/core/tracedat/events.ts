@@ -72,15 +72,40 @@ export function lld(d: EventData, f: FormatField, le: boolean): string {
   return String(readNum(d, f, le));
 }
 
+/** Comms decoded recently, direct-mapped by a hash of their bytes: the same few tasks fill a trace's switches. */
+const COMM_SLOTS = 1024;
+const COMM_BYTES = 16;
+const commStrings: string[] = new Array<string>(COMM_SLOTS).fill('');
+const commLengths = new Int32Array(COMM_SLOTS).fill(-1);
+const commBytes = new Uint8Array(COMM_SLOTS * COMM_BYTES);
+
+/** A char[] comm field up to its first NUL, as the plugin prints it (each byte one character). */
 export function comm(d: EventData, f: FormatField): string {
   const start = d.base + f.offset;
   const end = Math.min(start + f.size, d.base + d.size);
-  let s = '';
-  for (let i = start; i < end; i++) {
-    const c = d.bytes[i];
-    if (c === 0) break;
-    s += String.fromCharCode(c);
+  const bytes = d.bytes;
+  let hash = 0;
+  let i = start;
+  for (; i < end && bytes[i] !== 0; i++) hash = (Math.imul(hash, 31) + bytes[i]) | 0;
+  const length = i - start;
+  if (length > COMM_BYTES) return latin1(bytes, start, i);
+  const slot = (hash ^ length) & (COMM_SLOTS - 1);
+  const at = slot * COMM_BYTES;
+  if (commLengths[slot] === length) {
+    let same = true;
+    for (let k = 0; k < length && same; k++) same = commBytes[at + k] === bytes[start + k];
+    if (same) return commStrings[slot];
   }
+  const text = latin1(bytes, start, i);
+  commLengths[slot] = length;
+  commBytes.set(bytes.subarray(start, i), at);
+  commStrings[slot] = text;
+  return text;
+}
+
+function latin1(bytes: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
   return s;
 }
 
