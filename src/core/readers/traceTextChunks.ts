@@ -17,7 +17,7 @@ import {
 } from '../eventFields';
 import { MAX_LINE_CHARS } from '../lineSplitter';
 import type { TraceEvent } from '../records';
-import { lineEvent } from './traceText';
+import { endsInBlank, lineEvent } from './traceText';
 import { indentOf, unquote } from './traceLines';
 
 /**
@@ -109,6 +109,14 @@ export interface PackedTextChunk {
   whole: TraceEvent[];
   /** Strings the worker's table gained with this chunk, appended in order. */
   newStrings: string[];
+  /**
+   * Every line holds an event of its own, unquoted and uncut (line i is event i): only the first line can join the
+   * chunk before (after a header left waiting), none continues a payload. The reader reads it without its lines.
+   */
+  plain: boolean;
+  /** The last line's indent and whether it ends in a blank (what the next chunk's first line is compared with). */
+  lastIndent: number;
+  lastSoftBreak: boolean;
 }
 
 /** A parsed chunk with the text the main thread decoded from the same bytes. */
@@ -199,6 +207,9 @@ class ChunkRows {
   fieldKind = new Uint8Array(8192);
   cutLines: number[] = [];
   whole: TraceEvent[] = [];
+  plain = true;
+  lastIndent = 0;
+  lastSoftBreak = false;
 
   constructor(private readonly strings: StringTable) {}
 
@@ -207,6 +218,7 @@ class ChunkRows {
     this.eventCount = 0;
     this.cutLines = [];
     this.whole = [];
+    this.plain = true;
   }
 
   addLine(start: number, end: number, event: number): void {
@@ -342,6 +354,9 @@ class ChunkRows {
       cutLines: this.cutLines,
       whole: this.whole,
       newStrings: this.strings.takeNew(),
+      plain: this.plain && this.lineCount > 0,
+      lastIndent: this.lastIndent,
+      lastSoftBreak: this.lastSoftBreak,
     };
   }
 }
@@ -364,9 +379,12 @@ export class ChunkParser {
       if (end - start > MAX_LINE_CHARS) {
         end = start + MAX_LINE_CHARS;
         rows.cutLines.push(rows.lineCount);
+        rows.plain = false;
       }
       if (end > start && text.charCodeAt(end - 1) === 13) end--;
-      rows.addLine(start, end, end === start ? -1 : this.eventOf(text, start, end));
+      const event = end === start ? -1 : this.eventOf(text, start, end);
+      if (event < 0) rows.plain = false;
+      rows.addLine(start, end, event);
       start = lineEnd + 1;
     }
     return rows.pack(req.seq, req.slot);
@@ -375,8 +393,14 @@ export class ChunkParser {
   /** The index of the line's event (what the reader's line() parses from its unquoted text), or -1. */
   private eventOf(text: string, start: number, end: number): number {
     const raw = text.slice(start, end);
-    const ev = lineEvent(unquote(raw, indentOf(raw)) ?? raw, 0);
-    return ev === null ? -1 : this.rows.addEvent(ev, raw, start);
+    const indent = indentOf(raw);
+    const unquoted = unquote(raw, indent);
+    const rows = this.rows;
+    if (unquoted !== null) rows.plain = false;
+    rows.lastIndent = indent;
+    rows.lastSoftBreak = endsInBlank(raw);
+    const ev = lineEvent(unquoted ?? raw, 0);
+    return ev === null ? -1 : rows.addEvent(ev, raw, start);
   }
 }
 

@@ -360,6 +360,7 @@ class LineFeeder {
   ) {}
 
   feed(c: ParsedTextChunk, table: readonly string[]): void {
+    if (c.plain && !this.reader.awaitsEvent) return this.feedPlain(c, table);
     const base = this.lines;
     for (const i of c.cutLines) this.cutLines.push(base + i + 1);
     const n = c.lineCount;
@@ -370,13 +371,34 @@ class LineFeeder {
         const raw = c.text.slice(lineStart(c, i), lineEnd(c, i));
         this.reader.lineParsed(raw, lineNo, ev < 0 ? null : chunkEvent(c, table, ev, lineNo));
       } catch (e) {
-        this.broken = true;
-        this.sink.fail(
-          lineNo,
-          `internal error in the trace text reader, the rest of the file is skipped: ${(e as Error)?.message ?? e}`,
-        );
+        this.failAt(lineNo, e);
       }
     }
     this.lines = base + n;
+  }
+
+  /** A chunk whose line i is event i, none joining another (PackedTextChunk.plain): no line is looked at. */
+  private feedPlain(c: ParsedTextChunk, table: readonly string[]): void {
+    const base = this.lines;
+    const last = c.lineCount - 1;
+    for (let i = 0; i <= last && !this.broken; i++) {
+      const lineNo = base + i + 1;
+      try {
+        const event = chunkEvent(c, table, i, lineNo);
+        if (i < last) this.reader.plainEvent(event, 0, false);
+        else this.reader.plainEvent(event, c.lastIndent, c.lastSoftBreak);
+      } catch (e) {
+        this.failAt(lineNo, e);
+      }
+    }
+    this.lines = base + c.lineCount;
+  }
+
+  private failAt(lineNo: number, e: unknown): void {
+    this.broken = true;
+    this.sink.fail(
+      lineNo,
+      `internal error in the trace text reader, the rest of the file is skipped: ${(e as Error)?.message ?? e}`,
+    );
   }
 }
