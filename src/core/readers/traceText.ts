@@ -51,7 +51,12 @@ export function toNs(secs: string, fraction: string | undefined): number {
   const whole = digitsValue(secs);
   if (fraction === undefined) return whole; // a raw counter clock (x86-tsc, counter): no unit known
   const digits = Math.min(fraction.length, 9);
-  return whole * 1e9 + digitsValue(fraction, digits) * FRACTION_SCALE[digits];
+  return nsOf(whole, digitsValue(fraction, digits), digits);
+}
+
+/** Nanoseconds of `whole` seconds and a fraction of `digits` (≤ 9) digits whose value is `fraction`. */
+export function nsOf(whole: number, fraction: number, digits: number): number {
+  return whole * 1e9 + fraction * FRACTION_SCALE[digits];
 }
 
 /** The line ends in a blank or tab (a mail client's soft line break may have fallen there). */

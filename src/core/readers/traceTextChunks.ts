@@ -19,6 +19,7 @@ import { MAX_LINE_CHARS } from '../lineSplitter';
 import type { TraceEvent } from '../records';
 import { endsInBlank, lineEvent } from './traceText';
 import { indentOf, unquote } from './traceLines';
+import { ScannedLine } from './traceLineScan';
 
 /**
  * Shared memory a chunk travels in, reused from chunk to chunk (no buffer is made per chunk, so memory outside the
@@ -55,6 +56,20 @@ export interface TextChunkRequest {
   /** The chunk starts the input: a UTF-8 byte-order mark there is dropped, as the one-thread splitter drops it. */
   first: boolean;
 }
+
+/** The events whose payload addFields parses. */
+const FIELD_EVENTS = new Set([
+  'sched_switch',
+  'sched_wakeup',
+  'sched_waking',
+  'sched_wakeup_new',
+  'write_msr',
+  'read_msr',
+  'kvm_msr',
+  'cpu_idle',
+  'ipi_send_cpu',
+  'kvm_entry',
+]);
 
 /** Which of the model's fields an event carries (0: none; the model parses its payload then). */
 const enum FieldKind {
@@ -125,10 +140,20 @@ export interface ParsedTextChunk extends PackedTextChunk {
 }
 
 const RECENT = 4;
+/** Strings cached per column by the hash of their bytes (a power of two). */
+const BYTE_CACHE = 256;
+
+/** Whether the string `s` is the ASCII bytes [start, end) of `b`. */
+function sameBytes(s: string, b: Uint8Array, start: number, end: number): boolean {
+  if (s.length !== end - start) return false;
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) !== b[start + k]) return false;
+  return true;
+}
 
 /** The strings of events (comm, name, system, field strings), each sent to the main thread once. */
 export class StringTable {
   private readonly ids = new Map<string, number>();
+  private readonly byId: string[] = [];
   private fresh: string[] = [];
 
   /**
@@ -152,14 +177,40 @@ export class StringTable {
     return id;
   }
 
+  /**
+   * The id of the ASCII string in bytes [start, end) of `b` (`text` views the same bytes), a value of column `col`.
+   * A cache by hash of the bytes finds it without making the string.
+   */
+  idOfBytes(b: Uint8Array, text: Buffer, start: number, end: number, col: number): number {
+    let h = end - start;
+    for (let k = start; k < end; k++) h = (Math.imul(h, 31) + b[k]) | 0;
+    const slot = col * BYTE_CACHE + (h & (BYTE_CACHE - 1));
+    const cached = this.byteCache[slot];
+    if (cached !== undefined && sameBytes(cached, b, start, end)) return this.byteCacheIds[slot];
+    const s = text.toString('latin1', start, end);
+    const id = this.lookup(s);
+    this.byteCache[slot] = s;
+    this.byteCacheIds[slot] = id;
+    return id;
+  }
+
+  private readonly byteCache: (string | undefined)[] = new Array<string | undefined>(8 * BYTE_CACHE);
+  private readonly byteCacheIds = new Int32Array(8 * BYTE_CACHE);
+
   private lookup(s: string): number {
     let id = this.ids.get(s);
     if (id === undefined) {
       id = this.ids.size;
       this.ids.set(s, id);
+      this.byId.push(s);
       this.fresh.push(s);
     }
     return id;
+  }
+
+  /** The string of `id`. */
+  text(id: number): string {
+    return this.byId[id];
   }
 
   /** The strings added since the last call. */
@@ -256,6 +307,33 @@ class ChunkRows {
     e[row + Col.PayloadStart] = rawStart + at;
     e[row + Col.PayloadEnd] = rawStart + at + p.length;
     this.fieldKind[n] = this.addFields(row, ev.name, p, rawStart + at);
+    return n;
+  }
+
+  /** Adds the event `line` scanned from the ASCII bytes `b` (`text` views them); its index. */
+  addScanned(line: ScannedLine, b: Uint8Array, text: Buffer): number {
+    const n = this.eventCount++;
+    if (n === this.timeNs.length) this.grow();
+    const row = n * ROW;
+    const e = this.events;
+    const strings = this.strings;
+    this.timeNs[n] = line.timeNs;
+    this.flags[n] = line.clockUnknown ? 1 : 0;
+    e[row + Col.Cpu] = line.cpu;
+    e[row + Col.Pid] = line.pid;
+    e[row + Col.Comm] = strings.idOfBytes(b, text, line.commStart, line.commEnd, 0);
+    const system = line.systemEnd;
+    const nameStart = system < 0 ? line.nameStart : system + 1;
+    const name = strings.idOfBytes(b, text, nameStart, line.nameEnd, 1);
+    e[row + Col.Name] = name;
+    e[row + Col.System] = system < 0 ? -1 : strings.idOfBytes(b, text, line.nameStart, system, 2);
+    const payloadStart = line.payloadStart;
+    e[row + Col.PayloadStart] = payloadStart;
+    e[row + Col.PayloadEnd] = line.payloadEnd;
+    const nameText = strings.text(name);
+    this.fieldKind[n] = FIELD_EVENTS.has(nameText)
+      ? this.addFields(row, nameText, text.toString('latin1', payloadStart, line.payloadEnd), payloadStart)
+      : FieldKind.None;
     return n;
   }
 
@@ -365,34 +443,74 @@ class ChunkRows {
 export class ChunkParser {
   private readonly strings = new StringTable();
   private readonly rows = new ChunkRows(this.strings);
+  private readonly scanned = new ScannedLine();
 
-  /** Cuts the text into lines as LineSplitter does, and parses each line's own text as the reader would. */
+  /**
+   * Cuts the text into lines as LineSplitter does, and parses each line's own text as the reader would: ASCII text
+   * line by line from its bytes (the common lines scanned, the others read by the regexes), other text decoded.
+   */
   parse(req: TextChunkRequest): PackedTextChunk {
-    const text = decodeChunk(req.bytes ?? new Uint8Array(req.slot.input, 0, req.length), req.first);
-    const rows = this.rows;
-    rows.reset();
+    const bytes = req.bytes ?? new Uint8Array(req.slot.input, 0, req.length);
+    this.rows.reset();
+    if (isAscii(bytes)) this.parseAscii(bytes);
+    else this.parseText(decodeChunk(bytes, req.first));
+    return this.rows.pack(req.seq, req.slot);
+  }
+
+  private parseText(text: string): void {
     let start = 0;
     while (start < text.length) {
       const nl = text.indexOf('\n', start);
       const lineEnd = nl < 0 ? text.length : nl;
-      let end = lineEnd;
-      if (end - start > MAX_LINE_CHARS) {
-        end = start + MAX_LINE_CHARS;
-        rows.cutLines.push(rows.lineCount);
-        rows.plain = false;
-      }
+      let end = this.lineEnd(start, lineEnd);
       if (end > start && text.charCodeAt(end - 1) === 13) end--;
-      const event = end === start ? -1 : this.eventOf(text, start, end);
-      if (event < 0) rows.plain = false;
-      rows.addLine(start, end, event);
+      this.addLine(start, end, end === start ? -1 : this.eventOf(text.slice(start, end), start));
       start = lineEnd + 1;
     }
-    return rows.pack(req.seq, req.slot);
   }
 
-  /** The index of the line's event (what the reader's line() parses from its unquoted text), or -1. */
-  private eventOf(text: string, start: number, end: number): number {
-    const raw = text.slice(start, end);
+  /** ASCII bytes: one character a byte, so offsets in the bytes are offsets in the text the main thread decodes. */
+  private parseAscii(b: Uint8Array): void {
+    const text = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    const mayHaveCr = b.indexOf(13) >= 0;
+    const scanned = this.scanned;
+    const rows = this.rows;
+    let start = 0;
+    while (start < b.length) {
+      const nl = b.indexOf(10, start);
+      const lineEnd = nl < 0 ? b.length : nl;
+      let end = this.lineEnd(start, lineEnd);
+      if (end > start && b[end - 1] === 13) end--;
+      let event = -1;
+      if (end === start) {
+        // a blank line holds no event
+      } else if ((!mayHaveCr || !holds(b, start, end, 13)) && scanned.scan(b, start, end)) {
+        rows.lastIndent = scanned.indent;
+        rows.lastSoftBreak = b[end - 1] === 32 || b[end - 1] === 9;
+        event = rows.addScanned(scanned, b, text);
+      } else {
+        event = this.eventOf(text.toString('latin1', start, end), start);
+      }
+      this.addLine(start, end, event);
+      start = lineEnd + 1;
+    }
+  }
+
+  /** The end of a line kept (a line over MAX_LINE_CHARS is cut there, as the one-thread splitter cuts it). */
+  private lineEnd(start: number, end: number): number {
+    if (end - start <= MAX_LINE_CHARS) return end;
+    this.rows.cutLines.push(this.rows.lineCount);
+    this.rows.plain = false;
+    return start + MAX_LINE_CHARS;
+  }
+
+  private addLine(start: number, end: number, event: number): void {
+    if (event < 0) this.rows.plain = false;
+    this.rows.addLine(start, end, event);
+  }
+
+  /** The index of the event of line `raw` (at `start` in the text): what the reader's line() parses, or -1. */
+  private eventOf(raw: string, start: number): number {
     const indent = indentOf(raw);
     const unquoted = unquote(raw, indent);
     const rows = this.rows;
@@ -402,6 +520,12 @@ export class ChunkParser {
     const ev = lineEvent(unquoted ?? raw, 0);
     return ev === null ? -1 : rows.addEvent(ev, raw, start);
   }
+}
+
+/** Whether bytes [start, end) of `b` hold the byte `c`. */
+function holds(b: Uint8Array, start: number, end: number, c: number): boolean {
+  for (let k = start; k < end; k++) if (b[k] === c) return true;
+  return false;
 }
 
 /** The buffers of a packed chunk not in shared memory: transferred (not copied) to the main thread. */
