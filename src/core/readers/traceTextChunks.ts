@@ -471,13 +471,14 @@ export class ChunkParser {
 
   /** ASCII bytes: one character a byte, so offsets in the bytes are offsets in the text the main thread decodes. */
   private parseAscii(b: Uint8Array): void {
+    // Buffer's indexOf looks for a byte with memchr: several times faster than a typed array's
     const text = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-    const mayHaveCr = b.indexOf(13) >= 0;
+    const mayHaveCr = text.indexOf(13) >= 0;
     const scanned = this.scanned;
     const rows = this.rows;
     let start = 0;
     while (start < b.length) {
-      const nl = b.indexOf(10, start);
+      const nl = text.indexOf(10, start);
       const lineEnd = nl < 0 ? b.length : nl;
       let end = this.lineEnd(start, lineEnd);
       if (end > start && b[end - 1] === 13) end--;
