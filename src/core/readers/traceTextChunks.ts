@@ -20,6 +20,14 @@ import type { TraceEvent } from '../records';
 import { endsInBlank, lineEvent } from './traceText';
 import { indentOf, unquote } from './traceLines';
 import { ScannedLine } from './traceLineScan';
+import {
+  ScannedFields,
+  scanCpuIdle,
+  scanGuestMsr,
+  scanIpiSendCpu,
+  scanSchedSwitch,
+  scanSchedWakeup,
+} from './payloadScan';
 
 /**
  * Shared memory a chunk travels in, reused from chunk to chunk (no buffer is made per chunk, so memory outside the
@@ -262,6 +270,8 @@ class ChunkRows {
   lastIndent = 0;
   lastSoftBreak = false;
 
+  private readonly scannedFields = new ScannedFields();
+
   constructor(private readonly strings: StringTable) {}
 
   reset(): void {
@@ -332,9 +342,55 @@ class ChunkRows {
     e[row + Col.PayloadEnd] = line.payloadEnd;
     const nameText = strings.text(name);
     this.fieldKind[n] = FIELD_EVENTS.has(nameText)
-      ? this.addFields(row, nameText, text.toString('latin1', payloadStart, line.payloadEnd), payloadStart)
+      ? this.addPayloadFields(row, nameText, b, text, payloadStart, line.payloadEnd)
       : FieldKind.None;
     return n;
+  }
+
+  /**
+   * addFields for the payload at bytes [start, end) of `b` (`text` views them): read from the bytes where a
+   * payloadScan.ts reader knows the payload's shape, else by addFields from its text.
+   */
+  private addPayloadFields(row: number, name: string, b: Uint8Array, text: Buffer, start: number, end: number) {
+    const e = this.events;
+    const f = this.scannedFields;
+    const strings = this.strings;
+    switch (name) {
+      case 'sched_switch':
+        if (!scanSchedSwitch(b, start, end, f)) break;
+        e[row + Col.S1] = strings.idOfBytes(b, text, f.s1Start, f.s1End, 3);
+        e[row + Col.N1] = f.n1;
+        e[row + Col.S2] = strings.idOfBytes(b, text, f.s2Start, f.s2End, 4);
+        e[row + Col.S3] = strings.idOfBytes(b, text, f.s3Start, f.s3End, 5);
+        e[row + Col.N2] = f.n2;
+        return FieldKind.SchedSwitch;
+      case 'sched_wakeup':
+      case 'sched_waking':
+      case 'sched_wakeup_new':
+        if (!scanSchedWakeup(b, start, end, f)) break;
+        e[row + Col.S1] = strings.idOfBytes(b, text, f.s1Start, f.s1End, 6);
+        e[row + Col.N1] = f.n1;
+        e[row + Col.N2] = f.n2;
+        return FieldKind.SchedWakeup;
+      case 'write_msr':
+      case 'read_msr':
+        if (!scanGuestMsr(b, start, end, f)) break;
+        e[row + Col.N1] = f.n1;
+        e[row + Col.N2] = name === 'write_msr' ? 1 : 0;
+        e[row + Col.HexStart] = f.hexStart;
+        e[row + Col.HexEnd] = f.hexEnd;
+        return FieldKind.Msr;
+      case 'cpu_idle':
+        if (!scanCpuIdle(b, start, end, f)) break;
+        e[row + Col.N1] = f.n1;
+        e[row + Col.N2] = f.n2;
+        return FieldKind.CpuIdle;
+      case 'ipi_send_cpu':
+        if (!scanIpiSendCpu(b, start, end, f)) break;
+        e[row + Col.N1] = f.n1;
+        return FieldKind.IpiTarget;
+    }
+    return this.addFields(row, name, text.toString('latin1', start, end), start);
   }
 
   private grow(): void {
