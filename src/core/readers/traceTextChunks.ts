@@ -585,10 +585,53 @@ function holds(b: Uint8Array, start: number, end: number, c: number): boolean {
   return false;
 }
 
-/** The buffers of a packed chunk not in shared memory: transferred (not copied) to the main thread. */
-export function chunkTransferList(c: PackedTextChunk): ArrayBuffer[] {
-  const buffers = [c.lines.buffer, c.events.buffer, c.timeNs.buffer, c.bytes.buffer];
-  return buffers.filter((b): b is ArrayBuffer => !(b instanceof SharedArrayBuffer));
+/**
+ * A chunk as posted to a worker: its slot by index. Every worker is sent the slots once (WorkerSetup), because
+ * posting shared memory is costly (about a millisecond a message here): a message holds none.
+ */
+export interface PostedChunkRequest extends Omit<TextChunkRequest, 'slot'> {
+  slot: number;
+}
+
+/** The first message to a worker: the slots its chunks will be in. */
+export interface WorkerSetup {
+  slots: ChunkSlot[];
+}
+
+export type TextWorkerMessage = WorkerSetup | PostedChunkRequest;
+
+type ChunkArrays = 'lines' | 'events' | 'timeNs' | 'bytes';
+
+/** A packed chunk as posted back: the arrays that are in the chunk's slot left out (null), the others transferred. */
+export type PostedTextChunk = Omit<PackedTextChunk, ChunkArrays> & {
+  [K in ChunkArrays]: PackedTextChunk[K] | null;
+};
+
+const inSharedMemory = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
+
+/** What a worker posts for a parsed chunk, and the buffers to transfer with it. */
+export function postedChunk(c: PackedTextChunk): { message: PostedTextChunk; transfer: ArrayBuffer[] } {
+  const message: PostedTextChunk = {
+    ...c,
+    lines: inSharedMemory(c.lines) ? null : c.lines,
+    events: inSharedMemory(c.events) ? null : c.events,
+    timeNs: inSharedMemory(c.timeNs) ? null : c.timeNs,
+    bytes: inSharedMemory(c.bytes) ? null : c.bytes,
+  };
+  const arrays = [message.lines, message.events, message.timeNs, message.bytes];
+  return { message, transfer: arrays.flatMap((a) => (a ? [a.buffer as ArrayBuffer] : [])) };
+}
+
+/** The packed chunk a worker posted, its arrays left out viewed in `slot`, the one the chunk was parsed in. */
+export function receivedChunk(c: PostedTextChunk, slot: ChunkSlot): PackedTextChunk {
+  const n = c.eventCount;
+  return {
+    ...c,
+    lines: c.lines ?? new Int32Array(slot.lines, 0, c.lineCount * LINE_ROW),
+    events: c.events ?? new Int32Array(slot.events, 0, n * ROW),
+    timeNs: c.timeNs ?? new Float64Array(slot.timeNs, 0, n),
+    bytes: c.bytes ?? new Uint8Array(slot.bytes, 0, 2 * n),
+  };
 }
 
 /** Where line `i` of the chunk starts and ends in its text. */

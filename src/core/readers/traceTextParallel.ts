@@ -18,10 +18,13 @@ import {
   lineEventIndex,
   lineStart,
   newSlot,
+  receivedChunk,
   type ChunkSlot,
   type PackedTextChunk,
   type ParsedTextChunk,
-  type TextChunkRequest,
+  type PostedChunkRequest,
+  type PostedTextChunk,
+  type WorkerSetup,
 } from './traceTextChunks';
 
 /** Below this much text the workers' start costs more than they save. */
@@ -200,10 +203,12 @@ class ChunkPool {
     this.waiting = Array.from({ length: count }, () => new Map());
     this.workers = Array.from({ length: count }, (_, i) => {
       const w = new Worker(script.code, { eval: script.eval, resourceLimits: WORKER_LIMITS });
-      w.on('message', (c: PackedTextChunk) => {
+      const setup: WorkerSetup = { slots: this.slots };
+      w.postMessage(setup);
+      w.on('message', (c: PostedTextChunk) => {
         const job = this.waiting[i].get(c.seq);
         this.waiting[i].delete(c.seq);
-        job?.resolve(c);
+        job?.resolve(receivedChunk(c, this.slots[c.seq % this.slots.length]));
       });
       const failAll = (e: Error) => {
         this.failure ??= e;
@@ -240,9 +245,10 @@ class ChunkPool {
       bytes.set(p, at);
       at += p.length;
     }
-    const req: TextChunkRequest = { seq, slot, length, bytes: fits ? null : bytes, first };
-    this.workers[worker].postMessage(req);
+    // decoded before posting: bytes of their own (too many for the slot) are transferred
     this.sent.push({ worker, text: decodeChunk(bytes, first), result });
+    const req: PostedChunkRequest = { seq, slot: seq % this.slots.length, length, bytes: fits ? null : bytes, first };
+    this.workers[worker].postMessage(req, fits ? [] : [bytes.buffer as ArrayBuffer]);
   }
 
   /** The oldest chunk sent, parsed, with the worker that parsed it; null when none is out. */

@@ -262,3 +262,16 @@ test('a chunk is certified plain only when every line is an unquoted, uncut even
   // a line the scanner leaves to the regexes is still an event line of its own
   assert.equal(parse([event, event.replace('netperf-21137', 'CPU 0/KVM-5665')]).plain, true);
 });
+
+test('chunks of more lines than their slot holds, a line longer than the slot: the same as one thread', async () => {
+  const path = join(dir, 'many-lines.report.txt');
+  const event = reportLine('netperf', 21137, 1, 10_729_494_755, 'write_msr', '830, value fb');
+  // 64 KiB chunks: a slot has rows for 4,096 lines, and room for 128 KiB of text
+  const long = reportLine('netperf', 21137, 1, 10_729_494_756, 'write_msr', `830, value ${'f'.repeat(200_000)}`);
+  writeFileSync(path, `cpus=2\n${event}\n${'\n'.repeat(100_000)}${event}\n${long}\n${event}\n`);
+  const one = await read(path, false);
+  const many = await read(path, true, 64 << 10);
+  assert.equal(one.events.length, 4);
+  assert.deepEqual(many.events.map(plain), one.events.map(plain));
+  assert.deepEqual(many.summary, one.summary);
+});
