@@ -1,10 +1,12 @@
 // Trace text cut into chunks of whole lines, each parsed on its own (by a worker thread: traceTextWorker.ts) into
 // compact columns — line bounds, and per event line the event's numbers, its strings as indexes into a table the
-// worker grows, its payload as bounds in the text, and the fields the model reads from the payload (eventFields.ts
-// parsers, run in the worker) — so that the main thread, which decodes the same bytes to the same text itself (a
-// string is costly to send), builds each record with a few allocations and no regex. Only what a line says on its
-// own is parsed here; what needs the lines before (wrapped lines, runs, warnings) stays with the reader on the main
-// thread (traceTextParallel.ts).
+// worker grows, its payload as bounds in the text, and the fields the model reads from the payload — so that the
+// main thread, which decodes the same bytes to the same text itself (a string is costly to send), builds each record
+// with a few allocations and no regex. ASCII text is read from its bytes: the common line by traceLineScan.ts, the
+// common payloads by payloadScan.ts, anything else by the regexes and eventFields.ts parsers on the line's text.
+// Only what a line says on its own is parsed here; what needs the lines before (wrapped lines, runs, warnings) stays
+// with the reader on the main thread (traceTextParallel.ts), which skips its per-line work for a chunk certified
+// plain (every line an event line of its own).
 import { isAscii } from 'node:buffer';
 import {
   parseCpuIdle,

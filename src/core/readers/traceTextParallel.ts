@@ -1,8 +1,9 @@
 // Trace text on every core: the main thread cuts the input into chunks of whole lines and worker threads parse them
 // (traceTextChunks.ts); the main thread takes the parsed chunks back in order and hands every line to the one
 // reader, which joins wrapped lines across chunk borders, splits runs and counts warnings with their line numbers
-// exactly as on one thread. At most 2 × workers + 1 chunks are out at a time, each in a reused slot of shared
-// memory: memory stays bounded.
+// exactly as on one thread — or, for a chunk the worker certified plain, hands it the events alone. At most
+// 2 × workers + 1 chunks are out at a time, each in a reused slot of shared memory (given to every worker once):
+// memory stays bounded.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { MAX_LINE_CHARS } from '../lineSplitter';
