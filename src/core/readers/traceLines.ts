@@ -70,7 +70,7 @@ const NAME_ONLY_LINE = /^\s*([a-z][a-z0-9]*_[a-z0-9_]+):(?:\s+|$)(.*)$/;
  * timestamp and event name stand; the rest of a longer line is payload and is appended. Without this cap a long
  * line of blanks makes the lazy comm match backtrack quadratically (a 50 KB line took 2 s).
  */
-const HEAD_CHARS = 512;
+export const HEAD_CHARS = 512;
 const TIMESTAMP_COLON = /\d:(?:\s|$)/;
 
 /** `re.exec` on the head of `text`; the last group (the payload) gets the rest of the line. */

@@ -17,7 +17,7 @@ export class TraceRunBoundaries {
   private runs = 0;
   private lastNs = Number.NaN;
   private readonly gaps: number[] = [];
-  private tasks = new Set<string>();
+  private readonly tasks = new RunTasks();
   private proseBefore = false;
   private dropBefore = false;
 
@@ -37,19 +37,24 @@ export class TraceRunBoundaries {
     if (starts) {
       this.runs++;
       this.gaps.length = 0;
-      this.tasks = new Set();
+      this.tasks.clear();
     } else if (Number.isFinite(ev.timeNs) && Number.isFinite(this.lastNs) && this.gaps.length < PACE_SAMPLE) {
       this.gaps.push(Math.max(0, ev.timeNs - this.lastNs));
     }
     if (Number.isFinite(ev.timeNs)) this.lastNs = ev.timeNs;
-    this.tasks.add(taskOf(ev));
+    this.tasks.add(ev);
     this.proseBefore = false;
     this.dropBefore = false;
     return starts ? `run ${this.runs} (line ${line})` : null;
   }
 
   private isNewRun(ev: TraceEvent): boolean {
-    if (this.dropBefore || this.tasks.has(taskOf(ev))) return false;
+    // the time test first: it is pure, and passes seldom (the task test costs a look-up per event)
+    if (!this.timeSaysNewRun(ev)) return false;
+    return !this.dropBefore && !this.tasks.has(ev);
+  }
+
+  private timeSaysNewRun(ev: TraceEvent): boolean {
     if (!Number.isFinite(ev.timeNs) || !Number.isFinite(this.lastNs)) return this.proseBefore;
     const step = ev.timeNs - this.lastNs;
     if (step < -BACKWARDS_MIN_NS) return true;
@@ -58,9 +63,34 @@ export class TraceRunBoundaries {
   }
 }
 
-/** The task an event ran in: its pid, or its comm where the pid column was cut away. */
-function taskOf(ev: TraceEvent): string {
-  return ev.pid >= 0 ? String(ev.pid) : ev.comm;
+/**
+ * The tasks seen in a run: an event's task is its pid, or its comm where the pid column was cut away (a comm that
+ * reads as a number is the same task as that pid). Pids are kept as numbers: no string is made per event.
+ */
+class RunTasks {
+  private readonly pids = new Set<number>();
+  private readonly comms = new Set<string>();
+
+  clear(): void {
+    this.pids.clear();
+    this.comms.clear();
+  }
+
+  add(ev: TraceEvent): void {
+    if (ev.pid >= 0) this.pids.add(ev.pid);
+    else this.comms.add(ev.comm);
+  }
+
+  has(ev: TraceEvent): boolean {
+    if (ev.pid >= 0) return this.pids.has(ev.pid) || (this.comms.size > 0 && this.comms.has(String(ev.pid)));
+    return this.comms.has(ev.comm) || (this.pids.size > 0 && this.pids.has(pidNamed(ev.comm)));
+  }
+}
+
+/** The number whose String() is `comm`, or NaN (never a pid) when there is none. */
+function pidNamed(comm: string): number {
+  const n = Number(comm);
+  return String(n) === comm ? n : Number.NaN;
 }
 
 function median(values: readonly number[]): number {

@@ -51,10 +51,16 @@ export function toNs(secs: string, fraction: string | undefined): number {
   const whole = digitsValue(secs);
   if (fraction === undefined) return whole; // a raw counter clock (x86-tsc, counter): no unit known
   const digits = Math.min(fraction.length, 9);
-  return whole * 1e9 + digitsValue(fraction, digits) * FRACTION_SCALE[digits];
+  return nsOf(whole, digitsValue(fraction, digits), digits);
 }
 
-function endsInBlank(text: string): boolean {
+/** Nanoseconds of `whole` seconds and a fraction of `digits` (≤ 9) digits whose value is `fraction`. */
+export function nsOf(whole: number, fraction: number, digits: number): number {
+  return whole * 1e9 + fraction * FRACTION_SCALE[digits];
+}
+
+/** The line ends in a blank or tab (a mail client's soft line break may have fallen there). */
+export function endsInBlank(text: string): boolean {
   const last = text.length - 1;
   return last >= 0 && (text.charCodeAt(last) === 32 || text.charCodeAt(last) === 9);
 }
@@ -259,6 +265,23 @@ export class TraceTextLineReader implements LineReader {
     } finally {
       this.parsedEvent = undefined;
     }
+  }
+
+  /** A "task-pid [cpu] time:" line waits for its event on the next line (mail wrapped it). */
+  get awaitsEvent(): boolean {
+    return this.header !== null;
+  }
+
+  /**
+   * `line` for an event line known to be plain — not quoted, and the line before it an event line too, so that
+   * nothing joins (a chunk a worker certified): only what readEvent does for it. `indent` and `softBreak` are the
+   * line's, as readEvent measures them; they matter only when a line that may continue the event follows.
+   */
+  plainEvent(event: TraceEvent, indent: number, softBreak: boolean): void {
+    this.timestamped = true;
+    if (event.clockUnknown) this.warnings.note('no-fraction', event.line, NOTES.noFraction);
+    this.hold(event, indent);
+    this.pendingSoftBreak = softBreak;
   }
 
   /** A blank line ends a wrapped event: nothing continues across it. */

@@ -1,10 +1,12 @@
 // Trace text cut into chunks of whole lines, each parsed on its own (by a worker thread: traceTextWorker.ts) into
 // compact columns — line bounds, and per event line the event's numbers, its strings as indexes into a table the
-// worker grows, its payload as bounds in the text, and the fields the model reads from the payload (eventFields.ts
-// parsers, run in the worker) — so that the main thread, which decodes the same bytes to the same text itself (a
-// string is costly to send), builds each record with a few allocations and no regex. Only what a line says on its
-// own is parsed here; what needs the lines before (wrapped lines, runs, warnings) stays with the reader on the main
-// thread (traceTextParallel.ts).
+// worker grows, its payload as bounds in the text, and the fields the model reads from the payload — so that the
+// main thread, which decodes the same bytes to the same text itself (a string is costly to send), builds each record
+// with a few allocations and no regex. ASCII text is read from its bytes: the common line by traceLineScan.ts, the
+// common payloads by payloadScan.ts, anything else by the regexes and eventFields.ts parsers on the line's text.
+// Only what a line says on its own is parsed here; what needs the lines before (wrapped lines, runs, warnings) stays
+// with the reader on the main thread (traceTextParallel.ts), which skips its per-line work for a chunk certified
+// plain (every line an event line of its own).
 import { isAscii } from 'node:buffer';
 import {
   parseCpuIdle,
@@ -17,8 +19,17 @@ import {
 } from '../eventFields';
 import { MAX_LINE_CHARS } from '../lineSplitter';
 import type { TraceEvent } from '../records';
-import { lineEvent } from './traceText';
+import { endsInBlank, lineEvent } from './traceText';
 import { indentOf, unquote } from './traceLines';
+import { ScannedLine } from './traceLineScan';
+import {
+  ScannedFields,
+  scanCpuIdle,
+  scanGuestMsr,
+  scanIpiSendCpu,
+  scanSchedSwitch,
+  scanSchedWakeup,
+} from './payloadScan';
 
 /**
  * Shared memory a chunk travels in, reused from chunk to chunk (no buffer is made per chunk, so memory outside the
@@ -55,6 +66,20 @@ export interface TextChunkRequest {
   /** The chunk starts the input: a UTF-8 byte-order mark there is dropped, as the one-thread splitter drops it. */
   first: boolean;
 }
+
+/** The events whose payload addFields parses. */
+const FIELD_EVENTS = new Set([
+  'sched_switch',
+  'sched_wakeup',
+  'sched_waking',
+  'sched_wakeup_new',
+  'write_msr',
+  'read_msr',
+  'kvm_msr',
+  'cpu_idle',
+  'ipi_send_cpu',
+  'kvm_entry',
+]);
 
 /** Which of the model's fields an event carries (0: none; the model parses its payload then). */
 const enum FieldKind {
@@ -109,6 +134,14 @@ export interface PackedTextChunk {
   whole: TraceEvent[];
   /** Strings the worker's table gained with this chunk, appended in order. */
   newStrings: string[];
+  /**
+   * Every line holds an event of its own, unquoted and uncut (line i is event i): only the first line can join the
+   * chunk before (after a header left waiting), none continues a payload. The reader reads it without its lines.
+   */
+  plain: boolean;
+  /** The last line's indent and whether it ends in a blank (what the next chunk's first line is compared with). */
+  lastIndent: number;
+  lastSoftBreak: boolean;
 }
 
 /** A parsed chunk with the text the main thread decoded from the same bytes. */
@@ -117,10 +150,20 @@ export interface ParsedTextChunk extends PackedTextChunk {
 }
 
 const RECENT = 4;
+/** Strings cached per column by the hash of their bytes (a power of two). */
+const BYTE_CACHE = 256;
+
+/** Whether the string `s` is the ASCII bytes [start, end) of `b`. */
+function sameBytes(s: string, b: Uint8Array, start: number, end: number): boolean {
+  if (s.length !== end - start) return false;
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) !== b[start + k]) return false;
+  return true;
+}
 
 /** The strings of events (comm, name, system, field strings), each sent to the main thread once. */
 export class StringTable {
   private readonly ids = new Map<string, number>();
+  private readonly byId: string[] = [];
   private fresh: string[] = [];
 
   /**
@@ -144,14 +187,40 @@ export class StringTable {
     return id;
   }
 
+  /**
+   * The id of the ASCII string in bytes [start, end) of `b` (`text` views the same bytes), a value of column `col`.
+   * A cache by hash of the bytes finds it without making the string.
+   */
+  idOfBytes(b: Uint8Array, text: Buffer, start: number, end: number, col: number): number {
+    let h = end - start;
+    for (let k = start; k < end; k++) h = (Math.imul(h, 31) + b[k]) | 0;
+    const slot = col * BYTE_CACHE + (h & (BYTE_CACHE - 1));
+    const cached = this.byteCache[slot];
+    if (cached !== undefined && sameBytes(cached, b, start, end)) return this.byteCacheIds[slot];
+    const s = text.toString('latin1', start, end);
+    const id = this.lookup(s);
+    this.byteCache[slot] = s;
+    this.byteCacheIds[slot] = id;
+    return id;
+  }
+
+  private readonly byteCache: (string | undefined)[] = new Array<string | undefined>(8 * BYTE_CACHE);
+  private readonly byteCacheIds = new Int32Array(8 * BYTE_CACHE);
+
   private lookup(s: string): number {
     let id = this.ids.get(s);
     if (id === undefined) {
       id = this.ids.size;
       this.ids.set(s, id);
+      this.byId.push(s);
       this.fresh.push(s);
     }
     return id;
+  }
+
+  /** The string of `id`. */
+  text(id: number): string {
+    return this.byId[id];
   }
 
   /** The strings added since the last call. */
@@ -199,6 +268,11 @@ class ChunkRows {
   fieldKind = new Uint8Array(8192);
   cutLines: number[] = [];
   whole: TraceEvent[] = [];
+  plain = true;
+  lastIndent = 0;
+  lastSoftBreak = false;
+
+  private readonly scannedFields = new ScannedFields();
 
   constructor(private readonly strings: StringTable) {}
 
@@ -207,6 +281,7 @@ class ChunkRows {
     this.eventCount = 0;
     this.cutLines = [];
     this.whole = [];
+    this.plain = true;
   }
 
   addLine(start: number, end: number, event: number): void {
@@ -245,6 +320,79 @@ class ChunkRows {
     e[row + Col.PayloadEnd] = rawStart + at + p.length;
     this.fieldKind[n] = this.addFields(row, ev.name, p, rawStart + at);
     return n;
+  }
+
+  /** Adds the event `line` scanned from the ASCII bytes `b` (`text` views them); its index. */
+  addScanned(line: ScannedLine, b: Uint8Array, text: Buffer): number {
+    const n = this.eventCount++;
+    if (n === this.timeNs.length) this.grow();
+    const row = n * ROW;
+    const e = this.events;
+    const strings = this.strings;
+    this.timeNs[n] = line.timeNs;
+    this.flags[n] = line.clockUnknown ? 1 : 0;
+    e[row + Col.Cpu] = line.cpu;
+    e[row + Col.Pid] = line.pid;
+    e[row + Col.Comm] = strings.idOfBytes(b, text, line.commStart, line.commEnd, 0);
+    const system = line.systemEnd;
+    const nameStart = system < 0 ? line.nameStart : system + 1;
+    const name = strings.idOfBytes(b, text, nameStart, line.nameEnd, 1);
+    e[row + Col.Name] = name;
+    e[row + Col.System] = system < 0 ? -1 : strings.idOfBytes(b, text, line.nameStart, system, 2);
+    const payloadStart = line.payloadStart;
+    e[row + Col.PayloadStart] = payloadStart;
+    e[row + Col.PayloadEnd] = line.payloadEnd;
+    const nameText = strings.text(name);
+    this.fieldKind[n] = FIELD_EVENTS.has(nameText)
+      ? this.addPayloadFields(row, nameText, b, text, payloadStart, line.payloadEnd)
+      : FieldKind.None;
+    return n;
+  }
+
+  /**
+   * addFields for the payload at bytes [start, end) of `b` (`text` views them): read from the bytes where a
+   * payloadScan.ts reader knows the payload's shape, else by addFields from its text.
+   */
+  private addPayloadFields(row: number, name: string, b: Uint8Array, text: Buffer, start: number, end: number) {
+    const e = this.events;
+    const f = this.scannedFields;
+    const strings = this.strings;
+    switch (name) {
+      case 'sched_switch':
+        if (!scanSchedSwitch(b, start, end, f)) break;
+        e[row + Col.S1] = strings.idOfBytes(b, text, f.s1Start, f.s1End, 3);
+        e[row + Col.N1] = f.n1;
+        e[row + Col.S2] = strings.idOfBytes(b, text, f.s2Start, f.s2End, 4);
+        e[row + Col.S3] = strings.idOfBytes(b, text, f.s3Start, f.s3End, 5);
+        e[row + Col.N2] = f.n2;
+        return FieldKind.SchedSwitch;
+      case 'sched_wakeup':
+      case 'sched_waking':
+      case 'sched_wakeup_new':
+        if (!scanSchedWakeup(b, start, end, f)) break;
+        e[row + Col.S1] = strings.idOfBytes(b, text, f.s1Start, f.s1End, 6);
+        e[row + Col.N1] = f.n1;
+        e[row + Col.N2] = f.n2;
+        return FieldKind.SchedWakeup;
+      case 'write_msr':
+      case 'read_msr':
+        if (!scanGuestMsr(b, start, end, f)) break;
+        e[row + Col.N1] = f.n1;
+        e[row + Col.N2] = name === 'write_msr' ? 1 : 0;
+        e[row + Col.HexStart] = f.hexStart;
+        e[row + Col.HexEnd] = f.hexEnd;
+        return FieldKind.Msr;
+      case 'cpu_idle':
+        if (!scanCpuIdle(b, start, end, f)) break;
+        e[row + Col.N1] = f.n1;
+        e[row + Col.N2] = f.n2;
+        return FieldKind.CpuIdle;
+      case 'ipi_send_cpu':
+        if (!scanIpiSendCpu(b, start, end, f)) break;
+        e[row + Col.N1] = f.n1;
+        return FieldKind.IpiTarget;
+    }
+    return this.addFields(row, name, text.toString('latin1', start, end), start);
   }
 
   private grow(): void {
@@ -342,6 +490,9 @@ class ChunkRows {
       cutLines: this.cutLines,
       whole: this.whole,
       newStrings: this.strings.takeNew(),
+      plain: this.plain && this.lineCount > 0,
+      lastIndent: this.lastIndent,
+      lastSoftBreak: this.lastSoftBreak,
     };
   }
 }
@@ -350,40 +501,139 @@ class ChunkRows {
 export class ChunkParser {
   private readonly strings = new StringTable();
   private readonly rows = new ChunkRows(this.strings);
+  private readonly scanned = new ScannedLine();
 
-  /** Cuts the text into lines as LineSplitter does, and parses each line's own text as the reader would. */
+  /**
+   * Cuts the text into lines as LineSplitter does, and parses each line's own text as the reader would: ASCII text
+   * line by line from its bytes (the common lines scanned, the others read by the regexes), other text decoded.
+   */
   parse(req: TextChunkRequest): PackedTextChunk {
-    const text = decodeChunk(req.bytes ?? new Uint8Array(req.slot.input, 0, req.length), req.first);
-    const rows = this.rows;
-    rows.reset();
+    const bytes = req.bytes ?? new Uint8Array(req.slot.input, 0, req.length);
+    this.rows.reset();
+    if (isAscii(bytes)) this.parseAscii(bytes);
+    else this.parseText(decodeChunk(bytes, req.first));
+    return this.rows.pack(req.seq, req.slot);
+  }
+
+  private parseText(text: string): void {
     let start = 0;
     while (start < text.length) {
       const nl = text.indexOf('\n', start);
       const lineEnd = nl < 0 ? text.length : nl;
-      let end = lineEnd;
-      if (end - start > MAX_LINE_CHARS) {
-        end = start + MAX_LINE_CHARS;
-        rows.cutLines.push(rows.lineCount);
-      }
+      let end = this.lineEnd(start, lineEnd);
       if (end > start && text.charCodeAt(end - 1) === 13) end--;
-      rows.addLine(start, end, end === start ? -1 : this.eventOf(text, start, end));
+      this.addLine(start, end, end === start ? -1 : this.eventOf(text.slice(start, end), start));
       start = lineEnd + 1;
     }
-    return rows.pack(req.seq, req.slot);
   }
 
-  /** The index of the line's event (what the reader's line() parses from its unquoted text), or -1. */
-  private eventOf(text: string, start: number, end: number): number {
-    const raw = text.slice(start, end);
-    const ev = lineEvent(unquote(raw, indentOf(raw)) ?? raw, 0);
-    return ev === null ? -1 : this.rows.addEvent(ev, raw, start);
+  /** ASCII bytes: one character a byte, so offsets in the bytes are offsets in the text the main thread decodes. */
+  private parseAscii(b: Uint8Array): void {
+    // Buffer's indexOf looks for a byte with memchr: several times faster than a typed array's
+    const text = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    const mayHaveCr = text.indexOf(13) >= 0;
+    const scanned = this.scanned;
+    const rows = this.rows;
+    let start = 0;
+    while (start < b.length) {
+      const nl = text.indexOf(10, start);
+      const lineEnd = nl < 0 ? b.length : nl;
+      let end = this.lineEnd(start, lineEnd);
+      if (end > start && b[end - 1] === 13) end--;
+      let event = -1;
+      if (end === start) {
+        // a blank line holds no event
+      } else if ((!mayHaveCr || !holds(b, start, end, 13)) && scanned.scan(b, start, end)) {
+        rows.lastIndent = scanned.indent;
+        rows.lastSoftBreak = b[end - 1] === 32 || b[end - 1] === 9;
+        event = rows.addScanned(scanned, b, text);
+      } else {
+        event = this.eventOf(text.toString('latin1', start, end), start);
+      }
+      this.addLine(start, end, event);
+      start = lineEnd + 1;
+    }
+  }
+
+  /** The end of a line kept (a line over MAX_LINE_CHARS is cut there, as the one-thread splitter cuts it). */
+  private lineEnd(start: number, end: number): number {
+    if (end - start <= MAX_LINE_CHARS) return end;
+    this.rows.cutLines.push(this.rows.lineCount);
+    this.rows.plain = false;
+    return start + MAX_LINE_CHARS;
+  }
+
+  private addLine(start: number, end: number, event: number): void {
+    if (event < 0) this.rows.plain = false;
+    this.rows.addLine(start, end, event);
+  }
+
+  /** The index of the event of line `raw` (at `start` in the text): what the reader's line() parses, or -1. */
+  private eventOf(raw: string, start: number): number {
+    const indent = indentOf(raw);
+    const unquoted = unquote(raw, indent);
+    const rows = this.rows;
+    if (unquoted !== null) rows.plain = false;
+    rows.lastIndent = indent;
+    rows.lastSoftBreak = endsInBlank(raw);
+    const ev = lineEvent(unquoted ?? raw, 0);
+    return ev === null ? -1 : rows.addEvent(ev, raw, start);
   }
 }
 
-/** The buffers of a packed chunk not in shared memory: transferred (not copied) to the main thread. */
-export function chunkTransferList(c: PackedTextChunk): ArrayBuffer[] {
-  const buffers = [c.lines.buffer, c.events.buffer, c.timeNs.buffer, c.bytes.buffer];
-  return buffers.filter((b): b is ArrayBuffer => !(b instanceof SharedArrayBuffer));
+/** Whether bytes [start, end) of `b` hold the byte `c`. */
+function holds(b: Uint8Array, start: number, end: number, c: number): boolean {
+  for (let k = start; k < end; k++) if (b[k] === c) return true;
+  return false;
+}
+
+/**
+ * A chunk as posted to a worker: its slot by index. Every worker is sent the slots once (WorkerSetup), because
+ * posting shared memory is costly (about a millisecond a message here): a message holds none.
+ */
+export interface PostedChunkRequest extends Omit<TextChunkRequest, 'slot'> {
+  slot: number;
+}
+
+/** The first message to a worker: the slots its chunks will be in. */
+export interface WorkerSetup {
+  slots: ChunkSlot[];
+}
+
+export type TextWorkerMessage = WorkerSetup | PostedChunkRequest;
+
+type ChunkArrays = 'lines' | 'events' | 'timeNs' | 'bytes';
+
+/** A packed chunk as posted back: the arrays that are in the chunk's slot left out (null), the others transferred. */
+export type PostedTextChunk = Omit<PackedTextChunk, ChunkArrays> & {
+  [K in ChunkArrays]: PackedTextChunk[K] | null;
+};
+
+const inSharedMemory = (a: ArrayBufferView) => a.buffer instanceof SharedArrayBuffer;
+
+/** What a worker posts for a parsed chunk, and the buffers to transfer with it. */
+export function postedChunk(c: PackedTextChunk): { message: PostedTextChunk; transfer: ArrayBuffer[] } {
+  const message: PostedTextChunk = {
+    ...c,
+    lines: inSharedMemory(c.lines) ? null : c.lines,
+    events: inSharedMemory(c.events) ? null : c.events,
+    timeNs: inSharedMemory(c.timeNs) ? null : c.timeNs,
+    bytes: inSharedMemory(c.bytes) ? null : c.bytes,
+  };
+  const arrays = [message.lines, message.events, message.timeNs, message.bytes];
+  return { message, transfer: arrays.flatMap((a) => (a ? [a.buffer as ArrayBuffer] : [])) };
+}
+
+/** The packed chunk a worker posted, its arrays left out viewed in `slot`, the one the chunk was parsed in. */
+export function receivedChunk(c: PostedTextChunk, slot: ChunkSlot): PackedTextChunk {
+  const n = c.eventCount;
+  return {
+    ...c,
+    lines: c.lines ?? new Int32Array(slot.lines, 0, c.lineCount * LINE_ROW),
+    events: c.events ?? new Int32Array(slot.events, 0, n * ROW),
+    timeNs: c.timeNs ?? new Float64Array(slot.timeNs, 0, n),
+    bytes: c.bytes ?? new Uint8Array(slot.bytes, 0, 2 * n),
+  };
 }
 
 /** Where line `i` of the chunk starts and ends in its text. */

@@ -1,8 +1,9 @@
 // Trace text on every core: the main thread cuts the input into chunks of whole lines and worker threads parse them
 // (traceTextChunks.ts); the main thread takes the parsed chunks back in order and hands every line to the one
 // reader, which joins wrapped lines across chunk borders, splits runs and counts warnings with their line numbers
-// exactly as on one thread. At most 2 × workers + 1 chunks are out at a time, each in a reused slot of shared
-// memory: memory stays bounded.
+// exactly as on one thread — or, for a chunk the worker certified plain, hands it the events alone. At most
+// 2 × workers + 1 chunks are out at a time, each in a reused slot of shared memory (given to every worker once):
+// memory stays bounded.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { MAX_LINE_CHARS } from '../lineSplitter';
@@ -18,10 +19,13 @@ import {
   lineEventIndex,
   lineStart,
   newSlot,
+  receivedChunk,
   type ChunkSlot,
   type PackedTextChunk,
   type ParsedTextChunk,
-  type TextChunkRequest,
+  type PostedChunkRequest,
+  type PostedTextChunk,
+  type WorkerSetup,
 } from './traceTextChunks';
 
 /** Below this much text the workers' start costs more than they save. */
@@ -200,10 +204,12 @@ class ChunkPool {
     this.waiting = Array.from({ length: count }, () => new Map());
     this.workers = Array.from({ length: count }, (_, i) => {
       const w = new Worker(script.code, { eval: script.eval, resourceLimits: WORKER_LIMITS });
-      w.on('message', (c: PackedTextChunk) => {
+      const setup: WorkerSetup = { slots: this.slots };
+      w.postMessage(setup);
+      w.on('message', (c: PostedTextChunk) => {
         const job = this.waiting[i].get(c.seq);
         this.waiting[i].delete(c.seq);
-        job?.resolve(c);
+        job?.resolve(receivedChunk(c, this.slots[c.seq % this.slots.length]));
       });
       const failAll = (e: Error) => {
         this.failure ??= e;
@@ -240,9 +246,10 @@ class ChunkPool {
       bytes.set(p, at);
       at += p.length;
     }
-    const req: TextChunkRequest = { seq, slot, length, bytes: fits ? null : bytes, first };
-    this.workers[worker].postMessage(req);
+    // decoded before posting: bytes of their own (too many for the slot) are transferred
     this.sent.push({ worker, text: decodeChunk(bytes, first), result });
+    const req: PostedChunkRequest = { seq, slot: seq % this.slots.length, length, bytes: fits ? null : bytes, first };
+    this.workers[worker].postMessage(req, fits ? [] : [bytes.buffer as ArrayBuffer]);
   }
 
   /** The oldest chunk sent, parsed, with the worker that parsed it; null when none is out. */
@@ -360,6 +367,7 @@ class LineFeeder {
   ) {}
 
   feed(c: ParsedTextChunk, table: readonly string[]): void {
+    if (c.plain && !this.reader.awaitsEvent) return this.feedPlain(c, table);
     const base = this.lines;
     for (const i of c.cutLines) this.cutLines.push(base + i + 1);
     const n = c.lineCount;
@@ -370,13 +378,34 @@ class LineFeeder {
         const raw = c.text.slice(lineStart(c, i), lineEnd(c, i));
         this.reader.lineParsed(raw, lineNo, ev < 0 ? null : chunkEvent(c, table, ev, lineNo));
       } catch (e) {
-        this.broken = true;
-        this.sink.fail(
-          lineNo,
-          `internal error in the trace text reader, the rest of the file is skipped: ${(e as Error)?.message ?? e}`,
-        );
+        this.failAt(lineNo, e);
       }
     }
     this.lines = base + n;
+  }
+
+  /** A chunk whose line i is event i, none joining another (PackedTextChunk.plain): no line is looked at. */
+  private feedPlain(c: ParsedTextChunk, table: readonly string[]): void {
+    const base = this.lines;
+    const last = c.lineCount - 1;
+    for (let i = 0; i <= last && !this.broken; i++) {
+      const lineNo = base + i + 1;
+      try {
+        const event = chunkEvent(c, table, i, lineNo);
+        if (i < last) this.reader.plainEvent(event, 0, false);
+        else this.reader.plainEvent(event, c.lastIndent, c.lastSoftBreak);
+      } catch (e) {
+        this.failAt(lineNo, e);
+      }
+    }
+    this.lines = base + c.lineCount;
+  }
+
+  private failAt(lineNo: number, e: unknown): void {
+    this.broken = true;
+    this.sink.fail(
+      lineNo,
+      `internal error in the trace text reader, the rest of the file is skipped: ${(e as Error)?.message ?? e}`,
+    );
   }
 }

@@ -11,6 +11,7 @@ import { analyzeFiles } from '../../../src/core/analyze';
 import { readInput, type InputSummary } from '../../../src/core/input';
 import { isTraceTextFormat, type TraceEvent } from '../../../src/core/records';
 import { LineChunker, TEXT_PARALLEL_MIN_BYTES, useTextWorkers } from '../../../src/core/readers/traceTextParallel';
+import { ChunkParser, newSlot } from '../../../src/core/readers/traceTextChunks';
 import { FIXTURES, REPO, SAMPLES, sample } from '../../helpers/paths';
 
 function textsUnder(dir: string): string[] {
@@ -162,4 +163,115 @@ test('cancelled while the workers read: the lines read so far stay, the cancella
   // the chunks out when the signal came are not read: far fewer events than the 256,254 of the whole recording
   assert.ok(events >= 10_000 && events < 100_000, String(events));
   assert.equal(summary.records, events);
+});
+
+/** A trace-cmd report line: task, cpu, time in µs, event and payload in the printed columns. */
+function reportLine(task: string, pid: number, cpu: number, us: number, name: string, payload: string): string {
+  const time = `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')}`;
+  const columns = `${`${task}-${pid}`.padStart(22)} [${String(cpu).padStart(3, '0')}] ${time}:`;
+  return `${columns} ${`${name}:`.padEnd(21)} ${payload}`;
+}
+
+/**
+ * Plain event lines with, every so often, what only the reader's line state handles: a wrapped payload, a header
+ * whose event went to the next line, mail quoting, a comment, a blank line, a time jump starting a run, a timestamp
+ * without a fraction. Read in chunks of many sizes, these fall at chunk borders and inside plain chunks' neighbours.
+ */
+function mixedTrace(): string {
+  const lines: string[] = [];
+  let us = 10_729_493_978;
+  const plainLines = (n: number, task = 'netperf', pid = 21137) => {
+    for (let i = 0; i < n; i++) {
+      us += 7 + (i % 5);
+      if (i % 3 === 0) lines.push(reportLine(task, pid, 1, us, 'write_msr', `6e0, value ${(us * 13).toString(16)}`));
+      else if (i % 3 === 1) lines.push(reportLine('<idle>', 0, 0, us, 'cpu_idle', 'state=1 cpu_id=0'));
+      else lines.push(reportLine(task, pid, 1, us, 'sched_switch', `${task}:${pid} [120] S ==> swapper/1:0 [120]`));
+    }
+  };
+  plainLines(40);
+  lines.push(
+    reportLine('qemu-system-x86', 5665, 0, (us += 5), 'kvm_exit', 'reason MSR_WRITE rip 0xffffffff8106d4e4 info'),
+  );
+  lines.push('     1 0');
+  plainLines(25);
+  lines.push(`${'qemu-system-x86-5665'.padStart(22)} [000] ${Math.floor(us / 1e6)}.${String((us += 3) % 1e6)}:`);
+  lines.push('kvm_entry: vcpu 0');
+  plainLines(30);
+  // a header whose next line is an event line of its own: the reader joins them all the same
+  lines.push(`${'qemu-system-x86-5665'.padStart(22)} [000] ${Math.floor(us / 1e6)}.${String((us += 3) % 1e6)}:`);
+  plainLines(30);
+  for (let i = 0; i < 4; i++) lines.push(`> ${reportLine('bash', 21134, 1, (us += 9), 'write_msr', '830, value fb')}`);
+  plainLines(20);
+  lines.push('# a comment between events', '');
+  plainLines(35);
+  us += 100e6; // a jump of 100 s to tasks not seen before: a second run
+  plainLines(30, 'iperf3', 31000);
+  lines.push(reportLine('iperf3', 31000, 1, 0, 'write_msr', '830, value fb').replace(/ 0\.000000:/, ' 77:'));
+  plainLines(40, 'iperf3', 31000);
+  return `${lines.join('\n')}\n`;
+}
+
+test('plain chunks next to wrapped, quoted and commented lines and runs: the same as one thread', async () => {
+  const path = join(dir, 'mixed.report.txt');
+  writeFileSync(path, `cpus=2\n${mixedTrace()}`);
+  const one = await read(path, false);
+  assert.equal(one.summary.format, 'trace-cmd-report');
+  const warned = (pattern: RegExp) => one.summary.warnings.some((w) => pattern.test(w.message));
+  // the one-thread reader saw every kind of line the trace was made with
+  for (const pattern of [/wrapped onto the next line/, /wrapped after the timestamp/, /mail quoting/, /comment/]) {
+    assert.ok(warned(pattern), `${pattern}: ${JSON.stringify(one.summary.warnings)}`);
+  }
+  assert.ok(warned(/without a fraction/));
+  const runs: string[] = [];
+  await readInput(path, (r) => r.type === 'run-start' && runs.push(r.label), { parallel: false });
+  assert.equal(runs.length, 2);
+  for (const chunkBytes of [50, 97, 128, 333, 1000, 1500, 4096, 8191]) {
+    const many = await read(path, true, chunkBytes);
+    assert.deepEqual(many.events.map(plain), one.events.map(plain), `chunks of ${chunkBytes} bytes`);
+    assert.deepEqual(many.summary, one.summary, `chunks of ${chunkBytes} bytes`);
+    const manyRuns: string[] = [];
+    await readInput(path, (r) => r.type === 'run-start' && manyRuns.push(r.label), {
+      parallel: true,
+      textChunkBytes: chunkBytes,
+    });
+    assert.deepEqual(manyRuns, runs);
+  }
+  const a = await analyzeFiles([path], { parallel: false });
+  const b = await analyzeFiles([path], { parallel: true, textChunkBytes: 333 });
+  assert.equal(JSON.stringify(b), JSON.stringify(a));
+});
+
+test('a chunk is certified plain only when every line is an unquoted, uncut event line of its own', () => {
+  const parser = new ChunkParser();
+  const slot = newSlot(1 << 16);
+  const parse = (lines: string[]) => {
+    const bytes = Buffer.from(`${lines.join('\n')}\n`, 'latin1');
+    return parser.parse({ seq: 0, slot, length: bytes.length, bytes: new Uint8Array(bytes), first: false });
+  };
+  const event = reportLine('netperf', 21137, 1, 10_729_494_755, 'write_msr', '830, value fb');
+  const spaced = `${event}  `;
+  const chunk = parse([event, event, spaced]);
+  assert.equal(chunk.plain, true);
+  assert.equal(chunk.eventCount, 3);
+  assert.equal(chunk.lastIndent, event.length - event.trimStart().length);
+  assert.equal(chunk.lastSoftBreak, true);
+  assert.equal(parse([event, '     1 0']).plain, false); // a wrapped payload's rest
+  assert.equal(parse([event, `> ${event}`]).plain, false); // quoted
+  assert.equal(parse([event, '', event]).plain, false); // a blank line
+  assert.equal(parse([event, '# comment']).plain, false);
+  // a line the scanner leaves to the regexes is still an event line of its own
+  assert.equal(parse([event, event.replace('netperf-21137', 'CPU 0/KVM-5665')]).plain, true);
+});
+
+test('chunks of more lines than their slot holds, a line longer than the slot: the same as one thread', async () => {
+  const path = join(dir, 'many-lines.report.txt');
+  const event = reportLine('netperf', 21137, 1, 10_729_494_755, 'write_msr', '830, value fb');
+  // 64 KiB chunks: a slot has rows for 4,096 lines, and room for 128 KiB of text
+  const long = reportLine('netperf', 21137, 1, 10_729_494_756, 'write_msr', `830, value ${'f'.repeat(200_000)}`);
+  writeFileSync(path, `cpus=2\n${event}\n${'\n'.repeat(100_000)}${event}\n${long}\n${event}\n`);
+  const one = await read(path, false);
+  const many = await read(path, true, 64 << 10);
+  assert.equal(one.events.length, 4);
+  assert.deepEqual(many.events.map(plain), one.events.map(plain));
+  assert.deepEqual(many.summary, one.summary);
 });
