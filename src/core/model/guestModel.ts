@@ -181,6 +181,24 @@ function newCpu(number: number): GuestCpu {
   };
 }
 
+/**
+ * A sample the model fills per exit (the ledger reads it and keeps nothing of it). Written as one literal: an object
+ * built by spreads gets a slow shape, and the ledger reads every field of it per exit.
+ */
+function newSample(reason: string, category: ExitCategory): ExitSample {
+  return {
+    reason,
+    category,
+    description: '',
+    part: null,
+    vcpu: null,
+    timeNs: null,
+    durationNs: null,
+    critical: null,
+    exampleLine: null,
+  };
+}
+
 /** describeExit("HLT").description, looked up at the first halt. */
 let haltDescription: string | undefined;
 
@@ -255,14 +273,8 @@ export class GuestModel {
   private readonly lastSwitchOutByCpu = new CpuTable<{ cpu: number; pid: number; t: number }>();
   /** The same entries in the order their CPUs first appeared (iterated without allocating). */
   private readonly lastSwitchOuts: { cpu: number; pid: number; t: number }[] = [];
-  private readonly msrSample: ExitSample = {
-    ...{ reason: '', category: 'other', description: '', part: null, vcpu: null },
-    ...{ timeNs: null, durationNs: null, critical: null, exampleLine: null },
-  };
-  private readonly haltSample: ExitSample = {
-    ...{ reason: GUEST_HALT_REASON, category: 'halt', description: '', part: null, vcpu: null },
-    ...{ timeNs: null, durationNs: null, critical: null, exampleLine: null },
-  };
+  private readonly msrSample = newSample('', 'other');
+  private readonly haltSample = newSample(GUEST_HALT_REASON, 'halt');
 
   constructor(
     private readonly path: CriticalPathTracker,
