@@ -3,9 +3,11 @@
 
 /** mulberry32: small, fast, good enough for resampling. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
+  // The state as a signed 32-bit value (the same bits as the unsigned one): it stays a small integer, where an
+  // unsigned one above 2^31 would be a new heap number at every call.
+  let a = seed | 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
+    a = (a + 0x6d2b79f5) | 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);

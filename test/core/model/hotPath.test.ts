@@ -121,3 +121,22 @@ test('bootstrap of a quantile by counting drawn places: the interval the resampl
     { numRuns: 300 },
   );
 });
+
+test('seededRandom keeps its state as a signed 32-bit value: the same draws as mulberry32 on an unsigned state', () => {
+  // mulberry32 as published (state kept unsigned), for seeds below and above 2^31
+  const reference = (seed: number) => {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  };
+  for (const seed of [0, 1, 14, 2 ** 31 + 5, 2 ** 32 - 1]) {
+    const ours = seededRandom(seed);
+    const theirs = reference(seed);
+    for (let i = 0; i < 100_000; i++) assert.equal(ours(), theirs(), `seed ${seed}, draw ${i}`);
+  }
+});
