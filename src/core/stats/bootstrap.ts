@@ -7,25 +7,39 @@ export function seededRandom(seed: number): () => number {
   // unsigned one above 2^31 would be a new heap number at every call.
   let a = seed | 0;
   return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    a = nextState(a);
+    return drawOf(a);
   };
+}
+
+/** mulberry32's next state (signed 32-bit). */
+function nextState(state: number): number {
+  return (state + 0x6d2b79f5) | 0;
+}
+
+/** mulberry32's draw in [0, 1) from a state. */
+function drawOf(state: number): number {
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
 /** Keeps a uniform sample of at most `capacity` values from a stream of any length (Algorithm R, seeded). */
 export class Reservoir {
   readonly values: number[] = [];
   seen = 0;
-  private readonly random: () => number;
+  /**
+   * seededRandom(seed)'s state, kept here: a generator closure per reservoir made the draw a call to a different
+   * function in each, which the compiled per-event code (feeding several reservoirs) kept being thrown out for.
+   */
+  private state: number;
 
   constructor(
     private readonly capacity = 4096,
     seed = 14,
   ) {
-    this.random = seededRandom(seed);
+    this.state = seed | 0;
   }
 
   add(value: number): void {
@@ -33,7 +47,8 @@ export class Reservoir {
     this.seen++;
     if (this.values.length < this.capacity) this.values.push(value);
     else {
-      const j = Math.floor(this.random() * this.seen);
+      this.state = nextState(this.state);
+      const j = Math.floor(drawOf(this.state) * this.seen);
       if (j < this.capacity) this.values[j] = value;
     }
   }

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import {
   bootstrapInterval,
   bootstrapQuantileInterval,
+  Reservoir,
   sampleQuantile,
   seededRandom,
 } from '../../../src/core/stats/bootstrap';
@@ -138,5 +139,25 @@ test('seededRandom keeps its state as a signed 32-bit value: the same draws as m
     const ours = seededRandom(seed);
     const theirs = reference(seed);
     for (let i = 0; i < 100_000; i++) assert.equal(ours(), theirs(), `seed ${seed}, draw ${i}`);
+  }
+});
+
+test('Reservoir keeps what Algorithm R with seededRandom(seed) keeps', () => {
+  for (const seed of [1, 2, 14]) {
+    const capacity = 100;
+    const random = seededRandom(seed);
+    const expected: number[] = [];
+    const reservoir = new Reservoir(capacity, seed);
+    for (let i = 0; i < 20_000; i++) {
+      const value = (i * 7919) % 10_007;
+      reservoir.add(value);
+      if (expected.length < capacity) expected.push(value);
+      else {
+        const j = Math.floor(random() * (i + 1));
+        if (j < capacity) expected[j] = value;
+      }
+    }
+    assert.deepEqual(reservoir.values, expected);
+    assert.equal(reservoir.seen, 20_000);
   }
 });
