@@ -67,10 +67,8 @@ export class Analyzer {
         const kind = eventKind(r.name);
         this.hostEvents.add(r, kind);
         this.trace.add(r, kind);
-        // The drawn exits name lines of the first input only: that is the document a click reveals. A trace.dat
-        // event has no line (and a copy would lose the payload it prints when read).
-        const lineless = this.inputIndex === 0 || r.line === null ? r : { ...r, line: null };
-        return this.sketches.add(lineless, this.trace.lastVerdict, kind);
+        // The drawn exits name lines of the first input only: that is the document a click reveals.
+        return this.sketches.add(r, this.trace.lastVerdict, kind, this.inputIndex === 0);
       }
       case 'exit-count':
         return this.addCountRow(r);

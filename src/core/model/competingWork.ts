@@ -3,8 +3,10 @@
 // work goes away or moves (docs/model.md, "Competing work"). Streaming and bounded: sums per task, CPU and time slice.
 import { schedSwitchOf, schedWakeupOf } from '../eventFields';
 import type { TraceEvent } from '../records';
+import { CpuTable } from './cpuTable';
 import { EventKind, eventKind } from './eventKinds';
 import type { CompetingWorkFacts } from './facts';
+import { IntKeyTable } from './intKeyTable';
 
 /** Time slices the sums are kept in, so that only work during the benchmark counts (a trace spans more). */
 const SLICE_NS = 100_000_000;
@@ -30,18 +32,27 @@ interface TaskSums {
   comm: string;
   /** Per CPU, per slice. */
   slices: Map<number, Map<number, SliceSums>>;
+  /** The sums last asked for and their CPU and slice: a task switches in on one CPU many times per slice. */
+  lastCpu: number;
+  lastSlice: number;
+  last: SliceSums | null;
 }
 
 interface CpuState {
   pid: number;
   since: number;
+  /** The running task's sums and those of the slice `since` falls in, once looked up at its switch-in. */
+  task: TaskSums | null;
+  slice: SliceSums | null;
 }
 
 export class CompetingWorkCollector {
   private readonly tasks = new Map<number, TaskSums>();
-  private readonly cpus = new Map<number, CpuState>();
+  private readonly cpus = new CpuTable<CpuState>();
   /** Woken tasks whose target CPU was busy with another task: when, where, and which task ran there. */
-  private readonly waiting = new Map<number, { cpu: number; at: number; runner: number }>();
+  private readonly waiting = new IntKeyTable<{ cpu: number; at: number; runner: number }>();
+  /** The task `sums` last found. */
+  private lastTask: TaskSums | null = null;
   /** Waits of a woken task behind a running one, by slice, woken and runner: a few thousand keys at most. */
   private readonly waits = new Map<string, { slice: number; woken: number; runner: number; n: number; ns: number }>();
 
@@ -49,7 +60,7 @@ export class CompetingWorkCollector {
   add(ev: TraceEvent, kind: EventKind = eventKind(ev.name)): void {
     if (ev.cpu < 0 || ev.pid < 0) return;
     const s = this.cpus.get(ev.cpu);
-    if (!s) this.cpus.set(ev.cpu, { pid: ev.pid, since: ev.timeNs });
+    if (!s) this.cpus.set(ev.cpu, { pid: ev.pid, since: ev.timeNs, task: null, slice: null });
     else if (s.pid !== ev.pid && kind !== EventKind.schedSwitch) this.switchTo(ev.cpu, s, ev.pid, ev.comm, ev.timeNs);
     if (kind === EventKind.schedSwitch) {
       const sw = schedSwitchOf(ev);
@@ -64,12 +75,17 @@ export class CompetingWorkCollector {
   }
 
   private switchTo(cpu: number, s: CpuState, pid: number, comm: string, t: number, prevComm?: string): void {
-    if (s.pid > 0 && t > s.since) this.sums(s.pid, prevComm, cpu, s.since).runNs += t - s.since;
+    if (s.pid > 0 && t > s.since) this.runningSums(s, prevComm, cpu).runNs += t - s.since;
     if (pid === s.pid) return;
     s.pid = pid;
     s.since = t;
+    s.task = null;
+    s.slice = null;
     if (pid <= 0) return;
-    this.sums(pid, comm, cpu, t).switches++;
+    const started = this.sums(pid, comm, cpu, t);
+    s.task = this.lastTask;
+    s.slice = started;
+    started.switches++;
     const w = this.waiting.get(pid);
     if (!w) return;
     this.waiting.delete(pid);
@@ -82,17 +98,29 @@ export class CompetingWorkCollector {
     this.waits.set(key, sum);
   }
 
+  /** The sums of the task running on `s` in the slice its run started in (as `sums` finds them). */
+  private runningSums(s: CpuState, comm: string | undefined, cpu: number): SliceSums {
+    if (s.task === null || s.slice === null) return this.sums(s.pid, comm, cpu, s.since);
+    if (comm) s.task.comm = comm;
+    return s.slice;
+  }
+
   private sums(pid: number, comm: string | undefined, cpu: number, t: number): SliceSums {
     let task = this.tasks.get(pid);
     if (!task) {
-      task = { comm: comm ?? '', slices: new Map() };
+      task = { comm: comm ?? '', slices: new Map(), lastCpu: -1, lastSlice: -1, last: null };
       if (this.tasks.size < MAX_TASKS) this.tasks.set(pid, task);
     } else if (comm) task.comm = comm; // the latest name: a forked shell becomes the program it runs
+    this.lastTask = task;
+    const k = Math.floor(t / SLICE_NS);
+    if (task.last !== null && task.lastCpu === cpu && task.lastSlice === k) return task.last;
     let byCpu = task.slices.get(cpu);
     if (!byCpu) task.slices.set(cpu, (byCpu = new Map()));
-    const k = Math.floor(t / SLICE_NS);
     let slice = byCpu.get(k);
     if (!slice) byCpu.set(k, (slice = { runNs: 0, switches: 0 }));
+    task.lastCpu = cpu;
+    task.lastSlice = k;
+    task.last = slice;
     return slice;
   }
 

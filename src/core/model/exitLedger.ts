@@ -11,6 +11,10 @@ const RECENT_REASONS = 4;
 /** The timeline keeps at most this many buckets; when it grows past, buckets are merged pairwise. */
 const MAX_TIMELINE_BUCKETS = 240;
 
+/**
+ * A reason's row or one of its parts. Both have every field (those of rows only are null in parts), so that the
+ * tallies counted twice per exit, row and part, are objects of one shape.
+ */
 interface Tally {
   category: ExitCategory;
   description: string;
@@ -20,16 +24,17 @@ interface Tally {
   attributed: boolean;
   durations: LogHistogram;
   examples: number[];
-}
-
-interface ReasonEntry extends Tally {
   /** Count tables carry their own mean/max (perf kvm stat Avg/Max time). */
   tableMeanNs: number | null;
   tableMaxNs: number | null;
   /** What other events said the exits did (keyed by detail; null: exits nothing refined), categories from these. */
-  parts: Map<string | null, Tally>;
+  parts: Map<string | null, Tally> | null;
   /** parts.get(null), kept at hand. */
   plain: Tally | undefined;
+}
+
+interface ReasonEntry extends Tally {
+  parts: Map<string | null, Tally>;
 }
 
 /** What an exit did, as an event after it says (kvm_msr, kvm_apic, kvm_mmio): a part of the exit's row. */
@@ -100,8 +105,9 @@ export class ExitLedger {
     for (let i = 0; i < recent.length; i++) if (recent[i] === s.reason) return this.recentEntries[i];
     let e = this.reasons.get(s.reason);
     if (!e) {
-      const tally = newTally(s.category, s.description);
-      e = { ...tally, tableMeanNs: null, tableMaxNs: null, parts: new Map(), plain: undefined };
+      const row = newTally(s.category, s.description);
+      row.parts = new Map();
+      e = row as ReasonEntry;
       this.reasons.set(s.reason, e);
       if (recent.length < RECENT_REASONS) {
         recent.push(s.reason);
@@ -285,7 +291,20 @@ export class ExitLedger {
 
 function newTally(category: ExitCategory, description: string): Tally {
   const durations = new LogHistogram();
-  return { category, description, count: 0, critical: 0, offCritical: 0, attributed: false, durations, examples: [] };
+  return {
+    category,
+    description,
+    count: 0,
+    critical: 0,
+    offCritical: 0,
+    attributed: false,
+    durations,
+    examples: [],
+    tableMeanNs: null,
+    tableMaxNs: null,
+    parts: null,
+    plain: undefined,
+  };
 }
 
 function tally(t: Tally, s: ExitSample, count: number): void {

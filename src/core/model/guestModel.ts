@@ -73,6 +73,21 @@ interface Chain {
   lastStepAt: number;
 }
 
+/** A wake-up signalled and not yet seen running: who woke the task, when, from halt or not, its hand-off chain. */
+interface PendingWake {
+  waker: number;
+  signalAt: number;
+  fromHalt: boolean;
+  chain: Chain | null;
+}
+
+function newPendingWake(): PendingWake {
+  return { waker: 0, signalAt: 0, fromHalt: false, chain: null };
+}
+
+/** Spare pending-wake entries kept for reuse (a few are in flight at once). */
+const SPARE_WAKES = 64;
+
 export const BREAKDOWN_COMPONENTS = {
   run: "run until the hand-off (the task's own work)",
   ipiSend: 'IPI send (ICR write exit)',
@@ -181,6 +196,24 @@ function newCpu(number: number): GuestCpu {
   };
 }
 
+/**
+ * A sample the model fills per exit (the ledger reads it and keeps nothing of it). Written as one literal: an object
+ * built by spreads gets a slow shape, and the ledger reads every field of it per exit.
+ */
+function newSample(reason: string, category: ExitCategory): ExitSample {
+  return {
+    reason,
+    category,
+    description: '',
+    part: null,
+    vcpu: null,
+    timeNs: null,
+    durationNs: null,
+    critical: null,
+    exampleLine: null,
+  };
+}
+
 /** describeExit("HLT").description, looked up at the first halt. */
 let haltDescription: string | undefined;
 
@@ -242,12 +275,9 @@ export class GuestModel {
   private idleIpiWakes = new CpuTable<{ count: number; firstLine: number | null }>();
   private readonly cpus = new CpuTable<GuestCpu>();
   /** Pending wake-ups by task: who woke it and when the signal was sent. */
-  private readonly pendingWake = new IntKeyTable<{
-    waker: number;
-    signalAt: number;
-    fromHalt: boolean;
-    chain: Chain | null;
-  }>();
+  private readonly pendingWake = new IntKeyTable<PendingWake>();
+  /** Entries taken out of pendingWake, to be filled again (no object per wake-up). */
+  private readonly spareWakes: PendingWake[] = [];
   readonly breakdown = new HandoffBreakdown();
   /** Who started each task's current run (for round-trip counting). */
   private readonly episodeInitiator = new IntKeyTable<number>();
@@ -255,14 +285,8 @@ export class GuestModel {
   private readonly lastSwitchOutByCpu = new CpuTable<{ cpu: number; pid: number; t: number }>();
   /** The same entries in the order their CPUs first appeared (iterated without allocating). */
   private readonly lastSwitchOuts: { cpu: number; pid: number; t: number }[] = [];
-  private readonly msrSample: ExitSample = {
-    ...{ reason: '', category: 'other', description: '', part: null, vcpu: null },
-    ...{ timeNs: null, durationNs: null, critical: null, exampleLine: null },
-  };
-  private readonly haltSample: ExitSample = {
-    ...{ reason: GUEST_HALT_REASON, category: 'halt', description: '', part: null, vcpu: null },
-    ...{ timeNs: null, durationNs: null, critical: null, exampleLine: null },
-  };
+  private readonly msrSample = newSample('', 'other');
+  private readonly haltSample = newSample(GUEST_HALT_REASON, 'halt');
 
   constructor(
     private readonly path: CriticalPathTracker,
@@ -332,18 +356,17 @@ export class GuestModel {
     if (access.msr === 0x830) {
       const sent = s.lastIpiSendAt !== null && ev.timeNs - s.lastIpiSendAt <= STEP_WINDOW_NS;
       if (sent) this.segments.ipiSend.add(ev.timeNs - s.lastIpiSendAt!);
-      const chain: Chain = {
-        runToSignal: s.runToIpiSend,
-        ipiSendNs: sent ? ev.timeNs - s.lastIpiSendAt! : null,
-        deliveryNs: null,
-        lastStepAt: ev.timeNs,
-      };
+      const runToSignal = s.runToIpiSend;
+      const ipiSendNs = sent ? ev.timeNs - s.lastIpiSendAt! : null;
       s.runToIpiSend = null;
       // x2APIC ICR: destination APIC id in bits 63:32; the ipi_send_cpu just before names the CPU more reliably.
       const dest = s.ipiSendTarget ?? (access.valueHex !== null ? icrFields(access.valueHex).dest : -1);
       s.lastIpiSendAt = null;
       s.ipiSendTarget = null;
-      if (dest >= 0 && dest !== ev.cpu) this.ipiTo(dest, ev.timeNs, s.pid, ev.cpu, chain);
+      if (dest >= 0 && dest !== ev.cpu) {
+        const chain: Chain = { runToSignal, ipiSendNs, deliveryNs: null, lastStepAt: ev.timeNs };
+        this.ipiTo(dest, ev.timeNs, s.pid, ev.cpu, chain);
+      }
     }
   }
 
@@ -384,15 +407,13 @@ export class GuestModel {
       s.wakeSignalAt = s.pendingIpiAt;
       s.wakeSignalFromPid = s.pendingIpiFromPid;
       s.timerWritesSinceIrq = 0;
+      // The IPI's chain goes on from here (it has no other holder: completed in place, not copied).
       const c = s.pendingChain;
-      s.chain = c
-        ? {
-            runToSignal: c.runToSignal,
-            ipiSendNs: c.ipiSendNs,
-            deliveryNs: ev.timeNs - s.pendingIpiAt,
-            lastStepAt: ev.timeNs,
-          }
-        : null;
+      if (c) {
+        c.deliveryNs = ev.timeNs - s.pendingIpiAt;
+        c.lastStepAt = ev.timeNs;
+      }
+      s.chain = c;
     }
     s.pendingIpiAt = null;
     s.pendingChain = null;
@@ -476,7 +497,12 @@ export class GuestModel {
     target.chain = null;
     if (this.pendingWake.size < MAX_TRACKED) {
       const fromHalt = target.haltStart !== null || target.pendingIpiToIdle;
-      this.pendingWake.set(w.pid, { waker, signalAt, fromHalt, chain });
+      let entry = this.pendingWake.get(w.pid);
+      if (!entry) this.pendingWake.set(w.pid, (entry = this.spareWakes.pop() ?? newPendingWake()));
+      entry.waker = waker;
+      entry.signalAt = signalAt;
+      entry.fromHalt = fromHalt;
+      entry.chain = chain;
     }
     // A running task waking a task on another CPU hands its token on; a wake-up logged on the target in idle context
     // (a polling target, no IPI) brings one from a sender that is not known here.
@@ -554,6 +580,8 @@ export class GuestModel {
       if (wake.fromHalt) this.wake.latencyFromHalt.add(t - wake.signalAt);
       if (wake.chain) this.breakdown.add(wake.chain, t);
       if (this.episodeInitiator.size < MAX_TRACKED) this.episodeInitiator.set(pid, wake.waker);
+      wake.chain = null;
+      if (this.spareWakes.length < SPARE_WAKES) this.spareWakes.push(wake);
     } else if (prevPid > 0 && this.episodeInitiator.size < MAX_TRACKED) {
       this.episodeInitiator.set(pid, prevPid);
     }

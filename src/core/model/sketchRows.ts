@@ -4,6 +4,7 @@
 // kvm_msr, the model's verdict): it is named by a sequence number, never by its row, so a change reaches the exit
 // wherever it is then — its row, or its copy in a kept transaction — and does nothing once it was dropped.
 import type { ExitCategory } from '../analysisTypes';
+import { IntKeyTable } from './intKeyTable';
 import { RowPool } from './rowPool';
 
 export type SpanKind = 'running' | 'halted' | 'in-exit' | 'polling';
@@ -60,9 +61,9 @@ export class TransactionRows {
   private carried = 0;
   private nextSeq = 0;
   /** Exits of kept transactions by seq. */
-  private readonly keptBySeq = new Map<number, ExitRow>();
+  private readonly keptBySeq = new IntKeyTable<ExitRow>();
   /** Exits written with an open verdict, by the model's handle: their seq. */
-  private readonly openVerdicts = new Map<number, number>();
+  private readonly openVerdicts = new IntKeyTable<number>();
 
   /** A new exit row (every field to be written by the caller except seq, verdictOpen). */
   addExit(verdict: { handle: number; critical: boolean | null } | null): ExitRow {

@@ -186,6 +186,8 @@ export class TransactionSketchCollector {
   private readonly openHalts = new CpuTable<OpenHalt>();
   private readonly threads = new VcpuThreads();
   private verdictNow: ExitVerdict | null = null;
+  /** The line the exits of the event being added name (null when the caller keeps no lines). */
+  private lineNow: number | null = null;
 
   /** The model calls `transactionBoundary` itself: the collector stops detecting boundaries. */
   setExternalBoundaries(on: boolean): void {
@@ -208,10 +210,11 @@ export class TransactionSketchCollector {
 
   /**
    * `verdict`: the model's verdict on this event's exit (it saw the event first), when it gave one; `kind`: the
-   * event's kind when the caller has looked it up already.
+   * event's kind when the caller has looked it up already; `keepLine`: whether drawn exits name the event's line.
    */
-  add(ev: TraceEvent, verdict: ExitVerdict | null = null, kind: EventKind = eventKind(ev.name)): void {
+  add(ev: TraceEvent, verdict: ExitVerdict | null = null, kind: EventKind = eventKind(ev.name), keepLine = true): void {
     this.verdictNow = verdict;
+    this.lineNow = keepLine ? ev.line : null;
     // One trace-cmd buffer per side (as the model follows one): other buffers number their CPUs differently.
     const host = isHostKind(kind);
     const buffer = ev.instance ?? '';
@@ -392,7 +395,7 @@ export class TransactionSketchCollector {
         } else if (idle.state === 0) this.setKind(ev.cpu, 'polling', t);
         else {
           this.setKind(ev.cpu, 'halted', t);
-          const exit = this.exit(ev.cpu, t, null, 'hlt', 'halt', ev.line);
+          const exit = this.exit(ev.cpu, t, null, 'hlt', 'halt', this.lineNow);
           const h = recordOf(this.openHalts, ev.cpu, newOpenHalt);
           h.active = true;
           h.atNs = t;
@@ -418,7 +421,7 @@ export class TransactionSketchCollector {
             this.signal(dest, ev.cpu, at, 'ipi', 0);
           }
         }
-        this.exit(ev.cpu, t, null, msrExit.reason, msrExit.category, ev.line);
+        this.exit(ev.cpu, t, null, msrExit.reason, msrExit.category, this.lineNow);
         return;
       }
       case EventKind.ipiSendCpu:
@@ -477,7 +480,7 @@ export class TransactionSketchCollector {
       const reason = e?.reason ?? '(unreadable kvm_exit)';
       const category = e?.info.category ?? 'other';
       this.setKind(v, halt ? 'halted' : 'in-exit', t);
-      const exit = this.exit(v, t, null, reason, category, ev.line);
+      const exit = this.exit(v, t, null, reason, category, this.lineNow);
       const open = recordOf(this.openExits, v, newOpenExit);
       open.active = true;
       open.atNs = t;

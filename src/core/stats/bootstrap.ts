@@ -3,27 +3,43 @@
 
 /** mulberry32: small, fast, good enough for resampling. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
+  // The state as a signed 32-bit value (the same bits as the unsigned one): it stays a small integer, where an
+  // unsigned one above 2^31 would be a new heap number at every call.
+  let a = seed | 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    a = nextState(a);
+    return drawOf(a);
   };
+}
+
+/** mulberry32's next state (signed 32-bit). */
+function nextState(state: number): number {
+  return (state + 0x6d2b79f5) | 0;
+}
+
+/** mulberry32's draw in [0, 1) from a state. */
+function drawOf(state: number): number {
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
 /** Keeps a uniform sample of at most `capacity` values from a stream of any length (Algorithm R, seeded). */
 export class Reservoir {
   readonly values: number[] = [];
   seen = 0;
-  private readonly random: () => number;
+  /**
+   * seededRandom(seed)'s state, kept here: a generator closure per reservoir made the draw a call to a different
+   * function in each, which the compiled per-event code (feeding several reservoirs) kept being thrown out for.
+   */
+  private state: number;
 
   constructor(
     private readonly capacity = 4096,
     seed = 14,
   ) {
-    this.random = seededRandom(seed);
+    this.state = seed | 0;
   }
 
   add(value: number): void {
@@ -31,7 +47,8 @@ export class Reservoir {
     this.seen++;
     if (this.values.length < this.capacity) this.values.push(value);
     else {
-      const j = Math.floor(this.random() * this.seen);
+      this.state = nextState(this.state);
+      const j = Math.floor(drawOf(this.state) * this.seen);
       if (j < this.capacity) this.values[j] = value;
     }
   }
@@ -97,17 +114,10 @@ export function bootstrapQuantileInterval(
   const k = Math.min(n, Math.max(1, Math.ceil(q * n - 1e-9))) - 1;
   const drawn = new Int32Array(n);
   const results: number[] = [];
-  // seededRandom(seed) written out in the loop (the same draws): 200 rounds of n draws are most of this function
-  let a = seed >>> 0;
+  // seededRandom(seed)'s draws, its state carried from round to round
+  let state = seed | 0;
   for (let r = 0; r < rounds; r++) {
-    drawn.fill(0);
-    for (let i = 0; i < n; i++) {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      drawn[placeOf[Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n)]]++;
-    }
+    state = drawRound(drawn, placeOf, state);
     let seen = 0;
     let place = 0;
     while ((seen += drawn[place]) <= k) place++;
@@ -116,6 +126,22 @@ export function bootstrapQuantileInterval(
   results.sort((a, b) => a - b);
   const tail = (1 - level) / 2;
   return { low: results[Math.floor(tail * (rounds - 1))], high: results[Math.ceil((1 - tail) * (rounds - 1))] };
+}
+
+/**
+ * One round: n draws of a place, counted in `drawn`; the generator's state after them. A function of its own, called
+ * once per round, so that it is compiled once for every later bootstrap (a loop inside the caller was compiled
+ * anew in each call, most of a first analysis's bootstraps ran before that).
+ */
+function drawRound(drawn: Int32Array, placeOf: Int32Array, state: number): number {
+  const n = placeOf.length;
+  drawn.fill(0);
+  let a = state;
+  for (let i = 0; i < n; i++) {
+    a = nextState(a);
+    drawn[placeOf[Math.floor(drawOf(a) * n)]]++;
+  }
+  return a;
 }
 
 /** The first index of `value` in ascending `sorted` (NaN sorts last: the first NaN's index). */

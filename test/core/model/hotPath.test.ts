@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import {
   bootstrapInterval,
   bootstrapQuantileInterval,
+  Reservoir,
   sampleQuantile,
   seededRandom,
 } from '../../../src/core/stats/bootstrap';
@@ -120,4 +121,43 @@ test('bootstrap of a quantile by counting drawn places: the interval the resampl
     }),
     { numRuns: 300 },
   );
+});
+
+test('seededRandom keeps its state as a signed 32-bit value: the same draws as mulberry32 on an unsigned state', () => {
+  // mulberry32 as published (state kept unsigned), for seeds below and above 2^31
+  const reference = (seed: number) => {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  };
+  for (const seed of [0, 1, 14, 2 ** 31 + 5, 2 ** 32 - 1]) {
+    const ours = seededRandom(seed);
+    const theirs = reference(seed);
+    for (let i = 0; i < 100_000; i++) assert.equal(ours(), theirs(), `seed ${seed}, draw ${i}`);
+  }
+});
+
+test('Reservoir keeps what Algorithm R with seededRandom(seed) keeps', () => {
+  for (const seed of [1, 2, 14]) {
+    const capacity = 100;
+    const random = seededRandom(seed);
+    const expected: number[] = [];
+    const reservoir = new Reservoir(capacity, seed);
+    for (let i = 0; i < 20_000; i++) {
+      const value = (i * 7919) % 10_007;
+      reservoir.add(value);
+      if (expected.length < capacity) expected.push(value);
+      else {
+        const j = Math.floor(random() * (i + 1));
+        if (j < capacity) expected[j] = value;
+      }
+    }
+    assert.deepEqual(reservoir.values, expected);
+    assert.equal(reservoir.seen, 20_000);
+  }
 });
