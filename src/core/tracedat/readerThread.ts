@@ -11,8 +11,8 @@ import type { ReaderBatch, ReaderWorkerData } from './readerWorker';
 const EVENTS_PER_BATCH = 8192;
 /** Slots of shared memory for batches: the worker fills one while this thread reads the others. */
 const SLOTS = 4;
-/** Below this file size the worker's start costs more than the overlap saves. */
-export const READER_THREAD_MIN_BYTES = 16 << 20;
+/** Below this file size the worker's start and its own warm-up cost more than the overlap saves (README). */
+export const READER_THREAD_MIN_BYTES = 64 << 20;
 
 const workerFile = () => workerScript(__dirname, 'tracedatReaderWorker.js', 'readerWorker.ts');
 
