@@ -7,6 +7,7 @@
 // the payload of such an event on the receiving side throws. The model reads decoded fields through the accessors of
 // eventFields.ts, never those payloads; the equivalence tests hold every sample and fixture to that.
 import type { DecodedFields, KvmExitFields } from './eventFields';
+import { eventKind, type EventKind } from './model/eventKinds';
 import type { TraceEvent } from './records';
 
 const enum Int {
@@ -368,6 +369,7 @@ class DecodedEvent implements TraceEvent {
     readonly name: string,
     readonly system: string | null,
     readonly fields: DecodedFields,
+    readonly kind: EventKind,
   ) {}
 
   get payload(): string {
@@ -377,6 +379,9 @@ class DecodedEvent implements TraceEvent {
 
 /** The receiver's side: batches in (in the order sent), events out. */
 export class EventUnpacker {
+  /** The model's kind of each table string used as a name, plus 1 (0: not looked up yet). */
+  private kinds = new Int16Array(256);
+
   constructor(private readonly slots: readonly ColumnSlot[]) {}
 
   private readonly strings: string[] = [];
@@ -407,6 +412,7 @@ export class EventUnpacker {
     const system = ints[r + Int.System];
     const instance = ints[r + Int.Instance];
     const fields = this.fields(b, i);
+    const kind = this.kindOf(ints[r + Int.Name]);
     let ev: TraceEvent;
     if (fields === undefined) {
       ev = {
@@ -419,6 +425,7 @@ export class EventUnpacker {
         name: s[ints[r + Int.Name]],
         system: system < 0 ? null : s[system],
         payload: this.text(b, ints[r + Int.Local]) as string,
+        kind,
       };
     } else {
       ev = new DecodedEvent(
@@ -429,6 +436,7 @@ export class EventUnpacker {
         s[ints[r + Int.Name]],
         system < 0 ? null : s[system],
         fields,
+        kind,
       );
     }
     if (instance >= 0) ev.instance = s[instance];
@@ -472,6 +480,20 @@ export class EventUnpacker {
       case Kind.HaltPoll:
         return this.haltPoll(nums[n], nums[n + 1], nums[n + 2], (flags & Flag.HaltPollGrow) !== 0);
     }
+  }
+
+  /** The model's kind of the event named by table string `nameId`, looked up once per name. */
+  private kindOf(nameId: number): EventKind {
+    if (nameId >= this.kinds.length) {
+      const grown = new Int16Array(Math.max(nameId + 1, 2 * this.kinds.length));
+      grown.set(this.kinds);
+      this.kinds = grown;
+    }
+    const k = this.kinds[nameId];
+    if (k !== 0) return (k - 1) as EventKind;
+    const kind = eventKind(this.strings[nameId]);
+    this.kinds[nameId] = kind + 1;
+    return kind;
   }
 
   /** A Local column's string: a table index (≥ 0), null (-1), or the batch's own list (-2 - index). */

@@ -1,6 +1,7 @@
 // The typed records every reader produces. Readers stream: they hand records to a sink one by one
 // and never keep a whole file. All numbers are plain numbers (ns for time, bits/s for rates).
 import type { DecodedFields } from './eventFields';
+import type { EventKind } from './model/eventKinds';
 
 export const INPUT_FORMATS = [
   'trace-dat',
@@ -55,6 +56,8 @@ export interface TraceEvent {
   instance?: string;
   /** Set when the timestamp had no fraction (a counter trace_clock or integer ns): timeNs is in an unknown unit. */
   clockUnknown?: true;
+  /** The model's kind of this event, when the reader has looked it up by name already (a reader thread's events). */
+  kind?: EventKind;
   /**
    * trace.dat only: the fields the model reads, decoded from the event's binary layout (read them through the
    * eventFields.ts accessors, which fall back to parsing `payload`). The payload of such an event is printed only

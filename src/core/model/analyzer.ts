@@ -64,7 +64,7 @@ export class Analyzer {
   add(r: InputRecord): void {
     switch (r.type) {
       case 'event': {
-        const kind = eventKind(r.name);
+        const kind = r.kind ?? eventKind(r.name);
         this.hostEvents.add(r, kind);
         this.trace.add(r, kind);
         // The drawn exits name lines of the first input only: that is the document a click reveals.
