@@ -397,7 +397,8 @@ function tapLines(reader: LineReader, onLine: (text: string, lineNo: number) => 
 async function readTraceDatInput(input: OpenedInput, sink: RecordSink, options: ReadOptions): Promise<void> {
   const { name } = input;
   if (options.readerThread && input.filePath && input.size !== null && useReaderThread(options.parallel, input.size)) {
-    await readTraceDatInThread(input.filePath, name, sink, options);
+    const opened = input.access ? { access: input.access, size: input.size } : undefined;
+    await readTraceDatInThread(input.filePath, name, sink, { ...options, opened });
     return;
   }
   if (input.access && input.size !== null) {

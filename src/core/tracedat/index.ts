@@ -16,7 +16,7 @@ import { EventDecoder } from './decode';
 import { readTraceDatHeader, type BufferInfo, type TraceDatHeader } from './header';
 import { readInWorkers, useWorkers } from './parallel';
 import { mergeEvents, type EventEmitter } from './merge';
-import { firstEvents, openSources, streamSpecs } from './sources';
+import { firstEvents, openSources, streamSpecs, type StreamSpec } from './sources';
 
 /** trace-cmd files start with 0x17 0x08 0x44 "tracing". */
 export const TRACE_DAT_MAGIC = [0x17, 0x08, 0x44, 0x74, 0x72, 0x61, 0x63, 0x69, 0x6e, 0x67];
@@ -148,7 +148,7 @@ async function readOpen(data: RandomAccess, size: number, sink: RecordSink, opti
   const decoder = new EventDecoder(h, sink, options.fastFields ?? true);
   const emit = emitter(decoder, sink, options.columns);
   const specs = streamSpecs(h, buffers);
-  const dataBytes = specs.reduce((a, s) => a + s.region.size, 0);
+  const dataBytes = eventDataBytes(specs);
   const metaBytes = Math.max(0, size - dataBytes);
   const report = progressReporter(size, metaBytes, options);
   const { emitted, cancelled, fatalProblems } = useWorkers(options.parallel, dataBytes, options.filePath)
@@ -176,6 +176,30 @@ function emitter(decoder: EventDecoder, sink: RecordSink, columns: TraceDatOptio
     if (ev) sink.record(ev);
     return ev !== null;
   };
+}
+
+/** Bytes of event data in the streams read (the rest of the file is metadata, read first). */
+function eventDataBytes(specs: readonly StreamSpec[]): number {
+  return specs.reduce((a, s) => a + s.region.size, 0);
+}
+
+/**
+ * The first progress report of reading the file (its metadata read), from its header alone: where another thread
+ * reads the file, this one can say it while that thread starts. Null when the header cannot be read (the reader
+ * says why).
+ */
+export async function firstProgress(
+  data: RandomAccess,
+  size: number,
+  instance: string | undefined,
+): Promise<{ done: number; total: number } | null> {
+  try {
+    const h = await readTraceDatHeader(data, size);
+    const buffers = h.buffers.filter((b) => !b.latency && (instance === undefined || b.name === instance));
+    return { done: Math.max(0, size - eventDataBytes(streamSpecs(h, buffers))), total: size };
+  } catch {
+    return null;
+  }
 }
 
 /** The one-thread path: this thread reads every CPU stream and merges them. */

@@ -4,7 +4,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { EventUnpacker, newColumnSlots } from '../eventColumns';
+import type { RandomAccess } from '../byteSource';
 import type { RecordSink } from '../records';
+import { firstProgress } from './index';
 import { parallelFromEnvironment, workerScript } from '../workerScript';
 import type { ReaderBatch, ReaderWorkerData } from './readerWorker';
 
@@ -30,6 +32,8 @@ export function useReaderThread(
 
 export interface ReaderThreadOptions {
   instance?: string;
+  /** The file opened here too: its header is read here first, so progress is reported as early as on one thread. */
+  opened?: { access: RandomAccess; size: number };
   fastFields?: boolean;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   signal?: AbortSignal;
@@ -55,7 +59,15 @@ export async function readTraceDatInThread(
     slots,
     credit,
   };
+  // the header first (its progress report as early as on one thread), then the worker, which reads it again
+  const first =
+    options.opened && options.onProgress
+      ? await firstProgress(options.opened.access, options.opened.size, options.instance)
+      : null;
+  if (first) options.onProgress!(first.done, first.total);
   const worker = new Worker(script.code, { workerData, eval: script.eval });
+  // the worker's first report (its metadata read) repeats the one made here
+  let repeat = first !== null;
   const unpacker = new EventUnpacker(slots);
   let events = 0;
   const signal = options.signal;
@@ -77,7 +89,8 @@ export async function readTraceDatInThread(
       worker.on('message', (b: ReaderBatch) => {
         if (options.signal?.aborted) return;
         unpacker.unpack(b.columns, onEvent, onNote);
-        if (b.progress) options.onProgress?.(b.progress.done, b.progress.total);
+        if (b.progress && repeat) repeat = false;
+        else if (b.progress) options.onProgress?.(b.progress.done, b.progress.total);
         const c = new Int32Array(credit);
         Atomics.add(c, 0, 1);
         Atomics.notify(c, 0);

@@ -4,6 +4,7 @@
 // The reader thread is forced, so that it runs on a one-core machine too.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeFiles } from '../../../src/core/analyze';
 import { readInput, type InputSummary } from '../../../src/core/input';
@@ -126,4 +127,27 @@ test('who decides: one core or a small file keep this thread; the option, then K
     if (saved === undefined) delete process.env.KVM_TRACE_LENS_PARALLEL;
     else process.env.KVM_TRACE_LENS_PARALLEL = saved;
   }
+});
+
+test('progress: the metadata report first, once, as on this thread; then the data, up to the whole file', async () => {
+  const path = join(SAMPLES, 'guest-trace', 'tcprr-cross-poll0.dat');
+  const reports = async (thread: boolean) => {
+    const seen: number[] = [];
+    await readInput(path, () => undefined, {
+      parallel: thread,
+      readerThread: thread,
+      onProgress: (done) => seen.push(done),
+    });
+    return seen;
+  };
+  const here = await reports(false);
+  const there = await reports(true);
+  assert.equal(there[0], here[0]);
+  assert.ok(there[1] > there[0], `the metadata report is said once: ${there.slice(0, 3).join(', ')}`);
+  assert.equal(there.at(-1), statSync(path).size);
+  assert.deepEqual(
+    [...there].sort((a, b) => a - b),
+    there,
+    'never backwards',
+  );
 });
