@@ -3,9 +3,8 @@
 // on payloads put together at random from the pieces the parsers' regexes branch on.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { join } from 'node:path';
 import {
   ScannedFields,
   scanCpuIdle,
@@ -22,7 +21,7 @@ import {
   parseSchedWakeup,
 } from '../../../src/core/eventFields';
 import { lineEvent } from '../../../src/core/readers/traceText';
-import { FIXTURES, SAMPLES } from '../../helpers/paths';
+import { FIXTURES, SAMPLES, textFilesUnder } from '../../helpers/paths';
 
 const out = new ScannedFields();
 
@@ -83,19 +82,9 @@ function agrees(name: string, payload: string): boolean {
   return true;
 }
 
-function textsUnder(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) return textsUnder(path);
-      return /\.(txt|txt\.gz|log|report)$/.test(name) ? [path] : [];
-    });
-}
-
 test('every payload of these events in the samples and fixtures that a reader reads, it reads as the parser', () => {
   const read = new Map<string, number>();
-  for (const path of [...textsUnder(SAMPLES), ...textsUnder(FIXTURES)]) {
+  for (const path of [...textFilesUnder(SAMPLES), ...textFilesUnder(FIXTURES)]) {
     let bytes = readFileSync(path);
     try {
       if (path.endsWith('.gz')) bytes = gunzipSync(bytes);

@@ -3,13 +3,12 @@
 // cases written by hand and on lines put together at random from the pieces that make the regexes branch.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { join } from 'node:path';
 import { ScannedLine } from '../../../src/core/readers/traceLineScan';
 import { lineEvent } from '../../../src/core/readers/traceText';
 import { indentOf } from '../../../src/core/readers/traceLines';
-import { FIXTURES, SAMPLES, sample } from '../../helpers/paths';
+import { FIXTURES, SAMPLES, sample, textFilesUnder } from '../../helpers/paths';
 
 const scanner = new ScannedLine();
 
@@ -61,19 +60,9 @@ function linesOf(path: string): string[] {
   return text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 }
 
-function textsUnder(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) return textsUnder(path);
-      return /\.(txt|txt\.gz|log|report)$/.test(name) ? [path] : [];
-    });
-}
-
 test('every line of every sample and fixture the scanner reads, it reads as the regexes do', () => {
   let read = 0;
-  for (const path of [...textsUnder(SAMPLES), ...textsUnder(FIXTURES)]) {
+  for (const path of [...textFilesUnder(SAMPLES), ...textFilesUnder(FIXTURES)]) {
     for (const line of linesOf(path)) {
       // eslint-disable-next-line no-control-regex
       if (!/^[\x00-\x7f]*$/.test(line) || line.includes('\r')) continue;
