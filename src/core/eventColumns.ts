@@ -128,10 +128,6 @@ export class EventPacker {
     this.batch = this.empty(0);
   }
 
-  get count(): number {
-    return this.batch.count;
-  }
-
   get full(): boolean {
     return this.batch.count >= this.capacity;
   }
@@ -140,7 +136,10 @@ export class EventPacker {
     this.batch.notes.push({ before: this.batch.count, fail, line, message });
   }
 
-  /** An event with decoded fields, given by its parts; false (nothing added) when the fields do not fit the slots. */
+  /**
+   * An event with decoded fields, given by its parts (not an object: none is made per event); false (nothing added)
+   * when the fields do not fit the slots.
+   */
   addDecoded(
     timeNs: number,
     cpu: number,
