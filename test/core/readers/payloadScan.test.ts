@@ -22,6 +22,7 @@ import {
 } from '../../../src/core/eventFields';
 import { lineEvent } from '../../../src/core/readers/traceText';
 import { FIXTURES, SAMPLES, textFilesUnder } from '../../helpers/paths';
+import { seededRandom } from '../../../src/core/stats/bootstrap';
 
 const out = new ScannedFields();
 
@@ -143,18 +144,8 @@ test('payload edge cases: read as the parser reads them, or left to it', () => {
   for (const [name, payload] of left) assert.equal(scanned(name, payload), undefined, `${name}: ${payload}`);
 });
 
-/** Mulberry32: a small seeded generator, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test('random payloads from the pieces the parsers branch on: wherever a reader reads, it agrees', () => {
-  const next = random(29);
+  const next = seededRandom(29); // seeded: a failure can be replayed
   // each list starts with two pieces of a payload the readers read: mostly those
   const pick = (xs: readonly string[]) => xs[Math.floor(next() * (next() < 0.7 ? 2 : xs.length))];
   const comms = ['bash', 'kworker/0:1', 'a b', '', ':', 'x ==> y', 'CPU:1', '1 [2]', 'a:1 [1] S'];

@@ -9,6 +9,7 @@ import { ScannedLine } from '../../../src/core/readers/traceLineScan';
 import { lineEvent } from '../../../src/core/readers/traceText';
 import { indentOf } from '../../../src/core/readers/traceLines';
 import { FIXTURES, SAMPLES, sample, textFilesUnder } from '../../helpers/paths';
+import { seededRandom } from '../../../src/core/stats/bootstrap';
 
 const scanner = new ScannedLine();
 
@@ -138,18 +139,8 @@ test('edge cases: read as the regexes read them, or left to them', () => {
   }
 });
 
-/** Mulberry32: a small seeded generator, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test('random lines from the pieces the regexes branch on: wherever the scanner reads, it agrees', () => {
-  const next = random(17);
+  const next = seededRandom(17); // seeded: a failure can be replayed
   // each list starts with two pieces of a line the scanner reads: mostly those, so that most lines are read
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * (next() < 0.7 ? 2 : xs.length))];
   const blanks = [' ', '  ', '\t', ' \t ', '', '\v', '     ', '\f'];
