@@ -2,9 +2,8 @@
 // ipi_send_cpu), read from their ASCII bytes in the text workers. Each reader accepts only payloads of the one
 // shape trace-cmd prints, on which it gives exactly what the eventFields.ts parser gives (greedy task names read
 // from the end, as the parsers' regexes do); anything else is left to those parsers.
+import { isDigit, isSpace } from './traceLineScan';
 
-const isDigit = (c: number) => c >= 48 && c <= 57;
-const isBlank = (c: number) => c === 32 || (c >= 9 && c <= 13);
 const MINUS = 45;
 const COLON = 58;
 const SPACE = 32;
@@ -77,7 +76,7 @@ export function scanSchedSwitch(b: Uint8Array, start: number, end: number, out: 
   }
   if (arrow < 0) return false;
   let state = arrow;
-  while (state > start && !isBlank(b[state - 1])) state--;
+  while (state > start && !isSpace(b[state - 1])) state--;
   if (state === arrow || state - 1 <= start || b[state - 1] !== SPACE) return false;
   const prevColon = taskBefore(b, state - 1, start, task);
   if (prevColon < 0) return false;

@@ -8,8 +8,8 @@ import { HEAD_CHARS } from './traceLines';
 import { nsOf } from './traceText';
 
 /** JavaScript's \s in ASCII: tab, newline, vertical tab, form feed, carriage return, blank. */
-const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
-const isDigit = (c: number) => c >= 48 && c <= 57;
+export const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
+export const isDigit = (c: number) => c >= 48 && c <= 57;
 /** [A-Za-z_] */
 const isNameStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
 /** [\w.-] */
