@@ -22,3 +22,20 @@ export function parallelFromEnvironment(): boolean | undefined {
   const env = process.env.KVM_TRACE_LENS_PARALLEL;
   return env === 'on' ? true : env === 'off' ? false : undefined;
 }
+
+/**
+ * Whether to use worker threads: never without their script; else `forced` (an option), then
+ * KVM_TRACE_LENS_PARALLEL, decide; else more than one core and an input of at least `minBytes` (null: unknown size).
+ */
+export function useThreads(
+  script: WorkerScript | null,
+  forced: boolean | undefined,
+  bytes: number | null,
+  minBytes: number,
+  cores: number,
+): boolean {
+  if (script === null) return false;
+  const wanted = forced ?? parallelFromEnvironment();
+  if (wanted !== undefined) return wanted;
+  return cores > 1 && bytes !== null && bytes >= minBytes;
+}

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { MAX_LINE_CHARS } from '../lineSplitter';
 import type { RandomAccess } from '../byteSource';
 import type { RecordSink } from '../records';
-import { parallelFromEnvironment, workerScript } from '../workerScript';
+import { useThreads, workerScript } from '../workerScript';
 import type { TraceTextLineReader } from './traceText';
 import {
   WorkerStrings,
@@ -49,10 +49,7 @@ export function useTextWorkers(
   size: number | null,
   cores = availableParallelism(),
 ): boolean {
-  if (workerFile() === null) return false;
-  const wanted = forced ?? parallelFromEnvironment();
-  if (wanted !== undefined) return wanted;
-  return cores > 1 && size !== null && size >= TEXT_PARALLEL_MIN_BYTES;
+  return useThreads(workerFile(), forced, size, TEXT_PARALLEL_MIN_BYTES, cores);
 }
 
 /** Bytes held as views of the pieces read (never copied here: a chunk is copied once, into its slot). */

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { RecordSink } from '../records';
-import { parallelFromEnvironment, workerScript } from '../workerScript';
+import { useThreads, workerScript } from '../workerScript';
 import type { EventBatch } from './eventBatch';
 import type { MoreRequest, StreamWorkerData } from './streamWorker';
 import { mergeEvents, type EventEmitter } from './merge';
@@ -28,10 +28,7 @@ export function useWorkers(
   path: string | undefined,
   cores = availableParallelism(),
 ): boolean {
-  if (path === undefined || workerFile() === null) return false;
-  const wanted = forced ?? parallelFromEnvironment();
-  if (wanted !== undefined) return wanted;
-  return cores > 1 && dataBytes >= PARALLEL_MIN_BYTES;
+  return path !== undefined && useThreads(workerFile(), forced, dataBytes, PARALLEL_MIN_BYTES, cores);
 }
 
 /** The current event of a stream, from the batches its worker sent. */

@@ -7,7 +7,7 @@ import { EventUnpacker, newColumnSlots } from '../eventColumns';
 import type { RandomAccess } from '../byteSource';
 import type { RecordSink } from '../records';
 import { firstProgress } from './index';
-import { parallelFromEnvironment, workerScript } from '../workerScript';
+import { useThreads, workerScript } from '../workerScript';
 import type { ReaderBatch, ReaderWorkerData } from './readerWorker';
 
 const EVENTS_PER_BATCH = 8192;
@@ -24,10 +24,7 @@ export function useReaderThread(
   fileBytes: number,
   cores = availableParallelism(),
 ): boolean {
-  if (workerFile() === null) return false;
-  const wanted = forced ?? parallelFromEnvironment();
-  if (wanted !== undefined) return wanted;
-  return cores > 1 && fileBytes >= READER_THREAD_MIN_BYTES;
+  return useThreads(workerFile(), forced, fileBytes, READER_THREAD_MIN_BYTES, cores);
 }
 
 export interface ReaderThreadOptions {
