@@ -90,11 +90,16 @@ function failWith(sink: RecordSink, name: string, e: unknown): void {
   sink.fail(null, `${name}: ${msg}`);
 }
 
+/** The flyrecord (event data) buffers: all of them, or the one `wanted` names. */
+function eventBuffers(h: TraceDatHeader, wanted: string | undefined): BufferInfo[] {
+  return h.buffers.filter((b) => !b.latency && (wanted === undefined || b.name === wanted));
+}
+
 /** The flyrecord buffers to read: all of them, or the one `wanted` names. Null (after sink.fail) when none. */
 function pickBuffers(h: TraceDatHeader, sink: RecordSink, wanted: string | undefined): BufferInfo[] | null {
   const flyrecord = h.buffers.filter((b) => !b.latency);
   const label = (name: string) => (name === '' ? 'the top instance' : `instance "${name}"`);
-  const chosen = wanted === undefined ? flyrecord : flyrecord.filter((b) => b.name === wanted);
+  const chosen = eventBuffers(h, wanted);
   if (chosen.length === 0) {
     if (
       h.buffers.some((b) => b.latency) &&
@@ -195,8 +200,7 @@ export async function firstProgress(
 ): Promise<{ done: number; total: number } | null> {
   try {
     const h = await readTraceDatHeader(data, size);
-    const buffers = h.buffers.filter((b) => !b.latency && (instance === undefined || b.name === instance));
-    return { done: Math.max(0, size - eventDataBytes(streamSpecs(h, buffers))), total: size };
+    return { done: Math.max(0, size - eventDataBytes(streamSpecs(h, eventBuffers(h, instance)))), total: size };
   } catch {
     return null;
   }
