@@ -9,6 +9,7 @@
 import type { DecodedFields, KvmExitFields } from './eventFields';
 import { eventKind, type EventKind } from './model/eventKinds';
 import type { TraceEvent } from './records';
+import { StringTable } from './stringTable';
 
 const enum Int {
   Cpu,
@@ -32,6 +33,16 @@ const TYPE_NUMBERS = 1 << 16;
 const COMM_CACHE = 4096;
 /** Strings the sender's table holds at most (each is sent once and kept by the receiver). */
 const MAX_TABLE = 1 << 16;
+
+/** The string table's columns (each keeps its last few strings at hand). */
+const enum Col {
+  Comm,
+  Name,
+  System,
+  Instance,
+  State,
+  Payload,
+}
 
 /** Which fields an event carries: what its slots mean. */
 const enum Kind {
@@ -103,15 +114,11 @@ export interface EventColumns {
  * with a slot before the sender comes round to it again (readerWorker.ts waits for its credit).
  */
 export class EventPacker {
-  private readonly table = new Map<string, number>();
+  private readonly strings = new StringTable();
   private readonly exitIds = new Map<string, number>();
-  private tableSize = 0;
   private batch: EventColumns;
   private slot: ColumnSlot;
   private sent = 0;
-  // the last string looked up at the busiest places: no map lookup when repeated
-  private readonly lastName = { s: '', id: -1 };
-  private readonly lastOther = { s: '', id: -1 };
   // name and system ids by event type number, plus 2 (0: not looked up yet; 1: no system)
   private readonly typeNames = new Int32Array(TYPE_NUMBERS);
   private readonly typeSystems = new Int32Array(TYPE_NUMBERS);
@@ -209,22 +216,23 @@ export class EventPacker {
     const n = type.id;
     if (n !== undefined && n >= 0 && n < TYPE_NUMBERS) {
       if (this.typeNames[n] === 0) {
-        this.typeNames[n] = this.id(type.name, this.lastName) + 2;
-        this.typeSystems[n] = (type.system === null ? -1 : this.id(type.system, this.lastOther)) + 2;
+        this.typeNames[n] = this.strings.id(type.name, Col.Name) + 2;
+        this.typeSystems[n] = (type.system === null ? -1 : this.strings.id(type.system, Col.System)) + 2;
       }
       ints[r + Int.Name] = this.typeNames[n] - 2;
       ints[r + Int.System] = this.typeSystems[n] - 2;
     } else {
-      ints[r + Int.Name] = this.id(type.name, this.lastName);
-      ints[r + Int.System] = type.system === null ? -1 : this.id(type.system, this.lastOther);
+      ints[r + Int.Name] = this.strings.id(type.name, Col.Name);
+      ints[r + Int.System] = type.system === null ? -1 : this.strings.id(type.system, Col.System);
     }
-    ints[r + Int.Instance] = instance === undefined ? -1 : this.id(instance, this.lastOther);
+    ints[r + Int.Instance] = instance === undefined ? -1 : this.strings.id(instance, Col.Instance);
     this.batch.count = i + 1;
   }
 
   /** The batch so far (possibly empty), and a new one started. */
   take(): EventColumns {
     const b = this.batch;
+    b.newStrings = this.strings.takeNew();
     this.sent++;
     const next = this.sent % this.slots.length;
     this.slot = this.slots[next];
@@ -244,23 +252,10 @@ export class EventPacker {
     };
   }
 
-  private id(s: string, last: { s: string; id: number }): number {
-    if (s === last.s) return last.id;
-    let id = this.table.get(s);
-    if (id === undefined) {
-      id = this.tableSize++;
-      this.table.set(s, id);
-      this.batch.newStrings.push(s);
-    }
-    last.s = s;
-    last.id = id;
-    return id;
-  }
-
   private commId(pid: number, comm: string): number {
     const slot = pid & (COMM_CACHE - 1);
     if (this.commPids[slot] === pid && this.commStrings[slot] === comm) return this.commIds[slot];
-    const id = this.id(comm, this.lastOther);
+    const id = this.strings.id(comm, Col.Comm);
     this.commPids[slot] = pid;
     this.commStrings[slot] = comm;
     this.commIds[slot] = id;
@@ -272,10 +267,9 @@ export class EventPacker {
    * list (a string message costs the sender and the receiver far more than a table index).
    */
   private text(s: string): number {
-    const id = this.table.get(s);
+    const id = this.strings.known(s);
     if (id !== undefined) return id;
-    if (this.tableSize < MAX_TABLE) return this.id(s, this.lastOther);
-    return this.own(s);
+    return this.strings.size < MAX_TABLE ? this.strings.id(s, Col.Payload) : this.own(s);
   }
 
   /** A string in the batch's own list. */
@@ -293,7 +287,7 @@ export class EventPacker {
       case 'sched_switch': {
         const v = f.value;
         ints[r + Int.S1] = this.commId(v.prevPid, v.prevComm);
-        ints[r + Int.S2] = this.id(v.prevState, this.lastOther);
+        ints[r + Int.S2] = this.strings.id(v.prevState, Col.State);
         ints[r + Int.S3] = this.commId(v.nextPid, v.nextComm);
         nums[n] = v.prevPid;
         nums[n + 1] = v.nextPid;

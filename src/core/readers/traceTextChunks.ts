@@ -19,6 +19,7 @@ import {
 } from '../eventFields';
 import { MAX_LINE_CHARS } from '../lineSplitter';
 import type { TraceEvent } from '../records';
+import { StringTable } from '../stringTable';
 import { endsInBlank, lineEvent } from './traceText';
 import { indentOf, unquote } from './traceLines';
 import { ScannedLine } from './traceLineScan';
@@ -147,88 +148,6 @@ export interface PackedTextChunk {
 /** A parsed chunk with the text the main thread decoded from the same bytes. */
 export interface ParsedTextChunk extends PackedTextChunk {
   text: string;
-}
-
-const RECENT = 4;
-/** Strings cached per column by the hash of their bytes (a power of two). */
-const BYTE_CACHE = 256;
-
-/** Whether the string `s` is the ASCII bytes [start, end) of `b`. */
-function sameBytes(s: string, b: Uint8Array, start: number, end: number): boolean {
-  if (s.length !== end - start) return false;
-  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) !== b[start + k]) return false;
-  return true;
-}
-
-/** The strings of events (comm, name, system, field strings), each sent to the main thread once. */
-export class StringTable {
-  private readonly ids = new Map<string, number>();
-  private readonly byId: string[] = [];
-  private fresh: string[] = [];
-
-  /**
-   * Per column (comm, name, ...), the last few strings asked for and their ids: a column's values repeat, and
-   * comparing is cheaper than hashing.
-   */
-  private readonly recent: string[] = new Array<string>(8 * RECENT).fill('');
-  private readonly recentIds: number[] = new Array<number>(8 * RECENT).fill(-1);
-  private readonly nextSlot: number[] = new Array<number>(8).fill(0);
-
-  /** The id of `s`, a value of column `col` (0 to 7). */
-  id(s: string, col = 0): number {
-    const recent = this.recent;
-    const base = col * RECENT;
-    for (let i = base; i < base + RECENT; i++) if (recent[i] === s && this.recentIds[i] >= 0) return this.recentIds[i];
-    const id = this.lookup(s);
-    const slot = base + this.nextSlot[col];
-    this.nextSlot[col] = (this.nextSlot[col] + 1) % RECENT;
-    recent[slot] = s;
-    this.recentIds[slot] = id;
-    return id;
-  }
-
-  /**
-   * The id of the ASCII string in bytes [start, end) of `b` (`text` views the same bytes), a value of column `col`.
-   * A cache by hash of the bytes finds it without making the string.
-   */
-  idOfBytes(b: Uint8Array, text: Buffer, start: number, end: number, col: number): number {
-    let h = end - start;
-    for (let k = start; k < end; k++) h = (Math.imul(h, 31) + b[k]) | 0;
-    const slot = col * BYTE_CACHE + (h & (BYTE_CACHE - 1));
-    const cached = this.byteCache[slot];
-    if (cached !== undefined && sameBytes(cached, b, start, end)) return this.byteCacheIds[slot];
-    const s = text.toString('latin1', start, end);
-    const id = this.lookup(s);
-    this.byteCache[slot] = s;
-    this.byteCacheIds[slot] = id;
-    return id;
-  }
-
-  private readonly byteCache: (string | undefined)[] = new Array<string | undefined>(8 * BYTE_CACHE);
-  private readonly byteCacheIds = new Int32Array(8 * BYTE_CACHE);
-
-  private lookup(s: string): number {
-    let id = this.ids.get(s);
-    if (id === undefined) {
-      id = this.ids.size;
-      this.ids.set(s, id);
-      this.byId.push(s);
-      this.fresh.push(s);
-    }
-    return id;
-  }
-
-  /** The string of `id`. */
-  text(id: number): string {
-    return this.byId[id];
-  }
-
-  /** The strings added since the last call. */
-  takeNew(): string[] {
-    const out = this.fresh;
-    this.fresh = [];
-    return out;
-  }
 }
 
 /** The chunk's text as the one-thread splitter decodes it (pure ASCII as latin1, the fast way). */
