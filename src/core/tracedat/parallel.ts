@@ -1,7 +1,8 @@
 // trace.dat on every core: worker threads read, decompress and walk the CPU streams (streamWorker.ts); the reading
 // thread (the main thread, or the reader thread of readerThread.ts) merges their batches in (timestamp, buffer, CPU)
 // order and hands each event on with the same EventDecoder as the one-thread path, so the records — and the comm
-// table, which the sched plugin fills in merge order — are the same. Each stream has at most BATCHES_AHEAD batches asked for and not yet used: memory stays bounded per CPU.
+// table, which the sched plugin fills in merge order — are the same. Each stream has at most BATCHES_AHEAD batches
+// asked for and not yet used: memory stays bounded per CPU.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { RecordSink } from '../records';
