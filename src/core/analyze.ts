@@ -62,16 +62,6 @@ async function analyze(
   // inputs that can be read again (paths, bytes) can be regrouped; a stream is read once.
   const prints = grouping && inputs.length > 1 && inputs.every(rereadable) ? new RunFingerprints() : null;
   let lastPartial = Date.now();
-  // Event names seen, for the capture recipe (what the trace lacks); consecutive repeats skip the set.
-  const eventNames = new Set<string>();
-  let lastName = '';
-  // The first names seen, compared before the set is asked: cheaper than hashing every event's name.
-  const firstNames: string[] = [];
-  const noteName = (eventName: string) => {
-    if (firstNames.includes(eventName)) return;
-    eventNames.add(eventName);
-    if (firstNames.length < 16) firstNames.push(eventName);
-  };
   let lineCounts: Map<string, number> | null = null;
   for (const [index, input] of inputs.entries()) {
     const name = typeof input === 'string' ? input : sourceName(input);
@@ -79,7 +69,6 @@ async function analyze(
     runs.beginInput(index, name);
     const counter = index === 0 && keepLineFacts && options.lineCountKey ? keyCounter(options.lineCountKey) : null;
     const onRecord = (r: InputRecord) => {
-      if (r.type === 'event' && r.name !== lastName) noteName((lastName = r.name));
       prints?.add(index, r);
       runs.add(r);
     };
@@ -100,7 +89,8 @@ async function analyze(
     runs.endInput();
     if (options.signal?.aborted) break;
   }
-  const analysis = addCaptureRecipe(analyzer.finish(), eventNames);
+  // the names the analyzers counted, for the capture recipe (what the trace lacks): no set is asked per event
+  const analysis = addCaptureRecipe(analyzer.finish(), runs.eventNames());
   runs.attach(analysis);
   const result = {
     analysis,

@@ -55,6 +55,11 @@ export class Analyzer {
     this.trace.onVerdict = (handle, critical) => this.sketches.verdict(handle, critical);
   }
 
+  /** The names of the events added (the capture recipe says which the trace lacks). */
+  eventNames(): IterableIterator<string> {
+    return this.hostEvents.eventNames();
+  }
+
   beginInput(index: number): void {
     this.inputIndex = index;
     // Line facts are kept for the first input only: that is the document a hover asks about.

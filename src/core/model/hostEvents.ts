@@ -187,6 +187,11 @@ export class HostEventCollector {
     }
   }
 
+  /** Every event name counted (a name enters the map when first seen; at most MAX_KEYS names). */
+  eventNames(): IterableIterator<string> {
+    return this.eventCounts.keys();
+  }
+
   summary(): HostEventsSummary | null {
     this.flushNameCounts();
     if (this.eventCounts.size === 0) return null;

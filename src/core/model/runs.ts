@@ -123,6 +123,13 @@ export class RunSplitter {
     this.release();
   }
 
+  /** The names of the events of the main run and every listed run (a run past MAX_LISTED_RUNS is not read). */
+  eventNames(): Set<string> {
+    const names = new Set(this.main.eventNames());
+    for (const run of this.extra) for (const name of run.analyzer.eventNames()) names.add(name);
+    return names;
+  }
+
   /** Lists every run, the first included, on the analysis of the first; nothing when the inputs hold one run. */
   attach(first: Analysis): void {
     this.endInput();

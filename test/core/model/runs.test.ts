@@ -183,3 +183,19 @@ test('a first run longer than can be held apart joins the run before it, and tha
   );
   assert.ok(said, String(a.modelNotes));
 });
+
+test('the event names of every run reach the capture recipe, those of later runs too', () => {
+  const main = new Analyzer(false);
+  const runs = new RunSplitter(main);
+  const event = (line: number, name: string) =>
+    ({ type: 'event', line, timeNs: line * 1000, cpu: 0, pid: 1, comm: 'x', name, system: null, payload: '' }) as const;
+  runs.beginInput(0, 'a.txt');
+  runs.add({ type: 'run-start', line: 1, label: 'run 1' });
+  runs.add(event(2, 'write_msr'));
+  runs.add({ type: 'run-start', line: 3, label: 'run 2' });
+  runs.add(event(4, 'cpu_idle'));
+  runs.add(event(5, 'sched_switch'));
+  runs.endInput();
+  assert.deepEqual([...main.eventNames()], ['write_msr']);
+  assert.deepEqual([...runs.eventNames()].sort(), ['cpu_idle', 'sched_switch', 'write_msr']);
+});
