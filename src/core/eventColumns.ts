@@ -347,8 +347,8 @@ export class EventPacker {
   }
 }
 
-/** An event whose fields were decoded: it carries no payload (see the top of this file). */
-class DecodedEvent implements TraceEvent {
+/** An event read in another thread: its printed payload, or its decoded fields and no payload (see the top). */
+class ThreadEvent implements TraceEvent {
   readonly type = 'event' as const;
   readonly line = null;
   /** Absent (not undefined) for the top instance, as on the sender's events. */
@@ -361,11 +361,13 @@ class DecodedEvent implements TraceEvent {
     readonly comm: string,
     readonly name: string,
     readonly system: string | null,
-    readonly fields: DecodedFields,
+    readonly fields: DecodedFields | undefined,
     readonly kind: EventKind,
+    private readonly printed: string | null,
   ) {}
 
   get payload(): string {
+    if (this.printed !== null) return this.printed;
     throw new Error(`the payload of a ${this.name} event read in another thread was not carried with its fields`);
   }
 }
@@ -406,32 +408,17 @@ export class EventUnpacker {
     const instance = ints[r + Int.Instance];
     const fields = this.fields(b, i);
     const kind = this.kindOf(ints[r + Int.Name]);
-    let ev: TraceEvent;
-    if (fields === undefined) {
-      ev = {
-        type: 'event',
-        line: null,
-        timeNs: timeNs[i],
-        cpu: ints[r + Int.Cpu],
-        pid: ints[r + Int.Pid],
-        comm: s[ints[r + Int.Comm]],
-        name: s[ints[r + Int.Name]],
-        system: system < 0 ? null : s[system],
-        payload: this.text(b, ints[r + Int.Local]) as string,
-        kind,
-      };
-    } else {
-      ev = new DecodedEvent(
-        timeNs[i],
-        ints[r + Int.Cpu],
-        ints[r + Int.Pid],
-        s[ints[r + Int.Comm]],
-        s[ints[r + Int.Name]],
-        system < 0 ? null : s[system],
-        fields,
-        kind,
-      );
-    }
+    const ev = new ThreadEvent(
+      timeNs[i],
+      ints[r + Int.Cpu],
+      ints[r + Int.Pid],
+      s[ints[r + Int.Comm]],
+      s[ints[r + Int.Name]],
+      system < 0 ? null : s[system],
+      fields,
+      kind,
+      fields === undefined ? (this.text(b, ints[r + Int.Local]) as string) : null,
+    );
     if (instance >= 0) ev.instance = s[instance];
     return ev;
   }
