@@ -75,6 +75,8 @@ async function analyze(
     const summary = await readInput(input, onRecord, {
       ...options,
       readerThread: true,
+      // a trace.dat has no run marks: its events all reach this analyzer, which may hand a share of its work over
+      competingWork: analyzer.competingWorkHandover(),
       onTextLine: counter?.onLine,
       onProgress: (done, total) => {
         options.onProgress?.(done, total, name);

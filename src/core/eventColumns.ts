@@ -364,6 +364,7 @@ class ThreadEvent implements TraceEvent {
     readonly fields: DecodedFields | undefined,
     readonly kind: EventKind,
     private readonly printed: string | null,
+    readonly competingWorkDone: boolean,
   ) {}
 
   get payload(): string {
@@ -377,7 +378,11 @@ export class EventUnpacker {
   /** The model's kind of each table string used as a name, plus 1 (0: not looked up yet). */
   private kinds = new Int16Array(256);
 
-  constructor(private readonly slots: readonly ColumnSlot[]) {}
+  /** `competingWorkDone`: the sender fed every event to its competing-work collector (TraceEvent). */
+  constructor(
+    private readonly slots: readonly ColumnSlot[],
+    private readonly competingWorkDone = false,
+  ) {}
 
   private readonly strings: string[] = [];
   private readonly exits: KvmExitFields[] = [];
@@ -394,10 +399,15 @@ export class EventUnpacker {
     let whole = 0;
     for (let i = 0; i < b.count; i++) {
       while (note < b.notes.length && b.notes[note].before === i) onNote(b.notes[note++]);
-      if (whole < b.whole.length && b.whole[whole].index === i) onEvent(b.whole[whole++].event);
+      if (whole < b.whole.length && b.whole[whole].index === i) onEvent(this.wholeEvent(b.whole[whole++].event));
       else onEvent(this.event(b, i));
     }
     while (note < b.notes.length) onNote(b.notes[note++]);
+  }
+
+  private wholeEvent(ev: TraceEvent): TraceEvent {
+    if (this.competingWorkDone) ev.competingWorkDone = true;
+    return ev;
   }
 
   private event(b: EventColumns, i: number): TraceEvent {
@@ -418,6 +428,7 @@ export class EventUnpacker {
       fields,
       kind,
       fields === undefined ? (this.text(b, ints[r + Int.Local]) as string) : null,
+      this.competingWorkDone,
     );
     if (instance >= 0) ev.instance = s[instance];
     return ev;

@@ -31,6 +31,7 @@ import { TraceTextLineReader } from './readers/traceText';
 import { readTextInWorkers, ringReads, useTextWorkers } from './readers/traceTextParallel';
 import { isTraceDat, readTraceDat, readTraceDatFrom } from './tracedat/index';
 import { readTraceDatInThread, useReaderThread } from './tracedat/readerThread';
+import type { CompetingWorkHandover } from './model/traceModel';
 
 /** How many warnings one input keeps verbatim; the rest are counted in a final warning, never silently dropped. */
 export const MAX_KEPT_WARNINGS = 200;
@@ -75,6 +76,11 @@ export interface ReadOptions {
    * events then carry decoded fields without their payloads: eventColumns.ts). `parallel` decides as above.
    */
   readerThread?: boolean;
+  /**
+   * With `readerThread`: the model's competing-work collector, which the reading thread then feeds (the events say
+   * so: `competingWorkDone`) and hands back at the end of the file. Only for a consumer whose model gets every event.
+   */
+  competingWork?: CompetingWorkHandover;
   /** Trace text in worker threads: bytes per chunk (tests make it small, so that chunk borders fall everywhere). */
   textChunkBytes?: number;
 }

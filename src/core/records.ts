@@ -58,6 +58,8 @@ export interface TraceEvent {
   clockUnknown?: true;
   /** The model's kind of this event, when the reader has looked it up by name already (a reader thread's events). */
   kind?: EventKind;
+  /** A reader thread fed this event to its own competing-work collector already (TraceModel.competingWorkHandover). */
+  competingWorkDone?: boolean;
   /**
    * trace.dat only: the fields the model reads, decoded from the event's binary layout (read them through the
    * eventFields.ts accessors, which fall back to parsing `payload`). The payload of such an event is printed only

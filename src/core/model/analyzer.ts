@@ -21,7 +21,7 @@ import { eventKind } from './eventKinds';
 import { BREAKDOWN_COMPONENTS, type BreakdownComponent } from './guestModel';
 import { HostEventCollector } from './hostEvents';
 import { benchmarkSeries } from './series';
-import { TraceModel } from './traceModel';
+import { TraceModel, type CompetingWorkHandover } from './traceModel';
 import { TransactionSketchCollector } from './transactionSketch';
 
 /** A rate needs at least this much traced time and this many events; below, perSecond is null. */
@@ -53,6 +53,11 @@ export class Analyzer {
   /** `keepLineFacts`: remember per-line facts (critical, duration) for hovers; the CLI does not need them. */
   constructor(private readonly keepLineFacts = true) {
     this.trace.onVerdict = (handle, critical) => this.sketches.verdict(handle, critical);
+  }
+
+  /** See TraceModel.competingWorkHandover. */
+  competingWorkHandover(): CompetingWorkHandover {
+    return this.trace.competingWorkHandover();
   }
 
   /** The names of the events added (the capture recipe says which the trace lacks). */

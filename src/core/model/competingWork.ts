@@ -4,8 +4,9 @@
 import { schedSwitchOf, schedWakeupOf } from '../eventFields';
 import type { TraceEvent } from '../records';
 import { CpuTable } from './cpuTable';
-import { EventKind, eventKind } from './eventKinds';
+import { EventKind, eventKind, isHostKind } from './eventKinds';
 import type { CompetingWorkFacts } from './facts';
+import { GuestBufferChoice } from './guestBuffer';
 import { IntKeyTable } from './intKeyTable';
 
 /** Time slices the sums are kept in, so that only work during the benchmark counts (a trace spans more). */
@@ -55,6 +56,17 @@ export class CompetingWorkCollector {
   private lastTask: TaskSums | null = null;
   /** Waits of a woken task behind a running one, by slice, woken and runner: a few thousand keys at most. */
   private readonly waits = new Map<string, { slice: number; woken: number; runner: number; n: number; ns: number }>();
+
+  /**
+   * A collector that crossed to another thread made whole again: a structured clone keeps every field, and which
+   * object points to which, but not the classes.
+   */
+  static revive(sent: CompetingWorkCollector): CompetingWorkCollector {
+    Object.setPrototypeOf(sent, CompetingWorkCollector.prototype);
+    Object.setPrototypeOf(sent.cpus, CpuTable.prototype);
+    Object.setPrototypeOf(sent.waiting, IntKeyTable.prototype);
+    return sent;
+  }
 
   /** `kind` is the event's eventKind(), when the caller has already looked it up. */
   add(ev: TraceEvent, kind: EventKind = eventKind(ev.name)): void {
@@ -190,5 +202,21 @@ export class CompetingWorkCollector {
     }
     const busiest = Math.max(0, ...perSlice.values());
     return new Set([...perSlice].filter(([, n]) => n > 0 && n >= busiest * ACTIVE_SLICE_SHARE).map(([k]) => k));
+  }
+}
+
+/** A competing-work collector fed in a reader thread: the events TraceModel.add would give it, and only those. */
+export class CompetingWorkFeed {
+  private readonly guestBuffer: GuestBufferChoice;
+
+  constructor(
+    readonly collector: CompetingWorkCollector,
+    guestBuffer: string | null,
+  ) {
+    this.guestBuffer = new GuestBufferChoice(guestBuffer);
+  }
+
+  add(ev: TraceEvent, kind: EventKind): void {
+    if (!isHostKind(kind) && this.guestBuffer.follows(ev, kind)) this.collector.add(ev, kind);
   }
 }

@@ -6,10 +6,17 @@ import { CompetingWorkCollector } from './competingWork';
 import { CriticalPathTracker, type RoundTrips } from './criticalPath';
 import { EventKind, eventKind, isHostKind } from './eventKinds';
 import type { TraceFacts } from './facts';
+import { GuestBufferChoice } from './guestBuffer';
 import { GuestModel } from './guestModel';
 import { HostModel } from './hostModel';
 import { LineFactStore } from './lineFactStore';
 import { WakeTimings } from './wakeTimings';
+
+/** See TraceModel.competingWorkHandover. */
+export interface CompetingWorkHandover {
+  start: { collector: CompetingWorkCollector; guestBuffer: string | null };
+  adopt(collector: CompetingWorkCollector): void;
+}
 
 export class TraceModel {
   readonly facts = new LineFactStore();
@@ -18,7 +25,7 @@ export class TraceModel {
   readonly guest: GuestModel;
   readonly host: HostModel;
   /** Other tasks on the guest's CPUs (guest events only). */
-  readonly competing = new CompetingWorkCollector();
+  private competingWork = new CompetingWorkCollector();
   // First and last timestamps as plain numbers (valid once `timed`): a field that may hold null keeps each new
   // timestamp in an allocated box, one per event.
   private timed = false;
@@ -31,8 +38,7 @@ export class TraceModel {
   /** Whether every timestamp so far was a whole microsecond (trace-cmd report's default text). */
   private microsecondTimestamps = true;
   private recordFacts = true;
-  /** The trace.dat buffer the guest-side model follows ('' = top); null until a guest exit event is seen. */
-  private guestBuffer: string | null = null;
+  private readonly guestBuffer = new GuestBufferChoice();
 
   /** Hears every verdict on an exit (the transaction sketch): the handle `lastVerdict` gave, then its updates. */
   onVerdict: ((handle: number, critical: boolean | null) => void) | null = null;
@@ -60,6 +66,21 @@ export class TraceModel {
     this.host = new HostModel(this.path, this.wake, record, update);
   }
 
+  get competing(): CompetingWorkCollector {
+    return this.competingWork;
+  }
+
+  /**
+   * The competing-work collector as it stands and the guest buffer chosen, for a reader thread to go on with on the
+   * events it reads (their `competingWorkDone` set): `adopt` takes its collector back at the end of that input.
+   */
+  competingWorkHandover(): CompetingWorkHandover {
+    return {
+      start: { collector: this.competingWork, guestBuffer: this.guestBuffer.chosen },
+      adopt: (collector) => (this.competingWork = collector),
+    };
+  }
+
   setRecordFacts(on: boolean): void {
     this.recordFacts = on;
   }
@@ -74,12 +95,13 @@ export class TraceModel {
     this.timed = true;
     if (this.microsecondTimestamps && t % 1000 !== 0) this.microsecondTimestamps = false;
     const host = isHostKind(kind);
-    if (!host && !this.inGuestBuffer(ev, kind)) return;
+    if (!host && !this.guestBuffer.follows(ev, kind)) return;
     if (ev.cpu >= 0) this.noteCpu(ev.cpu);
     if (host) this.host.add(ev, kind);
     else {
       this.guest.add(ev, kind);
-      this.competing.add(ev, kind);
+      // the reader thread fed it to that thread's collector, which replaces this one at the input's end
+      if (ev.competingWorkDone !== true) this.competing.add(ev, kind);
     }
   }
 
@@ -87,19 +109,6 @@ export class TraceModel {
     if (cpu < 256 && this.cpuMarks[cpu] === 1) return;
     if (cpu < 256) this.cpuMarks[cpu] = 1;
     this.cpusSeen.add(cpu);
-  }
-
-  /**
-   * A trace.dat may hold several buffers (trace-cmd -B / -A): CPU numbers of different buffers are different CPUs.
-   * The guest-side model follows one buffer: the first that shows a guest exit event (write_msr, cpu_idle).
-   */
-  private inGuestBuffer(ev: TraceEvent, kind: EventKind): boolean {
-    const buffer = ev.instance ?? '';
-    if (this.guestBuffer === null) {
-      if (kind === EventKind.writeMsr || kind === EventKind.cpuIdle) this.guestBuffer = buffer;
-      return true;
-    }
-    return buffer === this.guestBuffer;
   }
 
   get firstNs(): number | null {

@@ -31,6 +31,8 @@ export class EventDecoder {
   private pidOffset = 4;
   private typeSize = 2;
   private commonKnown = false;
+  /** The event last packed, for `pack`'s onPacked: one object, refilled per event. */
+  private readonly packedView = new PackedEventView();
   /** The current event's pid and comm (set by `begin`). */
   private pid = -1;
   private comm = '';
@@ -103,14 +105,17 @@ export class EventDecoder {
    * The source's current event packed into columns without an event object (readerWorker.ts): its decoded fields,
    * or its payload printed when it has none. False as `decode` gives null.
    */
-  pack(src: Source<EventCursor>, packer: EventPacker): boolean {
+  pack(src: Source<EventCursor>, packer: EventPacker, onPacked?: (ev: TraceEvent) => void): boolean {
     const type = this.begin(src);
     if (type === null) return false;
     const s = src.stream;
     const fields = type.decodeFields?.(this.data);
+    let printed: string | null = null;
     if (fields === undefined || !packer.addDecoded(src.tsNs, s.cpu, this.pid, this.comm, type, src.instance, fields)) {
-      packer.addPrinted(src.tsNs, s.cpu, this.pid, this.comm, type, src.instance, this.printed(type), fields);
+      printed = this.printed(type);
+      packer.addPrinted(src.tsNs, s.cpu, this.pid, this.comm, type, src.instance, printed, fields);
     }
+    if (onPacked) onPacked(this.packedView.show(src, this.pid, this.comm, type, fields, printed));
     return true;
   }
 
@@ -175,6 +180,49 @@ function payloadText(text: string): string {
  * parses), from the batch the event points into (batches are never reused, only dropped). `fields`: what the model
  * reads, decoded from the bytes (undefined: none, the accessors parse the payload).
  */
+/**
+ * The event just packed, as one object refilled per event: for model work beside the packing, in the same thread,
+ * that keeps nothing of the event itself (readerWorker.ts). Its payload is there when it was printed.
+ */
+class PackedEventView implements TraceEvent {
+  readonly type = 'event' as const;
+  readonly line = null;
+  timeNs = 0;
+  cpu = 0;
+  pid = 0;
+  comm = '';
+  name = '';
+  system: string | null = null;
+  instance: string | undefined = undefined;
+  fields: DecodedFields | undefined = undefined;
+  private printed: string | null = null;
+
+  show(
+    src: Source<EventCursor>,
+    pid: number,
+    comm: string,
+    type: EventType,
+    fields: DecodedFields | undefined,
+    printed: string | null,
+  ): this {
+    this.timeNs = src.tsNs;
+    this.cpu = src.stream.cpu;
+    this.pid = pid;
+    this.comm = comm;
+    this.name = type.name;
+    this.system = type.system;
+    this.instance = src.instance;
+    this.fields = fields;
+    this.printed = printed;
+    return this;
+  }
+
+  get payload(): string {
+    if (this.printed !== null) return this.printed;
+    throw new Error(`the payload of a ${this.name} event packed with its fields was not printed`);
+  }
+}
+
 class PrintWhenReadEvent implements TraceEvent {
   readonly type = 'event' as const;
   readonly line = null;

@@ -10,7 +10,7 @@ import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { RandomAccess } from '../byteSource';
 import type { EventPacker } from '../eventColumns';
-import type { RecordSink } from '../records';
+import type { RecordSink, TraceEvent } from '../records';
 import { TraceDatError } from './cursor';
 import { EventDecoder } from './decode';
 import { readTraceDatHeader, type BufferInfo, type TraceDatHeader } from './header';
@@ -41,9 +41,10 @@ export interface TraceDatOptions {
   filePath?: string;
   /**
    * Pack the events into columns instead of handing records to the sink (readerWorker.ts): `packed` runs after each
-   * event packed. Warnings and failures still go to the sink.
+   * event packed, and `onPacked` (when given) first, with the event as an object valid until the next one. Warnings
+   * and failures still go to the sink.
    */
-  columns?: { packer: EventPacker; packed: () => void };
+  columns?: { packer: EventPacker; packed: () => void; onPacked?: (ev: TraceEvent) => void };
 }
 
 const PROGRESS_EVERY = 64 * 1024;
@@ -169,9 +170,9 @@ async function readOpen(data: RandomAccess, size: number, sink: RecordSink, opti
 /** How each merged event is handed on: decoded into a record for the sink, or packed into columns. */
 function emitter(decoder: EventDecoder, sink: RecordSink, columns: TraceDatOptions['columns']): EventEmitter {
   if (columns) {
-    const { packer, packed } = columns;
+    const { packer, packed, onPacked } = columns;
     return (src) => {
-      if (!decoder.pack(src, packer)) return false;
+      if (!decoder.pack(src, packer, onPacked)) return false;
       packed();
       return true;
     };

@@ -5,6 +5,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { EventUnpacker, newColumnSlots } from '../eventColumns';
 import type { RandomAccess } from '../byteSource';
+import { CompetingWorkCollector } from '../model/competingWork';
+import type { CompetingWorkHandover } from '../model/traceModel';
 import type { RecordSink } from '../records';
 import { firstProgress } from './index';
 import { useThreads, workerScript } from '../workerScript';
@@ -34,6 +36,12 @@ export interface ReaderThreadOptions {
   fastFields?: boolean;
   onProgress?: (bytesDone: number, bytesTotal: number) => void;
   signal?: AbortSignal;
+  /**
+   * The model's competing-work collector, fed in the reading thread (a share of the model's work moved to that
+   * core) and handed back with the last batch. A read that fails or is cancelled before its end hands none back: the
+   * collector misses that file then (the failure or the cancel is said).
+   */
+  competingWork?: CompetingWorkHandover;
 }
 
 /** Reads the trace.dat at `path` in a worker thread, handing its events to the sink here. Never throws. */
@@ -55,6 +63,7 @@ export async function readTraceDatInThread(
     eventsPerBatch: EVENTS_PER_BATCH,
     slots,
     credit,
+    competingWork: options.competingWork?.start ?? null,
   };
   // the header first (its progress report as early as on one thread), then the worker, which reads it again
   const first =
@@ -65,7 +74,7 @@ export async function readTraceDatInThread(
   const worker = new Worker(script.code, { workerData, eval: script.eval });
   // the worker's first report (its metadata read) repeats the one made here
   let repeat = first !== null;
-  const unpacker = new EventUnpacker(slots);
+  const unpacker = new EventUnpacker(slots, options.competingWork !== undefined);
   let events = 0;
   const signal = options.signal;
   const onEvent = (ev: Parameters<RecordSink['record']>[0]) => {
@@ -91,6 +100,7 @@ export async function readTraceDatInThread(
         const c = new Int32Array(credit);
         Atomics.add(c, 0, 1);
         Atomics.notify(c, 0);
+        if (b.competingWork) options.competingWork?.adopt(CompetingWorkCollector.revive(b.competingWork));
         if (b.last) resolve();
       });
       worker.on('error', (e) => {

@@ -4,7 +4,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { EventPacker, type ColumnSlot, type EventColumns } from '../eventColumns';
-import type { InputRecord, RecordSink } from '../records';
+import { CompetingWorkCollector, CompetingWorkFeed } from '../model/competingWork';
+import { eventKind, type EventKind } from '../model/eventKinds';
+import type { CompetingWorkHandover } from '../model/traceModel';
+import type { InputRecord, RecordSink, TraceEvent } from '../records';
 import { readTraceDat } from './index';
 
 export interface ReaderWorkerData {
@@ -17,6 +20,8 @@ export interface ReaderWorkerData {
   slots: ColumnSlot[];
   /** Free slots (Int32 [0]): the worker takes one before filling it; the reader gives it back when done with it. */
   credit: SharedArrayBuffer;
+  /** The model's competing-work collector to go on with here, on every event read (null: none). */
+  competingWork: CompetingWorkHandover['start'] | null;
 }
 
 /** Worker → reader: a batch, with the progress reached after it (null when none was reported). */
@@ -25,6 +30,8 @@ export interface ReaderBatch {
   progress: { done: number; total: number } | null;
   /** The file is read: nothing follows. */
   last: boolean;
+  /** With the last batch: the competing-work collector, fed every event of the file. */
+  competingWork?: CompetingWorkCollector;
 }
 
 function main(): Promise<void> {
@@ -38,8 +45,11 @@ function main(): Promise<void> {
     while (Atomics.load(credit, 0) <= 0) Atomics.wait(credit, 0, 0);
     Atomics.sub(credit, 0, 1);
   };
+  const feed = competingWorkFeed(data.competingWork);
+  const kindOf = kindCache();
   const send = (last: boolean) => {
     const msg: ReaderBatch = { columns: packer.take(), progress, last };
+    if (last && feed) msg.competingWork = feed.collector;
     progress = null;
     port.postMessage(msg);
     if (!last) takeSlot(); // the slot the packer turned to
@@ -72,9 +82,23 @@ function main(): Promise<void> {
     fastFields: data.fastFields,
     onProgress,
     parallel,
-    columns: { packer, packed },
+    columns: { packer, packed, onPacked: feed ? (ev: TraceEvent) => feed.add(ev, kindOf(ev.name)) : undefined },
   };
   return readTraceDat(data.path, sink, options, data.name).then(() => send(true));
+}
+
+/** eventKind, asked once per name (an event's name is its format's string). */
+function kindCache(): (name: string) => EventKind {
+  const kinds = new Map<string, EventKind>();
+  return (name) => {
+    let kind = kinds.get(name);
+    if (kind === undefined) kinds.set(name, (kind = eventKind(name)));
+    return kind;
+  };
+}
+
+function competingWorkFeed(start: ReaderWorkerData['competingWork']): CompetingWorkFeed | null {
+  return start && new CompetingWorkFeed(CompetingWorkCollector.revive(start.collector), start.guestBuffer);
 }
 
 main().catch((e: unknown) => {

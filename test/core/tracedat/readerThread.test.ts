@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { analyzeFiles } from '../../../src/core/analyze';
 import { readInput, type InputSummary } from '../../../src/core/input';
 import type { InputRecord, RecordSink, TraceEvent } from '../../../src/core/records';
+import type { CompetingWorkCollector } from '../../../src/core/model/competingWork';
+import { TraceModel } from '../../../src/core/model/traceModel';
 import { readTraceDat } from '../../../src/core/tracedat/index';
 import {
   READER_THREAD_MIN_BYTES,
@@ -150,4 +152,31 @@ test('progress: the metadata report first, once, as on this thread; then the dat
     there,
     'never backwards',
   );
+});
+
+/** The competing-work collector of a model fed `paths` in turn, each read on this thread or in a thread of its own. */
+async function competingWorkOf(paths: string[], thread: boolean): Promise<CompetingWorkCollector> {
+  const model = new TraceModel();
+  for (const path of paths) {
+    const competingWork = model.competingWorkHandover();
+    await readInput(path, (r) => r.type === 'event' && model.add(r), {
+      parallel: thread,
+      readerThread: thread,
+      competingWork,
+    });
+  }
+  return model.competing;
+}
+
+test('the competing work counted in the reading thread is the one counted here, over a file and over two', async () => {
+  for (const paths of [...TRACE_DATS.map((p) => [p]), [TRACE_DATS[0], TRACE_DATS[1]]]) {
+    const here = await competingWorkOf(paths, false);
+    const there = await competingWorkOf(paths, true);
+    assert.deepEqual(there, here, paths.join(' + '));
+  }
+  // not empty collectors: `trace-cmd report | grep -c '==> netperf:21137'` = 16,777 switches into netperf; those in
+  // the benchmark's active 100 ms slices count (a few at the ends do not)
+  const sample = await competingWorkOf([join(SAMPLES, 'guest-trace', 'tcprr-cross-poll0.dat')], true);
+  const runs = sample.facts(new Set([21137]), 1e9, 2)!.benchmarkRuns;
+  assert.ok(runs > 16_000 && runs <= 16_777, String(runs));
 });
