@@ -163,7 +163,10 @@ export class EventPacker {
     return true;
   }
 
-  /** An event with its payload printed; `fields` that did not fit the slots make it travel whole. */
+  /**
+   * An event with its payload printed, or null (not carried: the receiver never reads it); `fields` that did not fit
+   * the slots make it travel whole.
+   */
   addPrinted(
     timeNs: number,
     cpu: number,
@@ -171,16 +174,16 @@ export class EventPacker {
     comm: string,
     type: EventName,
     instance: string | undefined,
-    payload: string,
+    payload: string | null,
     fields?: DecodedFields,
   ): void {
     const i = this.batch.count;
     const r = i * INT_ROW;
     this.slot.ints[r + Int.Flags] = 0;
     this.slot.ints[r + Int.Kind] = Kind.None;
-    this.slot.ints[r + Int.Local] = this.text(payload);
+    this.slot.ints[r + Int.Local] = payload === null ? -1 : this.text(payload);
     this.addCommon(i, timeNs, cpu, pid, comm, type, instance);
-    if (fields !== undefined) {
+    if (fields !== undefined && payload !== null) {
       const event: TraceEvent = {
         type: 'event',
         line: null,
@@ -369,7 +372,7 @@ class ThreadEvent implements TraceEvent {
 
   get payload(): string {
     if (this.printed !== null) return this.printed;
-    throw new Error(`the payload of a ${this.name} event read in another thread was not carried with its fields`);
+    throw new Error(`the payload of a ${this.name} event read in another thread was not carried: the model reads none`);
   }
 }
 
@@ -427,7 +430,7 @@ export class EventUnpacker {
       system < 0 ? null : s[system],
       fields,
       kind,
-      fields === undefined ? (this.text(b, ints[r + Int.Local]) as string) : null,
+      fields === undefined ? this.text(b, ints[r + Int.Local]) : null,
       this.competingWorkDone,
     );
     if (instance >= 0) ev.instance = s[instance];

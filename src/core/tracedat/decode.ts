@@ -22,6 +22,15 @@ export function printEnvOf(h: TraceDatHeader): PrintEnv {
   };
 }
 
+/** Where `pack` puts events (TraceDatOptions.columns). */
+export interface ColumnsOut {
+  packer: EventPacker;
+  /** Runs after each event packed, with the event as an object valid until the next one. */
+  onPacked?: (ev: TraceEvent) => void;
+  /** Events so named travel without their payload when they have no decoded fields: the consumer never reads it. */
+  payloadUnread?: (name: string) => boolean;
+}
+
 export class EventDecoder {
   readonly env: PrintEnv;
   readonly comms: CommTable;
@@ -31,6 +40,7 @@ export class EventDecoder {
   private pidOffset = 4;
   private typeSize = 2;
   private commonKnown = false;
+  private readonly unreadPayloads = new Map<EventType, boolean>();
   /** The event last packed, for `pack`'s onPacked: one object, refilled per event. */
   private readonly packedView = new PackedEventView();
   /** The current event's pid and comm (set by `begin`). */
@@ -103,20 +113,28 @@ export class EventDecoder {
 
   /**
    * The source's current event packed into columns without an event object (readerWorker.ts): its decoded fields,
-   * or its payload printed when it has none. False as `decode` gives null.
+   * or its payload printed when it has none and the consumer may read it. False as `decode` gives null.
    */
-  pack(src: Source<EventCursor>, packer: EventPacker, onPacked?: (ev: TraceEvent) => void): boolean {
+  pack(src: Source<EventCursor>, columns: ColumnsOut): boolean {
     const type = this.begin(src);
     if (type === null) return false;
+    const { packer, onPacked } = columns;
     const s = src.stream;
     const fields = type.decodeFields?.(this.data);
     let printed: string | null = null;
     if (fields === undefined || !packer.addDecoded(src.tsNs, s.cpu, this.pid, this.comm, type, src.instance, fields)) {
-      printed = this.printed(type);
+      printed = fields === undefined && this.payloadUnread(type, columns) ? null : this.printed(type);
       packer.addPrinted(src.tsNs, s.cpu, this.pid, this.comm, type, src.instance, printed, fields);
     }
     if (onPacked) onPacked(this.packedView.show(src, this.pid, this.comm, type, fields, printed));
     return true;
+  }
+
+  /** Whether the consumer never reads the payload of events of `type` (asked once per type). */
+  private payloadUnread(type: EventType, columns: ColumnsOut): boolean {
+    let unread = this.unreadPayloads.get(type);
+    if (unread === undefined) this.unreadPayloads.set(type, (unread = columns.payloadUnread?.(type.name) ?? false));
+    return unread;
   }
 
   /** The current event's payload as trace-cmd report prints it. */

@@ -9,10 +9,9 @@
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { RandomAccess } from '../byteSource';
-import type { EventPacker } from '../eventColumns';
-import type { RecordSink, TraceEvent } from '../records';
+import type { RecordSink } from '../records';
 import { TraceDatError } from './cursor';
-import { EventDecoder } from './decode';
+import { EventDecoder, type ColumnsOut } from './decode';
 import { readTraceDatHeader, type BufferInfo, type TraceDatHeader } from './header';
 import { readInWorkers, useWorkers } from './parallel';
 import { mergeEvents, type EventEmitter } from './merge';
@@ -41,10 +40,9 @@ export interface TraceDatOptions {
   filePath?: string;
   /**
    * Pack the events into columns instead of handing records to the sink (readerWorker.ts): `packed` runs after each
-   * event packed, and `onPacked` (when given) first, with the event as an object valid until the next one. Warnings
-   * and failures still go to the sink.
+   * event packed (and its `onPacked` before). Warnings and failures still go to the sink.
    */
-  columns?: { packer: EventPacker; packed: () => void; onPacked?: (ev: TraceEvent) => void };
+  columns?: ColumnsOut & { packed: () => void };
 }
 
 const PROGRESS_EVERY = 64 * 1024;
@@ -170,9 +168,9 @@ async function readOpen(data: RandomAccess, size: number, sink: RecordSink, opti
 /** How each merged event is handed on: decoded into a record for the sink, or packed into columns. */
 function emitter(decoder: EventDecoder, sink: RecordSink, columns: TraceDatOptions['columns']): EventEmitter {
   if (columns) {
-    const { packer, packed, onPacked } = columns;
+    const { packed } = columns;
     return (src) => {
-      if (!decoder.pack(src, packer, onPacked)) return false;
+      if (!decoder.pack(src, columns)) return false;
       packed();
       return true;
     };
