@@ -90,9 +90,17 @@ function hex8(w: number): string {
   return HEX_BYTES[w >>> 24] + HEX_BYTES[(w >>> 16) & 255] + HEX_BYTES[(w >>> 8) & 255] + HEX_BYTES[w & 255];
 }
 
-/** A comm the plugin-form parser splits back correctly (it anchors on ":pid [prio]" and " ==> "). */
-function plainComm(c: string): boolean {
-  return !/[\n\r]| \[| ==> /.test(c);
+/**
+ * A comm the plugin-form parser splits back correctly (it anchors on ":pid [prio]" and " ==> "): no line break,
+ * " [" or " ==> " in it. A loop over its few characters: two per sched_switch, cheaper than a regex.
+ */
+export function plainComm(c: string): boolean {
+  for (let i = 0; i < c.length; i++) {
+    const ch = c.charCodeAt(i);
+    if (ch === 10 || ch === 13) return false;
+    if (ch === 32 && (c.charCodeAt(i + 1) === 91 || c.startsWith('==> ', i + 1))) return false;
+  }
+  return true;
 }
 
 function schedSwitchDecoder(ev: EventFormat, env: PrintEnv, comms: CommTable): FieldDecoder | null {
@@ -125,7 +133,8 @@ function schedWakeupPluginDecoder(ev: EventFormat, env: PrintEnv, comms: CommTab
     const c = comm(d, commF);
     comms.register(pid, c);
     if (!plainComm(c) || (successF && lld(d, successF, le).startsWith('-'))) return undefined;
-    return { kind: 'sched_wakeup', value: { comm: c, pid, targetCpu: Number(readBig(d, targetF, le)) } };
+    const targetCpu = targetF.size <= 4 ? readNum(d, targetF, le) : Number(readBig(d, targetF, le));
+    return { kind: 'sched_wakeup', value: { comm: c, pid, targetCpu } };
   };
 }
 

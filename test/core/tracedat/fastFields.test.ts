@@ -18,6 +18,8 @@ import {
 } from '../../../src/core/eventFields';
 import { readInput } from '../../../src/core/input';
 import type { TraceEvent } from '../../../src/core/records';
+import { seededRandom } from '../../../src/core/stats/bootstrap';
+import { plainComm } from '../../../src/core/tracedat/fastFields';
 import { eventFacts } from '../../helpers/events';
 import { FIXTURES, SAMPLES } from '../../helpers/paths';
 
@@ -125,4 +127,30 @@ test('host trace.dat fixtures: every kvm_exit, kvm_entry and kvm_msr decoded fro
     const first = fast.find((e) => e.name === 'kvm_exit');
     assert.equal(first && kvmExitOf(first)?.reason, 'RDTSCP');
   }
+});
+
+test('plainComm answers as the regex it replaces, on edge cases and generated comms', () => {
+  const regex = (c: string) => !/[\n\r]| \[| ==> /.test(c);
+  const edges = [
+    '',
+    'netperf',
+    'a [b',
+    'a [',
+    ' [',
+    'a ==> b',
+    'a ==>',
+    'a ==>b',
+    'a =>',
+    'x\ny',
+    'x\r',
+    '[a] b',
+    'a  [',
+    'a ==> ',
+  ];
+  const random = seededRandom(17);
+  const alphabet = [' ', '[', '=', '>', '\n', '\r', 'a', '/'];
+  const generated = Array.from({ length: 5000 }, () =>
+    Array.from({ length: Math.floor(random() * 16) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''),
+  );
+  for (const c of [...edges, ...generated]) assert.equal(plainComm(c), regex(c), JSON.stringify(c));
 });
