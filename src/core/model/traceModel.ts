@@ -72,7 +72,8 @@ export class TraceModel {
 
   /**
    * The competing-work collector as it stands and the guest buffer chosen, for a reader thread to go on with on the
-   * events it reads (their `competingWorkDone` set): `adopt` takes its collector back at the end of that input.
+   * events it reads (their `competingWorkDone` set): `adopt` takes its collector back at the end of that input. Until
+   * then a partial analysis sees the collector as it was before that input.
    */
   competingWorkHandover(): CompetingWorkHandover {
     return {
