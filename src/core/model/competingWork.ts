@@ -44,6 +44,13 @@ interface CpuState {
   /** The running task's sums and those of the slice `since` falls in, once looked up at its switch-in. */
   task: TaskSums | null;
   slice: SliceSums | null;
+  /** The task that last switched in here and its sums (kept across idle): found again without the task map. */
+  recentPid: number;
+  recentTask: TaskSums | null;
+}
+
+function newCpuState(pid: number, since: number): CpuState {
+  return { pid, since, task: null, slice: null, recentPid: -1, recentTask: null };
 }
 
 export class CompetingWorkCollector {
@@ -60,7 +67,7 @@ export class CompetingWorkCollector {
   add(ev: TraceEvent, kind: EventKind = eventKind(ev.name)): void {
     if (ev.cpu < 0 || ev.pid < 0) return;
     const s = this.cpus.get(ev.cpu);
-    if (!s) this.cpus.set(ev.cpu, { pid: ev.pid, since: ev.timeNs, task: null, slice: null });
+    if (!s) this.cpus.set(ev.cpu, newCpuState(ev.pid, ev.timeNs));
     else if (s.pid !== ev.pid && kind !== EventKind.schedSwitch) this.switchTo(ev.cpu, s, ev.pid, ev.comm, ev.timeNs);
     if (kind === EventKind.schedSwitch) {
       const sw = schedSwitchOf(ev);
@@ -82,7 +89,9 @@ export class CompetingWorkCollector {
     s.task = null;
     s.slice = null;
     if (pid <= 0) return;
-    const started = this.sums(pid, comm, cpu, t);
+    const started = this.sums(pid, comm, cpu, t, s.recentPid === pid ? s.recentTask : null);
+    s.recentPid = pid;
+    s.recentTask = this.lastTask;
     s.task = this.lastTask;
     s.slice = started;
     started.switches++;
@@ -105,8 +114,15 @@ export class CompetingWorkCollector {
     return s.slice;
   }
 
-  private sums(pid: number, comm: string | undefined, cpu: number, t: number): SliceSums {
-    let task = this.tasks.get(pid);
+  /** `known`: the task's sums when the caller has them at hand (else looked up by pid). */
+  private sums(
+    pid: number,
+    comm: string | undefined,
+    cpu: number,
+    t: number,
+    known: TaskSums | null = null,
+  ): SliceSums {
+    let task = known ?? this.tasks.get(pid);
     if (!task) {
       task = { comm: comm ?? '', slices: new Map(), lastCpu: -1, lastSlice: -1, last: null };
       if (this.tasks.size < MAX_TASKS) this.tasks.set(pid, task);
