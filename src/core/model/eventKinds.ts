@@ -50,8 +50,24 @@ const LONGEST = Math.max(...KNOWN.map(([name]) => name.length));
 const KNOWN_BY_LENGTH: [string, EventKind][][] = Array.from({ length: LONGEST + 1 }, () => []);
 for (const entry of KNOWN) KNOWN_BY_LENGTH[entry[0].length].push(entry);
 
+/**
+ * Kinds of the names asked so far. Readers hand out one string per name (from their string tables), which keeps its
+ * hash once computed: a map lookup then costs less than comparing it with the known names of its length.
+ */
+const askedKinds = new Map<string, EventKind>();
+/** Names remembered at most (a garbage trace must not grow memory without bound). */
+export const MAX_REMEMBERED_NAMES = 4096;
+
 /** The kind of an event named `name` (without its system): any other kvm_* name is otherHost. */
 export function eventKind(name: string): EventKind {
+  const asked = askedKinds.get(name);
+  if (asked !== undefined) return asked;
+  const kind = kindByName(name);
+  if (askedKinds.size < MAX_REMEMBERED_NAMES) askedKinds.set(name, kind);
+  return kind;
+}
+
+function kindByName(name: string): EventKind {
   if (name.length <= LONGEST) {
     const candidates = KNOWN_BY_LENGTH[name.length];
     for (let i = 0; i < candidates.length; i++) if (candidates[i][0] === name) return candidates[i][1];
