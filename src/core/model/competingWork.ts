@@ -38,6 +38,14 @@ interface TaskSums {
   last: SliceSums | null;
 }
 
+interface WaitSums {
+  slice: number;
+  woken: number;
+  runner: number;
+  n: number;
+  ns: number;
+}
+
 interface CpuState {
   pid: number;
   since: number;
@@ -61,7 +69,9 @@ export class CompetingWorkCollector {
   /** The task `sums` last found. */
   private lastTask: TaskSums | null = null;
   /** Waits of a woken task behind a running one, by slice, woken and runner: a few thousand keys at most. */
-  private readonly waits = new Map<string, { slice: number; woken: number; runner: number; n: number; ns: number }>();
+  private readonly waits = new Map<string, WaitSums>();
+  /** Each woken task's waits entry added to last: its next wait mostly has the same slice and runner (no key built). */
+  private readonly lastWaits = new IntKeyTable<WaitSums>();
 
   /** `kind` is the event's eventKind(), when the caller has already looked it up. */
   add(ev: TraceEvent, kind: EventKind = eventKind(ev.name)): void {
@@ -100,11 +110,19 @@ export class CompetingWorkCollector {
     this.waiting.delete(pid);
     if (w.cpu !== cpu || this.waits.size >= MAX_TASKS) return;
     const slice = Math.floor(w.at / SLICE_NS);
-    const key = `${slice}:${pid}:${w.runner}`;
-    const sum = this.waits.get(key) ?? { slice, woken: pid, runner: w.runner, n: 0, ns: 0 };
+    const last = this.lastWaits.get(pid);
+    const sum = last && last.slice === slice && last.runner === w.runner ? last : this.waitSums(slice, pid, w.runner);
     sum.n++;
     sum.ns += t - w.at;
-    this.waits.set(key, sum);
+    if (sum !== last && this.lastWaits.size < MAX_TASKS) this.lastWaits.set(pid, sum);
+  }
+
+  /** The waits entry of this slice, woken task and runner, made when new. */
+  private waitSums(slice: number, woken: number, runner: number): WaitSums {
+    const key = `${slice}:${woken}:${runner}`;
+    let sum = this.waits.get(key);
+    if (!sum) this.waits.set(key, (sum = { slice, woken, runner, n: 0, ns: 0 }));
+    return sum;
   }
 
   /** The sums of the task running on `s` in the slice its run started in (as `sums` finds them). */

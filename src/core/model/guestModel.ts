@@ -6,7 +6,7 @@ import {
   cpuIdleOf,
   haltPollNsOf,
   ipiTargetsOf,
-  msrAccessOf,
+  writeMsrOf,
   schedSwitchOf,
   schedWakeupOf,
 } from '../eventFields';
@@ -335,7 +335,7 @@ export class GuestModel {
 
   /** `s`: the state of the event's CPU (as for every handler below). */
   private msrWrite(ev: TraceEvent, s: GuestCpu): void {
-    const access = msrAccessOf('write_msr', ev);
+    const access = writeMsrOf(ev);
     if (!access) return;
     const exit = guestMsrExit(access.msr);
     if (!exit) return; // writes that say nothing about exits (or do not exit)

@@ -15,6 +15,7 @@ import {
   kvmEntryVcpuOf,
   kvmExitOf,
   msrAccessOf,
+  writeMsrOf,
   schedSwitchOf,
   schedWakeupOf,
 } from '../eventFields';
@@ -22,6 +23,7 @@ import { CPU_IDLE_EXIT, hex, msrInfo } from '../knowledge/exitTable';
 import type { LineFacts } from '../lineFacts';
 import type { TraceEvent } from '../records';
 import { LogHistogram } from '../stats/logHistogram';
+import { WholeNumberBuckets } from '../stats/wholeNumberBuckets';
 import { CpuTable } from './cpuTable';
 import { EventKind, eventKind, isHostKind } from './eventKinds';
 import { guestMsrExit } from './guestModel';
@@ -146,7 +148,11 @@ interface OpenHalt {
 }
 
 const LOG_CLASS_RATIO = Math.log(CLASS_RATIO);
-const classOf = (ns: number) => Math.floor(Math.log(Math.max(ns, 1)) / LOG_CLASS_RATIO);
+/** A duration's class, by its definition. */
+export const classByLog = (ns: number) => Math.floor(Math.log(Math.max(ns, 1)) / LOG_CLASS_RATIO);
+const wholeClasses = new WholeNumberBuckets(classByLog);
+/** The same, by table for whole numbers below 2^32 (every duration in ns): no logarithm per transaction. */
+export const classOf = (ns: number) => (ns >>> 0 === ns ? wholeClasses.of(ns) : classByLog(ns));
 
 /** The lane's record in `table`, made on first use. */
 function recordOf<T>(table: CpuTable<T>, unit: number, make: () => T): T {
@@ -409,7 +415,7 @@ export class TransactionSketchCollector {
         return;
       }
       case EventKind.writeMsr: {
-        const access = msrAccessOf('write_msr', ev);
+        const access = writeMsrOf(ev);
         // the exits the guest model counts: MSRs with a category, reason "msr_write 0x830"
         const msrExit = access ? guestMsrExit(access.msr) : null;
         if (!access || !msrExit) return;
