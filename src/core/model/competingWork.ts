@@ -76,12 +76,12 @@ export class CompetingWorkCollector {
   /** `kind` is the event's eventKind(), when the caller has already looked it up. */
   add(ev: TraceEvent, kind: EventKind = eventKind(ev.name)): void {
     if (ev.cpu < 0 || ev.pid < 0) return;
-    const s = this.cpus.get(ev.cpu);
-    if (!s) this.cpus.set(ev.cpu, newCpuState(ev.pid, ev.timeNs));
+    let s = this.cpus.get(ev.cpu);
+    if (!s) this.cpus.set(ev.cpu, (s = newCpuState(ev.pid, ev.timeNs)));
     else if (s.pid !== ev.pid && kind !== EventKind.schedSwitch) this.switchTo(ev.cpu, s, ev.pid, ev.comm, ev.timeNs);
     if (kind === EventKind.schedSwitch) {
       const sw = schedSwitchOf(ev);
-      if (sw) this.switchTo(ev.cpu, this.cpus.get(ev.cpu)!, sw.nextPid, sw.nextComm, ev.timeNs, sw.prevComm);
+      if (sw) this.switchTo(ev.cpu, s, sw.nextPid, sw.nextComm, ev.timeNs, sw.prevComm);
     } else if (kind === EventKind.schedWakeup) {
       const w = schedWakeupOf(ev);
       const target = w && this.cpus.get(w.targetCpu);

@@ -327,10 +327,9 @@ export class GuestModel {
   }
 
   /** A token moves to `target`; a halted target's halt becomes critical (its wake-up is on the path). */
-  private handTokenTo(target: number, from: number | null): void {
-    this.path.handTo('guest', target, from);
-    const s = this.cpus.get(target);
-    if (s && s.haltStart !== null) s.tokenArrivedInHalt = true;
+  private handTokenTo(target: GuestCpu, from: number | null): void {
+    this.path.handTo('guest', target.number, from);
+    if (target.haltStart !== null) target.tokenArrivedInHalt = true;
   }
 
   /** `s`: the state of the event's CPU (as for every handler below). */
@@ -382,7 +381,7 @@ export class GuestModel {
       this.wake.criticalIdleGaps.add(t - target.idleSince);
       this.idleByCpu.criticalIdleGap(dest, t - target.idleSince);
     }
-    this.handTokenTo(dest, fromCpu);
+    this.handTokenTo(target, fromCpu);
   }
 
   private ipiSend(ev: TraceEvent, s: GuestCpu): void {
@@ -506,8 +505,8 @@ export class GuestModel {
     }
     // A running task waking a task on another CPU hands its token on; a wake-up logged on the target in idle context
     // (a polling target, no IPI) brings one from a sender that is not known here.
-    if (ev.pid > 0 && ev.cpu !== w.targetCpu) this.handTokenTo(w.targetCpu, ev.cpu);
-    else if (ev.pid <= 0) this.handTokenTo(w.targetCpu, null);
+    if (ev.pid > 0 && ev.cpu !== w.targetCpu) this.handTokenTo(target, ev.cpu);
+    else if (ev.pid <= 0) this.handTokenTo(target, null);
   }
 
   /** The task on this CPU hands off (sends an IPI or wakes a peer): closes its run segment. */
