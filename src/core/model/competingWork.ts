@@ -105,9 +105,8 @@ export class CompetingWorkCollector {
     s.task = this.lastTask;
     s.slice = started;
     started.switches++;
-    const w = this.waiting.get(pid);
+    const w = this.waiting.take(pid);
     if (!w) return;
-    this.waiting.delete(pid);
     if (w.cpu !== cpu || this.waits.size >= MAX_TASKS) return;
     const slice = Math.floor(w.at / SLICE_NS);
     const last = this.lastWaits.get(pid);

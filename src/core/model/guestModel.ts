@@ -529,11 +529,10 @@ export class GuestModel {
     if (!sw) return;
     const t = ev.timeNs;
     if (sw.prevPid > 0) {
-      const initiator = this.episodeInitiator.get(sw.prevPid) ?? this.lastSwitchOutElsewhere(ev.cpu);
+      const initiator = this.episodeInitiator.take(sw.prevPid) ?? this.lastSwitchOutElsewhere(ev.cpu);
       if (initiator !== undefined && initiator !== sw.prevPid) {
         this.path.countHandoff('guest', initiator, sw.prevPid, t);
       }
-      this.episodeInitiator.delete(sw.prevPid);
       const last = this.lastSwitchOutByCpu.get(ev.cpu);
       if (last) {
         last.pid = sw.prevPid;
@@ -571,9 +570,8 @@ export class GuestModel {
       this.idleByCpu.idlePeriod(s.number, Math.max(0, (s.irqAt ?? t) - s.idleSince));
     }
     s.idleSince = null;
-    const wake = this.pendingWake.get(pid);
+    const wake = this.pendingWake.take(pid);
     if (wake) {
-      this.pendingWake.delete(pid);
       this.wake.latency.add(t - wake.signalAt);
       if (wake.fromHalt) this.wake.latencyFromHalt.add(t - wake.signalAt);
       if (wake.chain) this.breakdown.add(wake.chain, t);
