@@ -41,3 +41,13 @@ test('names asked again, and names first asked after the remembered ones are ful
   assert.equal(eventKind(['call', 'function', 'entry'].join('_')), EventKind.ipiHandler);
   assert.equal(eventKind('garbage_3'), EventKind.otherGuest);
 });
+
+test('names that share a remembered slot (same length, first and last character) alternate without mix-ups', () => {
+  for (let i = 0; i < 3; i++) {
+    assert.equal(eventKind('kvm_exit'), EventKind.kvmExit);
+    assert.equal(eventKind('kvm_xxit'), EventKind.otherHost);
+    assert.equal(eventKind('sched_switch'), EventKind.schedSwitch);
+    assert.equal(eventKind('sxhed_switch'), EventKind.otherGuest);
+    assert.equal(eventKind(['sched', 'switch'].join('_')), EventKind.schedSwitch);
+  }
+});
