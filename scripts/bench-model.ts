@@ -1,7 +1,9 @@
 // The analysis model's own cost, without the reader: every record of one input is read into memory first, then fed
 // to a fresh Analyzer (as analyze.ts does) and finished; only that is timed, in CPU time of this process.
-// Usage: node --import tsx scripts/bench-model.ts FILE [rounds=3] [--profile OUT.cpuprofile] [--components]
-// With --profile, round 1 alone is profiled (the model without the reading); --components first times each part of
+// Usage: node --import tsx scripts/bench-model.ts FILE [rounds=3] [--profile OUT.cpuprofile [--profile-round N]]
+//   [--components]
+// With --profile, round 1 alone is profiled (the model without the reading; --profile-round N: round N, a warm one
+// from N = 3 on); --components first times each part of
 // the per-event path alone (cold: run it in a process of its own to compare with round 1).
 // Round 1 is what a CLI run pays (cold JIT); later rounds show the warmed cost. Records are not changed by the model,
 // so every round sees the same input.
@@ -16,7 +18,12 @@ import { TraceModel } from '../src/core/model/traceModel';
 import { TransactionSketchCollector } from '../src/core/model/transactionSketch';
 import type { InputRecord, TraceEvent } from '../src/core/records';
 
-async function main(file: string, rounds: number, profileOut: string | null, components: boolean): Promise<void> {
+async function main(
+  file: string,
+  rounds: number,
+  profile: { out: string; round: number } | null,
+  components: boolean,
+): Promise<void> {
   const records: InputRecord[] = [];
   const readStart = process.cpuUsage();
   await readInput(file, (r) => records.push(r), { parallel: false });
@@ -25,7 +32,7 @@ async function main(file: string, rounds: number, profileOut: string | null, com
   console.log(`${file}: ${records.length} records (${events} events), read in ${cpuMs(read)} ms CPU`);
   if (components) timeComponents(records);
   for (let round = 1; round <= rounds; round++) {
-    const session = round === 1 && profileOut ? await startProfile() : null;
+    const session = round === profile?.round ? await startProfile() : null;
     const gcBefore = gcMs();
     const start = process.cpuUsage();
     const t0 = performance.now();
@@ -36,7 +43,7 @@ async function main(file: string, rounds: number, profileOut: string | null, com
     runs.attach(analysis);
     const cpu = cpuMs(process.cpuUsage(start));
     const wall = performance.now() - t0;
-    if (session) await stopProfile(session, profileOut!);
+    if (session) await stopProfile(session, profile!.out);
     const perMillion = (cpu / events) * 1e6;
     await new Promise((resolve) => setTimeout(resolve, 50)); // GC entries arrive asynchronously
     const gc = gcMs() - gcBefore;
@@ -114,14 +121,18 @@ async function stopProfile(session: Session, out: string): Promise<void> {
 const args = process.argv.slice(2);
 const profileAt = args.indexOf('--profile');
 const profileOut = profileAt >= 0 ? args.splice(profileAt, 2)[1] : null;
+const roundAt = args.indexOf('--profile-round');
+const profileRound = roundAt >= 0 ? Number(args.splice(roundAt, 2)[1]) : 1;
 const componentsAt = args.indexOf('--components');
 if (componentsAt >= 0) args.splice(componentsAt, 1);
 const [file, rounds] = args;
 if (!file) {
   console.error(
-    'usage: node --import tsx scripts/bench-model.ts FILE [rounds=3] [--profile OUT.cpuprofile] [--components]',
+    'usage: node --import tsx scripts/bench-model.ts FILE [rounds=3] [--profile OUT.cpuprofile [--profile-round N]] ' +
+      '[--components]',
   );
   process.exitCode = 2;
 } else {
-  void watchGc().then(() => main(file, Number(rounds ?? 3), profileOut, componentsAt >= 0));
+  const profile = profileOut ? { out: profileOut, round: profileRound } : null;
+  void watchGc().then(() => main(file, Number(rounds ?? 3), profile, componentsAt >= 0));
 }

@@ -351,6 +351,11 @@ export function msrAccessOf(event: string, ev: EventWithFields): MsrAccess | nul
   return ev.fields?.kind === 'msr' && ev.name === event ? ev.fields.value : msrParsed(event, ev.payload);
 }
 
+/** msr:write_msr, for an event known to be one (EventKind.writeMsr): as msrAccessOf('write_msr', ev), no name check. */
+export function writeMsrOf(ev: EventWithFields): MsrAccess | null {
+  return ev.fields?.kind === 'msr' ? ev.fields.value : msrParsed('write_msr', ev.payload);
+}
+
 export function cpuIdleOf(ev: EventWithFields): { state: number; cpu: number } | null {
   return ev.fields?.kind === 'cpu_idle' ? ev.fields.value : idleParsed(ev.name, ev.payload);
 }

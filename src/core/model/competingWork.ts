@@ -39,12 +39,27 @@ interface TaskSums {
   last: SliceSums | null;
 }
 
+interface WaitSums {
+  slice: number;
+  woken: number;
+  runner: number;
+  n: number;
+  ns: number;
+}
+
 interface CpuState {
   pid: number;
   since: number;
   /** The running task's sums and those of the slice `since` falls in, once looked up at its switch-in. */
   task: TaskSums | null;
   slice: SliceSums | null;
+  /** The task that last switched in here and its sums (kept across idle): found again without the task map. */
+  recentPid: number;
+  recentTask: TaskSums | null;
+}
+
+function newCpuState(pid: number, since: number): CpuState {
+  return { pid, since, task: null, slice: null, recentPid: -1, recentTask: null };
 }
 
 export class CompetingWorkCollector {
@@ -55,7 +70,9 @@ export class CompetingWorkCollector {
   /** The task `sums` last found. */
   private lastTask: TaskSums | null = null;
   /** Waits of a woken task behind a running one, by slice, woken and runner: a few thousand keys at most. */
-  private readonly waits = new Map<string, { slice: number; woken: number; runner: number; n: number; ns: number }>();
+  private readonly waits = new Map<string, WaitSums>();
+  /** Each woken task's waits entry added to last: its next wait mostly has the same slice and runner (no key built). */
+  private readonly lastWaits = new IntKeyTable<WaitSums>();
 
   /**
    * A collector that crossed to another thread made whole again: a structured clone keeps every field, and which
@@ -71,12 +88,12 @@ export class CompetingWorkCollector {
   /** `kind` is the event's eventKind(), when the caller has already looked it up. */
   add(ev: TraceEvent, kind: EventKind = eventKind(ev.name)): void {
     if (ev.cpu < 0 || ev.pid < 0) return;
-    const s = this.cpus.get(ev.cpu);
-    if (!s) this.cpus.set(ev.cpu, { pid: ev.pid, since: ev.timeNs, task: null, slice: null });
+    let s = this.cpus.get(ev.cpu);
+    if (!s) this.cpus.set(ev.cpu, (s = newCpuState(ev.pid, ev.timeNs)));
     else if (s.pid !== ev.pid && kind !== EventKind.schedSwitch) this.switchTo(ev.cpu, s, ev.pid, ev.comm, ev.timeNs);
     if (kind === EventKind.schedSwitch) {
       const sw = schedSwitchOf(ev);
-      if (sw) this.switchTo(ev.cpu, this.cpus.get(ev.cpu)!, sw.nextPid, sw.nextComm, ev.timeNs, sw.prevComm);
+      if (sw) this.switchTo(ev.cpu, s, sw.nextPid, sw.nextComm, ev.timeNs, sw.prevComm);
     } else if (kind === EventKind.schedWakeup) {
       const w = schedWakeupOf(ev);
       const target = w && this.cpus.get(w.targetCpu);
@@ -94,20 +111,29 @@ export class CompetingWorkCollector {
     s.task = null;
     s.slice = null;
     if (pid <= 0) return;
-    const started = this.sums(pid, comm, cpu, t);
+    const started = this.sums(pid, comm, cpu, t, s.recentPid === pid ? s.recentTask : null);
+    s.recentPid = pid;
+    s.recentTask = this.lastTask;
     s.task = this.lastTask;
     s.slice = started;
     started.switches++;
-    const w = this.waiting.get(pid);
+    const w = this.waiting.take(pid);
     if (!w) return;
-    this.waiting.delete(pid);
     if (w.cpu !== cpu || this.waits.size >= MAX_TASKS) return;
     const slice = Math.floor(w.at / SLICE_NS);
-    const key = `${slice}:${pid}:${w.runner}`;
-    const sum = this.waits.get(key) ?? { slice, woken: pid, runner: w.runner, n: 0, ns: 0 };
+    const last = this.lastWaits.get(pid);
+    const sum = last && last.slice === slice && last.runner === w.runner ? last : this.waitSums(slice, pid, w.runner);
     sum.n++;
     sum.ns += t - w.at;
-    this.waits.set(key, sum);
+    if (sum !== last && this.lastWaits.size < MAX_TASKS) this.lastWaits.set(pid, sum);
+  }
+
+  /** The waits entry of this slice, woken task and runner, made when new. */
+  private waitSums(slice: number, woken: number, runner: number): WaitSums {
+    const key = `${slice}:${woken}:${runner}`;
+    let sum = this.waits.get(key);
+    if (!sum) this.waits.set(key, (sum = { slice, woken, runner, n: 0, ns: 0 }));
+    return sum;
   }
 
   /** The sums of the task running on `s` in the slice its run started in (as `sums` finds them). */
@@ -117,8 +143,15 @@ export class CompetingWorkCollector {
     return s.slice;
   }
 
-  private sums(pid: number, comm: string | undefined, cpu: number, t: number): SliceSums {
-    let task = this.tasks.get(pid);
+  /** `known`: the task's sums when the caller has them at hand (else looked up by pid). */
+  private sums(
+    pid: number,
+    comm: string | undefined,
+    cpu: number,
+    t: number,
+    known: TaskSums | null = null,
+  ): SliceSums {
+    let task = known ?? this.tasks.get(pid);
     if (!task) {
       task = { comm: comm ?? '', slices: new Map(), lastCpu: -1, lastSlice: -1, last: null };
       if (this.tasks.size < MAX_TASKS) this.tasks.set(pid, task);

@@ -50,8 +50,47 @@ const LONGEST = Math.max(...KNOWN.map(([name]) => name.length));
 const KNOWN_BY_LENGTH: [string, EventKind][][] = Array.from({ length: LONGEST + 1 }, () => []);
 for (const entry of KNOWN) KNOWN_BY_LENGTH[entry[0].length].push(entry);
 
+/**
+ * Kinds of the names asked so far. Readers hand out one string per name (from their string tables), which keeps its
+ * hash once computed: a map lookup then costs less than comparing it with the known names of its length.
+ */
+const askedKinds = new Map<string, EventKind>();
+/** Names remembered at most (a garbage trace must not grow memory without bound). */
+export const MAX_REMEMBERED_NAMES = 4096;
+
+/**
+ * In front of the map, a slot per (length, first and last character) holds the last name seen there and its kind: a
+ * reader's name string is one object per name, and the same object compares equal at once (no hashing, no characters
+ * read). The slot formula keeps the usual guest and host event names (sched, irq, ipi, msr, kvm_*) apart.
+ */
+const SLOTS = 256;
+const slotNames: (string | undefined)[] = new Array<string | undefined>(SLOTS).fill(undefined);
+const slotKinds = new Uint8Array(SLOTS);
+
+function slotOf(name: string): number {
+  const length = name.length;
+  return length === 0 ? 0 : (length * 13 + name.charCodeAt(length - 1) + name.charCodeAt(0) * 9) & (SLOTS - 1);
+}
+
 /** The kind of an event named `name` (without its system): any other kvm_* name is otherHost. */
 export function eventKind(name: string): EventKind {
+  const slot = slotOf(name);
+  if (slotNames[slot] === name) return slotKinds[slot] as EventKind;
+  const kind = rememberedKind(name);
+  slotNames[slot] = name;
+  slotKinds[slot] = kind;
+  return kind;
+}
+
+function rememberedKind(name: string): EventKind {
+  const asked = askedKinds.get(name);
+  if (asked !== undefined) return asked;
+  const kind = kindByName(name);
+  if (askedKinds.size < MAX_REMEMBERED_NAMES) askedKinds.set(name, kind);
+  return kind;
+}
+
+function kindByName(name: string): EventKind {
   if (name.length <= LONGEST) {
     const candidates = KNOWN_BY_LENGTH[name.length];
     for (let i = 0; i < candidates.length; i++) if (candidates[i][0] === name) return candidates[i][1];

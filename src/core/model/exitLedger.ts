@@ -31,6 +31,8 @@ interface Tally {
   parts: Map<string | null, Tally> | null;
   /** parts.get(null), kept at hand. */
   plain: Tally | undefined;
+  /** The timeline row of this tally's category, once it has one (rows are halved in place, never replaced). */
+  timelineRow: number[] | null;
 }
 
 interface ReasonEntry extends Tally {
@@ -73,9 +75,6 @@ export class ExitLedger {
   /** The first RECENT_REASONS reasons and their rows, compared before the map is asked. */
   private readonly recentReasons: string[] = [];
   private readonly recentEntries: ReasonEntry[] = [];
-  /** The timeline row added to last (its array is never replaced, only halved in place). */
-  private lastCategory: ExitCategory | null = null;
-  private lastCategoryCounts: number[] | undefined;
   /** The same buckets per vCPU (exits per second per vCPU over time), and every halt's duration. */
   private readonly vcpuTimeline = new CpuTable<number[]>();
   /** The same rows in the order their vCPUs first appeared. */
@@ -96,7 +95,7 @@ export class ExitLedger {
     this.total += count;
     if (s.vcpu !== null) this.countVcpu(s.vcpu, count);
     if (s.durationNs !== null && part.category === 'halt') this.haltDurations.add(s.durationNs);
-    if (s.timeNs !== null) this.addToTimeline(part.category, s.vcpu, s.timeNs, count);
+    if (s.timeNs !== null) this.addToTimeline(part, s.vcpu, s.timeNs, count);
   }
 
   /** The row of the sample's reason (made when new); the few reasons a trace repeats are found without hashing. */
@@ -260,7 +259,8 @@ export class ExitLedger {
     return { bucketNs: all.bucketNs, startNs: all.startNs, counts };
   }
 
-  private addToTimeline(category: ExitCategory, vcpu: number | null, timeNs: number, count: number): void {
+  /** Counts an exit of `part` (its category's row) in the time bucket of `timeNs`. */
+  private addToTimeline(part: Tally, vcpu: number | null, timeNs: number, count: number): void {
     if (this.timelineStart === null) this.timelineStart = timeNs;
     if (timeNs < this.timelineStart) return; // out-of-order input: counted, not charted
     let idx = Math.floor((timeNs - this.timelineStart) / this.bucketNs);
@@ -272,10 +272,7 @@ export class ExitLedger {
       }
       idx = Math.floor((timeNs - this.timelineStart) / this.bucketNs);
     }
-    let arr = category === this.lastCategory ? this.lastCategoryCounts : this.timeline.get(category);
-    if (!arr) this.timeline.set(category, (arr = []));
-    this.lastCategory = category;
-    this.lastCategoryCounts = arr;
+    const arr = (part.timelineRow ??= this.timelineRow(part.category));
     while (arr.length <= idx) arr.push(0);
     arr[idx] += count;
     if (vcpu === null) return;
@@ -286,6 +283,13 @@ export class ExitLedger {
     }
     while (perVcpu.length <= idx) perVcpu.push(0);
     perVcpu[idx] += count;
+  }
+
+  /** The timeline row of `category`, made when new. */
+  private timelineRow(category: ExitCategory): number[] {
+    let row = this.timeline.get(category);
+    if (!row) this.timeline.set(category, (row = []));
+    return row;
   }
 }
 
@@ -304,6 +308,7 @@ function newTally(category: ExitCategory, description: string): Tally {
     tableMaxNs: null,
     parts: null,
     plain: undefined,
+    timelineRow: null,
   };
 }
 

@@ -6,7 +6,7 @@ import {
   cpuIdleOf,
   haltPollNsOf,
   ipiTargetsOf,
-  msrAccessOf,
+  writeMsrOf,
   schedSwitchOf,
   schedWakeupOf,
 } from '../eventFields';
@@ -297,23 +297,25 @@ export class GuestModel {
 
   /** `kind`: the event's kind when the caller has looked it up already. */
   add(ev: TraceEvent, kind: EventKind = eventKind(ev.name)): void {
-    if (ev.cpu >= 0 && ev.pid >= 0) this.noteRunning(ev, kind);
+    // The event's CPU state, looked up once and handed to the handlers.
+    const s = this.cpu(ev.cpu);
+    if (ev.cpu >= 0 && ev.pid >= 0) this.noteRunning(s, ev, kind);
     switch (kind) {
       case EventKind.guestHaltPollNs:
         return notePollWindow(this.polling, ev);
       case EventKind.writeMsr:
-        return this.msrWrite(ev);
+        return this.msrWrite(ev, s);
       case EventKind.cpuIdle:
-        return this.idle(ev);
+        return this.idle(ev, s);
       case EventKind.ipiSendCpu:
       case EventKind.ipiSendCpumask:
-        return this.ipiSend(ev);
+        return this.ipiSend(ev, s);
       case EventKind.ipiHandler:
-        return this.ipiHandler(ev);
+        return this.ipiHandler(ev, s);
       case EventKind.schedWakeup:
-        return this.wakeup(ev);
+        return this.wakeup(ev, s);
       case EventKind.schedSwitch:
-        return this.schedSwitch(ev);
+        return this.schedSwitch(ev, s);
       default:
     }
   }
@@ -325,18 +327,17 @@ export class GuestModel {
   }
 
   /** A token moves to `target`; a halted target's halt becomes critical (its wake-up is on the path). */
-  private handTokenTo(target: number, from: number | null): void {
-    this.path.handTo('guest', target, from);
-    const s = this.cpus.get(target);
-    if (s && s.haltStart !== null) s.tokenArrivedInHalt = true;
+  private handTokenTo(target: GuestCpu, from: number | null): void {
+    this.path.handTo('guest', target.number, from);
+    if (target.haltStart !== null) target.tokenArrivedInHalt = true;
   }
 
-  private msrWrite(ev: TraceEvent): void {
-    const access = msrAccessOf('write_msr', ev);
+  /** `s`: the state of the event's CPU (as for every handler below). */
+  private msrWrite(ev: TraceEvent, s: GuestCpu): void {
+    const access = writeMsrOf(ev);
     if (!access) return;
     const exit = guestMsrExit(access.msr);
     if (!exit) return; // writes that say nothing about exits (or do not exit)
-    const s = this.cpu(ev.cpu);
     const critical = this.path.holds('guest', ev.cpu);
     // One sample object filled per write (the ledger reads it, keeps nothing of it): no allocation per event.
     const sample = this.msrSample;
@@ -380,20 +381,18 @@ export class GuestModel {
       this.wake.criticalIdleGaps.add(t - target.idleSince);
       this.idleByCpu.criticalIdleGap(dest, t - target.idleSince);
     }
-    this.handTokenTo(dest, fromCpu);
+    this.handTokenTo(target, fromCpu);
   }
 
-  private ipiSend(ev: TraceEvent): void {
+  private ipiSend(ev: TraceEvent, s: GuestCpu): void {
     const targets = ipiTargetsOf(ev);
-    const s = this.cpu(ev.cpu);
     s.lastIpiSendAt = ev.timeNs;
     s.ipiSendTarget = targets && targets.length === 1 ? targets[0] : null;
     s.runToIpiSend = s.chainRunStart !== null ? ev.timeNs - s.chainRunStart : null;
     this.endRunSegment(s, ev.timeNs);
   }
 
-  private ipiHandler(ev: TraceEvent): void {
-    const s = this.cpu(ev.cpu);
+  private ipiHandler(ev: TraceEvent, s: GuestCpu): void {
     if (ev.pid === 0) {
       // An IPI is sent only to a CPU that is not polling, so an idle CPU woken by one had halted.
       let w = this.idleIpiWakes.get(ev.cpu);
@@ -419,11 +418,11 @@ export class GuestModel {
     s.pendingChain = null;
   }
 
-  private idle(ev: TraceEvent): void {
+  private idle(ev: TraceEvent, evCpu: GuestCpu): void {
     const idle = cpuIdleOf(ev);
     if (!idle) return;
     const cpu = ev.cpu >= 0 ? ev.cpu : idle.cpu;
-    const s = this.cpu(cpu);
+    const s = ev.cpu >= 0 ? evCpu : this.cpu(cpu);
     this.noteIdleCpu(cpu);
     if (idle.state === CPU_IDLE_EXIT) return this.idleExit(s, cpu, ev.timeNs);
     if (idle.state === 0) {
@@ -465,7 +464,7 @@ export class GuestModel {
     s.timerWritesSinceIdleExit = 0;
   }
 
-  private wakeup(ev: TraceEvent): void {
+  private wakeup(ev: TraceEvent, here: GuestCpu): void {
     const w = schedWakeupOf(ev);
     if (!w || w.pid <= 0) return;
     const target = this.cpu(w.targetCpu);
@@ -489,7 +488,7 @@ export class GuestModel {
       }
     } else if (w.targetCpu !== ev.cpu) {
       // A wake-up of a task on another CPU is a hand-off; one on this CPU (a kworker, a timer) is not.
-      const sender = this.cpu(ev.cpu);
+      const sender = here;
       const runToSignal = sender.chainRunStart !== null ? ev.timeNs - sender.chainRunStart : null;
       chain = { runToSignal, ipiSendNs: null, deliveryNs: null, lastStepAt: ev.timeNs };
       this.endRunSegment(sender, ev.timeNs, w.pid);
@@ -506,8 +505,8 @@ export class GuestModel {
     }
     // A running task waking a task on another CPU hands its token on; a wake-up logged on the target in idle context
     // (a polling target, no IPI) brings one from a sender that is not known here.
-    if (ev.pid > 0 && ev.cpu !== w.targetCpu) this.handTokenTo(w.targetCpu, ev.cpu);
-    else if (ev.pid <= 0) this.handTokenTo(w.targetCpu, null);
+    if (ev.pid > 0 && ev.cpu !== w.targetCpu) this.handTokenTo(target, ev.cpu);
+    else if (ev.pid <= 0) this.handTokenTo(target, null);
   }
 
   /** The task on this CPU hands off (sends an IPI or wakes a peer): closes its run segment. */
@@ -525,17 +524,15 @@ export class GuestModel {
     s.runStart = null;
   }
 
-  private schedSwitch(ev: TraceEvent): void {
+  private schedSwitch(ev: TraceEvent, s: GuestCpu): void {
     const sw = schedSwitchOf(ev);
     if (!sw) return;
-    const s = this.cpu(ev.cpu);
     const t = ev.timeNs;
     if (sw.prevPid > 0) {
-      const initiator = this.episodeInitiator.get(sw.prevPid) ?? this.lastSwitchOutElsewhere(ev.cpu);
+      const initiator = this.episodeInitiator.take(sw.prevPid) ?? this.lastSwitchOutElsewhere(ev.cpu);
       if (initiator !== undefined && initiator !== sw.prevPid) {
         this.path.countHandoff('guest', initiator, sw.prevPid, t);
       }
-      this.episodeInitiator.delete(sw.prevPid);
       const last = this.lastSwitchOutByCpu.get(ev.cpu);
       if (last) {
         last.pid = sw.prevPid;
@@ -573,9 +570,8 @@ export class GuestModel {
       this.idleByCpu.idlePeriod(s.number, Math.max(0, (s.irqAt ?? t) - s.idleSince));
     }
     s.idleSince = null;
-    const wake = this.pendingWake.get(pid);
+    const wake = this.pendingWake.take(pid);
     if (wake) {
-      this.pendingWake.delete(pid);
       this.wake.latency.add(t - wake.signalAt);
       if (wake.fromHalt) this.wake.latencyFromHalt.add(t - wake.signalAt);
       if (wake.chain) this.breakdown.add(wake.chain, t);
@@ -617,8 +613,7 @@ export class GuestModel {
    * Every event line names the task that was running. Some switch-ins are never traced (idle → task inside the
    * idle loop on some kernels), so the first event of a woken task counts as it running.
    */
-  private noteRunning(ev: TraceEvent, kind: EventKind): void {
-    const s = this.cpu(ev.cpu);
+  private noteRunning(s: GuestCpu, ev: TraceEvent, kind: EventKind): void {
     if (kind === EventKind.schedSwitch || s.pid === ev.pid) return;
     s.pid = ev.pid;
     if (ev.pid > 0 && this.pendingWake.has(ev.pid)) this.taskRuns(s, ev.pid, -1, ev.timeNs, false);

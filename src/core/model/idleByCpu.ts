@@ -2,9 +2,11 @@
 // so whether it stays open depends on that CPU's own idle periods (model/pollPrediction.ts).
 import type { CpuIdleFacts } from './facts';
 import { LogHistogram } from '../stats/logHistogram';
+import { CpuTable } from './cpuTable';
 
 export class IdleByCpu {
-  private readonly cpus = new Map<number, { idlePeriods: LogHistogram; criticalIdleGaps: LogHistogram }>();
+  /** By CPU number: a CpuTable, looked up at every idle period without hashing (facts() sorts by CPU). */
+  private readonly cpus = new CpuTable<{ idlePeriods: LogHistogram; criticalIdleGaps: LogHistogram }>();
 
   private of(cpu: number) {
     let c = this.cpus.get(cpu);
@@ -23,7 +25,7 @@ export class IdleByCpu {
   }
 
   facts(): CpuIdleFacts[] {
-    return [...this.cpus]
+    return [...this.cpus.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([cpu, c]) => ({
         cpu,

@@ -52,8 +52,28 @@ export class IntKeyTable<T> {
 
   delete(key: number): boolean {
     if ((key | 0) !== key) return this.other.delete(key);
-    let hole = this.slotOf(key);
-    if (hole < 0) return false;
+    const slot = this.slotOf(key);
+    if (slot < 0) return false;
+    this.deleteAt(slot);
+    return true;
+  }
+
+  /** get(key) then delete(key), with one search. */
+  take(key: number): T | undefined {
+    if ((key | 0) !== key) {
+      const value = this.other.get(key);
+      this.other.delete(key);
+      return value;
+    }
+    const slot = this.slotOf(key);
+    if (slot < 0) return undefined;
+    const value = this.values[slot];
+    this.deleteAt(slot);
+    return value;
+  }
+
+  private deleteAt(slot: number): void {
+    let hole = slot;
     this.count--;
     // Shift back the entries after the hole that would no longer be found past it.
     const mask = this.mask;
@@ -71,7 +91,6 @@ export class IntKeyTable<T> {
     }
     this.used[hole] = 0;
     this.values[hole] = undefined;
-    return true;
   }
 
   private slotOf(key: number): number {

@@ -64,6 +64,10 @@ export class TransactionRows {
   private readonly keptBySeq = new IntKeyTable<ExitRow>();
   /** Exits written with an open verdict, by the model's handle: their seq. */
   private readonly openVerdicts = new IntKeyTable<number>();
+  // startAt's cut, read by a predicate made once (not a closure per transaction): the previous start and the new one.
+  private cutFromNs = 0;
+  private cutAtNs = 0;
+  private readonly atOrAfterCut = (e: ExitRow) => this.cutFromNs + e.atNs >= this.cutAtNs;
 
   /** A new exit row (every field to be written by the caller except seq, verdictOpen). */
   addExit(verdict: { handle: number; critical: boolean | null } | null): ExitRow {
@@ -106,7 +110,9 @@ export class TransactionRows {
    */
   startAt(atNs: number, previousStartNs: number | null, close: (stay: number) => void): void {
     if (previousStartNs !== null) {
-      const stay = this.exits.partition((e) => previousStartNs + e.atNs >= atNs);
+      this.cutFromNs = previousStartNs;
+      this.cutAtNs = atNs;
+      const stay = this.exits.partition(this.atOrAfterCut);
       close(stay);
       this.dropExits(stay);
       for (let i = 0; i < this.exits.count; i++) this.exits.at(i).atNs += previousStartNs - atNs;

@@ -15,6 +15,7 @@ import {
   kvmEntryVcpuOf,
   kvmExitOf,
   msrAccessOf,
+  writeMsrOf,
   schedSwitchOf,
   schedWakeupOf,
 } from '../eventFields';
@@ -22,6 +23,7 @@ import { CPU_IDLE_EXIT, hex, msrInfo } from '../knowledge/exitTable';
 import type { LineFacts } from '../lineFacts';
 import type { TraceEvent } from '../records';
 import { LogHistogram } from '../stats/logHistogram';
+import { WholeNumberBuckets } from '../stats/wholeNumberBuckets';
 import { CpuTable } from './cpuTable';
 import { EventKind, eventKind, isHostKind } from './eventKinds';
 import { guestMsrExit } from './guestModel';
@@ -146,7 +148,11 @@ interface OpenHalt {
 }
 
 const LOG_CLASS_RATIO = Math.log(CLASS_RATIO);
-const classOf = (ns: number) => Math.floor(Math.log(Math.max(ns, 1)) / LOG_CLASS_RATIO);
+/** A duration's class, by its definition. */
+export const classByLog = (ns: number) => Math.floor(Math.log(Math.max(ns, 1)) / LOG_CLASS_RATIO);
+const wholeClasses = new WholeNumberBuckets(classByLog);
+/** The same, by table for whole numbers below 2^32 (every duration in ns): no logarithm per transaction. */
+export const classOf = (ns: number) => (ns >>> 0 === ns ? wholeClasses.of(ns) : classByLog(ns));
 
 /** The lane's record in `table`, made on first use. */
 function recordOf<T>(table: CpuTable<T>, unit: number, make: () => T): T {
@@ -169,7 +175,9 @@ export class TransactionSketchCollector {
   private readonly durations = new LogHistogram();
   private readonly kept = new Map<number, KeptTransaction>();
   private external = false;
-  private readonly buffers: Record<SketchSide, string | null> = { guest: null, host: null };
+  /** The trace-cmd buffer each side follows ('' = top); null until that side's first exit event. */
+  private guestBuffer: string | null = null;
+  private hostBuffer: string | null = null;
   // The transaction being built: whether there is one, its ordinal, start, whether a hand-off came back to the
   // initiating lane, its item count; its spans, exits and arrows are in `rows`.
   private building = false;
@@ -188,6 +196,11 @@ export class TransactionSketchCollector {
   private verdictNow: ExitVerdict | null = null;
   /** The line the exits of the event being added name (null when the caller keeps no lines). */
   private lineNow: number | null = null;
+  /** Where the boundary being drawn is, for `closeBefore` (made once, not a closure per transaction). */
+  private boundaryNs = 0;
+  private readonly closeBefore = (stay: number) => {
+    if (this.returned || this.external) this.close(this.boundaryNs, stay);
+  };
 
   /** The model calls `transactionBoundary` itself: the collector stops detecting boundaries. */
   setExternalBoundaries(on: boolean): void {
@@ -198,9 +211,8 @@ export class TransactionSketchCollector {
   transactionBoundary(atNs: number): void {
     // An exit recorded just before the boundary was named (the host sees the IPI inside the exit that sends it)
     // belongs to the new transaction.
-    this.rows.startAt(atNs, this.building ? this.startNs : null, (stay) => {
-      if (this.returned || this.external) this.close(atNs, stay);
-    });
+    this.boundaryNs = atNs;
+    this.rows.startAt(atNs, this.building ? this.startNs : null, this.closeBefore);
     this.building = true;
     this.index = this.count;
     this.startNs = atNs;
@@ -216,17 +228,16 @@ export class TransactionSketchCollector {
     this.verdictNow = verdict;
     this.lineNow = keepLine ? ev.line : null;
     // One trace-cmd buffer per side (as the model follows one): other buffers number their CPUs differently.
-    const host = isHostKind(kind);
     const buffer = ev.instance ?? '';
-    const side = host ? 'host' : 'guest';
-    if (
-      this.buffers[side] === null &&
-      (host ? kind === EventKind.kvmExit : kind === EventKind.writeMsr || kind === EventKind.cpuIdle)
-    )
-      this.buffers[side] = buffer;
-    if (this.buffers[side] !== null && this.buffers[side] !== buffer) return;
-    if (host) this.hostEvent(ev, kind);
-    else this.guestEvent(ev, kind);
+    if (isHostKind(kind)) {
+      if (this.hostBuffer === null && kind === EventKind.kvmExit) this.hostBuffer = buffer;
+      if (this.hostBuffer === null || this.hostBuffer === buffer) this.hostEvent(ev, kind);
+    } else {
+      if (this.guestBuffer === null && (kind === EventKind.writeMsr || kind === EventKind.cpuIdle)) {
+        this.guestBuffer = buffer;
+      }
+      if (this.guestBuffer === null || this.guestBuffer === buffer) this.guestEvent(ev, kind);
+    }
   }
 
   /** The model changed its verdict on an exit (a halt's, when it ends). */
@@ -404,7 +415,7 @@ export class TransactionSketchCollector {
         return;
       }
       case EventKind.writeMsr: {
-        const access = msrAccessOf('write_msr', ev);
+        const access = writeMsrOf(ev);
         // the exits the guest model counts: MSRs with a category, reason "msr_write 0x830"
         const msrExit = access ? guestMsrExit(access.msr) : null;
         if (!access || !msrExit) return;

@@ -2,6 +2,7 @@
 // min and max. Used for every duration and latency so that a gigabyte trace costs the same memory as a small one.
 
 import { nearestRank, type Distribution } from './distribution';
+import { WholeNumberBuckets } from './wholeNumberBuckets';
 
 const RATIO = 1.02;
 const LOG_RATIO = Math.log(RATIO);
@@ -98,7 +99,7 @@ let lastBucket = 0;
 export function bucketOf(value: number): number {
   if (value === lastValue) return lastBucket;
   lastValue = value;
-  lastBucket = value >>> 0 === value && value > 0 ? bucketByTable(value) : bucketByLog(value);
+  lastBucket = value >>> 0 === value ? wholeBuckets.of(value) : bucketByLog(value);
   return lastBucket;
 }
 
@@ -107,47 +108,8 @@ export function bucketByLog(value: number): number {
   return value < 1 ? 0 : Math.min(BUCKETS - 1, 1 + Math.floor(Math.log(value) / LOG_RATIO));
 }
 
-// bucketByLog without a logarithm, for whole numbers 1 .. 2^32-1: each power of two is cut into 64 slices, narrower
-// than a bucket (2^(1/64) < 1.02), so a slice holds at most one bucket boundary. Per slice: the bucket of its first
-// number and the first number of the next bucket (found with bucketByLog itself, so the two agree by construction).
-const SLICES = 64;
-let sliceBucket: Uint16Array | null = null;
-let sliceNext: Float64Array | null = null;
-
-function bucketByTable(value: number): number {
-  if (value < SLICES) return bucketByLog(value);
-  if (sliceBucket === null) buildSlices();
-  const octave = 31 - Math.clz32(value);
-  const slice = octave * SLICES + ((value >>> (octave - 6)) & (SLICES - 1));
-  const b = sliceBucket![slice];
-  return value >= sliceNext![slice] ? b + 1 : b;
-}
-
-function buildSlices(): void {
-  sliceBucket = new Uint16Array(32 * SLICES);
-  sliceNext = new Float64Array(32 * SLICES);
-  for (let octave = 6; octave < 32; octave++) {
-    const width = 2 ** (octave - 6);
-    for (let i = 0; i < SLICES; i++) {
-      const first = (SLICES + i) * width;
-      const last = first + width - 1;
-      const b = bucketByLog(first);
-      const slice = octave * SLICES + i;
-      sliceBucket[slice] = b;
-      sliceNext[slice] = bucketByLog(last) > b ? firstAbove(first, last, b) : Infinity;
-    }
-  }
-}
-
-/** The first whole number in lo..hi whose bucket is above b (hi's is). */
-function firstAbove(lo: number, hi: number, b: number): number {
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (bucketByLog(mid) > b) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
+/** bucketByLog without a logarithm, for whole numbers below 2^32. */
+const wholeBuckets = new WholeNumberBuckets(bucketByLog);
 
 function bucketUpper(i: number): number {
   return i === 0 ? 1 : RATIO ** i;

@@ -1,7 +1,7 @@
 // Event names resolve to the kinds the model switches on; a name of the same length as a known one is not mistaken.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventKind, eventKind, isHostKind } from '../../../src/core/model/eventKinds';
+import { EventKind, eventKind, isHostKind, MAX_REMEMBERED_NAMES } from '../../../src/core/model/eventKinds';
 
 test('known guest and host names, aliases of one kind, and names the model does not act on', () => {
   assert.equal(eventKind('write_msr'), EventKind.writeMsr);
@@ -30,4 +30,24 @@ test('known guest and host names, aliases of one kind, and names the model does 
   assert.equal(eventKind(''), EventKind.otherGuest);
   assert.ok(isHostKind(eventKind('kvm_pio')));
   assert.ok(!isHostKind(eventKind('local_timer_entry')));
+});
+
+test('names asked again, and names first asked after the remembered ones are full, keep their kinds', () => {
+  assert.equal(eventKind('write_msr'), EventKind.writeMsr);
+  assert.equal(eventKind('write_msr'), EventKind.writeMsr);
+  for (let i = 0; i < MAX_REMEMBERED_NAMES + 10; i++) assert.equal(eventKind(`garbage_${i}`), EventKind.otherGuest);
+  assert.equal(eventKind('kvm_garbage_after_the_limit'), EventKind.otherHost);
+  assert.equal(eventKind(['kvm', 'apic', 'ipi'].join('_')), EventKind.kvmApicIpi);
+  assert.equal(eventKind(['call', 'function', 'entry'].join('_')), EventKind.ipiHandler);
+  assert.equal(eventKind('garbage_3'), EventKind.otherGuest);
+});
+
+test('names that share a remembered slot (same length, first and last character) alternate without mix-ups', () => {
+  for (let i = 0; i < 3; i++) {
+    assert.equal(eventKind('kvm_exit'), EventKind.kvmExit);
+    assert.equal(eventKind('kvm_xxit'), EventKind.otherHost);
+    assert.equal(eventKind('sched_switch'), EventKind.schedSwitch);
+    assert.equal(eventKind('sxhed_switch'), EventKind.otherGuest);
+    assert.equal(eventKind(['sched', 'switch'].join('_')), EventKind.schedSwitch);
+  }
 });

@@ -1,5 +1,5 @@
-// The pid table answers get, has, set, delete and size as a Map does, through growth, deletions that shift entries
-// back, colliding keys and numbers the table leaves to its Map.
+// The pid table answers get, has, set, delete, take (get and delete) and size as a Map does, through growth, deletions
+// that shift entries back, colliding keys and numbers the table leaves to its Map.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -52,11 +52,18 @@ test('keys that share a home slot (multiples of a large power of two) are all fo
   }
   for (const k of keys.filter((_, i) => i % 3 === 0)) assert.equal(t.delete(k), m.delete(k));
   same(t, m, keys);
+  // taken out of the middle of a run of colliding keys: the ones after it move back and are still found
+  for (const k of keys.filter((_, i) => i % 3 === 1)) {
+    assert.equal(t.take(k), k);
+    m.delete(k);
+  }
+  assert.equal(t.take(keys[1]), undefined);
+  same(t, m, keys);
 });
 
 test('random operations give what a Map gives', () => {
   const op = fc.tuple(
-    fc.constantFrom('set', 'delete', 'get'),
+    fc.constantFrom('set', 'delete', 'get', 'take'),
     fc.oneof(fc.integer({ min: -50, max: 200 }), fc.integer(), fc.constantFrom(0.5, 2 ** 33)),
     fc.integer(),
   );
@@ -69,7 +76,10 @@ test('random operations give what a Map gives', () => {
           t.set(key, value);
           m.set(key, value);
         } else if (name === 'delete') assert.equal(t.delete(key), m.delete(key));
-        else assert.equal(t.get(key), m.get(key));
+        else if (name === 'take') {
+          assert.equal(t.take(key), m.get(key));
+          m.delete(key);
+        } else assert.equal(t.get(key), m.get(key));
         assert.equal(t.size, m.size);
       }
       same(

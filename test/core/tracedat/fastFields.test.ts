@@ -15,6 +15,7 @@ import {
   msrAccessOf,
   schedSwitchOf,
   schedWakeupOf,
+  writeMsrOf,
 } from '../../../src/core/eventFields';
 import { readInput } from '../../../src/core/input';
 import type { TraceEvent } from '../../../src/core/records';
@@ -48,6 +49,7 @@ function modelView(e: Pick<TraceEvent, 'name' | 'payload' | 'fields'>) {
     case 'sched_waking':
       return schedWakeupOf(e);
     case 'write_msr':
+      return { access: msrAccessOf(e.name, e), asWriteMsr: writeMsrOf(e) };
     case 'read_msr':
     case 'kvm_msr':
       return msrAccessOf(e.name, e);
@@ -93,6 +95,7 @@ test('the fast path covers the guest recording: every write_msr, sched_switch an
   const decoded = (n: string) => fast.filter((e) => e.name === n && e.fields !== undefined).length;
   // zcat tcprr-cross-poll0.report.txt.gz | grep -c ' write_msr:' → 56020, ' cpu_idle:' → 31167 (the same run)
   assert.equal(decoded('write_msr'), 56020);
+  for (const e of fast) if (e.name === 'write_msr') assert.deepEqual(writeMsrOf(e), msrAccessOf('write_msr', e));
   assert.equal(decoded('cpu_idle'), 31167);
   assert.equal(decoded('sched_switch'), fast.filter((e) => e.name === 'sched_switch').length);
   assert.ok(decoded('sched_switch') > 0);
