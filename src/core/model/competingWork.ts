@@ -82,6 +82,7 @@ export class CompetingWorkCollector {
     Object.setPrototypeOf(sent, CompetingWorkCollector.prototype);
     Object.setPrototypeOf(sent.cpus, CpuTable.prototype);
     Object.setPrototypeOf(sent.waiting, IntKeyTable.prototype);
+    Object.setPrototypeOf(sent.lastWaits, IntKeyTable.prototype);
     return sent;
   }
 

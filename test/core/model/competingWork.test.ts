@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { CompetingWorkCollector } from '../../../src/core/model/competingWork';
+import type { TraceEvent } from '../../../src/core/records';
 import { factsOf } from '../../helpers/facts';
 import { FIXTURES } from '../../helpers/paths';
 
@@ -40,4 +42,44 @@ test('quiet machine (tcprr-r1): under 1 % of the vCPUs to other tasks, kernel th
   const c = f.competingWork!;
   assert.ok(c.share < 0.01, `${c.share}`);
   assert.ok(c.waitedHandoffs <= 5, `${c.waitedHandoffs}`);
+});
+
+test('a collector sent to another thread comes back whole: every field of the class it had, and it goes on', () => {
+  const here = new CompetingWorkCollector();
+  const event = (timeNs: number, cpu: number, pid: number, name: string, payload: string): TraceEvent => ({
+    type: 'event',
+    line: null,
+    timeNs,
+    cpu,
+    pid,
+    comm: `task${pid}`,
+    name,
+    system: null,
+    payload,
+  });
+  const events = [
+    event(1e6, 0, 100, 'sched_wakeup', 'comm=task200 pid=200 prio=120 target_cpu=001'),
+    event(
+      2e6,
+      1,
+      300,
+      'sched_switch',
+      'prev_comm=task300 prev_pid=300 prev_prio=120 prev_state=S ==> ' + 'next_comm=task200 next_pid=200 next_prio=120',
+    ),
+    event(3e6, 0, 100, 'write_msr', '6e0, value 1'),
+  ];
+  here.add(events[0]);
+  const sent = CompetingWorkCollector.revive(structuredClone(here));
+  // every field that is a class instance here is one of the same class there (a new field must be revived too)
+  for (const [field, value] of Object.entries(here)) {
+    const back = (sent as unknown as Record<string, unknown>)[field];
+    if (value !== null && typeof value === 'object')
+      assert.equal(Object.getPrototypeOf(back), Object.getPrototypeOf(value), field);
+  }
+  for (const ev of events.slice(1)) {
+    here.add(ev);
+    sent.add(ev);
+  }
+  assert.deepEqual(sent, here);
+  assert.deepEqual(sent.facts(new Set([200]), 1e9, 2), here.facts(new Set([200]), 1e9, 2));
 });
