@@ -12,7 +12,9 @@ import type { RecordSink } from '../records';
 import { useThreads, workerScript } from '../workerScript';
 import type { TraceTextLineReader } from './traceText';
 import {
+  ChunkBytes,
   WorkerStrings,
+  type WorkerTable,
   chunkEvent,
   decodeChunk,
   lineEnd,
@@ -180,9 +182,15 @@ export async function* ringReads(
 
 interface Pending {
   worker: number;
-  text: string;
+  /** The chunk's bytes in its slot, or, when they did not fit there, their text (decoded before posting them). */
+  input: Uint8Array | null;
+  text: string | null;
+  first: boolean;
   result: Promise<PackedTextChunk>;
 }
+
+/** A chunk taken back: what the worker parsed, and the chunk's bytes or text. */
+export type TakenChunk = Omit<Pending, 'result'> & { packed: PackedTextChunk };
 
 /** The workers and the chunks sent to them, taken back in the order sent. */
 class ChunkPool {
@@ -223,7 +231,7 @@ class ChunkPool {
     return this.sent.length;
   }
 
-  /** Copies the bytes to the next free slot and sends it; this thread decodes its own text of them. */
+  /** Copies the bytes to the next free slot and sends it; this thread reads its own text of them (feed). */
   send(parts: Parts, first: boolean): void {
     if (this.sent.length >= this.slots.length) throw new Error('no free chunk slot');
     const seq = this.seq++;
@@ -244,15 +252,21 @@ class ChunkPool {
       at += p.length;
     }
     // decoded before posting: bytes of their own (too many for the slot) are transferred
-    this.sent.push({ worker, text: decodeChunk(bytes, first), result });
+    this.sent.push({
+      worker,
+      input: fits ? bytes : null,
+      text: fits ? null : decodeChunk(bytes, first),
+      first,
+      result,
+    });
     const req: PostedChunkRequest = { seq, slot: seq % this.slots.length, length, bytes: fits ? null : bytes, first };
     this.workers[worker].postMessage(req, fits ? [] : [bytes.buffer as ArrayBuffer]);
   }
 
   /** The oldest chunk sent, parsed, with the worker that parsed it; null when none is out. */
-  async next(): Promise<{ worker: number; packed: PackedTextChunk; text: string } | null> {
+  async next(): Promise<TakenChunk | null> {
     const p = this.sent.shift();
-    return p ? { worker: p.worker, packed: await p.result, text: p.text } : null;
+    return p ? { worker: p.worker, input: p.input, text: p.text, first: p.first, packed: await p.result } : null;
   }
 
   async close(): Promise<void> {
@@ -291,7 +305,7 @@ export async function readTextInWorkers(
   let first = true;
   const takeOne = async () => {
     const got = await pool.next();
-    if (got) feeder.feed({ ...got.packed, text: got.text }, strings.learn(got.worker, got.packed));
+    if (got) feeder.feed(got, strings.learn(got.worker, got.packed));
     options.onProgress?.();
   };
   /** Sends a chunk once a slot is free (the oldest chunk out taken and read). */
@@ -357,14 +371,27 @@ class LineFeeder {
   lines = 0;
   broken = false;
   readonly cutLines: number[] = [];
+  private readonly input = new ChunkBytes();
 
   constructor(
     private readonly reader: TraceTextLineReader,
     private readonly sink: RecordSink,
   ) {}
 
-  feed(c: ParsedTextChunk, table: readonly string[]): void {
-    if (c.plain && !this.reader.awaitsEvent) return this.feedPlain(c, table);
+  /**
+   * Reads the chunk. A plain ASCII chunk is not decoded: its events come from its bytes (chunkEvent); any other
+   * is decoded whole, the one-thread splitter's way.
+   */
+  feed(taken: TakenChunk, table: WorkerTable): void {
+    const { packed, input, first } = taken;
+    const plain = packed.plain && !this.reader.awaitsEvent;
+    if (plain && input && packed.ascii) {
+      this.input.bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+      return this.feedPlain({ ...packed, text: null, input: this.input }, table);
+    }
+    const text = taken.text ?? decodeChunk(input!, first);
+    const c: ParsedTextChunk = { ...packed, text, input: null };
+    if (plain) return this.feedPlain(c, table);
     const base = this.lines;
     for (const i of c.cutLines) this.cutLines.push(base + i + 1);
     const n = c.lineCount;
@@ -372,7 +399,7 @@ class LineFeeder {
       const lineNo = base + i + 1;
       const ev = lineEventIndex(c, i);
       try {
-        const raw = c.text.slice(lineStart(c, i), lineEnd(c, i));
+        const raw = text.slice(lineStart(c, i), lineEnd(c, i));
         this.reader.lineParsed(raw, lineNo, ev < 0 ? null : chunkEvent(c, table, ev, lineNo));
       } catch (e) {
         this.failAt(lineNo, e);
@@ -382,7 +409,7 @@ class LineFeeder {
   }
 
   /** A chunk whose line i is event i, none joining another (PackedTextChunk.plain): no line is looked at. */
-  private feedPlain(c: ParsedTextChunk, table: readonly string[]): void {
+  private feedPlain(c: ParsedTextChunk, table: WorkerTable): void {
     const base = this.lines;
     const last = c.lineCount - 1;
     for (let i = 0; i <= last && !this.broken; i++) {

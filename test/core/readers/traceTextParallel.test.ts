@@ -9,6 +9,16 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { analyzeFiles } from '../../../src/core/analyze';
 import { readInput, type InputSummary } from '../../../src/core/input';
+import {
+  parseCpuIdle,
+  parseIpiTargets,
+  parseKvmEntryVcpu,
+  parseMsrAccess,
+  parseSchedSwitch,
+  parseSchedWakeup,
+  type DecodedFields,
+} from '../../../src/core/eventFields';
+import { eventKind } from '../../../src/core/model/eventKinds';
 import { isTraceTextFormat, type TraceEvent } from '../../../src/core/records';
 import { LineChunker, TEXT_PARALLEL_MIN_BYTES, useTextWorkers } from '../../../src/core/readers/traceTextParallel';
 import { ChunkParser, newSlot } from '../../../src/core/readers/traceTextChunks';
@@ -27,12 +37,72 @@ function textsUnder(dir: string): string[] {
 const dir = mkdtempSync(join(tmpdir(), 'kvl-text-parallel-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
-/** The record without `fields`: the workers add the model's fields parsed from the payload, the one thread not. */
-const plain = (e: TraceEvent) => {
-  const { fields, ...rest } = e;
-  void fields;
-  return rest;
-};
+/** The payload, or undefined when reading it throws (an event with fields in a plain chunk carries none). */
+function payloadRead(e: TraceEvent): string | undefined {
+  try {
+    return e.payload;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The fields the workers parse from an event's payload, by eventFields.ts's parsers (null: they parse none). */
+function fieldsParsed(e: TraceEvent): DecodedFields | null {
+  const p = e.payload;
+  switch (e.name) {
+    case 'sched_switch':
+      return { kind: 'sched_switch', value: parseSchedSwitch(p)! };
+    case 'sched_wakeup':
+    case 'sched_waking':
+    case 'sched_wakeup_new':
+      return { kind: 'sched_wakeup', value: parseSchedWakeup(p)! };
+    case 'write_msr':
+    case 'read_msr':
+    case 'kvm_msr':
+      return { kind: 'msr', value: parseMsrAccess(e.name, p)! };
+    case 'cpu_idle':
+      return { kind: 'cpu_idle', value: parseCpuIdle(p)! };
+    case 'ipi_send_cpu':
+      return { kind: 'ipi_targets', value: parseIpiTargets(e.name, p)! };
+    case 'kvm_entry':
+      return { kind: 'kvm_entry', vcpu: parseKvmEntryVcpu(p) };
+    default:
+      return null;
+  }
+}
+
+/**
+ * An event's keys as compared: its payload read (undefined when it throws), its fields left out, its kind the one
+ * the reader gave (workers) or the model looks up (one thread).
+ */
+const compared = (e: TraceEvent) => ({
+  type: e.type,
+  line: e.line,
+  timeNs: e.timeNs,
+  cpu: e.cpu,
+  pid: e.pid,
+  comm: e.comm,
+  name: e.name,
+  system: e.system,
+  payload: payloadRead(e),
+  instance: e.instance,
+  clockUnknown: e.clockUnknown,
+  kind: e.kind ?? eventKind(e.name),
+});
+
+/**
+ * The workers' events are the one thread's, but for `fields` (which the workers add); an event that carries no
+ * payload must carry the fields the one thread's payload parses to.
+ */
+function assertSameEvents(many: TraceEvent[], one: TraceEvent[], message?: string) {
+  assert.equal(many.length, one.length, message);
+  const kept = many.map((e) => payloadRead(e) !== undefined);
+  const got = many.map((e, i) => (kept[i] ? compared(e) : { ...compared(e), fields: e.fields }));
+  const expected = one.map((e, i) =>
+    kept[i] ? compared(e) : { ...compared(e), payload: undefined, fields: fieldsParsed(e) },
+  );
+  assert.deepEqual(got, expected, message);
+}
 
 async function read(path: string, parallel: boolean, textChunkBytes?: number) {
   const events: TraceEvent[] = [];
@@ -53,8 +123,7 @@ for (const path of TEXTS) {
     const one = await read(path, false);
     if (!isTraceTextFormat(one.summary.format)) return; // netperf, count tables ...: read on one thread always
     const many = await read(path, true, chunkBytesFor(path));
-    assert.equal(many.events.length, one.events.length);
-    assert.deepEqual(many.events.map(plain), one.events.map(plain));
+    assertSameEvents(many.events, one.events);
     assert.deepEqual(many.summary, one.summary);
     const chunkBytes = chunkBytesFor(path);
     const a = await analyzeFiles([path], { parallel: false });
@@ -79,7 +148,7 @@ test('a chunk border inside a wrapped event: the payload joined, no fields parse
   const one = await read(path, false);
   for (const chunkBytes of [1, 40, 120, 200]) {
     const many = await read(path, true, chunkBytes);
-    assert.deepEqual(many.events.map(plain), one.events.map(plain), `chunks of ${chunkBytes} bytes`);
+    assertSameEvents(many.events, one.events, `chunks of ${chunkBytes} bytes`);
     assert.deepEqual(many.summary, one.summary);
     // the wrapped sched_switch: its fields, if the worker sent any, come from the joined payload
     const sw = many.events.find((e) => e.name === 'sched_switch')!;
@@ -227,7 +296,7 @@ test('plain chunks next to wrapped, quoted and commented lines and runs: the sam
   assert.equal(runs.length, 2);
   for (const chunkBytes of [50, 97, 128, 333, 1000, 1500, 4096, 8191]) {
     const many = await read(path, true, chunkBytes);
-    assert.deepEqual(many.events.map(plain), one.events.map(plain), `chunks of ${chunkBytes} bytes`);
+    assertSameEvents(many.events, one.events, `chunks of ${chunkBytes} bytes`);
     assert.deepEqual(many.summary, one.summary, `chunks of ${chunkBytes} bytes`);
     const manyRuns: string[] = [];
     await readInput(path, (r) => r.type === 'run-start' && manyRuns.push(r.label), {
@@ -272,6 +341,48 @@ test('chunks of more lines than their slot holds, a line longer than the slot: t
   const one = await read(path, false);
   const many = await read(path, true, 64 << 10);
   assert.equal(one.events.length, 4);
-  assert.deepEqual(many.events.map(plain), one.events.map(plain));
+  assertSameEvents(many.events, one.events);
   assert.deepEqual(many.summary, one.summary);
+});
+
+test('a chunk read from its bytes whose last event a wrapped line continues: the payload joined', async () => {
+  let us = 10_729_493_978;
+  const plainLines = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      i % 2 === 0
+        ? reportLine('<idle>', 0, 0, (us += 7), 'cpu_idle', 'state=1 cpu_id=0')
+        : reportLine('netperf', 21137, 1, (us += 5), 'write_msr', `6e0, value ${(us * 13).toString(16)}`),
+    );
+  const wrapped = [
+    {
+      head: reportLine('netperf', 21137, 1, 0, 'sched_switch', 'netperf:21137 [120] S ==>'),
+      rest: `${' '.repeat(40)}swapper/1:0 [120]`,
+      payload: 'netperf:21137 [120] S ==> swapper/1:0 [120]',
+    },
+    {
+      head: reportLine('netperf', 21137, 1, 0, 'write_msr', '830, value'),
+      rest: `${' '.repeat(40)}1000000fb`,
+      payload: '830, value 1000000fb',
+    },
+  ];
+  for (const [k, { head, rest, payload }] of wrapped.entries()) {
+    const before = plainLines(20);
+    const headLine = head.replace(' 0.000000:', ` ${Math.floor(us / 1e6)}.${String((us += 3) % 1e6)}:`);
+    const text = `${[...before, headLine, rest, ...plainLines(20)].join('\n')}\n`;
+    const path = join(dir, `wrapped-at-border-${k}.report.txt`);
+    writeFileSync(path, text);
+    const one = await read(path, false);
+    const joined = one.events.find((e) => e.line === 21)!;
+    assert.equal(joined.payload, payload); // the one-thread reader joins the wrapped line
+    // the first chunk ends after the head line: all its lines are events, it is read from its bytes
+    const border = Buffer.byteLength([...before, headLine].join('\n')) + 1;
+    for (const chunkBytes of [border, border + 1, 64]) {
+      const many = await read(path, true, chunkBytes);
+      assertSameEvents(many.events, one.events, `chunks of ${chunkBytes} bytes`);
+      assert.deepEqual(many.summary, one.summary);
+      const event = many.events.find((e) => e.line === 21)!;
+      assert.equal(event.payload, payload);
+      assert.equal(event.fields, undefined); // parsed from the head line alone, they no longer hold
+    }
+  }
 });
