@@ -3,7 +3,7 @@
 // reader, which joins wrapped lines across chunk borders, splits runs and counts warnings with their line numbers
 // exactly as on one thread — or, for a chunk the worker certified plain, hands it the events alone. At most
 // 2 × workers + 1 chunks are out at a time, each in a reused slot of shared memory (given to every worker once):
-// memory stays bounded.
+// memory stays bounded. A file is read straight into the slots; a stream's pieces are copied there.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { MAX_LINE_CHARS } from '../lineSplitter';
@@ -156,20 +156,22 @@ export class LineChunker {
 }
 
 /**
- * A file read front to back into a ring of reused buffers, so that reading makes no buffer per read (memory outside
- * the heap stays flat while the main thread, which no longer parses, collects garbage seldom). The ring is large
- * enough for all the chunker may hold (a chunk, an overlong line) plus the piece being read.
+ * A file read front to back from `start` into a ring of reused buffers, so that reading makes no buffer per read
+ * (memory outside the heap stays flat while the main thread, which no longer parses, collects garbage seldom): the
+ * rest of a file once a line longer than a chunk is met. The ring is large enough for all the chunker may hold (a
+ * chunk, an overlong line) plus the piece being read.
  */
 export async function* ringReads(
   file: RandomAccess,
   size: number,
   done: { bytes: number },
   chunkBytes = CHUNK_BYTES,
+  start = 0,
 ): AsyncGenerator<Uint8Array> {
   const pieceBytes = 1 << 20;
   const ring = Math.ceil((2 * chunkBytes + LONGEST_LINE_BYTES) / pieceBytes) + 2;
   const buffers: Uint8Array[] = [];
-  for (let pos = 0, k = 0; pos < size; k++) {
+  for (let pos = start, k = 0; pos < size; k++) {
     if (buffers.length < ring) buffers.push(new Uint8Array(pieceBytes));
     const buf = buffers[k % ring];
     const { bytesRead } = await file.read(buf, 0, Math.min(pieceBytes, size - pos), pos);
@@ -231,8 +233,32 @@ class ChunkPool {
     return this.sent.length;
   }
 
+  /** The input of the slot the next chunk goes to (free while fewer than `slots` chunks are out). */
+  nextInput(): Uint8Array {
+    return new Uint8Array(this.slots[this.seq % this.slots.length].input);
+  }
+
   /** Copies the bytes to the next free slot and sends it; this thread reads its own text of them (feed). */
   send(parts: Parts, first: boolean): void {
+    const input = this.slots[this.seq % this.slots.length].input;
+    const length = partsLength(parts);
+    const fits = length <= input.byteLength;
+    const bytes = fits ? new Uint8Array(input, 0, length) : new Uint8Array(length);
+    let at = 0;
+    for (const p of parts) {
+      bytes.set(p, at);
+      at += p.length;
+    }
+    this.post(bytes, fits, first);
+  }
+
+  /** Sends the next chunk, its first `length` bytes already in nextInput(). */
+  sendInSlot(length: number, first: boolean): void {
+    this.post(new Uint8Array(this.slots[this.seq % this.slots.length].input, 0, length), true, first);
+  }
+
+  /** Posts `bytes`, in the next slot (`inSlot`) or of their own (transferred), to the next worker. */
+  private post(bytes: Uint8Array, inSlot: boolean, first: boolean): void {
     if (this.sent.length >= this.slots.length) throw new Error('no free chunk slot');
     const seq = this.seq++;
     const worker = seq % this.workers.length;
@@ -241,26 +267,17 @@ class ChunkPool {
       this.waiting[worker].set(seq, { resolve, reject });
     });
     result.catch(() => undefined); // taken (and its failure said) in order by next()
-    // the slot of the chunk `slots` before this one, which was taken and read
-    const slot = this.slots[seq % this.slots.length];
-    const length = partsLength(parts);
-    const fits = length <= slot.input.byteLength;
-    const bytes = fits ? new Uint8Array(slot.input, 0, length) : new Uint8Array(length);
-    let at = 0;
-    for (const p of parts) {
-      bytes.set(p, at);
-      at += p.length;
-    }
     // decoded before posting: bytes of their own (too many for the slot) are transferred
     this.sent.push({
       worker,
-      input: fits ? bytes : null,
-      text: fits ? null : decodeChunk(bytes, first),
+      input: inSlot ? bytes : null,
+      text: inSlot ? null : decodeChunk(bytes, first),
       first,
       result,
     });
-    const req: PostedChunkRequest = { seq, slot: seq % this.slots.length, length, bytes: fits ? null : bytes, first };
-    this.workers[worker].postMessage(req, fits ? [] : [bytes.buffer as ArrayBuffer]);
+    const slot = seq % this.slots.length;
+    const req: PostedChunkRequest = { seq, slot, length: bytes.length, bytes: inSlot ? null : bytes, first };
+    this.workers[worker].postMessage(req, inSlot ? [] : [bytes.buffer as ArrayBuffer]);
   }
 
   /** The oldest chunk sent, parsed, with the worker that parsed it; null when none is out. */
@@ -284,13 +301,22 @@ export interface ParallelTextOptions {
   chunkBytes?: number;
 }
 
+/** A file read front to back straight into the chunks' slots; `done.bytes` says how far. */
+export interface SlotFile {
+  access: RandomAccess;
+  size: number;
+  done: { bytes: number };
+}
+
+const EMPTY: Uint8Array = new Uint8Array(0);
+
 /**
- * Reads trace text from `content` with worker threads and hands every line to `reader` in order. Returns the lines
- * seen, and whether the reader broke (threw) on one. Said as on one thread: a read failure (`readFailure` words it),
- * cut lines, cancellation. Never throws.
+ * Reads trace text from `content` (a stream, or a file read into the chunks' slots) with worker threads and hands
+ * every line to `reader` in order. Returns the lines seen, and whether the reader broke (threw) on one. Said as on
+ * one thread: a read failure (`readFailure` words it), cut lines, cancellation. Never throws.
  */
 export async function readTextInWorkers(
-  content: AsyncIterable<Uint8Array>,
+  content: AsyncIterable<Uint8Array> | SlotFile,
   reader: TraceTextLineReader,
   sink: RecordSink,
   readFailure: (linesSeen: number, e: Error) => string,
@@ -317,9 +343,51 @@ export async function readTextInWorkers(
   };
   const chunker = new LineChunker(chunkBytes);
   let cancelled = false;
+  /**
+   * Reads the file into the slots, each chunk its whole lines (no copy), the line a read cut carried to the next
+   * slot; returns the rest of the file as pieces when a line is longer than a chunk (the chunker keeps what of it
+   * is kept), else null.
+   */
+  const readIntoSlots = async (file: SlotFile): Promise<AsyncIterable<Uint8Array> | null> => {
+    let carried = EMPTY; // a view of the last slot read into
+    for (let pos = 0, ended = false; !ended;) {
+      if (options.signal?.aborted) {
+        cancelled = true;
+        return null;
+      }
+      if (carried.length > chunkBytes) {
+        chunker.push(carried.slice());
+        return ringReads(file.access, file.size, file.done, chunkBytes, pos);
+      }
+      while (pool.inFlight >= maxInFlight && !feeder.broken) await takeOne();
+      if (feeder.broken) return null;
+      const slot = pool.nextInput();
+      slot.set(carried, 0);
+      let filled = carried.length;
+      try {
+        const want = Math.min(chunkBytes, file.size - pos);
+        const { bytesRead } = want > 0 ? await file.access.read(slot, filled, want, pos) : { bytesRead: 0 };
+        pos += bytesRead;
+        file.done.bytes = pos;
+        filled += bytesRead;
+        ended = bytesRead === 0 || pos >= file.size; // a file that shrank while read ends there
+      } catch (e) {
+        chunker.push(slot.slice(0, filled)); // the line the failure cut
+        throw e;
+      }
+      const end = ended ? filled : slot.lastIndexOf(10, filled - 1) + 1;
+      if (end > 0) {
+        pool.sendInSlot(end, first);
+        first = false;
+      }
+      carried = slot.subarray(end, filled);
+    }
+    return null;
+  };
   try {
     try {
-      for await (const piece of content) {
+      const pieces = 'access' in content ? await readIntoSlots(content) : content;
+      for await (const piece of pieces ?? []) {
         if (options.signal?.aborted) {
           cancelled = true;
           break;

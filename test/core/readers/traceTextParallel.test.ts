@@ -4,10 +4,11 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { analyzeFiles } from '../../../src/core/analyze';
+import { nodeFileAccessor, type FileAccessor } from '../../../src/core/byteSource';
 import { readInput, type InputSummary } from '../../../src/core/input';
 import {
   parseCpuIdle,
@@ -383,6 +384,54 @@ test('a chunk read from its bytes whose last event a wrapped line continues: the
       const event = many.events.find((e) => e.line === 21)!;
       assert.equal(event.payload, payload);
       assert.equal(event.fields, undefined); // parsed from the head line alone, they no longer hold
+    }
+  }
+});
+
+/** Node's files, but reads end at byte `at`: by failing (EIO) or, with `shrink`, as at the end of the file. */
+function filesEndingAt(at: number, shrink: boolean): FileAccessor {
+  return {
+    async open(path) {
+      const file = await nodeFileAccessor.open(path);
+      return {
+        stat: () => file.stat(),
+        close: () => file.close(),
+        read(buffer, offset, length, position) {
+          if (position >= at) {
+            return shrink ? Promise.resolve({ bytesRead: 0 }) : Promise.reject(new Error('EIO: i/o error, read'));
+          }
+          return file.read(buffer, offset, Math.min(length, at - position), position);
+        },
+      };
+    },
+  };
+}
+
+test('a file whose reads fail or end early midway: the same lines, events and warnings as one thread', async () => {
+  const path = sample('guest-trace', 'tcprr-cross-poll0.head.report.txt');
+  const text = readFileSync(path, 'latin1');
+  // line 201, "          <idle>-0     [000] 10729.497411: guest_halt_poll_ns:   halt_poll_ns 0 (shrink 0)", cut
+  // after "halt_": lines 2-200 are 199 events, and the cut line still one
+  const at = text.split('\n').slice(0, 200).join('\n').length + 1 + 70;
+  for (const shrink of [false, true]) {
+    const one: TraceEvent[] = [];
+    const fileAccessor = filesEndingAt(at, shrink);
+    const a = await readInput(path, (r) => r.type === 'event' && one.push(r), { parallel: false, fileAccessor });
+    assert.equal(one.length, 200, `shrink ${shrink}`);
+    assert.equal(one[199].payload, 'halt_');
+    assert.equal(
+      a.warnings.some((w) => /read failed after line 200: EIO/.test(w.message)),
+      !shrink,
+    );
+    for (const textChunkBytes of [97, 4096, 8 << 10]) {
+      const many: TraceEvent[] = [];
+      const b = await readInput(path, (r) => r.type === 'event' && many.push(r), {
+        parallel: true,
+        textChunkBytes,
+        fileAccessor,
+      });
+      assertSameEvents(many, one, `shrink ${shrink}, chunks of ${textChunkBytes} bytes`);
+      assert.deepEqual(b, a);
     }
   }
 });
