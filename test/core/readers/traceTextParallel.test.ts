@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { analyzeFiles } from '../../../src/core/analyze';
 import { nodeFileAccessor, type FileAccessor } from '../../../src/core/byteSource';
 import { readInput, type InputSummary } from '../../../src/core/input';
@@ -217,22 +218,26 @@ test('workers only for large inputs on more than one core, unless forced', () =>
   }
 });
 
-test('cancelled while the workers read: the lines read so far stay, the cancellation is said', async () => {
-  const path = sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz');
-  const controller = new AbortController();
-  let events = 0;
-  const summary = await readInput(
-    path,
-    (r) => {
-      if (r.type === 'event' && ++events === 10_000) controller.abort();
-    },
-    { parallel: true, textChunkBytes: 64 << 10, signal: controller.signal },
-  );
-  const said = summary.warnings.find((w) => /^cancelled after line \d+$/.test(w.message));
-  assert.ok(said, JSON.stringify(summary.warnings));
-  // the chunks out when the signal came are not read: far fewer events than the 256,254 of the whole recording
-  assert.ok(events >= 10_000 && events < 100_000, String(events));
-  assert.equal(summary.records, events);
+test('cancelled while workers read a stream or a file: the lines read so far stay, the cancel is said', async () => {
+  const gz = sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz');
+  const file = join(dir, 'tcprr-cross-poll0.report.txt');
+  writeFileSync(file, gunzipSync(readFileSync(gz)));
+  for (const path of [gz, file]) {
+    const controller = new AbortController();
+    let events = 0;
+    const summary = await readInput(
+      path,
+      (r) => {
+        if (r.type === 'event' && ++events === 10_000) controller.abort();
+      },
+      { parallel: true, textChunkBytes: 64 << 10, signal: controller.signal },
+    );
+    const said = summary.warnings.find((w) => /^cancelled after line \d+$/.test(w.message));
+    assert.ok(said, JSON.stringify(summary.warnings));
+    // the chunks out when the signal came are not read: far fewer events than the 256,254 of the whole recording
+    assert.ok(events >= 10_000 && events < 100_000, `${path}: ${events}`);
+    assert.equal(summary.records, events);
+  }
 });
 
 /** A trace-cmd report line: task, cpu, time in µs, event and payload in the printed columns. */
