@@ -28,7 +28,7 @@ import { isTraceTextFormat } from './records';
 import type { InputFormat, InputRecord, InputWarning, LineReader, RecordSink } from './records';
 import { TEXT_READERS, readerFor } from './readers/index';
 import { TraceTextLineReader } from './readers/traceText';
-import { readTextInWorkers, ringReads, useTextWorkers } from './readers/traceTextParallel';
+import { readTextInWorkers, useTextWorkers } from './readers/traceTextParallel';
 import { isTraceDat, readTraceDat, readTraceDatFrom } from './tracedat/index';
 import { readTraceDatInThread, useReaderThread } from './tracedat/readerThread';
 import type { CompetingWorkHandover } from './model/traceModel';
@@ -509,7 +509,7 @@ async function streamLinesInWorkers(
   const total = () => input.size ?? input.rawDone();
   // a plain file is read again from its start, into reused buffers (the head looked at is dropped)
   const ring = input.access && !input.gzipped && input.size !== null ? { bytes: 0 } : null;
-  const content = ring ? ringReads(input.access!, input.size!, ring, options.textChunkBytes) : input.content;
+  const content = ring ? { access: input.access!, size: input.size!, done: ring } : input.content;
   const rawDone = () => (ring ? ring.bytes : input.rawDone());
   let lastReport = 0;
   const onProgress = () => {

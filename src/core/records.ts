@@ -51,6 +51,7 @@ export interface TraceEvent {
   name: string;
   /** Trace system when the source names it ("kvm", "msr", "power"), else null. */
   system: string | null;
+  /** Reading it throws when a reader thread kept only the event's `fields` (see there). */
   payload: string;
   /** trace-cmd buffer instance the event was recorded in (`trace-cmd record -B name`); absent for the top instance. */
   instance?: string;
@@ -61,9 +62,9 @@ export interface TraceEvent {
   /** A reader thread fed this event to its own competing-work collector already (TraceModel.competingWorkHandover). */
   competingWorkDone?: boolean;
   /**
-   * trace.dat only: the fields the model reads, decoded from the event's binary layout (read them through the
-   * eventFields.ts accessors, which fall back to parsing `payload`). The payload of such an event is printed only
-   * when read.
+   * The fields the model reads, when a reader thread decoded them (trace.dat: from the event's binary layout; text:
+   * from its payload, by a worker). Read them through the eventFields.ts accessors, which fall back to parsing
+   * `payload`: an event with fields may carry no payload (eventColumns.ts, traceTextChunks.ts say when).
    */
   fields?: DecodedFields;
 }

@@ -5,7 +5,7 @@ const RECENT = 4;
 const BYTE_CACHE = 256;
 
 /** Whether the string `s` is the ASCII bytes [start, end) of `b`. */
-function sameBytes(s: string, b: Uint8Array, start: number, end: number): boolean {
+export function sameBytes(s: string, b: Uint8Array, start: number, end: number): boolean {
   if (s.length !== end - start) return false;
   for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) !== b[start + k]) return false;
   return true;

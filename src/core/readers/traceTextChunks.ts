@@ -1,12 +1,12 @@
 // Trace text cut into chunks of whole lines, each parsed on its own (by a worker thread: traceTextWorker.ts) into
 // compact columns — line bounds, and per event line the event's numbers, its strings as indexes into a table the
 // worker grows, its payload as bounds in the text, and the fields the model reads from the payload — so that the
-// main thread, which decodes the same bytes to the same text itself (a string is costly to send), builds each record
-// with a few allocations and no regex. ASCII text is read from its bytes: the common line by traceLineScan.ts, the
-// common payloads by payloadScan.ts, anything else by the regexes and eventFields.ts parsers on the line's text.
+// main thread, which reads the same bytes itself (a string is costly to send), builds each record with a few
+// allocations and no regex. ASCII text is read from its bytes: the common line by traceLineScan.ts, the common
+// payloads by payloadScan.ts, anything else by the regexes and eventFields.ts parsers on the line's text.
 // Only what a line says on its own is parsed here; what needs the lines before (wrapped lines, runs, warnings) stays
 // with the reader on the main thread (traceTextParallel.ts), which skips its per-line work for a chunk certified
-// plain (every line an event line of its own).
+// plain (every line an event line of its own) and, when it is ASCII, decodes only the payloads the model parses.
 import { isAscii } from 'node:buffer';
 import {
   parseCpuIdle,
@@ -18,8 +18,9 @@ import {
   type DecodedFields,
 } from '../eventFields';
 import { MAX_LINE_CHARS } from '../lineSplitter';
+import { eventKind, type EventKind } from '../model/eventKinds';
 import type { TraceEvent } from '../records';
-import { StringTable } from '../stringTable';
+import { StringTable, sameBytes } from '../stringTable';
 import { endsInBlank, lineEvent } from './traceText';
 import { indentOf, unquote } from './traceLines';
 import { ScannedLine } from './traceLineScan';
@@ -143,11 +144,43 @@ export interface PackedTextChunk {
   /** The last line's indent and whether it ends in a blank (what the next chunk's first line is compared with). */
   lastIndent: number;
   lastSoftBreak: boolean;
+  /** The chunk is ASCII: offsets in its text are offsets in its bytes. */
+  ascii: boolean;
 }
 
-/** A parsed chunk with the text the main thread decoded from the same bytes. */
+/**
+ * A parsed chunk as the main thread reads it: its text decoded whole, or (`text` null: a plain ASCII chunk) only its
+ * bytes, from which chunkEvent decodes the payloads that are read, each on its own.
+ */
 export interface ParsedTextChunk extends PackedTextChunk {
-  text: string;
+  text: string | null;
+  /** The chunk's bytes when `text` is null. */
+  input: ChunkBytes | null;
+}
+
+/** Strings decoded from chunks' bytes are cached by a hash of their bytes up to this length (a power of two). */
+const DECODED_CACHE = 1024;
+const LONGEST_CACHED = 48;
+
+/**
+ * A plain ASCII chunk's bytes (a view of its slot, read before the slot is reused), and the strings decoded from
+ * them: copies (nothing may point into the slot), cached, because payloads and values repeat ("vector=251", "fb").
+ */
+export class ChunkBytes {
+  bytes: Buffer = Buffer.alloc(0);
+  private readonly cache: (string | undefined)[] = new Array<string | undefined>(DECODED_CACHE);
+
+  /** Bytes [start, end) as text. */
+  text(start: number, end: number): string {
+    const b = this.bytes;
+    if (end - start > LONGEST_CACHED) return b.toString('latin1', start, end);
+    let h = end - start;
+    for (let k = start; k < end; k++) h = (Math.imul(h, 31) + b[k]) | 0;
+    const slot = (h ^ (h >>> 10)) & (DECODED_CACHE - 1);
+    const cached = this.cache[slot];
+    if (cached !== undefined && sameBytes(cached, b, start, end)) return cached;
+    return (this.cache[slot] = b.toString('latin1', start, end));
+  }
 }
 
 /** The chunk's text as the one-thread splitter decodes it (pure ASCII as latin1, the fast way). */
@@ -190,6 +223,7 @@ class ChunkRows {
   plain = true;
   lastIndent = 0;
   lastSoftBreak = false;
+  ascii = true;
 
   private readonly scannedFields = new ScannedFields();
 
@@ -412,6 +446,7 @@ class ChunkRows {
       plain: this.plain && this.lineCount > 0,
       lastIndent: this.lastIndent,
       lastSoftBreak: this.lastSoftBreak,
+      ascii: this.ascii,
     };
   }
 }
@@ -429,7 +464,8 @@ export class ChunkParser {
   parse(req: TextChunkRequest): PackedTextChunk {
     const bytes = req.bytes ?? new Uint8Array(req.slot.input, 0, req.length);
     this.rows.reset();
-    if (isAscii(bytes)) this.parseAscii(bytes);
+    this.rows.ascii = isAscii(bytes);
+    if (this.rows.ascii) this.parseAscii(bytes);
     else this.parseText(decodeChunk(bytes, req.first));
     return this.rows.pack(req.seq, req.slot);
   }
@@ -563,39 +599,102 @@ export const lineEventIndex = (c: PackedTextChunk, i: number) => c.lines[i * LIN
 
 /** The main thread's copy of each worker's string table. */
 export class WorkerStrings {
-  private readonly tables = new Map<number, string[]>();
+  private readonly tables = new Map<number, WorkerTable>();
 
   /** Takes in the strings the worker added with this chunk (call once per chunk, in the worker's order). */
-  learn(worker: number, chunk: PackedTextChunk): string[] {
+  learn(worker: number, chunk: PackedTextChunk): WorkerTable {
     let table = this.tables.get(worker);
-    if (!table) this.tables.set(worker, (table = []));
-    for (const s of chunk.newStrings) table.push(s);
+    if (!table) this.tables.set(worker, (table = new WorkerTable()));
+    for (const s of chunk.newStrings) table.strings.push(s);
     return table;
   }
 }
 
-/** The record of event `i` of the chunk, read at `lineNo`: the object lineEvent builds, with the same keys. */
-export function chunkEvent(c: ParsedTextChunk, table: readonly string[], i: number, lineNo: number): TraceEvent {
+/** A worker's string table on the main thread, with the model's kind of each string used as an event name. */
+export class WorkerTable {
+  readonly strings: string[] = [];
+  /** The eventKind of each string, plus 1 (0: not looked up yet). */
+  private kinds = new Int16Array(256);
+
+  /** The model's kind of the event named by string `nameId`, looked up once per name. */
+  kindOf(nameId: number): EventKind {
+    if (nameId >= this.kinds.length) {
+      const grown = new Int16Array(Math.max(nameId + 1, 2 * this.kinds.length));
+      grown.set(this.kinds);
+      this.kinds = grown;
+    }
+    const k = this.kinds[nameId];
+    if (k !== 0) return (k - 1) as EventKind;
+    const kind = eventKind(this.strings[nameId]);
+    this.kinds[nameId] = kind + 1;
+    return kind;
+  }
+}
+
+/** The record of event `i` of the chunk, read at `lineNo`: lineEvent's, with the worker's fields (TextChunkEvent). */
+export function chunkEvent(c: ParsedTextChunk, strings: WorkerTable, i: number, lineNo: number): TraceEvent {
+  const table = strings.strings;
   const flags = c.bytes[i];
   const e = c.events;
   const row = i * ROW;
   if ((flags & 2) !== 0) return { ...c.whole[e[row + Col.PayloadStart]], line: lineNo };
   const sys = e[row + Col.System];
-  const event: TraceEvent = {
-    type: 'event',
-    line: lineNo,
-    timeNs: c.timeNs[i],
-    cpu: e[row + Col.Cpu],
-    pid: e[row + Col.Pid],
-    comm: table[e[row + Col.Comm]],
-    name: table[e[row + Col.Name]],
-    system: sys < 0 ? null : table[sys],
-    payload: c.text.slice(e[row + Col.PayloadStart], e[row + Col.PayloadEnd]),
-  };
-  if ((flags & 1) !== 0) event.clockUnknown = true;
   const kind: FieldKind = c.bytes[c.eventCount + i];
-  if (kind !== FieldKind.None) event.fields = fieldsOf(c, table, row, kind);
-  return event;
+  const fields = kind === FieldKind.None ? undefined : fieldsOf(c, table, row, kind);
+  const start = e[row + Col.PayloadStart];
+  const end = e[row + Col.PayloadEnd];
+  let payload: string | null;
+  if (c.text !== null) payload = c.text.slice(start, end);
+  // the last event's payload: a wrapped line of the next chunk may continue it (the reader extends it)
+  else payload = fields === undefined || i === c.eventCount - 1 ? c.input!.text(start, end) : null;
+  const name = e[row + Col.Name];
+  const ev = new TextChunkEvent(
+    lineNo,
+    c.timeNs[i],
+    e[row + Col.Cpu],
+    e[row + Col.Pid],
+    table[e[row + Col.Comm]],
+    table[name],
+    sys < 0 ? null : table[sys],
+    fields,
+    payload,
+    strings.kindOf(name),
+  );
+  if ((flags & 1) !== 0) ev.clockUnknown = true;
+  return ev;
+}
+
+/**
+ * An event of a chunk, with its fields and kind: all of one shape (the model reads fewer shapes of event faster).
+ * Rule: in a chunk read from its bytes, an event with fields carries no payload (reading it throws, as for
+ * eventColumns.ts's DecodedEvent) unless it is the chunk's last, which a wrapped line of the next may continue.
+ */
+class TextChunkEvent implements TraceEvent {
+  readonly type = 'event' as const;
+  declare clockUnknown?: true;
+
+  constructor(
+    readonly line: number,
+    readonly timeNs: number,
+    readonly cpu: number,
+    readonly pid: number,
+    readonly comm: string,
+    readonly name: string,
+    readonly system: string | null,
+    public fields: DecodedFields | undefined,
+    private payloadText: string | null,
+    readonly kind: EventKind,
+  ) {}
+
+  get payload(): string {
+    if (this.payloadText === null)
+      throw new Error(`the payload of the ${this.name} event of line ${this.line} was not kept`);
+    return this.payloadText;
+  }
+
+  set payload(text: string) {
+    this.payloadText = text;
+  }
 }
 
 /** The fields as eventFields.ts's parser gives them for the payload (the worker ran it). */
@@ -614,7 +713,9 @@ function fieldsOf(c: ParsedTextChunk, table: readonly string[], row: number, kin
       return { kind: 'sched_wakeup', value: { comm: table[e[row + Col.S1]], pid: n1, targetCpu: n2 } };
     case FieldKind.Msr: {
       const hexStart = e[row + Col.HexStart];
-      const valueHex = hexStart < 0 ? null : c.text.slice(hexStart, e[row + Col.HexEnd]);
+      const hexEnd = e[row + Col.HexEnd];
+      const valueHex =
+        hexStart < 0 ? null : c.text !== null ? c.text.slice(hexStart, hexEnd) : c.input!.text(hexStart, hexEnd);
       return { kind: 'msr', value: { write: n2 === 1, msr: n1 >>> 0, valueHex } };
     }
     case FieldKind.CpuIdle:

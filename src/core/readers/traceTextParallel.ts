@@ -3,7 +3,7 @@
 // reader, which joins wrapped lines across chunk borders, splits runs and counts warnings with their line numbers
 // exactly as on one thread — or, for a chunk the worker certified plain, hands it the events alone. At most
 // 2 × workers + 1 chunks are out at a time, each in a reused slot of shared memory (given to every worker once):
-// memory stays bounded.
+// memory stays bounded. A file is read straight into the slots; a stream's pieces are copied there.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { MAX_LINE_CHARS } from '../lineSplitter';
@@ -12,7 +12,9 @@ import type { RecordSink } from '../records';
 import { useThreads, workerScript } from '../workerScript';
 import type { TraceTextLineReader } from './traceText';
 import {
+  ChunkBytes,
   WorkerStrings,
+  type WorkerTable,
   chunkEvent,
   decodeChunk,
   lineEnd,
@@ -154,20 +156,22 @@ export class LineChunker {
 }
 
 /**
- * A file read front to back into a ring of reused buffers, so that reading makes no buffer per read (memory outside
- * the heap stays flat while the main thread, which no longer parses, collects garbage seldom). The ring is large
- * enough for all the chunker may hold (a chunk, an overlong line) plus the piece being read.
+ * A file read front to back from `start` into a ring of reused buffers, so that reading makes no buffer per read
+ * (memory outside the heap stays flat while the main thread, which no longer parses, collects garbage seldom): the
+ * rest of a file once a line longer than a chunk is met. The ring is large enough for all the chunker may hold (a
+ * chunk, an overlong line) plus the piece being read.
  */
 export async function* ringReads(
   file: RandomAccess,
   size: number,
   done: { bytes: number },
   chunkBytes = CHUNK_BYTES,
+  start = 0,
 ): AsyncGenerator<Uint8Array> {
   const pieceBytes = 1 << 20;
   const ring = Math.ceil((2 * chunkBytes + LONGEST_LINE_BYTES) / pieceBytes) + 2;
   const buffers: Uint8Array[] = [];
-  for (let pos = 0, k = 0; pos < size; k++) {
+  for (let pos = start, k = 0; pos < size; k++) {
     if (buffers.length < ring) buffers.push(new Uint8Array(pieceBytes));
     const buf = buffers[k % ring];
     const { bytesRead } = await file.read(buf, 0, Math.min(pieceBytes, size - pos), pos);
@@ -180,9 +184,15 @@ export async function* ringReads(
 
 interface Pending {
   worker: number;
-  text: string;
+  /** The chunk's bytes in its slot, or, when they did not fit there, their text (decoded before posting them). */
+  input: Uint8Array | null;
+  text: string | null;
+  first: boolean;
   result: Promise<PackedTextChunk>;
 }
+
+/** A chunk taken back: what the worker parsed, and the chunk's bytes or text. */
+export type TakenChunk = Omit<Pending, 'result'> & { packed: PackedTextChunk };
 
 /** The workers and the chunks sent to them, taken back in the order sent. */
 class ChunkPool {
@@ -223,8 +233,32 @@ class ChunkPool {
     return this.sent.length;
   }
 
-  /** Copies the bytes to the next free slot and sends it; this thread decodes its own text of them. */
+  /** The input of the slot the next chunk goes to (free while fewer than `slots` chunks are out). */
+  nextInput(): Uint8Array {
+    return new Uint8Array(this.slots[this.seq % this.slots.length].input);
+  }
+
+  /** Copies the bytes to the next free slot and sends it; this thread reads its own text of them (feed). */
   send(parts: Parts, first: boolean): void {
+    const input = this.slots[this.seq % this.slots.length].input;
+    const length = partsLength(parts);
+    const fits = length <= input.byteLength;
+    const bytes = fits ? new Uint8Array(input, 0, length) : new Uint8Array(length);
+    let at = 0;
+    for (const p of parts) {
+      bytes.set(p, at);
+      at += p.length;
+    }
+    this.post(bytes, fits, first);
+  }
+
+  /** Sends the next chunk, its first `length` bytes already in nextInput(). */
+  sendInSlot(length: number, first: boolean): void {
+    this.post(new Uint8Array(this.slots[this.seq % this.slots.length].input, 0, length), true, first);
+  }
+
+  /** Posts `bytes`, in the next slot (`inSlot`) or of their own (transferred), to the next worker. */
+  private post(bytes: Uint8Array, inSlot: boolean, first: boolean): void {
     if (this.sent.length >= this.slots.length) throw new Error('no free chunk slot');
     const seq = this.seq++;
     const worker = seq % this.workers.length;
@@ -233,26 +267,23 @@ class ChunkPool {
       this.waiting[worker].set(seq, { resolve, reject });
     });
     result.catch(() => undefined); // taken (and its failure said) in order by next()
-    // the slot of the chunk `slots` before this one, which was taken and read
-    const slot = this.slots[seq % this.slots.length];
-    const length = partsLength(parts);
-    const fits = length <= slot.input.byteLength;
-    const bytes = fits ? new Uint8Array(slot.input, 0, length) : new Uint8Array(length);
-    let at = 0;
-    for (const p of parts) {
-      bytes.set(p, at);
-      at += p.length;
-    }
     // decoded before posting: bytes of their own (too many for the slot) are transferred
-    this.sent.push({ worker, text: decodeChunk(bytes, first), result });
-    const req: PostedChunkRequest = { seq, slot: seq % this.slots.length, length, bytes: fits ? null : bytes, first };
-    this.workers[worker].postMessage(req, fits ? [] : [bytes.buffer as ArrayBuffer]);
+    this.sent.push({
+      worker,
+      input: inSlot ? bytes : null,
+      text: inSlot ? null : decodeChunk(bytes, first),
+      first,
+      result,
+    });
+    const slot = seq % this.slots.length;
+    const req: PostedChunkRequest = { seq, slot, length: bytes.length, bytes: inSlot ? null : bytes, first };
+    this.workers[worker].postMessage(req, inSlot ? [] : [bytes.buffer as ArrayBuffer]);
   }
 
   /** The oldest chunk sent, parsed, with the worker that parsed it; null when none is out. */
-  async next(): Promise<{ worker: number; packed: PackedTextChunk; text: string } | null> {
+  async next(): Promise<TakenChunk | null> {
     const p = this.sent.shift();
-    return p ? { worker: p.worker, packed: await p.result, text: p.text } : null;
+    return p ? { worker: p.worker, input: p.input, text: p.text, first: p.first, packed: await p.result } : null;
   }
 
   async close(): Promise<void> {
@@ -270,13 +301,22 @@ export interface ParallelTextOptions {
   chunkBytes?: number;
 }
 
+/** A file read front to back straight into the chunks' slots; `done.bytes` says how far. */
+export interface SlotFile {
+  access: RandomAccess;
+  size: number;
+  done: { bytes: number };
+}
+
+const EMPTY: Uint8Array = new Uint8Array(0);
+
 /**
- * Reads trace text from `content` with worker threads and hands every line to `reader` in order. Returns the lines
- * seen, and whether the reader broke (threw) on one. Said as on one thread: a read failure (`readFailure` words it),
- * cut lines, cancellation. Never throws.
+ * Reads trace text from `content` (a stream, or a file read into the chunks' slots) with worker threads and hands
+ * every line to `reader` in order. Returns the lines seen, and whether the reader broke (threw) on one. Said as on
+ * one thread: a read failure (`readFailure` words it), cut lines, cancellation. Never throws.
  */
 export async function readTextInWorkers(
-  content: AsyncIterable<Uint8Array>,
+  content: AsyncIterable<Uint8Array> | SlotFile,
   reader: TraceTextLineReader,
   sink: RecordSink,
   readFailure: (linesSeen: number, e: Error) => string,
@@ -291,7 +331,7 @@ export async function readTextInWorkers(
   let first = true;
   const takeOne = async () => {
     const got = await pool.next();
-    if (got) feeder.feed({ ...got.packed, text: got.text }, strings.learn(got.worker, got.packed));
+    if (got) feeder.feed(got, strings.learn(got.worker, got.packed));
     options.onProgress?.();
   };
   /** Sends a chunk once a slot is free (the oldest chunk out taken and read). */
@@ -303,9 +343,51 @@ export async function readTextInWorkers(
   };
   const chunker = new LineChunker(chunkBytes);
   let cancelled = false;
+  /**
+   * Reads the file into the slots, each chunk its whole lines (no copy), the line a read cut carried to the next
+   * slot; returns the rest of the file as pieces when a line is longer than a chunk (the chunker keeps what of it
+   * is kept), else null.
+   */
+  const readIntoSlots = async (file: SlotFile): Promise<AsyncIterable<Uint8Array> | null> => {
+    let carried = EMPTY; // a view of the last slot read into
+    for (let pos = 0, ended = false; !ended;) {
+      if (options.signal?.aborted) {
+        cancelled = true;
+        return null;
+      }
+      if (carried.length > chunkBytes) {
+        chunker.push(carried.slice());
+        return ringReads(file.access, file.size, file.done, chunkBytes, pos);
+      }
+      while (pool.inFlight >= maxInFlight && !feeder.broken) await takeOne();
+      if (feeder.broken) return null;
+      const slot = pool.nextInput();
+      slot.set(carried, 0);
+      let filled = carried.length;
+      try {
+        const want = Math.min(chunkBytes, file.size - pos);
+        const { bytesRead } = want > 0 ? await file.access.read(slot, filled, want, pos) : { bytesRead: 0 };
+        pos += bytesRead;
+        file.done.bytes = pos;
+        filled += bytesRead;
+        ended = bytesRead === 0 || pos >= file.size; // a file that shrank while read ends there
+      } catch (e) {
+        chunker.push(slot.slice(0, filled)); // the line the failure cut
+        throw e;
+      }
+      const end = ended ? filled : slot.lastIndexOf(10, filled - 1) + 1;
+      if (end > 0) {
+        pool.sendInSlot(end, first);
+        first = false;
+      }
+      carried = slot.subarray(end, filled);
+    }
+    return null;
+  };
   try {
     try {
-      for await (const piece of content) {
+      const pieces = 'access' in content ? await readIntoSlots(content) : content;
+      for await (const piece of pieces ?? []) {
         if (options.signal?.aborted) {
           cancelled = true;
           break;
@@ -357,14 +439,27 @@ class LineFeeder {
   lines = 0;
   broken = false;
   readonly cutLines: number[] = [];
+  private readonly input = new ChunkBytes();
 
   constructor(
     private readonly reader: TraceTextLineReader,
     private readonly sink: RecordSink,
   ) {}
 
-  feed(c: ParsedTextChunk, table: readonly string[]): void {
-    if (c.plain && !this.reader.awaitsEvent) return this.feedPlain(c, table);
+  /**
+   * Reads the chunk. A plain ASCII chunk is not decoded: its events come from its bytes (chunkEvent); any other
+   * is decoded whole, the one-thread splitter's way.
+   */
+  feed(taken: TakenChunk, table: WorkerTable): void {
+    const { packed, input, first } = taken;
+    const plain = packed.plain && !this.reader.awaitsEvent;
+    if (plain && input && packed.ascii) {
+      this.input.bytes = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+      return this.feedPlain({ ...packed, text: null, input: this.input }, table);
+    }
+    const text = taken.text ?? decodeChunk(input!, first);
+    const c: ParsedTextChunk = { ...packed, text, input: null };
+    if (plain) return this.feedPlain(c, table);
     const base = this.lines;
     for (const i of c.cutLines) this.cutLines.push(base + i + 1);
     const n = c.lineCount;
@@ -372,7 +467,7 @@ class LineFeeder {
       const lineNo = base + i + 1;
       const ev = lineEventIndex(c, i);
       try {
-        const raw = c.text.slice(lineStart(c, i), lineEnd(c, i));
+        const raw = text.slice(lineStart(c, i), lineEnd(c, i));
         this.reader.lineParsed(raw, lineNo, ev < 0 ? null : chunkEvent(c, table, ev, lineNo));
       } catch (e) {
         this.failAt(lineNo, e);
@@ -382,7 +477,7 @@ class LineFeeder {
   }
 
   /** A chunk whose line i is event i, none joining another (PackedTextChunk.plain): no line is looked at. */
-  private feedPlain(c: ParsedTextChunk, table: readonly string[]): void {
+  private feedPlain(c: ParsedTextChunk, table: WorkerTable): void {
     const base = this.lines;
     const last = c.lineCount - 1;
     for (let i = 0; i <= last && !this.broken; i++) {

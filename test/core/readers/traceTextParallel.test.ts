@@ -4,11 +4,23 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { analyzeFiles } from '../../../src/core/analyze';
+import { nodeFileAccessor, type FileAccessor } from '../../../src/core/byteSource';
 import { readInput, type InputSummary } from '../../../src/core/input';
+import {
+  parseCpuIdle,
+  parseIpiTargets,
+  parseKvmEntryVcpu,
+  parseMsrAccess,
+  parseSchedSwitch,
+  parseSchedWakeup,
+  type DecodedFields,
+} from '../../../src/core/eventFields';
+import { eventKind } from '../../../src/core/model/eventKinds';
 import { isTraceTextFormat, type TraceEvent } from '../../../src/core/records';
 import { LineChunker, TEXT_PARALLEL_MIN_BYTES, useTextWorkers } from '../../../src/core/readers/traceTextParallel';
 import { ChunkParser, newSlot } from '../../../src/core/readers/traceTextChunks';
@@ -27,12 +39,72 @@ function textsUnder(dir: string): string[] {
 const dir = mkdtempSync(join(tmpdir(), 'kvl-text-parallel-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
-/** The record without `fields`: the workers add the model's fields parsed from the payload, the one thread not. */
-const plain = (e: TraceEvent) => {
-  const { fields, ...rest } = e;
-  void fields;
-  return rest;
-};
+/** The payload, or undefined when reading it throws (an event with fields in a plain chunk carries none). */
+function payloadRead(e: TraceEvent): string | undefined {
+  try {
+    return e.payload;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The fields the workers parse from an event's payload, by eventFields.ts's parsers (null: they parse none). */
+function fieldsParsed(e: TraceEvent): DecodedFields | null {
+  const p = e.payload;
+  switch (e.name) {
+    case 'sched_switch':
+      return { kind: 'sched_switch', value: parseSchedSwitch(p)! };
+    case 'sched_wakeup':
+    case 'sched_waking':
+    case 'sched_wakeup_new':
+      return { kind: 'sched_wakeup', value: parseSchedWakeup(p)! };
+    case 'write_msr':
+    case 'read_msr':
+    case 'kvm_msr':
+      return { kind: 'msr', value: parseMsrAccess(e.name, p)! };
+    case 'cpu_idle':
+      return { kind: 'cpu_idle', value: parseCpuIdle(p)! };
+    case 'ipi_send_cpu':
+      return { kind: 'ipi_targets', value: parseIpiTargets(e.name, p)! };
+    case 'kvm_entry':
+      return { kind: 'kvm_entry', vcpu: parseKvmEntryVcpu(p) };
+    default:
+      return null;
+  }
+}
+
+/**
+ * An event's keys as compared: its payload read (undefined when it throws), its fields left out, its kind the one
+ * the reader gave (workers) or the model looks up (one thread).
+ */
+const compared = (e: TraceEvent) => ({
+  type: e.type,
+  line: e.line,
+  timeNs: e.timeNs,
+  cpu: e.cpu,
+  pid: e.pid,
+  comm: e.comm,
+  name: e.name,
+  system: e.system,
+  payload: payloadRead(e),
+  instance: e.instance,
+  clockUnknown: e.clockUnknown,
+  kind: e.kind ?? eventKind(e.name),
+});
+
+/**
+ * The workers' events are the one thread's, but for `fields` (which the workers add); an event that carries no
+ * payload must carry the fields the one thread's payload parses to.
+ */
+function assertSameEvents(many: TraceEvent[], one: TraceEvent[], message?: string) {
+  assert.equal(many.length, one.length, message);
+  const kept = many.map((e) => payloadRead(e) !== undefined);
+  const got = many.map((e, i) => (kept[i] ? compared(e) : { ...compared(e), fields: e.fields }));
+  const expected = one.map((e, i) =>
+    kept[i] ? compared(e) : { ...compared(e), payload: undefined, fields: fieldsParsed(e) },
+  );
+  assert.deepEqual(got, expected, message);
+}
 
 async function read(path: string, parallel: boolean, textChunkBytes?: number) {
   const events: TraceEvent[] = [];
@@ -53,8 +125,7 @@ for (const path of TEXTS) {
     const one = await read(path, false);
     if (!isTraceTextFormat(one.summary.format)) return; // netperf, count tables ...: read on one thread always
     const many = await read(path, true, chunkBytesFor(path));
-    assert.equal(many.events.length, one.events.length);
-    assert.deepEqual(many.events.map(plain), one.events.map(plain));
+    assertSameEvents(many.events, one.events);
     assert.deepEqual(many.summary, one.summary);
     const chunkBytes = chunkBytesFor(path);
     const a = await analyzeFiles([path], { parallel: false });
@@ -79,7 +150,7 @@ test('a chunk border inside a wrapped event: the payload joined, no fields parse
   const one = await read(path, false);
   for (const chunkBytes of [1, 40, 120, 200]) {
     const many = await read(path, true, chunkBytes);
-    assert.deepEqual(many.events.map(plain), one.events.map(plain), `chunks of ${chunkBytes} bytes`);
+    assertSameEvents(many.events, one.events, `chunks of ${chunkBytes} bytes`);
     assert.deepEqual(many.summary, one.summary);
     // the wrapped sched_switch: its fields, if the worker sent any, come from the joined payload
     const sw = many.events.find((e) => e.name === 'sched_switch')!;
@@ -147,22 +218,26 @@ test('workers only for large inputs on more than one core, unless forced', () =>
   }
 });
 
-test('cancelled while the workers read: the lines read so far stay, the cancellation is said', async () => {
-  const path = sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz');
-  const controller = new AbortController();
-  let events = 0;
-  const summary = await readInput(
-    path,
-    (r) => {
-      if (r.type === 'event' && ++events === 10_000) controller.abort();
-    },
-    { parallel: true, textChunkBytes: 64 << 10, signal: controller.signal },
-  );
-  const said = summary.warnings.find((w) => /^cancelled after line \d+$/.test(w.message));
-  assert.ok(said, JSON.stringify(summary.warnings));
-  // the chunks out when the signal came are not read: far fewer events than the 256,254 of the whole recording
-  assert.ok(events >= 10_000 && events < 100_000, String(events));
-  assert.equal(summary.records, events);
+test('cancelled while workers read a stream or a file: the lines read so far stay, the cancel is said', async () => {
+  const gz = sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz');
+  const file = join(dir, 'tcprr-cross-poll0.report.txt');
+  writeFileSync(file, gunzipSync(readFileSync(gz)));
+  for (const path of [gz, file]) {
+    const controller = new AbortController();
+    let events = 0;
+    const summary = await readInput(
+      path,
+      (r) => {
+        if (r.type === 'event' && ++events === 10_000) controller.abort();
+      },
+      { parallel: true, textChunkBytes: 64 << 10, signal: controller.signal },
+    );
+    const said = summary.warnings.find((w) => /^cancelled after line \d+$/.test(w.message));
+    assert.ok(said, JSON.stringify(summary.warnings));
+    // the chunks out when the signal came are not read: far fewer events than the 256,254 of the whole recording
+    assert.ok(events >= 10_000 && events < 100_000, `${path}: ${events}`);
+    assert.equal(summary.records, events);
+  }
 });
 
 /** A trace-cmd report line: task, cpu, time in µs, event and payload in the printed columns. */
@@ -227,7 +302,7 @@ test('plain chunks next to wrapped, quoted and commented lines and runs: the sam
   assert.equal(runs.length, 2);
   for (const chunkBytes of [50, 97, 128, 333, 1000, 1500, 4096, 8191]) {
     const many = await read(path, true, chunkBytes);
-    assert.deepEqual(many.events.map(plain), one.events.map(plain), `chunks of ${chunkBytes} bytes`);
+    assertSameEvents(many.events, one.events, `chunks of ${chunkBytes} bytes`);
     assert.deepEqual(many.summary, one.summary, `chunks of ${chunkBytes} bytes`);
     const manyRuns: string[] = [];
     await readInput(path, (r) => r.type === 'run-start' && manyRuns.push(r.label), {
@@ -272,6 +347,96 @@ test('chunks of more lines than their slot holds, a line longer than the slot: t
   const one = await read(path, false);
   const many = await read(path, true, 64 << 10);
   assert.equal(one.events.length, 4);
-  assert.deepEqual(many.events.map(plain), one.events.map(plain));
+  assertSameEvents(many.events, one.events);
   assert.deepEqual(many.summary, one.summary);
+});
+
+test('a chunk read from its bytes whose last event a wrapped line continues: the payload joined', async () => {
+  let us = 10_729_493_978;
+  const plainLines = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      i % 2 === 0
+        ? reportLine('<idle>', 0, 0, (us += 7), 'cpu_idle', 'state=1 cpu_id=0')
+        : reportLine('netperf', 21137, 1, (us += 5), 'write_msr', `6e0, value ${(us * 13).toString(16)}`),
+    );
+  const wrapped = [
+    {
+      head: reportLine('netperf', 21137, 1, 0, 'sched_switch', 'netperf:21137 [120] S ==>'),
+      rest: `${' '.repeat(40)}swapper/1:0 [120]`,
+      payload: 'netperf:21137 [120] S ==> swapper/1:0 [120]',
+    },
+    {
+      head: reportLine('netperf', 21137, 1, 0, 'write_msr', '830, value'),
+      rest: `${' '.repeat(40)}1000000fb`,
+      payload: '830, value 1000000fb',
+    },
+  ];
+  for (const [k, { head, rest, payload }] of wrapped.entries()) {
+    const before = plainLines(20);
+    const headLine = head.replace(' 0.000000:', ` ${Math.floor(us / 1e6)}.${String((us += 3) % 1e6)}:`);
+    const text = `${[...before, headLine, rest, ...plainLines(20)].join('\n')}\n`;
+    const path = join(dir, `wrapped-at-border-${k}.report.txt`);
+    writeFileSync(path, text);
+    const one = await read(path, false);
+    const joined = one.events.find((e) => e.line === 21)!;
+    assert.equal(joined.payload, payload); // the one-thread reader joins the wrapped line
+    // the first chunk ends after the head line: all its lines are events, it is read from its bytes
+    const border = Buffer.byteLength([...before, headLine].join('\n')) + 1;
+    for (const chunkBytes of [border, border + 1, 64]) {
+      const many = await read(path, true, chunkBytes);
+      assertSameEvents(many.events, one.events, `chunks of ${chunkBytes} bytes`);
+      assert.deepEqual(many.summary, one.summary);
+      const event = many.events.find((e) => e.line === 21)!;
+      assert.equal(event.payload, payload);
+      assert.equal(event.fields, undefined); // parsed from the head line alone, they no longer hold
+    }
+  }
+});
+
+/** Node's files, but reads end at byte `at`: by failing (EIO) or, with `shrink`, as at the end of the file. */
+function filesEndingAt(at: number, shrink: boolean): FileAccessor {
+  return {
+    async open(path) {
+      const file = await nodeFileAccessor.open(path);
+      return {
+        stat: () => file.stat(),
+        close: () => file.close(),
+        read(buffer, offset, length, position) {
+          if (position >= at) {
+            return shrink ? Promise.resolve({ bytesRead: 0 }) : Promise.reject(new Error('EIO: i/o error, read'));
+          }
+          return file.read(buffer, offset, Math.min(length, at - position), position);
+        },
+      };
+    },
+  };
+}
+
+test('a file whose reads fail or end early midway: the same lines, events and warnings as one thread', async () => {
+  const path = sample('guest-trace', 'tcprr-cross-poll0.head.report.txt');
+  const text = readFileSync(path, 'latin1');
+  // line 201, "          <idle>-0     [000] 10729.497411: guest_halt_poll_ns:   halt_poll_ns 0 (shrink 0)", cut
+  // after "halt_": lines 2-200 are 199 events, and the cut line still one
+  const at = text.split('\n').slice(0, 200).join('\n').length + 1 + 70;
+  for (const shrink of [false, true]) {
+    const one: TraceEvent[] = [];
+    const fileAccessor = filesEndingAt(at, shrink);
+    const a = await readInput(path, (r) => r.type === 'event' && one.push(r), { parallel: false, fileAccessor });
+    assert.equal(one.length, 200, `shrink ${shrink}`);
+    assert.equal(one[199].payload, 'halt_');
+    assert.equal(
+      a.warnings.some((w) => /read failed after line 200: EIO/.test(w.message)),
+      !shrink,
+    );
+    for (const textChunkBytes of [97, 4096, 8 << 10]) {
+      const many: TraceEvent[] = [];
+      const b = await readInput(path, (r) => r.type === 'event' && many.push(r), {
+        parallel: true,
+        textChunkBytes,
+        fileAccessor,
+      });
+      assertSameEvents(many, one, `shrink ${shrink}, chunks of ${textChunkBytes} bytes`);
+      assert.deepEqual(b, a);
+    }
+  }
 });
