@@ -1,7 +1,6 @@
 // Per event id: name, system and a renderer for the payload text. Renderers come from the event's own print fmt,
 // except where trace-cmd's default plugins (libtraceevent plugin_sched_switch.c, plugin_kvm.c) print something
 // else — those are reproduced here so the text matches `trace-cmd report`.
-import { IntKeyTable } from '../model/intKeyTable';
 import { fieldDecoderFor, type FieldDecoder } from './fastFields';
 import { parseEventFormat, type EventFormat, type FormatField } from './format';
 import {
@@ -32,20 +31,13 @@ export interface EventType {
  * pid → comm, seeded from saved_cmdlines; the sched plugin adds comms it sees (first one wins, as tep_register_comm).
  */
 export class CommTable {
-  /** Asked once per event: a typed-array table, cheaper per lookup than a Map's hashing of the number. */
-  private readonly byPid = new IntKeyTable<string>();
-
-  constructor(saved: ReadonlyMap<number, string>) {
-    for (const [pid, comm] of saved) this.byPid.set(pid, comm);
-  }
-
+  constructor(readonly map: Map<number, string>) {}
   register(pid: number, comm: string): void {
-    if (pid !== 0 && !this.byPid.has(pid)) this.byPid.set(pid, comm);
+    if (pid !== 0 && !this.map.has(pid)) this.map.set(pid, comm);
   }
-
   lookup(pid: number): string {
     if (pid === 0) return '<idle>';
-    return this.byPid.get(pid) ?? '<...>';
+    return this.map.get(pid) ?? '<...>';
   }
 }
 
