@@ -46,7 +46,6 @@ function main(): Promise<void> {
     Atomics.sub(credit, 0, 1);
   };
   const feed = competingWorkFeed(data.competingWork);
-  const kindOf = kindCache();
   const send = (last: boolean) => {
     const msg: ReaderBatch = { columns: packer.take(), progress, last };
     if (last && feed) msg.competingWork = feed.collector;
@@ -85,8 +84,8 @@ function main(): Promise<void> {
     columns: {
       packer,
       packed,
-      onPacked: feed ? (ev: TraceEvent) => feed.add(ev, kindOf(ev.name)) : undefined,
-      payloadUnread: (name: string) => payloadUnread(kindOf(name)),
+      onPacked: feed ? (ev: TraceEvent) => feed.add(ev, eventKind(ev.name)) : undefined,
+      payloadUnread: (name: string) => payloadUnread(eventKind(name)),
     },
   };
   return readTraceDat(data.path, sink, options, data.name).then(() => send(true));
@@ -97,16 +96,6 @@ function main(): Promise<void> {
  * printing them is work saved. Reading one would throw (eventColumns.ts), which the equivalence tests would show.
  */
 const payloadUnread = (kind: EventKind) => kind === EventKind.ipiHandler || kind === EventKind.otherGuest;
-
-/** eventKind, asked once per name (an event's name is its format's string). */
-function kindCache(): (name: string) => EventKind {
-  const kinds = new Map<string, EventKind>();
-  return (name) => {
-    let kind = kinds.get(name);
-    if (kind === undefined) kinds.set(name, (kind = eventKind(name)));
-    return kind;
-  };
-}
 
 function competingWorkFeed(start: ReaderWorkerData['competingWork']): CompetingWorkFeed | null {
   return start && new CompetingWorkFeed(CompetingWorkCollector.revive(start.collector), start.guestBuffer);
