@@ -7,7 +7,7 @@
 // the payload of such an event on the receiving side throws. The model reads decoded fields through the accessors of
 // eventFields.ts, never those payloads; the equivalence tests hold every sample and fixture to that.
 import type { DecodedFields, KvmExitFields } from './eventFields';
-import { eventKind, type EventKind } from './model/eventKinds';
+import { NameIdKinds, type EventKind } from './model/eventKinds';
 import type { TraceEvent } from './records';
 import { StringTable } from './stringTable';
 
@@ -378,9 +378,6 @@ class ThreadEvent implements TraceEvent {
 
 /** The receiver's side: batches in (in the order sent), events out. */
 export class EventUnpacker {
-  /** The model's kind of each table string used as a name, plus 1 (0: not looked up yet). */
-  private kinds = new Int16Array(256);
-
   /** `competingWorkDone`: the sender fed every event to its competing-work collector (TraceEvent). */
   constructor(
     private readonly slots: readonly ColumnSlot[],
@@ -388,6 +385,8 @@ export class EventUnpacker {
   ) {}
 
   private readonly strings: string[] = [];
+  /** The model's kind of each table string used as a name. */
+  private readonly nameKinds = new NameIdKinds(this.strings);
   private readonly exits: KvmExitFields[] = [];
   private lastHaltPoll: DecodedFields & { kind: 'halt_poll_ns' } = {
     kind: 'halt_poll_ns',
@@ -420,7 +419,7 @@ export class EventUnpacker {
     const system = ints[r + Int.System];
     const instance = ints[r + Int.Instance];
     const fields = this.fields(b, i);
-    const kind = this.kindOf(ints[r + Int.Name]);
+    const kind = this.nameKinds.kindOf(ints[r + Int.Name]);
     const ev = new ThreadEvent(
       timeNs[i],
       ints[r + Int.Cpu],
@@ -474,20 +473,6 @@ export class EventUnpacker {
       case Kind.HaltPoll:
         return this.haltPoll(nums[n], nums[n + 1], nums[n + 2], (flags & Flag.HaltPollGrow) !== 0);
     }
-  }
-
-  /** The model's kind of the event named by table string `nameId`, looked up once per name. */
-  private kindOf(nameId: number): EventKind {
-    if (nameId >= this.kinds.length) {
-      const grown = new Int16Array(Math.max(nameId + 1, 2 * this.kinds.length));
-      grown.set(this.kinds);
-      this.kinds = grown;
-    }
-    const k = this.kinds[nameId];
-    if (k !== 0) return (k - 1) as EventKind;
-    const kind = eventKind(this.strings[nameId]);
-    this.kinds[nameId] = kind + 1;
-    return kind;
   }
 
   /** A Local column's string: a table index (≥ 0), null (-1), or the batch's own list (-2 - index). */

@@ -101,3 +101,24 @@ function kindByName(name: string): EventKind {
 export function isHostKind(kind: EventKind): boolean {
   return kind >= FIRST_HOST_KIND;
 }
+
+/** The kind of each string of a received string table that names events, looked up once per string. */
+export class NameIdKinds {
+  /** The eventKind of each string, plus 1 (0: not looked up yet). */
+  private kinds = new Int16Array(256);
+
+  constructor(private readonly strings: readonly string[]) {}
+
+  kindOf(nameId: number): EventKind {
+    if (nameId >= this.kinds.length) {
+      const grown = new Int16Array(Math.max(nameId + 1, 2 * this.kinds.length));
+      grown.set(this.kinds);
+      this.kinds = grown;
+    }
+    const k = this.kinds[nameId];
+    if (k !== 0) return (k - 1) as EventKind;
+    const kind = eventKind(this.strings[nameId]);
+    this.kinds[nameId] = kind + 1;
+    return kind;
+  }
+}

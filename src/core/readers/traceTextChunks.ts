@@ -18,7 +18,7 @@ import {
   type DecodedFields,
 } from '../eventFields';
 import { MAX_LINE_CHARS } from '../lineSplitter';
-import { eventKind, type EventKind } from '../model/eventKinds';
+import { NameIdKinds, type EventKind } from '../model/eventKinds';
 import type { TraceEvent } from '../records';
 import { StringTable, sameBytes } from '../stringTable';
 import { endsInBlank, lineEvent } from './traceText';
@@ -613,21 +613,11 @@ export class WorkerStrings {
 /** A worker's string table on the main thread, with the model's kind of each string used as an event name. */
 export class WorkerTable {
   readonly strings: string[] = [];
-  /** The eventKind of each string, plus 1 (0: not looked up yet). */
-  private kinds = new Int16Array(256);
+  private readonly kinds = new NameIdKinds(this.strings);
 
   /** The model's kind of the event named by string `nameId`, looked up once per name. */
   kindOf(nameId: number): EventKind {
-    if (nameId >= this.kinds.length) {
-      const grown = new Int16Array(Math.max(nameId + 1, 2 * this.kinds.length));
-      grown.set(this.kinds);
-      this.kinds = grown;
-    }
-    const k = this.kinds[nameId];
-    if (k !== 0) return (k - 1) as EventKind;
-    const kind = eventKind(this.strings[nameId]);
-    this.kinds[nameId] = kind + 1;
-    return kind;
+    return this.kinds.kindOf(nameId);
   }
 }
 
