@@ -29,7 +29,8 @@ const BIG_TEXT = 'big-40mb.report.txt';
 const BIG_TEXT_BYTES = 40_000_000;
 // a larger one read from disk (never opened as a document): slow enough to watch partial results and cancel
 const HUGE_TEXT = 'huge.report.txt';
-const HUGE_COPIES = 8; // 8 × 25.9 MB
+// 24 × 25.9 MB: read in ~3 s now, long enough to see partial results change and to cancel before the end
+const HUGE_COPIES = 24;
 // hostile text in a file name, task names, an event name/payload and two exit reasons (no spaces, so they are reasons)
 const IMG = `<img src=x onerror="document.title='pwned'">`;
 const IMG_TIGHT = `<img/src/onerror=document.title='pwned'>`;
@@ -933,19 +934,20 @@ async function scaleAndHostileChecks(page, workspace) {
     f
       .$$eval('.figure', (els) => els.map((e) => e.textContent ?? '').find((t) => /VM exits/.test(t)) ?? '')
       .catch(() => '');
-  check('a ~200 MB trace from disk: the panel shows partial results ("Reading… N %") while reading', reading !== null);
+  check('a ~620 MB trace from disk: the panel shows partial results ("Reading… N %") while reading', reading !== null);
   if (reading) {
     const banner1 = await reading.frame.$eval('[data-testid="partial-banner"]', (e) => e.textContent).catch(() => '');
     const figure1 = await exitsFigure(reading.frame);
     await page.screenshot({ path: join(SHOTS, '14-partial-reading-dark.png') });
-    await sleep(1100);
+    // partial results come every 500 ms: the next one, before the read ends
+    await sleep(600);
     const again = await waitPanelState(page, ['reading'], 2000);
     const banner2 = again
       ? await again.frame.$eval('[data-testid="partial-banner"]', (e) => e.textContent).catch(() => '')
       : '';
     const figure2 = again ? await exitsFigure(again.frame) : '';
     console.log(
-      `      partial 1: ${JSON.stringify(banner1)} ${JSON.stringify(figure1)}; a second later: ` +
+      `      partial 1: ${JSON.stringify(banner1)} ${JSON.stringify(figure1)}; 0.6 s later: ` +
         `${JSON.stringify(banner2)} ${JSON.stringify(figure2)}`,
     );
     check('the reading banner gives the share read', /Reading… \d+\s?%/.test(banner1 ?? ''), JSON.stringify(banner1));
