@@ -657,7 +657,7 @@ export function chunkEvent(c: ParsedTextChunk, strings: WorkerTable, i: number, 
 /**
  * An event of a chunk, with its fields and kind: all of one shape (the model reads fewer shapes of event faster).
  * Rule: in a chunk read from its bytes, an event with fields carries no payload (reading it throws, as for
- * eventColumns.ts's DecodedEvent) unless it is the chunk's last, which a wrapped line of the next may continue.
+ * eventColumns.ts's ThreadEvent) unless it is the chunk's last, which a wrapped line of the next may continue.
  */
 class TextChunkEvent implements TraceEvent {
   readonly type = 'event' as const;
