@@ -6,7 +6,7 @@
 // An event whose fields were decoded travels without its payload (printing it is what the decoding saves): reading
 // the payload of such an event on the receiving side throws. The model reads decoded fields through the accessors of
 // eventFields.ts, never those payloads; the equivalence tests hold every sample and fixture to that.
-import type { DecodedFields, KvmExitFields } from './eventFields';
+import type { DecodedFields, KvmExitFields, MsrAccess } from './eventFields';
 import { NameIdKinds, type EventKind } from './model/eventKinds';
 import type { TraceEvent } from './records';
 import { StringTable } from './stringTable';
@@ -60,7 +60,15 @@ const enum Kind {
 const enum Flag {
   MsrWrite = 1,
   HaltPollGrow = 2,
+  /** The MSR value did not travel: the model reads only the x2APIC ICR's (UNCARRIED_MSR_VALUE). */
+  MsrValueLeft = 4,
 }
+
+/**
+ * The model reads an MSR access's value only for the x2APIC ICR (the destination of an IPI): other values (TSC
+ * deadlines, unique per write) stay in the reading thread, and reading one on this side throws.
+ */
+const ICR_MSR = 0x830;
 
 /** What names an event: its name and system; a trace.dat event type also has its number in the file. */
 export interface EventName {
@@ -306,7 +314,8 @@ export class EventPacker {
       case 'msr':
         nums[n] = f.value.msr;
         // MSR values are mostly unique (TSC deadlines): a map lookup costs more than sending each
-        ints[r + Int.Local] = f.value.valueHex === null ? -1 : this.own(f.value.valueHex);
+        if (f.value.msr !== ICR_MSR) ints[r + Int.Flags] |= Flag.MsrValueLeft;
+        else ints[r + Int.Local] = f.value.valueHex === null ? -1 : this.own(f.value.valueHex);
         if (f.value.write) ints[r + Int.Flags] |= Flag.MsrWrite;
         ints[r + Int.Kind] = Kind.Msr;
         return true;
@@ -347,6 +356,18 @@ export class EventPacker {
       this.batch.newExits.push(v);
     }
     return id;
+  }
+}
+
+/** An MSR access read in another thread whose value stayed there (see ICR_MSR). */
+class MsrValueLeft implements MsrAccess {
+  constructor(
+    readonly write: boolean,
+    readonly msr: number,
+  ) {}
+
+  get valueHex(): string | null {
+    throw new Error(`the value of an access to MSR 0x${this.msr.toString(16)} was not carried: the model reads none`);
   }
 }
 
@@ -459,8 +480,9 @@ export class EventUnpacker {
       case Kind.SchedWakeup:
         return { kind: 'sched_wakeup', value: { comm: s[ints[r + Int.S1]], pid: nums[n], targetCpu: nums[n + 1] } };
       case Kind.Msr: {
-        const valueHex = this.text(b, ints[r + Int.Local]);
-        return { kind: 'msr', value: { write: (flags & Flag.MsrWrite) !== 0, msr: nums[n], valueHex } };
+        const write = (flags & Flag.MsrWrite) !== 0;
+        if ((flags & Flag.MsrValueLeft) !== 0) return { kind: 'msr', value: new MsrValueLeft(write, nums[n]) };
+        return { kind: 'msr', value: { write, msr: nums[n], valueHex: this.text(b, ints[r + Int.Local]) } };
       }
       case Kind.CpuIdle:
         return { kind: 'cpu_idle', value: { state: nums[n], cpu: nums[n + 1] } };

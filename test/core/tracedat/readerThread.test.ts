@@ -26,9 +26,15 @@ const unreadKind = (name: string) => [EventKind.ipiHandler, EventKind.otherGuest
 
 /** What an event says; its payload where it travels (not with decoded fields, nor for a kind the model ignores). */
 function facts(e: TraceEvent) {
-  const { timeNs, cpu, pid, comm, name, system, instance, fields, clockUnknown } = e;
-  const payload = fields || unreadKind(name) ? null : e.payload;
-  return { timeNs, cpu, pid, comm, name, system, instance, fields, clockUnknown, payload };
+  const { timeNs, cpu, pid, comm, name, system, instance, clockUnknown } = e;
+  const payload = e.fields || unreadKind(name) ? null : e.payload;
+  return { timeNs, cpu, pid, comm, name, system, instance, fields: travelled(e.fields), clockUnknown, payload };
+}
+
+/** Decoded fields as they travel: an MSR's value only for the x2APIC ICR (the only one the model reads). */
+function travelled(fields: TraceEvent['fields']) {
+  if (fields?.kind !== 'msr' || fields.value.msr === 0x830) return fields;
+  return { kind: fields.kind, value: { write: fields.value.write, msr: fields.value.msr } };
 }
 
 interface Read {
@@ -82,6 +88,8 @@ test('warnings come between the same events as on this thread', async () => {
   }
 });
 
+const msrOf = (e: TraceEvent) => (e.fields?.kind === 'msr' ? e.fields.value : assert.fail(`${e.name}: no MSR fields`));
+
 /** The first event read in the thread for which `pick` holds. */
 async function firstInThread(path: string, pick: (e: TraceEvent) => boolean): Promise<TraceEvent> {
   let found: TraceEvent | null = null;
@@ -99,6 +107,12 @@ test('an event read in the thread without its payload says so when the payload i
   const handler = await firstInThread(guest, (e) => e.fields === undefined);
   assert.equal(handler.name, 'call_function_single_entry');
   assert.throws(() => handler.payload, /call_function_single_entry event read in another thread was not carried/);
+  // trace-cmd report tcprr-cross-poll0.dat: a write_msr to 6e0 (TSC deadline), whose value the model never reads,
+  // and the first write_msr, "830, value fb" (the ICR), whose value it reads
+  const deadline = await firstInThread(guest, (e) => e.name === 'write_msr' && msrOf(e).msr === 0x6e0);
+  assert.throws(() => msrOf(deadline).valueHex, /value of an access to MSR 0x6e0 was not carried/);
+  const icr = await firstInThread(guest, (e) => e.name === 'write_msr' && msrOf(e).msr === 0x830);
+  assert.equal(msrOf(icr).valueHex, 'fb');
   // trace-cmd report kvm-le-4k.dat: the first kvm_eoi prints "apicid 1 vector 236"; a host event's payload travels
   const eoi = await firstInThread(sample('tracedat', 'kvm-le-4k.dat'), (e) => e.name === 'kvm_eoi');
   assert.equal(eoi.payload, 'apicid 1 vector 236');
