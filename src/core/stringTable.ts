@@ -5,10 +5,53 @@ const RECENT = 4;
 const BYTE_CACHE = 256;
 
 /** Whether the string `s` is the ASCII bytes [start, end) of `b`. */
-export function sameBytes(s: string, b: Uint8Array, start: number, end: number): boolean {
+function sameBytes(s: string, b: Uint8Array, start: number, end: number): boolean {
   if (s.length !== end - start) return false;
   for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) !== b[start + k]) return false;
   return true;
+}
+
+/** Bytes [start, end) of `b` as text, each byte one character (latin1, of which ASCII is a part). */
+export function latin1Of(b: Uint8Array, start: number, end: number): string {
+  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
+}
+
+/**
+ * Strings decoded from bytes, each kept in a slot chosen by a hash of its bytes (direct-mapped): the same bytes again
+ * give the kept string, without decoding or a map's hashing of a new string. Comms, names, payloads and values repeat.
+ */
+export class BytesStrings {
+  private readonly strings: (string | undefined)[];
+  private readonly mask: number;
+
+  /** `slots`: a power of two. */
+  constructor(slots: number) {
+    this.strings = new Array<string | undefined>(slots).fill(undefined);
+    this.mask = slots - 1;
+  }
+
+  /** The slot of bytes [start, end) of `b`. */
+  slotOf(b: Uint8Array, start: number, end: number): number {
+    let h = end - start;
+    for (let k = start; k < end; k++) h = (Math.imul(h, 31) + b[k]) | 0;
+    return (h ^ (h >>> 10)) & this.mask;
+  }
+
+  /** The string kept in `slot` when it is those bytes, else undefined. */
+  kept(slot: number, b: Uint8Array, start: number, end: number): string | undefined {
+    const s = this.strings[slot];
+    return s !== undefined && sameBytes(s, b, start, end) ? s : undefined;
+  }
+
+  keep(slot: number, s: string): string {
+    return (this.strings[slot] = s);
+  }
+
+  /** Bytes [start, end) of `b` as text (latin1Of), the kept string when there is one. */
+  text(b: Uint8Array, start: number, end: number): string {
+    const slot = this.slotOf(b, start, end);
+    return this.kept(slot, b, start, end) ?? this.keep(slot, latin1Of(b, start, end));
+  }
 }
 
 /** The strings of events (comm, name, system, field strings), each sent to the main thread once. */
@@ -43,20 +86,18 @@ export class StringTable {
    * A cache by hash of the bytes finds it without making the string.
    */
   idOfBytes(b: Uint8Array, text: Buffer, start: number, end: number, col: number): number {
-    let h = end - start;
-    for (let k = start; k < end; k++) h = (Math.imul(h, 31) + b[k]) | 0;
-    const slot = col * BYTE_CACHE + (h & (BYTE_CACHE - 1));
-    const cached = this.byteCache[slot];
-    if (cached !== undefined && sameBytes(cached, b, start, end)) return this.byteCacheIds[slot];
-    const s = text.toString('latin1', start, end);
-    const id = this.lookup(s);
-    this.byteCache[slot] = s;
-    this.byteCacheIds[slot] = id;
+    const strings = this.byteStrings[col];
+    const slot = strings.slotOf(b, start, end);
+    const at = col * BYTE_CACHE + slot;
+    if (strings.kept(slot, b, start, end) !== undefined) return this.byteStringIds[at];
+    const id = this.lookup(strings.keep(slot, text.toString('latin1', start, end)));
+    this.byteStringIds[at] = id;
     return id;
   }
 
-  private readonly byteCache: (string | undefined)[] = new Array<string | undefined>(8 * BYTE_CACHE);
-  private readonly byteCacheIds = new Int32Array(8 * BYTE_CACHE);
+  /** Per column, the strings decoded from bytes and (beside them, by slot) their ids. */
+  private readonly byteStrings = Array.from({ length: 8 }, () => new BytesStrings(BYTE_CACHE));
+  private readonly byteStringIds = new Int32Array(8 * BYTE_CACHE);
 
   private lookup(s: string): number {
     let id = this.ids.get(s);

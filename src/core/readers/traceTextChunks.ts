@@ -20,7 +20,7 @@ import {
 import { MAX_LINE_CHARS } from '../lineSplitter';
 import { NameIdKinds, type EventKind } from '../model/eventKinds';
 import type { TraceEvent } from '../records';
-import { StringTable, sameBytes } from '../stringTable';
+import { BytesStrings, StringTable } from '../stringTable';
 import { endsInBlank, lineEvent } from './traceText';
 import { indentOf, unquote } from './traceLines';
 import { ScannedLine } from './traceLineScan';
@@ -168,18 +168,13 @@ const LONGEST_CACHED = 48;
  */
 export class ChunkBytes {
   bytes: Buffer = Buffer.alloc(0);
-  private readonly cache: (string | undefined)[] = new Array<string | undefined>(DECODED_CACHE);
+  private readonly decoded = new BytesStrings(DECODED_CACHE);
 
   /** Bytes [start, end) as text. */
   text(start: number, end: number): string {
     const b = this.bytes;
     if (end - start > LONGEST_CACHED) return b.toString('latin1', start, end);
-    let h = end - start;
-    for (let k = start; k < end; k++) h = (Math.imul(h, 31) + b[k]) | 0;
-    const slot = (h ^ (h >>> 10)) & (DECODED_CACHE - 1);
-    const cached = this.cache[slot];
-    if (cached !== undefined && sameBytes(cached, b, start, end)) return cached;
-    return (this.cache[slot] = b.toString('latin1', start, end));
+    return this.decoded.text(b, start, end);
   }
 }
 

@@ -1,6 +1,7 @@
 // Per event id: name, system and a renderer for the payload text. Renderers come from the event's own print fmt,
 // except where trace-cmd's default plugins (libtraceevent plugin_sched_switch.c, plugin_kvm.c) print something
 // else — those are reproduced here so the text matches `trace-cmd report`.
+import { BytesStrings, latin1Of } from '../stringTable';
 import { fieldDecoderFor, type FieldDecoder } from './fastFields';
 import { parseEventFormat, type EventFormat, type FormatField } from './format';
 import {
@@ -72,41 +73,19 @@ export function lld(d: EventData, f: FormatField, le: boolean): string {
   return String(readNum(d, f, le));
 }
 
-/** Comms decoded recently, direct-mapped by a hash of their bytes: the same few tasks fill a trace's switches. */
-const COMM_SLOTS = 1024;
+/** Comms decoded recently, kept by their bytes: the same few tasks fill a trace's switches. */
+const COMMS = new BytesStrings(1024);
+/** A comm of TASK_COMM_LEN (16) bytes at most is kept; a longer (odd) char[] field is decoded each time. */
 const COMM_BYTES = 16;
-const commStrings: string[] = new Array<string>(COMM_SLOTS).fill('');
-const commLengths = new Int32Array(COMM_SLOTS).fill(-1);
-const commBytes = new Uint8Array(COMM_SLOTS * COMM_BYTES);
 
 /** A char[] comm field up to its first NUL, as the plugin prints it (each byte one character). */
 export function comm(d: EventData, f: FormatField): string {
   const start = d.base + f.offset;
   const end = Math.min(start + f.size, d.base + d.size);
   const bytes = d.bytes;
-  let hash = 0;
   let i = start;
-  for (; i < end && bytes[i] !== 0; i++) hash = (Math.imul(hash, 31) + bytes[i]) | 0;
-  const length = i - start;
-  if (length > COMM_BYTES) return latin1(bytes, start, i);
-  const slot = (hash ^ length) & (COMM_SLOTS - 1);
-  const at = slot * COMM_BYTES;
-  if (commLengths[slot] === length) {
-    let same = true;
-    for (let k = 0; k < length && same; k++) same = commBytes[at + k] === bytes[start + k];
-    if (same) return commStrings[slot];
-  }
-  const text = latin1(bytes, start, i);
-  commLengths[slot] = length;
-  commBytes.set(bytes.subarray(start, i), at);
-  commStrings[slot] = text;
-  return text;
-}
-
-function latin1(bytes: Uint8Array, start: number, end: number): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
-  return s;
+  while (i < end && bytes[i] !== 0) i++;
+  return i - start > COMM_BYTES ? latin1Of(bytes, start, i) : COMMS.text(bytes, start, i);
 }
 
 /**
