@@ -194,11 +194,6 @@ function payloadText(text: string): string {
 }
 
 /**
- * An event printed only if something reads its payload (the event list, a test, the model for the few payloads it
- * parses), from the batch the event points into (batches are never reused, only dropped). `fields`: what the model
- * reads, decoded from the bytes (undefined: none, the accessors parse the payload).
- */
-/**
  * The event just packed, as one object refilled per event: for model work beside the packing, in the same thread,
  * that keeps nothing of the event itself (readerWorker.ts). Its payload is there when it was printed.
  */
@@ -241,6 +236,11 @@ class PackedEventView implements TraceEvent {
   }
 }
 
+/**
+ * An event printed only if something reads its payload (the event list, a test, the model for the few payloads it
+ * parses), from the batch the event points into (batches are never reused, only dropped). `fields`: what the model
+ * reads, decoded from the bytes (undefined: none, the accessors parse the payload).
+ */
 class PrintWhenReadEvent implements TraceEvent {
   readonly type = 'event' as const;
   readonly line = null;
