@@ -322,8 +322,8 @@ async function main() {
       `/usr/bin/time %M;`,
   );
   console.log(
-    'first progress: process start → first onProgress (after the first 4 MB); trace-cmd report: same events, `> ' +
-      '/dev/null`.',
+    'first progress: process start → first onProgress (trace.dat: its header read; text: the first chunks ' +
+      'analysed); trace-cmd report: same events, `> /dev/null`.',
   );
   console.log('ratios: median over runs of ours ÷ the trace-cmd run just before it (wall; CPU = user + system time).');
   console.log(

@@ -1,6 +1,6 @@
-// Bench child: time from process start until the core reports its first progress (after the first 4 MB of input
-// are read and analysed), then cancels. Bundled by scripts/bench.mjs the way the CLI is, so the figure includes the
-// same start-up cost. Prints one JSON line.
+// Bench child: time from process start until the core reports its first progress (trace.dat: once its header is
+// read; text: once the first chunks are analysed), then cancels. Bundled by scripts/bench.mjs the way the CLI is,
+// so the figure includes the same start-up cost. Prints one JSON line.
 import { analyzeFiles } from '../../src/core/analyze';
 
 async function main(): Promise<void> {

@@ -487,6 +487,21 @@ function asciiText(chunk: Uint8Array): string | null {
 
 const PROGRESS_EVERY_BYTES = 4 << 20;
 
+/**
+ * Progress for text read front to back: the first report as soon as some of it is analysed (a partial result to
+ * show early), then one every PROGRESS_EVERY_BYTES read.
+ */
+function textProgress(options: ReadOptions, done: () => number, total: () => number): () => void {
+  let lastReport = -1;
+  return () => {
+    const now = done();
+    if (!options.onProgress || now === 0) return;
+    if (lastReport >= 0 && now - lastReport < PROGRESS_EVERY_BYTES) return;
+    lastReport = now;
+    options.onProgress(now, total());
+  };
+}
+
 /** Trace text read by worker threads: UTF-8 text, no per-line tap (hover counts), and big enough (or forced). */
 function textWorkersFit(reader: LineReader, input: OpenedInput, options: ReadOptions): reader is TraceTextLineReader {
   if (!(reader instanceof TraceTextLineReader) || options.onTextLine) return false;
@@ -511,14 +526,7 @@ async function streamLinesInWorkers(
   const ring = input.access && !input.gzipped && input.size !== null ? { bytes: 0 } : null;
   const content = ring ? { access: input.access!, size: input.size!, done: ring } : input.content;
   const rawDone = () => (ring ? ring.bytes : input.rawDone());
-  let lastReport = 0;
-  const onProgress = () => {
-    const done = rawDone();
-    if (options.onProgress && done - lastReport >= PROGRESS_EVERY_BYTES) {
-      lastReport = done;
-      options.onProgress(done, total());
-    }
-  };
+  const onProgress = textProgress(options, rawDone, total);
   const failure = (lines: number, e: Error) => readFailureText(input, lines, e);
   const read = await readTextInWorkers(content, reader, sink, failure, {
     onProgress,
@@ -538,14 +546,7 @@ async function streamLines(
 ): Promise<number> {
   const splitter = new LineSplitter((text, no) => reader.line(text, no), asciiText);
   const total = () => input.size ?? input.rawDone();
-  let lastReport = 0;
-  const progress = () => {
-    const done = input.rawDone();
-    if (options.onProgress && done - lastReport >= PROGRESS_EVERY_BYTES) {
-      lastReport = done;
-      options.onProgress(done, total());
-    }
-  };
+  const progress = textProgress(options, () => input.rawDone(), total);
   try {
     for await (const chunk of input.content) {
       if (options.signal?.aborted) {

@@ -2,7 +2,8 @@
 // (text, gzip text, trace.dat, gzip trace.dat), and a path must be opened exactly once.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { analyzeFiles, analyzeFilesDetailed } from '../../src/core/analyze';
@@ -82,6 +83,31 @@ test('progress of a stream without a size counts bytes done; with a size it ends
     onProgress: (d, t) => seen.push([d, t]),
   });
   assert.deepEqual(seen.at(-1), [bytes.length, bytes.length]);
+});
+
+/** Asserts the text progress rule: a first report before 4 MiB (some text analysed), then one per 4 MiB read. */
+function assertTextProgress(seen: [number, number][], size: number): void {
+  assert.ok(seen[0][0] > 0 && seen[0][0] < 4 << 20, `first report at ${seen[0][0]} bytes`);
+  for (let i = 1; i < seen.length - 1; i++) assert.ok(seen[i][0] - seen[i - 1][0] >= 4 << 20, `report ${i}`);
+  assert.deepEqual(seen.at(-1), [size, size]);
+  assert.ok(seen.length >= 4, `${seen.length} reports for ${size} bytes`);
+}
+
+test('text progress: a first report once some is analysed, then one per 4 MiB (one thread, workers)', async (t) => {
+  const text = gunzipSync(readFileSync(sample('guest-trace', 'tcprr-cross-poll0.report.txt.gz')));
+  const seen: [number, number][] = [];
+  const onProgress = (d: number, total: number) => seen.push([d, total]);
+  await readInput({ kind: 'stream', name: 'x', chunks: chunked(text, 1 << 20), size: text.length }, () => {}, {
+    onProgress,
+  });
+  assertTextProgress(seen, text.length);
+  const dir = mkdtempSync(join(tmpdir(), 'kvl-progress-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'trace.txt');
+  writeFileSync(path, text);
+  seen.length = 0;
+  await readInput(path, () => {}, { onProgress, parallel: true });
+  assertTextProgress(seen, text.length);
 });
 
 test('an unreadable path: one open attempt, a failure naming the file, no records', async () => {
