@@ -139,9 +139,10 @@ export class CpuStream {
     }
     const want = Math.min(BATCH_PAGES * ps, this.fileEnd - this.fileNext);
     const len = Math.ceil(want / ps) * ps;
-    const buf = Buffer.alloc(len); // zero-filled: a short last page of the CPU's region reads as empty space
+    const buf = Buffer.allocUnsafe(len); // every byte is read, or zeroed below
     const canRead = Math.min(want, limit - this.fileNext);
     const { bytesRead } = await this.fh.read(buf, 0, canRead, this.fileNext);
+    buf.fill(0, bytesRead); // a short last page of the CPU's region reads as empty space
     if (bytesRead < want) {
       // the file ends inside this CPU's data: keep the whole pages before the cut
       const whole = Math.floor(bytesRead / ps) * ps;
