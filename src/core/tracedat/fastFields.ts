@@ -72,13 +72,34 @@ function pidNumber(d: EventData, f: FormatField, le: boolean): number {
   return f.size === 8 ? Number(lld(d, f, le)) : readNum(d, f, le);
 }
 
-/** "%llx" of a 64-bit field without BigInt: the high word, then the low word padded to 8 digits. */
-function hex64(d: EventData, f: FormatField, le: boolean): string {
-  if (f.size !== 8) return BigInt.asUintN(64, readUnsigned(d, f.offset, f.size, le)).toString(16);
-  if (f.offset + 8 > d.size) return '0';
-  const p = d.base + f.offset;
-  const lo = d.view.getUint32(le ? p : p + 4, le);
-  const hi = d.view.getUint32(le ? p + 4 : p, le);
+/** Values whose "%llx" text is kept (a power of two). */
+const HEX_SLOTS = 16;
+
+/**
+ * "%llx" of a 64-bit field without BigInt: the high word, then the low word padded to 8 digits. The texts of recent
+ * values are kept by their words: x2APIC ICR writes (an IPI's vector and destination) repeat a few values, and the
+ * same string each time is also what the packer's table finds at once.
+ */
+class Hex64Texts {
+  private readonly his = new Float64Array(HEX_SLOTS).fill(Number.NaN);
+  private readonly los = new Float64Array(HEX_SLOTS);
+  private readonly texts: string[] = new Array<string>(HEX_SLOTS).fill('');
+
+  of(d: EventData, f: FormatField, le: boolean): string {
+    if (f.size !== 8) return BigInt.asUintN(64, readUnsigned(d, f.offset, f.size, le)).toString(16);
+    if (f.offset + 8 > d.size) return '0';
+    const p = d.base + f.offset;
+    const lo = d.view.getUint32(le ? p : p + 4, le);
+    const hi = d.view.getUint32(le ? p + 4 : p, le);
+    const slot = (lo ^ hi) & (HEX_SLOTS - 1);
+    if (this.his[slot] === hi && this.los[slot] === lo) return this.texts[slot];
+    this.his[slot] = hi;
+    this.los[slot] = lo;
+    return (this.texts[slot] = hexOfWords(hi, lo));
+  }
+}
+
+function hexOfWords(hi: number, lo: number): string {
   if (hi !== 0) return hi.toString(16) + hex8(lo);
   return lo <= 0x7fffffff ? lo.toString(16) : hex8(lo); // a number above 2^31 prints slowly (as a double)
 }
@@ -218,9 +239,10 @@ function msrDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
   const [msrF, valF] = f;
   const le = env.le;
   const write = ev.name === 'write_msr';
+  const hex = new Hex64Texts();
   return (d) => {
     const msr = u32Number(d, msrF, le);
-    const valueHex = hex64(d, valF, le);
+    const valueHex = hex.of(d, valF, le);
     return { kind: 'msr', value: { write, msr, valueHex } };
   };
 }
@@ -272,9 +294,10 @@ function kvmMsrDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
   if (!f) return null;
   const [writeF, ecxF, dataF] = f;
   const le = env.le;
+  const hex = new Hex64Texts();
   return (d) => {
     const write = readUnsigned(d, writeF.offset, writeF.size, le) !== 0n;
-    return { kind: 'msr', value: { write, msr: u32Number(d, ecxF, le), valueHex: hex64(d, dataF, le) } };
+    return { kind: 'msr', value: { write, msr: u32Number(d, ecxF, le), valueHex: hex.of(d, dataF, le) } };
   };
 }
 
