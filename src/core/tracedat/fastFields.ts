@@ -124,15 +124,15 @@ export function plainComm(c: string): boolean {
   return true;
 }
 
-/** Pids whose comm field bytes are kept (a power of two). */
+/** (pid, comm field bytes) pairs whose comm is kept (a power of two). */
 const PID_COMM_SLOTS = 1024;
 /** TASK_COMM_LEN: a comm field of this size is compared as four 32-bit words. */
 const COMM_FIELD_BYTES = 16;
 
 /**
  * The comms of the sched plugin's events, registered as the plugin registers them when it prints (the payload may
- * never be printed). A task's events carry the same comm bytes each time: per pid, the field's last bytes and their
- * comm are kept, and bytes equal to them skip decoding, registering (done before) and the plainComm check.
+ * never be printed). A task's events carry the same comm bytes each time: the comms of recent (pid, field bytes)
+ * pairs are kept, and a pair found again skips decoding, registering (done before) and the plainComm check.
  */
 class SchedComms {
   private readonly pids = new Float64Array(PID_COMM_SLOTS).fill(Number.NaN);
@@ -147,15 +147,17 @@ class SchedComms {
   /** The comm in field `f` of the task `pid`, registered. */
   commOf(d: EventData, f: FormatField, pid: number): string {
     if (f.size !== COMM_FIELD_BYTES || f.offset + COMM_FIELD_BYTES > d.size) return this.decoded(d, f, pid);
-    const slot = pid & (PID_COMM_SLOTS - 1);
     const p = d.base + f.offset;
     const v = d.view;
-    const w = 4 * slot;
-    const words = this.words;
     const w0 = v.getInt32(p, true);
     const w1 = v.getInt32(p + 4, true);
     const w2 = v.getInt32(p + 8, true);
     const w3 = v.getInt32(p + 12, true);
+    // the slot mixes the bytes in: each CPU's idle task is pid 0 with a comm of its own (swapper/0, swapper/1)
+    const mixed = pid ^ w0 ^ w1 ^ w2 ^ w3;
+    const slot = (mixed ^ (mixed >>> 10)) & (PID_COMM_SLOTS - 1);
+    const w = 4 * slot;
+    const words = this.words;
     if (
       this.pids[slot] === pid &&
       words[w] === w0 &&
