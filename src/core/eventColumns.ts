@@ -1,6 +1,6 @@
 // trace.dat events in columns, for handing them from a reader thread to the model's thread: numbers in typed arrays
 // (shared memory, reused), strings as indexes into a table the reader grows and sends once (names, comms, payloads
-// while it has room) or in the batch's own list (MSR values: mostly unique), and the model's decoded fields in
+// and x2APIC ICR values while it has room, then the batch's own list), and the model's decoded fields in
 // numbered slots. A batch costs a few allocations to send, and the receiver builds each event with two or three.
 //
 // An event whose fields were decoded travels without its payload (printing it is what the decoding saves): reading
@@ -42,6 +42,7 @@ const enum Col {
   Instance,
   State,
   Payload,
+  Icr,
 }
 
 /** Which fields an event carries: what its slots mean. */
@@ -277,10 +278,9 @@ export class EventPacker {
    * A payload or value: from the table (payloads repeat: "vector=251"), while it has room; else the batch's own
    * list (a string message costs the sender and the receiver far more than a table index).
    */
-  private text(s: string): number {
-    const id = this.strings.known(s);
-    if (id !== undefined) return id;
-    return this.strings.size < MAX_TABLE ? this.strings.id(s, Col.Payload) : this.own(s);
+  private text(s: string, col = Col.Payload): number {
+    if (this.strings.size < MAX_TABLE) return this.strings.id(s, col);
+    return this.strings.known(s) ?? this.own(s);
   }
 
   /** A string in the batch's own list. */
@@ -313,9 +313,9 @@ export class EventPacker {
         return true;
       case 'msr':
         nums[n] = f.value.msr;
-        // MSR values are mostly unique (TSC deadlines): a map lookup costs more than sending each
+        // an ICR value is an IPI's vector and destination: a few values repeat, a table index each
         if (f.value.msr !== ICR_MSR) ints[r + Int.Flags] |= Flag.MsrValueLeft;
-        else ints[r + Int.Local] = f.value.valueHex === null ? -1 : this.own(f.value.valueHex);
+        else ints[r + Int.Local] = f.value.valueHex === null ? -1 : this.text(f.value.valueHex, Col.Icr);
         if (f.value.write) ints[r + Int.Flags] |= Flag.MsrWrite;
         ints[r + Int.Kind] = Kind.Msr;
         return true;

@@ -1,6 +1,6 @@
 // One event of a trace.dat ring buffer to a TraceEvent: its type from the id, pid and comm from the common fields,
 // and the payload printed as trace-cmd report prints it.
-import type { EventPacker } from '../eventColumns';
+import type { EventName, EventPacker } from '../eventColumns';
 import type { DecodedFields } from '../eventFields';
 import type { RecordSink, TraceEvent } from '../records';
 import type { TraceDatHeader } from './header';
@@ -25,8 +25,8 @@ export function printEnvOf(h: TraceDatHeader): PrintEnv {
 /** Where `pack` puts events (TraceDatOptions.columns). */
 export interface ColumnsOut {
   packer: EventPacker;
-  /** Runs after each event packed, with the event as an object valid until the next one. */
-  onPacked?: (ev: TraceEvent) => void;
+  /** Runs after each event packed, with the event as an object valid until the next one, and its type. */
+  onPacked?: (ev: TraceEvent, type: EventName) => void;
   /** Events so named travel without their payload when they have no decoded fields: the consumer never reads it. */
   payloadUnread?: (name: string) => boolean;
 }
@@ -126,7 +126,7 @@ export class EventDecoder {
       printed = fields === undefined && this.payloadUnread(type, columns) ? null : this.printed(type);
       packer.addPrinted(src.tsNs, s.cpu, this.pid, this.comm, type, src.instance, printed, fields);
     }
-    if (onPacked) onPacked(this.packedView.show(src, this.pid, this.comm, type, fields, printed));
+    if (onPacked) onPacked(this.packedView.show(src, this.pid, this.comm, type, fields, printed), type);
     return true;
   }
 

@@ -28,17 +28,38 @@ export interface EventType {
   printsWhenRead: boolean;
 }
 
+/** Pids whose comm lookup is kept (a power of two). */
+const COMM_LOOKUP_SLOTS = 1024;
+
 /**
  * pid → comm, seeded from saved_cmdlines; the sched plugin adds comms it sees (first one wins, as tep_register_comm).
  */
 export class CommTable {
-  constructor(readonly map: Map<number, string>) {}
-  register(pid: number, comm: string): void {
-    if (pid !== 0 && !this.map.has(pid)) this.map.set(pid, comm);
+  // the last answer per pid slot, direct-mapped: every event looks up its pid, and a few pids fill a trace
+  private readonly cachedPids = new Float64Array(COMM_LOOKUP_SLOTS).fill(Number.NaN);
+  private readonly cachedComms: string[] = new Array<string>(COMM_LOOKUP_SLOTS).fill('');
+  /** A Map subclass may answer by the event being printed (eventPages.ts): its answers are not cached. */
+  private readonly cached: boolean;
+
+  constructor(readonly map: Map<number, string>) {
+    this.cached = Object.getPrototypeOf(map) === Map.prototype;
   }
+
+  register(pid: number, comm: string): void {
+    if (pid === 0 || this.map.has(pid)) return;
+    this.map.set(pid, comm);
+    this.cachedPids[pid & (COMM_LOOKUP_SLOTS - 1)] = Number.NaN;
+  }
+
   lookup(pid: number): string {
     if (pid === 0) return '<idle>';
-    return this.map.get(pid) ?? '<...>';
+    if (!this.cached) return this.map.get(pid) ?? '<...>';
+    const slot = pid & (COMM_LOOKUP_SLOTS - 1);
+    if (this.cachedPids[slot] === pid) return this.cachedComms[slot];
+    const comm = this.map.get(pid) ?? '<...>';
+    this.cachedPids[slot] = pid;
+    this.cachedComms[slot] = comm;
+    return comm;
   }
 }
 

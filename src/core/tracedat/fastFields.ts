@@ -72,13 +72,34 @@ function pidNumber(d: EventData, f: FormatField, le: boolean): number {
   return f.size === 8 ? Number(lld(d, f, le)) : readNum(d, f, le);
 }
 
-/** "%llx" of a 64-bit field without BigInt: the high word, then the low word padded to 8 digits. */
-function hex64(d: EventData, f: FormatField, le: boolean): string {
-  if (f.size !== 8) return BigInt.asUintN(64, readUnsigned(d, f.offset, f.size, le)).toString(16);
-  if (f.offset + 8 > d.size) return '0';
-  const p = d.base + f.offset;
-  const lo = d.view.getUint32(le ? p : p + 4, le);
-  const hi = d.view.getUint32(le ? p + 4 : p, le);
+/** Values whose "%llx" text is kept (a power of two). */
+const HEX_SLOTS = 16;
+
+/**
+ * "%llx" of a 64-bit field without BigInt: the high word, then the low word padded to 8 digits. The texts of recent
+ * values are kept by their words: x2APIC ICR writes (an IPI's vector and destination) repeat a few values, and the
+ * same string each time is also what the packer's table finds at once.
+ */
+class Hex64Texts {
+  private readonly his = new Float64Array(HEX_SLOTS).fill(Number.NaN);
+  private readonly los = new Float64Array(HEX_SLOTS);
+  private readonly texts: string[] = new Array<string>(HEX_SLOTS).fill('');
+
+  of(d: EventData, f: FormatField, le: boolean): string {
+    if (f.size !== 8) return BigInt.asUintN(64, readUnsigned(d, f.offset, f.size, le)).toString(16);
+    if (f.offset + 8 > d.size) return '0';
+    const p = d.base + f.offset;
+    const lo = d.view.getUint32(le ? p : p + 4, le);
+    const hi = d.view.getUint32(le ? p + 4 : p, le);
+    const slot = (lo ^ hi) & (HEX_SLOTS - 1);
+    if (this.his[slot] === hi && this.los[slot] === lo) return this.texts[slot];
+    this.his[slot] = hi;
+    this.los[slot] = lo;
+    return (this.texts[slot] = hexOfWords(hi, lo));
+  }
+}
+
+function hexOfWords(hi: number, lo: number): string {
   if (hi !== 0) return hi.toString(16) + hex8(lo);
   return lo <= 0x7fffffff ? lo.toString(16) : hex8(lo); // a number above 2^31 prints slowly (as a double)
 }
@@ -103,36 +124,98 @@ export function plainComm(c: string): boolean {
   return true;
 }
 
-function schedSwitchDecoder(ev: EventFormat, env: PrintEnv, comms: CommTable): FieldDecoder | null {
+/** (pid, comm field bytes) pairs whose comm is kept (a power of two). */
+const PID_COMM_SLOTS = 1024;
+/** TASK_COMM_LEN: a comm field of this size is compared as four 32-bit words. */
+const COMM_FIELD_BYTES = 16;
+
+/**
+ * The comms of the sched plugin's events, registered as the plugin registers them when it prints (the payload may
+ * never be printed). A task's events carry the same comm bytes each time: the comms of recent (pid, field bytes)
+ * pairs are kept, and a pair found again skips decoding, registering (done before) and the plainComm check.
+ */
+class SchedComms {
+  private readonly pids = new Float64Array(PID_COMM_SLOTS).fill(Number.NaN);
+  private readonly words = new Int32Array(4 * PID_COMM_SLOTS);
+  private readonly comms: string[] = new Array<string>(PID_COMM_SLOTS).fill('');
+  private readonly plain = new Uint8Array(PID_COMM_SLOTS);
+  /** Whether the comm last returned is one plainComm accepts. */
+  lastPlain = false;
+
+  constructor(private readonly table: CommTable) {}
+
+  /** The comm in field `f` of the task `pid`, registered. */
+  commOf(d: EventData, f: FormatField, pid: number): string {
+    if (f.size !== COMM_FIELD_BYTES || f.offset + COMM_FIELD_BYTES > d.size) return this.decoded(d, f, pid);
+    const p = d.base + f.offset;
+    const v = d.view;
+    const w0 = v.getInt32(p, true);
+    const w1 = v.getInt32(p + 4, true);
+    const w2 = v.getInt32(p + 8, true);
+    const w3 = v.getInt32(p + 12, true);
+    // the slot mixes the bytes in: each CPU's idle task is pid 0 with a comm of its own (swapper/0, swapper/1)
+    const mixed = pid ^ w0 ^ w1 ^ w2 ^ w3;
+    const slot = (mixed ^ (mixed >>> 10)) & (PID_COMM_SLOTS - 1);
+    const w = 4 * slot;
+    const words = this.words;
+    if (
+      this.pids[slot] === pid &&
+      words[w] === w0 &&
+      words[w + 1] === w1 &&
+      words[w + 2] === w2 &&
+      words[w + 3] === w3
+    ) {
+      this.lastPlain = this.plain[slot] === 1;
+      return this.comms[slot];
+    }
+    const c = this.decoded(d, f, pid);
+    this.pids[slot] = pid;
+    words[w] = w0;
+    words[w + 1] = w1;
+    words[w + 2] = w2;
+    words[w + 3] = w3;
+    this.comms[slot] = c;
+    this.plain[slot] = this.lastPlain ? 1 : 0;
+    return c;
+  }
+
+  private decoded(d: EventData, f: FormatField, pid: number): string {
+    const c = comm(d, f);
+    this.table.register(pid, c);
+    this.lastPlain = plainComm(c);
+    return c;
+  }
+}
+
+function schedSwitchDecoder(ev: EventFormat, env: PrintEnv, table: CommTable): FieldDecoder | null {
   const f = fields(ev, 'prev_comm', 'prev_pid', 'prev_prio', 'prev_state', 'next_comm', 'next_pid', 'next_prio');
   if (!f) return null;
   const [prevCommF, prevPidF, , prevStateF, nextCommF, nextPidF] = f;
   const le = env.le;
+  const comms = new SchedComms(table);
   return (d) => {
     const prevPid = pidNumber(d, prevPidF, le);
-    const prevComm = comm(d, prevCommF);
+    const prevComm = comms.commOf(d, prevCommF, prevPid);
+    const prevPlain = comms.lastPlain;
     const nextPid = pidNumber(d, nextPidF, le);
-    const nextComm = comm(d, nextCommF);
-    // the plugin registers both comms as it prints: done here too, since the payload may never be printed
-    comms.register(prevPid, prevComm);
-    comms.register(nextPid, nextComm);
-    if (!plainComm(prevComm) || !plainComm(nextComm)) return undefined;
+    const nextComm = comms.commOf(d, nextCommF, nextPid);
+    if (!prevPlain || !comms.lastPlain) return undefined;
     const prevState = schedStateText(readNum(d, prevStateF, le) | 0);
     return { kind: 'sched_switch', value: { prevComm, prevPid, prevState, nextComm, nextPid } };
   };
 }
 
-function schedWakeupPluginDecoder(ev: EventFormat, env: PrintEnv, comms: CommTable): FieldDecoder | null {
+function schedWakeupPluginDecoder(ev: EventFormat, env: PrintEnv, table: CommTable): FieldDecoder | null {
   const f = fields(ev, 'comm', 'pid', 'prio', 'target_cpu');
   if (!f) return null;
   const [commF, pidF, , targetF] = f;
   const successF = fieldOf(ev, 'success');
   const le = env.le;
+  const comms = new SchedComms(table);
   return (d) => {
     const pid = pidNumber(d, pidF, le);
-    const c = comm(d, commF);
-    comms.register(pid, c);
-    if (!plainComm(c) || (successF && lld(d, successF, le).startsWith('-'))) return undefined;
+    const c = comms.commOf(d, commF, pid);
+    if (!comms.lastPlain || (successF && lld(d, successF, le).startsWith('-'))) return undefined;
     const targetCpu = targetF.size <= 4 ? readNum(d, targetF, le) : Number(readBig(d, targetF, le));
     return { kind: 'sched_wakeup', value: { comm: c, pid, targetCpu } };
   };
@@ -158,9 +241,10 @@ function msrDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
   const [msrF, valF] = f;
   const le = env.le;
   const write = ev.name === 'write_msr';
+  const hex = new Hex64Texts();
   return (d) => {
     const msr = u32Number(d, msrF, le);
-    const valueHex = hex64(d, valF, le);
+    const valueHex = hex.of(d, valF, le);
     return { kind: 'msr', value: { write, msr, valueHex } };
   };
 }
@@ -212,9 +296,10 @@ function kvmMsrDecoder(ev: EventFormat, env: PrintEnv): FieldDecoder | null {
   if (!f) return null;
   const [writeF, ecxF, dataF] = f;
   const le = env.le;
+  const hex = new Hex64Texts();
   return (d) => {
     const write = readUnsigned(d, writeF.offset, writeF.size, le) !== 0n;
-    return { kind: 'msr', value: { write, msr: u32Number(d, ecxF, le), valueHex: hex64(d, dataF, le) } };
+    return { kind: 'msr', value: { write, msr: u32Number(d, ecxF, le), valueHex: hex.of(d, dataF, le) } };
   };
 }
 

@@ -157,7 +157,7 @@ async function readOpen(data: RandomAccess, size: number, sink: RecordSink, opti
   const report = progressReporter(size, metaBytes, options);
   const { emitted, cancelled, fatalProblems } = useWorkers(options.parallel, dataBytes, options.filePath)
     ? await readInWorkers(options.filePath!, size, specs, emit, sink, report, options.signal)
-    : await readHere(data, size, h, buffers, emit, sink, report, options.signal);
+    : await readHere(data, size, h, buffers, emit, sink, report, options);
   if (cancelled) {
     sink.warn(null, `cancelled after ${emitted} events`);
     return;
@@ -214,9 +214,10 @@ async function readHere(
   emit: EventEmitter,
   sink: RecordSink,
   report: (consumed: number, force: boolean) => void,
-  signal: AbortSignal | undefined,
+  { signal, columns }: TraceDatOptions,
 ): Promise<{ emitted: number; cancelled: boolean; fatalProblems: number }> {
-  const opened = openSources(data, size, h, buffers, sink);
+  // packed events keep nothing of their bytes: each CPU's batches of pages can share one buffer
+  const opened = openSources(data, size, h, buffers, sink, columns !== undefined);
   const heap = await firstEvents(opened.sources);
   const consumed = () => opened.sources.reduce((a, src) => a + src.stream.consumed, 0);
   const result = await mergeEvents(heap, emit, sink, () => report(consumed(), false), signal);

@@ -120,13 +120,17 @@ export function problemText(instance: string | undefined, p: RingProblem): strin
   return `${instance === undefined ? '' : `instance "${instance}" `}CPU ${p.cpu}: ${p.message}`;
 }
 
-/** One source per CPU with data, of every buffer to read; ring problems are warned, naming instance and CPU. */
+/**
+ * One source per CPU with data, of every buffer to read; ring problems are warned, naming instance and CPU.
+ * `reuseBatches`: see CpuStream.
+ */
 export function openSources(
   data: RandomAccess,
   size: number,
   h: TraceDatHeader,
   buffers: readonly BufferInfo[],
   sink: RecordSink,
+  reuseBatches = false,
 ): OpenedSources {
   let fatal = 0;
   const sources: Source[] = [];
@@ -140,7 +144,8 @@ export function openSources(
     let toNs = converters.get(spec.clock);
     if (!toNs) converters.set(spec.clock, (toNs = makeTimestampConverter(spec.clock)));
     dataBytes += spec.region.size;
-    const stream = new CpuStream(data, size, spec.cpu, spec.region, spec.layout, spec.compressed, onProblem);
+    const { cpu, region, layout, compressed } = spec;
+    const stream = new CpuStream(data, size, cpu, region, layout, compressed, onProblem, reuseBatches);
     sources.push({ stream, order: spec.order, instance: spec.instance, toNs, tsNs: 0 });
   }
   return { sources, dataBytes, fatalProblems: () => fatal };
