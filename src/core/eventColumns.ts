@@ -385,9 +385,11 @@ class ThreadEvent implements TraceEvent {
   fields: DecodedFields | undefined = undefined;
   kind: EventKind = 0;
   printed: string | null = null;
-  competingWorkDone = false;
   /** Absent (not undefined) for the top instance, as on the sender's events. */
   declare instance?: string;
+
+  /** `competingWorkDone`: the same for every event of one reader (set once, not per event). */
+  constructor(readonly competingWorkDone: boolean) {}
 
   get payload(): string {
     if (this.printed !== null) return this.printed;
@@ -438,7 +440,7 @@ export class EventUnpacker {
     private readonly competingWorkDone = false,
     lend = false,
   ) {
-    this.lentTop = lend ? new ThreadEvent() : null;
+    this.lentTop = lend ? new ThreadEvent(competingWorkDone) : null;
     this.lent = lend ? lentFields() : null;
   }
 
@@ -456,14 +458,25 @@ export class EventUnpacker {
   unpack(b: EventColumns, onEvent: (ev: TraceEvent) => void, onNote: (note: ColumnNote) => void): void {
     for (const s of b.newStrings) this.strings.push(s);
     for (const e of b.newExits) this.exits.push({ kind: 'kvm_exit', value: e });
+    const slot = this.slots[b.slot];
+    const { notes, whole } = b;
     let note = 0;
-    let whole = 0;
+    let nextWhole = 0;
+    // the indexes of the next note and whole event (-1: none left), compared with each event's
+    let noteAt = notes.length > 0 ? notes[0].before : -1;
+    let wholeAt = whole.length > 0 ? whole[0].index : -1;
     for (let i = 0; i < b.count; i++) {
-      while (note < b.notes.length && b.notes[note].before === i) onNote(b.notes[note++]);
-      if (whole < b.whole.length && b.whole[whole].index === i) onEvent(this.wholeEvent(b.whole[whole++].event));
-      else onEvent(this.event(b, i));
+      while (noteAt === i) {
+        onNote(notes[note++]);
+        noteAt = note < notes.length ? notes[note].before : -1;
+      }
+      if (wholeAt !== i) onEvent(this.event(slot, b, i));
+      else {
+        onEvent(this.wholeEvent(whole[nextWhole++].event));
+        wholeAt = nextWhole < whole.length ? whole[nextWhole].index : -1;
+      }
     }
-    while (note < b.notes.length) onNote(b.notes[note++]);
+    while (note < notes.length) onNote(notes[note++]);
   }
 
   private wholeEvent(ev: TraceEvent): TraceEvent {
@@ -471,9 +484,9 @@ export class EventUnpacker {
     return ev;
   }
 
-  private event(b: EventColumns, i: number): TraceEvent {
+  private event(slot: ColumnSlot, b: EventColumns, i: number): TraceEvent {
     const r = i * INT_ROW;
-    const { ints, timeNs } = this.slots[b.slot];
+    const { ints, timeNs } = slot;
     const s = this.strings;
     const system = ints[r + Int.System];
     const instance = ints[r + Int.Instance];
@@ -484,24 +497,23 @@ export class EventUnpacker {
     ev.comm = s[ints[r + Int.Comm]];
     ev.name = s[ints[r + Int.Name]];
     ev.system = system < 0 ? null : s[system];
-    ev.fields = this.fields(b, i);
+    ev.fields = this.fields(slot, b, i);
     ev.kind = this.nameKinds.kindOf(ints[r + Int.Name]);
     ev.printed = ev.fields === undefined ? this.text(b, ints[r + Int.Local]) : null;
-    ev.competingWorkDone = this.competingWorkDone;
     if (instance >= 0) ev.instance = s[instance];
     return ev;
   }
 
   /** The event object to fill: a lent one (one without an instance, one with: the top instance has none), or new. */
   private eventObject(inInstance: boolean): ThreadEvent {
-    if (this.lentTop === null) return new ThreadEvent();
-    return inInstance ? (this.lentInInstance ??= new ThreadEvent()) : this.lentTop;
+    if (this.lentTop === null) return new ThreadEvent(this.competingWorkDone);
+    return inInstance ? (this.lentInInstance ??= new ThreadEvent(this.competingWorkDone)) : this.lentTop;
   }
 
-  private fields(b: EventColumns, i: number): DecodedFields | undefined {
+  private fields(slot: ColumnSlot, b: EventColumns, i: number): DecodedFields | undefined {
     const r = i * INT_ROW;
     const n = i * NUM_ROW;
-    const { ints, nums } = this.slots[b.slot];
+    const { ints, nums } = slot;
     const s = this.strings;
     const flags = ints[r + Int.Flags];
     const lent = this.lent;
@@ -526,7 +538,7 @@ export class EventUnpacker {
         return f;
       }
       case Kind.Msr:
-        return this.msr(b, i, (flags & Flag.MsrWrite) !== 0, (flags & Flag.MsrValueLeft) !== 0);
+        return this.msr(b, nums[n], ints[r + Int.Local], flags);
       case Kind.CpuIdle: {
         const f = lent?.cpuIdle ?? NEW_FIELDS.cpuIdle();
         f.value.state = nums[n];
@@ -550,9 +562,10 @@ export class EventUnpacker {
     }
   }
 
-  private msr(b: EventColumns, i: number, write: boolean, valueLeft: boolean): DecodedFields {
-    const msr = this.slots[b.slot].nums[i * NUM_ROW];
-    if (valueLeft) {
+  /** `local`: the value's Local column (carried only for the x2APIC ICR); `flags`: the event's Flags column. */
+  private msr(b: EventColumns, msr: number, local: number, flags: number): DecodedFields {
+    const write = (flags & Flag.MsrWrite) !== 0;
+    if ((flags & Flag.MsrValueLeft) !== 0) {
       const f = this.lent?.msrValueLeft ?? NEW_FIELDS.msrValueLeft();
       f.value.write = write;
       f.value.msr = msr;
@@ -561,7 +574,7 @@ export class EventUnpacker {
     const f = this.lent?.msr ?? NEW_FIELDS.msr();
     f.value.write = write;
     f.value.msr = msr;
-    f.value.valueHex = this.text(b, this.slots[b.slot].ints[i * INT_ROW + Int.Local]);
+    f.value.valueHex = this.text(b, local);
     return f;
   }
 
