@@ -61,14 +61,21 @@ export class HandoffSegments {
   readonly handoffAfterIdleWakeSample = new Reservoir(4096, 5);
 }
 
-/** One hand-off's contiguous pieces, from the waker's run start to the woken task's run start. */
+/**
+ * A time or duration not set (GuestCpu, Chain): NaN, not null, so that the fields holding them stay unboxed numbers
+ * (a field that may hold null keeps each new number in a box allocated per store, at nearly every event here).
+ */
+const UNSET = Number.NaN;
+const isSet = (t: number): boolean => !Number.isNaN(t);
+
+/** One hand-off's contiguous pieces, from the waker's run start to the woken task's run start (UNSET: not seen). */
 interface Chain {
-  /** The waker's run start → its hand-off (ipi_send_cpu or sched_wakeup); null when its start was not seen. */
-  runToSignal: number | null;
-  /** ipi_send_cpu → the ICR write returns; null for a hand-off without an IPI. */
-  ipiSendNs: number | null;
+  /** The waker's run start → its hand-off (ipi_send_cpu or sched_wakeup); unset when its start was not seen. */
+  runToSignal: number;
+  /** ipi_send_cpu → the ICR write returns; unset for a hand-off without an IPI. */
+  ipiSendNs: number;
   /** ICR write → the IPI handler. */
-  deliveryNs: number | null;
+  deliveryNs: number;
   /** When the IPI handler ran (IPI hand-offs) or the wake-up was signalled (others). */
   lastStepAt: number;
 }
@@ -109,15 +116,15 @@ export class HandoffBreakdown {
   handoffs = 0;
 
   add(chain: Chain, runAt: number): void {
-    if (chain.runToSignal === null || runAt < chain.lastStepAt) return;
-    const viaIpi = chain.deliveryNs !== null;
-    if (viaIpi && chain.ipiSendNs === null) return;
+    if (!isSet(chain.runToSignal) || runAt < chain.lastStepAt) return;
+    const viaIpi = isSet(chain.deliveryNs);
+    if (viaIpi && !isSet(chain.ipiSendNs)) return;
     this.handoffs++;
     const sums = this.sums; // by name, not by a key in a variable: a fixed property load each
     put(sums.run, chain.runToSignal);
     if (viaIpi) {
-      put(sums.ipiSend, chain.ipiSendNs!);
-      put(sums.delivery, chain.deliveryNs!);
+      put(sums.ipiSend, chain.ipiSendNs);
+      put(sums.delivery, chain.deliveryNs);
       put(sums.wakeAfterIpi, runAt - chain.lastStepAt);
     } else put(sums.wakeNoIpi, runAt - chain.lastStepAt);
   }
@@ -128,10 +135,7 @@ function put(sum: { ns: number; n: number }, ns: number): void {
   sum.n++;
 }
 
-/**
- * A guest CPU's state. Its times are NaN while unset (isSet), not null: a field that may hold null keeps each new
- * timestamp in a box allocated per store, and these are written at nearly every event.
- */
+/** A guest CPU's state (its times UNSET until seen). */
 interface GuestCpu {
   /** This CPU's number (for the per-CPU idle samples). */
   number: number;
@@ -167,10 +171,6 @@ interface GuestCpu {
   pendingChain: Chain | null;
   chain: Chain | null;
 }
-
-/** A time not set (GuestCpu). */
-const UNSET = Number.NaN;
-const isSet = (t: number): boolean => !Number.isNaN(t);
 
 function newCpu(number: number): GuestCpu {
   return {
@@ -366,15 +366,15 @@ export class GuestModel {
     if (access.msr === 0x830) {
       const sent = isSet(s.lastIpiSendAt) && ev.timeNs - s.lastIpiSendAt <= STEP_WINDOW_NS;
       if (sent) this.segments.ipiSend.add(ev.timeNs - s.lastIpiSendAt);
-      const runToSignal = isSet(s.runToIpiSend) ? s.runToIpiSend : null;
-      const ipiSendNs = sent ? ev.timeNs - s.lastIpiSendAt : null;
+      const runToSignal = s.runToIpiSend;
+      const ipiSendNs = sent ? ev.timeNs - s.lastIpiSendAt : UNSET;
       s.runToIpiSend = UNSET;
       // x2APIC ICR: destination APIC id in bits 63:32; the ipi_send_cpu just before names the CPU more reliably.
       const dest = s.ipiSendTarget ?? (access.valueHex !== null ? icrFields(access.valueHex).dest : -1);
       s.lastIpiSendAt = UNSET;
       s.ipiSendTarget = null;
       if (dest >= 0 && dest !== ev.cpu) {
-        const chain: Chain = { runToSignal, ipiSendNs, deliveryNs: null, lastStepAt: ev.timeNs };
+        const chain: Chain = { runToSignal, ipiSendNs, deliveryNs: UNSET, lastStepAt: ev.timeNs };
         this.ipiTo(dest, ev.timeNs, s.pid, ev.cpu, chain);
       }
     }
@@ -498,8 +498,8 @@ export class GuestModel {
     } else if (w.targetCpu !== ev.cpu) {
       // A wake-up of a task on another CPU is a hand-off; one on this CPU (a kworker, a timer) is not.
       const sender = here;
-      const runToSignal = isSet(sender.chainRunStart) ? ev.timeNs - sender.chainRunStart : null;
-      chain = { runToSignal, ipiSendNs: null, deliveryNs: null, lastStepAt: ev.timeNs };
+      const runToSignal = isSet(sender.chainRunStart) ? ev.timeNs - sender.chainRunStart : UNSET;
+      chain = { runToSignal, ipiSendNs: UNSET, deliveryNs: UNSET, lastStepAt: ev.timeNs };
       this.endRunSegment(sender, ev.timeNs, w.pid);
     }
     target.chain = null;
