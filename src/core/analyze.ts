@@ -77,6 +77,8 @@ async function analyze(
       readerThread: true,
       // a trace.dat has no run marks: its events all reach this analyzer, which may hand a share of its work over
       competingWork: analyzer.competingWorkHandover(),
+      // the model copies what it keeps of an event; only the records of later inputs may be held (RunSplitter)
+      lendEvents: index === 0,
       onTextLine: counter?.onLine,
       onProgress: (done, total) => {
         options.onProgress?.(done, total, name);

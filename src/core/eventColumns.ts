@@ -1,7 +1,8 @@
 // trace.dat events in columns, for handing them from a reader thread to the model's thread: numbers in typed arrays
 // (shared memory, reused), strings as indexes into a table the reader grows and sends once (names, comms, payloads
 // and x2APIC ICR values while it has room, then the batch's own list), and the model's decoded fields in
-// numbered slots. A batch costs a few allocations to send, and the receiver builds each event with two or three.
+// numbered slots. A batch costs a few allocations to send, and the receiver builds each event with two or three
+// (or none: lent events, refilled for the next one).
 //
 // An event whose fields were decoded travels without its payload (printing it is what the decoding saves): reading
 // the payload of such an event on the receiving side throws. The model reads decoded fields through the accessors of
@@ -362,8 +363,8 @@ export class EventPacker {
 /** An MSR access read in another thread whose value stayed there (see ICR_MSR). */
 class MsrValueLeft implements MsrAccess {
   constructor(
-    readonly write: boolean,
-    readonly msr: number,
+    public write: boolean,
+    public msr: number,
   ) {}
 
   get valueHex(): string | null {
@@ -375,21 +376,20 @@ class MsrValueLeft implements MsrAccess {
 class ThreadEvent implements TraceEvent {
   readonly type = 'event' as const;
   readonly line = null;
+  timeNs = 0;
+  cpu = 0;
+  pid = 0;
+  comm = '';
+  name = '';
+  system: string | null = null;
+  fields: DecodedFields | undefined = undefined;
+  kind: EventKind = 0;
+  printed: string | null = null;
   /** Absent (not undefined) for the top instance, as on the sender's events. */
   declare instance?: string;
 
-  constructor(
-    readonly timeNs: number,
-    readonly cpu: number,
-    readonly pid: number,
-    readonly comm: string,
-    readonly name: string,
-    readonly system: string | null,
-    readonly fields: DecodedFields | undefined,
-    readonly kind: EventKind,
-    private readonly printed: string | null,
-    readonly competingWorkDone: boolean,
-  ) {}
+  /** `competingWorkDone`: the same for every event of one reader (set once, not per event). */
+  constructor(readonly competingWorkDone: boolean) {}
 
   get payload(): string {
     if (this.printed !== null) return this.printed;
@@ -397,19 +397,59 @@ class ThreadEvent implements TraceEvent {
   }
 }
 
+type FieldsOf<K extends DecodedFields['kind']> = DecodedFields & { kind: K };
+
+/** A new fields object of each kind that the receiver fills in (kvm_exit's and halt_poll_ns's are shared instead). */
+const NEW_FIELDS = {
+  schedSwitch: (): FieldsOf<'sched_switch'> => ({
+    kind: 'sched_switch',
+    value: { prevComm: '', prevPid: 0, prevState: '', nextComm: '', nextPid: 0 },
+  }),
+  schedWakeup: (): FieldsOf<'sched_wakeup'> => ({ kind: 'sched_wakeup', value: { comm: '', pid: 0, targetCpu: 0 } }),
+  msr: (): FieldsOf<'msr'> => ({ kind: 'msr', value: { write: false, msr: 0, valueHex: null } }),
+  msrValueLeft: (): FieldsOf<'msr'> & { value: MsrValueLeft } => ({ kind: 'msr', value: new MsrValueLeft(false, 0) }),
+  cpuIdle: (): FieldsOf<'cpu_idle'> => ({ kind: 'cpu_idle', value: { state: 0, cpu: 0 } }),
+  ipiTarget: (): FieldsOf<'ipi_targets'> => ({ kind: 'ipi_targets', value: [0] }),
+  kvmEntry: (): FieldsOf<'kvm_entry'> => ({ kind: 'kvm_entry', vcpu: null }),
+};
+type LentFields = { [K in keyof typeof NEW_FIELDS]: ReturnType<(typeof NEW_FIELDS)[K]> };
+
+/** One of each, refilled event after event (lent events). */
+function lentFields(): LentFields {
+  const f = NEW_FIELDS;
+  return {
+    ...{ schedSwitch: f.schedSwitch(), schedWakeup: f.schedWakeup(), msr: f.msr(), msrValueLeft: f.msrValueLeft() },
+    ...{ cpuIdle: f.cpuIdle(), ipiTarget: f.ipiTarget(), kvmEntry: f.kvmEntry() },
+  };
+}
+
 /** The receiver's side: batches in (in the order sent), events out. */
 export class EventUnpacker {
-  /** `competingWorkDone`: the sender fed every event to its competing-work collector (TraceEvent). */
+  /** Lent events: the event objects handed out, and their fields, are refilled for the next event. */
+  private readonly lentTop: ThreadEvent | null;
+  private lentInInstance: ThreadEvent | null = null;
+  private readonly lent: LentFields | null;
+
+  /**
+   * `competingWorkDone`: the sender fed every event to its competing-work collector (TraceEvent). `lend`: the
+   * receiver reads each event only while `onEvent` runs and keeps no reference to it or its fields, so the same few
+   * objects are handed out again and again, refilled (~200 bytes less to allocate and collect per event).
+   */
   constructor(
     private readonly slots: readonly ColumnSlot[],
     private readonly competingWorkDone = false,
-  ) {}
+    lend = false,
+  ) {
+    this.lentTop = lend ? new ThreadEvent(competingWorkDone) : null;
+    this.lent = lend ? lentFields() : null;
+  }
 
   private readonly strings: string[] = [];
   /** The model's kind of each table string used as a name. */
   private readonly nameKinds = new NameIdKinds(this.strings);
-  private readonly exits: KvmExitFields[] = [];
-  private lastHaltPoll: DecodedFields & { kind: 'halt_poll_ns' } = {
+  /** Each kvm_exit's fields object, by the sender's id (a few distinct reasons): shared, never changed. */
+  private readonly exits: FieldsOf<'kvm_exit'>[] = [];
+  private lastHaltPoll: FieldsOf<'halt_poll_ns'> = {
     kind: 'halt_poll_ns',
     value: { vcpu: -1, ns: -1, grow: false, oldNs: -1 },
   };
@@ -417,15 +457,26 @@ export class EventUnpacker {
   /** Hands the batch's events and notes to the callbacks in their order. */
   unpack(b: EventColumns, onEvent: (ev: TraceEvent) => void, onNote: (note: ColumnNote) => void): void {
     for (const s of b.newStrings) this.strings.push(s);
-    for (const e of b.newExits) this.exits.push(e);
+    for (const e of b.newExits) this.exits.push({ kind: 'kvm_exit', value: e });
+    const slot = this.slots[b.slot];
+    const { notes, whole } = b;
     let note = 0;
-    let whole = 0;
+    let nextWhole = 0;
+    // the indexes of the next note and whole event (-1: none left), compared with each event's
+    let noteAt = notes.length > 0 ? notes[0].before : -1;
+    let wholeAt = whole.length > 0 ? whole[0].index : -1;
     for (let i = 0; i < b.count; i++) {
-      while (note < b.notes.length && b.notes[note].before === i) onNote(b.notes[note++]);
-      if (whole < b.whole.length && b.whole[whole].index === i) onEvent(this.wholeEvent(b.whole[whole++].event));
-      else onEvent(this.event(b, i));
+      while (noteAt === i) {
+        onNote(notes[note++]);
+        noteAt = note < notes.length ? notes[note].before : -1;
+      }
+      if (wholeAt !== i) onEvent(this.event(slot, b, i));
+      else {
+        onEvent(this.wholeEvent(whole[nextWhole++].event));
+        wholeAt = nextWhole < whole.length ? whole[nextWhole].index : -1;
+      }
     }
-    while (note < b.notes.length) onNote(b.notes[note++]);
+    while (note < notes.length) onNote(notes[note++]);
   }
 
   private wholeEvent(ev: TraceEvent): TraceEvent {
@@ -433,68 +484,98 @@ export class EventUnpacker {
     return ev;
   }
 
-  private event(b: EventColumns, i: number): TraceEvent {
+  private event(slot: ColumnSlot, b: EventColumns, i: number): TraceEvent {
     const r = i * INT_ROW;
-    const { ints, timeNs } = this.slots[b.slot];
+    const { ints, timeNs } = slot;
     const s = this.strings;
     const system = ints[r + Int.System];
     const instance = ints[r + Int.Instance];
-    const fields = this.fields(b, i);
-    const kind = this.nameKinds.kindOf(ints[r + Int.Name]);
-    const ev = new ThreadEvent(
-      timeNs[i],
-      ints[r + Int.Cpu],
-      ints[r + Int.Pid],
-      s[ints[r + Int.Comm]],
-      s[ints[r + Int.Name]],
-      system < 0 ? null : s[system],
-      fields,
-      kind,
-      fields === undefined ? this.text(b, ints[r + Int.Local]) : null,
-      this.competingWorkDone,
-    );
+    const ev = this.eventObject(instance >= 0);
+    ev.timeNs = timeNs[i];
+    ev.cpu = ints[r + Int.Cpu];
+    ev.pid = ints[r + Int.Pid];
+    ev.comm = s[ints[r + Int.Comm]];
+    ev.name = s[ints[r + Int.Name]];
+    ev.system = system < 0 ? null : s[system];
+    ev.fields = this.fields(slot, b, i);
+    ev.kind = this.nameKinds.kindOf(ints[r + Int.Name]);
+    ev.printed = ev.fields === undefined ? this.text(b, ints[r + Int.Local]) : null;
     if (instance >= 0) ev.instance = s[instance];
     return ev;
   }
 
-  private fields(b: EventColumns, i: number): DecodedFields | undefined {
+  /** The event object to fill: a lent one (one without an instance, one with: the top instance has none), or new. */
+  private eventObject(inInstance: boolean): ThreadEvent {
+    if (this.lentTop === null) return new ThreadEvent(this.competingWorkDone);
+    return inInstance ? (this.lentInInstance ??= new ThreadEvent(this.competingWorkDone)) : this.lentTop;
+  }
+
+  private fields(slot: ColumnSlot, b: EventColumns, i: number): DecodedFields | undefined {
     const r = i * INT_ROW;
     const n = i * NUM_ROW;
-    const { ints, nums } = this.slots[b.slot];
+    const { ints, nums } = slot;
     const s = this.strings;
     const flags = ints[r + Int.Flags];
+    const lent = this.lent;
     switch (ints[r + Int.Kind] as Kind) {
       case Kind.None:
         return undefined;
-      case Kind.SchedSwitch:
-        return {
-          kind: 'sched_switch',
-          value: {
-            prevComm: s[ints[r + Int.S1]],
-            prevPid: nums[n],
-            prevState: s[ints[r + Int.S2]],
-            nextComm: s[ints[r + Int.S3]],
-            nextPid: nums[n + 1],
-          },
-        };
-      case Kind.SchedWakeup:
-        return { kind: 'sched_wakeup', value: { comm: s[ints[r + Int.S1]], pid: nums[n], targetCpu: nums[n + 1] } };
-      case Kind.Msr: {
-        const write = (flags & Flag.MsrWrite) !== 0;
-        if ((flags & Flag.MsrValueLeft) !== 0) return { kind: 'msr', value: new MsrValueLeft(write, nums[n]) };
-        return { kind: 'msr', value: { write, msr: nums[n], valueHex: this.text(b, ints[r + Int.Local]) } };
+      case Kind.SchedSwitch: {
+        const f = lent?.schedSwitch ?? NEW_FIELDS.schedSwitch();
+        const v = f.value;
+        v.prevComm = s[ints[r + Int.S1]];
+        v.prevPid = nums[n];
+        v.prevState = s[ints[r + Int.S2]];
+        v.nextComm = s[ints[r + Int.S3]];
+        v.nextPid = nums[n + 1];
+        return f;
       }
-      case Kind.CpuIdle:
-        return { kind: 'cpu_idle', value: { state: nums[n], cpu: nums[n + 1] } };
-      case Kind.IpiTarget:
-        return { kind: 'ipi_targets', value: [nums[n]] };
+      case Kind.SchedWakeup: {
+        const f = lent?.schedWakeup ?? NEW_FIELDS.schedWakeup();
+        f.value.comm = s[ints[r + Int.S1]];
+        f.value.pid = nums[n];
+        f.value.targetCpu = nums[n + 1];
+        return f;
+      }
+      case Kind.Msr:
+        return this.msr(b, nums[n], ints[r + Int.Local], flags);
+      case Kind.CpuIdle: {
+        const f = lent?.cpuIdle ?? NEW_FIELDS.cpuIdle();
+        f.value.state = nums[n];
+        f.value.cpu = nums[n + 1];
+        return f;
+      }
+      case Kind.IpiTarget: {
+        const f = lent?.ipiTarget ?? NEW_FIELDS.ipiTarget();
+        f.value[0] = nums[n];
+        return f;
+      }
       case Kind.KvmExit:
-        return { kind: 'kvm_exit', value: this.exits[ints[r + Int.S1]] };
-      case Kind.KvmEntry:
-        return { kind: 'kvm_entry', vcpu: Number.isNaN(nums[n]) ? null : nums[n] };
+        return this.exits[ints[r + Int.S1]];
+      case Kind.KvmEntry: {
+        const f = lent?.kvmEntry ?? NEW_FIELDS.kvmEntry();
+        f.vcpu = Number.isNaN(nums[n]) ? null : nums[n];
+        return f;
+      }
       case Kind.HaltPoll:
         return this.haltPoll(nums[n], nums[n + 1], nums[n + 2], (flags & Flag.HaltPollGrow) !== 0);
     }
+  }
+
+  /** `local`: the value's Local column (carried only for the x2APIC ICR); `flags`: the event's Flags column. */
+  private msr(b: EventColumns, msr: number, local: number, flags: number): DecodedFields {
+    const write = (flags & Flag.MsrWrite) !== 0;
+    if ((flags & Flag.MsrValueLeft) !== 0) {
+      const f = this.lent?.msrValueLeft ?? NEW_FIELDS.msrValueLeft();
+      f.value.write = write;
+      f.value.msr = msr;
+      return f;
+    }
+    const f = this.lent?.msr ?? NEW_FIELDS.msr();
+    f.value.write = write;
+    f.value.msr = msr;
+    f.value.valueHex = this.text(b, local);
+    return f;
   }
 
   /** A Local column's string: a table index (≥ 0), null (-1), or the batch's own list (-2 - index). */

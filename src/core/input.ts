@@ -81,6 +81,11 @@ export interface ReadOptions {
    * so: `competingWorkDone`) and hands back at the end of the file. Only for a consumer whose model gets every event.
    */
   competingWork?: CompetingWorkHandover;
+  /**
+   * With `readerThread`: the consumer reads each event only during its call and keeps no reference to it or to its
+   * fields, so the reader may hand out the same objects refilled (no allocation per event).
+   */
+  lendEvents?: boolean;
   /** Trace text in worker threads: bytes per chunk (tests make it small, so that chunk borders fall everywhere). */
   textChunkBytes?: number;
 }

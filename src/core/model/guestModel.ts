@@ -61,14 +61,21 @@ export class HandoffSegments {
   readonly handoffAfterIdleWakeSample = new Reservoir(4096, 5);
 }
 
-/** One hand-off's contiguous pieces, from the waker's run start to the woken task's run start. */
+/**
+ * A time or duration not set (GuestCpu, Chain): NaN, not null, so that the fields holding them stay unboxed numbers
+ * (a field that may hold null keeps each new number in a box allocated per store, at nearly every event here).
+ */
+const UNSET = Number.NaN;
+const isSet = (t: number): boolean => !Number.isNaN(t);
+
+/** One hand-off's contiguous pieces, from the waker's run start to the woken task's run start (UNSET: not seen). */
 interface Chain {
-  /** The waker's run start → its hand-off (ipi_send_cpu or sched_wakeup); null when its start was not seen. */
-  runToSignal: number | null;
-  /** ipi_send_cpu → the ICR write returns; null for a hand-off without an IPI. */
-  ipiSendNs: number | null;
+  /** The waker's run start → its hand-off (ipi_send_cpu or sched_wakeup); unset when its start was not seen. */
+  runToSignal: number;
+  /** ipi_send_cpu → the ICR write returns; unset for a hand-off without an IPI. */
+  ipiSendNs: number;
   /** ICR write → the IPI handler. */
-  deliveryNs: number | null;
+  deliveryNs: number;
   /** When the IPI handler ran (IPI hand-offs) or the wake-up was signalled (others). */
   lastStepAt: number;
 }
@@ -109,15 +116,15 @@ export class HandoffBreakdown {
   handoffs = 0;
 
   add(chain: Chain, runAt: number): void {
-    if (chain.runToSignal === null || runAt < chain.lastStepAt) return;
-    const viaIpi = chain.deliveryNs !== null;
-    if (viaIpi && chain.ipiSendNs === null) return;
+    if (!isSet(chain.runToSignal) || runAt < chain.lastStepAt) return;
+    const viaIpi = isSet(chain.deliveryNs);
+    if (viaIpi && !isSet(chain.ipiSendNs)) return;
     this.handoffs++;
     const sums = this.sums; // by name, not by a key in a variable: a fixed property load each
     put(sums.run, chain.runToSignal);
     if (viaIpi) {
-      put(sums.ipiSend, chain.ipiSendNs!);
-      put(sums.delivery, chain.deliveryNs!);
+      put(sums.ipiSend, chain.ipiSendNs);
+      put(sums.delivery, chain.deliveryNs);
       put(sums.wakeAfterIpi, runAt - chain.lastStepAt);
     } else put(sums.wakeNoIpi, runAt - chain.lastStepAt);
   }
@@ -128,37 +135,38 @@ function put(sum: { ns: number; n: number }, ns: number): void {
   sum.n++;
 }
 
+/** A guest CPU's state (its times UNSET until seen). */
 interface GuestCpu {
   /** This CPU's number (for the per-CPU idle samples). */
   number: number;
   pid: number;
-  haltStart: number | null;
+  haltStart: number;
   haltFact: number;
   haltLine: number | null;
   tokenArrivedInHalt: boolean;
-  idleSince: number | null;
-  lastIpiSendAt: number | null;
+  idleSince: number;
+  lastIpiSendAt: number;
   ipiSendTarget: number | null;
-  pendingIpiAt: number | null;
+  pendingIpiAt: number;
   pendingIpiFromPid: number | null;
   pendingIpiToIdle: boolean;
-  irqAt: number | null;
-  wakeSignalAt: number | null;
+  irqAt: number;
+  wakeSignalAt: number;
   wakeSignalFromPid: number | null;
   timerWritesSinceIrq: number;
-  idleExitAt: number | null;
+  idleExitAt: number;
   timerWritesSinceIdleExit: number;
-  runStart: number | null;
+  runStart: number;
   runPid: number;
   /** Whether the current run started by leaving idle (a cold vCPU, right after a halt). */
   runAfterIdle: boolean;
   /** When the running task was first seen running (switch-in, or its first event): where its chain piece starts. */
-  chainRunStart: number | null;
+  chainRunStart: number;
   /** The running task's run → ipi_send_cpu, until the ICR write that follows. */
-  runToIpiSend: number | null;
+  runToIpiSend: number;
   /** When a task was woken here in idle context (sched_wakeup, pid 0); then its run's start if no switch-in shows. */
-  idleWakeAt: number | null;
-  untracedRunFrom: number | null;
+  idleWakeAt: number;
+  untracedRunFrom: number;
   /** An IPI on its way to this CPU, then the chain it carries once its handler ran. */
   pendingChain: Chain | null;
   chain: Chain | null;
@@ -168,29 +176,29 @@ function newCpu(number: number): GuestCpu {
   return {
     number,
     pid: -1,
-    haltStart: null,
+    haltStart: UNSET,
     haltFact: -1,
     haltLine: null,
     tokenArrivedInHalt: false,
-    idleSince: null,
-    lastIpiSendAt: null,
+    idleSince: UNSET,
+    lastIpiSendAt: UNSET,
     ipiSendTarget: null,
-    pendingIpiAt: null,
+    pendingIpiAt: UNSET,
     pendingIpiFromPid: null,
     pendingIpiToIdle: false,
-    irqAt: null,
-    wakeSignalAt: null,
+    irqAt: UNSET,
+    wakeSignalAt: UNSET,
     wakeSignalFromPid: null,
     timerWritesSinceIrq: 0,
-    idleExitAt: null,
+    idleExitAt: UNSET,
     timerWritesSinceIdleExit: 0,
-    runStart: null,
+    runStart: UNSET,
     runPid: -1,
     runAfterIdle: false,
-    chainRunStart: null,
-    runToIpiSend: null,
-    idleWakeAt: null,
-    untracedRunFrom: null,
+    chainRunStart: UNSET,
+    runToIpiSend: UNSET,
+    idleWakeAt: UNSET,
+    untracedRunFrom: UNSET,
     pendingChain: null,
     chain: null,
   };
@@ -198,7 +206,8 @@ function newCpu(number: number): GuestCpu {
 
 /**
  * A sample the model fills per exit (the ledger reads it and keeps nothing of it). Written as one literal: an object
- * built by spreads gets a slow shape, and the ledger reads every field of it per exit.
+ * built by spreads gets a slow shape, and the ledger reads every field of it per exit. Its time starts as a number
+ * (every exit sets one): a field that held null keeps each new timestamp in a box allocated per exit.
  */
 function newSample(reason: string, category: ExitCategory): ExitSample {
   return {
@@ -207,7 +216,7 @@ function newSample(reason: string, category: ExitCategory): ExitSample {
     description: '',
     part: null,
     vcpu: null,
-    timeNs: null,
+    timeNs: 0,
     durationNs: null,
     critical: null,
     exampleLine: null,
@@ -329,7 +338,7 @@ export class GuestModel {
   /** A token moves to `target`; a halted target's halt becomes critical (its wake-up is on the path). */
   private handTokenTo(target: GuestCpu, from: number | null): void {
     this.path.handTo('guest', target.number, from);
-    if (target.haltStart !== null) target.tokenArrivedInHalt = true;
+    if (isSet(target.haltStart)) target.tokenArrivedInHalt = true;
   }
 
   /** `s`: the state of the event's CPU (as for every handler below). */
@@ -355,17 +364,17 @@ export class GuestModel {
       s.timerWritesSinceIdleExit++;
     }
     if (access.msr === 0x830) {
-      const sent = s.lastIpiSendAt !== null && ev.timeNs - s.lastIpiSendAt <= STEP_WINDOW_NS;
-      if (sent) this.segments.ipiSend.add(ev.timeNs - s.lastIpiSendAt!);
+      const sent = isSet(s.lastIpiSendAt) && ev.timeNs - s.lastIpiSendAt <= STEP_WINDOW_NS;
+      if (sent) this.segments.ipiSend.add(ev.timeNs - s.lastIpiSendAt);
       const runToSignal = s.runToIpiSend;
-      const ipiSendNs = sent ? ev.timeNs - s.lastIpiSendAt! : null;
-      s.runToIpiSend = null;
+      const ipiSendNs = sent ? ev.timeNs - s.lastIpiSendAt : UNSET;
+      s.runToIpiSend = UNSET;
       // x2APIC ICR: destination APIC id in bits 63:32; the ipi_send_cpu just before names the CPU more reliably.
       const dest = s.ipiSendTarget ?? (access.valueHex !== null ? icrFields(access.valueHex).dest : -1);
-      s.lastIpiSendAt = null;
+      s.lastIpiSendAt = UNSET;
       s.ipiSendTarget = null;
       if (dest >= 0 && dest !== ev.cpu) {
-        const chain: Chain = { runToSignal, ipiSendNs, deliveryNs: null, lastStepAt: ev.timeNs };
+        const chain: Chain = { runToSignal, ipiSendNs, deliveryNs: UNSET, lastStepAt: ev.timeNs };
         this.ipiTo(dest, ev.timeNs, s.pid, ev.cpu, chain);
       }
     }
@@ -377,7 +386,7 @@ export class GuestModel {
     target.pendingIpiAt = t;
     target.pendingIpiFromPid = fromPid;
     target.pendingIpiToIdle = target.pid === 0;
-    if (target.pid === 0 && target.idleSince !== null) {
+    if (target.pid === 0 && isSet(target.idleSince)) {
       this.wake.criticalIdleGaps.add(t - target.idleSince);
       this.idleByCpu.criticalIdleGap(dest, t - target.idleSince);
     }
@@ -388,7 +397,7 @@ export class GuestModel {
     const targets = ipiTargetsOf(ev);
     s.lastIpiSendAt = ev.timeNs;
     s.ipiSendTarget = targets && targets.length === 1 ? targets[0] : null;
-    s.runToIpiSend = s.chainRunStart !== null ? ev.timeNs - s.chainRunStart : null;
+    s.runToIpiSend = isSet(s.chainRunStart) ? ev.timeNs - s.chainRunStart : UNSET;
     this.endRunSegment(s, ev.timeNs);
   }
 
@@ -399,7 +408,7 @@ export class GuestModel {
       if (!w) this.idleIpiWakes.set(ev.cpu, (w = { count: 0, firstLine: ev.line }));
       w.count++;
     }
-    if (s.pendingIpiAt !== null && ev.timeNs - s.pendingIpiAt <= STEP_WINDOW_NS) {
+    if (isSet(s.pendingIpiAt) && ev.timeNs - s.pendingIpiAt <= STEP_WINDOW_NS) {
       const delivery = s.pendingIpiToIdle ? this.segments.deliveryToIdle : this.segments.deliveryToRunning;
       delivery.add(ev.timeNs - s.pendingIpiAt);
       s.irqAt = ev.timeNs;
@@ -414,7 +423,7 @@ export class GuestModel {
       }
       s.chain = c;
     }
-    s.pendingIpiAt = null;
+    s.pendingIpiAt = UNSET;
     s.pendingChain = null;
   }
 
@@ -445,7 +454,7 @@ export class GuestModel {
   }
 
   private idleExit(s: GuestCpu, cpu: number, t: number): void {
-    if (s.haltStart !== null) {
+    if (isSet(s.haltStart)) {
       const duration = t - s.haltStart;
       const critical = this.path.started('guest') ? s.tokenArrivedInHalt : null;
       const sample = this.haltSample; // filled per halt, as msrSample is
@@ -459,7 +468,7 @@ export class GuestModel {
       this.updateFact(s.haltFact, critical, duration);
       this.polling.haltedIdles++;
     }
-    s.haltStart = null;
+    s.haltStart = UNSET;
     s.idleExitAt = t;
     s.timerWritesSinceIdleExit = 0;
   }
@@ -474,14 +483,14 @@ export class GuestModel {
     if (ev.pid <= 0) {
       // Woken in idle context: by the IPI that just arrived, or (polling target, no IPI) by the task that ran
       // last on another CPU.
-      const byIpi = target.wakeSignalAt !== null && ev.timeNs - target.wakeSignalAt <= STEP_WINDOW_NS;
+      const byIpi = isSet(target.wakeSignalAt) && ev.timeNs - target.wakeSignalAt <= STEP_WINDOW_NS;
       if (ev.cpu === w.targetCpu) {
         target.idleWakeAt = ev.timeNs;
-        if (byIpi && target.irqAt !== null) this.segments.wakeFlushSample.add(ev.timeNs - target.irqAt);
+        if (byIpi && isSet(target.irqAt)) this.segments.wakeFlushSample.add(ev.timeNs - target.irqAt);
       }
       if (byIpi && target.wakeSignalFromPid !== null) {
         waker = target.wakeSignalFromPid;
-        signalAt = target.wakeSignalAt!;
+        signalAt = target.wakeSignalAt;
         chain = target.chain;
       } else {
         waker = this.lastSwitchOutElsewhere(w.targetCpu) ?? waker;
@@ -489,13 +498,13 @@ export class GuestModel {
     } else if (w.targetCpu !== ev.cpu) {
       // A wake-up of a task on another CPU is a hand-off; one on this CPU (a kworker, a timer) is not.
       const sender = here;
-      const runToSignal = sender.chainRunStart !== null ? ev.timeNs - sender.chainRunStart : null;
-      chain = { runToSignal, ipiSendNs: null, deliveryNs: null, lastStepAt: ev.timeNs };
+      const runToSignal = isSet(sender.chainRunStart) ? ev.timeNs - sender.chainRunStart : UNSET;
+      chain = { runToSignal, ipiSendNs: UNSET, deliveryNs: UNSET, lastStepAt: ev.timeNs };
       this.endRunSegment(sender, ev.timeNs, w.pid);
     }
     target.chain = null;
     if (this.pendingWake.size < MAX_TRACKED) {
-      const fromHalt = target.haltStart !== null || target.pendingIpiToIdle;
+      const fromHalt = isSet(target.haltStart) || target.pendingIpiToIdle;
       let entry = this.pendingWake.get(w.pid);
       if (!entry) this.pendingWake.set(w.pid, (entry = this.spareWakes.pop() ?? newPendingWake()));
       entry.waker = waker;
@@ -512,16 +521,16 @@ export class GuestModel {
   /** The task on this CPU hands off (sends an IPI or wakes a peer): closes its run segment. */
   private endRunSegment(s: GuestCpu, t: number, wokenPid?: number): void {
     if (wokenPid === s.runPid) return;
-    if (s.untracedRunFrom !== null) this.segments.handoffAfterIdleWakeSample.add(t - s.untracedRunFrom);
-    s.untracedRunFrom = null;
-    if (s.runStart === null) return;
+    if (isSet(s.untracedRunFrom)) this.segments.handoffAfterIdleWakeSample.add(t - s.untracedRunFrom);
+    s.untracedRunFrom = UNSET;
+    if (!isSet(s.runStart)) return;
     this.segments.runToHandoff.add(t - s.runStart);
     this.segments.runToHandoffSample.add(t - s.runStart);
     if (!s.runAfterIdle) {
       this.segments.warmRunToHandoff.add(t - s.runStart);
       this.segments.warmRunToHandoffSample.add(t - s.runStart);
     }
-    s.runStart = null;
+    s.runStart = UNSET;
   }
 
   private schedSwitch(ev: TraceEvent, s: GuestCpu): void {
@@ -542,18 +551,18 @@ export class GuestModel {
         this.lastSwitchOutByCpu.set(ev.cpu, entry);
         this.lastSwitchOuts.push(entry);
       }
-    } else if (s.idleSince !== null) {
+    } else if (isSet(s.idleSince)) {
       this.wake.idlePeriods.add(t - s.idleSince);
       this.idleByCpu.idlePeriod(ev.cpu, t - s.idleSince);
-      s.idleSince = null;
+      s.idleSince = UNSET;
     }
     s.pid = sw.nextPid;
     if (sw.nextPid === 0) {
       this.path.drop('guest', ev.cpu);
       s.idleSince = t;
-      s.runStart = null;
-      s.chainRunStart = null;
-      s.untracedRunFrom = null;
+      s.runStart = UNSET;
+      s.chainRunStart = UNSET;
+      s.untracedRunFrom = UNSET;
       return;
     }
     this.taskRuns(s, sw.nextPid, sw.prevPid, t, true);
@@ -565,11 +574,12 @@ export class GuestModel {
    */
   private taskRuns(s: GuestCpu, pid: number, prevPid: number, t: number, switchSeen: boolean): void {
     // An idle period whose end was not traced (no idle → task switch on some kernels) ends at the wake.
-    if (s.idleSince !== null) {
-      this.wake.idlePeriods.add(Math.max(0, (s.irqAt ?? t) - s.idleSince));
-      this.idleByCpu.idlePeriod(s.number, Math.max(0, (s.irqAt ?? t) - s.idleSince));
+    if (isSet(s.idleSince)) {
+      const end = isSet(s.irqAt) ? s.irqAt : t;
+      this.wake.idlePeriods.add(Math.max(0, end - s.idleSince));
+      this.idleByCpu.idlePeriod(s.number, Math.max(0, end - s.idleSince));
     }
-    s.idleSince = null;
+    s.idleSince = UNSET;
     const wake = this.pendingWake.take(pid);
     if (wake) {
       this.wake.latency.add(t - wake.signalAt);
@@ -581,26 +591,26 @@ export class GuestModel {
     } else if (prevPid > 0 && this.episodeInitiator.size < MAX_TRACKED) {
       this.episodeInitiator.set(pid, prevPid);
     }
-    s.runAfterIdle = s.idleExitAt !== null || s.irqAt !== null || prevPid === 0;
-    s.untracedRunFrom = switchSeen ? null : s.idleWakeAt;
-    s.idleWakeAt = null;
+    s.runAfterIdle = isSet(s.idleExitAt) || isSet(s.irqAt) || prevPid === 0;
+    s.untracedRunFrom = switchSeen ? UNSET : s.idleWakeAt;
+    s.idleWakeAt = UNSET;
     if (switchSeen) this.closeWakeSegments(s, t);
-    s.irqAt = null;
-    s.wakeSignalAt = null;
-    s.idleExitAt = null;
-    s.runStart = switchSeen ? t : null;
+    s.irqAt = UNSET;
+    s.wakeSignalAt = UNSET;
+    s.idleExitAt = UNSET;
+    s.runStart = switchSeen ? t : UNSET;
     s.runPid = pid;
     s.chainRunStart = t;
   }
 
   private closeWakeSegments(s: GuestCpu, t: number): void {
     const seg = this.segments;
-    if (s.irqAt !== null) {
+    if (isSet(s.irqAt)) {
       seg.wakeToRun.add(t - s.irqAt);
       seg.timerWritesInWake += s.timerWritesSinceIrq;
       if (s.timerWritesSinceIrq === 0) seg.wakeToRunNoExit.add(t - s.irqAt);
     }
-    if (s.idleExitAt !== null) {
+    if (isSet(s.idleExitAt)) {
       seg.idleExitToRun.add(t - s.idleExitAt);
       if (s.timerWritesSinceIdleExit === 0) {
         seg.idleExitToRunNoTimer.add(t - s.idleExitAt);

@@ -393,77 +393,87 @@ export class TransactionSketchCollector {
 
   // ---- guest events ------------------------------------------------------------------------------------------
 
+  // One method per kind: each small enough for the compiler to inline the lane helpers it calls.
   private guestEvent(ev: TraceEvent, kind: EventKind): void {
     if (ev.cpu < 0 || !this.setSide('guest')) return;
-    const t = ev.timeNs;
     switch (kind) {
-      case EventKind.cpuIdle: {
-        const idle = cpuIdleOf(ev);
-        if (!idle) return;
-        if (idle.state === CPU_IDLE_EXIT) {
-          this.endHalt(ev.cpu, t);
-          this.setKind(ev.cpu, 'running', t);
-        } else if (idle.state === 0) this.setKind(ev.cpu, 'polling', t);
-        else {
-          this.setKind(ev.cpu, 'halted', t);
-          const exit = this.exit(ev.cpu, t, null, 'hlt', 'halt', this.lineNow);
-          const h = recordOf(this.openHalts, ev.cpu, newOpenHalt);
-          h.active = true;
-          h.atNs = t;
-          h.exit = exit;
-        }
-        return;
-      }
-      case EventKind.writeMsr: {
-        const access = writeMsrOf(ev);
-        // the exits the guest model counts: MSRs with a category, reason "msr_write 0x830"
-        const msrExit = access ? guestMsrExit(access.msr) : null;
-        if (!access || !msrExit) return;
-        if (access.msr === 0x830) {
-          const send = this.sendStart.get(ev.cpu);
-          const sendActive = send !== undefined && send.active;
-          const sendAt = sendActive ? send.atNs : null;
-          const sendTarget = sendActive ? send.target : null;
-          if (sendActive) send.active = false;
-          const dest = sendTarget ?? (access.valueHex !== null ? icrFields(access.valueHex).dest : -1);
-          if (dest >= 0 && dest !== ev.cpu) {
-            const at = sendAt ?? t;
-            if (sendTarget === null) this.sent(ev.cpu, at); // else counted at ipi_send_cpu
-            this.signal(dest, ev.cpu, at, 'ipi', 0);
-          }
-        }
-        this.exit(ev.cpu, t, null, msrExit.reason, msrExit.category, this.lineNow);
-        return;
-      }
+      case EventKind.cpuIdle:
+        return this.guestIdle(ev);
+      case EventKind.writeMsr:
+        return this.guestMsrWrite(ev);
       case EventKind.ipiSendCpu:
-      case EventKind.ipiSendCpumask: {
-        const targets = ipiTargetsOf(ev);
-        const target = targets?.length === 1 && targets[0] !== ev.cpu ? targets[0] : null;
-        const send = recordOf(this.sendStart, ev.cpu, newSendStart);
-        send.active = true;
-        send.atNs = t;
-        send.target = target;
-        if (target !== null) this.sent(ev.cpu, t);
-        return;
-      }
-      case EventKind.schedWakeup: {
-        const w = schedWakeupOf(ev);
-        if (ev.pid <= 0 || !w || w.targetCpu === ev.cpu || this.pending(w.targetCpu)) return;
-        this.sent(ev.cpu, t);
-        this.signal(w.targetCpu, ev.cpu, t, 'handoff', w.pid);
-        return;
-      }
+      case EventKind.ipiSendCpumask:
+        return this.guestIpiSend(ev);
+      case EventKind.schedWakeup:
+        return this.guestWakeup(ev);
       case EventKind.schedSwitch: {
         const sw = schedSwitchOf(ev);
         const pending = this.pending(ev.cpu);
-        if (sw && pending?.kind === 'handoff' && pending.pid === sw.nextPid) this.arrived(ev.cpu, t);
+        if (sw && pending?.kind === 'handoff' && pending.pid === sw.nextPid) this.arrived(ev.cpu, ev.timeNs);
         return;
       }
       case EventKind.ipiHandler:
-        if (this.pending(ev.cpu)?.kind === 'ipi') this.arrived(ev.cpu, t);
+        if (this.pending(ev.cpu)?.kind === 'ipi') this.arrived(ev.cpu, ev.timeNs);
         return;
       default:
     }
+  }
+
+  private guestIdle(ev: TraceEvent): void {
+    const idle = cpuIdleOf(ev);
+    if (!idle) return;
+    const t = ev.timeNs;
+    if (idle.state === CPU_IDLE_EXIT) {
+      this.endHalt(ev.cpu, t);
+      this.setKind(ev.cpu, 'running', t);
+    } else if (idle.state === 0) this.setKind(ev.cpu, 'polling', t);
+    else {
+      this.setKind(ev.cpu, 'halted', t);
+      const exit = this.exit(ev.cpu, t, null, 'hlt', 'halt', this.lineNow);
+      const h = recordOf(this.openHalts, ev.cpu, newOpenHalt);
+      h.active = true;
+      h.atNs = t;
+      h.exit = exit;
+    }
+  }
+
+  private guestMsrWrite(ev: TraceEvent): void {
+    const access = writeMsrOf(ev);
+    // the exits the guest model counts: MSRs with a category, reason "msr_write 0x830"
+    const msrExit = access ? guestMsrExit(access.msr) : null;
+    if (!access || !msrExit) return;
+    const t = ev.timeNs;
+    if (access.msr === 0x830) {
+      const send = this.sendStart.get(ev.cpu);
+      const sendActive = send !== undefined && send.active;
+      const sendAt = sendActive ? send.atNs : null;
+      const sendTarget = sendActive ? send.target : null;
+      if (sendActive) send.active = false;
+      const dest = sendTarget ?? (access.valueHex !== null ? icrFields(access.valueHex).dest : -1);
+      if (dest >= 0 && dest !== ev.cpu) {
+        const at = sendAt ?? t;
+        if (sendTarget === null) this.sent(ev.cpu, at); // else counted at ipi_send_cpu
+        this.signal(dest, ev.cpu, at, 'ipi', 0);
+      }
+    }
+    this.exit(ev.cpu, t, null, msrExit.reason, msrExit.category, this.lineNow);
+  }
+
+  private guestIpiSend(ev: TraceEvent): void {
+    const targets = ipiTargetsOf(ev);
+    const target = targets?.length === 1 && targets[0] !== ev.cpu ? targets[0] : null;
+    const send = recordOf(this.sendStart, ev.cpu, newSendStart);
+    send.active = true;
+    send.atNs = ev.timeNs;
+    send.target = target;
+    if (target !== null) this.sent(ev.cpu, ev.timeNs);
+  }
+
+  private guestWakeup(ev: TraceEvent): void {
+    const w = schedWakeupOf(ev);
+    if (ev.pid <= 0 || !w || w.targetCpu === ev.cpu || this.pending(w.targetCpu)) return;
+    this.sent(ev.cpu, ev.timeNs);
+    this.signal(w.targetCpu, ev.cpu, ev.timeNs, 'handoff', w.pid);
   }
 
   private endHalt(cpu: number, t: number): void {

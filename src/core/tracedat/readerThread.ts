@@ -42,6 +42,8 @@ export interface ReaderThreadOptions {
    * collector misses that file then (the failure or the cancel is said).
    */
   competingWork?: CompetingWorkHandover;
+  /** The sink keeps no event beyond its `record` call: the same event objects are refilled (eventColumns.ts). */
+  lendEvents?: boolean;
 }
 
 /** Reads the trace.dat at `path` in a worker thread, handing its events to the sink here. Never throws. */
@@ -74,7 +76,7 @@ export async function readTraceDatInThread(
   const worker = new Worker(script.code, { workerData, eval: script.eval });
   // the worker's first report (its metadata read) repeats the one made here
   let repeat = first !== null;
-  const unpacker = new EventUnpacker(slots, options.competingWork !== undefined);
+  const unpacker = new EventUnpacker(slots, options.competingWork !== undefined, options.lendEvents);
   let events = 0;
   const signal = options.signal;
   const onEvent = (ev: Parameters<RecordSink['record']>[0]) => {
