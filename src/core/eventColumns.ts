@@ -9,7 +9,7 @@
 // eventFields.ts, never those payloads; the equivalence tests hold every sample and fixture to that.
 import type { DecodedFields, KvmExitFields, MsrAccess } from './eventFields';
 import { NameIdKinds, type EventKind } from './model/eventKinds';
-import type { TraceEvent } from './records';
+import { RefilledEvent, type TraceEvent } from './records';
 import { StringTable } from './stringTable';
 
 const enum Int {
@@ -373,27 +373,18 @@ class MsrValueLeft implements MsrAccess {
 }
 
 /** An event read in another thread: its printed payload, or its decoded fields and no payload (see the top). */
-class ThreadEvent implements TraceEvent {
-  readonly type = 'event' as const;
-  readonly line = null;
-  timeNs = 0;
-  cpu = 0;
-  pid = 0;
-  comm = '';
-  name = '';
-  system: string | null = null;
-  fields: DecodedFields | undefined = undefined;
+class ThreadEvent extends RefilledEvent {
   kind: EventKind = 0;
-  printed: string | null = null;
   /** Absent (not undefined) for the top instance, as on the sender's events. */
   declare instance?: string;
 
   /** `competingWorkDone`: the same for every event of one reader (set once, not per event). */
-  constructor(readonly competingWorkDone: boolean) {}
+  constructor(readonly competingWorkDone: boolean) {
+    super();
+  }
 
-  get payload(): string {
-    if (this.printed !== null) return this.printed;
-    throw new Error(`the payload of a ${this.name} event read in another thread was not carried: the model reads none`);
+  protected payloadMissing(): string {
+    return `the payload of a ${this.name} event read in another thread was not carried: the model reads none`;
   }
 }
 

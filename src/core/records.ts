@@ -69,6 +69,30 @@ export interface TraceEvent {
   fields?: DecodedFields;
 }
 
+/**
+ * A trace event object refilled for each event a reader hands on (no allocation per event): its parts are set one by
+ * one. Its payload is there when it was printed; reading one that was not throws, in words the subclass gives.
+ */
+export abstract class RefilledEvent implements TraceEvent {
+  readonly type = 'event' as const;
+  readonly line = null;
+  timeNs = 0;
+  cpu = 0;
+  pid = 0;
+  comm = '';
+  name = '';
+  system: string | null = null;
+  fields: DecodedFields | undefined = undefined;
+  printed: string | null = null;
+
+  get payload(): string {
+    if (this.printed !== null) return this.printed;
+    throw new Error(this.payloadMissing());
+  }
+
+  protected abstract payloadMissing(): string;
+}
+
 /** One row of a count table (perf kvm stat report/live, kvm_stat, perf stat -e 'kvm:*'). */
 export interface ExitCountRow {
   type: 'exit-count';

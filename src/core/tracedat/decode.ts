@@ -2,7 +2,7 @@
 // and the payload printed as trace-cmd report prints it.
 import type { EventName, EventPacker } from '../eventColumns';
 import type { DecodedFields } from '../eventFields';
-import type { RecordSink, TraceEvent } from '../records';
+import { RefilledEvent, type RecordSink, type TraceEvent } from '../records';
 import type { TraceDatHeader } from './header';
 import { CommTable, EventTypes, type EventType } from './events';
 import type { EventData, PrintEnv } from './printfmt';
@@ -197,18 +197,8 @@ function payloadText(text: string): string {
  * The event just packed, as one object refilled per event: for model work beside the packing, in the same thread,
  * that keeps nothing of the event itself (readerWorker.ts). Its payload is there when it was printed.
  */
-class PackedEventView implements TraceEvent {
-  readonly type = 'event' as const;
-  readonly line = null;
-  timeNs = 0;
-  cpu = 0;
-  pid = 0;
-  comm = '';
-  name = '';
-  system: string | null = null;
+class PackedEventView extends RefilledEvent {
   instance: string | undefined = undefined;
-  fields: DecodedFields | undefined = undefined;
-  private printed: string | null = null;
 
   show(
     src: Source<EventCursor>,
@@ -230,9 +220,8 @@ class PackedEventView implements TraceEvent {
     return this;
   }
 
-  get payload(): string {
-    if (this.printed !== null) return this.printed;
-    throw new Error(`the payload of a ${this.name} event packed with its fields was not printed`);
+  protected payloadMissing(): string {
+    return `the payload of a ${this.name} event packed with its fields was not printed`;
   }
 }
 
