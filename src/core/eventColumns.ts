@@ -8,7 +8,7 @@
 // the payload of such an event on the receiving side throws. The model reads decoded fields through the accessors of
 // eventFields.ts, never those payloads; the equivalence tests hold every sample and fixture to that.
 import type { DecodedFields, KvmExitFields, MsrAccess } from './eventFields';
-import { NameIdKinds, type EventKind } from './model/eventKinds';
+import { KindsById, type EventKind } from './model/eventKinds';
 import { RefilledEvent, type TraceEvent } from './records';
 import { StringTable } from './stringTable';
 
@@ -437,7 +437,7 @@ export class EventUnpacker {
 
   private readonly strings: string[] = [];
   /** The model's kind of each table string used as a name. */
-  private readonly nameKinds = new NameIdKinds(this.strings);
+  private readonly nameKinds = new KindsById();
   /** Each kvm_exit's fields object, by the sender's id (a few distinct reasons): shared, never changed. */
   private readonly exits: FieldsOf<'kvm_exit'>[] = [];
   private lastHaltPoll: FieldsOf<'halt_poll_ns'> = {
@@ -489,7 +489,7 @@ export class EventUnpacker {
     ev.name = s[ints[r + Int.Name]];
     ev.system = system < 0 ? null : s[system];
     ev.fields = this.fields(slot, b, i);
-    ev.kind = this.nameKinds.kindOf(ints[r + Int.Name]);
+    ev.kind = this.nameKinds.kindOf(ints[r + Int.Name], ev.name);
     ev.printed = ev.fields === undefined ? this.text(b, ints[r + Int.Local]) : null;
     if (instance >= 0) ev.instance = s[instance];
     return ev;

@@ -102,23 +102,29 @@ export function isHostKind(kind: EventKind): boolean {
   return kind >= FIRST_HOST_KIND;
 }
 
-/** The kind of each string of a received string table that names events, looked up once per string. */
-export class NameIdKinds {
-  /** The eventKind of each string, plus 1 (0: not looked up yet). */
+/** Ids below this have their kind kept (a larger id is looked up by its name each time). */
+const KEPT_IDS = 1 << 16;
+
+/**
+ * The kind of each event name met by a small number that stands for it (an index into a received string table, an
+ * event type's number in a trace.dat), looked up once per number.
+ */
+export class KindsById {
+  /** The eventKind of each id, plus 1 (0: not looked up yet). */
   private kinds = new Int16Array(256);
 
-  constructor(private readonly strings: readonly string[]) {}
-
-  kindOf(nameId: number): EventKind {
-    if (nameId >= this.kinds.length) {
-      const grown = new Int16Array(Math.max(nameId + 1, 2 * this.kinds.length));
+  /** The kind of `name`, which `id` always stands for. */
+  kindOf(id: number, name: string): EventKind {
+    if (id < 0 || id >= KEPT_IDS) return eventKind(name);
+    if (id >= this.kinds.length) {
+      const grown = new Int16Array(Math.min(KEPT_IDS, Math.max(id + 1, 2 * this.kinds.length)));
       grown.set(this.kinds);
       this.kinds = grown;
     }
-    const k = this.kinds[nameId];
+    const k = this.kinds[id];
     if (k !== 0) return (k - 1) as EventKind;
-    const kind = eventKind(this.strings[nameId]);
-    this.kinds[nameId] = kind + 1;
+    const kind = eventKind(name);
+    this.kinds[id] = kind + 1;
     return kind;
   }
 }

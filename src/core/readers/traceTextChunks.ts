@@ -18,7 +18,7 @@ import {
   type DecodedFields,
 } from '../eventFields';
 import { MAX_LINE_CHARS } from '../lineSplitter';
-import { NameIdKinds, type EventKind } from '../model/eventKinds';
+import { KindsById, type EventKind } from '../model/eventKinds';
 import type { TraceEvent } from '../records';
 import { BytesStrings, StringTable } from '../stringTable';
 import { endsInBlank, lineEvent } from './traceText';
@@ -608,11 +608,11 @@ export class WorkerStrings {
 /** A worker's string table on the main thread, with the model's kind of each string used as an event name. */
 export class WorkerTable {
   readonly strings: string[] = [];
-  private readonly kinds = new NameIdKinds(this.strings);
+  private readonly kinds = new KindsById();
 
   /** The model's kind of the event named by string `nameId`, looked up once per name. */
   kindOf(nameId: number): EventKind {
-    return this.kinds.kindOf(nameId);
+    return this.kinds.kindOf(nameId, this.strings[nameId]);
   }
 }
 

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { EventPacker, type ColumnSlot, type EventColumns, type EventName } from '../eventColumns';
 import { CompetingWorkCollector, CompetingWorkFeed } from '../model/competingWork';
-import { EventKind, eventKind } from '../model/eventKinds';
+import { EventKind, eventKind, KindsById } from '../model/eventKinds';
 import type { CompetingWorkHandover } from '../model/traceModel';
 import type { InputRecord, RecordSink, TraceEvent } from '../records';
 import { readTraceDat } from './index';
@@ -46,7 +46,7 @@ function main(): Promise<void> {
     Atomics.sub(credit, 0, 1);
   };
   const feed = competingWorkFeed(data.competingWork);
-  const kinds = new TypeKinds();
+  const kinds = new KindsById();
   const send = (last: boolean) => {
     const msg: ReaderBatch = { columns: packer.take(), progress, last };
     if (last && feed) msg.competingWork = feed.collector;
@@ -85,7 +85,9 @@ function main(): Promise<void> {
     columns: {
       packer,
       packed,
-      onPacked: feed ? (ev: TraceEvent, type: EventName) => feed.add(ev, kinds.of(type)) : undefined,
+      onPacked: feed
+        ? (ev: TraceEvent, type: EventName) => feed.add(ev, kinds.kindOf(type.id ?? -1, type.name))
+        : undefined,
       payloadUnread: (name: string) => payloadUnread(eventKind(name)),
     },
   };
@@ -97,25 +99,6 @@ function main(): Promise<void> {
  * printing them is work saved. Reading one would throw (eventColumns.ts), which the equivalence tests would show.
  */
 const payloadUnread = (kind: EventKind) => kind === EventKind.ipiHandler || kind === EventKind.otherGuest;
-
-/** Type numbers below this have their kind kept by number. */
-const TYPE_NUMBERS = 1 << 16;
-
-/** The model's kind of each event type, by its number in the file: looked up once per type, not per event. */
-class TypeKinds {
-  // the kind plus 1 (0: not looked up yet)
-  private readonly kinds = new Uint8Array(TYPE_NUMBERS);
-
-  of(type: EventName): EventKind {
-    const n = type.id;
-    if (n === undefined || n < 0 || n >= TYPE_NUMBERS) return eventKind(type.name);
-    const known = this.kinds[n];
-    if (known !== 0) return (known - 1) as EventKind;
-    const kind = eventKind(type.name);
-    this.kinds[n] = kind + 1;
-    return kind;
-  }
-}
 
 function competingWorkFeed(start: ReaderWorkerData['competingWork']): CompetingWorkFeed | null {
   return start && new CompetingWorkFeed(CompetingWorkCollector.revive(start.collector), start.guestBuffer);

@@ -1,13 +1,7 @@
 // Event names resolve to the kinds the model switches on; a name of the same length as a known one is not mistaken.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  EventKind,
-  eventKind,
-  isHostKind,
-  MAX_REMEMBERED_NAMES,
-  NameIdKinds,
-} from '../../../src/core/model/eventKinds';
+import { EventKind, eventKind, isHostKind, MAX_REMEMBERED_NAMES, KindsById } from '../../../src/core/model/eventKinds';
 
 test('known guest and host names, aliases of one kind, and names the model does not act on', () => {
   assert.equal(eventKind('write_msr'), EventKind.writeMsr);
@@ -58,13 +52,17 @@ test('names that share a remembered slot (same length, first and last character)
   }
 });
 
-test('NameIdKinds: each string id of a received table gets the kind of its name, ids past the first 256 too', () => {
+test('KindsById: each id gets the kind of its name, ids past the first 256 and past the kept ones too', () => {
   const strings = ['sched_switch', 'netperf', 'kvm_exit'];
-  const kinds = new NameIdKinds(strings);
-  assert.equal(kinds.kindOf(0), EventKind.schedSwitch);
-  assert.equal(kinds.kindOf(2), EventKind.kvmExit);
-  assert.equal(kinds.kindOf(0), EventKind.schedSwitch);
+  const kinds = new KindsById();
+  const kindOf = (id: number) => kinds.kindOf(id, strings[id]);
+  assert.equal(kindOf(0), EventKind.schedSwitch);
+  assert.equal(kindOf(2), EventKind.kvmExit);
+  assert.equal(kindOf(0), EventKind.schedSwitch);
   for (let i = strings.length; i < 300; i++) strings.push(i % 2 ? 'cpu_idle' : 'kvm_new_thing');
-  assert.equal(kinds.kindOf(299), EventKind.cpuIdle);
-  assert.equal(kinds.kindOf(298), EventKind.otherHost);
+  assert.equal(kindOf(299), EventKind.cpuIdle);
+  assert.equal(kindOf(298), EventKind.otherHost);
+  // a number past the kept ones (a trace.dat's u32 type id) is looked up by its name each time
+  assert.equal(kinds.kindOf(1 << 20, 'write_msr'), EventKind.writeMsr);
+  assert.equal(kinds.kindOf(-1, 'kvm_exit'), EventKind.kvmExit);
 });
