@@ -8,6 +8,7 @@
 // the payload of such an event on the receiving side throws. The model reads decoded fields through the accessors of
 // eventFields.ts, never those payloads; the equivalence tests hold every sample and fixture to that.
 import type { DecodedFields, KvmExitFields, MsrAccess } from './eventFields';
+import { X2APIC_ICR_MSR } from './knowledge/exitTable';
 import { KindsById, type EventKind } from './model/eventKinds';
 import { RefilledEvent, type TraceEvent } from './records';
 import { StringTable } from './stringTable';
@@ -65,12 +66,6 @@ const enum Flag {
   /** The MSR value did not travel: the model reads only the x2APIC ICR's (UNCARRIED_MSR_VALUE). */
   MsrValueLeft = 4,
 }
-
-/**
- * The model reads an MSR access's value only for the x2APIC ICR (the destination of an IPI): other values (TSC
- * deadlines, unique per write) stay in the reading thread, and reading one on this side throws.
- */
-const ICR_MSR = 0x830;
 
 /** What names an event: its name and system; a trace.dat event type also has its number in the file. */
 export interface EventName {
@@ -315,7 +310,9 @@ export class EventPacker {
       case 'msr':
         nums[n] = f.value.msr;
         // an ICR value is an IPI's vector and destination: a few values repeat, a table index each
-        if (f.value.msr !== ICR_MSR) ints[r + Int.Flags] |= Flag.MsrValueLeft;
+        // the model reads a value only for the x2APIC ICR (an IPI's destination): other values (TSC deadlines,
+        // unique per write) stay in the reading thread, and reading one on this side throws
+        if (f.value.msr !== X2APIC_ICR_MSR) ints[r + Int.Flags] |= Flag.MsrValueLeft;
         else ints[r + Int.Local] = f.value.valueHex === null ? -1 : this.text(f.value.valueHex, Col.Icr);
         if (f.value.write) ints[r + Int.Flags] |= Flag.MsrWrite;
         ints[r + Int.Kind] = Kind.Msr;
@@ -360,7 +357,7 @@ export class EventPacker {
   }
 }
 
-/** An MSR access read in another thread whose value stayed there (see ICR_MSR). */
+/** An MSR access read in another thread whose value stayed there (see packFields). */
 class MsrValueLeft implements MsrAccess {
   constructor(
     public write: boolean,

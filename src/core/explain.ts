@@ -10,7 +10,7 @@ import {
   parseMsrAccess,
   parseVcpuWakeup,
 } from './eventFields';
-import { CPU_IDLE_EXIT, describeExit, hex, msrInfo } from './knowledge/exitTable';
+import { CPU_IDLE_EXIT, describeExit, hex, msrInfo, X2APIC_ICR_MSR } from './knowledge/exitTable';
 import { GUEST_HALT_REASON, guestMsrWriteReason, hostMsrAccessReason } from './knowledge/reasonKey';
 import { parseTraceLine } from './readers/traceText';
 
@@ -88,7 +88,7 @@ export function explainTraceLine(text: string): LineExplanation | null {
           isExit,
           description:
             sentence(info?.description ?? 'An MSR KVM Trace Lens has no notes on') +
-            (m.write && m.msr === 0x830 && m.valueHex !== null ? icrText(m.valueHex) : ''),
+            (m.write && m.msr === X2APIC_ICR_MSR && m.valueHex !== null ? icrText(m.valueHex) : ''),
           key: !guest ? hostMsrAccessReason(m.write, m.msr) : m.write ? guestMsrWriteReason(m.msr) : ev.name,
         },
         token,

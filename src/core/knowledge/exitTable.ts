@@ -239,6 +239,9 @@ export interface MsrInfo {
   description: string;
 }
 
+/** The x2APIC interrupt command register: a write sends an IPI (its value holds the vector and destination). */
+export const X2APIC_ICR_MSR = 0x830;
+
 /** MSRs that matter for exits. Category null: an MSR whose write is not an exit worth categorising. */
 const MSRS: [number, string, ExitCategory | null, string][] = [
   [0x6e0, 'IA32_TSC_DEADLINE', 'timer', 'TSC-deadline timer arm/cancel: every NOHZ idle entry/exit reprograms it'],
@@ -262,7 +265,7 @@ const MSRS: [number, string, ExitCategory | null, string][] = [
   [0x828, 'x2APIC ESR', null, 'Error status register'],
   [0x82f, 'x2APIC LVT CMCI', null, 'LVT CMCI'],
   [
-    0x830,
+    X2APIC_ICR_MSR,
     'x2APIC ICR',
     'ipi',
     'Interrupt command register: sends an IPI (a cross-CPU wake-up) — the message of a message-passing workload',

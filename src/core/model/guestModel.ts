@@ -10,7 +10,7 @@ import {
   schedSwitchOf,
   schedWakeupOf,
 } from '../eventFields';
-import { CPU_IDLE_EXIT, describeExit, msrInfo } from '../knowledge/exitTable';
+import { CPU_IDLE_EXIT, describeExit, msrInfo, X2APIC_ICR_MSR } from '../knowledge/exitTable';
 import { GUEST_HALT_REASON, guestMsrWriteReason, INFERRED_HALT_REASON } from '../knowledge/reasonKey';
 import type { TraceEvent } from '../records';
 import { Reservoir } from '../stats/bootstrap';
@@ -363,7 +363,7 @@ export class GuestModel {
       s.timerWritesSinceIrq++;
       s.timerWritesSinceIdleExit++;
     }
-    if (access.msr === 0x830) {
+    if (access.msr === X2APIC_ICR_MSR) {
       const sent = isSet(s.lastIpiSendAt) && ev.timeNs - s.lastIpiSendAt <= STEP_WINDOW_NS;
       if (sent) this.segments.ipiSend.add(ev.timeNs - s.lastIpiSendAt);
       const runToSignal = s.runToIpiSend;

@@ -13,7 +13,14 @@ import {
   msrAccessOf,
   parseVcpuWakeup,
 } from '../eventFields';
-import { abortWithoutMmio, apicRegister, describeExit, mmioRefinement, msrInfo } from '../knowledge/exitTable';
+import {
+  abortWithoutMmio,
+  apicRegister,
+  describeExit,
+  mmioRefinement,
+  msrInfo,
+  X2APIC_ICR_MSR,
+} from '../knowledge/exitTable';
 import { exitPartDetail, hostMsrAccessReason } from '../knowledge/reasonKey';
 import type { TraceEvent } from '../records';
 import { LogHistogram } from '../stats/logHistogram';
@@ -170,7 +177,7 @@ export class HostModel {
       critical: null,
       exampleLine: ev.line,
     });
-    if (access.write && access.msr === 0x830 && !this.hasApicIpiEvents && access.valueHex !== null) {
+    if (access.write && access.msr === X2APIC_ICR_MSR && !this.hasApicIpiEvents && access.valueHex !== null) {
       this.ipi(n, icrFields(access.valueHex).dest, ev.timeNs);
     }
   }

@@ -19,7 +19,7 @@ import {
   schedSwitchOf,
   schedWakeupOf,
 } from '../eventFields';
-import { CPU_IDLE_EXIT, hex, msrInfo } from '../knowledge/exitTable';
+import { CPU_IDLE_EXIT, hex, msrInfo, X2APIC_ICR_MSR } from '../knowledge/exitTable';
 import type { LineFacts } from '../lineFacts';
 import type { TraceEvent } from '../records';
 import { LogHistogram } from '../stats/logHistogram';
@@ -443,7 +443,7 @@ export class TransactionSketchCollector {
     const msrExit = access ? guestMsrExit(access.msr) : null;
     if (!access || !msrExit) return;
     const t = ev.timeNs;
-    if (access.msr === 0x830) {
+    if (access.msr === X2APIC_ICR_MSR) {
       const send = this.sendStart.get(ev.cpu);
       const sendActive = send !== undefined && send.active;
       const sendAt = sendActive ? send.atNs : null;
